@@ -1,0 +1,3 @@
+from lifestream.cli import main
+
+main()

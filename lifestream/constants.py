@@ -1,0 +1,81 @@
+"""Names and filters shared by the CDK stacks and the local cloud — the one source of truth.
+
+`stacks/` imports this module (never the reverse), so a bucket notification configured by
+`lifestream local up` filters exactly what the deployed one filters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+APP_NAME = "lifestream"
+
+UPLOAD_PREFIX = "uploads/"
+RESULTS_PREFIX = "results/"
+# Intermediate stage outputs that let a long video resume in a later invocation.
+STATE_PREFIX = "state/"
+
+VIDEO_SUFFIXES: tuple[str, ...] = (".mp4", ".mov", ".avi", ".mkv")
+SUBTITLE_SUFFIXES: tuple[str, ...] = (".srt", ".vtt")
+
+# S3 suffix filters are case-sensitive, so each suffix is registered in both cases.
+NOTIFICATION_SUFFIXES: tuple[str, ...] = tuple(
+    s for suffix in VIDEO_SUFFIXES for s in (suffix, suffix.upper())
+)
+NOTIFICATION_EVENTS: tuple[str, ...] = ("s3:ObjectCreated:*",)
+
+DEFAULT_MAX_RECEIVE_COUNT = 3
+DLQ_RETENTION_DAYS = 14
+# AWS guidance for SQS-triggered Lambdas: visibility timeout at least 6x the function timeout.
+VISIBILITY_TIMEOUT_FACTOR = 6
+
+LOCAL_ENV = "local"
+# moto's default account, so local ARNs look like the cloud ones.
+LOCAL_ACCOUNT = "123456789012"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ResourceNames:
+    """Physical names of the pipeline's resources in one environment."""
+
+    env: str
+    account: str
+
+    @property
+    def prefix(self) -> str:
+        return f"{APP_NAME}-{self.env}"
+
+    @property
+    def bucket(self) -> str:
+        # Bucket names are global: the account id keeps them unique across accounts.
+        return f"{self.prefix}-videos-{self.account}"
+
+    @property
+    def queue(self) -> str:
+        return f"{self.prefix}-processing"
+
+    @property
+    def dlq(self) -> str:
+        return f"{self.prefix}-processing-dlq"
+
+    @property
+    def topic(self) -> str:
+        return f"{self.prefix}-alarms"
+
+    @property
+    def worker_function(self) -> str:
+        return f"{self.prefix}-worker"
+
+    @property
+    def pinecone_index(self) -> str:
+        return f"{self.prefix}"
+
+    @property
+    def database_name(self) -> str:
+        return APP_NAME
+
+
+def is_video_key(key: str) -> bool:
+    """True for keys the pipeline accepts: under uploads/, with a video suffix in any case."""
+    lowered = key.lower()
+    return lowered.startswith(UPLOAD_PREFIX) and lowered.endswith(VIDEO_SUFFIXES)

@@ -1,0 +1,85 @@
+"""LifeStream's exception hierarchy.
+
+The worker decides retry-or-not by class alone:
+- `InputError` (permanent): the job is marked failed with the message and the SQS record is acknowledged.
+- `TransientError` and anything unexpected: the record is reported as a failure so SQS redelivers it,
+  and after maxReceiveCount it lands in the DLQ.
+- `OutOfTime`: the invocation is nearly over; progress is saved and a continuation message is sent.
+Messages are written for a person: they name the file, key, setting or variable involved.
+"""
+
+from __future__ import annotations
+
+
+class LifeStreamError(Exception):
+    """Base of every error LifeStream raises on purpose."""
+
+
+class ConfigError(LifeStreamError):
+    """A setting is missing or wrong; the message names the LIFESTREAM_* variable."""
+
+
+# --- permanent input problems -------------------------------------------------------------------------
+class InputError(LifeStreamError):
+    """The input can never be processed as it is; retrying will not help."""
+
+
+class EmptyFileError(InputError):
+    pass
+
+
+class CorruptVideoError(InputError):
+    """Not decodable: truncated, damaged, or not a media file at all."""
+
+
+class NoVideoStreamError(InputError):
+    pass
+
+
+class UnsupportedFileError(InputError):
+    """Wrong extension, outside uploads/, or too large to process."""
+
+
+# --- transient problems -------------------------------------------------------------------------------
+class TransientError(LifeStreamError):
+    """A dependency failed in a way that a later retry may fix (throttling, network, database)."""
+
+
+class OutOfTime(LifeStreamError):
+    """Raised between units of work when the remaining invocation time is below the safety margin."""
+
+    def __init__(self, stage: str, offset: float = 0.0):
+        super().__init__(f"out of time in stage {stage!r} at offset {offset:.1f}s")
+        self.stage = stage
+        self.offset = offset
+
+
+# --- storage --------------------------------------------------------------------------------------------
+class StorageError(LifeStreamError):
+    """An S3 operation failed for a reason other than the ones below."""
+
+
+class ObjectNotFoundError(StorageError, InputError):
+    """The bucket or key does not exist (e.g. the object was deleted before processing)."""
+
+
+class AccessDeniedError(StorageError):
+    pass
+
+
+# --- vectors --------------------------------------------------------------------------------------------
+class VectorStoreError(LifeStreamError):
+    pass
+
+
+class DimensionMismatchError(VectorStoreError):
+    pass
+
+
+class UnsupportedFilterError(VectorStoreError, ValueError):
+    pass
+
+
+# --- jobs -----------------------------------------------------------------------------------------------
+class JobNotFoundError(LifeStreamError):
+    pass

@@ -1,0 +1,52 @@
+"""Secret values by reference: a Secrets Manager secret (name or ARN) or `ssm:<name>` for an SSM
+SecureString. Values are cached for the life of the process, so a warm Lambda asks once."""
+
+from __future__ import annotations
+
+import json
+import os
+from functools import lru_cache
+from urllib.parse import quote
+
+from lifestream.errors import ConfigError, TransientError
+
+SSM_PREFIX = "ssm:"
+
+
+def _client(service: str):
+    import boto3
+
+    return boto3.client(service, endpoint_url=os.environ.get("LIFESTREAM_AWS_ENDPOINT_URL") or None)
+
+
+@lru_cache(maxsize=32)
+def resolve_secret(ref: str) -> str:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        if ref.startswith(SSM_PREFIX):
+            name = ref.removeprefix(SSM_PREFIX)
+            return _client("ssm").get_parameter(Name=name, WithDecryption=True)["Parameter"]["Value"]
+        return _client("secretsmanager").get_secret_value(SecretId=ref)["SecretString"]
+    except ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code", "")
+        if code in {"ResourceNotFoundException", "ParameterNotFound", "AccessDeniedException"}:
+            raise ConfigError(f"secret {ref!r} cannot be read: {code}") from None
+        raise TransientError(f"secret {ref!r} could not be read: {code}") from exc
+    except BotoCoreError as exc:
+        raise TransientError(f"secret {ref!r} could not be read: {exc}") from exc
+
+
+def database_url_from_secret(ref: str) -> str:
+    """Build a SQLAlchemy URL from an RDS-generated secret ({username, password, host, port, dbname})."""
+    try:
+        data = json.loads(resolve_secret(ref))
+        user, password, host = data["username"], data["password"], data["host"]
+    except (ValueError, KeyError) as exc:
+        raise ConfigError(f"secret {ref!r} is not an RDS credentials secret: missing {exc}") from None
+    port = data.get("port", 5432)
+    dbname = data.get("dbname", "lifestream")
+    return (
+        f"postgresql+psycopg://{quote(user, safe='')}:{quote(password, safe='')}@{host}:{port}/{dbname}"
+        "?sslmode=require"
+    )

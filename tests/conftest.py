@@ -1,0 +1,70 @@
+"""Shared fixtures: a real PostgreSQL server, a moto server over HTTP, and fake AWS credentials.
+
+Nothing here talks to the internet: OpenAI and Pinecone are faked at their HTTP boundary by the tests
+that need them.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+
+from tests.support.moto import start_moto
+from tests.support.postgres import destroy, start_postgres
+
+EVENTS_DIR = Path(__file__).parent / "events"
+
+# Never let a test reach real AWS with a developer's credentials.
+os.environ.update(
+    AWS_ACCESS_KEY_ID="testing",
+    AWS_SECRET_ACCESS_KEY="testing",
+    AWS_SESSION_TOKEN="testing",
+    AWS_DEFAULT_REGION="us-east-1",
+    AWS_REGION="us-east-1",
+    HF_HUB_OFFLINE="1",
+    TRANSFORMERS_OFFLINE="1",
+)
+os.environ.pop("AWS_PROFILE", None)
+for _name in list(os.environ):
+    if _name.startswith("LIFESTREAM_"):
+        del os.environ[_name]
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    server = start_postgres()
+    yield server
+    destroy(server)
+
+
+@pytest.fixture
+def postgres_url(postgres_server) -> str:
+    """A fresh, empty database on the session's PostgreSQL server."""
+    return postgres_server.create_database(f"t_{uuid.uuid4().hex[:12]}")
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint():
+    server, url = start_moto()
+    yield url
+    server.stop()
+
+
+@pytest.fixture
+def event_fixture():
+    """Load a shared JSON event from tests/events/."""
+    import json
+
+    def load(name: str) -> dict:
+        return json.loads((EVENTS_DIR / name).read_text())
+
+    return load
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cwd(tmp_path, monkeypatch):
+    # Settings default to ./.lifestream and read ./.env: keep every test's state in its own directory.
+    monkeypatch.chdir(tmp_path)
