@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Idempotent setup for a fresh Debian machine with Python 3.11+ and Node 20:
+# Debian packages (PostgreSQL, ffmpeg, espeak-ng), a venv with the pinned CPU torch first, the Python
+# requirements, the lifestream package (editable) and, with --dev, the CDK CLI from npm.
+# Re-running is cheap: each step is skipped when what it installs is already there and unchanged.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DEV=0
+[[ "${1:-}" == "--dev" ]] && DEV=1
+log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
+
+# --- Debian packages ------------------------------------------------------------------------------------
+need_apt=()
+command -v ffmpeg >/dev/null || need_apt+=(ffmpeg)
+command -v espeak-ng >/dev/null || need_apt+=(espeak-ng)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
+if ((${#need_apt[@]})); then
+  SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
+  log "installing Debian packages: ${need_apt[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+fi
+
+# --- Python ---------------------------------------------------------------------------------------------
+PY=${PYTHON:-python3}
+"$PY" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' \
+  || { echo "Python 3.11+ is required (found $("$PY" --version 2>&1))" >&2; exit 1; }
+[[ -x .venv/bin/python ]] || { log "creating .venv"; "$PY" -m venv .venv; }
+PIP=(.venv/bin/python -m pip --disable-pip-version-check -q)
+
+req=requirements.txt; [[ $DEV == 1 ]] && req=requirements-dev.txt
+stamp=".venv/.installed-$(cat requirements*.txt pyproject.toml | sha256sum | cut -c1-16)-$DEV"
+if [[ ! -f $stamp ]]; then
+  # The CPU build first: an unpinned torch (pulled in by sentence-transformers) resolves multi-GB CUDA wheels.
+  .venv/bin/python -c 'import torch' 2>/dev/null || { log "installing torch 2.13.0 (CPU)"; "${PIP[@]}" install torch==2.13.0; }
+  log "installing $req"
+  "${PIP[@]}" install -r "$req"
+  "${PIP[@]}" install --no-deps -e .
+  touch "$stamp"
+fi
+
+# --- CDK CLI (synthesis audits) -------------------------------------------------------------------------
+if [[ $DEV == 1 && -f package.json ]]; then
+  if [[ ! -x node_modules/.bin/cdk ]] || [[ package.json -nt node_modules/.bin/cdk ]]; then
+    log "installing the CDK CLI from npm"
+    npm install --no-audit --no-fund --loglevel=error >/dev/null
+    touch node_modules/.bin/cdk
+  fi
+fi
+log "ready"
