@@ -1,0 +1,7 @@
+"""The job store (videos and their processing jobs) on SQLite locally or PostgreSQL (RDS) in AWS."""
+
+from lifestream.jobs.ids import video_id_for
+from lifestream.jobs.schema import JobStatus
+from lifestream.jobs.store import Claim, ClaimOutcome, JobRecord, JobStore
+
+__all__ = ["Claim", "ClaimOutcome", "JobRecord", "JobStatus", "JobStore", "video_id_for"]

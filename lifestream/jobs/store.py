@@ -1,0 +1,317 @@
+"""The job store: one row per uploaded video and one job per video, shared by every worker.
+
+Claims are atomic on both engines without read-then-write races: the video and job rows are created
+with INSERT … ON CONFLICT DO NOTHING, then taken with a conditional UPDATE whose WHERE clause states
+what may be claimed; the row count says who won. PostgreSQL re-checks the WHERE clause after waiting
+for a concurrent writer's row lock, and SQLite serialises writers, so exactly one claimer wins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import Connection, Engine, Select, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from lifestream.errors import JobNotFoundError
+from lifestream.jobs.engine import describe, make_engine, translate_errors
+from lifestream.jobs.ids import video_id_for
+from lifestream.jobs.migrate import run_migrations
+from lifestream.jobs.schema import Job, JobStatus, Video, utcnow
+
+ClaimOutcome = Literal["claimed", "completed", "busy", "failed"]
+MAX_ERROR_CHARS = 4000
+_T = TypeVar("_T")
+
+
+class JobRecord(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    video_id: str
+    bucket: str
+    key: str
+    version: str
+    status: JobStatus
+    stage: str | None
+    progress: float
+    attempts: int
+    error: str | None
+    result_keys: dict[str, str] | None
+    checkpoint: dict[str, Any] | None
+    created_at: datetime
+    updated_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    duration: float | None
+    recorded_at: datetime | None
+    chunk_count: int | None
+    size: int | None = None
+    claimed_by: str | None = None
+    heartbeat_at: datetime | None = None
+
+
+class Claim(BaseModel):
+    outcome: ClaimOutcome
+    job: JobRecord
+    # True when this claim continues earlier work: a stale claim taken over, or a released job that
+    # saved a checkpoint. The worker then resumes from the checkpoint instead of starting over.
+    resumed: bool = False
+
+    @property
+    def claimed(self) -> bool:
+        return self.outcome == "claimed"
+
+
+def _truncate(error: str) -> str:
+    return error if len(error) <= MAX_ERROR_CHARS else error[: MAX_ERROR_CHARS - 1] + "…"
+
+
+def _parse_job_id(job_id: int | str) -> int:
+    # Ids travel through SQS messages and the command line as text.
+    try:
+        return int(job_id)
+    except (TypeError, ValueError):
+        raise JobNotFoundError(f"no job with id {job_id!r} (job ids are numbers)") from None
+
+
+class JobStore:
+    def __init__(self, url: str) -> None:
+        self.engine: Engine = make_engine(url)
+
+    @classmethod
+    def from_settings(cls, settings) -> JobStore:
+        """The configured store; a SQLite store is migrated on open, since nothing else would do it."""
+        store = cls(settings.resolved_database_url)
+        if store.engine.dialect.name == "sqlite":
+            store.migrate()
+        return store
+
+    def __repr__(self) -> str:
+        return f"JobStore({describe(self.engine)!r})"
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def migrate(self) -> str:
+        """Bring the schema to the newest revision (idempotent); returns that revision."""
+        with translate_errors(self.engine):
+            return run_migrations(self.engine)
+
+    # --- internals ------------------------------------------------------------------------------------
+    def _tx(self, work: Callable[[Connection], _T]) -> _T:
+        with translate_errors(self.engine), self.engine.begin() as conn:
+            return work(conn)
+
+    @staticmethod
+    def _select() -> Select:
+        return select(
+            Job.id, Job.video_id, Video.bucket, Video.key, Video.version, Job.status, Job.stage,
+            Job.progress, Job.attempts, Job.error, Job.result_keys, Job.checkpoint, Job.created_at,
+            Job.updated_at, Job.started_at, Job.finished_at, Video.duration, Video.recorded_at,
+            Video.chunk_count, Video.size, Job.claimed_by, Job.heartbeat_at,
+        ).join(Video, Video.id == Job.video_id)
+
+    def _load(self, conn: Connection, job_id: int) -> JobRecord:
+        row = conn.execute(self._select().where(Job.id == job_id)).mappings().one_or_none()
+        if row is None:
+            raise JobNotFoundError(f"no job with id {job_id}")
+        return JobRecord.model_validate(dict(row))
+
+    def _insert(self, conn: Connection, model, values: dict[str, Any], conflict: list[str]) -> None:
+        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+        stmt = dialect.insert(model).values(**values).on_conflict_do_nothing(index_elements=conflict)
+        conn.execute(stmt)
+
+    def _update(self, job_id: int | str, **values: Any) -> JobRecord:
+        jid = _parse_job_id(job_id)
+
+        def work(conn: Connection) -> JobRecord:
+            result = conn.execute(update(Job).where(Job.id == jid).values(updated_at=utcnow(), **values))
+            if result.rowcount == 0:
+                raise JobNotFoundError(f"no job with id {jid}")
+            return self._load(conn, jid)
+
+        return self._tx(work)
+
+    # --- claiming -------------------------------------------------------------------------------------
+    def claim(
+        self,
+        *,
+        bucket: str,
+        key: str,
+        version: str,
+        size: int | None = None,
+        worker_id: str,
+        stale_after: float,
+    ) -> Claim:
+        video_id = video_id_for(bucket, key, version)
+
+        def work(conn: Connection) -> Claim:
+            now = utcnow()
+            self._insert(
+                conn, Video,
+                {"id": video_id, "bucket": bucket, "key": key, "version": version, "size": size,
+                 "created_at": now},
+                ["id"],
+            )
+            self._insert(
+                conn, Job,
+                {"video_id": video_id, "status": JobStatus.QUEUED.value, "progress": 0.0, "attempts": 0,
+                 "created_at": now, "updated_at": now},
+                ["video_id"],
+            )
+            take = dict(
+                status=JobStatus.PROCESSING.value, claimed_by=worker_id, heartbeat_at=now, updated_at=now,
+                attempts=Job.attempts + 1, started_at=func.coalesce(Job.started_at, now), finished_at=None,
+            )
+            stale = conn.execute(
+                update(Job)
+                .where(
+                    Job.video_id == video_id,
+                    Job.status == JobStatus.PROCESSING.value,
+                    or_(Job.heartbeat_at.is_(None), Job.heartbeat_at < now - timedelta(seconds=stale_after)),
+                )
+                .values(**take)
+                .returning(Job.id)
+            ).scalar_one_or_none()
+            if stale is not None:
+                return Claim(outcome="claimed", job=self._load(conn, stale), resumed=True)
+            queued = conn.execute(
+                update(Job)
+                .where(Job.video_id == video_id, Job.status == JobStatus.QUEUED.value)
+                .values(**take)
+                .returning(Job.id)
+            ).scalar_one_or_none()
+            if queued is not None:
+                job = self._load(conn, queued)
+                return Claim(outcome="claimed", job=job, resumed=job.checkpoint is not None)
+            # Nobody can take it: processing with a live heartbeat, completed or failed. (If another
+            # worker released it in the instant since, it reads as queued and is reported busy: the
+            # caller retries later, which is always safe.)
+            job_id = conn.execute(select(Job.id).where(Job.video_id == video_id)).scalar_one()
+            job = self._load(conn, job_id)
+            outcome: ClaimOutcome = {
+                JobStatus.COMPLETED: "completed",
+                JobStatus.FAILED: "failed",
+            }.get(job.status, "busy")
+            return Claim(outcome=outcome, job=job)
+
+        return self._tx(work)
+
+    # --- a claimed job's life -------------------------------------------------------------------------
+    def heartbeat(self, job_id: int | str) -> bool:
+        """Keep the claim alive; False when the job is no longer processing (taken over or finished)."""
+        jid = _parse_job_id(job_id)
+
+        def work(conn: Connection) -> bool:
+            now = utcnow()
+            result = conn.execute(
+                update(Job)
+                .where(Job.id == jid, Job.status == JobStatus.PROCESSING.value)
+                .values(heartbeat_at=now, updated_at=now)
+            )
+            if result.rowcount == 0:
+                self._load(conn, jid)  # raises JobNotFoundError for an unknown id
+                return False
+            return True
+
+        return self._tx(work)
+
+    def update_progress(
+        self, job_id: int | str, *, stage: str, progress: float, checkpoint: dict[str, Any] | None = None
+    ) -> JobRecord:
+        if not 0.0 <= progress <= 1.0:
+            raise ValueError(f"progress must be between 0 and 1, got {progress}")
+        values: dict[str, Any] = {"stage": stage, "progress": progress, "heartbeat_at": utcnow()}
+        if checkpoint is not None:
+            values["checkpoint"] = checkpoint
+        return self._update(job_id, **values)
+
+    def release(self, job_id: int | str, *, checkpoint: dict[str, Any] | None) -> JobRecord:
+        """Hand the job back (queued) keeping stage, progress and checkpoint, so that the continuation
+        message — sent after this — can claim it at once and resume."""
+        values: dict[str, Any] = {"status": JobStatus.QUEUED.value, "claimed_by": None, "heartbeat_at": None}
+        if checkpoint is not None:
+            values["checkpoint"] = checkpoint
+        return self._update(job_id, **values)
+
+    def complete(
+        self,
+        job_id: int | str,
+        *,
+        result_keys: dict[str, str],
+        duration: float | None,
+        recorded_at: datetime | None,
+        chunk_count: int | None,
+    ) -> JobRecord:
+        jid = _parse_job_id(job_id)
+
+        def work(conn: Connection) -> JobRecord:
+            now = utcnow()
+            result = conn.execute(
+                update(Job)
+                .where(Job.id == jid)
+                .values(
+                    status=JobStatus.COMPLETED.value, stage="done", progress=1.0, error=None,
+                    result_keys=dict(result_keys), checkpoint=None, claimed_by=None, heartbeat_at=None,
+                    finished_at=now, updated_at=now,
+                )
+                .returning(Job.video_id)
+            ).scalar_one_or_none()
+            if result is None:
+                raise JobNotFoundError(f"no job with id {jid}")
+            conn.execute(
+                update(Video)
+                .where(Video.id == result)
+                .values(duration=duration, recorded_at=recorded_at, chunk_count=chunk_count)
+            )
+            return self._load(conn, jid)
+
+        return self._tx(work)
+
+    def fail(self, job_id: int | str, *, error: str) -> JobRecord:
+        """Permanent failure: later deliveries of the same upload are acknowledged, not retried."""
+        return self._update(
+            job_id, status=JobStatus.FAILED.value, error=_truncate(error), claimed_by=None,
+            heartbeat_at=None, finished_at=utcnow(),
+        )
+
+    def abandon(self, job_id: int | str, *, error: str) -> JobRecord:
+        """Transient failure: record why and free the claim so the retry can take it immediately."""
+        return self._update(
+            job_id, status=JobStatus.QUEUED.value, error=_truncate(error), claimed_by=None, heartbeat_at=None,
+        )
+
+    def requeue(self, job_id: int | str) -> JobRecord:
+        """Make a completed or failed job claimable again (reprocessing on request); progress restarts."""
+        return self._update(
+            job_id, status=JobStatus.QUEUED.value, stage=None, progress=0.0, error=None, checkpoint=None,
+            claimed_by=None, heartbeat_at=None, finished_at=None,
+        )
+
+    # --- reading --------------------------------------------------------------------------------------
+    def get(self, job_id: int | str) -> JobRecord:
+        jid = _parse_job_id(job_id)
+        return self._tx(lambda conn: self._load(conn, jid))
+
+    def find_by_video(self, video_id: str) -> JobRecord | None:
+        def work(conn: Connection) -> JobRecord | None:
+            row = conn.execute(self._select().where(Job.video_id == video_id)).mappings().one_or_none()
+            return None if row is None else JobRecord.model_validate(dict(row))
+
+        return self._tx(work)
+
+    def list_jobs(self, *, limit: int = 50, status: JobStatus | str | None = None) -> list[JobRecord]:
+        """Most recently updated first."""
+        stmt = self._select().order_by(Job.updated_at.desc(), Job.id.desc()).limit(limit)
+        if status is not None:
+            stmt = stmt.where(Job.status == JobStatus(status).value)
+
+        def work(conn: Connection) -> list[JobRecord]:
+            return [JobRecord.model_validate(dict(r)) for r in conn.execute(stmt).mappings()]
+
+        return self._tx(work)
