@@ -1,14 +1,26 @@
-"""Placeholder worker handler: parses the SQS event and reports no failures.
-Replaced by the event-driven worker issue (#5) — do not keep."""
+"""Worker Lambda: SQS batch of S3 upload events → LifeStream pipeline, one record failing alone.
+
+ReportBatchItemFailures (set on the event source mapping by the stack) makes SQS retry only the records
+listed in `batchItemFailures`; the rest of the batch is deleted.
+"""
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+from lifestream.worker import handle_message
+from lifestream.worker.log import logger
 
 processor = BatchProcessor(event_type=EventType.SQS)
 
 
-def _record_handler(record) -> None:
-    return None
+def record_handler(record: SQSRecord, lambda_context=None) -> None:
+    logger.append_keys(message_id=record.message_id)
+    try:
+        handle_message(record.body, lambda_context, source_queue_arn=record.event_source_arn)
+    finally:
+        logger.remove_keys(["message_id"])
 
 
+@logger.inject_lambda_context(clear_state=True)
 def handler(event, context):
-    return process_partial_response(event=event, record_handler=_record_handler, processor=processor, context=context)
+    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

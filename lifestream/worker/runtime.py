@@ -1,0 +1,107 @@
+"""Everything a worker invocation needs, built once per process (a warm Lambda reuses it).
+
+Heavy parts (embedding model, vector store, database engine) are created on first use, so importing the
+handler stays fast and an `s3:TestEvent` never loads a model.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import threading
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from lifestream.settings import Settings, load_settings
+
+
+class WorkerRuntime:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        embedder: Any | None = None,
+        store: Any | None = None,
+        jobs: Any | None = None,
+        tmp_root: Path | None = None,
+    ) -> None:
+        self.settings = settings
+        self.tmp_root = Path(tmp_root or tempfile.gettempdir())
+        self._lock = threading.Lock()
+        self._s3_services: dict[str, Any] = {}
+        if embedder is not None:
+            self.__dict__["embedder"] = embedder
+        if store is not None:
+            self.__dict__["store"] = store
+        if jobs is not None:
+            self.__dict__["jobs"] = jobs
+
+    @cached_property
+    def jobs(self):
+        from lifestream.jobs import JobStore
+
+        return JobStore.from_settings(self.settings)
+
+    @cached_property
+    def embedder(self):
+        from lifestream.embeddings import make_embedder
+
+        return make_embedder(self.settings)
+
+    @cached_property
+    def store(self):
+        from lifestream.vectors import make_vector_store
+
+        return make_vector_store(self.settings, self.embedder)
+
+    @cached_property
+    def s3_client(self):
+        return self.settings.client("s3")
+
+    @cached_property
+    def sqs_client(self):
+        return self.settings.client("sqs")
+
+    def s3(self, bucket: str):
+        """An `S3Service` for the bucket an event names (results go beside the upload)."""
+        with self._lock:
+            if bucket not in self._s3_services:
+                from lifestream.s3_service import S3Service
+
+                self._s3_services[bucket] = S3Service(
+                    bucket,
+                    region=self.settings.aws_region,
+                    endpoint_url=self.settings.aws_endpoint_url,
+                    profile=self.settings.aws_profile,
+                )
+            return self._s3_services[bucket]
+
+    def warm(self) -> None:
+        """Build the heavy parts now (the local worker does this before it starts the clock)."""
+        _ = self.jobs, self.store
+
+
+_runtime: WorkerRuntime | None = None
+_runtime_lock = threading.Lock()
+
+
+def get_runtime() -> WorkerRuntime:
+    global _runtime
+    with _runtime_lock:
+        if _runtime is None:
+            _runtime = WorkerRuntime(load_settings())
+        return _runtime
+
+
+def configure(settings: Settings | None = None, **parts: Any) -> WorkerRuntime:
+    """Install the runtime the handler will use (local worker, tests); returns it."""
+    global _runtime
+    with _runtime_lock:
+        _runtime = WorkerRuntime(settings or load_settings(), **parts)
+        return _runtime
+
+
+def reset() -> None:
+    global _runtime
+    with _runtime_lock:
+        _runtime = None
