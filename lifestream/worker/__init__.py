@@ -9,7 +9,7 @@ from lifestream.worker.events import (
     MalformedMessageError,
     ObjectEvents,
     ObjectRef,
-    TestEvent,
+    S3TestEvent,
     parse_body,
 )
 from lifestream.worker.processor import JobBusyError, ObjectOutcome, handle_message, process_object
@@ -22,7 +22,7 @@ __all__ = [
     "ObjectEvents",
     "ObjectOutcome",
     "ObjectRef",
-    "TestEvent",
+    "S3TestEvent",
     "WorkerRuntime",
     "configure",
     "get_runtime",

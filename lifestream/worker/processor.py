@@ -22,7 +22,7 @@ from typing import Any
 
 from lifestream.constants import RESULTS_PREFIX, SUBTITLE_SUFFIXES, is_video_key
 from lifestream.errors import EmptyFileError, InputError, OutOfTime, TransientError, UnsupportedFileError
-from lifestream.worker.events import Continuation, ObjectEvents, ObjectRef, TestEvent, parse_body
+from lifestream.worker.events import Continuation, ObjectEvents, ObjectRef, S3TestEvent, parse_body
 from lifestream.worker.log import logger
 from lifestream.worker.runtime import WorkerRuntime, get_runtime
 from lifestream.worker.s3_checkpoint import S3Checkpoint
@@ -54,8 +54,8 @@ def handle_message(
     """Process one SQS message body; raise when it should be retried."""
     runtime = runtime or get_runtime()
     message = parse_body(body)
-    if isinstance(message, TestEvent):
-        logger.info("s3:TestEvent acknowledged", extra={"bucket": message.bucket})
+    if isinstance(message, S3TestEvent):
+        logger.info("s3:S3TestEvent acknowledged", extra={"bucket": message.bucket})
         return []
     if isinstance(message, Continuation):
         return [
