@@ -3,7 +3,7 @@
 Three shapes arrive on the processing queue:
 - an S3 event notification (`{"Records": [...]}`), possibly several records per message, keys URL-encoded
   (`+` for spaces; moto also encodes `/` as `%2F`) — `unquote_plus` undoes both;
-- the `s3:S3TestEvent` S3 sends once when the notification is configured (no `Records`);
+- the `s3:TestEvent` S3 sends once when the notification is configured (no `Records`);
 - a continuation the worker sent itself when a long video ran out of invocation time.
 S3 events wrapped in an SNS envelope (`{"Type": "Notification", "Message": "..."}`) are unwrapped too.
 Anything else is a `MalformedMessageError`: not an input problem of a job, so it is retried and ends in the
@@ -86,7 +86,7 @@ def parse_body(body: str) -> Message:
         raise MalformedMessageError(f"message body is JSON but not an object: {str(body)[:80]!r}")
     if data.get("Type") == "Notification" and isinstance(data.get("Message"), str):
         return parse_body(data["Message"])
-    if data.get("Event") == "s3:S3TestEvent":
+    if data.get("Event") == "s3:TestEvent":
         return S3TestEvent(bucket=data.get("Bucket"))
     if data.get("kind") == CONTINUATION_KIND:
         try:

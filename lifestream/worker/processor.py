@@ -55,7 +55,7 @@ def handle_message(
     runtime = runtime or get_runtime()
     message = parse_body(body)
     if isinstance(message, S3TestEvent):
-        logger.info("s3:S3TestEvent acknowledged", extra={"bucket": message.bucket})
+        logger.info("s3:TestEvent acknowledged", extra={"bucket": message.bucket})
         return []
     if isinstance(message, Continuation):
         return [
