@@ -188,7 +188,7 @@ def _run(
             bucket=ref.bucket,
             key=ref.key,
             version=ref.version,
-            job_id=job.id,
+            job_id=str(job.id),
             video_id=job.video_id,
             stage=exc.stage,
             offset=exc.offset,
