@@ -1,0 +1,98 @@
+"""Stage 2: scenes from keyframes only, one small JPEG per scene.
+
+Only keyframes are decoded (`skip_frame="NONKEY"`): encoders put a keyframe at every cut and at least
+every few seconds, so comparing consecutive keyframes finds scene changes at a fraction of full-decode
+cost. Memory stays bounded: one thumbnail and one histogram are kept at a time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+from pydantic import BaseModel
+
+from lifestream.errors import CorruptVideoError
+
+THUMB_SIZE = (64, 36)
+HIST_BINS = 8
+# Half the L1 distance between colour histograms, averaged over channels: 0 = same, 1 = disjoint.
+DEFAULT_THRESHOLD = 0.35
+KEYFRAME_MAX_WIDTH = 480
+
+
+class Scene(BaseModel):
+    index: int
+    start: float
+    end: float
+    keyframe: str  # file name inside the keyframes directory
+    keyframe_time: float
+
+
+def _histogram(rgb: np.ndarray) -> np.ndarray:
+    hists = [np.histogram(rgb[..., ch], bins=HIST_BINS, range=(0, 256))[0] for ch in range(3)]
+    h = np.stack(hists).astype(np.float32)
+    return h / h.sum(axis=1, keepdims=True)
+
+
+def histogram_distance(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.abs(a - b).sum(axis=1).mean() / 2)
+
+
+def _jpeg(frame, max_width: int) -> bytes:
+    import av
+
+    width = min(max_width, frame.width)
+    # Even dimensions keep yuv420 chroma subsampling happy.
+    width -= width % 2
+    height = max(2, int(round(frame.height * width / frame.width)) // 2 * 2)
+    small = frame.reformat(width=width, height=height, format="yuvj420p")
+    encoder = av.CodecContext.create("mjpeg", "w")
+    encoder.width, encoder.height, encoder.pix_fmt = width, height, "yuvj420p"
+    encoder.time_base = Fraction(1, 25)
+    return b"".join(bytes(p) for p in [*encoder.encode(small), *encoder.encode(None)])
+
+
+def detect_scenes(
+    path: Path,
+    keyframes_dir: Path,
+    *,
+    duration: float,
+    threshold: float = DEFAULT_THRESHOLD,
+    max_width: int = KEYFRAME_MAX_WIDTH,
+    on_keyframe: Callable[[float], None] | None = None,
+) -> list[Scene]:
+    """Split the video into scenes at keyframes whose colours differ from the previous keyframe's."""
+    import av
+
+    keyframes_dir.mkdir(parents=True, exist_ok=True)
+    scenes: list[Scene] = []
+    previous: np.ndarray | None = None
+    try:
+        with av.open(str(path)) as container:
+            stream = container.streams.video[0]
+            stream.codec_context.skip_frame = "NONKEY"
+            for frame in container.decode(stream):
+                t = float(frame.time or 0.0)
+                thumb = frame.reformat(width=THUMB_SIZE[0], height=THUMB_SIZE[1], format="rgb24").to_ndarray()
+                hist = _histogram(thumb)
+                if previous is None or histogram_distance(previous, hist) >= threshold:
+                    name = f"scene_{len(scenes):04d}.jpg"
+                    (keyframes_dir / name).write_bytes(_jpeg(frame, max_width))
+                    if scenes:
+                        scenes[-1].end = t
+                    scenes.append(Scene(index=len(scenes), start=0.0 if not scenes else t, end=duration,
+                                        keyframe=name, keyframe_time=t))
+                previous = hist
+                if on_keyframe:
+                    on_keyframe(t)
+    except av.FFmpegError as exc:
+        if not scenes:
+            raise CorruptVideoError(f"{path.name}: keyframes cannot be decoded: {exc}") from None
+        # A damaged tail: keep the scenes decoded so far, the rest of the file is unreadable anyway.
+    if not scenes:
+        raise CorruptVideoError(f"{path.name}: no decodable keyframe")
+    scenes[-1].end = max(scenes[-1].start, duration)
+    return scenes

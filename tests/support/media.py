@@ -1,0 +1,232 @@
+"""Test media made on the fly: real H.264/AAC files with espeak-ng speech, subtitle tracks and damage.
+
+Everything is generated with the ffmpeg and espeak-ng command-line tools (installed by apt in setup and CI)
+and cached per directory, so a session pays for each file once. Files are small (low resolution, few
+seconds) except where the case is about size or shape (portrait 720x1280).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+CREATION_TIME = "2024-03-15T09:30:00.000000Z"
+
+TALK_LINES = (
+    "Good morning everyone, this is the weekly planning meeting.",
+    "I will send the budget report to Maria by Friday.",
+    "We need to fix the login bug before the release.",
+    "Let's meet again on Monday to review the new design.",
+)
+
+SUBTITLE_CUES = (
+    (0.5, 2.5, "Welcome to the garden tour."),
+    (3.0, 5.0, "These tomatoes were planted in April."),
+    (5.5, 7.5, "I will water the roses tomorrow."),
+)
+
+SCENE_COLOURS = ("red", "green", "blue", "yellow")
+
+
+def _require(tool: str) -> str:
+    found = shutil.which(tool)
+    if not found:
+        raise RuntimeError(f"{tool} is needed to generate test media: apt-get install -y ffmpeg espeak-ng")
+    return found
+
+
+def _ffmpeg(*args: str) -> None:
+    subprocess.run([_require("ffmpeg"), "-hide_banner", "-loglevel", "error", "-y", *args], check=True, timeout=300)
+
+
+def speech_wav(text: str, path: Path, *, speed: int = 150) -> Path:
+    subprocess.run([_require("espeak-ng"), "-s", str(speed), "-w", str(path), text], check=True, timeout=60)
+    return path
+
+
+def _video_args(*, size: str = "320x240", fps: int = 15, gop: int | None = None) -> list[str]:
+    # Short GOPs make the keyframe-only scene detector see every second of the picture.
+    gop = gop or fps
+    return [
+        "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
+        "-g", str(gop), "-r", str(fps), "-s", size,
+    ]
+
+
+@dataclass(frozen=True)
+class MediaFactory:
+    """Makes each kind of test file once inside `root`."""
+
+    root: Path
+
+    def _cached(self, name: str) -> tuple[Path, bool]:
+        self.root.mkdir(parents=True, exist_ok=True)
+        path = self.root / name
+        return path, path.exists() and path.stat().st_size > 0
+
+    # --- videos with speech --------------------------------------------------------------------------------
+    def talk_video(self, *, lines: tuple[str, ...] = TALK_LINES, colours: tuple[str, ...] = ("navy", "darkgreen"),
+                   name: str = "talk.mp4", size: str = "320x240", creation_time: str | None = CREATION_TIME,
+                   pause: float = 0.6) -> Path:
+        """Speech (one espeak utterance per line, with pauses) over a few coloured scenes."""
+        path, ready = self._cached(name)
+        if ready:
+            return path
+        wav = self.root / f"{path.stem}.speech.wav"
+        parts = []
+        for i, line in enumerate(lines):
+            parts.append(speech_wav(line, self.root / f"{path.stem}.line{i}.wav"))
+        # Join the lines with short silences, then pad a little at the end.
+        inputs: list[str] = []
+        labels = []
+        for i, part in enumerate(parts):
+            inputs += ["-i", str(part)]
+            labels.append(f"[{i}:a]aresample=16000,apad=pad_dur={pause}[a{i}]")
+        graph = ";".join(labels) + ";" + "".join(f"[a{i}]" for i in range(len(parts))) + (
+            f"concat=n={len(parts)}:v=0:a=1[out]"
+        )
+        _ffmpeg(*inputs, "-filter_complex", graph, "-map", "[out]", "-ar", "16000", "-ac", "1", str(wav))
+        duration = _wav_seconds(wav)
+        scene_len = duration / len(colours)
+        self._mux(path, colours=colours, scene_seconds=scene_len, size=size, audio=wav, creation_time=creation_time)
+        return path
+
+    def _mux(self, path: Path, *, colours: tuple[str, ...], scene_seconds: float, size: str = "320x240",
+             fps: int = 15, audio: Path | None = None, silent_seconds: float | None = None,
+             creation_time: str | None = CREATION_TIME, extra: list[str] | None = None) -> Path:
+        args: list[str] = []
+        for c in colours:
+            args += ["-f", "lavfi", "-i", f"color=c={c}:s={size}:r={fps}:d={scene_seconds:.3f}"]
+        n = len(colours)
+        graph = "".join(f"[{i}:v]" for i in range(n)) + f"concat=n={n}:v=1:a=0[v]"
+        maps = ["-map", "[v]"]
+        if audio is not None:
+            args += ["-i", str(audio)]
+            maps += ["-map", f"{n}:a"]
+        elif silent_seconds is not None:
+            args += ["-f", "lavfi", "-i", f"anullsrc=r=16000:cl=mono:d={silent_seconds:.3f}"]
+            maps += ["-map", f"{n}:a"]
+        meta = ["-metadata", f"creation_time={creation_time}"] if creation_time else []
+        audio_codec = ["-c:a", "aac", "-b:a", "48k"] if (audio or silent_seconds) else []
+        _ffmpeg(*args, *(extra or []), "-filter_complex", graph, *maps, *_video_args(size=size, fps=fps),
+                *audio_codec, *meta, "-movflags", "+faststart", str(path))
+        return path
+
+    # --- edge cases ------------------------------------------------------------------------------------------
+    def no_audio_video(self) -> Path:
+        path, ready = self._cached("no_audio.mp4")
+        return path if ready else self._mux(path, colours=("purple", "orange"), scene_seconds=2.0)
+
+    def silent_video(self) -> Path:
+        """An audio track that holds only silence (no speech)."""
+        path, ready = self._cached("silent.mp4")
+        return path if ready else self._mux(path, colours=("gray",), scene_seconds=4.0, silent_seconds=4.0)
+
+    def several_scenes_video(self) -> Path:
+        path, ready = self._cached("scenes.mp4")
+        return path if ready else self._mux(path, colours=SCENE_COLOURS, scene_seconds=2.0, creation_time=None)
+
+    def short_clip(self) -> Path:
+        path, ready = self._cached("short.mp4")
+        return path if ready else self._mux(path, colours=("white",), scene_seconds=0.5, silent_seconds=0.5)
+
+    def portrait_video(self) -> Path:
+        path, ready = self._cached("portrait.mp4")
+        if ready:
+            return path
+        wav = speech_wav("Recording from my phone while walking to the station.", self.root / "portrait.wav")
+        return self._mux(path, colours=("teal",), scene_seconds=_wav_seconds(wav) + 0.3, size="720x1280",
+                         audio=wav, fps=10)
+
+    def write_srt(self, path: Path, cues=SUBTITLE_CUES) -> Path:
+        path.write_text("\n".join(
+            f"{i}\n{_srt_time(a)} --> {_srt_time(b)}\n{text}\n" for i, (a, b, text) in enumerate(cues, start=1)
+        ))
+        return path
+
+    def write_vtt(self, path: Path, cues=SUBTITLE_CUES) -> Path:
+        body = "\n".join(
+            f"{_srt_time(a).replace(',', '.')} --> {_srt_time(b).replace(',', '.')}\n{text}\n" for a, b, text in cues
+        )
+        path.write_text("WEBVTT\n\n" + body)
+        return path
+
+    def subtitled_video(self) -> Path:
+        """No audio; an embedded mov_text subtitle stream carries the words."""
+        path, ready = self._cached("subtitled.mp4")
+        if ready:
+            return path
+        plain = self._mux(self.root / "subtitled_plain.mp4", colours=("olive", "maroon"), scene_seconds=4.0)
+        srt = self.write_srt(self.root / "subtitled_source.srt")
+        _ffmpeg("-i", str(plain), "-i", str(srt), "-map", "0:v", "-map", "1:s", "-c:v", "copy", "-c:s", "mov_text",
+                "-metadata", f"creation_time={CREATION_TIME}", str(path))
+        return path
+
+    def sidecar_video(self) -> tuple[Path, Path]:
+        """A video without audio and a sidecar .srt beside it (as uploaded next to each other)."""
+        path, ready = self._cached("sidecar.mp4")
+        if not ready:
+            self._mux(path, colours=("olive", "maroon"), scene_seconds=4.0)
+        return path, self.write_srt(self.root / "sidecar.srt")
+
+    def zero_bytes(self) -> Path:
+        path = self.root / "empty.mp4"
+        self.root.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"")
+        return path
+
+    def text_as_video(self) -> Path:
+        path = self.root / "notes.mp4"
+        self.root.mkdir(parents=True, exist_ok=True)
+        path.write_text("This is a shopping list, not a video.\nmilk\neggs\n" * 20)
+        return path
+
+    def truncated_video(self) -> Path:
+        """The first third of a real MP4 whose index (moov) is at the end: headers promise data that is gone."""
+        path = self.root / "truncated.mp4"
+        if path.exists():
+            return path
+        source = self.root / "truncated_source.mp4"
+        if not source.exists():
+            args = ["-f", "lavfi", "-i", "testsrc=s=320x240:r=15:d=4", *_video_args(), str(source)]
+            _ffmpeg(*args)
+        data = source.read_bytes()
+        path.write_bytes(data[: len(data) // 3])
+        return path
+
+    def long_talk_video(self, minutes: float, *, name: str | None = None, size: str = "1280x720",
+                        fps: int = 30) -> Path:
+        """A benchmark video: repeated espeak speech over coloured scenes changing every ~20 s."""
+        name = name or f"long_{minutes:g}min_{size}.mp4"
+        path, ready = self._cached(name)
+        if ready:
+            return path
+        total = minutes * 60
+        base = self.root / "long_speech_unit.wav"
+        speech_wav(" ".join(TALK_LINES), base)
+        unit = self.root / "long_speech_padded.wav"
+        _ffmpeg("-i", str(base), "-af", "aresample=16000,apad=pad_dur=3", "-ar", "16000", "-ac", "1", str(unit))
+        speech = self.root / f"{path.stem}.wav"
+        _ffmpeg("-stream_loop", "-1", "-i", str(unit), "-t", f"{total:.1f}", "-ar", "16000", "-ac", "1", str(speech))
+        colours = ("navy", "darkgreen", "maroon", "olive", "teal", "purple")
+        scenes = max(1, int(total // 20))
+        pattern = tuple(colours[i % len(colours)] for i in range(scenes))
+        self._mux(path, colours=pattern, scene_seconds=total / scenes, size=size, fps=fps, audio=speech)
+        return path
+
+
+def _wav_seconds(path: Path) -> float:
+    import wave
+
+    with wave.open(str(path)) as w:
+        return w.getnframes() / w.getframerate()
+
+
+def _srt_time(seconds: float) -> str:
+    ms = int(round(seconds * 1000))
+    h, rem = divmod(ms, 3_600_000)
+    m, rem = divmod(rem, 60_000)
+    s, ms = divmod(rem, 1000)
+    return f"{h:02d}:{m:02d}:{s:02d},{ms:03d}"
