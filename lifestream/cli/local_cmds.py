@@ -1,7 +1,395 @@
-"""Placeholder: the owning issue replaces this with its commands."""
+"""Local-cloud commands: `local up|down|status`, `upload`, `worker`, `dlq list|redrive` and `demo`.
+
+They act on the moto server started by `lifestream local up` unless LIFESTREAM_AWS_ENDPOINT_URL /
+LIFESTREAM_BUCKET / LIFESTREAM_QUEUE_URL point elsewhere (then `upload`, `worker` and `dlq` work on AWS too).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
 
 import typer
+from rich.table import Table
+
+from lifestream import local_cloud
+from lifestream.cli.common import console
+from lifestream.constants import SUBTITLE_SUFFIXES, UPLOAD_PREFIX, VIDEO_SUFFIXES
+from lifestream.errors import ConfigError, UnsupportedFileError
+from lifestream.settings import Settings, load_settings
+
+local_app = typer.Typer(help="Run the cloud pipeline on this machine (moto server for S3 and SQS).", no_args_is_help=True)
+dlq_app = typer.Typer(help="Inspect and redrive the dead-letter queue.", no_args_is_help=True)
+
+StateDir = Annotated[
+    Path | None, typer.Option("--state-dir", help="Where the local cloud keeps its pid/port (default: <data_dir>/local-cloud).")
+]
+
+
+def _state_dir(settings: Settings, state_dir: Path | None) -> Path:
+    return state_dir or local_cloud.default_state_dir(settings)
+
+
+def _cloud_settings(state_dir: Path | None = None) -> Settings:
+    settings = load_settings()
+    return local_cloud.require_running(settings, _state_dir(settings, state_dir))
+
+
+def _quiet_worker_logs(verbose: bool) -> None:
+    from lifestream.worker.log import logger
+
+    logger.setLevel("DEBUG" if verbose else "WARNING")
+
+
+# --- local up / down / status ---------------------------------------------------------------------------
+@local_app.command("up")
+def local_up(
+    port: Annotated[int | None, typer.Option(help=f"Port on 127.0.0.1 (default {local_cloud.DEFAULT_PORT}).")] = None,
+    state_dir: StateDir = None,
+    visibility_timeout: Annotated[
+        int, typer.Option(help="Queue visibility timeout in seconds (6x the local function timeout).")
+    ] = local_cloud.DEFAULT_FUNCTION_TIMEOUT * 6,
+) -> None:
+    """Start the moto server in the background and create the bucket, queues and notification (idempotent)."""
+    settings = load_settings()
+    with console.status("starting the local cloud…"):
+        cloud, started = local_cloud.up(
+            _state_dir(settings, state_dir),
+            port=port,
+            region=settings.aws_region,
+            names=settings.names,
+            visibility_timeout=visibility_timeout,
+        )
+    _print_cloud(cloud, "started" if started else "already running")
+
+
+@local_app.command("down")
+def local_down(state_dir: StateDir = None) -> None:
+    """Stop the local cloud's moto server (jobs and the FAISS index on disk are kept)."""
+    settings = load_settings()
+    stopped = local_cloud.down(_state_dir(settings, state_dir))
+    console.print("local cloud stopped" if stopped else "local cloud was not running")
+
+
+@local_app.command("status")
+def local_status(state_dir: StateDir = None) -> None:
+    """Show whether the local cloud runs, and its endpoint and resources."""
+    settings = load_settings()
+    cloud = local_cloud.status(_state_dir(settings, state_dir))
+    if cloud is None:
+        console.print("local cloud is not running (start it with `lifestream local up`)")
+        raise typer.Exit(1)
+    _print_cloud(cloud, "running")
+
+
+def _print_cloud(cloud: local_cloud.LocalCloud, state: str) -> None:
+    r = cloud.resources
+    table = Table(title=f"local cloud {state} (pid {cloud.pid})", show_header=False)
+    for name, value in [
+        ("endpoint", r.endpoint_url),
+        ("bucket", f"s3://{r.bucket}/{UPLOAD_PREFIX}"),
+        ("queue", r.queue_url),
+        ("dead-letter queue", f"{r.dlq_url} (after {r.max_receive_count} receives)"),
+        ("visibility timeout", f"{r.visibility_timeout}s"),
+        ("state", cloud.state_dir),
+    ]:
+        table.add_row(name, value)
+    console.print(table)
+
+
+# --- upload -------------------------------------------------------------------------------------------------
+def upload_videos(settings: Settings, files: list[Path], subtitles: list[Path] | None = None, *, folder: str = "") -> list[str]:
+    """Upload videos under uploads/ (subtitles first, so the worker finds them beside the video)."""
+    from lifestream.s3_service import S3Service
+
+    s3 = S3Service.from_settings(settings)
+    subtitles = list(subtitles or [])
+    if subtitles and len(subtitles) != len(files):
+        raise ConfigError("give one --subtitles file per video (or none and keep them beside the videos)")
+    keys = []
+    for index, path in enumerate(files):
+        if not path.is_file():
+            raise UnsupportedFileError(f"{path} does not exist or is not a file")
+        if path.suffix.lower() not in VIDEO_SUFFIXES:
+            raise UnsupportedFileError(f"{path} is not a video ({', '.join(VIDEO_SUFFIXES)})")
+        prefix = UPLOAD_PREFIX + (folder.strip("/") + "/" if folder.strip("/") else "")
+        key = prefix + path.name
+        stem = key.rsplit(".", 1)[0]
+        sidecars = [subtitles[index]] if subtitles else [
+            path.with_suffix(s) for s in SUBTITLE_SUFFIXES if path.with_suffix(s).is_file()
+        ]
+        for sidecar in sidecars:
+            if sidecar.suffix.lower() not in SUBTITLE_SUFFIXES:
+                raise UnsupportedFileError(f"{sidecar} is not a subtitle file ({', '.join(SUBTITLE_SUFFIXES)})")
+            s3.upload_file(sidecar, stem + sidecar.suffix.lower(), content_type="text/plain; charset=utf-8")
+        s3.upload_file(path, key, content_type=_video_type(path))
+        keys.append(key)
+    return keys
+
+
+def _video_type(path: Path) -> str:
+    return {".mp4": "video/mp4", ".mov": "video/quicktime", ".avi": "video/x-msvideo", ".mkv": "video/x-matroska"}.get(
+        path.suffix.lower(), "application/octet-stream"
+    )
+
+
+def upload_cmd(
+    files: Annotated[list[Path], typer.Argument(help="Video files to upload.")],
+    subtitles: Annotated[
+        list[Path] | None, typer.Option("--subtitles", help="Subtitle file for each video, in order (.srt/.vtt).")
+    ] = None,
+    folder: Annotated[str, typer.Option(help="Folder under uploads/ (e.g. a date).")] = "",
+    state_dir: StateDir = None,
+) -> None:
+    """Put videos (and their subtitles) under uploads/: the bucket notification queues them for the worker."""
+    settings = _cloud_settings(state_dir)
+    with console.status("uploading…"):
+        keys = upload_videos(settings, files, subtitles, folder=folder)
+    for key in keys:
+        console.print(f"uploaded s3://{settings.resolved_bucket}/{key}")
+
+
+# --- worker -------------------------------------------------------------------------------------------------
+def worker_cmd(
+    once: Annotated[bool, typer.Option("--once", help="Receive one batch, process it, stop.")] = False,
+    until_idle: Annotated[bool, typer.Option("--until-idle", help="Stop when the queue is empty.")] = False,
+    batch_size: Annotated[int, typer.Option(min=1, max=10, help="Messages per invocation (1–10).")] = 10,
+    function_timeout: Annotated[float, typer.Option(help="Seconds each pretend Lambda invocation may run.")] = 300.0,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show the handler's structured log.")] = False,
+    state_dir: StateDir = None,
+) -> None:
+    """Poll the queue and run the Lambda handler on each batch, as the SQS event source mapping does."""
+    settings = _cloud_settings(state_dir)
+    stats = run_worker(settings, once=once, until_idle=until_idle, batch_size=batch_size,
+                       function_timeout=function_timeout, verbose=verbose)
+    console.print(
+        f"worker stopped: {stats.batches} invocations, {stats.succeeded} messages done, {stats.failed} to be retried"
+    )
+
+
+def run_worker(settings: Settings, *, once: bool = False, until_idle: bool = False, batch_size: int = 10,
+               function_timeout: float = 300.0, verbose: bool = False, runtime_parts: dict | None = None):
+    from lifestream.local_worker import LocalWorker
+
+    _quiet_worker_logs(verbose)
+    worker = LocalWorker(settings, batch_size=batch_size, function_timeout=function_timeout,
+                         wait_seconds=1 if (once or until_idle) else 10, runtime_parts=runtime_parts)
+    with console.status("loading the worker (job store, embedding model)…") as status:
+        worker_runtime_warm()
+        status.update("waiting for messages…")
+
+        def on_batch(result, stats) -> None:
+            line = f"invocation {stats.batches}: {result.received} messages in {result.seconds:.1f}s"
+            if result.failed_ids:
+                line += f", [yellow]{len(result.failed_ids)} left for retry[/]"
+            if result.crashed:
+                line += f" [red](handler raised: {result.crashed})[/]"
+            console.print(line)
+            status.update(f"waiting for messages… ({stats.succeeded} done, {stats.failed} retrying)")
+
+        try:
+            return worker.run(once=once, until_idle=until_idle, on_batch=on_batch)
+        except KeyboardInterrupt:
+            return worker.stats
+
+
+def worker_runtime_warm() -> None:
+    from lifestream.worker import get_runtime
+
+    get_runtime().warm()
+
+
+# --- dlq ----------------------------------------------------------------------------------------------------
+def peek_dlq(settings: Settings, *, limit: int = 50) -> list[dict]:
+    """Messages in the DLQ without consuming them (received with a zero visibility timeout)."""
+    if not settings.dlq_url:
+        raise ConfigError("LIFESTREAM_DLQ_URL is not set (start the local cloud with `lifestream local up`)")
+    sqs = settings.client("sqs")
+    seen: dict[str, dict] = {}
+    empty_polls = 0
+    while len(seen) < limit and empty_polls < 2:
+        got = sqs.receive_message(
+            QueueUrl=settings.dlq_url, MaxNumberOfMessages=10, VisibilityTimeout=0,
+            MessageSystemAttributeNames=["All"], WaitTimeSeconds=0,
+        ).get("Messages", [])
+        fresh = [m for m in got if m["MessageId"] not in seen]
+        empty_polls = empty_polls + 1 if not fresh else 0
+        for m in fresh:
+            seen[m["MessageId"]] = m
+    return list(seen.values())[:limit]
+
+
+def redrive_dlq(settings: Settings, *, limit: int | None = None) -> int:
+    """Move DLQ messages back to the processing queue (send, then delete); returns how many moved."""
+    if not (settings.dlq_url and settings.queue_url):
+        raise ConfigError("LIFESTREAM_DLQ_URL and LIFESTREAM_QUEUE_URL must be set (or run `lifestream local up`)")
+    sqs = settings.client("sqs")
+    moved = 0
+    while limit is None or moved < limit:
+        got = sqs.receive_message(
+            QueueUrl=settings.dlq_url, MaxNumberOfMessages=min(10, (limit - moved) if limit else 10),
+            VisibilityTimeout=30, MessageAttributeNames=["All"], WaitTimeSeconds=0,
+        ).get("Messages", [])
+        if not got:
+            break
+        for m in got:
+            # Sent before deleted: a crash in between duplicates a message, which the job claim absorbs.
+            kwargs = {"MessageAttributes": m["MessageAttributes"]} if m.get("MessageAttributes") else {}
+            sqs.send_message(QueueUrl=settings.queue_url, MessageBody=m["Body"], **kwargs)
+            sqs.delete_message(QueueUrl=settings.dlq_url, ReceiptHandle=m["ReceiptHandle"])
+            moved += 1
+    return moved
+
+
+@dlq_app.command("list")
+def dlq_list(limit: Annotated[int, typer.Option(min=1)] = 50, state_dir: StateDir = None) -> None:
+    """Show what is in the dead-letter queue."""
+    settings = _cloud_settings(state_dir)
+    messages = peek_dlq(settings, limit=limit)
+    if not messages:
+        console.print("the dead-letter queue is empty")
+        return
+    table = Table(title=f"{len(messages)} message(s) in the dead-letter queue")
+    table.add_column("message id")
+    table.add_column("receives", justify="right")
+    table.add_column("body")
+    for m in messages:
+        table.add_row(m["MessageId"], m.get("Attributes", {}).get("ApproximateReceiveCount", "?"), _describe_body(m["Body"]))
+    console.print(table)
+
+
+@dlq_app.command("redrive")
+def dlq_redrive(
+    limit: Annotated[int | None, typer.Option(min=1, help="Move at most this many.")] = None, state_dir: StateDir = None
+) -> None:
+    """Send dead-letter messages back to the processing queue."""
+    settings = _cloud_settings(state_dir)
+    moved = redrive_dlq(settings, limit=limit)
+    console.print(f"moved {moved} message(s) back to the processing queue")
+
+
+def _describe_body(body: str) -> str:
+    from lifestream.worker.events import MalformedMessageError, ObjectEvents, parse_body
+
+    try:
+        message = parse_body(body)
+    except MalformedMessageError as exc:
+        return f"[red]malformed[/]: {exc}"
+    if isinstance(message, ObjectEvents):
+        return ", ".join(f"s3://{o.bucket}/{o.key}" for o in message.objects) or "no object records"
+    return json.dumps(message.model_dump(mode="json"))[:120]
+
+
+# --- demo ---------------------------------------------------------------------------------------------------
+DEMO_KEY_FOLDER = "demo"
+DEMO_QUERY = "what do I need to buy"
+DEMO_QUESTION = "When is the dentist appointment?"
+
+
+def demo_cmd(
+    query: Annotated[str, typer.Option(help="Search to run on the diary.")] = DEMO_QUERY,
+    question: Annotated[str, typer.Option(help="Question to ask the diary.")] = DEMO_QUESTION,
+    video: Annotated[Path | None, typer.Option(help="Use this video instead of the generated sample.")] = None,
+    keep_running: Annotated[bool, typer.Option(help="Leave the local cloud running afterwards.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """The whole path on this machine: local cloud → sample video with speech → upload → worker → diary,
+    search and a cited answer. Stops what it started. Safe to run again."""
+    run_demo(query=query, question=question, video=video, keep_running=keep_running, verbose=verbose)
+
+
+def run_demo(*, query: str = DEMO_QUERY, question: str = DEMO_QUESTION, video: Path | None = None,
+             keep_running: bool = False, verbose: bool = False, base_settings: Settings | None = None,
+             runtime_parts: dict | None = None, port: int | None = None) -> dict:
+    from rich.markdown import Markdown
+    from rich.panel import Panel
+
+    base = base_settings or load_settings()
+    state_dir = local_cloud.default_state_dir(base)
+    console.rule("[bold]LifeStream demo")
+    with console.status("starting the local cloud…"):
+        cloud, started = local_cloud.up(state_dir, port=port, region=base.aws_region, names=base.names)
+    console.print(f"local cloud {'started' if started else 'already running'} at {cloud.endpoint_url}")
+    try:
+        settings = local_cloud.settings_for(base, cloud.resources)
+        if video is None:
+            from lifestream.sample_media import make_sample_video
+
+            target = base.data_dir.resolve() / "demo" / "my-day.mp4"
+            with console.status("making a sample video with speech (espeak-ng + ffmpeg)…"):
+                sample = make_sample_video(target) if not target.exists() else None
+            video = target
+            console.print(f"sample video: {video}" + (f" ({sample.duration:.1f}s)" if sample else " (reused)"))
+        key, job_id = _upload_for_demo(settings, video)
+        console.print(f"uploaded to s3://{settings.resolved_bucket}/{key}")
+        run_worker(settings, until_idle=True, verbose=verbose, runtime_parts=runtime_parts)
+        return _show_demo_results(settings, key, query=query, question=question, Markdown=Markdown, Panel=Panel)
+    finally:
+        if started and not keep_running:
+            local_cloud.down(state_dir)
+            console.print("local cloud stopped")
+
+
+def _upload_for_demo(settings: Settings, video: Path) -> tuple[str, str | None]:
+    from lifestream.jobs import video_id_for
+    from lifestream.worker import get_runtime, configure
+
+    runtime = configure(settings)
+    key = f"{UPLOAD_PREFIX}{DEMO_KEY_FOLDER}/{video.name}"
+    # moto's events carry no version id, so an unchanged file maps to the same (ETag-keyed) job: a re-run
+    # finds it completed. If the results vanished with a restarted moto server, make the job claimable again.
+    import hashlib
+
+    etag = hashlib.md5(video.read_bytes()).hexdigest()  # noqa: S324 - S3's ETag of a single-part upload
+    job = runtime.jobs.find_by_video(video_id_for(settings.resolved_bucket, key, etag))
+    s3 = runtime.s3(settings.resolved_bucket)
+    if job is not None and job.status in ("completed", "failed") and not s3.file_exists(
+        (job.result_keys or {}).get("markdown", "-")
+    ):
+        runtime.jobs.requeue(job.id)
+    upload_videos(settings, [video], folder=DEMO_KEY_FOLDER)
+    return key, None if job is None else str(job.id)
+
+
+def _show_demo_results(settings: Settings, key: str, *, query: str, question: str, Markdown, Panel) -> dict:
+    from lifestream.answers import ask
+    from lifestream.search import semantic_search
+    from lifestream.worker import get_runtime
+
+    runtime = get_runtime()
+    jobs = [j for j in runtime.jobs.list_jobs(limit=200) if j.key == key and j.bucket == settings.resolved_bucket]
+    if not jobs:
+        raise ConfigError(f"no job was recorded for s3://{settings.resolved_bucket}/{key}")
+    job = jobs[0]
+    if job.status != "completed":
+        raise ConfigError(f"the demo job {job.id} ended {job.status}: {job.error or 'see `lifestream jobs`'}")
+    markdown = runtime.s3(settings.resolved_bucket).read_text(job.result_keys["markdown"])
+    console.print(Panel(Markdown(markdown), title=f"diary — results/{job.video_id}/summary.md"))
+
+    results = semantic_search(query, store=runtime.store, embedder=runtime.embedder, top_k=3)
+    table = Table(title=f"search: {query!r}")
+    table.add_column("score", justify="right")
+    table.add_column("where")
+    table.add_column("text")
+    for r in results:
+        table.add_row(f"{r.score:.2f}", f"[{r.video_id}, {_hms(r.start)}–{_hms(r.end)}]", r.text[:100])
+    console.print(table)
+
+    answer = ask(question, settings=settings, store=runtime.store, embedder=runtime.embedder)
+    cited = "\n".join(f"  {c.label}" for c in answer.citations)
+    console.print(Panel(f"{answer.text}\n\n[dim]sources:\n{cited or '  (none)'}[/]", title=f"ask: {question}"))
+    return {"job": job, "markdown": markdown, "results": results, "answer": answer}
+
+
+def _hms(seconds: float) -> str:
+    seconds = int(seconds)
+    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
 
 
 def register(app: typer.Typer) -> None:
-    return None
+    app.add_typer(local_app, name="local")
+    app.add_typer(dlq_app, name="dlq")
+    app.command("upload")(upload_cmd)
+    app.command("worker")(worker_cmd)
+    app.command("demo")(demo_cmd)
