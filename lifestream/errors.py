@@ -80,6 +80,11 @@ class UnsupportedFilterError(VectorStoreError, ValueError):
     pass
 
 
+# --- embeddings -----------------------------------------------------------------------------------------
+class EmbeddingError(LifeStreamError):
+    """The embedding provider rejected a request for a reason retrying will not fix (bad model, bad input)."""
+
+
 # --- jobs -----------------------------------------------------------------------------------------------
 class JobNotFoundError(LifeStreamError):
     pass

@@ -68,6 +68,10 @@ class Settings(BaseSettings):
     embedding_provider: Literal["local", "openai"] = "local"
     embedding_model: str | None = None
     embedding_dimension: int | None = Field(default=None, gt=0, le=4096)
+    # Local all-MiniLM-L6-v2: int8 ONNX (fast start, no torch) or sentence-transformers; same vectors.
+    local_embedding_backend: Literal["auto", "onnx", "torch"] = "auto"
+    # OpenAI inputs over 8191 tokens: cut them, or embed the pieces and average.
+    embedding_long_input: Literal["truncate", "split"] = "truncate"
 
     # --- OpenAI ---
     openai_api_key: SecretStr | None = None
