@@ -9,6 +9,7 @@ RDS failover before they are used.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,8 +23,13 @@ from lifestream.errors import ConfigError, TransientError
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 30.0
 PG_CONNECT_TIMEOUT_SECONDS = 10
-# sqlstate of "relation does not exist" in PostgreSQL.
+# PostgreSQL sqlstates: "relation does not exist"; unknown database, bad password, rejected login.
 _UNDEFINED_TABLE = "42P01"
+_BAD_CREDENTIALS = {"3D000", "28P01", "28000"}
+# psycopg's connection failures carry no sqlstate; the server's FATAL message says what was refused.
+_REFUSED_LOGIN = re.compile(
+    r'database ".*" does not exist|role ".*" does not exist|password authentication failed|no pg_hba\.conf entry'
+)
 
 
 def normalise_url(url: str) -> str:
@@ -101,6 +107,11 @@ def translate_errors(engine: Engine) -> Iterator[None]:
             raise ConfigError(
                 f"the job store at {describe(engine)} has no schema: run `lifestream db migrate` "
                 "(in AWS the deploy-time migration function does this)"
+            ) from exc
+        if getattr(exc.orig, "sqlstate", None) in _BAD_CREDENTIALS or _REFUSED_LOGIN.search(detail):
+            raise ConfigError(
+                f"the job store at {describe(engine)} refused the connection ({detail}): check "
+                "LIFESTREAM_DATABASE_URL or the database secret"
             ) from exc
         if isinstance(exc, sa_exc.OperationalError | sa_exc.InterfaceError) or exc.connection_invalidated:
             raise TransientError(f"job store unavailable ({describe(engine)}): {detail}") from exc

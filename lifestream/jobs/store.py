@@ -121,10 +121,11 @@ class JobStore:
             raise JobNotFoundError(f"no job with id {job_id}")
         return JobRecord.model_validate(dict(row))
 
-    def _insert(self, conn: Connection, model, values: dict[str, Any], conflict: list[str]) -> None:
+    def _insert_once(self, conn: Connection, model, values: dict[str, Any]) -> None:
+        # No conflict target: a concurrent insert may collide on any unique key (id or the object
+        # triple), and both mean "the row exists now".
         dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-        stmt = dialect.insert(model).values(**values).on_conflict_do_nothing(index_elements=conflict)
-        conn.execute(stmt)
+        conn.execute(dialect.insert(model).values(**values).on_conflict_do_nothing())
 
     def _update(self, job_id: int | str, **values: Any) -> JobRecord:
         jid = _parse_job_id(job_id)
@@ -152,17 +153,15 @@ class JobStore:
 
         def work(conn: Connection) -> Claim:
             now = utcnow()
-            self._insert(
+            self._insert_once(
                 conn, Video,
                 {"id": video_id, "bucket": bucket, "key": key, "version": version, "size": size,
                  "created_at": now},
-                ["id"],
             )
-            self._insert(
+            self._insert_once(
                 conn, Job,
                 {"video_id": video_id, "status": JobStatus.QUEUED.value, "progress": 0.0, "attempts": 0,
                  "created_at": now, "updated_at": now},
-                ["video_id"],
             )
             take = dict(
                 status=JobStatus.PROCESSING.value, claimed_by=worker_id, heartbeat_at=now, updated_at=now,
