@@ -171,6 +171,14 @@ class MediaFactory:
             self._mux(path, colours=("olive", "maroon"), scene_seconds=4.0)
         return path, self.write_srt(self.root / "sidecar.srt")
 
+    def audio_only(self) -> Path:
+        """An .mp4 holding only a sound track."""
+        path, ready = self._cached("audio_only.mp4")
+        if not ready:
+            wav = speech_wav("There is no picture here.", self.root / "audio_only.wav")
+            _ffmpeg("-i", str(wav), "-c:a", "aac", "-b:a", "32k", str(path))
+        return path
+
     def zero_bytes(self) -> Path:
         path = self.root / "empty.mp4"
         self.root.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,42 @@
+"""Fixtures for the pipeline tests: generated media (once per session) and offline settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from lifestream.settings import load_settings
+from tests.support.media import MediaFactory
+
+
+@pytest.fixture(scope="session")
+def media(tmp_path_factory) -> MediaFactory:
+    return MediaFactory(tmp_path_factory.mktemp("media"))
+
+
+@pytest.fixture
+def offline_settings(tmp_path):
+    """Settings with no OpenAI key: local Whisper, extractive summaries, scene timeline."""
+
+    def make(**overrides):
+        values = {"data_dir": tmp_path / "data", "faiss_dir": tmp_path / "index"}
+        values.update(overrides)
+        return load_settings(**values)
+
+    return make
+
+
+@pytest.fixture
+def openai_settings(tmp_path):
+    def make(**overrides):
+        values = {"data_dir": tmp_path / "data", "openai_api_key": "sk-test-not-a-real-key"}
+        values.update(overrides)
+        return load_settings(**values)
+
+    return make
+
+
+@pytest.fixture
+def out_dir(tmp_path) -> Path:
+    return tmp_path / "results"
