@@ -101,6 +101,13 @@ class JobStore:
         with translate_errors(self.engine):
             return run_migrations(self.engine)
 
+    def revision(self) -> str | None:
+        """The schema revision the database is at (None before the first migration)."""
+        from lifestream.jobs.migrate import current_revision
+
+        with translate_errors(self.engine), self.engine.connect() as conn:
+            return current_revision(conn)
+
     # --- internals ------------------------------------------------------------------------------------
     def _tx(self, work: Callable[[Connection], _T]) -> _T:
         with translate_errors(self.engine), self.engine.begin() as conn:
