@@ -8,6 +8,7 @@ run cut short (Lambda's 15 minutes) resumes at the next window.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
@@ -108,7 +109,8 @@ def transcribe_audio(
 ) -> Transcript:
     """Run `engine` window by window. After each window the state is saved; between windows
     `should_stop()` is asked and, when true, `OutOfTime("transcribe", offset)` is raised."""
-    state = (checkpoint.load(CHECKPOINT_NAME) if checkpoint else None) or {}
+    # A copy: the checkpoint's own object must change only through save().
+    state = copy.deepcopy(checkpoint.load(CHECKPOINT_NAME) if checkpoint else None) or {}
     if state.get("source") != engine.name or state.get("window_seconds") != window_seconds:
         state = {
             "source": engine.name,
