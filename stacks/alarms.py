@@ -1,0 +1,136 @@
+"""Alarms and where they go: an encrypted SNS topic with an optional e-mail subscription, alarms on the
+dead-letter queue, queue age, worker errors and throttles, and a billing alarm."""
+
+from __future__ import annotations
+
+from aws_cdk import Duration
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as actions
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subscriptions
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from stacks.config import EnvConfig
+
+# AWS/Billing publishes EstimatedCharges about every 6 hours.
+BILLING_PERIOD = Duration.hours(6)
+
+
+class AlarmTopic(Construct):
+    """An SNS topic encrypted with a customer-managed key CloudWatch may use (it cannot use aws/sns)."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, config: EnvConfig, topic_name: str) -> None:
+        super().__init__(scope, construct_id)
+        self.key = kms.Key(
+            self,
+            "Key",
+            description=f"LifeStream {config.name} alarm topic",
+            enable_key_rotation=True,
+            removal_policy=config.removal_policy,
+        )
+        self.key.grant(iam.ServicePrincipal("cloudwatch.amazonaws.com"), "kms:Decrypt", "kms:GenerateDataKey*")
+        self.topic = sns.Topic(
+            self,
+            "Topic",
+            topic_name=topic_name,
+            display_name=f"LifeStream {config.name} alarms",
+            master_key=self.key,
+            enforce_ssl=True,
+        )
+        if config.alarm_email:
+            self.topic.add_subscription(subscriptions.EmailSubscription(config.alarm_email))
+        self.action = actions.SnsAction(self.topic)
+
+
+class PipelineAlarms(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: EnvConfig,
+        topic: AlarmTopic,
+        queue: sqs.IQueue,
+        dlq: sqs.IQueue,
+        worker: lambda_.IFunction,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        prefix = f"lifestream-{config.name}"
+        five_minutes = Duration.minutes(5)
+
+        self.dlq_depth = cloudwatch.Alarm(
+            self,
+            "DeadLetters",
+            alarm_name=f"{prefix}-dlq-not-empty",
+            alarm_description="A video failed every retry and sits in the DLQ: inspect and redrive it.",
+            metric=dlq.metric_approximate_number_of_messages_visible(period=Duration.minutes(1), statistic="Maximum"),
+            threshold=0,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+            evaluation_periods=1,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )
+        self.oldest_message = cloudwatch.Alarm(
+            self,
+            "OldestMessage",
+            alarm_name=f"{prefix}-queue-stalled",
+            alarm_description="Uploads wait too long: workers are failing, throttled or too few.",
+            metric=queue.metric_approximate_age_of_oldest_message(period=five_minutes, statistic="Maximum"),
+            threshold=config.alarm_oldest_message_seconds,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+            evaluation_periods=1,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )
+        # The handler reports per-record failures, so Errors counts crashes and timeouts only.
+        self.worker_errors = cloudwatch.Alarm(
+            self,
+            "WorkerErrors",
+            alarm_name=f"{prefix}-worker-errors",
+            alarm_description="The worker crashed or timed out.",
+            metric=worker.metric_errors(period=five_minutes, statistic="Sum"),
+            threshold=config.alarm_worker_errors,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+            evaluation_periods=1,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )
+        self.worker_throttles = cloudwatch.Alarm(
+            self,
+            "WorkerThrottles",
+            alarm_name=f"{prefix}-worker-throttled",
+            alarm_description="The worker was throttled: raise reserved concurrency or lower max concurrency.",
+            metric=worker.metric_throttles(period=five_minutes, statistic="Sum"),
+            threshold=0,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+            evaluation_periods=1,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )
+        for alarm in (self.dlq_depth, self.oldest_message, self.worker_errors, self.worker_throttles):
+            alarm.add_alarm_action(topic.action)
+
+
+class BillingAlarm(Construct):
+    """Only in us-east-1 (where AWS/Billing lives) and only once billing alerts are enabled on the account."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, config: EnvConfig, topic: AlarmTopic) -> None:
+        super().__init__(scope, construct_id)
+        self.alarm = cloudwatch.Alarm(
+            self,
+            "EstimatedCharges",
+            alarm_name=f"lifestream-{config.name}-estimated-charges",
+            alarm_description=f"This month's estimated AWS charges exceed {config.billing_threshold_usd} USD.",
+            metric=cloudwatch.Metric(
+                namespace="AWS/Billing",
+                metric_name="EstimatedCharges",
+                dimensions_map={"Currency": "USD"},
+                statistic="Maximum",
+                period=BILLING_PERIOD,
+            ),
+            threshold=config.billing_threshold_usd,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+            evaluation_periods=1,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )
+        self.alarm.add_alarm_action(topic.action)

@@ -1,0 +1,46 @@
+"""Builds the CDK app: the chosen environment's stacks (or several, for tests) plus the cdk-nag audit."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from aws_cdk import App
+
+from stacks.audit import enable_audit
+from stacks.composition import LifeStreamStacks, build_environment
+from stacks.config import EnvConfig, config_for
+
+CDK_JSON = Path(__file__).resolve().parent.parent / "cdk.json"
+
+
+def default_context() -> dict[str, Any]:
+    """cdk.json's context (feature flags), so `python app.py` synthesizes exactly what `cdk synth` does."""
+    return dict(json.loads(CDK_JSON.read_text()).get("context", {}))
+
+
+def create_app(
+    context: Mapping[str, Any] | None = None,
+    *,
+    outdir: str | None = None,
+    environments: Iterable[str] | None = None,
+) -> tuple[App, dict[str, LifeStreamStacks]]:
+    """An app with the stacks of `environments` (default: the `env` context value, else dev), audited.
+
+    Context given here is overridden by the CLI's `-c` values, as in any CDK app.
+    """
+    app = App(context={**default_context(), **(context or {})}, outdir=outdir)
+    if environments is None:
+        environments = [app.node.try_get_context("env")]
+    built: dict[str, LifeStreamStacks] = {}
+    for name in environments:
+        config = configure(app, name)
+        built[config.name] = build_environment(app, config)
+    enable_audit(app)
+    return app, built
+
+
+def configure(app: App, name: str | None) -> EnvConfig:
+    return config_for(name, alarm_email=app.node.try_get_context("alarm_email"))

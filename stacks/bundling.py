@@ -1,0 +1,219 @@
+"""Docker-free bundling of the worker asset: `lambda_src/*.py` + the `lifestream` package + its runtime
+dependencies installed as manylinux wheels for the Lambda's Python version.
+
+There is no docker engine on the build machines, so the asset is built by `LocalPipBundling`
+(an `ILocalBundling`) that always succeeds or raises; docker is never called. Installed dependencies
+are cached under `.cache/lambda-deps/<hash>` keyed by the requirements file, Python version and
+platforms, so a second synth or deploy copies instead of downloading.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import jsii
+from aws_cdk import AssetHashType, BundlingOptions, DockerImage, ILocalBundling
+from aws_cdk import aws_lambda as lambda_
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+REQUIREMENTS = REPO_ROOT / "requirements-lambda.txt"
+PACKAGE_DIR = REPO_ROOT / "lifestream"
+HANDLERS_DIR = REPO_ROOT / "lambda_src"
+CACHE_DIR = REPO_ROOT / ".cache" / "lambda-deps"
+
+# Newer manylinux tags first-class: without them pip settles for old wheels (e.g. faiss-cpu ships three
+# 38 MB variants for manylinux2014) and the package balloons.
+PLATFORMS = ("manylinux2014_x86_64", "manylinux_2_28_x86_64", "manylinux_2_34_x86_64")
+# The Lambda runtime already provides these; shipping our own copy costs ~25 MB.
+PROVIDED_BY_RUNTIME = ("boto3", "botocore", "s3transfer")
+LAMBDA_UNZIPPED_LIMIT_BYTES = 250 * 1024 * 1024
+# Bump to invalidate every cached dependency tree (e.g. after changing the pruning rules).
+BUNDLER_VERSION = "2"
+
+
+def python_version_of(runtime: lambda_.Runtime) -> str:
+    """'python3.13' -> '3.13'."""
+    name = runtime.name
+    if not name.startswith("python"):
+        raise ValueError(f"not a Python runtime: {name}")
+    return name.removeprefix("python")
+
+
+def _file_digest(paths: list[Path], *, root: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(paths):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _source_files() -> list[Path]:
+    files = [p for p in PACKAGE_DIR.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    files += [p for p in HANDLERS_DIR.glob("*.py")]
+    return [p for p in files if p.suffix not in {".pyc", ".pyo"}]
+
+
+@dataclass(frozen=True)
+class WorkerBundle:
+    """How to build the worker asset for one Python version."""
+
+    python_version: str
+    requirements: Path = REQUIREMENTS
+
+    @property
+    def dependencies_key(self) -> str:
+        digest = hashlib.sha256()
+        stripped = "strip" if shutil.which("strip") else "no-strip"
+        for part in (BUNDLER_VERSION, stripped, self.python_version, *PLATFORMS, self.requirements.read_text()):
+            digest.update(part.encode())
+            digest.update(b"\0")
+        return digest.hexdigest()[:16]
+
+    def asset_hash(self) -> str:
+        """Changes whenever the dependencies or any shipped source file change (not with unrelated files)."""
+        return hashlib.sha256(
+            (self.dependencies_key + _file_digest(_source_files(), root=REPO_ROOT)).encode()
+        ).hexdigest()
+
+    def pip_command(self, target: Path) -> list[str]:
+        command = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+        command += ["-r", str(self.requirements), "--target", str(target)]
+        for platform in PLATFORMS:
+            command += ["--platform", platform]
+        command += [
+            "--implementation", "cp",
+            "--python-version", self.python_version,
+            "--only-binary=:all:",
+            "--no-compile",
+            "--upgrade",
+        ]
+        return command
+
+    def dependencies(self, *, cache_dir: Path = CACHE_DIR) -> Path:
+        """The installed dependency tree, from cache or freshly installed (atomically renamed into place)."""
+        cached = cache_dir / self.dependencies_key
+        if cached.is_dir():
+            return cached
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix="deps-", dir=cache_dir))
+        try:
+            result = subprocess.run(self.pip_command(staging), capture_output=True, text=True)
+            if result.returncode != 0:
+                raise RuntimeError(
+                    f"pip could not install {self.requirements.name} for Python {self.python_version} "
+                    f"({', '.join(PLATFORMS)}):\n{result.stderr[-4000:]}"
+                )
+            prune_runtime_provided(staging)
+            prune_unused(staging)
+            strip_shared_libraries(staging)
+            staging.rename(cached)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        return cached
+
+    def build(self, output_dir: Path, *, cache_dir: Path = CACHE_DIR) -> Path:
+        output_dir.mkdir(parents=True, exist_ok=True)
+        shutil.copytree(self.dependencies(cache_dir=cache_dir), output_dir, dirs_exist_ok=True, symlinks=True)
+        copy_sources(output_dir)
+        return output_dir
+
+
+def prune_runtime_provided(site_dir: Path) -> None:
+    """Drop packages the Lambda runtime provides, with their metadata, and any bytecode caches."""
+    for entry in list(site_dir.iterdir()):
+        dist_name = entry.name.split("-")[0].lower()
+        if entry.name.lower() in PROVIDED_BY_RUNTIME or (
+            entry.name.endswith((".dist-info", ".egg-info")) and dist_name in PROVIDED_BY_RUNTIME
+        ):
+            shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+    for cache in site_dir.rglob("__pycache__"):
+        shutil.rmtree(cache, ignore_errors=True)
+
+
+def prune_unused(site_dir: Path) -> None:
+    """Drop what never runs in Lambda: packages' own test suites and type stubs (~11 MB)."""
+    for tests in [p for p in site_dir.rglob("tests") if p.is_dir()]:
+        shutil.rmtree(tests, ignore_errors=True)
+    for stub in site_dir.rglob("*.pyi"):
+        stub.unlink()
+
+
+def strip_shared_libraries(site_dir: Path) -> int:
+    """Strip symbol tables from compiled extensions (~25 MB, mostly Cython modules); returns files stripped.
+
+    `--strip-unneeded` keeps the dynamic symbols that loading needs. Skipped when binutils is absent,
+    which is part of the cache key so stripped and unstripped trees never mix.
+    """
+    strip = shutil.which("strip")
+    if strip is None:
+        return 0
+    # Vendored libraries in `*.libs/` were rewritten by auditwheel's patchelf; strip corrupts their
+    # program headers ("ELF load command address/offset not page-aligned"), so only extension modules.
+    libraries = [
+        p
+        for p in site_dir.rglob("*.so*")
+        if p.is_file() and not p.is_symlink() and not any(part.endswith(".libs") for part in p.parts)
+    ]
+    for start in range(0, len(libraries), 200):
+        subprocess.run([strip, "--strip-unneeded", *map(str, libraries[start : start + 200])], check=False,
+                       capture_output=True)
+    return len(libraries)
+
+
+def copy_sources(output_dir: Path) -> None:
+    """The handlers at the asset root (handler = 'worker.handler') and the lifestream package beside them."""
+    shutil.copytree(
+        PACKAGE_DIR,
+        output_dir / PACKAGE_DIR.name,
+        dirs_exist_ok=True,
+        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
+    )
+    for handler in HANDLERS_DIR.glob("*.py"):
+        shutil.copy2(handler, output_dir / handler.name)
+
+
+def tree_size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file() and not p.is_symlink())
+
+
+@jsii.implements(ILocalBundling)
+class LocalPipBundling:
+    """Builds the asset on this machine; returning True tells the CDK never to start a container."""
+
+    def __init__(self, bundle: WorkerBundle) -> None:
+        self._bundle = bundle
+
+    def try_bundle(self, output_dir: str, *, image, **_options) -> bool:  # noqa: ANN001 (jsii signature)
+        self._bundle.build(Path(output_dir))
+        size = tree_size(Path(output_dir))
+        if size > LAMBDA_UNZIPPED_LIMIT_BYTES:
+            raise RuntimeError(
+                f"worker asset is {size / 2**20:.0f} MB unzipped, above Lambda's 250 MB limit: "
+                "trim requirements-lambda.txt"
+            )
+        return True
+
+
+def worker_code(runtime: lambda_.Runtime) -> lambda_.Code:
+    """One asset for every LifeStream function (worker, migrations)."""
+    bundle = WorkerBundle(python_version=python_version_of(runtime))
+    return lambda_.Code.from_asset(
+        str(HANDLERS_DIR),
+        asset_hash_type=AssetHashType.CUSTOM,
+        asset_hash=bundle.asset_hash(),
+        bundling=BundlingOptions(
+            # Never pulled: LocalPipBundling always handles the build.
+            image=DockerImage.from_registry(f"public.ecr.aws/sam/build-{runtime.name}"),
+            local=LocalPipBundling(bundle),
+            command=["false"],
+        ),
+    )
+

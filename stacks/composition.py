@@ -1,0 +1,190 @@
+"""The LifeStream stacks of one environment and how they depend on each other.
+
+    Queue  <-  Storage          (the bucket's notification references the queue)
+      ^           ^
+      |           |
+    Processing -> Database      (worker: VPC, DB secret, DB security group)
+      ^
+    Alarms                      (queue, DLQ, worker metrics)
+    Billing                     (us-east-1, standalone)
+
+Why the queue sits *below* the bucket: S3 checks, when a notification is configured, that the queue's
+policy already lets the bucket send. So the queue (with that policy) must exist first, and its policy
+names the bucket by its deterministic ARN (from `ResourceNames`), not by construct — a construct
+reference would make the queue stack depend on the storage stack while the storage stack depends on
+the queue: the cross-stack cycle of aws-cdk#11245.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aws_cdk import App, Aws, CfnOutput, Environment, Stack, Tags
+from constructs import Construct
+
+from lifestream.constants import APP_NAME, ResourceNames
+from stacks.alarms import AlarmTopic, BillingAlarm, PipelineAlarms
+from stacks.config import EnvConfig
+from stacks.database import POSTGRES_PORT, JobDatabase, Network
+from stacks.processing import Worker
+from stacks.queue import ProcessingQueue
+from stacks.storage import VideoStorage
+
+BILLING_REGION = "us-east-1"
+
+
+def resource_names(config: EnvConfig) -> ResourceNames:
+    # Environment-agnostic synthesis: the account is filled in by CloudFormation at deploy time.
+    return ResourceNames(env=config.name, account=config.account or Aws.ACCOUNT_ID)
+
+
+def stack_name(config: EnvConfig, component: str) -> str:
+    return f"LifeStream-{config.name}-{component}"
+
+
+class _LifeStreamStack(Stack):
+    component = ""
+
+    def __init__(self, scope: Construct, *, config: EnvConfig, region: str | None = None) -> None:
+        super().__init__(
+            scope,
+            stack_name(config, self.component),
+            env=Environment(account=config.account, region=region or config.region),
+            description=f"LifeStream ({config.name}): {self.__doc__.strip().splitlines()[0]}",
+            termination_protection=config.deletion_protection,
+        )
+        self.config = config
+        self.names = resource_names(config)
+        Tags.of(self).add("Project", APP_NAME)
+        Tags.of(self).add("Environment", config.name)
+        for key, value in config.tags.items():
+            Tags.of(self).add(key, value)
+
+
+class QueueStack(_LifeStreamStack):
+    """processing queue and dead-letter queue"""
+
+    component = "Queue"
+
+    def __init__(self, scope: Construct, *, config: EnvConfig) -> None:
+        super().__init__(scope, config=config)
+        bucket_arn = f"arn:{Aws.PARTITION}:s3:::{self.names.bucket}"
+        self.processing = ProcessingQueue(
+            self, "Processing", config=config, names=self.names, source_bucket_arn=bucket_arn
+        )
+        CfnOutput(self, "QueueUrl", value=self.processing.queue.queue_url)
+        CfnOutput(self, "DlqUrl", value=self.processing.dlq.queue_url)
+
+
+class StorageStack(_LifeStreamStack):
+    """video bucket with upload notifications"""
+
+    component = "Storage"
+
+    def __init__(self, scope: Construct, *, config: EnvConfig, queue: QueueStack) -> None:
+        super().__init__(scope, config=config)
+        self.storage = VideoStorage(
+            self, "Storage", config=config, bucket_name=self.names.bucket, queue=queue.processing.queue
+        )
+        CfnOutput(self, "BucketName", value=self.storage.bucket.bucket_name)
+
+
+class DatabaseStack(_LifeStreamStack):
+    """VPC and PostgreSQL job database"""
+
+    component = "Database"
+
+    def __init__(self, scope: Construct, *, config: EnvConfig) -> None:
+        super().__init__(scope, config=config)
+        self.network = Network(self, "Network", config=config)
+        self.database = JobDatabase(self, "Database", config=config, names=self.names, vpc=self.network.vpc)
+        CfnOutput(self, "DatabaseEndpoint", value=self.database.instance.db_instance_endpoint_address)
+        CfnOutput(self, "DatabaseSecretArn", value=self.database.secret.secret_arn)
+
+
+class ProcessingStack(_LifeStreamStack):
+    """worker Lambda and deploy-time migrations"""
+
+    component = "Processing"
+
+    def __init__(
+        self,
+        scope: Construct,
+        *,
+        config: EnvConfig,
+        queue: QueueStack,
+        storage: StorageStack,
+        database: DatabaseStack,
+    ) -> None:
+        super().__init__(scope, config=config)
+        self.worker = Worker(
+            self,
+            "Worker",
+            config=config,
+            names=self.names,
+            vpc=database.network.vpc,
+            bucket_name=self.names.bucket,
+            queue=queue.processing.queue,
+            dlq=queue.processing.dlq,
+            database_secret=database.database.secret,
+            database_security_group=database.database.security_group,
+            database_port=POSTGRES_PORT,
+        )
+        # Not implied by any reference (the bucket is imported by name): workers need the bucket first.
+        self.add_dependency(storage)
+        CfnOutput(self, "WorkerFunctionName", value=self.worker.function.function_name)
+
+
+class AlarmsStack(_LifeStreamStack):
+    """alarm topic and pipeline alarms"""
+
+    component = "Alarms"
+
+    def __init__(self, scope: Construct, *, config: EnvConfig, queue: QueueStack, processing: ProcessingStack) -> None:
+        super().__init__(scope, config=config)
+        self.topic = AlarmTopic(self, "Topic", config=config, topic_name=self.names.topic)
+        self.alarms = PipelineAlarms(
+            self,
+            "Alarms",
+            config=config,
+            topic=self.topic,
+            queue=queue.processing.queue,
+            dlq=queue.processing.dlq,
+            worker=processing.worker.function,
+        )
+        CfnOutput(self, "AlarmTopicArn", value=self.topic.topic.topic_arn)
+
+
+class BillingStack(_LifeStreamStack):
+    """billing alarm (AWS/Billing exists only in us-east-1)"""
+
+    component = "Billing"
+
+    def __init__(self, scope: Construct, *, config: EnvConfig) -> None:
+        super().__init__(scope, config=config, region=BILLING_REGION)
+        self.topic = AlarmTopic(self, "Topic", config=config, topic_name=f"{self.names.topic}-billing")
+        self.billing = BillingAlarm(self, "Billing", config=config, topic=self.topic)
+        CfnOutput(self, "BillingTopicArn", value=self.topic.topic.topic_arn)
+
+
+@dataclass(frozen=True)
+class LifeStreamStacks:
+    queue: QueueStack
+    storage: StorageStack
+    database: DatabaseStack
+    processing: ProcessingStack
+    alarms: AlarmsStack
+    billing: BillingStack
+
+    def all(self) -> list[Stack]:
+        return [self.queue, self.storage, self.database, self.processing, self.alarms, self.billing]
+
+
+def build_environment(app: App, config: EnvConfig) -> LifeStreamStacks:
+    queue = QueueStack(app, config=config)
+    storage = StorageStack(app, config=config, queue=queue)
+    database = DatabaseStack(app, config=config)
+    processing = ProcessingStack(app, config=config, queue=queue, storage=storage, database=database)
+    alarms = AlarmsStack(app, config=config, queue=queue, processing=processing)
+    billing = BillingStack(app, config=config)
+    return LifeStreamStacks(queue, storage, database, processing, alarms, billing)

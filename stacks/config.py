@@ -1,0 +1,226 @@
+"""Per-environment configuration: one frozen, keyword-only dataclass per environment.
+
+The environment is chosen with `cdk synth|deploy -c env=NAME` (default dev). Account and region come
+from the usual CDK variables (CDK_DEFAULT_ACCOUNT / CDK_DEFAULT_REGION, set by the CLI from your
+profile); when absent the stacks stay environment-agnostic, which is what offline synthesis and CI use.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+from aws_cdk import RemovalPolicy
+from aws_cdk.aws_logs import RetentionDays
+
+from lifestream.constants import VISIBILITY_TIMEOUT_FACTOR
+from lifestream.errors import ConfigError
+
+MIB = 1024 * 1024
+# Room left on the worker's /tmp beside the video: extracted audio, keyframes, summary files.
+SCRATCH_HEADROOM_MB = 512
+LAMBDA_MAX_TIMEOUT_SECONDS = 900
+SQS_MAX_VISIBILITY_SECONDS = 12 * 3600
+
+NatKind = Literal["instance", "gateway"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class EnvConfig:
+    name: str
+    account: str | None = None
+    region: str | None = None
+
+    # --- data lifetime ---
+    removal_policy: RemovalPolicy
+    # RDS: SNAPSHOT keeps a final snapshot; DESTROY for throw-away dev databases.
+    database_removal_policy: RemovalPolicy
+    auto_delete_objects: bool
+    deletion_protection: bool
+    log_retention: RetentionDays
+
+    # --- storage ---
+    upload_expiry_days: int = 30
+    noncurrent_version_expiry_days: int = 7
+    abort_multipart_days: int = 1
+    access_log_expiry_days: int = 90
+    cors_origins: tuple[str, ...]
+
+    # --- network ---
+    nat: NatKind
+    nat_count: int = 1
+    max_azs: int = 2
+
+    # --- database ---
+    db_instance_type: str
+    db_multi_az: bool
+    db_backup_days: int
+    db_allocated_gb: int = 20
+    db_max_allocated_gb: int = 100
+    db_rotation_days: int = 30
+
+    # --- worker ---
+    worker_memory_mb: int
+    worker_timeout_seconds: int = LAMBDA_MAX_TIMEOUT_SECONDS
+    worker_ephemeral_mb: int
+    # None = no reservation: new accounts cannot reserve below their unreserved minimum of 10.
+    worker_reserved_concurrency: int | None
+    sqs_batch_size: int = 1
+    sqs_max_concurrency: int
+    max_receive_count: int = 3
+
+    # --- secrets (names, never values): Secrets Manager name/ARN, or "ssm:<name>" for SSM SecureString ---
+    openai_api_key_secret: str = ""
+    pinecone_api_key_secret: str = ""
+
+    # --- alarms ---
+    alarm_email: str | None = None
+    alarm_oldest_message_seconds: int
+    alarm_worker_errors: int = 0
+    billing_threshold_usd: float
+
+    tags: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        problems: list[str] = []
+        if not 1 <= self.worker_timeout_seconds <= LAMBDA_MAX_TIMEOUT_SECONDS:
+            problems.append(f"worker_timeout_seconds must be 1..{LAMBDA_MAX_TIMEOUT_SECONDS}")
+        if not 128 <= self.worker_memory_mb <= 10240:
+            problems.append("worker_memory_mb must be 128..10240")
+        if not 512 + SCRATCH_HEADROOM_MB <= self.worker_ephemeral_mb <= 10240:
+            problems.append(f"worker_ephemeral_mb must be {512 + SCRATCH_HEADROOM_MB}..10240")
+        if not 1 <= self.sqs_batch_size <= 10:
+            problems.append("sqs_batch_size must be 1..10")
+        if not 2 <= self.sqs_max_concurrency <= 1000:
+            problems.append("sqs_max_concurrency must be 2..1000 (an SQS event source minimum is 2)")
+        if self.worker_reserved_concurrency is not None and self.worker_reserved_concurrency < self.sqs_max_concurrency:
+            # Fewer reserved slots than pollers means throttled invocations and needless redeliveries.
+            problems.append("worker_reserved_concurrency must be >= sqs_max_concurrency")
+        if self.visibility_timeout_seconds > SQS_MAX_VISIBILITY_SECONDS:
+            problems.append("worker_timeout_seconds x VISIBILITY_TIMEOUT_FACTOR exceeds the SQS maximum of 12 h")
+        if not 1 <= self.max_receive_count <= 1000:
+            problems.append("max_receive_count must be 1..1000")
+        if self.nat_count < 1:
+            problems.append("nat_count must be >= 1: the worker reaches OpenAI and Pinecone over the internet")
+        if self.db_multi_az and self.max_azs < 2:
+            problems.append("db_multi_az needs max_azs >= 2")
+        if self.billing_threshold_usd <= 0:
+            problems.append("billing_threshold_usd must be > 0")
+        if problems:
+            raise ConfigError(f"invalid configuration for environment {self.name!r}: " + "; ".join(problems))
+
+    # --- derived values -------------------------------------------------------------------------------
+    @property
+    def visibility_timeout_seconds(self) -> int:
+        return self.worker_timeout_seconds * VISIBILITY_TIMEOUT_FACTOR
+
+    @property
+    def max_video_bytes(self) -> int:
+        """Largest upload the worker accepts: what fits on /tmp beside its scratch files."""
+        return (self.worker_ephemeral_mb - SCRATCH_HEADROOM_MB) * MIB
+
+    @property
+    def secret_prefix(self) -> str:
+        return f"lifestream/{self.name}"
+
+
+def _secret_names(env: str) -> dict[str, str]:
+    return {
+        "openai_api_key_secret": f"lifestream/{env}/openai-api-key",
+        "pinecone_api_key_secret": f"lifestream/{env}/pinecone-api-key",
+    }
+
+
+DEV = EnvConfig(
+    name="dev",
+    removal_policy=RemovalPolicy.DESTROY,
+    database_removal_policy=RemovalPolicy.DESTROY,
+    auto_delete_objects=True,
+    deletion_protection=False,
+    log_retention=RetentionDays.TWO_WEEKS,
+    cors_origins=("http://localhost:3000", "http://localhost:5173"),
+    nat="instance",
+    nat_count=1,
+    db_instance_type="t4g.micro",
+    db_multi_az=False,
+    db_backup_days=1,
+    worker_memory_mb=2048,
+    worker_ephemeral_mb=4096,
+    worker_reserved_concurrency=None,
+    sqs_max_concurrency=2,
+    alarm_oldest_message_seconds=2 * 3600,
+    billing_threshold_usd=50,
+    **_secret_names("dev"),
+)
+
+STAGING = EnvConfig(
+    name="staging",
+    removal_policy=RemovalPolicy.DESTROY,
+    database_removal_policy=RemovalPolicy.SNAPSHOT,
+    auto_delete_objects=True,
+    deletion_protection=False,
+    log_retention=RetentionDays.ONE_MONTH,
+    cors_origins=("https://staging.lifestream.example",),
+    nat="gateway",
+    nat_count=1,
+    db_instance_type="t4g.small",
+    db_multi_az=False,
+    db_backup_days=7,
+    worker_memory_mb=3008,
+    worker_ephemeral_mb=10240,
+    worker_reserved_concurrency=None,
+    sqs_max_concurrency=5,
+    alarm_oldest_message_seconds=3600,
+    billing_threshold_usd=150,
+    **_secret_names("staging"),
+)
+
+PROD = EnvConfig(
+    name="prod",
+    removal_policy=RemovalPolicy.RETAIN,
+    database_removal_policy=RemovalPolicy.SNAPSHOT,
+    auto_delete_objects=False,
+    deletion_protection=True,
+    log_retention=RetentionDays.THREE_MONTHS,
+    cors_origins=("https://lifestream.example",),
+    nat="gateway",
+    nat_count=2,
+    db_instance_type="t4g.medium",
+    db_multi_az=True,
+    db_backup_days=30,
+    db_max_allocated_gb=500,
+    worker_memory_mb=3008,
+    worker_ephemeral_mb=10240,
+    worker_reserved_concurrency=20,
+    sqs_max_concurrency=20,
+    alarm_oldest_message_seconds=1800,
+    billing_threshold_usd=500,
+    **_secret_names("prod"),
+)
+
+CONFIGS: dict[str, EnvConfig] = {c.name: c for c in (DEV, STAGING, PROD)}
+DEFAULT_ENV = "dev"
+
+
+def config_for(
+    name: str | None,
+    *,
+    account: str | None = None,
+    region: str | None = None,
+    alarm_email: str | None = None,
+) -> EnvConfig:
+    """The configuration of environment `name` (default dev) with the deploying account/region filled in."""
+    name = name or DEFAULT_ENV
+    try:
+        base = CONFIGS[name]
+    except KeyError:
+        raise ConfigError(
+            f"unknown environment {name!r}: choose one of {', '.join(CONFIGS)} (e.g. cdk synth -c env=dev)"
+        ) from None
+    return replace(
+        base,
+        account=account or os.environ.get("CDK_DEFAULT_ACCOUNT") or base.account,
+        region=region or os.environ.get("CDK_DEFAULT_REGION") or base.region,
+        alarm_email=alarm_email or base.alarm_email,
+    )

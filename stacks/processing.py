@@ -1,0 +1,218 @@
+"""The worker Lambda (SQS-triggered) and the deploy-time migration trigger, sharing one asset and one
+security group — the only one the database admits."""
+
+from __future__ import annotations
+
+from aws_cdk import Duration, Size, triggers
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as sources
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_secretsmanager as secretsmanager
+from aws_cdk import aws_sqs as sqs
+from aws_cdk import aws_ssm as ssm
+from constructs import Construct
+
+from lifestream.constants import RESULTS_PREFIX, STATE_PREFIX, UPLOAD_PREFIX, ResourceNames
+from lifestream.secrets import SSM_PREFIX
+from stacks.audit import acknowledge
+from stacks.bundling import worker_code
+from stacks.config import EnvConfig
+
+SERVICE_NAME = "lifestream-worker"
+DATA_DIR = "/tmp/lifestream"
+MIGRATION_TIMEOUT = Duration.minutes(5)
+
+
+def secret_reference(scope: Construct, construct_id: str, ref: str) -> tuple[str, iam.IGrantable | None]:
+    """Resolve a configured secret reference to (value for the env var, construct that can grant read)."""
+    if ref.startswith(SSM_PREFIX):
+        name = ref.removeprefix(SSM_PREFIX)
+        return ref, ssm.StringParameter.from_secure_string_parameter_attributes(
+            scope, construct_id, parameter_name=name
+        )
+    if ref.startswith("arn:"):
+        return ref, secretsmanager.Secret.from_secret_complete_arn(scope, construct_id, ref)
+    return ref, secretsmanager.Secret.from_secret_name_v2(scope, construct_id, ref)
+
+
+class Worker(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: EnvConfig,
+        names: ResourceNames,
+        vpc: ec2.IVpc,
+        bucket_name: str,
+        queue: sqs.IQueue,
+        dlq: sqs.IQueue,
+        database_secret: secretsmanager.ISecret,
+        database_security_group: ec2.ISecurityGroup,
+        database_port: int,
+    ) -> None:
+        super().__init__(scope, construct_id)
+
+        # By name, not by construct: the bucket's name is deterministic (ResourceNames), and grants on an
+        # imported bucket render auditable ARNs instead of cross-stack tokens.
+        bucket = s3.Bucket.from_bucket_name(self, "Videos", bucket_name)
+        runtime = lambda_.Runtime.determine_latest_python_runtime(self)
+        code = worker_code(runtime)
+        private_subnets = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS)
+
+        self.security_group = ec2.SecurityGroup(
+            self,
+            "SecurityGroup",
+            vpc=vpc,
+            description=f"LifeStream {config.name} worker and migrations",
+            # Reaches S3 (gateway endpoint), SQS, Secrets Manager, OpenAI and Pinecone over HTTPS.
+            allow_all_outbound=True,
+        )
+        # Owned by this stack (the database stack must not depend on the processing stack).
+        self.database_ingress = ec2.CfnSecurityGroupIngress(
+            self,
+            "DatabaseIngress",
+            group_id=database_security_group.security_group_id,
+            source_security_group_id=self.security_group.security_group_id,
+            ip_protocol="tcp",
+            from_port=database_port,
+            to_port=database_port,
+            description="PostgreSQL from the LifeStream worker",
+        )
+
+        openai_ref, openai_secret = secret_reference(self, "OpenAiKey", config.openai_api_key_secret)
+        pinecone_ref, pinecone_secret = secret_reference(self, "PineconeKey", config.pinecone_api_key_secret)
+
+        common_env = {
+            "LIFESTREAM_ENV": config.name,
+            "LIFESTREAM_DATABASE_SECRET": database_secret.secret_arn,
+            "LIFESTREAM_DATA_DIR": DATA_DIR,
+            # Only /tmp is writable in Lambda; libraries that cache under ~ must find it there.
+            "HOME": "/tmp",
+            "POWERTOOLS_LOG_LEVEL": "INFO",
+        }
+
+        self.log_group = logs.LogGroup(
+            self, "Logs", retention=config.log_retention, removal_policy=config.removal_policy
+        )
+        self.function = lambda_.Function(
+            self,
+            "Function",
+            function_name=names.worker_function,
+            description=f"LifeStream {config.name}: turns an uploaded video into a diary entry",
+            runtime=runtime,
+            architecture=lambda_.Architecture.X86_64,
+            code=code,
+            handler="worker.handler",
+            memory_size=config.worker_memory_mb,
+            timeout=Duration.seconds(config.worker_timeout_seconds),
+            ephemeral_storage_size=Size.mebibytes(config.worker_ephemeral_mb),
+            reserved_concurrent_executions=config.worker_reserved_concurrency,
+            vpc=vpc,
+            vpc_subnets=private_subnets,
+            security_groups=[self.security_group],
+            log_group=self.log_group,
+            environment={
+                **common_env,
+                "LIFESTREAM_BUCKET": bucket.bucket_name,
+                "LIFESTREAM_QUEUE_URL": queue.queue_url,
+                "LIFESTREAM_DLQ_URL": dlq.queue_url,
+                "LIFESTREAM_VECTOR_STORE": "pinecone",
+                "LIFESTREAM_PINECONE_INDEX": names.pinecone_index,
+                "LIFESTREAM_PINECONE_API_KEY_SECRET": pinecone_ref,
+                "LIFESTREAM_EMBEDDING_PROVIDER": "openai",
+                "LIFESTREAM_OPENAI_API_KEY_SECRET": openai_ref,
+                "LIFESTREAM_MAX_VIDEO_BYTES": str(config.max_video_bytes),
+                # A claim older than one invocation belongs to a worker that died mid-job.
+                "LIFESTREAM_WORKER_STALE_CLAIM_SECONDS": str(config.worker_timeout_seconds),
+                "POWERTOOLS_SERVICE_NAME": SERVICE_NAME,
+            },
+        )
+        self.function.add_event_source(
+            sources.SqsEventSource(
+                queue,
+                batch_size=config.sqs_batch_size,
+                max_concurrency=config.sqs_max_concurrency,
+                report_batch_item_failures=True,
+            )
+        )
+
+        bucket.grant_read(self.function, f"{UPLOAD_PREFIX}*")
+        bucket.grant_read_write(self.function, f"{RESULTS_PREFIX}*")
+        bucket.grant_read_write(self.function, f"{STATE_PREFIX}*")
+        queue.grant_consume_messages(self.function)
+        # Continuation messages: a long video is resumed by a fresh invocation.
+        queue.grant_send_messages(self.function)
+        database_secret.grant_read(self.function)
+        for secret in (openai_secret, pinecone_secret):
+            secret.grant_read(self.function)  # type: ignore[union-attr]
+
+        self.migration_log_group = logs.LogGroup(
+            self, "MigrationLogs", retention=config.log_retention, removal_policy=config.removal_policy
+        )
+        # Runs on every deploy whose asset changed, after the database and its ingress rule exist;
+        # a failed migration fails the deployment (and rolls it back) before workers see a new schema.
+        self.migration = triggers.TriggerFunction(
+            self,
+            "Migrate",
+            description=f"LifeStream {config.name}: applies job-store migrations at deploy time",
+            runtime=runtime,
+            code=code,
+            handler="migrate.handler",
+            memory_size=512,
+            timeout=MIGRATION_TIMEOUT,
+            vpc=vpc,
+            vpc_subnets=private_subnets,
+            security_groups=[self.security_group],
+            log_group=self.migration_log_group,
+            environment={**common_env, "POWERTOOLS_SERVICE_NAME": "lifestream-migrate"},
+            execute_after=[self.database_ingress],
+            execute_on_handler_change=True,
+        )
+        database_secret.grant_read(self.migration)
+
+        self._acknowledge(bucket_arn_rendered=_nag_rendering(bucket.bucket_arn, scope=self))
+
+    def _acknowledge(self, *, bucket_arn_rendered: str) -> None:
+        for function in (self.function, self.migration):
+            acknowledge(function, "AwsSolutions-L1", "Runtime is Runtime.determine_latest_python_runtime(), the "
+                        "newest Python the CDK recommends in every region; the bundler builds for exactly it.")
+            acknowledge(function, f"AwsSolutions-IAM4[Policy::{MANAGED_POLICY_PREFIX}AWSLambdaBasicExecutionRole]",
+                        "AWS-maintained policy limited to creating log streams and putting log events.")
+            acknowledge(function, f"AwsSolutions-IAM4[Policy::{MANAGED_POLICY_PREFIX}AWSLambdaVPCAccessExecutionRole]",
+                        "AWS-maintained policy for a VPC function's network interfaces; those EC2 actions cannot "
+                        "be scoped to resources, so a custom policy would be no narrower.")
+        policy = self.function.role.node.find_child("DefaultPolicy")  # type: ignore[union-attr]
+        grant_actions = {
+            "s3:GetObject*": "grant_read/grant_read_write: object reads incl. versions, on the granted prefixes only",
+            "s3:GetBucket*": "grant_read: bucket location/metadata needed by the S3 client",
+            "s3:List*": "grant_read: listing is needed to find a video's results/ and state/ objects",
+            "s3:DeleteObject*": "grant_read_write: the worker replaces and cleans up its own results/ and state/",
+            "s3:Abort*": "grant_read_write: aborting the worker's own failed multipart uploads of results",
+        }
+        for action, reason in grant_actions.items():
+            acknowledge(policy, f"AwsSolutions-IAM5[Action::{action}]", reason)
+        for prefix, why in (
+            (UPLOAD_PREFIX, "read any uploaded video"),
+            (RESULTS_PREFIX, "write any video's results"),
+            (STATE_PREFIX, "keep any video's resumable state"),
+        ):
+            acknowledge(policy, f"AwsSolutions-IAM5[Resource::{bucket_arn_rendered}/{prefix}*]",
+                        f"Scoped to the {prefix} prefix: the worker must {why}; keys are not known in advance.")
+
+
+MANAGED_POLICY_PREFIX = "arn:<AWS::Partition>:iam::aws:policy/service-role/"
+
+
+def _nag_rendering(value: str, *, scope: Construct) -> str:
+    """How cdk-nag prints a resolved value in finding ids: pseudo parameters as <AWS::Name>."""
+    from aws_cdk import Stack
+
+    resolved = Stack.of(scope).resolve(value)
+    if isinstance(resolved, str):
+        return resolved
+    parts = resolved["Fn::Join"][1]
+    return "".join(p if isinstance(p, str) else f"<{p['Ref']}>" for p in parts)

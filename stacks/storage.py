@@ -1,0 +1,116 @@
+"""The video bucket: private, encrypted, versioned, with browser-upload CORS, lifecycle rules, access logs
+and S3 -> SQS notifications for video uploads."""
+
+from __future__ import annotations
+
+from aws_cdk import Duration
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from lifestream.constants import NOTIFICATION_EVENTS, NOTIFICATION_SUFFIXES, UPLOAD_PREFIX
+from stacks.config import EnvConfig
+
+
+class VideoStorage(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: EnvConfig,
+        bucket_name: str,
+        queue: sqs.IQueue,
+    ) -> None:
+        super().__init__(scope, construct_id)
+
+        self.access_logs = s3.Bucket(
+            self,
+            "AccessLogs",
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            # Server access logs can only be delivered to SSE-S3 buckets.
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            enforce_ssl=True,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            lifecycle_rules=[
+                s3.LifecycleRule(id="expire-logs", expiration=Duration.days(config.access_log_expiry_days))
+            ],
+            removal_policy=config.removal_policy,
+            auto_delete_objects=config.auto_delete_objects,
+        )
+
+        self.bucket = s3.Bucket(
+            self,
+            "Videos",
+            bucket_name=bucket_name,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            enforce_ssl=True,
+            versioned=True,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            server_access_logs_bucket=self.access_logs,
+            server_access_logs_prefix="videos/",
+            cors=[
+                s3.CorsRule(
+                    allowed_methods=[
+                        s3.HttpMethods.PUT,
+                        s3.HttpMethods.POST,
+                        s3.HttpMethods.GET,
+                        s3.HttpMethods.HEAD,
+                    ],
+                    allowed_origins=list(config.cors_origins),
+                    allowed_headers=["*"],
+                    # Multipart browser uploads need each part's ETag to complete the upload.
+                    exposed_headers=["ETag"],
+                    max_age=3000,
+                )
+            ],
+            lifecycle_rules=[
+                s3.LifecycleRule(
+                    id="expire-uploads",
+                    prefix=UPLOAD_PREFIX,
+                    expiration=Duration.days(config.upload_expiry_days),
+                ),
+                s3.LifecycleRule(
+                    id="expire-noncurrent-versions",
+                    noncurrent_version_expiration=Duration.days(config.noncurrent_version_expiry_days),
+                ),
+                s3.LifecycleRule(
+                    id="abort-incomplete-multipart-uploads",
+                    abort_incomplete_multipart_upload_after=Duration.days(config.abort_multipart_days),
+                ),
+            ],
+            removal_policy=config.removal_policy,
+            auto_delete_objects=config.auto_delete_objects,
+        )
+        self._notify(queue)
+
+    def _notify(self, queue: sqs.IQueue) -> None:
+        """Native `NotificationConfiguration` on the bucket instead of `add_event_notification`.
+
+        `add_event_notification(SqsDestination(queue))` would (a) edit the queue's policy from this stack,
+        making the queue stack depend back on this one — the cross-stack cycle of aws-cdk#11245 — and
+        (b) add a notification custom resource backed by a Lambda. The queue stack instead grants S3 by
+        the bucket's deterministic ARN, so here the bucket only *references* the queue: one direction.
+        One rule per suffix (and per case: S3 suffix filters are case-sensitive); same prefix with
+        non-overlapping suffixes is allowed by S3.
+        """
+        cfn_bucket: s3.CfnBucket = self.bucket.node.default_child  # type: ignore[assignment]
+        cfn_bucket.notification_configuration = s3.CfnBucket.NotificationConfigurationProperty(
+            queue_configurations=[
+                s3.CfnBucket.QueueConfigurationProperty(
+                    event=event,
+                    queue=queue.queue_arn,
+                    filter=s3.CfnBucket.NotificationFilterProperty(
+                        s3_key=s3.CfnBucket.S3KeyFilterProperty(
+                            rules=[
+                                s3.CfnBucket.FilterRuleProperty(name="prefix", value=UPLOAD_PREFIX),
+                                s3.CfnBucket.FilterRuleProperty(name="suffix", value=suffix),
+                            ]
+                        )
+                    ),
+                )
+                for event in NOTIFICATION_EVENTS
+                for suffix in NOTIFICATION_SUFFIXES
+            ]
+        )
