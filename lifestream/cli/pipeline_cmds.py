@@ -1,7 +1,476 @@
-"""Placeholder: the owning issue replaces this with its commands."""
+"""`lifestream process | ask | jobs | status | show | db migrate`: the diary pipeline from the command line.
+
+Local runs go through the same job store as the cloud worker (bucket "local", the file's absolute path
+as key, a content hash as version), so processing a file twice is a no-op, a file that failed says why,
+and an interrupted run resumes from its checkpoint directory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import socket
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.markdown import Markdown
+from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from lifestream.cli.common import console, console_err
+from lifestream.constants import SUBTITLE_SUFFIXES, VIDEO_SUFFIXES
+from lifestream.errors import ConfigError, InputError, LifeStreamError, StorageError, UnsupportedFileError
+from lifestream.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from lifestream.jobs import JobRecord, JobStore
+
+LOCAL_BUCKET = "local"
+STATUS_STYLE = {"queued": "yellow", "processing": "cyan", "completed": "green", "failed": "red"}
+_HASH_CHUNK = 1 << 20
+
+
+# --- helpers ----------------------------------------------------------------------------------------------
+def file_version(path: Path) -> str:
+    """Content hash: an edited file is a new version, a copied or re-run one is the same."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(_HASH_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()[:16]
+
+
+def sidecar_subtitles(video: Path) -> list[Path]:
+    """`talk.srt` / `talk.vtt` beside `talk.mp4` (any case), as the cloud worker looks for in S3."""
+    found = []
+    for sibling in sorted(video.parent.glob(f"{video.stem}.*")):
+        if sibling.suffix.lower() in SUBTITLE_SUFFIXES and sibling.is_file():
+            found.append(sibling)
+    return found
+
+
+def _check_files(files: list[Path]) -> list[Path]:
+    checked = []
+    for f in files:
+        path = f.expanduser()
+        if not path.exists():
+            raise InputError(f"{f}: no such file")
+        if path.is_dir():
+            raise InputError(f"{f} is a directory: pass the video files in it (e.g. {f}/*.mp4)")
+        if path.suffix.lower() not in VIDEO_SUFFIXES:
+            raise UnsupportedFileError(
+                f"{f}: not a video file name (expected one of {', '.join(VIDEO_SUFFIXES)})"
+            )
+        checked.append(path.resolve())
+    return list(dict.fromkeys(checked))
+
+
+def _open_store(settings: Settings) -> JobStore:
+    from lifestream.jobs import JobStore
+
+    return JobStore.from_settings(settings)
+
+
+def _dump(data: Any) -> None:
+    # Plain print: rich would wrap long lines and break the JSON for scripts.
+    print(json.dumps(data, indent=2, default=str))
+
+
+def _job_json(job: JobRecord) -> dict[str, Any]:
+    return job.model_dump(mode="json", exclude={"checkpoint"})
+
+
+def _status(status: str) -> str:
+    return f"[{STATUS_STYLE.get(status, 'white')}]{status}[/]"
+
+
+def _short_time(value) -> str:
+    return value.astimezone().strftime("%Y-%m-%d %H:%M:%S") if value else "—"
+
+
+# --- process ----------------------------------------------------------------------------------------------
+@dataclass
+class FileOutcome:
+    file: str
+    video_id: str | None
+    status: str  # completed | skipped | failed | busy
+    job_id: int | None = None
+    message: str = ""
+    duration: float | None = None
+    chunk_count: int | None = None
+    transcriber: str | None = None
+    markdown_path: str | None = None
+
+
+class _StageBars:
+    """One bar per stage that really runs, plus the file's overall bar."""
+
+    def __init__(self, progress: Progress, label: str) -> None:
+        self.progress = progress
+        self.overall: TaskID = progress.add_task(f"[bold]{label}", total=1.0)
+        self.current: tuple[str, TaskID] | None = None
+
+    def update(self, stage: str, fraction: float) -> None:
+        if self.current is None or self.current[0] != stage:
+            self.finish_stage()
+            self.current = (stage, self.progress.add_task(f"  {stage}", total=None))
+        self.progress.update(self.overall, completed=min(max(fraction, 0.0), 1.0))
+
+    def finish_stage(self) -> None:
+        if self.current is not None:
+            self.progress.update(self.current[1], total=1, completed=1)
+
+    def done(self) -> None:
+        self.finish_stage()
+        self.progress.update(self.overall, completed=1.0)
+
+
+class _Processor:
+    def __init__(self, settings: Settings, store: JobStore, *, index: bool, force: bool, progress: Progress):
+        self.settings = settings
+        self.store = store
+        self.index = index
+        self.force = force
+        self.progress = progress
+        self.worker_id = f"cli-{socket.gethostname()}-{os.getpid()}"
+        self._vectors: tuple[Any, Any] | None = None
+
+    def vectors(self) -> tuple[Any, Any]:
+        # Loaded once, on first need: a run where every file is already done never loads a model.
+        if self._vectors is None:
+            from lifestream.embeddings import make_embedder
+            from lifestream.vectors import make_vector_store
+
+            embedder = make_embedder(self.settings)
+            self._vectors = (make_vector_store(self.settings, embedder), embedder)
+        return self._vectors
+
+    def run(self, path: Path) -> FileOutcome:
+        from lifestream.jobs import video_id_for
+
+        version = file_version(path)
+        key = str(path)
+        video_id = video_id_for(LOCAL_BUCKET, key, version)
+        claim = self.store.claim(
+            bucket=LOCAL_BUCKET, key=key, version=version, size=path.stat().st_size,
+            worker_id=self.worker_id, stale_after=self.settings.worker_stale_claim_seconds,
+        )
+        if claim.outcome in ("completed", "failed") and self.force:
+            self.store.requeue(claim.job.id)
+            claim = self.store.claim(
+                bucket=LOCAL_BUCKET, key=key, version=version, size=path.stat().st_size,
+                worker_id=self.worker_id, stale_after=self.settings.worker_stale_claim_seconds,
+            )
+        job = claim.job
+        outcome = FileOutcome(file=str(path), video_id=video_id, status="", job_id=job.id)
+        if claim.outcome == "completed":
+            outcome.status, outcome.message = "skipped", "already processed (--force to redo)"
+            outcome.duration, outcome.chunk_count = job.duration, job.chunk_count
+            outcome.markdown_path = (job.result_keys or {}).get("markdown")
+            return outcome
+        if claim.outcome == "failed":
+            outcome.status, outcome.message = "failed", f"failed before: {job.error} (--force to retry)"
+            return outcome
+        if claim.outcome == "busy":
+            outcome.status, outcome.message = "busy", f"being processed by {job.claimed_by}"
+            return outcome
+        return self._process(path, job, outcome, resumed=claim.resumed)
+
+    def _process(self, path: Path, job: JobRecord, outcome: FileOutcome, *, resumed: bool) -> FileOutcome:
+        from lifestream.checkpoint import DirCheckpoint
+        from lifestream.pipeline import process_video
+
+        # Absolute, so the paths recorded in the job store work from any directory.
+        data_dir = self.settings.data_dir.expanduser().resolve()
+        checkpoint = DirCheckpoint(data_dir / "state" / job.video_id)
+        bars = _StageBars(self.progress, path.name + (" (resuming)" if resumed else ""))
+
+        def on_progress(stage: str, fraction: float) -> None:
+            bars.update(stage, fraction)
+            self.store.update_progress(job.id, stage=stage, progress=min(max(fraction, 0.0), 1.0))
+
+        store, embedder = self.vectors() if self.index else (None, None)
+        try:
+            result = process_video(
+                path, settings=self.settings, video_id=job.video_id,
+                output_dir=data_dir / "results" / job.video_id,
+                # Locally the file's modification time is the best stand-in for an upload time.
+                uploaded_at=datetime.fromtimestamp(path.stat().st_mtime, UTC),
+                subtitle_paths=sidecar_subtitles(path), checkpoint=checkpoint, on_progress=on_progress,
+                store=store, embedder=embedder, index=self.index,
+            )
+        except InputError as exc:
+            # Permanent: remembered, so the next run says why instead of trying again.
+            self.store.fail(job.id, error=f"{type(exc).__name__}: {exc}")
+            outcome.status, outcome.message = "failed", f"{type(exc).__name__}: {exc}"
+            return outcome
+        except ConfigError:
+            self.store.abandon(job.id, error="configuration error")
+            raise  # every other file would fail the same way
+        except LifeStreamError as exc:
+            self.store.abandon(job.id, error=f"{type(exc).__name__}: {exc}")
+            outcome.status, outcome.message = "failed", f"{type(exc).__name__}: {exc} (run again to retry)"
+            return outcome
+        except BaseException as exc:
+            # Interrupted (Ctrl-C) or a bug: free the claim at once; the checkpoint stays for the next run.
+            self.store.abandon(job.id, error=f"interrupted: {type(exc).__name__}: {exc}")
+            raise
+        finally:
+            bars.finish_stage()
+        bars.done()
+        self.store.complete(
+            job.id,
+            result_keys={
+                "json": str(result.json_path),
+                "markdown": str(result.markdown_path),
+                "keyframes": str(Path(result.json_path).parent / "keyframes"),
+            },
+            duration=result.duration, recorded_at=result.recorded_at, chunk_count=result.chunk_count,
+        )
+        checkpoint.clear()
+        outcome.status = "completed"
+        outcome.duration, outcome.chunk_count = result.duration, result.chunk_count
+        outcome.transcriber = result.transcriber
+        outcome.markdown_path = str(result.markdown_path)
+        if result.recorded_at_is_fallback:
+            outcome.message = "no recording date in the file: dated by its modification time"
+        return outcome
+
+
+OUTCOME_STYLE = {"completed": "green", "skipped": "blue", "failed": "red", "busy": "yellow"}
+
+
+def _print_summary(outcomes: list[FileOutcome]) -> None:
+    table = Table(title="LifeStream: processed videos")
+    table.add_column("File", overflow="fold")
+    table.add_column("Video", no_wrap=True)
+    for column in ("Status", "Length", "Chunks", "Transcript"):
+        table.add_column(column)
+    for o in outcomes:
+        table.add_row(
+            Path(o.file).name, o.video_id or "—", f"[{OUTCOME_STYLE.get(o.status, 'white')}]{o.status}[/]",
+            f"{o.duration:.1f} s" if o.duration is not None else "—",
+            str(o.chunk_count) if o.chunk_count is not None else "—", o.transcriber or "—",
+        )
+    console.print(table)
+    # Paths and messages below the table, unwrapped, so they can be copied.
+    for o in outcomes:
+        if o.markdown_path:
+            console.print(f"{Path(o.file).name}: diary {o.markdown_path}", highlight=False, soft_wrap=True)
+        if o.message:
+            console.print(f"{Path(o.file).name}: {o.message}", markup=False, highlight=False, soft_wrap=True)
+
+
+def process(
+    files: Annotated[list[Path], typer.Argument(help="Video files (.mp4 .mov .avi .mkv).", show_default=False)],
+    no_index: Annotated[bool, typer.Option("--no-index", help="Write the diary only; do not index for search.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Process again even if done or failed before.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the outcomes as JSON.")] = False,
+) -> None:
+    """Turn local video files into diaries (results/<video>/summary.md) and index them for search."""
+    settings = load_settings()
+    paths = _check_files(files)
+    store = _open_store(settings)
+    outcomes: list[FileOutcome] = []
+    progress = Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+        TimeElapsedColumn(), console=console_err if as_json else console,
+    )
+    try:
+        with progress:
+            processor = _Processor(settings, store, index=not no_index, force=force, progress=progress)
+            for path in paths:
+                outcomes.append(processor.run(path))
+    finally:
+        store.close()
+    if as_json:
+        _dump([asdict(o) for o in outcomes])
+    else:
+        _print_summary(outcomes)
+    if any(o.status == "failed" for o in outcomes):
+        raise typer.Exit(1)
+
+
+# --- ask --------------------------------------------------------------------------------------------------
+def ask(
+    question: Annotated[str, typer.Argument(help="A question about your videos.", show_default=False)],
+    top_k: Annotated[int, typer.Option("--top-k", min=1, max=50, help="How many passages to read.")] = 6,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")] = False,
+) -> None:
+    """Answer a question from your videos, citing \\[video, HH:MM:SS–HH:MM:SS] for every claim."""
+    from lifestream.answers import ask as answer_question
+    from lifestream.embeddings import make_embedder
+    from lifestream.vectors import make_vector_store
+
+    settings = load_settings()
+    embedder = make_embedder(settings)
+    store = make_vector_store(settings, embedder)
+    if store.count() == 0:
+        raise LifeStreamError("nothing is indexed yet: run `lifestream process VIDEO…` first")
+    answer = answer_question(question, settings=settings, store=store, embedder=embedder, top_k=top_k)
+    if as_json:
+        _dump(answer.model_dump(mode="json"))
+        return
+    console.print(answer.text, markup=False, highlight=False)
+    if answer.citations:
+        console.print("\n[bold]Sources[/]")
+        for citation in answer.citations:
+            console.print(f"  {citation.label}", markup=False, highlight=False)
+
+
+# --- jobs / status ----------------------------------------------------------------------------------------
+def jobs(
+    status: Annotated[
+        str | None, typer.Option("--status", help="Only jobs in this state: queued, processing, completed, failed.")
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=1000, help="At most this many, newest first.")] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the jobs as JSON.")] = False,
+) -> None:
+    """List processing jobs, most recently updated first."""
+    from lifestream.jobs import JobStatus
+
+    if status is not None and status not in {s.value for s in JobStatus}:
+        raise typer.BadParameter(
+            f"{status!r} is not a job state; use one of: {', '.join(s.value for s in JobStatus)}",
+            param_hint="--status",
+        )
+    settings = load_settings()
+    store = _open_store(settings)
+    try:
+        found = store.list_jobs(limit=limit, status=status)
+    finally:
+        store.close()
+    if as_json:
+        _dump([_job_json(j) for j in found])
+        return
+    if not found:
+        console.print("No jobs yet" + (f" with status {status}" if status else "") + ".")
+        return
+    table = Table(title=f"Jobs ({len(found)})")
+    for column in ("ID", "Video", "Status", "Stage", "Progress", "Tries", "Updated", "Error"):
+        table.add_column(column, overflow="fold")
+    for j in found:
+        error = (j.error or "")[:80]
+        table.add_row(
+            str(j.id), j.video_id, _status(j.status), j.stage or "—", f"{j.progress:.0%}", str(j.attempts),
+            _short_time(j.updated_at), error,
+        )
+    console.print(table)
+
+
+def status(
+    ref: Annotated[str, typer.Argument(metavar="ID", help="Job number, video id, or the start of a video id.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the job as JSON.")] = False,
+) -> None:
+    """Show one job: where it is, what it produced, or why it failed."""
+    settings = load_settings()
+    store = _open_store(settings)
+    try:
+        job = store.lookup(ref)
+    finally:
+        store.close()
+    if as_json:
+        _dump(_job_json(job))
+        return
+    table = Table(show_header=False, box=None, title=f"Job {job.id}: {job.video_id}")
+    table.add_column(style="bold")
+    table.add_column(overflow="fold")
+    source = job.key if job.bucket == LOCAL_BUCKET else f"s3://{job.bucket}/{job.key}"
+    rows = [
+        ("Status", _status(job.status)),
+        ("Source", source),
+        ("Stage", f"{job.stage or '—'} ({job.progress:.0%})"),
+        ("Attempts", str(job.attempts)),
+        ("Created", _short_time(job.created_at)),
+        ("Started", _short_time(job.started_at)),
+        ("Finished", _short_time(job.finished_at)),
+    ]
+    if job.duration is not None:
+        rows.append(("Length", f"{job.duration:.1f} s"))
+    if job.recorded_at is not None:
+        rows.append(("Recorded", _short_time(job.recorded_at)))
+    if job.chunk_count is not None:
+        rows.append(("Chunks", str(job.chunk_count)))
+    if job.claimed_by:
+        rows.append(("Worker", f"{job.claimed_by} (heartbeat {_short_time(job.heartbeat_at)})"))
+    for name, value in (job.result_keys or {}).items():
+        rows.append((f"Result {name}", value))
+    if job.error:
+        rows.append(("Error", f"[red]{job.error}[/]"))
+    for name, value in rows:
+        table.add_row(name, value)
+    console.print(table)
+
+
+# --- show -------------------------------------------------------------------------------------------------
+def _read_markdown(settings: Settings, job: JobRecord) -> str:
+    location = (job.result_keys or {}).get("markdown")
+    if job.bucket == LOCAL_BUCKET or location is None:
+        path = Path(location) if location else settings.data_dir / "results" / job.video_id / "summary.md"
+        if not path.exists():
+            raise LifeStreamError(f"the diary of {job.video_id} is missing: {path} (process the video again)")
+        return path.read_text(encoding="utf-8")
+    from lifestream.s3_service import S3Service
+
+    try:
+        return S3Service.from_settings(settings).read_text(location)
+    except StorageError as exc:
+        raise LifeStreamError(f"cannot read the diary of {job.video_id} from S3: {exc}") from exc
+
+
+def show(
+    ref: Annotated[str, typer.Argument(metavar="VIDEO", help="Video id (or its start) or job number.")],
+    render: Annotated[bool, typer.Option("--render", help="Format the Markdown for the terminal.")] = False,
+) -> None:
+    """Print a video's diary (Markdown)."""
+    settings = load_settings()
+    store = _open_store(settings)
+    try:
+        job = store.lookup(ref)
+    finally:
+        store.close()
+    if job.status != "completed":
+        hint = f": {job.error}" if job.error else ""
+        raise LifeStreamError(f"{job.video_id} has no diary yet (status {job.status}{hint})")
+    text = _read_markdown(settings, job)
+    if render:
+        console.print(Markdown(text))
+    else:
+        print(text, end="" if text.endswith("\n") else "\n")
+
+
+# --- db ---------------------------------------------------------------------------------------------------
+db_app = typer.Typer(help="The job-store database.", no_args_is_help=True)
+
+
+@db_app.command("migrate")
+def db_migrate() -> None:
+    """Create or upgrade the job-store schema (safe to run again; AWS deploys do it automatically)."""
+    from lifestream.jobs import JobStore
+    from lifestream.jobs.engine import describe
+
+    settings = load_settings()
+    store = JobStore(settings.resolved_database_url)
+    try:
+        before = store.revision()
+        after = store.migrate()
+    finally:
+        store.close()
+    where = describe(store.engine)
+    if before == after:
+        console.print(f"Job store {where} is up to date (revision {after}).", highlight=False)
+    else:
+        console.print(f"Job store {where} migrated: {before or 'empty'} → {after}.", highlight=False)
 
 
 def register(app: typer.Typer) -> None:
-    return None
+    app.command("process")(process)
+    app.command("ask")(ask)
+    app.command("jobs")(jobs)
+    app.command("status")(status)
+    app.command("show")(show)
+    app.add_typer(db_app, name="db")

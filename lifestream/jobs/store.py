@@ -311,6 +311,31 @@ class JobStore:
 
         return self._tx(work)
 
+    def lookup(self, ref: str | int) -> JobRecord:
+        """A job by number, by video id, or by a unique prefix of a video id (what people type)."""
+        text = str(ref).strip()
+        if text.isdigit():
+            try:
+                return self.get(int(text))
+            except JobNotFoundError:
+                raise JobNotFoundError(f"no job {text}: `lifestream jobs` lists them") from None
+        exact = self.find_by_video(text)
+        if exact is not None:
+            return exact
+        escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+        def work(conn: Connection) -> list[JobRecord]:
+            stmt = self._select().where(Job.video_id.like(escaped + "%", escape="\\")).limit(6)
+            return [JobRecord.model_validate(dict(r)) for r in conn.execute(stmt).mappings()]
+
+        matches = self._tx(work) if text else []
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            raise JobNotFoundError(f"no job or video {text!r}: `lifestream jobs` lists them")
+        names = ", ".join(m.video_id for m in matches[:5])
+        raise JobNotFoundError(f"{text!r} matches several videos ({names}…): give more of the id")
+
     def list_jobs(self, *, limit: int = 50, status: JobStatus | str | None = None) -> list[JobRecord]:
         """Most recently updated first."""
         stmt = self._select().order_by(Job.updated_at.desc(), Job.id.desc()).limit(limit)
