@@ -1,8 +1,10 @@
 """Long audio in windows: cut points at quiet moments, optional overlap, merge by ownership.
 
 Each window owns the stretch between its two cut points; a recognised segment is kept only by the window
-that owns its midpoint, so overlap (useful for a remote model that sees each window in isolation) never
-duplicates words, and every segment's times are absolute (seconds from the start of the video).
+that owns its start. A segment cut off at the front of a window (it began in the overlap, before the
+window's own stretch) is therefore always dropped in favour of the previous window's copy, so overlap
+(useful for a remote model that sees each window in isolation) never duplicates words. Cuts are placed at
+the quietest 100 ms near each window end, so segments rarely straddle one. Times are made absolute.
 """
 
 from __future__ import annotations
@@ -27,8 +29,9 @@ class Window:
     own_end: float
 
     def keep(self, segment: TranscriptSegment) -> bool:
-        middle = (segment.start + segment.end) / 2
-        return self.own_start <= middle < self.own_end or (self.own_end == self.end and middle >= self.own_end)
+        return self.own_start <= segment.start < self.own_end or (
+            self.own_end == self.end and segment.start >= self.own_end
+        )
 
 
 def _quietest(samples: np.ndarray, rate: int) -> int:

@@ -100,9 +100,9 @@ def test_windows_cut_in_quiet_spots_and_own_disjoint_stretches(media, tmp_path):
 def test_shift_keeps_only_owned_segments_in_absolute_time():
     window = Window(index=1, start=9.0, end=21.0, own_start=10.0, own_end=20.0)
     found = [
-        TranscriptSegment(start=0.0, end=0.8, text="tail of previous"),  # midpoint 9.4 -> previous window
+        TranscriptSegment(start=0.0, end=2.5, text="cut-off copy"),  # began before 10.0: the previous window's
         TranscriptSegment(start=1.5, end=4.0, text="mine"),
-        TranscriptSegment(start=11.5, end=12.0, text="next window's"),  # midpoint 20.75
+        TranscriptSegment(start=11.1, end=12.0, text="next window's"),  # starts at 20.1
     ]
     assert [(s.start, s.end, s.text) for s in shift(found, 9.0, window)] == [(10.5, 13.0, "mine")]
 
