@@ -136,6 +136,7 @@ class LocalWorker:
         function_timeout: float = 300.0,
         runtime_parts: dict[str, Any] | None = None,
         configure_runtime: bool = True,
+        context_factory: Callable[[], Any] | None = None,
     ) -> None:
         if not settings.queue_url:
             from lifestream.errors import ConfigError
@@ -160,6 +161,12 @@ class LocalWorker:
 
             configure(settings, **(runtime_parts or {}))
         self.handler = handler or load_handler()
+        # Another runtime's notion of time (tests simulate short invocations with it).
+        self.context_factory = context_factory or (
+            lambda: LocalLambdaContext(
+                function_name=self.function_name, timeout_seconds=self.function_timeout, region=self.settings.aws_region
+            )
+        )
         self.stats = WorkerStats()
 
     def receive(self, wait_seconds: int | None = None) -> list[dict[str, Any]]:
@@ -176,9 +183,7 @@ class LocalWorker:
         """Run one Lambda invocation over `messages` and settle them as the event source mapping does."""
         started = time.monotonic()
         event = build_event(messages, queue_arn=self.queue_arn, region=self.settings.aws_region)
-        context = LocalLambdaContext(
-            function_name=self.function_name, timeout_seconds=self.function_timeout, region=self.settings.aws_region
-        )
+        context = self.context_factory()
         crashed = None
         try:
             response = self.handler(event, context) or {}

@@ -29,6 +29,7 @@ from lifestream.worker.s3_checkpoint import S3Checkpoint
 
 # Progress rows double as heartbeats; more often than this only loads the database.
 PROGRESS_EVERY_SECONDS = 2.0
+KEYFRAMES = "keyframes"
 
 
 class JobBusyError(TransientError):
@@ -111,7 +112,15 @@ def process_object(
         if claim.outcome == "busy":
             raise JobBusyError(f"job {job.id} for s3://{ref.bucket}/{ref.key} is being processed by another attempt")
         logger.info("claimed", extra={"attempt": job.attempts, "resumed": claim.resumed})
-        return _run(ref, job, context, runtime, continuation=continuation, source_queue_arn=source_queue_arn)
+        return _run(
+            ref,
+            job,
+            context,
+            runtime,
+            continuation=continuation,
+            resumed=claim.resumed or continuation is not None,
+            source_queue_arn=source_queue_arn,
+        )
     finally:
         logger.remove_keys(["job_id", "video_id", "key"])
 
@@ -123,6 +132,7 @@ def _run(
     runtime: WorkerRuntime,
     *,
     continuation: Continuation | None,
+    resumed: bool,
     source_queue_arn: str | None,
 ) -> ObjectOutcome:
     from lifestream.pipeline import process_video
@@ -142,11 +152,14 @@ def _run(
         video_path = inputs / f"video{Path(ref.key).suffix.lower()}"
         s3.download_file(ref.key, video_path)
         subtitles = _download_sidecars(s3, ref.key, inputs)
+        output_dir = workdir / "out"
+        if resumed:
+            checkpoint.restore_files(KEYFRAMES, output_dir / KEYFRAMES)
         result = process_video(
             video_path,
             settings=settings,
             video_id=job.video_id,
-            output_dir=workdir / "out",
+            output_dir=output_dir,
             uploaded_at=meta.last_modified,
             subtitle_paths=subtitles,
             checkpoint=checkpoint,
@@ -183,6 +196,7 @@ def _run(
             logger.error("continuation made no progress; job failed", extra={"error": reason})
             return ObjectOutcome("failed", ref.key, job.id, job.video_id, reason)
         hop = continuation.hop + 1 if continuation else 1
+        checkpoint.save_files(KEYFRAMES, workdir / "out" / KEYFRAMES)
         runtime.jobs.release(job.id, checkpoint={"stage": exc.stage, "offset": exc.offset, "hop": hop})
         follow_up = Continuation(
             bucket=ref.bucket,

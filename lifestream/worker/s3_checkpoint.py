@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from lifestream.constants import STATE_PREFIX
@@ -41,8 +42,24 @@ class S3Checkpoint:
         )
 
     def names(self) -> list[str]:
-        keys = self._keys()
+        keys = [k for k in self._keys() if k.endswith(".json") and "/" not in k.removeprefix(self.prefix)]
         return sorted(k.removeprefix(self.prefix).removesuffix(".json") for k in keys)
+
+    # Stage outputs that live on local disk (keyframes) are kept beside the JSON documents, so a
+    # continuation on a fresh /tmp restores them instead of redoing the stage.
+    def save_files(self, folder: str, directory: Path) -> int:
+        paths = sorted(p for p in Path(directory).glob("*") if p.is_file()) if Path(directory).is_dir() else []
+        for path in paths:
+            self._client.upload_file(str(path), self.bucket, f"{self.prefix}{folder}/{path.name}")
+        return len(paths)
+
+    def restore_files(self, folder: str, directory: Path) -> int:
+        keys = self._keys(f"{self.prefix}{folder}/")
+        if keys:
+            Path(directory).mkdir(parents=True, exist_ok=True)
+        for key in keys:
+            self._client.download_file(self.bucket, key, str(Path(directory) / key.rsplit("/", 1)[1]))
+        return len(keys)
 
     def clear(self) -> None:
         keys = self._keys()
@@ -50,10 +67,10 @@ class S3Checkpoint:
             batch = [{"Key": k} for k in keys[start : start + 1000]]
             self._client.delete_objects(Bucket=self.bucket, Delete={"Objects": batch, "Quiet": True})
 
-    def _keys(self) -> list[str]:
+    def _keys(self, prefix: str | None = None) -> list[str]:
         paginator = self._client.get_paginator("list_objects_v2")
         return [
             obj["Key"]
-            for page in paginator.paginate(Bucket=self.bucket, Prefix=self.prefix)
+            for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix or self.prefix)
             for obj in page.get("Contents", [])
         ]

@@ -1,0 +1,347 @@
+"""End to end on one machine: upload to a moto server over HTTP → S3 notification → SQS → the Lambda
+handler (through the local event-source loop) → pipeline on real media → results in S3, vectors in FAISS,
+the job in a real PostgreSQL → search finds the block. Then the reliability cases."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from lifestream.jobs import JobStore
+from lifestream.local_worker import LocalLambdaContext, LocalWorker, build_event, load_handler
+from lifestream.sample_media import SampleVideo, make_sample_video
+from lifestream.search import semantic_search
+from lifestream.settings import Settings, load_settings
+from lifestream.worker import get_runtime
+from tests.support.media import MediaFactory
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    from lifestream.embeddings import make_embedder
+
+    return make_embedder(load_settings())
+
+
+@pytest.fixture(scope="session")
+def sample(tmp_path_factory) -> SampleVideo:
+    return make_sample_video(tmp_path_factory.mktemp("sample") / "my-day.mp4")
+
+
+@pytest.fixture(scope="session")
+def media(tmp_path_factory) -> MediaFactory:
+    return MediaFactory(tmp_path_factory.mktemp("media"))
+
+
+@dataclass
+class Env:
+    cloud: object
+    settings: Settings
+    embedder: object
+    lambda_tmp: Path
+
+    @property
+    def bucket(self) -> str:
+        return self.cloud.resources.bucket
+
+    def worker(self, *, function_timeout: float = 120.0, batch_size: int = 10, **overrides) -> LocalWorker:
+        settings = self.settings.model_copy(update=overrides) if overrides else self.settings
+        return LocalWorker(
+            settings,
+            wait_seconds=0,
+            batch_size=batch_size,
+            function_timeout=function_timeout,
+            runtime_parts={"embedder": self.embedder, "tmp_root": self.lambda_tmp},
+        )
+
+    def upload(self, path: Path, key: str, *, subtitles: Path | None = None) -> None:
+        if subtitles is not None:
+            self.cloud.s3.upload_file(str(subtitles), self.bucket, key.rsplit(".", 1)[0] + subtitles.suffix)
+        self.cloud.s3.upload_file(str(path), self.bucket, key)
+
+    def jobs(self) -> list:
+        return get_runtime().jobs.list_jobs(limit=100)
+
+    def only_job(self):
+        (job,) = self.jobs()
+        return job
+
+    def vector_ids(self, video_id: str) -> list[str]:
+        return sorted(get_runtime().store.list_ids(video_id))
+
+    def keys(self, prefix: str) -> list[str]:
+        pages = self.cloud.s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix)
+        return sorted(o["Key"] for p in pages for o in p.get("Contents", []))
+
+
+@pytest.fixture
+def env_factory(cloud_factory, settings_for, postgres_url, embedder, tmp_path):
+    JobStore(postgres_url).migrate()  # in AWS the deploy-time migration function does this
+
+    def make(*, visibility_timeout: int = 30, max_receive_count: int = 3, **overrides) -> Env:
+        cloud = cloud_factory(visibility_timeout=visibility_timeout, max_receive_count=max_receive_count)
+        values = {"database_url": postgres_url, "faiss_dir": tmp_path / "faiss"}
+        values.update(overrides)
+        lambda_tmp = tmp_path / "lambda-tmp"
+        lambda_tmp.mkdir(exist_ok=True)
+        return Env(cloud, settings_for(cloud, **values), embedder, lambda_tmp)
+
+    return make
+
+
+@pytest.fixture
+def env(env_factory) -> Env:
+    return env_factory()
+
+
+def test_upload_becomes_searchable_diary(env, sample):
+    # GIVEN a video with speech and its subtitles uploaded under uploads/ (key with a space)
+    key = "uploads/2026-05-02/my day.mp4"
+    env.upload(sample.path, key, subtitles=sample.subtitles)
+    # WHEN the worker drains the queue
+    stats = env.worker().run(until_idle=True)
+    # THEN the job completed in PostgreSQL, for the decoded key
+    assert stats.failed == 0 and stats.received >= 1
+    job = env.only_job()
+    assert (job.status, job.key, job.attempts) == ("completed", key, 1)
+    assert job.progress == pytest.approx(1.0) and job.chunk_count and job.chunk_count > 0
+    assert job.recorded_at is not None and job.recorded_at.year == 2026  # from the file, not the upload time
+    # AND the diary and keyframes are in the bucket under results/<video_id>/
+    prefix = f"results/{job.video_id}/"
+    keys = env.keys(prefix)
+    assert {prefix + "summary.json", prefix + "summary.md"} <= set(keys)
+    assert any(k.startswith(prefix + "keyframes/") and k.endswith(".jpg") for k in keys)
+    assert job.result_keys["markdown"] == prefix + "summary.md"
+    markdown = env.cloud.s3.get_object(Bucket=env.bucket, Key=prefix + "summary.md")["Body"].read().decode()
+    assert markdown.startswith("# Daily Summary: 2026-05-02")
+    summary = json.loads(env.cloud.s3.get_object(Bucket=env.bucket, Key=prefix + "summary.json")["Body"].read())
+    assert summary["video_id"] == job.video_id
+    # AND every chunk is in FAISS, and a search finds the moment the purchase was mentioned
+    assert len(env.vector_ids(job.video_id)) == job.chunk_count
+    runtime = get_runtime()
+    results = semantic_search("buy compost and a watering can", store=runtime.store, embedder=runtime.embedder, top_k=3)
+    assert results and results[0].video_id == job.video_id
+    assert any("compost" in r.text.lower() for r in results)
+    buy_cue = sample.cues[1]
+    assert any(r.start <= buy_cue[0] + 0.5 and r.end >= buy_cue[1] - 0.5 for r in results)
+    # AND no checkpoint or temp file is left behind
+    assert env.keys(f"state/{job.video_id}/") == []
+    assert list(env.lambda_tmp.iterdir()) == []
+
+
+def _notification_bodies(env: Env) -> list[str]:
+    return [m["Body"] for m in env.cloud.drain()]
+
+
+def test_same_object_delivered_twice_gives_one_job_and_one_vector_set(env, sample):
+    # GIVEN an upload whose notification S3 delivers twice (at-least-once: a duplicate is a new message)
+    env.upload(sample.path, "uploads/twice.mp4", subtitles=sample.subtitles)
+    (body,) = _notification_bodies(env)
+    for _ in range(2):
+        env.cloud.sqs.send_message(QueueUrl=env.cloud.resources.queue_url, MessageBody=body)
+    # WHEN the worker processes both (in one batch, then any retries)
+    worker = env.worker(batch_size=1)
+    stats = worker.run(until_idle=True)
+    # THEN one job did the work once; the duplicate was acknowledged as already completed
+    assert stats.failed == 0 and stats.succeeded == 2
+    job = env.only_job()
+    assert (job.status, job.attempts) == ("completed", 1)
+    assert len(env.vector_ids(job.video_id)) == job.chunk_count
+
+
+def test_duplicate_while_another_attempt_is_live_is_retried_later(env_factory, sample):
+    env = env_factory(visibility_timeout=1)
+    env.upload(sample.path, "uploads/busy.mp4", subtitles=sample.subtitles)
+    (body,) = _notification_bodies(env)
+    env.cloud.sqs.send_message(QueueUrl=env.cloud.resources.queue_url, MessageBody=body)
+    worker = env.worker()
+    jobs = get_runtime().jobs
+    # GIVEN another live worker holds the claim of this very object
+    ref = json.loads(body)["Records"][0]["s3"]["object"]
+    other = jobs.claim(
+        bucket=env.bucket, key="uploads/busy.mp4", version=ref.get("versionId") or ref["eTag"],
+        worker_id="other-worker/1", stale_after=900,
+    )
+    assert other.outcome == "claimed"
+    # WHEN our worker receives the message
+    first = worker.invoke(worker.receive())
+    # THEN it neither processes nor acknowledges: the record is reported failed, to come back later
+    assert len(first.failed_ids) == 1
+    assert jobs.get(other.job.id).claimed_by == "other-worker/1"
+    # WHEN the other attempt gives up (transient failure) and the message comes back
+    jobs.abandon(other.job.id, error="TransientError: simulated")
+    stats = worker.run(until_idle=True, wait_for_retries=True, max_seconds=30)
+    # THEN it is processed exactly once more
+    job = jobs.get(other.job.id)
+    assert job.status == "completed" and job.attempts == 2
+    assert stats.succeeded == 1
+    assert len(env.vector_ids(job.video_id)) == job.chunk_count
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["uploads/my video+1 été.mp4", "uploads/LOUD DAY.MP4", "uploads/2026/a%20b.mov"],
+    ids=["space-plus-unicode", "upper-case-suffix", "percent-literal"],
+)
+def test_awkward_keys_are_decoded_and_processed(env, sample, key):
+    env.upload(sample.path, key, subtitles=sample.subtitles)
+    stats = env.worker().run(until_idle=True)
+    job = env.only_job()
+    assert stats.failed == 0
+    assert (job.key, job.status) == (key, "completed")
+
+
+def test_key_outside_uploads_is_acknowledged_without_a_job(env, sample, event_fixture):
+    # GIVEN an event for a key outside uploads/ (a misconfigured notification elsewhere)
+    env.cloud.s3.upload_file(str(sample.path), env.bucket, "elsewhere/clip.mp4")
+    body = json.loads(event_fixture("sqs_s3_put.json")["Records"][0]["body"])
+    body["Records"][0]["s3"]["bucket"]["name"] = env.bucket
+    body["Records"][0]["s3"]["object"]["key"] = "elsewhere/clip.mp4"
+    env.cloud.sqs.send_message(QueueUrl=env.cloud.resources.queue_url, MessageBody=json.dumps(body))
+    stats = env.worker().run(until_idle=True)
+    assert (stats.succeeded, stats.failed) == (1, 0)
+    assert env.jobs() == []
+
+
+def _assert_failed_once(env: Env, stats, fragment: str) -> None:
+    # Permanent input problems are acknowledged (no retry, nothing in the DLQ) and recorded on the job.
+    assert stats.failed == 0
+    job = env.only_job()
+    assert job.status == "failed" and job.attempts == 1
+    assert fragment in job.error
+    assert env.cloud.count(env.cloud.resources.queue_url) == 0
+    assert env.cloud.count(env.cloud.resources.dlq_url) == 0
+    assert env.vector_ids(job.video_id) == []
+
+
+@pytest.mark.parametrize(
+    "make, fragment",
+    [
+        ("zero_bytes", "EmptyFileError"),
+        ("text_as_video", "CorruptVideoError"),
+        ("truncated_video", "CorruptVideoError"),
+        ("audio_only", "NoVideoStreamError"),
+    ],
+)
+def test_bad_media_fails_the_job_without_retry(env, media, make, fragment):
+    env.upload(getattr(media, make)(), f"uploads/bad-{make}.mp4")
+    stats = env.worker().run(until_idle=True)
+    _assert_failed_once(env, stats, fragment)
+
+
+def test_object_deleted_before_processing(env, sample):
+    env.upload(sample.path, "uploads/gone.mp4")
+    env.cloud.s3.delete_object(Bucket=env.bucket, Key="uploads/gone.mp4")
+    stats = env.worker().run(until_idle=True)
+    _assert_failed_once(env, stats, "ObjectNotFoundError")
+
+
+def test_declared_size_over_the_limit_is_refused_before_download(env, sample):
+    # GIVEN a notification declaring a 2 GB object (S3 reports the size; we do not upload 2 GB to moto)
+    env.upload(sample.path, "uploads/huge.mp4")
+    (body,) = _notification_bodies(env)
+    event = json.loads(body)
+    event["Records"][0]["s3"]["object"]["size"] = 2 * 1024**3
+    env.cloud.sqs.send_message(QueueUrl=env.cloud.resources.queue_url, MessageBody=json.dumps(event))
+    stats = env.worker().run(until_idle=True)
+    _assert_failed_once(env, stats, "UnsupportedFileError")
+    assert "2,147,483,648 bytes" in env.only_job().error
+
+
+def test_actual_size_over_the_limit_is_refused_from_head_object(env, sample):
+    # GIVEN a limit smaller than the real object (HeadObject's ContentLength is the authority)
+    env.upload(sample.path, "uploads/too-big.mp4")
+    (body,) = _notification_bodies(env)
+    event = json.loads(body)
+    event["Records"][0]["s3"]["object"].pop("size")  # the event does not say; HeadObject must
+    env.cloud.sqs.send_message(QueueUrl=env.cloud.resources.queue_url, MessageBody=json.dumps(event))
+    stats = env.worker(max_video_bytes=1000).run(until_idle=True)
+    _assert_failed_once(env, stats, "LIFESTREAM_MAX_VIDEO_BYTES")
+
+
+class ShortInvocation(LocalLambdaContext):
+    """A Lambda context whose clock advances one step per look: each invocation allows a few units of work,
+    whatever this machine's speed."""
+
+    def __init__(self, *, start_seconds: float, step_seconds: float) -> None:
+        super().__init__(function_name="worker", timeout_seconds=start_seconds)
+        self.start, self.step, self.looks = start_seconds, step_seconds, 0
+
+    def get_remaining_time_in_millis(self) -> int:
+        left = self.start - self.step * self.looks
+        self.looks += 1
+        return int(left * 1000)
+
+
+def test_long_video_completes_across_several_invocations(env, sample):
+    # GIVEN invocations that start below the 60 s safety margin: each may finish only one unit of work
+    env.upload(sample.path, "uploads/long day.mp4", subtitles=sample.subtitles)
+    worker = env.worker(worker_safety_margin_seconds=60.0)
+    worker.context_factory = lambda: ShortInvocation(start_seconds=59.0, step_seconds=1.0)
+    continuations: list[dict] = []
+    original = worker.invoke
+
+    def spy(messages):
+        for m in messages:
+            body = json.loads(m["Body"])
+            if body.get("kind") == "lifestream.continuation":
+                continuations.append(body)
+        return original(messages)
+
+    worker.invoke = spy
+    # WHEN the worker drains the queue
+    stats = worker.run(until_idle=True)
+    # THEN the job went through several continuation messages, each one hop further, and completed once
+    assert stats.failed == 0
+    assert len(continuations) >= 3
+    assert [c["hop"] for c in continuations] == list(range(1, len(continuations) + 1))
+    assert len({(c["stage"], c["offset"]) for c in continuations}) == len(continuations)  # always further
+    job = env.only_job()
+    assert job.status == "completed", job.error
+    assert job.attempts == len(continuations) + 1
+    assert len(env.vector_ids(job.video_id)) == job.chunk_count
+    assert env.keys(f"state/{job.video_id}/") == []
+    summary = json.loads(env.cloud.s3.get_object(Bucket=env.bucket, Key=job.result_keys["json"])["Body"].read())
+    assert "compost" in json.dumps(summary).lower()
+
+
+def test_database_down_is_retried_then_succeeds(env_factory, sample, postgres_server):
+    env = env_factory(visibility_timeout=1, max_receive_count=5)
+    env.upload(sample.path, "uploads/db-restart.mp4", subtitles=sample.subtitles)
+    worker = env.worker()
+    get_runtime().jobs.list_jobs()  # the pool holds connections that the restart will break
+    # GIVEN the database goes down
+    postgres_server.stop()
+    try:
+        # WHEN the worker receives the upload
+        first = worker.invoke(worker.receive(wait_seconds=2))
+        # THEN the record is left for SQS to retry
+        assert len(first.failed_ids) == 1
+    finally:
+        postgres_server.start()
+    # WHEN the database is back and the message returns
+    stats = worker.run(until_idle=True, wait_for_retries=True, max_seconds=60)
+    # THEN it is processed once
+    assert stats.succeeded == 1
+    job = env.only_job()
+    assert job.status == "completed" and job.attempts == 1
+    assert env.cloud.count(env.cloud.resources.dlq_url) == 0
+
+
+def test_direct_handler_call_reports_partial_failures(env, sample, event_fixture):
+    # GIVEN a batch with a good upload and a malformed message
+    env.upload(sample.path, "uploads/batch.mp4", subtitles=sample.subtitles)
+    (good,) = env.cloud.drain()
+    env.worker()  # installs the runtime the handler uses
+    bad = event_fixture("sqs_malformed_body.json")["Records"][0]
+    event = build_event([good], queue_arn=env.cloud.resources.queue_arn, region="us-east-1")
+    event["Records"].append(bad)
+    # WHEN the Lambda handler runs the batch
+    response = load_handler()(event, LocalLambdaContext(function_name="worker", timeout_seconds=120))
+    # THEN only the malformed record is reported, and the upload completed
+    assert response == {"batchItemFailures": [{"itemIdentifier": bad["messageId"]}]}
+    assert env.only_job().status == "completed"
