@@ -351,13 +351,14 @@ def jobs(
         console.print("No jobs yet" + (f" with status {status}" if status else "") + ".")
         return
     table = Table(title=f"Jobs ({len(found)})")
-    for column in ("ID", "Video", "Status", "Stage", "Progress", "Tries", "Updated", "Error"):
-        table.add_column(column, overflow="fold")
+    table.add_column("ID", justify="right")
+    for column in ("Video", "Status", "Stage", "Done", "Tries", "Updated"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("Error", overflow="fold", ratio=1, min_width=8)
     for j in found:
-        error = (j.error or "")[:80]
         table.add_row(
             str(j.id), j.video_id, _status(j.status), j.stage or "—", f"{j.progress:.0%}", str(j.attempts),
-            _short_time(j.updated_at), error,
+            j.updated_at.astimezone().strftime("%m-%d %H:%M"), (j.error or "")[:120],
         )
     console.print(table)
 
@@ -462,9 +463,9 @@ def db_migrate() -> None:
         store.close()
     where = describe(store.engine)
     if before == after:
-        console.print(f"Job store {where} is up to date (revision {after}).", highlight=False)
+        console.print(f"Job store {where} is up to date (revision {after}).", highlight=False, soft_wrap=True)
     else:
-        console.print(f"Job store {where} migrated: {before or 'empty'} → {after}.", highlight=False)
+        console.print(f"Job store {where} migrated: {before or 'empty'} → {after}.", highlight=False, soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:
