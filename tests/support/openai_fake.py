@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import email.parser
+import functools
 import email.policy
 import hashlib
 import json
@@ -46,13 +47,18 @@ MAX_AUDIO_BYTES = 25 * 1024 * 1024
 _WORD = re.compile(r"[a-z0-9]+")
 
 
+@functools.lru_cache(maxsize=65536)
+def _word_vector(word: str, dimension: int) -> np.ndarray:
+    seed = int.from_bytes(hashlib.sha256(word.encode()).digest()[:8], "little")
+    return np.random.default_rng(seed).standard_normal(dimension)
+
+
 def fake_embedding(text: str, dimension: int) -> np.ndarray:
     """Sum of one fixed random vector per word: shared words -> high cosine; deterministic."""
     total = np.zeros(dimension, dtype=np.float64)
     words = _WORD.findall(text.lower()) or [text]
     for word in words:
-        seed = int.from_bytes(hashlib.sha256(word.encode()).digest()[:8], "little")
-        total += np.random.default_rng(seed).standard_normal(dimension)
+        total += _word_vector(word, dimension)
     norm = np.linalg.norm(total)
     return (total / norm if norm else total).astype(np.float32)
 
@@ -104,7 +110,7 @@ class OpenAIFake:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
         self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, name="openai-fake", daemon=True).start()
+        threading.Thread(target=self._server.serve_forever, args=(0.05,), name="openai-fake", daemon=True).start()
         return self
 
     def stop(self) -> None:
