@@ -187,6 +187,8 @@ class _Processor:
         # Absolute, so the paths recorded in the job store work from any directory.
         data_dir = self.settings.data_dir.expanduser().resolve()
         checkpoint = DirCheckpoint(data_dir / "state" / job.video_id)
+        # An interrupted local run leaves its stage outputs in the checkpoint directory.
+        resumed = resumed or checkpoint.directory.exists()
         bars = _StageBars(self.progress, path.name + (" (resuming)" if resumed else ""))
 
         def on_progress(stage: str, fraction: float) -> None:

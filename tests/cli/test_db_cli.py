@@ -30,7 +30,7 @@ def test_process_records_jobs_in_postgres(cli, cli_json, talk, postgres_url, mon
     assert job.chunk_count == out[0]["chunk_count"]
 
 
-def test_sqlite_path_is_not_configured_for_postgres_without_migration(cli, postgres_url, monkeypatch):
+def test_unmigrated_postgres_store_is_not_migrated_implicitly(cli, postgres_url, monkeypatch):
     # An unmigrated PostgreSQL store is not migrated behind the user's back: the error says what to run.
     monkeypatch.setenv("LIFESTREAM_DATABASE_URL", postgres_url)
     result = cli("jobs")
