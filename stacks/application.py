@@ -13,6 +13,9 @@ from stacks.audit import enable_audit
 from stacks.composition import LifeStreamStacks, build_environment
 from stacks.config import EnvConfig, config_for
 
+# `-c bundling=skip`: synthesize without building the worker asset (fast, offline; not deployable).
+SKIP_BUNDLING_CONTEXT = "bundling"
+BUNDLING_STACKS = "aws:cdk:bundling-stacks"
 CDK_JSON = Path(__file__).resolve().parent.parent / "cdk.json"
 
 
@@ -31,7 +34,11 @@ def create_app(
 
     Context given here is overridden by the CLI's `-c` values, as in any CDK app.
     """
-    app = App(context={**default_context(), **(context or {})}, outdir=outdir)
+    context = {**default_context(), **(context or {})}
+    app = App(context=context, outdir=outdir)
+    if str(app.node.try_get_context(SKIP_BUNDLING_CONTEXT)).lower() in {"skip", "false", "0", "no"}:
+        # Takes precedence over the CLI, which asks for every stack to be bundled on `cdk synth`.
+        app = App(context=context, outdir=outdir, post_cli_context={BUNDLING_STACKS: []})
     if environments is None:
         environments = [app.node.try_get_context("env")]
     built: dict[str, LifeStreamStacks] = {}

@@ -131,7 +131,7 @@ class ProcessingStack(_LifeStreamStack):
             database_port=POSTGRES_PORT,
         )
         # Not implied by any reference (the bucket is imported by name): workers need the bucket first.
-        self.add_dependency(storage)
+        self.add_stack_dependency(storage)
         CfnOutput(self, "WorkerFunctionName", value=self.worker.function.function_name)
 
 

@@ -99,6 +99,11 @@ class JobDatabase(Construct):
         super().__init__(scope, construct_id)
 
         engine = rds.DatabaseInstanceEngine.postgres(version=POSTGRES_VERSION)
+        credentials = rds.DatabaseSecret(
+            self, "Credentials", username="lifestream_admin", secret_name=f"{config.secret_prefix}/database"
+        )
+        # The password must outlive a retained or snapshotted database, or the snapshot is hard to reuse.
+        credentials.apply_removal_policy(config.removal_policy)
         parameters = rds.ParameterGroup(
             self,
             "Parameters",
@@ -132,9 +137,7 @@ class JobDatabase(Construct):
             deletion_protection=config.deletion_protection,
             removal_policy=config.database_removal_policy,
             database_name=names.database_name,
-            credentials=rds.Credentials.from_generated_secret(
-                "lifestream_admin", secret_name=f"{config.secret_prefix}/database"
-            ),
+            credentials=rds.Credentials.from_secret(credentials),
             parameter_group=parameters,
             auto_minor_version_upgrade=True,
             copy_tags_to_snapshot=True,

@@ -1,0 +1,95 @@
+"""Per-environment configuration: selection, validation, and the dev/prod differences that matter."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from aws_cdk import RemovalPolicy
+
+from lifestream.constants import VISIBILITY_TIMEOUT_FACTOR
+from lifestream.errors import ConfigError
+from stacks.config import CONFIGS, DEV, PROD, config_for
+
+
+def test_three_environments_are_defined():
+    assert set(CONFIGS) == {"dev", "staging", "prod"}
+
+
+def test_default_environment_is_dev():
+    assert config_for(None).name == "dev"
+
+
+def test_unknown_environment_names_the_valid_ones():
+    with pytest.raises(ConfigError) as excinfo:
+        config_for("qa")
+    message = str(excinfo.value)
+    assert "'qa'" in message
+    for name in ("dev", "staging", "prod"):
+        assert name in message
+
+
+def test_configs_are_frozen_and_keyword_only():
+    with pytest.raises(Exception):
+        DEV.worker_memory_mb = 1  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        type(DEV)("dev")  # type: ignore[call-arg]
+
+
+def test_account_and_region_come_from_the_cdk_variables(monkeypatch):
+    # GIVEN the CLI's usual variables
+    monkeypatch.setenv("CDK_DEFAULT_ACCOUNT", "111122223333")
+    monkeypatch.setenv("CDK_DEFAULT_REGION", "eu-west-1")
+    # WHEN the configuration is chosen
+    config = config_for("prod")
+    # THEN the stacks are pinned to them
+    assert (config.account, config.region) == ("111122223333", "eu-west-1")
+
+
+def test_without_cdk_variables_the_stacks_stay_environment_agnostic(monkeypatch):
+    monkeypatch.delenv("CDK_DEFAULT_ACCOUNT", raising=False)
+    monkeypatch.delenv("CDK_DEFAULT_REGION", raising=False)
+    assert (config_for("dev").account, config_for("dev").region) == (None, None)
+
+
+def test_dev_is_disposable_and_prod_keeps_data():
+    assert DEV.removal_policy is RemovalPolicy.DESTROY and DEV.auto_delete_objects
+    assert not DEV.deletion_protection and not DEV.db_multi_az
+    assert PROD.removal_policy is RemovalPolicy.RETAIN and not PROD.auto_delete_objects
+    assert PROD.database_removal_policy is RemovalPolicy.SNAPSHOT
+    assert PROD.deletion_protection and PROD.db_multi_az
+    assert PROD.db_backup_days > DEV.db_backup_days
+    assert DEV.nat == "instance" and PROD.nat == "gateway" and PROD.nat_count >= 2
+
+
+@pytest.mark.parametrize("name", sorted(CONFIGS))
+def test_derived_limits_hold_in_every_environment(name):
+    config = CONFIGS[name]
+    assert config.visibility_timeout_seconds == VISIBILITY_TIMEOUT_FACTOR * config.worker_timeout_seconds
+    # The video must fit on /tmp with room to spare for audio and keyframes.
+    assert 0 < config.max_video_bytes < config.worker_ephemeral_mb * 1024 * 1024
+    assert config.upload_expiry_days == 30
+    assert config.openai_api_key_secret.startswith(f"lifestream/{name}/")
+    assert config.pinecone_api_key_secret.startswith(f"lifestream/{name}/")
+
+
+@pytest.mark.parametrize(
+    ("change", "fragment"),
+    [
+        ({"worker_timeout_seconds": 901}, "worker_timeout_seconds"),
+        ({"worker_ephemeral_mb": 600}, "worker_ephemeral_mb"),
+        ({"sqs_batch_size": 11}, "sqs_batch_size"),
+        ({"sqs_max_concurrency": 1}, "sqs_max_concurrency"),
+        ({"worker_reserved_concurrency": 5, "sqs_max_concurrency": 10}, "worker_reserved_concurrency"),
+        ({"nat_count": 0}, "nat_count"),
+        ({"billing_threshold_usd": 0}, "billing_threshold_usd"),
+    ],
+)
+def test_invalid_values_are_rejected_with_the_field_named(change, fragment):
+    with pytest.raises(ConfigError, match=fragment):
+        replace(DEV, **change)
+
+
+def test_alarm_email_can_be_given_at_deploy_time():
+    assert DEV.alarm_email is None
+    assert config_for("dev", alarm_email="me@example.com").alarm_email == "me@example.com"

@@ -1,0 +1,204 @@
+"""The worker Lambda and the migration trigger: runtime, asset, settings, event source, least privilege."""
+
+from __future__ import annotations
+
+import re
+
+import aws_cdk as cdk
+from aws_cdk import aws_lambda as lambda_
+
+from lifestream.constants import RESULTS_PREFIX, STATE_PREFIX, UPLOAD_PREFIX, ResourceNames
+from lifestream.settings import Settings
+from stacks.bundling import python_version_of
+from stacks.config import CONFIGS
+from tests.infra.conftest import only, render, resources_of
+
+
+def _worker(synthesized, env) -> dict:
+    return only(synthesized.template_json(env, "Processing"), "AWS::Lambda::Function", "WorkerFunction")
+
+
+def _migrate(synthesized, env) -> dict:
+    return only(synthesized.template_json(env, "Processing"), "AWS::Lambda::Function", "WorkerMigrate")
+
+
+def test_runtime_is_the_cdk_recommended_python_and_matches_the_bundler(synthesized, env):
+    latest = lambda_.Runtime.determine_latest_python_runtime(cdk.Stack(cdk.App(), "probe"))
+    for function in (_worker(synthesized, env), _migrate(synthesized, env)):
+        assert function["Properties"]["Runtime"] == latest.name
+    assert python_version_of(latest) == latest.name.removeprefix("python")
+
+
+def test_worker_and_migrations_share_one_asset(synthesized, env):
+    keys = {render(f["Properties"]["Code"]["S3Key"]) for f in (_worker(synthesized, env), _migrate(synthesized, env))}
+    assert len(keys) == 1
+    assert _worker(synthesized, env)["Properties"]["Handler"] == "worker.handler"
+    assert _migrate(synthesized, env)["Properties"]["Handler"] == "migrate.handler"
+
+
+def test_worker_sizing_follows_the_environment(synthesized, env):
+    props = _worker(synthesized, env)["Properties"]
+    config = CONFIGS[env]
+    assert props["FunctionName"] == ResourceNames(env=env, account="x").worker_function
+    assert props["MemorySize"] == config.worker_memory_mb
+    assert props["Timeout"] == config.worker_timeout_seconds <= 900
+    assert props["EphemeralStorage"] == {"Size": config.worker_ephemeral_mb}
+    assert props.get("ReservedConcurrentExecutions") == config.worker_reserved_concurrency
+
+
+def test_worker_environment_is_what_the_runtime_settings_read(synthesized, env):
+    variables = _worker(synthesized, env)["Properties"]["Environment"]["Variables"]
+    config = CONFIGS[env]
+    expected = {
+        "LIFESTREAM_ENV": env,
+        "LIFESTREAM_VECTOR_STORE": "pinecone",
+        "LIFESTREAM_EMBEDDING_PROVIDER": "openai",
+        "LIFESTREAM_PINECONE_INDEX": ResourceNames(env=env, account="x").pinecone_index,
+        "LIFESTREAM_PINECONE_API_KEY_SECRET": config.pinecone_api_key_secret,
+        "LIFESTREAM_OPENAI_API_KEY_SECRET": config.openai_api_key_secret,
+        "LIFESTREAM_MAX_VIDEO_BYTES": str(config.max_video_bytes),
+        "LIFESTREAM_WORKER_STALE_CLAIM_SECONDS": str(config.worker_timeout_seconds),
+        "LIFESTREAM_DATA_DIR": "/tmp/lifestream",
+        "HOME": "/tmp",
+        "POWERTOOLS_SERVICE_NAME": "lifestream-worker",
+    }
+    assert {k: variables.get(k) for k in expected} == expected
+    for name in ("LIFESTREAM_BUCKET", "LIFESTREAM_QUEUE_URL", "LIFESTREAM_DLQ_URL", "LIFESTREAM_DATABASE_SECRET"):
+        assert variables.get(name), name
+    assert "POWERTOOLS_LOG_LEVEL" in variables
+    # Every LIFESTREAM_* variable must be a real setting, or the runtime would silently ignore it.
+    fields = set(Settings.model_fields)
+    for name in variables:
+        if name.startswith("LIFESTREAM_"):
+            assert name.removeprefix("LIFESTREAM_").lower() in fields, name
+    # The video must fit on /tmp.
+    assert int(variables["LIFESTREAM_MAX_VIDEO_BYTES"]) < config.worker_ephemeral_mb * 1024 * 1024
+
+
+def test_no_secret_values_in_environment_variables(synthesized, env):
+    for function in (_worker(synthesized, env), _migrate(synthesized, env)):
+        variables = function["Properties"]["Environment"]["Variables"]
+        for name, value in variables.items():
+            assert not (name.endswith("_API_KEY") or name.endswith("PASSWORD")), name
+            assert not re.search(r"\bsk-[A-Za-z0-9]", str(value)), name
+
+
+def test_worker_consumes_the_queue_reporting_partial_failures(synthesized, env):
+    mapping = only(synthesized.template_json(env, "Processing"), "AWS::Lambda::EventSourceMapping")["Properties"]
+    config = CONFIGS[env]
+    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert mapping["BatchSize"] == config.sqs_batch_size
+    assert mapping["ScalingConfig"] == {"MaximumConcurrency": config.sqs_max_concurrency}
+    assert "ProcessingQueue" in str(mapping["EventSourceArn"])
+
+
+def test_functions_run_in_the_private_subnets_with_the_worker_security_group(synthesized, env):
+    for function in (_worker(synthesized, env), _migrate(synthesized, env)):
+        vpc = function["Properties"]["VpcConfig"]
+        assert vpc["SecurityGroupIds"] == [{"Fn::GetAtt": ["WorkerSecurityGroup431FFF64", "GroupId"]}]
+        assert len(vpc["SubnetIds"]) == CONFIGS[env].max_azs
+        assert all("privateSubnet" in str(subnet) for subnet in vpc["SubnetIds"])
+
+
+def test_log_groups_have_retention(synthesized, env):
+    template = synthesized.template_json(env, "Processing")
+    groups = resources_of(template, "AWS::Logs::LogGroup")
+    assert len(groups) == 2
+    days = {"dev": 14, "staging": 30, "prod": 90}[env]
+    assert all(g["Properties"]["RetentionInDays"] == days for g in groups.values())
+    worker_logs = _worker(synthesized, env)["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]
+    assert worker_logs in groups
+
+
+def _worker_statements(synthesized, env) -> list[dict]:
+    template = synthesized.template_json(env, "Processing")
+    policy = next(v for k, v in resources_of(template, "AWS::IAM::Policy").items() if k.startswith("WorkerFunction"))
+    return policy["Properties"]["PolicyDocument"]["Statement"]
+
+
+def _actions(statement: dict) -> set[str]:
+    actions = statement["Action"]
+    return {actions} if isinstance(actions, str) else set(actions)
+
+
+def _resources(statement: dict) -> list[str]:
+    resources = statement["Resource"]
+    return [render(r) for r in (resources if isinstance(resources, list) else [resources])]
+
+
+def test_worker_reads_uploads_and_writes_only_results_and_state(synthesized, env):
+    bucket_arn = f"arn:${{AWS::Partition}}:s3:::lifestream-{env}-videos-${{AWS::AccountId}}"
+    readable, writable = set(), set()
+    for statement in _worker_statements(synthesized, env):
+        for resource in _resources(statement):
+            if not resource.startswith(bucket_arn + "/"):
+                continue
+            prefix = resource.removeprefix(bucket_arn + "/")
+            if "s3:GetObject*" in _actions(statement):
+                readable.add(prefix)
+            if "s3:PutObject" in _actions(statement):
+                writable.add(prefix)
+    assert readable == {f"{UPLOAD_PREFIX}*", f"{RESULTS_PREFIX}*", f"{STATE_PREFIX}*"}
+    assert writable == {f"{RESULTS_PREFIX}*", f"{STATE_PREFIX}*"}
+
+
+def test_worker_consumes_and_sends_to_the_queue_and_reads_its_secrets(synthesized, env):
+    statements = _worker_statements(synthesized, env)
+    sqs = next(s for s in statements if "sqs:ReceiveMessage" in _actions(s))
+    assert {"sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:SendMessage"} <= _actions(sqs)
+    assert "ProcessingQueue" in str(sqs["Resource"])
+    secrets = next(s for s in statements if "secretsmanager:GetSecretValue" in _actions(s))
+    resources = " ".join(_resources(secrets))
+    config = CONFIGS[env]
+    assert "DatabasePostgresSecretAttachment" in resources or "DatabaseCredentials" in resources
+    assert f":secret:{config.openai_api_key_secret}-??????" in resources
+    assert f":secret:{config.pinecone_api_key_secret}-??????" in resources
+    # Nothing broader than needed.
+    assert not any(r == "*" for s in statements for r in _resources(s))
+
+
+def test_migrations_run_at_deploy_time_after_the_database_is_reachable(synthesized, env):
+    template = synthesized.template_json(env, "Processing")
+    trigger = only(template, "Custom::Trigger")
+    assert trigger["Properties"]["InvocationType"] == "RequestResponse"
+    assert trigger["Properties"]["ExecuteOnHandlerChange"] is True
+    ingress = next(iter(resources_of(template, "AWS::EC2::SecurityGroupIngress")))
+    assert ingress in trigger["DependsOn"]
+    variables = _migrate(synthesized, env)["Properties"]["Environment"]["Variables"]
+    assert variables["LIFESTREAM_DATABASE_SECRET"]
+    stacks = synthesized.stacks[env]
+    assert stacks.database in stacks.processing.dependencies
+
+
+def test_ssm_secure_string_references_are_granted_as_parameters():
+    # GIVEN an environment whose API keys live in SSM SecureString parameters
+    from dataclasses import replace
+
+    from aws_cdk import aws_ec2 as ec2
+    from aws_cdk import aws_secretsmanager as sm
+    from aws_cdk import aws_sqs as sqs_
+    from aws_cdk.assertions import Template
+
+    from stacks.processing import Worker
+
+    app = cdk.App(context={"aws:cdk:bundling-stacks": []})
+    stack = cdk.Stack(app, "Probe")
+    config = replace(CONFIGS["dev"], openai_api_key_secret="ssm:/lifestream/dev/openai")
+    vpc = ec2.Vpc(stack, "Vpc", max_azs=2)
+    queue = sqs_.Queue(stack, "Q")
+    worker = Worker(
+        stack, "Worker", config=config, names=ResourceNames(env="dev", account="123456789012"), vpc=vpc,
+        bucket_name="probe-bucket", queue=queue, dlq=queue, database_secret=sm.Secret(stack, "S"),
+        database_security_group=ec2.SecurityGroup(stack, "G", vpc=vpc), database_port=5432,
+    )
+    # WHEN synthesized
+    template = Template.from_stack(stack).to_json()
+    # THEN the variable keeps the ssm: reference and the role may read exactly that parameter
+    function = template["Resources"][stack.get_logical_id(worker.function.node.default_child)]
+    assert function["Properties"]["Environment"]["Variables"]["LIFESTREAM_OPENAI_API_KEY_SECRET"] == (
+        "ssm:/lifestream/dev/openai"
+    )
+    policies = [v for k, v in template["Resources"].items() if v["Type"] == "AWS::IAM::Policy" and "WorkerFunction" in k]
+    statements = policies[0]["Properties"]["PolicyDocument"]["Statement"]
+    ssm = [s for s in statements if "ssm:GetParameter" in _actions(s)]
+    assert ssm and ":parameter/lifestream/dev/openai" in render(ssm[0]["Resource"])
