@@ -1,7 +1,173 @@
-"""Placeholder: the owning issue replaces this with its commands."""
+"""`lifestream search` and `lifestream migrate faiss-to-pinecone`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Optional
 
 import typer
 
+from lifestream.cli.common import console
+
+
+def search(
+    query: Annotated[str, typer.Argument(help="What to look for, in your own words.")],
+    top_k: Annotated[int, typer.Option("--top-k", "-k", min=1, max=1000, help="How many results.")] = 5,
+    min_score: Annotated[Optional[float], typer.Option("--min-score", help="Drop results below this cosine.")] = None,
+    date_from: Annotated[Optional[str], typer.Option("--from", help="Recorded on or after YYYY-MM-DD.")] = None,
+    date_to: Annotated[Optional[str], typer.Option("--to", help="Recorded on or before YYYY-MM-DD.")] = None,
+    video: Annotated[Optional[str], typer.Option("--video", help="Only this video id.")] = None,
+    speaker: Annotated[Optional[str], typer.Option("--speaker", help="Only chunks where this speaker talks.")] = None,
+    chunk_type: Annotated[
+        Optional[str], typer.Option("--type", help="summary, transcript or action_item.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list instead of a table.")] = False,
+) -> None:
+    """Search everything you have recorded, by meaning."""
+    from lifestream.embeddings import make_embedder
+    from lifestream.search import build_filter, semantic_search
+    from lifestream.settings import load_settings
+    from lifestream.vectors import make_vector_store
+
+    # Bad filters fail before any model is loaded.
+    build_filter(date_from=date_from, date_to=date_to, video_id=video, speaker=speaker, chunk_type=chunk_type)
+    settings = load_settings()
+    embedder = make_embedder(settings)
+    store = make_vector_store(settings, embedder)
+    results = semantic_search(
+        query,
+        store=store,
+        embedder=embedder,
+        top_k=top_k,
+        min_score=min_score,
+        date_from=date_from,
+        date_to=date_to,
+        video_id=video,
+        speaker=speaker,
+        chunk_type=chunk_type,
+    )
+    if as_json:
+        rows = [
+            {
+                "video_id": r.video_id,
+                "start": r.start,
+                "end": r.end,
+                "score": round(r.score, 6),
+                "text": r.text,
+                "chunk_type": r.chunk_type,
+            }
+            for r in results
+        ]
+        typer.echo(json.dumps(rows, ensure_ascii=False))
+        return
+    if not results:
+        console.print("[yellow]No matches.[/]")
+        return
+    from rich.table import Table
+
+    table = Table(title=f"{len(results)} result(s) for {query!r}")
+    for column in ("score", "video", "when", "type", "text"):
+        table.add_column(column, overflow="fold")
+    for r in results:
+        table.add_row(
+            f"{r.score:.3f}",
+            r.video_id,
+            f"{_clock(r.start)}–{_clock(r.end)}" + (f"\n{r.recorded_date}" if r.recorded_date else ""),
+            r.chunk_type,
+            r.text if len(r.text) <= 300 else r.text[:297] + "...",
+        )
+    console.print(table)
+
+
+def _clock(seconds: float) -> str:
+    s = int(seconds)
+    return f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}"
+
+
+migrate_app = typer.Typer(help="Move your memory between vector stores.", no_args_is_help=True)
+
+
+@migrate_app.command("faiss-to-pinecone")
+def faiss_to_pinecone(
+    faiss_dir: Annotated[
+        Optional[Path], typer.Option("--faiss-dir", help="Source index (default: LIFESTREAM_FAISS_DIR).")
+    ] = None,
+    batch_size: Annotated[int, typer.Option("--batch-size", min=1, max=1000)] = 200,
+    re_embed: Annotated[
+        bool, typer.Option("--re-embed", help="Embed the texts again with the configured embedder.")
+    ] = False,
+    parity_queries: Annotated[int, typer.Option("--parity-queries", min=0, help="Sample queries to compare.")] = 20,
+    top_k: Annotated[int, typer.Option("--top-k", min=1, max=100, help="k of the parity overlap.")] = 10,
+    restart: Annotated[bool, typer.Option("--restart", help="Ignore saved progress and copy everything.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Copy the local FAISS index into Pinecone (no re-embedding unless asked), resumably."""
+    from rich.progress import Progress
+
+    from lifestream.migrate import migrate_store
+    from lifestream.settings import load_settings
+    from lifestream.vectors.faiss_store import FaissVectorStore
+    from lifestream.vectors.pinecone_store import PineconeVectorStore
+
+    settings = load_settings()
+    source_dir = faiss_dir or settings.resolved_faiss_dir
+    source = FaissVectorStore.open_existing(source_dir, autosave=False)
+    api_key = settings.pinecone_key()
+    if not api_key:
+        from lifestream.errors import ConfigError
+
+        raise ConfigError("migration to Pinecone needs LIFESTREAM_PINECONE_API_KEY")
+    embedder = None
+    name, dimension = source.embedder_name, source.dimension
+    if re_embed:
+        from lifestream.embeddings import make_embedder
+
+        embedder = make_embedder(settings)
+        name, dimension = embedder.name, embedder.dimension
+    target = PineconeVectorStore.connect(
+        api_key=api_key,
+        index_name=settings.resolved_pinecone_index,
+        dimension=dimension,
+        embedder_name=name,
+        namespace=settings.pinecone_namespace,
+        host=settings.pinecone_host,
+        control_host=settings.pinecone_control_host,
+        cloud=settings.pinecone_cloud,
+        region=settings.pinecone_region,
+    )
+    state_path = settings.data_dir / "migrate-faiss-to-pinecone.json"
+    if restart and state_path.exists():
+        state_path.unlink()
+    with Progress(console=console, transient=True, disable=as_json) as progress:
+        task = progress.add_task("copying vectors", total=source.count())
+        report = migrate_store(
+            source,
+            target,
+            batch_size=batch_size,
+            re_embed_with=embedder,
+            state_path=state_path,
+            parity_queries=parity_queries,
+            top_k=top_k,
+            on_batch=lambda done, total: progress.update(task, completed=done, total=total),
+        )
+    if as_json:
+        typer.echo(json.dumps(report.as_dict()))
+        return
+    console.print(
+        f"Copied [bold]{report.copied}[/] of {report.total} vectors in {report.batches} batch(es)"
+        + (f", resumed after {report.skipped_resumed}" if report.skipped_resumed else "")
+        + (" (re-embedded)" if report.re_embedded else " (no re-embedding)")
+        + f"; Pinecone now holds {report.target_count}."
+    )
+    if report.parity:
+        p = report.parity
+        console.print(
+            f"Parity over {p.queries} sample queries: top-{p.top_k} overlap mean {p.mean_overlap:.3f}, "
+            f"min {p.min_overlap:.3f}"
+        )
+
 
 def register(app: typer.Typer) -> None:
-    return None
+    app.command("search")(search)
+    app.add_typer(migrate_app, name="migrate")

@@ -72,6 +72,23 @@ class FaissVectorStore:
         if self.directory is not None:
             self._load_if_present()
 
+    @staticmethod
+    def read_manifest(directory: Path | str) -> dict[str, Any] | None:
+        """The live generation's manifest (embedder, dimension, count...), or None if there is no index."""
+        pointer = Path(directory) / CURRENT_FILE
+        if not pointer.exists():
+            return None
+        manifest = Path(directory) / pointer.read_text().strip() / "manifest.json"
+        return json.loads(manifest.read_text()) if manifest.exists() else None
+
+    @classmethod
+    def open_existing(cls, directory: Path | str, **kwargs: Any) -> FaissVectorStore:
+        """Open an index whatever embedder built it (e.g. as a migration source)."""
+        manifest = cls.read_manifest(directory)
+        if manifest is None:
+            raise VectorStoreError(f"no FAISS index at {directory}")
+        return cls(directory, dimension=manifest["dimension"], embedder_name=manifest["embedder"], **kwargs)
+
     # --- state -------------------------------------------------------------------------------------------
     def _reset(self) -> None:
         self._vecs = np.zeros((0, self.dimension), dtype=np.float32)
