@@ -1,0 +1,140 @@
+"""The docker-free bundler: pip command for the Lambda's platform, caching, pruning, source layout.
+
+pip itself is replaced by a small script here (no network in tests); bench/bench_bundle.py runs the
+real install and reports the asset size.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from aws_cdk import aws_lambda as lambda_
+
+from stacks import bundling
+from stacks.bundling import LocalPipBundling, WorkerBundle, python_version_of
+
+FAKE_PIP = r"""
+import pathlib, sys
+target = pathlib.Path(sys.argv[sys.argv.index("--target") + 1])
+(target / "numpy" / "tests").mkdir(parents=True)
+(target / "numpy" / "__init__.py").write_text("")
+(target / "numpy" / "__init__.pyi").write_text("")
+(target / "numpy" / "tests" / "test_x.py").write_text("")
+(target / "numpy" / "__pycache__").mkdir()
+for name in ("boto3", "botocore", "s3transfer"):
+    (target / name).mkdir()
+    (target / name / "__init__.py").write_text("")
+    (target / f"{name}-1.0.dist-info").mkdir()
+counter = pathlib.Path(sys.argv[-1])
+counter.write_text(counter.read_text() + "x" if counter.exists() else "x")
+"""
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """A miniature repository: requirements, a lifestream package and two handlers."""
+    root = tmp_path / "repo"
+    (root / "lifestream" / "__pycache__").mkdir(parents=True)
+    (root / "lifestream" / "__init__.py").write_text("")
+    (root / "lifestream" / "settings.py").write_text("X = 1\n")
+    (root / "lifestream" / "__pycache__" / "settings.cpython-311.pyc").write_bytes(b"\0")
+    (root / "lambda_src").mkdir()
+    (root / "lambda_src" / "worker.py").write_text("def handler(e, c): pass\n")
+    (root / "lambda_src" / "migrate.py").write_text("def handler(e, c): pass\n")
+    (root / "requirements-lambda.txt").write_text("numpy\n")
+    monkeypatch.setattr(bundling, "REPO_ROOT", root)
+    monkeypatch.setattr(bundling, "PACKAGE_DIR", root / "lifestream")
+    monkeypatch.setattr(bundling, "HANDLERS_DIR", root / "lambda_src")
+    return root
+
+
+@pytest.fixture
+def fake_pip(tmp_path, monkeypatch):
+    script = tmp_path / "fake_pip.py"
+    script.write_text(FAKE_PIP)
+    calls = tmp_path / "pip-calls"
+
+    def command(self, target: Path) -> list[str]:
+        return [sys.executable, str(script), "--target", str(target), str(calls)]
+
+    monkeypatch.setattr(WorkerBundle, "pip_command", command)
+    return calls
+
+
+def test_python_version_comes_from_the_runtime():
+    assert python_version_of(lambda_.Runtime.PYTHON_3_13) == "3.13"
+    with pytest.raises(ValueError):
+        python_version_of(lambda_.Runtime.NODEJS_20_X)
+
+
+def test_pip_targets_linux_wheels_for_the_lambda_python(project):
+    command = WorkerBundle(python_version="3.13", requirements=project / "requirements-lambda.txt").pip_command(
+        Path("/out")
+    )
+    joined = " ".join(command)
+    for platform in ("manylinux2014_x86_64", "manylinux_2_28_x86_64", "manylinux_2_34_x86_64"):
+        assert f"--platform {platform}" in joined
+    assert "--python-version 3.13" in joined and "--implementation cp" in joined
+    assert "--only-binary=:all:" in command and "--target /out" in joined
+    assert "--no-compile" in command
+
+
+def test_cache_key_follows_requirements_and_python_version(project):
+    requirements = project / "requirements-lambda.txt"
+    first = WorkerBundle(python_version="3.13", requirements=requirements).dependencies_key
+    assert WorkerBundle(python_version="3.12", requirements=requirements).dependencies_key != first
+    requirements.write_text("numpy\npydantic\n")
+    assert WorkerBundle(python_version="3.13", requirements=requirements).dependencies_key != first
+
+
+def test_asset_hash_changes_with_shipped_sources_only(project):
+    bundle = WorkerBundle(python_version="3.13", requirements=project / "requirements-lambda.txt")
+    before = bundle.asset_hash()
+    (project / "README.md").write_text("unrelated")
+    assert bundle.asset_hash() == before
+    (project / "lifestream" / "settings.py").write_text("X = 2\n")
+    assert bundle.asset_hash() != before
+
+
+def test_build_prunes_runtime_packages_and_lays_out_handlers(project, fake_pip, tmp_path):
+    # GIVEN a fresh cache
+    bundle = WorkerBundle(python_version="3.13", requirements=project / "requirements-lambda.txt")
+    cache = tmp_path / "cache"
+    # WHEN the asset is built twice
+    out1 = bundle.build(tmp_path / "out1", cache_dir=cache)
+    out2 = bundle.build(tmp_path / "out2", cache_dir=cache)
+    # THEN pip ran once, and the asset has handlers at its root and the package beside them
+    assert fake_pip.read_text() == "x"
+    for out in (out1, out2):
+        assert (out / "worker.py").exists() and (out / "migrate.py").exists()
+        assert (out / "lifestream" / "settings.py").read_text() == "X = 1\n"
+        assert (out / "numpy" / "__init__.py").exists()
+        # boto3 & co. come with the Lambda runtime; tests, stubs and bytecode never run there.
+        for gone in ("boto3", "botocore", "s3transfer", "boto3-1.0.dist-info", "numpy/tests", "numpy/__init__.pyi",
+                     "numpy/__pycache__", "lifestream/__pycache__"):
+            assert not (out / gone).exists(), gone
+    assert [p.name for p in cache.iterdir()] == [bundle.dependencies_key]
+
+
+def test_failed_install_leaves_no_cache_entry(project, tmp_path, monkeypatch):
+    monkeypatch.setattr(WorkerBundle, "pip_command", lambda self, target: [sys.executable, "-c", "raise SystemExit(3)"])
+    bundle = WorkerBundle(python_version="3.13", requirements=project / "requirements-lambda.txt")
+    with pytest.raises(RuntimeError, match="pip could not install"):
+        bundle.dependencies(cache_dir=tmp_path / "cache")
+    assert list((tmp_path / "cache").iterdir()) == []
+
+
+def test_local_bundling_refuses_an_asset_above_the_lambda_limit(project, tmp_path, monkeypatch):
+    def build(self, output_dir: Path, *, cache_dir=None) -> Path:
+        output_dir.mkdir(parents=True, exist_ok=True)
+        (output_dir / "payload.so").write_bytes(b"0" * 2048)
+        return output_dir
+
+    monkeypatch.setattr(WorkerBundle, "build", build)
+    local = LocalPipBundling(WorkerBundle(python_version="3.13", requirements=project / "requirements-lambda.txt"))
+    assert local.try_bundle(str(tmp_path / "ok"), image=None) is True
+    monkeypatch.setattr(bundling, "LAMBDA_UNZIPPED_LIMIT_BYTES", 1024)
+    with pytest.raises(RuntimeError, match="above Lambda's 250 MB limit"):
+        local.try_bundle(str(tmp_path / "big"), image=None)
