@@ -144,6 +144,8 @@ class LocalWhisper:
             beam_size=self.beam_size,
             # Windows are independent units (resumable); conditioning on earlier text also invites loops.
             condition_on_previous_text=False,
+            # A shorter fallback ladder than the default six temperatures bounds the cost of a hard window.
+            temperature=(0.0, 0.4, 0.8),
             vad_filter=True,
             vad_parameters={"min_silence_duration_ms": 500},
         )

@@ -206,23 +206,60 @@ class MediaFactory:
 
     def long_talk_video(self, minutes: float, *, name: str | None = None, size: str = "1280x720",
                         fps: int = 30) -> Path:
-        """A benchmark video: repeated espeak speech over coloured scenes changing every ~20 s."""
-        name = name or f"long_{minutes:g}min_{size}.mp4"
+        """A benchmark video: varied espeak speech over coloured scenes changing every ~20 s."""
+        name = name or f"long_v2_{minutes:g}min_{size}.mp4"
         path, ready = self._cached(name)
         if ready:
             return path
         total = minutes * 60
-        base = self.root / "long_speech_unit.wav"
-        speech_wav(" ".join(TALK_LINES), base)
-        unit = self.root / "long_speech_padded.wav"
-        _ffmpeg("-i", str(base), "-af", "aresample=16000,apad=pad_dur=3", "-ar", "16000", "-ac", "1", str(unit))
+        # Varied sentences, not one loop: Whisper treats a repetitive transcript as a decoding failure
+        # (compression-ratio check) and re-decodes at higher temperatures, which would skew the benchmark.
+        script = self.root / f"{path.stem}.txt"
+        script.write_text(" ".join(varied_sentences(int(total * 2.6) + 40)))
+        raw = self.root / f"{path.stem}.raw.wav"
+        subprocess.run([_require("espeak-ng"), "-s", "160", "-f", str(script), "-w", str(raw)], check=True, timeout=600)
         speech = self.root / f"{path.stem}.wav"
-        _ffmpeg("-stream_loop", "-1", "-i", str(unit), "-t", f"{total:.1f}", "-ar", "16000", "-ac", "1", str(speech))
+        _ffmpeg("-i", str(raw), "-af", "aresample=16000,apad", "-t", f"{total:.1f}", "-ar", "16000", "-ac", "1",
+                str(speech))
         colours = ("navy", "darkgreen", "maroon", "olive", "teal", "purple")
         scenes = max(1, int(total // 20))
         pattern = tuple(colours[i % len(colours)] for i in range(scenes))
         self._mux(path, colours=pattern, scene_seconds=total / scenes, size=size, fps=fps, audio=speech)
         return path
+
+
+_PEOPLE = ("Maria", "John", "Aisha", "Kenji", "Olga", "Pedro", "the design team", "our manager", "Lucas", "Fatima")
+_ACTIONS = ("review the budget", "send the quarterly report", "fix the login bug", "book a meeting room",
+            "call the supplier", "update the roadmap", "test the mobile app", "clean the garage",
+            "water the tomatoes", "order new chairs", "write the release notes", "plan the holiday trip")
+_WHEN = ("on Monday", "by Friday", "tomorrow morning", "next week", "before lunch", "at the end of the month",
+         "after the workshop", "this evening")
+_OPENERS = ("I think", "Yesterday", "As you know", "To be honest", "In my opinion", "Last time", "Remember that",
+            "By the way")
+_FACTS = ("the weather was cold and windy", "the train was twenty minutes late", "sales grew by eight percent",
+          "the new printer keeps jamming", "three customers asked about prices", "the garden needs more sun",
+          "the server restarted twice", "the coffee machine is broken again", "we hired two new engineers",
+          "the bridge on Elm Street is closed")
+
+
+def varied_sentences(words: int, seed: int = 11) -> list[str]:
+    """Plausible, non-repeating sentences (with commitments now and then) totalling about `words` words."""
+    import random
+
+    rng = random.Random(seed)
+    out: list[str] = []
+    count = 0
+    while count < words:
+        kind = rng.random()
+        if kind < 0.3:
+            sentence = f"{rng.choice(_PEOPLE).capitalize()} will {rng.choice(_ACTIONS)} {rng.choice(_WHEN)}."
+        elif kind < 0.45:
+            sentence = f"We need to {rng.choice(_ACTIONS)} {rng.choice(_WHEN)}."
+        else:
+            sentence = f"{rng.choice(_OPENERS)}, {rng.choice(_FACTS)}, and {rng.choice(_FACTS)}."
+        out.append(sentence)
+        count += len(sentence.split())
+    return out
 
 
 def _wav_seconds(path: Path) -> float:
