@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Connection, Engine, Select, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from lifestream.errors import JobNotFoundError
+from lifestream.errors import JobNotFoundError, LifeStreamError
 from lifestream.jobs.engine import describe, make_engine, translate_errors
 from lifestream.jobs.ids import video_id_for
 from lifestream.jobs.migrate import run_migrations
@@ -165,6 +165,15 @@ class JobStore:
                 {"id": video_id, "bucket": bucket, "key": key, "version": version, "size": size,
                  "created_at": now},
             )
+            owner = conn.execute(
+                select(Video.bucket, Video.key, Video.version).where(Video.id == video_id)
+            ).one()
+            if tuple(owner) != (bucket, key, version):
+                # Two uploads whose ids collide (40-bit hash + same slug): never mix their jobs.
+                raise LifeStreamError(
+                    f"video id {video_id} of s3://{bucket}/{key} ({version}) is already used by "
+                    f"s3://{owner.bucket}/{owner.key} ({owner.version})"
+                )
             self._insert_once(
                 conn, Job,
                 {"video_id": video_id, "status": JobStatus.QUEUED.value, "progress": 0.0, "attempts": 0,

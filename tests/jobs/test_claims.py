@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from lifestream.errors import JobNotFoundError
+from lifestream.errors import JobNotFoundError, LifeStreamError
 from lifestream.jobs import JobStatus, video_id_for
 
 
@@ -217,3 +217,16 @@ def test_versions_of_the_same_key_are_separate_jobs(store, claim_args):
     b = store.claim(worker_id="w", **{**claim_args, "version": "another-version"})
     assert a.job.id != b.job.id and a.job.video_id != b.job.video_id
     assert b.outcome == "claimed"
+
+
+def test_colliding_video_ids_are_never_mixed(store, claim_args, monkeypatch):
+    # GIVEN two different uploads that (by a 1-in-2^40 accident) get the same video id
+    import lifestream.jobs.store as store_module
+
+    monkeypatch.setattr(store_module, "video_id_for", lambda bucket, key, version: "same-0123456789")
+    first = store.claim(worker_id="w1", **claim_args)
+    # WHEN the second is claimed
+    with pytest.raises(LifeStreamError, match="already used by"):
+        store.claim(worker_id="w2", **{**claim_args, "key": "uploads/other.mp4"})
+    # THEN the first job is untouched
+    assert store.get(first.job.id).claimed_by == "w1"
