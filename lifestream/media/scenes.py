@@ -19,7 +19,8 @@ from lifestream.errors import CorruptVideoError
 THUMB_SIZE = (64, 36)
 HIST_BINS = 8
 # Half the L1 distance between colour histograms, averaged over channels: 0 = same, 1 = disjoint.
-DEFAULT_THRESHOLD = 0.35
+# Measured on generated footage: moving picture within a scene 0.01-0.02 between keyframes, cuts 0.25-1.
+DEFAULT_THRESHOLD = 0.2
 KEYFRAME_MAX_WIDTH = 480
 
 

@@ -94,6 +94,13 @@ def test_scene_changes_are_found_from_keyframes(media, tmp_path):
     assert len(list((tmp_path / "kf").iterdir())) == 4
 
 
+def test_moving_picture_is_not_mistaken_for_scene_changes(media, tmp_path):
+    # GIVEN a moving, detailed pattern whose hue turns at 2 s and 4 s
+    scenes = detect_scenes(media.textured_scenes_video(), tmp_path / "kf", duration=6.0)
+
+    assert [round(s.start) for s in scenes] == [0, 2, 4]
+
+
 def test_keyframe_jpeg_keeps_portrait_shape(media, tmp_path):
     scenes = detect_scenes(media.portrait_video(), tmp_path / "kf", duration=4.0)
 

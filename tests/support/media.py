@@ -95,10 +95,16 @@ class MediaFactory:
 
     def _mux(self, path: Path, *, colours: tuple[str, ...], scene_seconds: float, size: str = "320x240",
              fps: int = 15, audio: Path | None = None, silent_seconds: float | None = None,
-             creation_time: str | None = CREATION_TIME, extra: list[str] | None = None) -> Path:
+             creation_time: str | None = CREATION_TIME, extra: list[str] | None = None,
+             texture: bool = False) -> Path:
         args: list[str] = []
-        for c in colours:
-            args += ["-f", "lavfi", "-i", f"color=c={c}:s={size}:r={fps}:d={scene_seconds:.3f}"]
+        for i, c in enumerate(colours):
+            if texture:
+                # Moving, detailed picture (costs real decoding, like camera footage); a hue turn per scene.
+                source = f"testsrc2=s={size}:r={fps}:d={scene_seconds:.3f},hue=h={(i * 67) % 360}:s=1.5"
+            else:
+                source = f"color=c={c}:s={size}:r={fps}:d={scene_seconds:.3f}"
+            args += ["-f", "lavfi", "-i", source]
         n = len(colours)
         graph = "".join(f"[{i}:v]" for i in range(n)) + f"concat=n={n}:v=1:a=0[v]"
         maps = ["-map", "[v]"]
@@ -127,6 +133,12 @@ class MediaFactory:
     def several_scenes_video(self) -> Path:
         path, ready = self._cached("scenes.mp4")
         return path if ready else self._mux(path, colours=SCENE_COLOURS, scene_seconds=2.0, creation_time=None)
+
+    def textured_scenes_video(self) -> Path:
+        """Three 2-second scenes of a moving test pattern, each with its own hue (camera-like detail)."""
+        path, ready = self._cached("textured_scenes.mp4")
+        return path if ready else self._mux(path, colours=("a", "b", "c"), scene_seconds=2.0, texture=True,
+                                            size="320x240")
 
     def short_clip(self) -> Path:
         path, ready = self._cached("short.mp4")
@@ -207,7 +219,7 @@ class MediaFactory:
     def long_talk_video(self, minutes: float, *, name: str | None = None, size: str = "1280x720",
                         fps: int = 30) -> Path:
         """A benchmark video: varied espeak speech over coloured scenes changing every ~20 s."""
-        name = name or f"long_v2_{minutes:g}min_{size}.mp4"
+        name = name or f"long_v3_{minutes:g}min_{size}.mp4"
         path, ready = self._cached(name)
         if ready:
             return path
@@ -224,7 +236,7 @@ class MediaFactory:
         colours = ("navy", "darkgreen", "maroon", "olive", "teal", "purple")
         scenes = max(1, int(total // 20))
         pattern = tuple(colours[i % len(colours)] for i in range(scenes))
-        self._mux(path, colours=pattern, scene_seconds=total / scenes, size=size, fps=fps, audio=speech)
+        self._mux(path, colours=pattern, scene_seconds=total / scenes, size=size, fps=fps, audio=speech, texture=True)
         return path
 
 
