@@ -64,3 +64,27 @@ def test_integrity_errors_are_not_masked(store):
         conn.execute(insert(Video).values(**row))
     with pytest.raises(IntegrityError), translate_errors(store.engine), store.engine.begin() as conn:
         conn.execute(insert(Video).values(**row))
+
+
+def test_sqlite_lock_held_too_long_is_a_transient_error(tmp_path, monkeypatch, claim_args):
+    import sqlite3
+
+    import lifestream.jobs.engine as engine_module
+
+    monkeypatch.setattr(engine_module, "SQLITE_BUSY_TIMEOUT_SECONDS", 0.2)
+    db = tmp_path / "jobs.db"
+    store = JobStore(f"sqlite:///{db}")
+    store.migrate()
+    # GIVEN another process holding the write lock (e.g. a stuck local worker)
+    other = sqlite3.connect(db, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        # WHEN this store needs to write
+        with pytest.raises(TransientError, match="database is locked"):
+            store.claim(worker_id="w1", **claim_args)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    # THEN it works as soon as the lock is gone
+    assert store.claim(worker_id="w1", **claim_args).outcome == "claimed"
+    store.close()
