@@ -3,7 +3,7 @@ security group — the only one the database admits."""
 
 from __future__ import annotations
 
-from aws_cdk import Duration, Size, triggers
+from aws_cdk import Aws, Duration, Size, triggers
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
@@ -88,6 +88,8 @@ class Worker(Construct):
 
         common_env = {
             "LIFESTREAM_ENV": config.name,
+            # Settings default to us-east-1 for local use; in the cloud, talk to this stack's region.
+            "LIFESTREAM_AWS_REGION": Aws.REGION,
             "LIFESTREAM_DATABASE_SECRET": database_secret.secret_arn,
             "LIFESTREAM_DATA_DIR": DATA_DIR,
             # Only /tmp is writable in Lambda; libraries that cache under ~ must find it there.

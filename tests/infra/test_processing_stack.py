@@ -66,6 +66,7 @@ def test_worker_environment_is_what_the_runtime_settings_read(synthesized, env):
     for name in ("LIFESTREAM_BUCKET", "LIFESTREAM_QUEUE_URL", "LIFESTREAM_DLQ_URL", "LIFESTREAM_DATABASE_SECRET"):
         assert variables.get(name), name
     assert "POWERTOOLS_LOG_LEVEL" in variables
+    assert variables["LIFESTREAM_AWS_REGION"] == {"Ref": "AWS::Region"}
     # Every LIFESTREAM_* variable must be a real setting, or the runtime would silently ignore it.
     fields = set(Settings.model_fields)
     for name in variables:
