@@ -195,8 +195,9 @@ class _Processor:
             bars.update(stage, fraction)
             self.store.update_progress(job.id, stage=stage, progress=min(max(fraction, 0.0), 1.0))
 
-        store, embedder = self.vectors() if self.index else (None, None)
         try:
+            # Inside the try: a model or index that cannot be opened must not leave the job claimed.
+            store, embedder = self.vectors() if self.index else (None, None)
             result = process_video(
                 path, settings=self.settings, video_id=job.video_id,
                 output_dir=data_dir / "results" / job.video_id,
@@ -208,10 +209,11 @@ class _Processor:
         except InputError as exc:
             # Permanent: remembered, so the next run says why instead of trying again.
             self.store.fail(job.id, error=f"{type(exc).__name__}: {exc}")
+            checkpoint.clear()
             outcome.status, outcome.message = "failed", f"{type(exc).__name__}: {exc}"
             return outcome
-        except ConfigError:
-            self.store.abandon(job.id, error="configuration error")
+        except ConfigError as exc:
+            self.store.abandon(job.id, error=f"ConfigError: {exc}")
             raise  # every other file would fail the same way
         except LifeStreamError as exc:
             self.store.abandon(job.id, error=f"{type(exc).__name__}: {exc}")
@@ -219,7 +221,8 @@ class _Processor:
             return outcome
         except BaseException as exc:
             # Interrupted (Ctrl-C) or a bug: free the claim at once; the checkpoint stays for the next run.
-            self.store.abandon(job.id, error=f"interrupted: {type(exc).__name__}: {exc}")
+            why = "interrupted" if isinstance(exc, KeyboardInterrupt) else "crashed"
+            self.store.abandon(job.id, error=f"{why}: {type(exc).__name__}: {exc}")
             raise
         finally:
             bars.finish_stage()

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from lifestream.errors import InputError, JobNotFoundError, LifeStreamError, UnsupportedFileError
+from lifestream.errors import ConfigError, InputError, JobNotFoundError, LifeStreamError, UnsupportedFileError
 from lifestream.jobs import JobStore, video_id_for
 from lifestream.settings import load_settings
 
@@ -176,3 +176,19 @@ def test_errors_are_one_line_without_traceback(tmp_path):
     assert proc.returncode == 1
     assert proc.stderr.strip() == "error: no job 7: `lifestream jobs` lists them"
     assert "Traceback" not in proc.stderr
+
+
+def test_a_configuration_problem_stops_the_run_and_frees_the_job(cli, talk, monkeypatch):
+    # GIVEN an embedding model setting that cannot work (a dimension the local model does not have)
+    monkeypatch.setenv("LIFESTREAM_EMBEDDING_DIMENSION", "768")
+    # WHEN a file is processed with indexing
+    result = cli("process", talk.path)
+    # THEN the run stops with the setting named, and the job is not left claimed
+    assert isinstance(result.exception, ConfigError)
+    assert "LIFESTREAM_EMBEDDING_DIMENSION" in str(result.exception)
+    monkeypatch.delenv("LIFESTREAM_EMBEDDING_DIMENSION")
+    [job] = JobStore.from_settings(load_settings()).list_jobs()
+    assert (job.status, job.claimed_by) == ("queued", None)
+    assert job.error.startswith("ConfigError:")
+    # AND once fixed, the next run does the work
+    assert cli("process", "--no-index", talk.path).exit_code == 0
