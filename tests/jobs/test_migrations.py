@@ -83,3 +83,20 @@ def test_bad_database_urls_are_config_errors():
         JobStore("mysql://user@host/db")
     with pytest.raises(ConfigError, match="LIFESTREAM_DATABASE_URL"):
         JobStore("not a url")
+
+
+def test_downgrade_and_upgrade_again(store_url):
+    # Rolling a release back must be able to undo its schema, and redo it.
+    from alembic import command
+
+    from lifestream.jobs.migrate import _config
+
+    store = JobStore(store_url)
+    store.migrate()
+    with store.engine.begin() as conn:
+        command.downgrade(_config(conn), "base")
+    assert set(inspect(store.engine).get_table_names()) <= {"alembic_version"}
+    assert store.revision() is None
+    assert store.migrate() == head_revision()
+    assert store.list_jobs() == []
+    store.close()
