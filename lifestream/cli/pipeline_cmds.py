@@ -45,12 +45,13 @@ def file_version(path: Path) -> str:
 
 
 def sidecar_subtitles(video: Path) -> list[Path]:
-    """`talk.srt` / `talk.vtt` beside `talk.mp4` (any case), as the cloud worker looks for in S3."""
-    found = []
-    for sibling in sorted(video.parent.glob(f"{video.stem}.*")):
-        if sibling.suffix.lower() in SUBTITLE_SUFFIXES and sibling.is_file():
-            found.append(sibling)
-    return found
+    """`talk.srt`, `talk.en.vtt`… beside `talk.mp4` (any case), as the cloud worker looks for in S3."""
+    # Not glob(): names like "clip [1].mp4" would be read as patterns.
+    prefix = video.stem + "."
+    return sorted(
+        sibling for sibling in video.parent.iterdir()
+        if sibling.name.startswith(prefix) and sibling.suffix.lower() in SUBTITLE_SUFFIXES and sibling.is_file()
+    )
 
 
 def _check_files(files: list[Path]) -> list[Path]:
