@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from lifestream import local_cloud
@@ -99,8 +100,16 @@ def _print_cloud(cloud: local_cloud.LocalCloud, state: str) -> None:
 
 
 # --- upload -------------------------------------------------------------------------------------------------
-def upload_videos(settings: Settings, files: list[Path], subtitles: list[Path] | None = None, *, folder: str = "") -> list[str]:
-    """Upload videos under uploads/ (subtitles first, so the worker finds them beside the video)."""
+def upload_videos(
+    settings: Settings,
+    files: list[Path],
+    subtitles: list[Path] | None = None,
+    *,
+    folder: str = "",
+    sidecars: bool = True,
+) -> list[str]:
+    """Upload videos under uploads/ (subtitles first, so the worker finds them beside the video).
+    Without explicit `subtitles`, a same-named .srt/.vtt beside each video goes along when `sidecars`."""
     from lifestream.s3_service import S3Service
 
     s3 = S3Service.from_settings(settings)
@@ -116,10 +125,8 @@ def upload_videos(settings: Settings, files: list[Path], subtitles: list[Path] |
         prefix = UPLOAD_PREFIX + (folder.strip("/") + "/" if folder.strip("/") else "")
         key = prefix + path.name
         stem = key.rsplit(".", 1)[0]
-        sidecars = [subtitles[index]] if subtitles else [
-            path.with_suffix(s) for s in SUBTITLE_SUFFIXES if path.with_suffix(s).is_file()
-        ]
-        for sidecar in sidecars:
+        found = [path.with_suffix(s) for s in SUBTITLE_SUFFIXES if path.with_suffix(s).is_file()] if sidecars else []
+        for sidecar in [subtitles[index]] if subtitles else found:
             if sidecar.suffix.lower() not in SUBTITLE_SUFFIXES:
                 raise UnsupportedFileError(f"{sidecar} is not a subtitle file ({', '.join(SUBTITLE_SUFFIXES)})")
             s3.upload_file(sidecar, stem + sidecar.suffix.lower(), content_type="text/plain; charset=utf-8")
@@ -348,7 +355,8 @@ def _upload_for_demo(settings: Settings, video: Path) -> tuple[str, str | None]:
         (job.result_keys or {}).get("markdown", "-")
     ):
         runtime.jobs.requeue(job.id)
-    upload_videos(settings, [video], folder=DEMO_KEY_FOLDER)
+    # The sample's own .srt stays home: the demo shows speech recognition (it is used when no model is).
+    upload_videos(settings, [video], folder=DEMO_KEY_FOLDER, sidecars=False)
     return key, None if job is None else str(job.id)
 
 
@@ -373,12 +381,14 @@ def _show_demo_results(settings: Settings, key: str, *, query: str, question: st
     table.add_column("where")
     table.add_column("text")
     for r in results:
-        table.add_row(f"{r.score:.2f}", f"[{r.video_id}, {_hms(r.start)}–{_hms(r.end)}]", r.text[:100])
+        table.add_row(f"{r.score:.2f}", escape(f"[{r.video_id}, {_hms(r.start)}–{_hms(r.end)}]"), escape(r.text[:100]))
     console.print(table)
 
     answer = ask(question, settings=settings, store=runtime.store, embedder=runtime.embedder)
-    cited = "\n".join(f"  {c.label}" for c in answer.citations)
-    console.print(Panel(f"{answer.text}\n\n[dim]sources:\n{cited or '  (none)'}[/]", title=f"ask: {question}"))
+    cited = "\n".join(f"  {escape(c.label)}" for c in answer.citations)
+    console.print(
+        Panel(f"{escape(answer.text)}\n\n[dim]sources:\n{cited or '  (none)'}[/]", title=escape(f"ask: {question}"))
+    )
     return {"job": job, "markdown": markdown, "results": results, "answer": answer}
 
 

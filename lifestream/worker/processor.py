@@ -149,7 +149,7 @@ def _run(
             raise EmptyFileError(f"s3://{ref.bucket}/{ref.key} is empty (0 bytes)")
         inputs = workdir / "input"
         inputs.mkdir()
-        video_path = inputs / f"video{Path(ref.key).suffix.lower()}"
+        video_path = inputs / _local_name(ref.key)
         s3.download_file(ref.key, video_path)
         subtitles = _download_sidecars(s3, ref.key, inputs)
         output_dir = workdir / "out"
@@ -241,6 +241,14 @@ def _check_size(size: int | None, limit: int, ref: ObjectRef) -> None:
         raise UnsupportedFileError(
             f"s3://{ref.bucket}/{ref.key} is {size:,} bytes; the limit is {limit:,} (LIFESTREAM_MAX_VIDEO_BYTES)"
         )
+
+
+def _local_name(key: str) -> str:
+    # The diary shows the file name; keep the upload's own unless the file system would refuse it.
+    name = key.rsplit("/", 1)[-1]
+    if name in {"", ".", ".."} or len(name.encode()) > 200 or "\x00" in name:
+        return "video" + Path(key).suffix.lower()
+    return name
 
 
 def _download_sidecars(s3: Any, key: str, directory: Path) -> list[Path]:
