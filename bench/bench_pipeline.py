@@ -71,20 +71,29 @@ class PeakRSS:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--size", default="1280x720")
-    parser.add_argument("--cache", type=Path, default=Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
-                        / "lifestream" / "bench")
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        default=Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "lifestream" / "bench",
+    )
     parser.add_argument("--no-index", action="store_true")
-    parser.add_argument("--write", action="store_true", help="update the Pipeline section of bench/RESULTS.md")
+    parser.add_argument(
+        "--write", action="store_true", help="update the Pipeline section of bench/RESULTS.md"
+    )
     args = parser.parse_args()
 
     factory = MediaFactory(args.cache)
     started = time.perf_counter()
     with console.status(f"generating a {args.minutes:g}-minute {args.size} talk video (cached)…"):
         video = factory.long_talk_video(args.minutes, size=args.size)
-    console.print(f"video: {video} ({video.stat().st_size / 1e6:.0f} MB, ready in {time.perf_counter() - started:.1f} s)")
+    console.print(
+        f"video: {video} ({video.stat().st_size / 1e6:.0f} MB, ready in {time.perf_counter() - started:.1f} s)"
+    )
 
     work = Path(tempfile.mkdtemp(prefix="lifestream-bench-"))
     settings = load_settings(data_dir=work / "data", faiss_dir=work / "index")
@@ -105,27 +114,61 @@ def main() -> None:
     track = stage("audio", lambda: extract_audio(video, work / "audio.wav"))
     engine = stage("model load", lambda: make_engine("local", settings))
     transcript = stage("transcribe", lambda: transcribe_audio(track, engine, window_seconds=60, overlap=0))
-    blocks = stage("blocks", lambda: make_blocks(info.duration, scenes, transcript.segments,
-                                                 max_seconds=settings.block_max_seconds))
+    blocks = stage(
+        "blocks",
+        lambda: make_blocks(
+            info.duration, scenes, transcript.segments, max_seconds=settings.block_max_seconds
+        ),
+    )
 
     def summarize_all():
         out = []
         for b in blocks:
-            s = summarize_block_extractive(b.segments, visual_summary=scene_timeline([scenes[i] for i in b.scene_indices]),
-                                           scene_count=len(b.scene_indices))
-            ev = Evidence(transcript_source="local", segments=len(b.segments), speech_seconds=b.speech_seconds,
-                          block_seconds=b.length, keyframes=len(b.scene_indices), images_described=False,
-                          has_audio=True)
-            out.append(DiaryBlock(index=b.index, start=b.start, end=b.end, title=s.title, location=s.location,
-                                  activity=s.activity, source_reliability=reliability(ev), participants=s.participants,
-                                  per_speaker=s.per_speaker, visual_summary=s.visual_summary, key_points=s.key_points,
-                                  action_items=s.action_items, transcript=b.segments))
+            s = summarize_block_extractive(
+                b.segments,
+                visual_summary=scene_timeline([scenes[i] for i in b.scene_indices]),
+                scene_count=len(b.scene_indices),
+            )
+            ev = Evidence(
+                transcript_source="local",
+                segments=len(b.segments),
+                speech_seconds=b.speech_seconds,
+                block_seconds=b.length,
+                keyframes=len(b.scene_indices),
+                images_described=False,
+                has_audio=True,
+            )
+            out.append(
+                DiaryBlock(
+                    index=b.index,
+                    start=b.start,
+                    end=b.end,
+                    title=s.title,
+                    location=s.location,
+                    activity=s.activity,
+                    source_reliability=reliability(ev),
+                    participants=s.participants,
+                    per_speaker=s.per_speaker,
+                    visual_summary=s.visual_summary,
+                    key_points=s.key_points,
+                    action_items=s.action_items,
+                    transcript=b.segments,
+                )
+            )
         return out
 
     diary_blocks = stage("summarize", summarize_all)
-    summary = DailySummary(date=info.recorded_at.date().isoformat(), video_id="bench", recorded_at=info.recorded_at,
-                           recorded_at_is_fallback=info.recorded_at_is_fallback, duration=info.duration,
-                           transcriber="local", summarizer="extractive", vision="timeline", blocks=diary_blocks)
+    summary = DailySummary(
+        date=info.recorded_at.date().isoformat(),
+        video_id="bench",
+        recorded_at=info.recorded_at,
+        recorded_at_is_fallback=info.recorded_at_is_fallback,
+        duration=info.duration,
+        transcriber="local",
+        summarizer="extractive",
+        vision="timeline",
+        blocks=diary_blocks,
+    )
     stage("diary", lambda: (work / "summary.md").write_text(render_markdown(summary)))
     chunks = stage("chunk", lambda: build_chunks(summary))
     if not args.no_index:
@@ -138,8 +181,10 @@ def main() -> None:
         stage("index", lambda: index_video("bench", chunks, store=store, embedder=embedder))
 
     duration = info.duration
-    table = Table(title=f"Pipeline stages on {args.minutes:g} min {args.size} ({duration:.0f} s, {len(scenes)} scenes, "
-                  f"{len(transcript.segments)} segments, {len(chunks)} chunks, {os.cpu_count()} cores)")
+    table = Table(
+        title=f"Pipeline stages on {args.minutes:g} min {args.size} ({duration:.0f} s, {len(scenes)} scenes, "
+        f"{len(transcript.segments)} segments, {len(chunks)} chunks, {os.cpu_count()} cores)"
+    )
     for col in ("stage", "seconds", "× real time", "target", "peak RSS MB", "ok"):
         table.add_column(col, justify="right" if col != "stage" else "left")
     lines = ["| stage | seconds | × real time | target | peak RSS MB | ok |", "|---|---|---|---|---|---|"]
@@ -156,27 +201,32 @@ def main() -> None:
         table.add_row(*cells)
         lines.append("| " + " | ".join(cells) + " |")
     non_transcribe = sum(e for n, e, _, _ in rows if n not in ("transcribe", "model load", "embed load"))
-    summary_line = (f"All stages except transcription: {non_transcribe:.2f} s = {non_transcribe / duration:.4f}× real "
-                    f"time; transcription {next(e for n, e, _, _ in rows if n == 'transcribe') / duration:.3f}×.")
+    summary_line = (
+        f"All stages except transcription: {non_transcribe:.2f} s = {non_transcribe / duration:.4f}× real "
+        f"time; transcription {next(e for n, e, _, _ in rows if n == 'transcribe') / duration:.3f}×."
+    )
     console.print(table)
     console.print(summary_line)
 
     if args.write:
         heard = " ".join(s.text for s in transcript.segments[:3])
-        section = "\n".join([
-            "## Pipeline",
-            "",
-            f"`bench/bench_pipeline.py --minutes {args.minutes:g} --size {args.size}` on {datetime.now(UTC):%Y-%m-%d}, "
-            f"{os.cpu_count()} cores: {duration:.0f} s video ({video.stat().st_size / 1e6:.0f} MB, "
-            f"{len(scenes)} scenes), {len(transcript.segments)} transcript segments, {len(chunks)} chunks. "
-            "Peak RSS is the whole process (sampled every 20 ms during the stage).",
-            "",
-            *lines,
-            "",
-            summary_line,
-            f"First words heard: “{heard[:160]}”.",
-            "",
-        ])
+        section = "\n".join(
+            [
+                "## Pipeline",
+                "",
+                f"`bench/bench_pipeline.py --minutes {args.minutes:g} --size {args.size}` on {datetime.now(UTC):%Y-%m-%d}, "
+                f"{os.cpu_count()} cores: {duration:.0f} s video ({video.stat().st_size / 1e6:.0f} MB, "
+                f"{len(scenes)} scenes), {len(transcript.segments)} transcript segments, {len(chunks)} chunks. "
+                "Peak RSS is the whole process (sampled every 20 ms during the stage). "
+                f"Load average at the end: {os.getloadavg()[0]:.1f} (other jobs shared the 2 cores).",
+                "",
+                *lines,
+                "",
+                summary_line,
+                f"First words heard: “{heard[:160]}”.",
+                "",
+            ]
+        )
         write_section(ROOT / "bench" / "RESULTS.md", "## Pipeline", section)
         console.print("bench/RESULTS.md updated")
 

@@ -61,8 +61,12 @@ SYSTEM_PROMPT = (
 
 
 def cite(result: SearchResult) -> Citation:
-    return Citation(video_id=result.video_id, start=result.start, end=result.end,
-                    label=span_label(result.video_id, result.start, result.end))
+    return Citation(
+        video_id=result.video_id,
+        start=result.start,
+        end=result.end,
+        label=span_label(result.video_id, result.start, result.end),
+    )
 
 
 def _unique(citations: list[Citation]) -> list[Citation]:
@@ -99,8 +103,11 @@ def extractive_answer(question: str, results: list[SearchResult]) -> Answer:
         if len(picked) == MAX_OFFLINE_SENTENCES:
             break
     lines = [f"- {sentence} {cite(result).label}" for sentence, result in picked]
-    return Answer(text="From your videos:\n" + "\n".join(lines),
-                  citations=_unique([cite(r) for _, r in picked]), grounded=True)
+    return Answer(
+        text="From your videos:\n" + "\n".join(lines),
+        citations=_unique([cite(r) for _, r in picked]),
+        grounded=True,
+    )
 
 
 def openai_answer(question: str, results: list[SearchResult], settings: Settings, client=None) -> Answer:
@@ -112,15 +119,18 @@ def openai_answer(question: str, results: list[SearchResult], settings: Settings
         f"{r.text}"
         for i, r in enumerate(results, start=1)
     )
-    completion = call_openai("answer", lambda: client.chat.completions.parse(
-        model=settings.openai_chat_model,
-        messages=[
-            {"role": "system", "content": SYSTEM_PROMPT},
-            {"role": "user", "content": f"Sources:\n{sources}\n\nQuestion: {question}"},
-        ],
-        response_format=AnswerDraft,
-        temperature=0,
-    ))
+    completion = call_openai(
+        "answer",
+        lambda: client.chat.completions.parse(
+            model=settings.openai_chat_model,
+            messages=[
+                {"role": "system", "content": SYSTEM_PROMPT},
+                {"role": "user", "content": f"Sources:\n{sources}\n\nQuestion: {question}"},
+            ],
+            response_format=AnswerDraft,
+            temperature=0,
+        ),
+    )
     draft = completion.choices[0].message.parsed
     if draft is None or not draft.found:
         return Answer(text=NOT_FOUND, citations=[], grounded=False)
@@ -137,8 +147,16 @@ def openai_answer(question: str, results: list[SearchResult], settings: Settings
     return Answer(text="\n".join(lines), citations=_unique(citations), grounded=True)
 
 
-def ask(question: str, *, settings: Settings, store: VectorStore, embedder: Embedder, top_k: int = 6,
-        min_score: float = MIN_RELEVANCE, openai_client=None) -> Answer:
+def ask(
+    question: str,
+    *,
+    settings: Settings,
+    store: VectorStore,
+    embedder: Embedder,
+    top_k: int = 6,
+    min_score: float = MIN_RELEVANCE,
+    openai_client=None,
+) -> Answer:
     from lifestream.search import semantic_search
 
     question = question.strip()

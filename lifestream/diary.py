@@ -62,7 +62,9 @@ def _participants(block: DiaryBlock) -> str:
 
 def render_markdown(summary: DailySummary) -> str:
     when = summary.recorded_at.strftime("%H:%M %Z").strip()
-    origin = "upload time; the file has no recording date" if summary.recorded_at_is_fallback else "file metadata"
+    origin = (
+        "upload time; the file has no recording date" if summary.recorded_at_is_fallback else "file metadata"
+    )
     lines = [
         f"# Daily Summary: {summary.date}",
         "",

@@ -37,11 +37,30 @@ if TYPE_CHECKING:
     from lifestream.embeddings import Embedder
     from lifestream.vectors import VectorStore
 
-STAGES = ("probe", "scenes", "audio", "transcribe", "vision", "blocks", "summarize", "diary", "chunk", "index")
+STAGES = (
+    "probe",
+    "scenes",
+    "audio",
+    "transcribe",
+    "vision",
+    "blocks",
+    "summarize",
+    "diary",
+    "chunk",
+    "index",
+)
 # Rough share of the wall time each stage takes on a talk video; only stages that run are counted.
 STAGE_WEIGHTS = {
-    "probe": 0.01, "scenes": 0.04, "audio": 0.03, "transcribe": 0.55, "vision": 0.12, "blocks": 0.01,
-    "summarize": 0.12, "diary": 0.01, "chunk": 0.01, "index": 0.10,
+    "probe": 0.01,
+    "scenes": 0.04,
+    "audio": 0.03,
+    "transcribe": 0.55,
+    "vision": 0.12,
+    "blocks": 0.01,
+    "summarize": 0.12,
+    "diary": 0.01,
+    "chunk": 0.01,
+    "index": 0.10,
 }
 LOCAL_WINDOW_SECONDS = 60.0
 OPENAI_WINDOW_SECONDS = DEFAULT_WINDOW_SECONDS
@@ -69,7 +88,9 @@ class _Plan(BaseModel):
     stages: list[str]
 
 
-def _plan(settings: Settings, info: MediaInfo, video: Path, subtitle_paths: Sequence[Path], index: bool) -> _Plan:
+def _plan(
+    settings: Settings, info: MediaInfo, video: Path, subtitle_paths: Sequence[Path], index: bool
+) -> _Plan:
     source = choose_source(settings, video=video, subtitle_paths=subtitle_paths)
     if source in ("local", "openai") and not info.has_audio:
         source = "none"  # a silent film is fine: no transcript, not an error
@@ -89,10 +110,22 @@ def _plan(settings: Settings, info: MediaInfo, video: Path, subtitle_paths: Sequ
 
 
 class _Run:
-    def __init__(self, video: Path, settings: Settings, video_id: str, output_dir: Path, *,
-                 uploaded_at: datetime | None, subtitle_paths: Sequence[Path], checkpoint: Checkpoint | None,
-                 time_left: Callable[[], float] | None, on_progress: Callable[[str, float], None] | None,
-                 store: VectorStore | None, embedder: Embedder | None, index: bool) -> None:
+    def __init__(
+        self,
+        video: Path,
+        settings: Settings,
+        video_id: str,
+        output_dir: Path,
+        *,
+        uploaded_at: datetime | None,
+        subtitle_paths: Sequence[Path],
+        checkpoint: Checkpoint | None,
+        time_left: Callable[[], float] | None,
+        on_progress: Callable[[str, float], None] | None,
+        store: VectorStore | None,
+        embedder: Embedder | None,
+        index: bool,
+    ) -> None:
         self.video, self.settings, self.video_id = Path(video), settings, video_id
         self.output_dir = Path(output_dir)
         self.uploaded_at = uploaded_at
@@ -152,7 +185,9 @@ class _Run:
         info = probe(self.video, uploaded_at=self.uploaded_at, max_bytes=self.settings.max_video_bytes)
         if saved:
             # Keep the recording date the first call decided (a fallback "now" must not drift).
-            info = info.model_copy(update={"recorded_at": MediaInfo.model_validate(saved["info"]).recorded_at})
+            info = info.model_copy(
+                update={"recorded_at": MediaInfo.model_validate(saved["info"]).recorded_at}
+            )
         self.plan = _plan(self.settings, info, self.video, self.subtitle_paths, self.index)
         self.checkpoint.save("probe", {"info": info.model_dump(mode="json"), "plan": self.plan.model_dump()})
         self.done_unit()
@@ -198,7 +233,9 @@ class _Run:
             if track is None:
                 transcript = Transcript(source="none", detail="no audio track")
             else:
-                engine = make_engine(source, self.settings, openai_client=self.openai if source == "openai" else None)
+                engine = make_engine(
+                    source, self.settings, openai_client=self.openai if source == "openai" else None
+                )
                 local = source == "local"
                 transcript = transcribe_audio(
                     track,
@@ -227,8 +264,12 @@ class _Run:
                 from lifestream.vision import describe_keyframes
 
                 self.checkpoint_time("vision", block.start)
-                text = describe_keyframes(self.openai, self.settings.openai_vision_model, block_scenes,
-                                          self.output_dir / "keyframes")
+                text = describe_keyframes(
+                    self.openai,
+                    self.settings.openai_vision_model,
+                    block_scenes,
+                    self.output_dir / "keyframes",
+                )
                 saved[str(block.index)] = text
                 self.checkpoint.save("vision", {"blocks": saved})
                 self.done_unit()
@@ -238,8 +279,9 @@ class _Run:
             self.report("vision", (block.index + 1) / len(blocks))
         return out
 
-    def stage_summarize(self, blocks: list[Block], visuals: dict[int, str], transcript: Transcript,
-                        info: MediaInfo) -> list[DiaryBlock]:
+    def stage_summarize(
+        self, blocks: list[Block], visuals: dict[int, str], transcript: Transcript, info: MediaInfo
+    ) -> list[DiaryBlock]:
         assert self.plan is not None
         saved: dict[str, Any] = (self.checkpoint.load("summaries") or {}).get("blocks", {})
         diary_blocks = []
@@ -252,15 +294,22 @@ class _Run:
 
                     self.checkpoint_time("summarize", block.start)
                     summary = summarize_block_openai(
-                        self.openai, self.settings.openai_chat_model, block.segments,
-                        block_start=block.start, block_end=block.end, visual_summary=visuals[block.index],
+                        self.openai,
+                        self.settings.openai_chat_model,
+                        block.segments,
+                        block_start=block.start,
+                        block_end=block.end,
+                        visual_summary=visuals[block.index],
                     )
                     saved[str(block.index)] = summary.model_dump(mode="json")
                     self.checkpoint.save("summaries", {"blocks": saved})
                     self.done_unit()
                 else:
-                    summary = summarize_block_extractive(block.segments, visual_summary=visuals[block.index],
-                                                         scene_count=len(block.scene_indices))
+                    summary = summarize_block_extractive(
+                        block.segments,
+                        visual_summary=visuals[block.index],
+                        scene_count=len(block.scene_indices),
+                    )
             evidence = Evidence(
                 transcript_source=transcript.source,
                 segments=len(block.segments),
@@ -270,22 +319,24 @@ class _Run:
                 images_described=self.plan.vision == "openai" and bool(block.scene_indices),
                 has_audio=info.has_audio,
             )
-            diary_blocks.append(DiaryBlock(
-                index=block.index,
-                start=block.start,
-                end=block.end,
-                title=summary.title,
-                location=summary.location,
-                activity=summary.activity,
-                source_reliability=reliability(evidence),
-                participants=summary.participants,
-                per_speaker=summary.per_speaker,
-                visual_summary=summary.visual_summary,
-                key_points=summary.key_points,
-                action_items=summary.action_items,
-                keyframes=[f"scene_{i:04d}.jpg" for i in block.scene_indices],
-                transcript=block.segments,
-            ))
+            diary_blocks.append(
+                DiaryBlock(
+                    index=block.index,
+                    start=block.start,
+                    end=block.end,
+                    title=summary.title,
+                    location=summary.location,
+                    activity=summary.activity,
+                    source_reliability=reliability(evidence),
+                    participants=summary.participants,
+                    per_speaker=summary.per_speaker,
+                    visual_summary=summary.visual_summary,
+                    key_points=summary.key_points,
+                    action_items=summary.action_items,
+                    keyframes=[f"scene_{i:04d}.jpg" for i in block.scene_indices],
+                    transcript=block.segments,
+                )
+            )
             self.report("summarize", (block.index + 1) / len(blocks))
         return diary_blocks
 
@@ -323,7 +374,9 @@ class _Run:
             scenes = self.stage_scenes(info)
             self.checkpoint_time("transcribe")
             transcript = self.stage_transcribe(info)
-            blocks = make_blocks(info.duration, scenes, transcript.segments, max_seconds=self.settings.block_max_seconds)
+            blocks = make_blocks(
+                info.duration, scenes, transcript.segments, max_seconds=self.settings.block_max_seconds
+            )
             self.checkpoint_time("vision")
             visuals = self.stage_vision(blocks, scenes)
             self.report("blocks")
@@ -401,7 +454,18 @@ def process_video(
     remote service keeps failing."""
     if uploaded_at is not None and uploaded_at.tzinfo is None:
         uploaded_at = uploaded_at.replace(tzinfo=UTC)
-    run = _Run(video_path, settings, video_id, output_dir, uploaded_at=uploaded_at, subtitle_paths=subtitle_paths,
-               checkpoint=checkpoint, time_left=time_left, on_progress=on_progress, store=store,
-               embedder=embedder, index=index)
+    run = _Run(
+        video_path,
+        settings,
+        video_id,
+        output_dir,
+        uploaded_at=uploaded_at,
+        subtitle_paths=subtitle_paths,
+        checkpoint=checkpoint,
+        time_left=time_left,
+        on_progress=on_progress,
+        store=store,
+        embedder=embedder,
+        index=index,
+    )
     return run.execute()

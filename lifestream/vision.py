@@ -50,14 +50,21 @@ def describe_keyframes(client, model: str, scenes: Sequence[Scene], keyframes_di
     content: list[dict] = [{"type": "text", "text": VISION_PROMPT}]
     for scene in chosen:
         content.append({"type": "text", "text": f"Keyframe at {hms(scene.keyframe_time)}:"})
-        content.append({"type": "image_url",
-                        "image_url": {"url": data_url(keyframes_dir / scene.keyframe), "detail": "low"}})
-    completion = call_openai("vision", lambda: client.chat.completions.parse(
-        model=model,
-        messages=[{"role": "user", "content": content}],
-        response_format=VisualDraft,
-        temperature=0,
-    ))
+        content.append(
+            {
+                "type": "image_url",
+                "image_url": {"url": data_url(keyframes_dir / scene.keyframe), "detail": "low"},
+            }
+        )
+    completion = call_openai(
+        "vision",
+        lambda: client.chat.completions.parse(
+            model=model,
+            messages=[{"role": "user", "content": content}],
+            response_format=VisualDraft,
+            temperature=0,
+        ),
+    )
     draft = completion.choices[0].message.parsed
     if draft is None:  # a refusal
         return f"{len(chosen)} keyframe(s) sent to the vision model; it gave no description."

@@ -100,7 +100,11 @@ def probe(path: Path, *, uploaded_at: datetime | None = None, max_bytes: int | N
     try:
         container = av.open(str(path))
     except (av.FFmpegError, ValueError, OSError) as exc:
-        what = "a text file, not a video" if _looks_like_text(path) else "not a readable video (truncated or damaged)"
+        what = (
+            "a text file, not a video"
+            if _looks_like_text(path)
+            else "not a readable video (truncated or damaged)"
+        )
         raise CorruptVideoError(f"{path.name}: {what}: {exc}") from None
     with container:
         if not container.streams.video:

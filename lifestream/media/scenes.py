@@ -84,8 +84,15 @@ def detect_scenes(
                     (keyframes_dir / name).write_bytes(_jpeg(frame, max_width))
                     if scenes:
                         scenes[-1].end = t
-                    scenes.append(Scene(index=len(scenes), start=0.0 if not scenes else t, end=duration,
-                                        keyframe=name, keyframe_time=t))
+                    scenes.append(
+                        Scene(
+                            index=len(scenes),
+                            start=0.0 if not scenes else t,
+                            end=duration,
+                            keyframe=name,
+                            keyframe_time=t,
+                        )
+                    )
                 previous = hist
                 if on_keyframe:
                     on_keyframe(t)

@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from lifestream.models import TranscriptSegment
 from lifestream.summarize.models import ActionItem, BlockSummary, SpeakerSummary
 
-STOPWORDS = frozenset("""
+STOPWORDS = frozenset(
+    """
 a about above after again against all am an and any are as at be because been before being below between both but
 by can could did do does doing down during each few for from further had has have having he her here hers herself
 him himself his how i if in into is it its itself just let lets let's me more most my myself no nor not now of off
@@ -21,7 +22,8 @@ on once only or other our ours ourselves out over own same she should so some su
 themselves then there these they this those through to too under until up very was we were what when where which
 while who whom why will with would you your yours yourself yourselves i'm i'll we'll you'll it's that's okay ok
 yeah yes um uh oh well also really going get got go like know think one two right thing things
-""".split())
+""".split()
+)
 
 # A commitment: someone says they (or others) will do something.
 COMMITMENT = re.compile(
@@ -56,7 +58,9 @@ def sentences(segments: Sequence[TranscriptSegment]) -> list[tuple[str, Transcri
     return out
 
 
-def key_sentences(items: list[tuple[str, TranscriptSegment]], limit: int = 3) -> list[tuple[str, TranscriptSegment]]:
+def key_sentences(
+    items: list[tuple[str, TranscriptSegment]], limit: int = 3
+) -> list[tuple[str, TranscriptSegment]]:
     """The sentences whose content words are most frequent in the block (classic frequency summariser)."""
     freq = Counter(w for text, _ in items for w in words(text))
     if not freq:
@@ -103,7 +107,9 @@ def _title(sentence: str, max_words: int = 8) -> str:
     return short + ("…" if len(tokens) > max_words else "")
 
 
-def summarize_block(segments: Sequence[TranscriptSegment], *, visual_summary: str, scene_count: int) -> BlockSummary:
+def summarize_block(
+    segments: Sequence[TranscriptSegment], *, visual_summary: str, scene_count: int
+) -> BlockSummary:
     items = sentences(segments)
     speakers = sorted({s.speaker for s in segments if s.speaker})
     if not items:
@@ -119,7 +125,9 @@ def summarize_block(segments: Sequence[TranscriptSegment], *, visual_summary: st
     per_speaker = []
     for speaker in speakers:
         own = [(t, s) for t, s in items if s.speaker == speaker]
-        per_speaker.append(SpeakerSummary(speaker=speaker, summary=" ".join(t for t, _ in key_sentences(own, 2))))
+        per_speaker.append(
+            SpeakerSummary(speaker=speaker, summary=" ".join(t for t, _ in key_sentences(own, 2)))
+        )
     return BlockSummary(
         title=_title(keys[0][0]),
         activity=" ".join(text for text, _ in keys),

@@ -43,12 +43,15 @@ def summarize_block_openai(
         f"Time: {hms(block_start)} - {hms(block_end)} of the video.\n\n"
         f"Transcript:\n{transcript}\n\nPictures: {visual_summary}"
     )
-    completion = call_openai("summary", lambda: client.chat.completions.parse(
-        model=model,
-        messages=[{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}],
-        response_format=BlockSummaryDraft,
-        temperature=0.2,
-    ))
+    completion = call_openai(
+        "summary",
+        lambda: client.chat.completions.parse(
+            model=model,
+            messages=[{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}],
+            response_format=BlockSummaryDraft,
+            temperature=0.2,
+        ),
+    )
     message = completion.choices[0].message
     draft = message.parsed
     if draft is None:
@@ -62,5 +65,7 @@ def summarize_block_openai(
         per_speaker=[SpeakerSummary(speaker=p.speaker, summary=p.summary) for p in draft.per_speaker],
         visual_summary=visual_summary,
         key_points=draft.key_points,
-        action_items=[ActionItem(text=a.text, owner=a.owner, at=times.get(a.text.lower())) for a in draft.action_items],
+        action_items=[
+            ActionItem(text=a.text, owner=a.owner, at=times.get(a.text.lower())) for a in draft.action_items
+        ],
     )

@@ -32,7 +32,8 @@ def reliability(e: Evidence) -> str:
     else:
         level = "Low"
     if e.segments:
-        words = f"{SOURCE_NAMES.get(e.transcript_source, e.transcript_source)}, {e.segments} segment(s) covering {coverage:.0%} of the block"
+        source = SOURCE_NAMES.get(e.transcript_source, e.transcript_source)
+        words = f"{source}, {e.segments} segment(s) covering {coverage:.0%} of the block"
     elif not e.has_audio and e.transcript_source != "subtitles":
         words = "no audio track"
     elif e.transcript_source == "none":

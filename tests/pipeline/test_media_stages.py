@@ -7,7 +7,13 @@ from datetime import UTC, datetime, timedelta, timezone
 import av
 import pytest
 
-from lifestream.errors import CorruptVideoError, EmptyFileError, InputError, NoVideoStreamError, UnsupportedFileError
+from lifestream.errors import (
+    CorruptVideoError,
+    EmptyFileError,
+    InputError,
+    NoVideoStreamError,
+    UnsupportedFileError,
+)
 from lifestream.media.audio import SAMPLE_RATE, extract_audio, read_window, rms
 from lifestream.media.probe import parse_recording_time, probe
 from lifestream.media.scenes import detect_scenes

@@ -17,8 +17,8 @@ from lifestream.media.scenes import detect_scenes
 from lifestream.models import SearchResult
 from lifestream.summarize.openai_summarizer import summarize_block_openai
 from lifestream.transcribe import transcribe_audio
-from lifestream.transcribe.windows import cut_points, plan_windows
 from lifestream.transcribe.openai_stt import MAX_REQUEST_BYTES, OpenAITranscriber, max_window_seconds
+from lifestream.transcribe.windows import cut_points, plan_windows
 from lifestream.vision import describe_keyframes
 from tests.pipeline.openai_routes import FakeOpenAI, voiced_spans
 
@@ -49,7 +49,9 @@ def _join(spans, gap=0.35):
 
 
 # --- speech-to-text ------------------------------------------------------------------------------------
-def test_windowed_transcription_merges_to_absolute_non_duplicated_segments(fake, media, openai_settings, tmp_path):
+def test_windowed_transcription_merges_to_absolute_non_duplicated_segments(
+    fake, media, openai_settings, tmp_path
+):
     # GIVEN real speech and the truth about where it is voiced
     track = extract_audio(media.talk_video(), tmp_path / "a.wav")
     truth = _join(voiced_spans(track.path.read_bytes()))
@@ -104,8 +106,9 @@ def test_persistent_throttling_becomes_a_transient_error(fake, openai_settings):
     import numpy as np
 
     fake.fail_next(429, times=10)
-    engine = OpenAITranscriber(openai_settings(transcriber="openai"),
-                               client=openai_client(openai_settings(), max_retries=2))
+    engine = OpenAITranscriber(
+        openai_settings(transcriber="openai"), client=openai_client(openai_settings(), max_retries=2)
+    )
 
     with pytest.raises(TransientError, match="transcription"):
         engine.transcribe(np.ones(16000, dtype=np.float32) * 0.1, language=None)
@@ -113,7 +116,9 @@ def test_persistent_throttling_becomes_a_transient_error(fake, openai_settings):
 
 
 # --- vision, summaries, answers --------------------------------------------------------------------------
-def test_vision_sends_keyframes_as_data_urls_and_parses_structured_output(fake, media, openai_settings, tmp_path):
+def test_vision_sends_keyframes_as_data_urls_and_parses_structured_output(
+    fake, media, openai_settings, tmp_path
+):
     scenes = detect_scenes(media.several_scenes_video(), tmp_path / "kf", duration=8.0)
     fake.chat_answers["VisualDraft"] = lambda body: {
         "summary": "Four plain coloured screens, one after another.",
@@ -148,10 +153,20 @@ def test_summary_is_parsed_from_structured_output(fake, openai_settings):
         "key_points": ["Budget report due Friday"],
         "action_items": [{"text": "Send the budget report to Maria", "owner": "Speaker A"}],
     }
-    segs = [TranscriptSegment(start=4.0, end=7.0, text="I will send the budget report to Maria.", speaker="Speaker A")]
+    segs = [
+        TranscriptSegment(
+            start=4.0, end=7.0, text="I will send the budget report to Maria.", speaker="Speaker A"
+        )
+    ]
 
-    summary = summarize_block_openai(openai_client(openai_settings()), "gpt-4o-mini", segs,
-                                     block_start=0, block_end=16, visual_summary="A blue wall.")
+    summary = summarize_block_openai(
+        openai_client(openai_settings()),
+        "gpt-4o-mini",
+        segs,
+        block_start=0,
+        block_end=16,
+        visual_summary="A blue wall.",
+    )
 
     sent = fake.chats[0]
     assert sent["messages"][0]["role"] == "system"
@@ -164,10 +179,24 @@ def test_summary_is_parsed_from_structured_output(fake, openai_settings):
 
 def _results():
     return [
-        SearchResult(id="v1#transcript#0000", video_id="v1", start=4.2, end=7.9, score=0.71,
-                     text="I will send the budget report to Maria by Friday.", chunk_type="transcript"),
-        SearchResult(id="v2#summary#0000", video_id="v2", start=0, end=300, score=0.44,
-                     text="Garden tour. Tomatoes planted in April.", chunk_type="summary"),
+        SearchResult(
+            id="v1#transcript#0000",
+            video_id="v1",
+            start=4.2,
+            end=7.9,
+            score=0.71,
+            text="I will send the budget report to Maria by Friday.",
+            chunk_type="transcript",
+        ),
+        SearchResult(
+            id="v2#summary#0000",
+            video_id="v2",
+            start=0,
+            end=300,
+            score=0.44,
+            text="Garden tour. Tomatoes planted in April.",
+            chunk_type="summary",
+        ),
     ]
 
 

@@ -22,8 +22,14 @@ UPLOADED = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 
 def run(path: Path, settings, out: Path, **kw) -> ProcessResult:
     kw.setdefault("index", False)
-    return process_video(path, settings=settings, video_id=kw.pop("video_id", path.stem), output_dir=out,
-                         uploaded_at=kw.pop("uploaded_at", UPLOADED), **kw)
+    return process_video(
+        path,
+        settings=settings,
+        video_id=kw.pop("video_id", path.stem),
+        output_dir=out,
+        uploaded_at=kw.pop("uploaded_at", UPLOADED),
+        **kw,
+    )
 
 
 def _markdown(result: ProcessResult) -> str:
@@ -44,8 +50,20 @@ def test_talk_video_becomes_a_diary_with_action_items(media, offline_settings, o
     saved = json.loads(result.json_path.read_text())
     assert saved["video_id"] == "talk" and saved["transcriber"] == "local"
     assert saved["blocks"][0]["source_reliability"].startswith("Medium")
-    assert result.keyframe_paths and all(p.exists() and p.parent == out_dir / "keyframes" for p in result.keyframe_paths)
-    assert result.stages == ["probe", "scenes", "audio", "transcribe", "vision", "blocks", "summarize", "diary", "chunk"]
+    assert result.keyframe_paths and all(
+        p.exists() and p.parent == out_dir / "keyframes" for p in result.keyframe_paths
+    )
+    assert result.stages == [
+        "probe",
+        "scenes",
+        "audio",
+        "transcribe",
+        "vision",
+        "blocks",
+        "summarize",
+        "diary",
+        "chunk",
+    ]
     # 1 summary + transcript chunks + 1 per action item
     assert result.chunk_count >= 1 + 1 + 3
 
@@ -115,8 +133,12 @@ def test_several_scenes_make_scene_aware_blocks(media, offline_settings, out_dir
 
 @pytest.mark.parametrize(
     ("maker", "error"),
-    [("zero_bytes", EmptyFileError), ("text_as_video", CorruptVideoError), ("truncated_video", CorruptVideoError),
-     ("audio_only", NoVideoStreamError)],
+    [
+        ("zero_bytes", EmptyFileError),
+        ("text_as_video", CorruptVideoError),
+        ("truncated_video", CorruptVideoError),
+        ("audio_only", NoVideoStreamError),
+    ],
 )
 def test_bad_input_raises_a_typed_error_and_writes_no_diary(media, offline_settings, out_dir, maker, error):
     with pytest.raises(error):
@@ -136,8 +158,13 @@ def test_out_of_time_resumes_to_the_same_result(media, offline_settings, tmp_pat
     stops: list[tuple[str, float]] = []
     for _ in range(30):
         try:
-            resumed = run(media.talk_video(), settings, tmp_path / "resumed", checkpoint=checkpoint,
-                          time_left=lambda: 0.0)
+            resumed = run(
+                media.talk_video(),
+                settings,
+                tmp_path / "resumed",
+                checkpoint=checkpoint,
+                time_left=lambda: 0.0,
+            )
             break
         except OutOfTime as exc:
             stops.append((exc.stage, exc.offset))
@@ -189,8 +216,9 @@ def test_indexing_is_last_and_replaces_the_videos_vectors(media, offline_setting
     assert answer.grounded and "Maria" in answer.text and "Friday" in answer.text
     assert re.search(r"\[talk, 00:00:0\d–00:00:\d\d\]", answer.text)
     assert all(c.video_id == "talk" for c in answer.citations)
-    unrelated = ask("What is the boiling point of tungsten in kelvin?", settings=settings, store=store,
-                    embedder=embedder)
+    unrelated = ask(
+        "What is the boiling point of tungsten in kelvin?", settings=settings, store=store, embedder=embedder
+    )
     assert unrelated.text == NOT_FOUND and not unrelated.grounded
 
 
@@ -199,15 +227,24 @@ def test_openai_flavour_describes_pictures_and_summarises(media, openai_settings
     fake = FakeOpenAI().start()
     try:
         fake.chat_answers["VisualDraft"] = lambda body: {
-            "summary": "A navy screen, then a dark green one.", "visible_text": [], "setting": None}
+            "summary": "A navy screen, then a dark green one.",
+            "visible_text": [],
+            "setting": None,
+        }
         fake.chat_answers["BlockSummaryDraft"] = lambda body: {
-            "title": "Weekly planning meeting", "activity": "Planning the week.", "location": "Unknown",
-            "participants": ["Speaker A", "Speaker B"], "per_speaker": [],
+            "title": "Weekly planning meeting",
+            "activity": "Planning the week.",
+            "location": "Unknown",
+            "participants": ["Speaker A", "Speaker B"],
+            "per_speaker": [],
             "key_points": ["Budget report on Friday"],
             "action_items": [{"text": "Send the budget report to Maria", "owner": "Speaker A"}],
         }
-        settings = openai_settings(openai_base_url=fake.base_url, transcriber="openai",
-                                   openai_transcription_model="gpt-4o-transcribe-diarize")
+        settings = openai_settings(
+            openai_base_url=fake.base_url,
+            transcriber="openai",
+            openai_transcription_model="gpt-4o-transcribe-diarize",
+        )
 
         result = run(media.talk_video(), settings, out_dir)
     finally:
@@ -219,6 +256,7 @@ def test_openai_flavour_describes_pictures_and_summarises(media, openai_settings
     assert "- **Visual Summary:** A navy screen, then a dark green one." in md
     assert "- **Source Reliability:** High" in md
     assert "  - [ ] Send the budget report to Maria (owner: Speaker A)" in md
-    assert len(fake.transcriptions) == 1 and {c["response_format"]["json_schema"]["name"] for c in fake.chats} == {
-        "VisualDraft", "BlockSummaryDraft"}
+    assert len(fake.transcriptions) == 1 and {
+        c["response_format"]["json_schema"]["name"] for c in fake.chats
+    } == {"VisualDraft", "BlockSummaryDraft"}
     assert {s.speaker for s in result.summary.blocks[0].transcript} == {"Speaker A", "Speaker B"}

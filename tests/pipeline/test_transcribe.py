@@ -37,7 +37,10 @@ def test_sidecar_subtitles(media, tmp_path, writer):
 
     segments = sidecar_subtitles(path)
 
-    assert [(s.start, s.end, s.text) for s in segments] == [(1.0, 2.5, "Hello there"), (62.0, 64.25, "A minute later")]
+    assert [(s.start, s.end, s.text) for s in segments] == [
+        (1.0, 2.5, "Hello there"),
+        (62.0, 64.25, "A minute later"),
+    ]
 
 
 def test_unreadable_sidecar_is_a_typed_input_error(tmp_path):
@@ -82,7 +85,12 @@ def test_packaged_model_is_assembled_once(tmp_path):
 
     assert again == folder and (folder / "model.bin").stat().st_mtime_ns == stamp
     assert (folder / "model.bin").stat().st_size > 100_000_000
-    assert {p.name for p in folder.iterdir()} == {"model.bin", "config.json", "tokenizer.json", "vocabulary.txt"}
+    assert {p.name for p in folder.iterdir()} == {
+        "model.bin",
+        "config.json",
+        "tokenizer.json",
+        "vocabulary.txt",
+    }
 
 
 # --- windows -------------------------------------------------------------------------------------------
@@ -100,7 +108,9 @@ def test_windows_cut_in_quiet_spots_and_own_disjoint_stretches(media, tmp_path):
 def test_shift_keeps_only_owned_segments_in_absolute_time():
     window = Window(index=1, start=9.0, end=21.0, own_start=10.0, own_end=20.0)
     found = [
-        TranscriptSegment(start=0.0, end=2.5, text="cut-off copy"),  # began before 10.0: the previous window's
+        TranscriptSegment(
+            start=0.0, end=2.5, text="cut-off copy"
+        ),  # began before 10.0: the previous window's
         TranscriptSegment(start=1.5, end=4.0, text="mine"),
         TranscriptSegment(start=11.1, end=12.0, text="next window's"),  # starts at 20.1
     ]
@@ -133,7 +143,9 @@ def test_transcription_resumes_from_the_saved_window(media, offline_settings, tm
     # WHEN time runs out after the first window, then a second call continues from the checkpoint
     checkpoint = MemoryCheckpoint()
     with pytest.raises(OutOfTime) as stop:
-        transcribe_audio(track, engine, window_seconds=5, overlap=0, checkpoint=checkpoint, should_stop=lambda: True)
+        transcribe_audio(
+            track, engine, window_seconds=5, overlap=0, checkpoint=checkpoint, should_stop=lambda: True
+        )
     saved = checkpoint.load("transcript")
     resumed = transcribe_audio(track, engine, window_seconds=5, overlap=0, checkpoint=checkpoint)
 

@@ -38,7 +38,9 @@ def _require(tool: str) -> str:
 
 
 def _ffmpeg(*args: str) -> None:
-    subprocess.run([_require("ffmpeg"), "-hide_banner", "-loglevel", "error", "-y", *args], check=True, timeout=300)
+    subprocess.run(
+        [_require("ffmpeg"), "-hide_banner", "-loglevel", "error", "-y", *args], check=True, timeout=300
+    )
 
 
 def speech_wav(text: str, path: Path, *, speed: int = 150) -> Path:
@@ -50,8 +52,18 @@ def _video_args(*, size: str = "320x240", fps: int = 15, gop: int | None = None)
     # Short GOPs make the keyframe-only scene detector see every second of the picture.
     gop = gop or fps
     return [
-        "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
-        "-g", str(gop), "-r", str(fps), "-s", size,
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-pix_fmt",
+        "yuv420p",
+        "-g",
+        str(gop),
+        "-r",
+        str(fps),
+        "-s",
+        size,
     ]
 
 
@@ -67,9 +79,16 @@ class MediaFactory:
         return path, path.exists() and path.stat().st_size > 0
 
     # --- videos with speech --------------------------------------------------------------------------------
-    def talk_video(self, *, lines: tuple[str, ...] = TALK_LINES, colours: tuple[str, ...] = ("navy", "darkgreen"),
-                   name: str = "talk.mp4", size: str = "320x240", creation_time: str | None = CREATION_TIME,
-                   pause: float = 0.6) -> Path:
+    def talk_video(
+        self,
+        *,
+        lines: tuple[str, ...] = TALK_LINES,
+        colours: tuple[str, ...] = ("navy", "darkgreen"),
+        name: str = "talk.mp4",
+        size: str = "320x240",
+        creation_time: str | None = CREATION_TIME,
+        pause: float = 0.6,
+    ) -> Path:
         """Speech (one espeak utterance per line, with pauses) over a few coloured scenes."""
         path, ready = self._cached(name)
         if ready:
@@ -84,19 +103,34 @@ class MediaFactory:
         for i, part in enumerate(parts):
             inputs += ["-i", str(part)]
             labels.append(f"[{i}:a]aresample=16000,apad=pad_dur={pause}[a{i}]")
-        graph = ";".join(labels) + ";" + "".join(f"[a{i}]" for i in range(len(parts))) + (
-            f"concat=n={len(parts)}:v=0:a=1[out]"
+        graph = (
+            ";".join(labels)
+            + ";"
+            + "".join(f"[a{i}]" for i in range(len(parts)))
+            + (f"concat=n={len(parts)}:v=0:a=1[out]")
         )
         _ffmpeg(*inputs, "-filter_complex", graph, "-map", "[out]", "-ar", "16000", "-ac", "1", str(wav))
         duration = _wav_seconds(wav)
         scene_len = duration / len(colours)
-        self._mux(path, colours=colours, scene_seconds=scene_len, size=size, audio=wav, creation_time=creation_time)
+        self._mux(
+            path, colours=colours, scene_seconds=scene_len, size=size, audio=wav, creation_time=creation_time
+        )
         return path
 
-    def _mux(self, path: Path, *, colours: tuple[str, ...], scene_seconds: float, size: str = "320x240",
-             fps: int = 15, audio: Path | None = None, silent_seconds: float | None = None,
-             creation_time: str | None = CREATION_TIME, extra: list[str] | None = None,
-             texture: bool = False) -> Path:
+    def _mux(
+        self,
+        path: Path,
+        *,
+        colours: tuple[str, ...],
+        scene_seconds: float,
+        size: str = "320x240",
+        fps: int = 15,
+        audio: Path | None = None,
+        silent_seconds: float | None = None,
+        creation_time: str | None = CREATION_TIME,
+        extra: list[str] | None = None,
+        texture: bool = False,
+    ) -> Path:
         args: list[str] = []
         for i, c in enumerate(colours):
             if texture:
@@ -116,8 +150,19 @@ class MediaFactory:
             maps += ["-map", f"{n}:a"]
         meta = ["-metadata", f"creation_time={creation_time}"] if creation_time else []
         audio_codec = ["-c:a", "aac", "-b:a", "48k"] if (audio or silent_seconds) else []
-        _ffmpeg(*args, *(extra or []), "-filter_complex", graph, *maps, *_video_args(size=size, fps=fps),
-                *audio_codec, *meta, "-movflags", "+faststart", str(path))
+        _ffmpeg(
+            *args,
+            *(extra or []),
+            "-filter_complex",
+            graph,
+            *maps,
+            *_video_args(size=size, fps=fps),
+            *audio_codec,
+            *meta,
+            "-movflags",
+            "+faststart",
+            str(path),
+        )
         return path
 
     # --- edge cases ------------------------------------------------------------------------------------------
@@ -132,13 +177,18 @@ class MediaFactory:
 
     def several_scenes_video(self) -> Path:
         path, ready = self._cached("scenes.mp4")
-        return path if ready else self._mux(path, colours=SCENE_COLOURS, scene_seconds=2.0, creation_time=None)
+        return (
+            path if ready else self._mux(path, colours=SCENE_COLOURS, scene_seconds=2.0, creation_time=None)
+        )
 
     def textured_scenes_video(self) -> Path:
         """Three 2-second scenes of a moving test pattern, each with its own hue (camera-like detail)."""
         path, ready = self._cached("textured_scenes.mp4")
-        return path if ready else self._mux(path, colours=("a", "b", "c"), scene_seconds=2.0, texture=True,
-                                            size="320x240")
+        return (
+            path
+            if ready
+            else self._mux(path, colours=("a", "b", "c"), scene_seconds=2.0, texture=True, size="320x240")
+        )
 
     def short_clip(self) -> Path:
         path, ready = self._cached("short.mp4")
@@ -149,18 +199,23 @@ class MediaFactory:
         if ready:
             return path
         wav = speech_wav("Recording from my phone while walking to the station.", self.root / "portrait.wav")
-        return self._mux(path, colours=("teal",), scene_seconds=_wav_seconds(wav) + 0.3, size="720x1280",
-                         audio=wav, fps=10)
+        return self._mux(
+            path, colours=("teal",), scene_seconds=_wav_seconds(wav) + 0.3, size="720x1280", audio=wav, fps=10
+        )
 
     def write_srt(self, path: Path, cues=SUBTITLE_CUES) -> Path:
-        path.write_text("\n".join(
-            f"{i}\n{_srt_time(a)} --> {_srt_time(b)}\n{text}\n" for i, (a, b, text) in enumerate(cues, start=1)
-        ))
+        path.write_text(
+            "\n".join(
+                f"{i}\n{_srt_time(a)} --> {_srt_time(b)}\n{text}\n"
+                for i, (a, b, text) in enumerate(cues, start=1)
+            )
+        )
         return path
 
     def write_vtt(self, path: Path, cues=SUBTITLE_CUES) -> Path:
         body = "\n".join(
-            f"{_srt_time(a).replace(',', '.')} --> {_srt_time(b).replace(',', '.')}\n{text}\n" for a, b, text in cues
+            f"{_srt_time(a).replace(',', '.')} --> {_srt_time(b).replace(',', '.')}\n{text}\n"
+            for a, b, text in cues
         )
         path.write_text("WEBVTT\n\n" + body)
         return path
@@ -172,8 +227,23 @@ class MediaFactory:
             return path
         plain = self._mux(self.root / "subtitled_plain.mp4", colours=("olive", "maroon"), scene_seconds=4.0)
         srt = self.write_srt(self.root / "subtitled_source.srt")
-        _ffmpeg("-i", str(plain), "-i", str(srt), "-map", "0:v", "-map", "1:s", "-c:v", "copy", "-c:s", "mov_text",
-                "-metadata", f"creation_time={CREATION_TIME}", str(path))
+        _ffmpeg(
+            "-i",
+            str(plain),
+            "-i",
+            str(srt),
+            "-map",
+            "0:v",
+            "-map",
+            "1:s",
+            "-c:v",
+            "copy",
+            "-c:s",
+            "mov_text",
+            "-metadata",
+            f"creation_time={CREATION_TIME}",
+            str(path),
+        )
         return path
 
     def sidecar_video(self) -> tuple[Path, Path]:
@@ -216,8 +286,9 @@ class MediaFactory:
         path.write_bytes(data[: len(data) // 3])
         return path
 
-    def long_talk_video(self, minutes: float, *, name: str | None = None, size: str = "1280x720",
-                        fps: int = 30) -> Path:
+    def long_talk_video(
+        self, minutes: float, *, name: str | None = None, size: str = "1280x720", fps: int = 30
+    ) -> Path:
         """A benchmark video: varied espeak speech over coloured scenes changing every ~20 s."""
         name = name or f"long_v3_{minutes:g}min_{size}.mp4"
         path, ready = self._cached(name)
@@ -229,29 +300,96 @@ class MediaFactory:
         script = self.root / f"{path.stem}.txt"
         script.write_text(" ".join(varied_sentences(int(total * 2.6) + 40)))
         raw = self.root / f"{path.stem}.raw.wav"
-        subprocess.run([_require("espeak-ng"), "-s", "160", "-f", str(script), "-w", str(raw)], check=True, timeout=600)
+        subprocess.run(
+            [_require("espeak-ng"), "-s", "160", "-f", str(script), "-w", str(raw)], check=True, timeout=600
+        )
         speech = self.root / f"{path.stem}.wav"
-        _ffmpeg("-i", str(raw), "-af", "aresample=16000,apad", "-t", f"{total:.1f}", "-ar", "16000", "-ac", "1",
-                str(speech))
+        _ffmpeg(
+            "-i",
+            str(raw),
+            "-af",
+            "aresample=16000,apad",
+            "-t",
+            f"{total:.1f}",
+            "-ar",
+            "16000",
+            "-ac",
+            "1",
+            str(speech),
+        )
         colours = ("navy", "darkgreen", "maroon", "olive", "teal", "purple")
         scenes = max(1, int(total // 20))
         pattern = tuple(colours[i % len(colours)] for i in range(scenes))
-        self._mux(path, colours=pattern, scene_seconds=total / scenes, size=size, fps=fps, audio=speech, texture=True)
+        self._mux(
+            path,
+            colours=pattern,
+            scene_seconds=total / scenes,
+            size=size,
+            fps=fps,
+            audio=speech,
+            texture=True,
+        )
         return path
 
 
-_PEOPLE = ("Maria", "John", "Aisha", "Kenji", "Olga", "Pedro", "the design team", "our manager", "Lucas", "Fatima")
-_ACTIONS = ("review the budget", "send the quarterly report", "fix the login bug", "book a meeting room",
-            "call the supplier", "update the roadmap", "test the mobile app", "clean the garage",
-            "water the tomatoes", "order new chairs", "write the release notes", "plan the holiday trip")
-_WHEN = ("on Monday", "by Friday", "tomorrow morning", "next week", "before lunch", "at the end of the month",
-         "after the workshop", "this evening")
-_OPENERS = ("I think", "Yesterday", "As you know", "To be honest", "In my opinion", "Last time", "Remember that",
-            "By the way")
-_FACTS = ("the weather was cold and windy", "the train was twenty minutes late", "sales grew by eight percent",
-          "the new printer keeps jamming", "three customers asked about prices", "the garden needs more sun",
-          "the server restarted twice", "the coffee machine is broken again", "we hired two new engineers",
-          "the bridge on Elm Street is closed")
+_PEOPLE = (
+    "Maria",
+    "John",
+    "Aisha",
+    "Kenji",
+    "Olga",
+    "Pedro",
+    "the design team",
+    "our manager",
+    "Lucas",
+    "Fatima",
+)
+_ACTIONS = (
+    "review the budget",
+    "send the quarterly report",
+    "fix the login bug",
+    "book a meeting room",
+    "call the supplier",
+    "update the roadmap",
+    "test the mobile app",
+    "clean the garage",
+    "water the tomatoes",
+    "order new chairs",
+    "write the release notes",
+    "plan the holiday trip",
+)
+_WHEN = (
+    "on Monday",
+    "by Friday",
+    "tomorrow morning",
+    "next week",
+    "before lunch",
+    "at the end of the month",
+    "after the workshop",
+    "this evening",
+)
+_OPENERS = (
+    "I think",
+    "Yesterday",
+    "As you know",
+    "To be honest",
+    "In my opinion",
+    "Last time",
+    "Remember that",
+    "By the way",
+)
+_FACTS = (
+    "the weather was cold and windy",
+    "the train was twenty minutes late",
+    "sales grew by eight percent",
+    "the new printer keeps jamming",
+    "three customers asked about prices",
+    "the garden needs more sun",
+    "the server restarted twice",
+    "the coffee machine is broken again",
+    "we hired two new engineers",
+    "the bridge on Elm Street is closed",
+)
 
 
 def varied_sentences(words: int, seed: int = 11) -> list[str]:
