@@ -261,3 +261,39 @@ def test_direct_handler_call_reports_partial_failures(env, sample, event_fixture
     # THEN only the malformed record is reported, and the upload completed
     assert response == {"batchItemFailures": [{"itemIdentifier": bad["messageId"]}]}
     assert env.only_job().status == "completed"
+
+
+def test_log_lines_carry_job_id_key_and_message_id(env, sample):
+    import io
+    import logging
+
+    from lifestream.worker.log import logger
+
+    # The logger's own handler writes to the stdout of its creation; listen beside it with its formatter.
+    stream = io.StringIO()
+    listener = logging.StreamHandler(stream)
+    listener.setFormatter(logger.registered_formatter)
+    logger.setLevel("INFO")
+    logger._logger.addHandler(listener)
+    try:
+        env.upload(sample.path, "uploads/logged day.mp4", subtitles=sample.subtitles)
+        env.cloud.sqs.send_message(  # processed after the upload, in its own invocation
+            QueueUrl=env.cloud.resources.queue_url,
+            MessageBody=json.dumps({"Service": "Amazon S3", "Event": "s3:TestEvent", "Bucket": env.bucket}),
+        )
+        env.worker(batch_size=1).run(until_idle=True)
+    finally:
+        logger._logger.removeHandler(listener)
+    lines = [json.loads(line) for line in stream.getvalue().splitlines() if line.startswith("{")]
+    job = env.only_job()
+    claimed = [line for line in lines if line.get("message") == "claimed"]
+    completed = [line for line in lines if line.get("message") == "completed"]
+    assert claimed and completed
+    for line in claimed + completed:
+        assert line["job_id"] == job.id
+        assert line["key"] == "uploads/logged day.mp4"
+        assert line["message_id"]
+        assert line["function_name"] == env.settings.names.worker_function
+    # AND keys do not leak into the next record's lines
+    acknowledged = [line for line in lines if line.get("message") == "s3:TestEvent acknowledged"]
+    assert acknowledged and all("job_id" not in line for line in acknowledged)
