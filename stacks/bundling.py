@@ -114,6 +114,7 @@ class WorkerBundle:
             prune_unused(staging)
             strip_shared_libraries(staging)
             staging.rename(cached)
+            _forget_old_trees(cache_dir, keep=cached)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
@@ -124,6 +125,14 @@ class WorkerBundle:
         shutil.copytree(self.dependencies(cache_dir=cache_dir), output_dir, dirs_exist_ok=True, symlinks=True)
         copy_sources(output_dir)
         return output_dir
+
+
+def _forget_old_trees(cache_dir: Path, *, keep: Path, count: int = 3) -> None:
+    """Each tree is ~180 MB: keep the newest few (e.g. one per Python version in use)."""
+    trees = sorted((p for p in cache_dir.iterdir() if p.is_dir() and p != keep and not p.name.startswith("deps-")),
+                   key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in trees[count - 1 :]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def prune_runtime_provided(site_dir: Path) -> None:

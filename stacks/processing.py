@@ -68,8 +68,15 @@ class Worker(Construct):
             "SecurityGroup",
             vpc=vpc,
             description=f"LifeStream {config.name} worker and migrations",
-            # Reaches S3 (gateway endpoint), SQS, Secrets Manager, OpenAI and Pinecone over HTTPS.
-            allow_all_outbound=True,
+            allow_all_outbound=False,
+        )
+        # S3 (gateway endpoint), SQS, Secrets Manager, OpenAI and Pinecone are all HTTPS; the database is
+        # the only other destination. DNS uses the VPC resolver, which security groups do not filter.
+        self.security_group.add_egress_rule(ec2.Peer.any_ipv4(), ec2.Port.tcp(443), "HTTPS to AWS APIs and model/vector services")
+        self.security_group.add_egress_rule(
+            ec2.Peer.security_group_id(database_security_group.security_group_id),
+            ec2.Port.tcp(database_port),
+            "PostgreSQL job store",
         )
         # Owned by this stack (the database stack must not depend on the processing stack).
         self.database_ingress = ec2.CfnSecurityGroupIngress(

@@ -44,6 +44,20 @@ def test_worker_sizing_follows_the_environment(synthesized, env):
     assert props["Timeout"] == config.worker_timeout_seconds <= 900
     assert props["EphemeralStorage"] == {"Size": config.worker_ephemeral_mb}
     assert props.get("ReservedConcurrentExecutions") == config.worker_reserved_concurrency
+    # The bundler installs x86_64 manylinux wheels.
+    assert props["Architectures"] == ["x86_64"]
+
+
+def test_worker_egress_is_https_and_the_database_only(synthesized, env):
+    template = synthesized.template_json(env, "Processing")
+    group = only(template, "AWS::EC2::SecurityGroup", "WorkerSecurityGroup")["Properties"]
+    egress = group["SecurityGroupEgress"]
+    https = [r for r in egress if r.get("CidrIp")]
+    database = [r for r in egress if not r.get("CidrIp")]
+    assert [(r["CidrIp"], r["IpProtocol"], r["FromPort"], r["ToPort"]) for r in https] == [("0.0.0.0/0", "tcp", 443, 443)]
+    (to_db,) = database
+    assert (to_db["IpProtocol"], to_db["FromPort"], to_db["ToPort"]) == ("tcp", 5432, 5432)
+    assert "DatabaseSecurityGroup" in str(to_db["DestinationSecurityGroupId"])
 
 
 def test_worker_environment_is_what_the_runtime_settings_read(synthesized, env):
