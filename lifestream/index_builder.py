@@ -69,8 +69,11 @@ def index_video(
     written = 0
     with deferred() if deferred else nullcontext():
         with _progress(progress, len(usable), f"indexing {video_id}") as advance:
-            for start in range(0, len(usable), EMBED_BATCH):
-                batch = usable[start : start + EMBED_BATCH]
+            # A remote embedder packs requests to the API limits itself: give it everything at once so
+            # slicing here does not add requests; local models get slices for a live progress bar.
+            step = max(1, len(usable)) if getattr(embedder, "batches_itself", False) else EMBED_BATCH
+            for start in range(0, len(usable), step):
+                batch = usable[start : start + step]
                 vectors = embedder.embed([c.text for c in batch])
                 written += store.upsert([c.id for c in batch], vectors, [chunk_metadata(c) for c in batch])
                 advance(len(batch))

@@ -56,6 +56,9 @@ class EmbedReport:
 
 
 class OpenAIEmbedder:
+    # Packs requests itself: callers should hand it a whole corpus, not small slices.
+    batches_itself = True
+
     def __init__(
         self,
         *,

@@ -28,14 +28,15 @@ logger = logging.getLogger(__name__)
 
 MAX_UPSERT_RECORDS = 1000
 MAX_UPSERT_BYTES = 2 * 1024 * 1024
-# Room for the JSON envelope ({"vectors":[...],"namespace":"..."}) and a safety margin.
-UPSERT_BYTE_BUDGET = MAX_UPSERT_BYTES - 16 * 1024
+# Room for the JSON envelope ({"vectors":[...],"namespace":"..."}); record sizes below are exact.
+UPSERT_BYTE_BUDGET = MAX_UPSERT_BYTES - 1024
 MAX_DELETE_IDS = 1000
 # ids travel in the query string of GET /vectors/fetch: keep URLs well below common limits.
 FETCH_BATCH = 100
 LIST_PAGE = 100
 MAX_METADATA_BYTES = 40 * 1024
 EMBEDDER_TAG = "lifestream-embedder"
+TRUNCATED_KEY = "text_truncated"
 
 T = TypeVar("T")
 
@@ -173,12 +174,10 @@ class PineconeVectorStore:
         batch: list[dict] = []
         size = 0
         for id_, vector, meta in zip(ids, matrix, metadatas, strict=True):
-            encoded = metadata_codec.encode(meta)
-            meta_bytes = len(json.dumps(encoded, separators=(",", ":")).encode())
-            if meta_bytes > MAX_METADATA_BYTES:
-                raise VectorStoreError(f"metadata of {id_!r} is {meta_bytes} bytes; Pinecone allows 40 KB")
+            encoded = _fit_metadata(id_, metadata_codec.encode(meta))
             record = {"id": id_, "values": wire_values(vector), "metadata": encoded}
-            record_bytes = len(json.dumps(record, separators=(",", ":")).encode()) + 1
+            # The SDK serialises with orjson: compact, UTF-8, shortest float repr — the same bytes as this.
+            record_bytes = len(json.dumps(record, separators=(",", ":"), ensure_ascii=False).encode()) + 1
             if batch and (len(batch) >= MAX_UPSERT_RECORDS or size + record_bytes > UPSERT_BYTE_BUDGET):
                 yield batch
                 batch, size = [], 0
@@ -270,6 +269,29 @@ class PineconeVectorStore:
         if batch:
             fetched = self.fetch(batch)
             yield [fetched[i] for i in batch if i in fetched]
+
+
+def _metadata_bytes(encoded: Metadata) -> int:
+    return len(json.dumps(encoded, separators=(",", ":"), ensure_ascii=False).encode())
+
+
+def _fit_metadata(id_: str, encoded: Metadata) -> Metadata:
+    """Pinecone caps metadata at 40 KB per record. A very long chunk text is shortened to fit (the
+    vector still represents the whole text) rather than failing the whole video; anything else that
+    is too big is an error."""
+    size = _metadata_bytes(encoded)
+    if size <= MAX_METADATA_BYTES:
+        return encoded
+    text = encoded.get("text")
+    if isinstance(text, str):
+        raw = text.encode()
+        keep = max(0, len(raw) - (size - MAX_METADATA_BYTES) - 256)
+        encoded = {**encoded, "text": raw[:keep].decode(errors="ignore") + " …", TRUNCATED_KEY: True}
+        logger.warning("metadata text of %s cut from %d to %d bytes to fit Pinecone's 40 KB", id_, len(raw), keep)
+        size = _metadata_bytes(encoded)
+    if size > MAX_METADATA_BYTES:
+        raise VectorStoreError(f"metadata of {id_!r} is {size} bytes; Pinecone allows 40 KB per record")
+    return encoded
 
 
 def _ensure_index(

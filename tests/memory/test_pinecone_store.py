@@ -146,3 +146,15 @@ def test_fetch_and_delete_are_batched(pinecone_fake):
     store.delete(ids[:1200])
     assert pinecone_fake.count("/vectors/delete") == 2
     assert store.count() == 300
+
+
+def test_overlong_chunk_text_is_shortened_to_pinecone_metadata_limit(pinecone_fake, caplog):
+    store = connect_pinecone(pinecone_fake)
+    text = "é" * 30_000  # 60 KB of UTF-8
+    store.upsert(["long#1"], vecs(1), [{"video_id": "v", "text": text}])
+    meta = store.fetch(["long#1"])["long#1"].metadata
+    assert meta["text_truncated"] is True and meta["video_id"] == "v"
+    assert text.startswith(meta["text"].removesuffix(" …")) and len(meta["text"].encode()) < 40 * 1024
+    assert "cut from" in caplog.text
+    with pytest.raises(VectorStoreError, match="40 KB"):
+        store.upsert(["long#2"], vecs(1), [{"blob": ["x" * 50_000]}])

@@ -288,7 +288,7 @@ class PineconeFake:
                     400,
                     f"Metadata value for field {key!r} of {id_!r} must be a string, number, boolean or list of strings",
                 )
-        if len(json.dumps(meta).encode()) > MAX_METADATA_BYTES:
+        if len(json.dumps(meta, separators=(",", ":"), ensure_ascii=False).encode()) > MAX_METADATA_BYTES:
             raise _Reject(400, f"Metadata size of {id_!r} exceeds the limit of 40960 bytes")
         return meta
 
