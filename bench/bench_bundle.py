@@ -69,13 +69,18 @@ def zipped_size(directory: Path) -> int:
 
 
 def largest_entries(directory: Path, count: int = 12) -> list[tuple[str, int]]:
-    sizes = [(entry.name, tree_size(entry) if entry.is_dir() else entry.stat().st_size) for entry in directory.iterdir()]
+    sizes = [
+        (entry.name, tree_size(entry) if entry.is_dir() else entry.stat().st_size)
+        for entry in directory.iterdir()
+    ]
     return sorted(sizes, key=lambda item: -item[1])[:count]
 
 
 def build(python_version: str, output: Path) -> tuple[Path, float, bool]:
     bundle = WorkerBundle(python_version=python_version)
-    cached = (Path(__file__).resolve().parent.parent / ".cache" / "lambda-deps" / bundle.dependencies_key).is_dir()
+    cached = (
+        Path(__file__).resolve().parent.parent / ".cache" / "lambda-deps" / bundle.dependencies_key
+    ).is_dir()
     started = time.perf_counter()
     with console.status(f"bundling for Python {python_version} ({'cached' if cached else 'pip install'})…"):
         bundle.build(output)
@@ -85,18 +90,26 @@ def build(python_version: str, output: Path) -> tuple[Path, float, bool]:
 def smoke(output: Path) -> bool:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
     env["PYTHONPATH"] = str(output)
-    result = subprocess.run([sys.executable, "-S", "-c", SMOKE], env=env, capture_output=True, text=True, cwd=output)
+    result = subprocess.run(
+        [sys.executable, "-S", "-c", SMOKE], env=env, capture_output=True, text=True, cwd=output
+    )
     if result.returncode == 0:
-        console.print(f"[green]smoke import (Python {sys.version_info.major}.{sys.version_info.minor} twin):[/] "
-                      f"{result.stdout.strip()}")
+        console.print(
+            f"[green]smoke import (Python {sys.version_info.major}.{sys.version_info.minor} twin):[/] "
+            f"{result.stdout.strip()}"
+        )
         return True
     console.print(f"[red]smoke import failed:[/]\n{result.stderr[-3000:]}")
     return False
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--smoke", action="store_true", help="import-test a twin bundle built for this Python")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--smoke", action="store_true", help="import-test a twin bundle built for this Python"
+    )
     args = parser.parse_args()
 
     version = lambda_python()
@@ -109,7 +122,9 @@ def main() -> int:
         table = Table(title=f"Worker asset for Lambda python{version}")
         table.add_column("measure")
         table.add_column("value", justify="right")
-        table.add_row("build time", f"{seconds:.1f} s ({'dependency cache hit' if cached else 'fresh pip install'})")
+        table.add_row(
+            "build time", f"{seconds:.1f} s ({'dependency cache hit' if cached else 'fresh pip install'})"
+        )
         table.add_row("files", f"{files}")
         table.add_row("unzipped", f"{unzipped / MB:.1f} MB")
         table.add_row("zipped (deflate -6)", f"{zipped / MB:.1f} MB")
@@ -129,7 +144,9 @@ def main() -> int:
     if not ok:
         console.print("[red]above the Lambda limit: this asset cannot be deployed[/]")
     elif unzipped > TARGET_BYTES:
-        console.print(f"[yellow]within the limit, {(unzipped - TARGET_BYTES) / MB:.0f} MB over the 150 MB target[/]")
+        console.print(
+            f"[yellow]within the limit, {(unzipped - TARGET_BYTES) / MB:.0f} MB over the 150 MB target[/]"
+        )
 
     if args.smoke:
         here = f"{sys.version_info.major}.{sys.version_info.minor}"

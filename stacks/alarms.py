@@ -32,7 +32,9 @@ class AlarmTopic(Construct):
             enable_key_rotation=True,
             removal_policy=config.removal_policy,
         )
-        self.key.grant(iam.ServicePrincipal("cloudwatch.amazonaws.com"), "kms:Decrypt", "kms:GenerateDataKey*")
+        self.key.grant(
+            iam.ServicePrincipal("cloudwatch.amazonaws.com"), "kms:Decrypt", "kms:GenerateDataKey*"
+        )
         self.topic = sns.Topic(
             self,
             "Topic",
@@ -67,7 +69,9 @@ class PipelineAlarms(Construct):
             "DeadLetters",
             alarm_name=f"{prefix}-dlq-not-empty",
             alarm_description="A video failed every retry and sits in the DLQ: inspect and redrive it.",
-            metric=dlq.metric_approximate_number_of_messages_visible(period=Duration.minutes(1), statistic="Maximum"),
+            metric=dlq.metric_approximate_number_of_messages_visible(
+                period=Duration.minutes(1), statistic="Maximum"
+            ),
             threshold=0,
             comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
             evaluation_periods=1,
@@ -100,7 +104,7 @@ class PipelineAlarms(Construct):
             self,
             "WorkerThrottles",
             alarm_name=f"{prefix}-worker-throttled",
-            alarm_description="The worker was throttled: raise reserved concurrency or lower max concurrency.",
+            alarm_description="The worker was throttled: raise reserved or lower max concurrency.",
             metric=worker.metric_throttles(period=five_minutes, statistic="Sum"),
             threshold=0,
             comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -120,7 +124,7 @@ class BillingAlarm(Construct):
             self,
             "EstimatedCharges",
             alarm_name=f"lifestream-{config.name}-estimated-charges",
-            alarm_description=f"This month's estimated AWS charges exceed {config.billing_threshold_usd} USD.",
+            alarm_description=f"Estimated charges this month exceed {config.billing_threshold_usd} USD.",
             metric=cloudwatch.Metric(
                 namespace="AWS/Billing",
                 metric_name="EstimatedCharges",

@@ -6,7 +6,7 @@ finding id (`Rule[Finding]`) where the rule reports several, so a new wildcard e
 
 from __future__ import annotations
 
-from aws_cdk import Acknowledgment, App, Stack, Validations
+from aws_cdk import Acknowledgment, App, Validations
 from cdk_nag import AwsSolutionsChecks
 from constructs import IConstruct
 

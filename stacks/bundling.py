@@ -71,7 +71,13 @@ class WorkerBundle:
     def dependencies_key(self) -> str:
         digest = hashlib.sha256()
         stripped = "strip" if shutil.which("strip") else "no-strip"
-        for part in (BUNDLER_VERSION, stripped, self.python_version, *PLATFORMS, self.requirements.read_text()):
+        for part in (
+            BUNDLER_VERSION,
+            stripped,
+            self.python_version,
+            *PLATFORMS,
+            self.requirements.read_text(),
+        ):
             digest.update(part.encode())
             digest.update(b"\0")
         return digest.hexdigest()[:16]
@@ -88,8 +94,10 @@ class WorkerBundle:
         for platform in PLATFORMS:
             command += ["--platform", platform]
         command += [
-            "--implementation", "cp",
-            "--python-version", self.python_version,
+            "--implementation",
+            "cp",
+            "--python-version",
+            self.python_version,
             "--only-binary=:all:",
             "--no-compile",
             "--upgrade",
@@ -129,8 +137,11 @@ class WorkerBundle:
 
 def _forget_old_trees(cache_dir: Path, *, keep: Path, count: int = 3) -> None:
     """Each tree is ~180 MB: keep the newest few (e.g. one per Python version in use)."""
-    trees = sorted((p for p in cache_dir.iterdir() if p.is_dir() and p != keep and not p.name.startswith("deps-")),
-                   key=lambda p: p.stat().st_mtime, reverse=True)
+    trees = sorted(
+        (p for p in cache_dir.iterdir() if p.is_dir() and p != keep and not p.name.startswith("deps-")),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
     for old in trees[count - 1 :]:
         shutil.rmtree(old, ignore_errors=True)
 
@@ -172,8 +183,11 @@ def strip_shared_libraries(site_dir: Path) -> int:
         if p.is_file() and not p.is_symlink() and not any(part.endswith(".libs") for part in p.parts)
     ]
     for start in range(0, len(libraries), 200):
-        subprocess.run([strip, "--strip-unneeded", *map(str, libraries[start : start + 200])], check=False,
-                       capture_output=True)
+        subprocess.run(
+            [strip, "--strip-unneeded", *map(str, libraries[start : start + 200])],
+            check=False,
+            capture_output=True,
+        )
     return len(libraries)
 
 
@@ -225,4 +239,3 @@ def worker_code(runtime: lambda_.Runtime) -> lambda_.Code:
             command=["false"],
         ),
     )
-

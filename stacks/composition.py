@@ -140,7 +140,9 @@ class AlarmsStack(_LifeStreamStack):
 
     component = "Alarms"
 
-    def __init__(self, scope: Construct, *, config: EnvConfig, queue: QueueStack, processing: ProcessingStack) -> None:
+    def __init__(
+        self, scope: Construct, *, config: EnvConfig, queue: QueueStack, processing: ProcessingStack
+    ) -> None:
         super().__init__(scope, config=config)
         self.topic = AlarmTopic(self, "Topic", config=config, topic_name=self.names.topic)
         self.alarms = PipelineAlarms(

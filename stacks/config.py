@@ -94,15 +94,22 @@ class EnvConfig:
             problems.append("sqs_batch_size must be 1..10")
         if not 2 <= self.sqs_max_concurrency <= 1000:
             problems.append("sqs_max_concurrency must be 2..1000 (an SQS event source minimum is 2)")
-        if self.worker_reserved_concurrency is not None and self.worker_reserved_concurrency < self.sqs_max_concurrency:
+        if (
+            self.worker_reserved_concurrency is not None
+            and self.worker_reserved_concurrency < self.sqs_max_concurrency
+        ):
             # Fewer reserved slots than pollers means throttled invocations and needless redeliveries.
             problems.append("worker_reserved_concurrency must be >= sqs_max_concurrency")
         if self.visibility_timeout_seconds > SQS_MAX_VISIBILITY_SECONDS:
-            problems.append("worker_timeout_seconds x VISIBILITY_TIMEOUT_FACTOR exceeds the SQS maximum of 12 h")
+            problems.append(
+                "worker_timeout_seconds x VISIBILITY_TIMEOUT_FACTOR exceeds the SQS maximum of 12 h"
+            )
         if not 1 <= self.max_receive_count <= 1000:
             problems.append("max_receive_count must be 1..1000")
         if self.nat_count < 1:
-            problems.append("nat_count must be >= 1: the worker reaches OpenAI and Pinecone over the internet")
+            problems.append(
+                "nat_count must be >= 1: the worker reaches OpenAI and Pinecone over the internet"
+            )
         if self.db_multi_az and self.max_azs < 2:
             problems.append("db_multi_az needs max_azs >= 2")
         if self.billing_threshold_usd <= 0:

@@ -30,7 +30,9 @@ class Network(Construct):
             # ~$3/month instead of ~$33 for a NAT gateway; fine for a disposable environment.
             nat_instance = ec2.NatProvider.instance_v2(
                 instance_type=ec2.InstanceType(NAT_INSTANCE_TYPE),
-                machine_image=ec2.MachineImage.latest_amazon_linux2023(cpu_type=ec2.AmazonLinuxCpuType.ARM_64),
+                machine_image=ec2.MachineImage.latest_amazon_linux2023(
+                    cpu_type=ec2.AmazonLinuxCpuType.ARM_64
+                ),
                 # The default also opens the NAT to 0.0.0.0/0 inbound; only the VPC needs it (below).
                 default_allowed_traffic=ec2.NatTrafficDirection.OUTBOUND_ONLY,
             )
@@ -51,7 +53,9 @@ class Network(Construct):
                 ),
             ],
             # Video downloads and result uploads stay off the NAT (free gateway endpoint vs per-GB NAT).
-            gateway_endpoints={"S3": ec2.GatewayVpcEndpointOptions(service=ec2.GatewayVpcEndpointAwsService.S3)},
+            gateway_endpoints={
+                "S3": ec2.GatewayVpcEndpointOptions(service=ec2.GatewayVpcEndpointAwsService.S3)
+            },
         )
         self.nat_instance = nat_instance
         if nat_instance is not None:
@@ -65,12 +69,24 @@ class Network(Construct):
                     "BlockDeviceMappings",
                     [{"DeviceName": "/dev/xvda", "Ebs": {"Encrypted": True, "VolumeType": "gp3"}}],
                 )
-                acknowledge(instance, "AwsSolutions-EC26", "Root volume encrypted through a property override "
-                            "(NatInstanceProviderV2 exposes no block-device option; overrides are invisible to nag).")
-                acknowledge(instance, "AwsSolutions-EC28", f"Disposable {config.name} NAT instance: 5-minute basic "
-                            "monitoring is enough; detailed monitoring would cost more than the instance.")
-                acknowledge(instance, "AwsSolutions-EC29", f"Disposable {config.name} NAT instance: termination protection "
-                            "would make `cdk destroy` of the environment fail.")
+                acknowledge(
+                    instance,
+                    "AwsSolutions-EC26",
+                    "Root volume encrypted through a property override "
+                    "(NatInstanceProviderV2 exposes no block-device option; overrides are invisible to nag).",
+                )
+                acknowledge(
+                    instance,
+                    "AwsSolutions-EC28",
+                    f"Disposable {config.name} NAT instance: 5-minute basic "
+                    "monitoring is enough; detailed monitoring would cost more than the instance.",
+                )
+                acknowledge(
+                    instance,
+                    "AwsSolutions-EC29",
+                    f"Disposable {config.name} NAT instance: termination protection "
+                    "would make `cdk destroy` of the environment fail.",
+                )
 
         flow_log_group = logs.LogGroup(
             self,
@@ -142,15 +158,27 @@ class JobDatabase(Construct):
             auto_minor_version_upgrade=True,
             copy_tags_to_snapshot=True,
         )
-        acknowledge(self.instance, "AwsSolutions-RDS11", "Standard port 5432 kept on purpose: the instance "
-                    "is in isolated subnets and its security group admits only the worker security group, so a "
-                    "non-default port would add no protection.")
+        acknowledge(
+            self.instance,
+            "AwsSolutions-RDS11",
+            "Standard port 5432 kept on purpose: the instance "
+            "is in isolated subnets and its security group admits only the worker security group, so a "
+            "non-default port would add no protection.",
+        )
         if not config.db_multi_az:
-            acknowledge(self.instance, "AwsSolutions-RDS3", f"{config.name} is a single-AZ environment to save "
-                        "cost; prod runs Multi-AZ (EnvConfig.db_multi_az).")
+            acknowledge(
+                self.instance,
+                "AwsSolutions-RDS3",
+                f"{config.name} is a single-AZ environment to save "
+                "cost; prod runs Multi-AZ (EnvConfig.db_multi_az).",
+            )
         if not config.deletion_protection:
-            acknowledge(self.instance, "AwsSolutions-RDS10", f"{config.name} is disposable (cdk destroy must "
-                        "succeed); prod enables deletion protection (EnvConfig.deletion_protection).")
+            acknowledge(
+                self.instance,
+                "AwsSolutions-RDS10",
+                f"{config.name} is disposable (cdk destroy must "
+                "succeed); prod enables deletion protection (EnvConfig.deletion_protection).",
+            )
         assert self.instance.secret is not None
         self.secret = self.instance.secret
         # Single-user rotation re-sets the password in place. Open connections survive it; a warm worker

@@ -72,7 +72,9 @@ class Worker(Construct):
         )
         # S3 (gateway endpoint), SQS, Secrets Manager, OpenAI and Pinecone are all HTTPS; the database is
         # the only other destination. DNS uses the VPC resolver, which security groups do not filter.
-        self.security_group.add_egress_rule(ec2.Peer.any_ipv4(), ec2.Port.tcp(443), "HTTPS to AWS APIs and model/vector services")
+        self.security_group.add_egress_rule(
+            ec2.Peer.any_ipv4(), ec2.Port.tcp(443), "HTTPS to AWS APIs and model/vector services"
+        )
         self.security_group.add_egress_rule(
             ec2.Peer.security_group_id(database_security_group.security_group_id),
             ec2.Port.tcp(database_port),
@@ -187,19 +189,29 @@ class Worker(Construct):
 
     def _acknowledge(self, *, bucket_arn_rendered: str) -> None:
         for function in (self.function, self.migration):
-            acknowledge(function, "AwsSolutions-L1", "Runtime is Runtime.determine_latest_python_runtime(), the "
-                        "newest Python the CDK recommends in every region; the bundler builds for exactly it.")
-            acknowledge(function, f"AwsSolutions-IAM4[Policy::{MANAGED_POLICY_PREFIX}AWSLambdaBasicExecutionRole]",
-                        "AWS-maintained policy limited to creating log streams and putting log events.")
-            acknowledge(function, f"AwsSolutions-IAM4[Policy::{MANAGED_POLICY_PREFIX}AWSLambdaVPCAccessExecutionRole]",
-                        "AWS-maintained policy for a VPC function's network interfaces; those EC2 actions cannot "
-                        "be scoped to resources, so a custom policy would be no narrower.")
+            acknowledge(
+                function,
+                "AwsSolutions-L1",
+                "Runtime is Runtime.determine_latest_python_runtime(), the "
+                "newest Python the CDK recommends in every region; the bundler builds for exactly it.",
+            )
+            acknowledge(
+                function,
+                f"AwsSolutions-IAM4[Policy::{MANAGED_POLICY_PREFIX}AWSLambdaBasicExecutionRole]",
+                "AWS-maintained policy limited to creating log streams and putting log events.",
+            )
+            acknowledge(
+                function,
+                f"AwsSolutions-IAM4[Policy::{MANAGED_POLICY_PREFIX}AWSLambdaVPCAccessExecutionRole]",
+                "AWS-maintained policy for a VPC function's network interfaces; those EC2 actions cannot "
+                "be scoped to resources, so a custom policy would be no narrower.",
+            )
         policy = self.function.role.node.find_child("DefaultPolicy")  # type: ignore[union-attr]
         grant_actions = {
-            "s3:GetObject*": "grant_read/grant_read_write: object reads incl. versions, on the granted prefixes only",
+            "s3:GetObject*": "grant_read(_write): object reads incl. versions, on the granted prefixes only",
             "s3:GetBucket*": "grant_read: bucket location/metadata needed by the S3 client",
             "s3:List*": "grant_read: listing is needed to find a video's results/ and state/ objects",
-            "s3:DeleteObject*": "grant_read_write: the worker replaces and cleans up its own results/ and state/",
+            "s3:DeleteObject*": "grant_read_write: the worker replaces and cleans up its results/ and state/",
             "s3:Abort*": "grant_read_write: aborting the worker's own failed multipart uploads of results",
         }
         for action, reason in grant_actions.items():
@@ -209,8 +221,11 @@ class Worker(Construct):
             (RESULTS_PREFIX, "write any video's results"),
             (STATE_PREFIX, "keep any video's resumable state"),
         ):
-            acknowledge(policy, f"AwsSolutions-IAM5[Resource::{bucket_arn_rendered}/{prefix}*]",
-                        f"Scoped to the {prefix} prefix: the worker must {why}; keys are not known in advance.")
+            acknowledge(
+                policy,
+                f"AwsSolutions-IAM5[Resource::{bucket_arn_rendered}/{prefix}*]",
+                f"Scoped to the {prefix} prefix: the worker must {why}; keys are not known in advance.",
+            )
 
 
 MANAGED_POLICY_PREFIX = "arn:<AWS::Partition>:iam::aws:policy/service-role/"

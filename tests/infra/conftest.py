@@ -25,7 +25,6 @@ COMPONENTS = ("Queue", "Storage", "Database", "Processing", "Alarms", "Billing")
 ALARM_EMAIL = "alerts@example.com"
 
 
-
 def pytest_collection_modifyitems(config, items):
     here = Path(__file__).parent
     for item in items:

@@ -8,7 +8,10 @@ from tests.infra.conftest import ALARM_EMAIL, only, resources_of
 
 
 def _alarms(template: dict) -> dict[str, dict]:
-    return {v["Properties"]["AlarmName"]: v["Properties"] for v in resources_of(template, "AWS::CloudWatch::Alarm").values()}
+    return {
+        v["Properties"]["AlarmName"]: v["Properties"]
+        for v in resources_of(template, "AWS::CloudWatch::Alarm").values()
+    }
 
 
 def test_topic_is_kms_encrypted_tls_only_and_mails_the_configured_address(synthesized, env):
@@ -22,7 +25,10 @@ def test_topic_is_kms_encrypted_tls_only_and_mails_the_configured_address(synthe
         principals = [s.get("Principal", {}).get("Service") for s in key["KeyPolicy"]["Statement"]]
         assert "cloudwatch.amazonaws.com" in principals
         policy = only(template, "AWS::SNS::TopicPolicy")["Properties"]["PolicyDocument"]["Statement"]
-        assert any(s["Effect"] == "Deny" and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}} for s in policy)
+        assert any(
+            s["Effect"] == "Deny" and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+            for s in policy
+        )
         subscription = only(template, "AWS::SNS::Subscription")["Properties"]
         assert (subscription["Protocol"], subscription["Endpoint"]) == ("email", ALARM_EMAIL)
 
@@ -31,7 +37,11 @@ def test_pipeline_alarms_and_thresholds(synthesized, env):
     alarms = _alarms(synthesized.template_json(env, "Alarms"))
     prefix = f"lifestream-{env}"
     dlq = alarms[f"{prefix}-dlq-not-empty"]
-    assert (dlq["MetricName"], dlq["Namespace"], dlq["Threshold"]) == ("ApproximateNumberOfMessagesVisible", "AWS/SQS", 0)
+    assert (dlq["MetricName"], dlq["Namespace"], dlq["Threshold"]) == (
+        "ApproximateNumberOfMessagesVisible",
+        "AWS/SQS",
+        0,
+    )
     assert dlq["ComparisonOperator"] == "GreaterThanThreshold"
     assert "DeadLetter" in str(dlq["Dimensions"])
     age = alarms[f"{prefix}-queue-stalled"]

@@ -44,7 +44,9 @@ def test_stack_outputs(synthesized, env, component, outputs):
 
 def test_resources_are_tagged_with_the_environment(synthesized, env):
     bucket = next(
-        v for v in synthesized.template_json(env, "Storage")["Resources"].values() if v["Type"] == "AWS::S3::Bucket"
+        v
+        for v in synthesized.template_json(env, "Storage")["Resources"].values()
+        if v["Type"] == "AWS::S3::Bucket"
     )
     tags = {t["Key"]: t["Value"] for t in bucket["Properties"]["Tags"]}
     assert tags["Environment"] == env and tags["Project"] == "lifestream"
@@ -59,7 +61,11 @@ def test_unknown_environment_fails_with_the_valid_names(tmp_path):
     env = {**os.environ, "CDK_OUTDIR": str(tmp_path), "CDK_CONTEXT_JSON": json.dumps({"env": "qa"})}
     result = subprocess.run(
         [str(REPO_ROOT / ".venv/bin/python"), str(REPO_ROOT / "app.py")],
-        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=120,
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 1
     assert "unknown environment 'qa'" in result.stderr
@@ -71,7 +77,9 @@ CDK_CLI = REPO_ROOT / "node_modules" / ".bin" / "cdk"
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not CDK_CLI.exists() or shutil.which("node") is None, reason="run `npm ci` for the CDK CLI")
+@pytest.mark.skipif(
+    not CDK_CLI.exists() or shutil.which("node") is None, reason="run `npm ci` for the CDK CLI"
+)
 def test_cdk_cli_synthesizes_offline(tmp_path):
     # GIVEN the pinned npm CLI, telemetry and version checks off (no network)
     env = {
@@ -82,8 +90,23 @@ def test_cdk_cli_synthesizes_offline(tmp_path):
     }
     # WHEN synthesizing staging through it, asset bundling skipped
     result = subprocess.run(
-        [str(CDK_CLI), "synth", "-q", "--no-notices", "-c", "env=staging", "-c", "bundling=skip", "-o", str(tmp_path)],
-        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=300,
+        [
+            str(CDK_CLI),
+            "synth",
+            "-q",
+            "--no-notices",
+            "-c",
+            "env=staging",
+            "-c",
+            "bundling=skip",
+            "-o",
+            str(tmp_path),
+        ],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     # THEN it succeeds (cdk-nag included) and writes that environment's templates
     assert result.returncode == 0, result.stderr[-3000:]

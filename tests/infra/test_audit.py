@@ -48,8 +48,15 @@ def test_every_acknowledgment_carries_a_specific_reason(synthesized):
             assert len(rule["reason"]) >= 40, rule
     # The accepted findings, and nothing broader (e.g. no blanket IAM5 without a finding id).
     assert seen <= {
-        "AwsSolutions-L1", "AwsSolutions-IAM4", "AwsSolutions-IAM5", "AwsSolutions-RDS3", "AwsSolutions-RDS10",
-        "AwsSolutions-RDS11", "AwsSolutions-EC26", "AwsSolutions-EC28", "AwsSolutions-EC29",
+        "AwsSolutions-L1",
+        "AwsSolutions-IAM4",
+        "AwsSolutions-IAM5",
+        "AwsSolutions-RDS3",
+        "AwsSolutions-RDS10",
+        "AwsSolutions-RDS11",
+        "AwsSolutions-EC26",
+        "AwsSolutions-EC28",
+        "AwsSolutions-EC29",
     }
 
 
@@ -108,5 +115,9 @@ def test_audit_passes_with_a_concrete_account_and_region(tmp_path, monkeypatch):
     app, stacks = create_app({"aws:cdk:bundling-stacks": []}, outdir=str(tmp_path), environments=["dev"])
     app.synth()
     assert stacks["dev"].storage.account == "111122223333"
-    report = json.loads((tmp_path / "validation-report.json").read_text()) if (tmp_path / "validation-report.json").exists() else {}
+    report = (
+        json.loads((tmp_path / "validation-report.json").read_text())
+        if (tmp_path / "validation-report.json").exists()
+        else {}
+    )
     assert _violations(report) == []

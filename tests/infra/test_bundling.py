@@ -70,9 +70,9 @@ def test_python_version_comes_from_the_runtime():
 
 
 def test_pip_targets_linux_wheels_for_the_lambda_python(project):
-    command = WorkerBundle(python_version="3.13", requirements=project / "requirements-lambda.txt").pip_command(
-        Path("/out")
-    )
+    command = WorkerBundle(
+        python_version="3.13", requirements=project / "requirements-lambda.txt"
+    ).pip_command(Path("/out"))
     joined = " ".join(command)
     for platform in ("manylinux2014_x86_64", "manylinux_2_28_x86_64", "manylinux_2_34_x86_64"):
         assert f"--platform {platform}" in joined
@@ -112,14 +112,24 @@ def test_build_prunes_runtime_packages_and_lays_out_handlers(project, fake_pip, 
         assert (out / "lifestream" / "settings.py").read_text() == "X = 1\n"
         assert (out / "numpy" / "__init__.py").exists()
         # boto3 & co. come with the Lambda runtime; tests, stubs and bytecode never run there.
-        for gone in ("boto3", "botocore", "s3transfer", "boto3-1.0.dist-info", "numpy/tests", "numpy/__init__.pyi",
-                     "numpy/__pycache__", "lifestream/__pycache__"):
+        for gone in (
+            "boto3",
+            "botocore",
+            "s3transfer",
+            "boto3-1.0.dist-info",
+            "numpy/tests",
+            "numpy/__init__.pyi",
+            "numpy/__pycache__",
+            "lifestream/__pycache__",
+        ):
             assert not (out / gone).exists(), gone
     assert [p.name for p in cache.iterdir()] == [bundle.dependencies_key]
 
 
 def test_failed_install_leaves_no_cache_entry(project, tmp_path, monkeypatch):
-    monkeypatch.setattr(WorkerBundle, "pip_command", lambda self, target: [sys.executable, "-c", "raise SystemExit(3)"])
+    monkeypatch.setattr(
+        WorkerBundle, "pip_command", lambda self, target: [sys.executable, "-c", "raise SystemExit(3)"]
+    )
     bundle = WorkerBundle(python_version="3.13", requirements=project / "requirements-lambda.txt")
     with pytest.raises(RuntimeError, match="pip could not install"):
         bundle.dependencies(cache_dir=tmp_path / "cache")
@@ -133,7 +143,9 @@ def test_local_bundling_refuses_an_asset_above_the_lambda_limit(project, tmp_pat
         return output_dir
 
     monkeypatch.setattr(WorkerBundle, "build", build)
-    local = LocalPipBundling(WorkerBundle(python_version="3.13", requirements=project / "requirements-lambda.txt"))
+    local = LocalPipBundling(
+        WorkerBundle(python_version="3.13", requirements=project / "requirements-lambda.txt")
+    )
     assert local.try_bundle(str(tmp_path / "ok"), image=None) is True
     monkeypatch.setattr(bundling, "LAMBDA_UNZIPPED_LIMIT_BYTES", 1024)
     with pytest.raises(RuntimeError, match="above Lambda's 250 MB limit"):

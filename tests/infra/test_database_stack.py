@@ -105,12 +105,15 @@ def test_database_port_is_open_only_to_the_worker_and_the_rotation_function(synt
     # No CIDR-based ingress at all on the database's group.
     assert "SecurityGroupIngress" not in db_group
     in_stack = [
-        r["Properties"] for r in resources_of(database, "AWS::EC2::SecurityGroupIngress").values()
+        r["Properties"]
+        for r in resources_of(database, "AWS::EC2::SecurityGroupIngress").values()
         if r["Properties"]["GroupId"] == {"Fn::GetAtt": [db_group_id, "GroupId"]}
     ]
     assert len(in_stack) == 1 and "Rotation" in in_stack[0]["SourceSecurityGroupId"]["Fn::GetAtt"][0]
     processing = synthesized.template_json(env, "Processing")
-    (worker_rule,) = [r["Properties"] for r in resources_of(processing, "AWS::EC2::SecurityGroupIngress").values()]
+    (worker_rule,) = [
+        r["Properties"] for r in resources_of(processing, "AWS::EC2::SecurityGroupIngress").values()
+    ]
     assert (worker_rule["FromPort"], worker_rule["ToPort"], worker_rule["IpProtocol"]) == (5432, 5432, "tcp")
     assert "CidrIp" not in worker_rule
     assert worker_rule["SourceSecurityGroupId"] == {"Fn::GetAtt": ["WorkerSecurityGroup431FFF64", "GroupId"]}

@@ -30,7 +30,10 @@ def test_runtime_is_the_cdk_recommended_python_and_matches_the_bundler(synthesiz
 
 
 def test_worker_and_migrations_share_one_asset(synthesized, env):
-    keys = {render(f["Properties"]["Code"]["S3Key"]) for f in (_worker(synthesized, env), _migrate(synthesized, env))}
+    keys = {
+        render(f["Properties"]["Code"]["S3Key"])
+        for f in (_worker(synthesized, env), _migrate(synthesized, env))
+    }
     assert len(keys) == 1
     assert _worker(synthesized, env)["Properties"]["Handler"] == "worker.handler"
     assert _migrate(synthesized, env)["Properties"]["Handler"] == "migrate.handler"
@@ -54,7 +57,9 @@ def test_worker_egress_is_https_and_the_database_only(synthesized, env):
     egress = group["SecurityGroupEgress"]
     https = [r for r in egress if r.get("CidrIp")]
     database = [r for r in egress if not r.get("CidrIp")]
-    assert [(r["CidrIp"], r["IpProtocol"], r["FromPort"], r["ToPort"]) for r in https] == [("0.0.0.0/0", "tcp", 443, 443)]
+    assert [(r["CidrIp"], r["IpProtocol"], r["FromPort"], r["ToPort"]) for r in https] == [
+        ("0.0.0.0/0", "tcp", 443, 443)
+    ]
     (to_db,) = database
     assert (to_db["IpProtocol"], to_db["FromPort"], to_db["ToPort"]) == ("tcp", 5432, 5432)
     assert "DatabaseSecurityGroup" in str(to_db["DestinationSecurityGroupId"])
@@ -77,7 +82,12 @@ def test_worker_environment_is_what_the_runtime_settings_read(synthesized, env):
         "POWERTOOLS_SERVICE_NAME": "lifestream-worker",
     }
     assert {k: variables.get(k) for k in expected} == expected
-    for name in ("LIFESTREAM_BUCKET", "LIFESTREAM_QUEUE_URL", "LIFESTREAM_DLQ_URL", "LIFESTREAM_DATABASE_SECRET"):
+    for name in (
+        "LIFESTREAM_BUCKET",
+        "LIFESTREAM_QUEUE_URL",
+        "LIFESTREAM_DLQ_URL",
+        "LIFESTREAM_DATABASE_SECRET",
+    ):
         assert variables.get(name), name
     assert "POWERTOOLS_LOG_LEVEL" in variables
     assert variables["LIFESTREAM_AWS_REGION"] == {"Ref": "AWS::Region"}
@@ -99,7 +109,9 @@ def test_no_secret_values_in_environment_variables(synthesized, env):
 
 
 def test_worker_consumes_the_queue_reporting_partial_failures(synthesized, env):
-    mapping = only(synthesized.template_json(env, "Processing"), "AWS::Lambda::EventSourceMapping")["Properties"]
+    mapping = only(synthesized.template_json(env, "Processing"), "AWS::Lambda::EventSourceMapping")[
+        "Properties"
+    ]
     config = CONFIGS[env]
     assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     assert mapping["BatchSize"] == config.sqs_batch_size
@@ -127,7 +139,9 @@ def test_log_groups_have_retention(synthesized, env):
 
 def _worker_statements(synthesized, env) -> list[dict]:
     template = synthesized.template_json(env, "Processing")
-    policy = next(v for k, v in resources_of(template, "AWS::IAM::Policy").items() if k.startswith("WorkerFunction"))
+    policy = next(
+        v for k, v in resources_of(template, "AWS::IAM::Policy").items() if k.startswith("WorkerFunction")
+    )
     return policy["Properties"]["PolicyDocument"]["Statement"]
 
 
@@ -202,9 +216,17 @@ def test_ssm_secure_string_references_are_granted_as_parameters():
     vpc = ec2.Vpc(stack, "Vpc", max_azs=2)
     queue = sqs_.Queue(stack, "Q")
     worker = Worker(
-        stack, "Worker", config=config, names=ResourceNames(env="dev", account="123456789012"), vpc=vpc,
-        bucket_name="probe-bucket", queue=queue, dlq=queue, database_secret=sm.Secret(stack, "S"),
-        database_security_group=ec2.SecurityGroup(stack, "G", vpc=vpc), database_port=5432,
+        stack,
+        "Worker",
+        config=config,
+        names=ResourceNames(env="dev", account="123456789012"),
+        vpc=vpc,
+        bucket_name="probe-bucket",
+        queue=queue,
+        dlq=queue,
+        database_secret=sm.Secret(stack, "S"),
+        database_security_group=ec2.SecurityGroup(stack, "G", vpc=vpc),
+        database_port=5432,
     )
     # WHEN synthesized
     template = Template.from_stack(stack).to_json()
@@ -213,7 +235,11 @@ def test_ssm_secure_string_references_are_granted_as_parameters():
     assert function["Properties"]["Environment"]["Variables"]["LIFESTREAM_OPENAI_API_KEY_SECRET"] == (
         "ssm:/lifestream/dev/openai"
     )
-    policies = [v for k, v in template["Resources"].items() if v["Type"] == "AWS::IAM::Policy" and "WorkerFunction" in k]
+    policies = [
+        v
+        for k, v in template["Resources"].items()
+        if v["Type"] == "AWS::IAM::Policy" and "WorkerFunction" in k
+    ]
     statements = policies[0]["Properties"]["PolicyDocument"]["Statement"]
     ssm = [s for s in statements if "ssm:GetParameter" in _actions(s)]
     assert ssm and ":parameter/lifestream/dev/openai" in render(ssm[0]["Resource"])

@@ -62,7 +62,9 @@ def test_only_the_video_bucket_of_this_account_may_send(synthesized, env):
     source_arn = allow["Condition"]["ArnLike"]["aws:SourceArn"]
     # The same deterministic name the storage stack gives the bucket.
     storage_bucket = next(
-        v for k, v in resources_of(synthesized.template_json(env, "Storage"), "AWS::S3::Bucket").items() if "Videos" in k
+        v
+        for k, v in resources_of(synthesized.template_json(env, "Storage"), "AWS::S3::Bucket").items()
+        if "Videos" in k
     )
     bucket_name = render(storage_bucket["Properties"]["BucketName"])
     assert bucket_name == f"lifestream-{env}-videos-${{AWS::AccountId}}"

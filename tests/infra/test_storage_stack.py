@@ -66,12 +66,17 @@ def test_cors_allows_browser_uploads_from_configured_origins_only(synthesized, e
 
 
 def test_lifecycle_expires_uploads_noncurrent_versions_and_multipart_leftovers(synthesized, env):
-    rules = _videos_bucket(synthesized.template_json(env, "Storage"))["Properties"]["LifecycleConfiguration"]["Rules"]
+    rules = _videos_bucket(synthesized.template_json(env, "Storage"))["Properties"]["LifecycleConfiguration"][
+        "Rules"
+    ]
     by_id = {rule["Id"]: rule for rule in rules}
     assert by_id["expire-uploads"]["Prefix"] == UPLOAD_PREFIX
     assert by_id["expire-uploads"]["ExpirationInDays"] == CONFIGS[env].upload_expiry_days == 30
     assert by_id["expire-noncurrent-versions"]["NoncurrentVersionExpiration"]["NoncurrentDays"] > 0
-    assert by_id["abort-incomplete-multipart-uploads"]["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"] >= 1
+    assert (
+        by_id["abort-incomplete-multipart-uploads"]["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"]
+        >= 1
+    )
     assert all(rule["Status"] == "Enabled" for rule in rules)
 
 
