@@ -30,6 +30,10 @@ from lifestream.worker.s3_checkpoint import S3Checkpoint
 # Progress rows double as heartbeats; more often than this only loads the database.
 PROGRESS_EVERY_SECONDS = 2.0
 KEYFRAMES = "keyframes"
+# A record met too late in a batch is passed on before any work: this stage name marks that hand-over.
+NOT_STARTED = "not-started"
+# A chain of continuations longer than this is a bug or a misconfiguration, not a long video.
+MAX_HOPS = 200
 
 
 class JobBusyError(TransientError):
@@ -141,7 +145,12 @@ def _run(
     s3 = runtime.s3(ref.bucket)
     checkpoint = S3Checkpoint(runtime.s3_client, ref.bucket, job.video_id)
     workdir = Path(tempfile.mkdtemp(prefix="lifestream-job-", dir=runtime.tmp_root))
+    time_left = _time_left(context)
     try:
+        if time_left is not None and time_left() < settings.worker_safety_margin_seconds:
+            # Earlier records of the batch used the time up: hand this one to a fresh invocation now
+            # rather than wait a visibility timeout (6x the function timeout) for a retry.
+            raise OutOfTime(NOT_STARTED)
         _check_size(ref.size, settings.max_video_bytes, ref)
         meta = s3.get_file_metadata(ref.key)  # ObjectNotFoundError (an InputError) when deleted meanwhile
         _check_size(meta.size, settings.max_video_bytes, ref)
@@ -163,7 +172,7 @@ def _run(
             uploaded_at=meta.last_modified,
             subtitle_paths=subtitles,
             checkpoint=checkpoint,
-            time_left=_time_left(context),
+            time_left=time_left,
             on_progress=_progress_reporter(runtime, job.id),
             store=runtime.store,
             embedder=runtime.embedder,
@@ -186,16 +195,21 @@ def _run(
         logger.warning("permanent input error; job failed", extra={"error": reason})
         return ObjectOutcome("failed", ref.key, job.id, job.video_id, reason)
     except OutOfTime as exc:
-        if continuation is not None and (continuation.stage, continuation.offset) == (exc.stage, exc.offset):
+        hop = continuation.hop + 1 if continuation else 1
+        stalled = (
+            continuation is not None
+            and exc.stage != NOT_STARTED
+            and (continuation.stage, continuation.offset) == (exc.stage, exc.offset)
+        )
+        if stalled or hop > MAX_HOPS:
             # A whole invocation without progress would loop forever through continuations.
             reason = (
-                f"no progress in one invocation (still {exc}); raise the function timeout or lower "
-                "LIFESTREAM_WORKER_SAFETY_MARGIN_SECONDS"
+                f"no progress in one invocation (still {exc}, continuation {hop}); raise the function timeout "
+                "or lower LIFESTREAM_WORKER_SAFETY_MARGIN_SECONDS"
             )
             runtime.jobs.fail(job.id, error=reason)
             logger.error("continuation made no progress; job failed", extra={"error": reason})
             return ObjectOutcome("failed", ref.key, job.id, job.video_id, reason)
-        hop = continuation.hop + 1 if continuation else 1
         checkpoint.save_files(KEYFRAMES, workdir / "out" / KEYFRAMES)
         runtime.jobs.release(job.id, checkpoint={"stage": exc.stage, "offset": exc.offset, "hop": hop})
         follow_up = Continuation(

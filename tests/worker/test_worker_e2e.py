@@ -194,10 +194,11 @@ class ShortInvocation(LocalLambdaContext):
 
 
 def test_long_video_completes_across_several_invocations(env, sample):
-    # GIVEN invocations that start below the 60 s safety margin: each may finish only one unit of work
+    # GIVEN invocations that fall below the 60 s safety margin at the second look at the clock:
+    # each may start its record and finish only one unit of work
     env.upload(sample.path, "uploads/long day.mp4", subtitles=sample.subtitles)
     worker = env.worker(worker_safety_margin_seconds=60.0)
-    worker.context_factory = lambda: ShortInvocation(start_seconds=59.0, step_seconds=1.0)
+    worker.context_factory = lambda: ShortInvocation(start_seconds=60.5, step_seconds=1.0)
     continuations: list[dict] = []
     original = worker.invoke
 
@@ -223,6 +224,31 @@ def test_long_video_completes_across_several_invocations(env, sample):
     assert env.keys(f"state/{job.video_id}/") == []
     summary = json.loads(env.cloud.s3.get_object(Bucket=env.bucket, Key=job.result_keys["json"])["Body"].read())
     assert "compost" in json.dumps(summary).lower()
+
+
+def test_records_met_too_late_in_a_batch_are_handed_to_a_fresh_invocation(env, sample):
+    # GIVEN two uploads in one batch and invocations with time for one unit of work only
+    env.upload(sample.path, "uploads/first.mp4", subtitles=sample.subtitles)
+    env.upload(sample.path, "uploads/second.mp4", subtitles=sample.subtitles)
+    worker = env.worker(worker_safety_margin_seconds=60.0)
+    worker.context_factory = lambda: ShortInvocation(start_seconds=60.5, step_seconds=1.0)
+    stages: list[str] = []
+    original = worker.invoke
+
+    def spy(messages):
+        stages.extend(json.loads(m["Body"]).get("stage", "") for m in messages)
+        return original(messages)
+
+    worker.invoke = spy
+    # WHEN the worker drains the queue
+    stats = worker.run(until_idle=True)
+    # THEN the record found without time was passed on untouched, and both videos completed
+    assert stats.failed == 0
+    assert "not-started" in stages
+    assert sorted((j.key, j.status) for j in env.jobs()) == [
+        ("uploads/first.mp4", "completed"),
+        ("uploads/second.mp4", "completed"),
+    ]
 
 
 def test_database_down_is_retried_then_succeeds(env_factory, sample, postgres_server):
