@@ -16,7 +16,7 @@ from lifestream.errors import (
 )
 from lifestream.media.audio import SAMPLE_RATE, extract_audio, read_window, rms
 from lifestream.media.probe import parse_recording_time, probe
-from lifestream.media.scenes import detect_scenes
+from lifestream.media.scenes import _histogram, detect_scenes, is_cut
 
 UPLOADED = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
 
@@ -105,6 +105,22 @@ def test_moving_picture_is_not_mistaken_for_scene_changes(media, tmp_path):
     scenes = detect_scenes(media.textured_scenes_video(), tmp_path / "kf", duration=6.0)
 
     assert [round(s.start) for s in scenes] == [0, 2, 4]
+
+
+def test_camera_motion_is_not_a_cut_but_a_new_picture_is():
+    import numpy as np
+
+    rng = np.random.default_rng(1)
+    frame = rng.integers(0, 256, size=(36, 72, 3)).astype(np.uint8)
+    before = frame[:, :64]
+    panned = frame[:, 8:72]  # the camera moved 8 px: same colours, different pixels
+    other = rng.integers(0, 128, size=(36, 64, 3)).astype(np.uint8)  # a different, darker picture
+
+    def sig(rgb):
+        return _histogram(rgb), rgb.astype(np.float32)
+
+    assert not is_cut(sig(before), sig(panned))
+    assert is_cut(sig(before), sig(other))
 
 
 def test_keyframe_jpeg_keeps_portrait_shape(media, tmp_path):
