@@ -67,6 +67,8 @@ class FaissVectorStore:
         self.autosave = autosave
         self.compact_ratio = compact_ratio
         self._defer_depth = 0
+        self._lock_depth = 0
+        self._generation: str | None = None
         self._dirty = False
         self._reset()
         if self.directory is not None:
@@ -172,14 +174,57 @@ class FaissVectorStore:
 
     @contextmanager
     def deferred_save(self) -> Iterator[FaissVectorStore]:
-        """Group several mutations into one save (index building, migration)."""
-        self._defer_depth += 1
+        """Group several mutations into one save (index building, migration), holding the directory
+        lock throughout so another process cannot interleave its own read-modify-write."""
+        with self._exclusive():
+            self._defer_depth += 1
+            try:
+                yield self
+            finally:
+                self._defer_depth -= 1
+            if self._defer_depth == 0 and self._dirty and self.autosave and self.directory is not None:
+                self.save()
+
+    @contextmanager
+    def _exclusive(self) -> Iterator[None]:
+        """Re-entrant inter-process lock on the directory; on entry, pick up another process's save."""
+        if self.directory is None or self._lock_depth:
+            self._lock_depth += 1
+            try:
+                yield
+            finally:
+                self._lock_depth -= 1
+            return
+        with self._lock():
+            self._lock_depth = 1
+            try:
+                self._refresh_if_stale()
+                yield
+            finally:
+                self._lock_depth = 0
+
+    def _refresh_if_stale(self) -> None:
+        """Reload when another process has saved a newer generation (and we hold nothing unsaved)."""
+        if self.directory is None or self._dirty:
+            return
+        pointer = self.directory / CURRENT_FILE
         try:
-            yield self
-        finally:
-            self._defer_depth -= 1
-        if self._defer_depth == 0 and self._dirty and self.autosave and self.directory is not None:
-            self.save()
+            current = pointer.read_text().strip()
+        except FileNotFoundError:
+            return
+        if current != self._generation:
+            for attempt in range(3):
+                try:
+                    self.reload()
+                    return
+                except OSError:
+                    # The generation we read was swept by a newer save in between; read the pointer again.
+                    if attempt == 2:
+                        raise
+
+    def _maybe_refresh(self) -> None:
+        if self._defer_depth == 0 and self._lock_depth == 0:
+            self._refresh_if_stale()
 
     # --- VectorStore -------------------------------------------------------------------------------------
     def upsert(self, ids: Sequence[str], vectors, metadatas: Sequence[Metadata]) -> int:
@@ -189,16 +234,17 @@ class FaissVectorStore:
         if not ids:
             return 0
         metas = [_checked_metadata(m) for m in metadatas]
-        for id_ in ids:
-            row = self._rows.get(id_)
-            if row is not None:
-                self._retire(row)
-        start = self._append_rows(matrix)
-        for offset, (id_, meta) in enumerate(zip(ids, metas, strict=True)):
-            self._row_ids.append(id_)
-            self._meta.append(meta)
-            self._rows[id_] = start + offset
-        self._changed()
+        with self._exclusive():
+            for id_ in ids:
+                row = self._rows.get(id_)
+                if row is not None:
+                    self._retire(row)
+            start = self._append_rows(matrix)
+            for offset, (id_, meta) in enumerate(zip(ids, metas, strict=True)):
+                self._row_ids.append(id_)
+                self._meta.append(meta)
+                self._rows[id_] = start + offset
+            self._changed()
         return len(ids)
 
     def query(self, vector, top_k: int = 5, filter: Filter | None = None) -> list[Match]:
@@ -208,6 +254,7 @@ class FaissVectorStore:
         if q.shape[0] != 1:
             raise VectorStoreError("query takes one vector")
         predicate = compile_filter(filter)  # validates even when the store is empty
+        self._maybe_refresh()
         alive = len(self._rows)
         if alive == 0:
             return []
@@ -248,26 +295,29 @@ class FaissVectorStore:
         )
 
     def delete(self, ids: Sequence[str]) -> None:
-        removed = 0
-        for id_ in ids:
-            row = self._rows.get(id_)
-            if row is not None:
-                self._retire(row)
-                removed += 1
-        if removed:
-            self._changed()
+        with self._exclusive():
+            removed = 0
+            for id_ in ids:
+                row = self._rows.get(id_)
+                if row is not None:
+                    self._retire(row)
+                    removed += 1
+            if removed:
+                self._changed()
 
     def delete_by_filter(self, filter: Filter) -> None:
         if not filter:
             raise VectorStoreError("delete_by_filter needs a non-empty filter")
         predicate = compile_filter(filter)
-        rows = [r for r in range(self._n) if self._meta[r] is not None and predicate(self._meta[r])]
-        for row in rows:
-            self._retire(row)
-        if rows:
-            self._changed()
+        with self._exclusive():
+            rows = [r for r in range(self._n) if self._meta[r] is not None and predicate(self._meta[r])]
+            for row in rows:
+                self._retire(row)
+            if rows:
+                self._changed()
 
     def fetch(self, ids: Sequence[str]) -> dict[str, Record]:
+        self._maybe_refresh()
         out: dict[str, Record] = {}
         for id_ in ids:
             row = self._rows.get(id_)
@@ -276,9 +326,11 @@ class FaissVectorStore:
         return out
 
     def count(self) -> int:
+        self._maybe_refresh()
         return len(self._rows)
 
     def list_ids(self, prefix: str = "") -> Iterator[str]:
+        self._maybe_refresh()
         return iter([id_ for id_ in self._row_ids if id_ is not None and id_.startswith(prefix)])
 
     def iter_records(self, batch_size: int = 200) -> Iterator[list[Record]]:
@@ -316,7 +368,7 @@ class FaissVectorStore:
             raise VectorStoreError("this FAISS store is in memory only (no directory)")
         if self._index_type == "flat" and self._dead:
             self._rebuild("flat")  # cheap for flat, and keeps deleted vectors off the disk
-        with self._lock():
+        with self._exclusive():
             existing = sorted(p.name for p in self.directory.glob(GENERATION_PREFIX + "*") if p.is_dir())
             number = int(existing[-1].removeprefix(GENERATION_PREFIX)) + 1 if existing else 1
             name = f"{GENERATION_PREFIX}{number:06d}"
@@ -335,6 +387,7 @@ class FaissVectorStore:
             os.replace(pointer_tmp, self.directory / CURRENT_FILE)
             _fsync_dir(self.directory)
             self._sweep(keep=name)
+            self._generation = name
         self._dirty = False
         return self.directory / name
 
@@ -374,6 +427,7 @@ class FaissVectorStore:
         if generation is None:
             return
         manifest = json.loads((generation / "manifest.json").read_text())
+        self._generation = generation.name
         if manifest.get("dimension") != self.dimension or manifest.get("embedder") != self.embedder_name:
             raise DimensionMismatchError(
                 f"FAISS index at {self.directory} was built with embedder {manifest.get('embedder')!r} "
@@ -404,6 +458,8 @@ class FaissVectorStore:
     def reload(self) -> None:
         """Re-read the current generation from disk (another process may have saved)."""
         self._reset()
+        self._generation = None
+        self._dirty = False
         self._load_if_present()
 
 

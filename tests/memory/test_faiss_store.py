@@ -145,3 +145,38 @@ def test_deferred_save_writes_once(tmp_path, monkeypatch):
             store.upsert([f"a#{i}"], vectors(1, seed=i), [{}])
     assert len(saves) == 1
     assert make(tmp_path / "ix").count() == 5
+
+
+def test_two_writers_on_one_directory_do_not_lose_updates(tmp_path):
+    # GIVEN two handles on the same index, as a worker process and a CLI process would hold
+    a = make(tmp_path / "ix")
+    b = make(tmp_path / "ix")
+    vecs = vectors(3)
+
+    # WHEN each writes after the other has loaded
+    a.upsert(["a#1"], vecs[:1], [{"by": "a"}])
+    b.upsert(["b#1"], vecs[1:2], [{"by": "b"}])
+    a.upsert(["a#2"], vecs[2:3], [{"by": "a"}])
+
+    # THEN nothing is lost, and each handle sees the other's writes
+    assert sorted(make(tmp_path / "ix").list_ids()) == ["a#1", "a#2", "b#1"]
+    assert b.query(vecs[2], top_k=1)[0].id == "a#2"
+    assert a.count() == 3
+
+
+def test_concurrent_processes_indexing_keep_every_vector(tmp_path):
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, numpy as np; from lifestream.vectors.faiss_store import FaissVectorStore;"
+        "s = FaissVectorStore(sys.argv[1], dimension=16, embedder_name='test-words');"
+        "tag = sys.argv[2]; rng = np.random.default_rng(int(sys.argv[3]));"
+        "[s.upsert([f'{tag}#{i}'], rng.standard_normal((1, 16)), [{}]) for i in range(25)]"
+    )
+    procs = [
+        subprocess.Popen([sys.executable, "-c", code, str(tmp_path / "ix"), tag, str(n)])
+        for n, tag in enumerate(["p", "q", "r"])
+    ]
+    assert all(p.wait(timeout=120) == 0 for p in procs)
+    assert make(tmp_path / "ix").count() == 75
