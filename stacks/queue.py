@@ -46,7 +46,8 @@ class ProcessingQueue(Construct):
             dead_letter_queue=sqs.DeadLetterQueue(queue=self.dlq, max_receive_count=config.max_receive_count),
         )
         # Only the video bucket, in this account, may send. The bucket is referenced by its deterministic
-        # ARN rather than by construct, so this stack does not depend on the storage stack (see stack.py).
+        # ARN rather than by construct, so this stack does not depend on the storage stack
+        # (see composition.py).
         self.queue.add_to_resource_policy(
             iam.PolicyStatement(
                 sid="AllowVideoBucketNotifications",

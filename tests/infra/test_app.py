@@ -112,3 +112,17 @@ def test_cdk_cli_synthesizes_offline(tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     written = {p.name for p in Path(tmp_path).glob("*.template.json")}
     assert written == {f"LifeStream-staging-{c}.template.json" for c in COMPONENTS}
+
+
+def test_summary_lists_every_stack_with_its_outputs(synthesized):
+    from rich.console import Console
+
+    from stacks.summary import summarize
+
+    console = Console(width=200, record=True)
+    console.print(summarize(synthesized.outdir, ["dev", "prod"]))
+    text = console.export_text()
+    for component in COMPONENTS:
+        assert text.count(f" {component} ") >= 2, component
+    assert "BucketName" in text and "DatabaseSecretArn" in text and "us-east-1" in text
+    assert "PublishOutput" not in text
