@@ -65,10 +65,29 @@ def embedded_subtitles(video: Path) -> list[TranscriptSegment]:
     return _read(video)
 
 
+_VTT_CUE = re.compile(r"^(?:(\d+):)?(\d\d):(\d\d)\.(\d\d\d)\s+-->.*\n<v(?:\.[^ >]*)?\s+([^>]+)>", re.M)
+
+
+def _vtt_voices(path: Path) -> dict[float, str]:
+    """Cue start -> speaker from WebVTT voice tags (`<v Ana>`), which FFmpeg's decoder drops."""
+    text = path.read_text(encoding="utf-8", errors="replace")
+    voices = {}
+    for h, m, sec, ms, name in _VTT_CUE.findall(text):
+        start = int(h or 0) * 3600 + int(m) * 60 + int(sec) + int(ms) / 1000
+        voices[round(start, 3)] = name.strip()
+    return voices
+
+
 def sidecar_subtitles(path: Path) -> list[TranscriptSegment]:
     import av
 
     try:
-        return _read(path)
+        segments = _read(path)
     except (av.FFmpegError, ValueError) as exc:
         raise SubtitleError(f"{path.name}: not a readable .srt/.vtt subtitle file: {exc}") from None
+    if path.suffix.lower() == ".vtt":
+        voices = _vtt_voices(path)
+        segments = [
+            s.model_copy(update={"speaker": voices.get(round(s.start, 3), s.speaker)}) for s in segments
+        ]
+    return segments

@@ -260,3 +260,47 @@ def test_openai_flavour_describes_pictures_and_summarises(media, openai_settings
         c["response_format"]["json_schema"]["name"] for c in fake.chats
     } == {"VisualDraft", "BlockSummaryDraft"}
     assert {s.speaker for s in result.summary.blocks[0].transcript} == {"Speaker A", "Speaker B"}
+
+
+def test_openai_run_resumes_between_blocks_without_repeating_paid_calls(media, openai_settings, tmp_path):
+    # GIVEN four 2-s scenes, 2-s blocks (four blocks) and an invocation that is always out of time
+    fake = FakeOpenAI().start()
+    try:
+        fake.chat_answers["VisualDraft"] = lambda body: {
+            "summary": f"{sum(p['type'] == 'image_url' for p in body['messages'][0]['content'])} image(s) of a plain colour.",
+            "visible_text": [],
+            "setting": None,
+        }
+        fake.chat_answers["BlockSummaryDraft"] = lambda body: {
+            "title": "Colour card",
+            "activity": "A colour is shown.",
+            "location": "Unknown",
+            "participants": [],
+            "per_speaker": [],
+            "key_points": [],
+            "action_items": [],
+        }
+        settings = openai_settings(openai_base_url=fake.base_url, block_max_seconds=2)
+        checkpoint = DirCheckpoint(tmp_path / "state")
+        stops = []
+        for _ in range(20):
+            try:
+                result = run(
+                    media.several_scenes_video(),
+                    settings,
+                    tmp_path / "out",
+                    checkpoint=checkpoint,
+                    time_left=lambda: 0.0,
+                )
+                break
+            except OutOfTime as exc:
+                stops.append(exc.stage)
+    finally:
+        fake.stop()
+
+    # THEN each block was described and summarised exactly once across all the invocations
+    names = [c["response_format"]["json_schema"]["name"] for c in fake.chats]
+    assert names.count("VisualDraft") == 4 and names.count("BlockSummaryDraft") == 4
+    assert stops.count("vision") >= 3 and stops.count("summarize") >= 3
+    assert [b.visual_summary for b in result.summary.blocks] == ["1 image(s) of a plain colour."] * 4
+    assert result.transcriber == "none"

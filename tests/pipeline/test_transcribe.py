@@ -43,6 +43,22 @@ def test_sidecar_subtitles(media, tmp_path, writer):
     ]
 
 
+def test_vtt_voice_tags_become_speakers(tmp_path):
+    vtt = tmp_path / "talk.vtt"
+    vtt.write_text(
+        "WEBVTT\n\n00:00.500 --> 00:02.500\n<v Ana>Hello there\n\n"
+        "00:00:03.000 --> 00:00:05.000\n<v.loud Ben Okafor>Hi Ana\n\n00:00:06.000 --> 00:00:07.000\nNobody\n"
+    )
+
+    segments = sidecar_subtitles(vtt)
+
+    assert [(s.speaker, s.text) for s in segments] == [
+        ("Ana", "Hello there"),
+        ("Ben Okafor", "Hi Ana"),
+        (None, "Nobody"),
+    ]
+
+
 def test_unreadable_sidecar_is_a_typed_input_error(tmp_path):
     bad = tmp_path / "x.srt"
     bad.write_bytes(b"\x00\x01 not subtitles")
