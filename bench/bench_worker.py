@@ -29,13 +29,21 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from rich.console import Console  # noqa: E402
-from rich.table import Table  # noqa: E402
+from rich.console import Console
+from rich.table import Table
 
 console = Console()
 LATENCY_TARGET = 10.0
 IMPORT_TARGET = 1.5
-HEAVY_MODULES = ("torch", "onnxruntime", "faiss", "faster_whisper", "ctranslate2", "sentence_transformers", "av")
+HEAVY_MODULES = (
+    "torch",
+    "onnxruntime",
+    "faiss",
+    "faster_whisper",
+    "ctranslate2",
+    "sentence_transformers",
+    "av",
+)
 
 
 def free_port() -> int:
@@ -128,36 +136,45 @@ def bench_pipeline_path(clips: int, workdir: Path) -> tuple[list[dict], dict]:
                 job = next(j for j in jobs.list_jobs() if j.key == key)
                 runtime = get_runtime()
                 hits = semantic_search(
-                    "buy compost and a watering can", store=runtime.store, embedder=runtime.embedder,
-                    top_k=3, video_id=job.video_id,
+                    "buy compost and a watering can",
+                    store=runtime.store,
+                    embedder=runtime.embedder,
+                    top_k=3,
+                    video_id=job.video_id,
                 )
-                rows.append({
-                    "case": f"latency, {sample.duration:.0f} s clip, {label}",
-                    "seconds": finished - started,
-                    "target": f"<= {LATENCY_TARGET:.0f} s",
-                    "ok": (finished - started) <= LATENCY_TARGET and bool(hits),
-                    "note": f"searchable: {'yes' if hits else 'NO'}",
-                })
+                rows.append(
+                    {
+                        "case": f"latency, {sample.duration:.0f} s clip, {label}",
+                        "seconds": finished - started,
+                        "target": f"<= {LATENCY_TARGET:.0f} s",
+                        "ok": (finished - started) <= LATENCY_TARGET and bool(hits),
+                        "note": f"searchable: {'yes' if hits else 'NO'}",
+                    }
+                )
 
             # Throughput: distinct clips (different recording times → different bytes → different jobs).
             batch = []
             for i in range(clips):
-                lines = DEMO_LINES[i % len(DEMO_LINES):] + DEMO_LINES[: i % len(DEMO_LINES)]
-                batch.append(make_sample_video(
-                    media / f"batch{i:02d}.mp4", lines=lines, recorded_at=f"2026-06-{i + 1:02d}T10:00:00Z"
-                ).path)
+                lines = DEMO_LINES[i % len(DEMO_LINES) :] + DEMO_LINES[: i % len(DEMO_LINES)]
+                batch.append(
+                    make_sample_video(
+                        media / f"batch{i:02d}.mp4", lines=lines, recorded_at=f"2026-06-{i + 1:02d}T10:00:00Z"
+                    ).path
+                )
             keys = [f"uploads/batch/{p.name}" for p in batch]
             started = time.monotonic()
             upload_videos(settings, batch, folder="batch", sidecars=False)
             finished = wait_completed(jobs, keys)
             total = max(finished.values()) - started
-            rows.append({
-                "case": f"throughput, {clips} clips of ~22 s, 1 worker, local whisper",
-                "seconds": total,
-                "target": "–",
-                "ok": None,
-                "note": f"{clips / total * 60:.1f} clips/min, {total / clips:.2f} s per clip",
-            })
+            rows.append(
+                {
+                    "case": f"throughput, {clips} clips of ~22 s, 1 worker, local whisper",
+                    "seconds": total,
+                    "target": "–",
+                    "ok": None,
+                    "note": f"{clips / total * 60:.1f} clips/min, {total / clips:.2f} s per clip",
+                }
+            )
     finally:
         local_cloud.down(state)
     return rows, {}
@@ -170,8 +187,13 @@ def bench_import() -> dict:
     heavy: set[str] = set()
     for _ in range(3):
         started = time.monotonic()
-        out = subprocess.run([sys.executable, "-X", "importtime", "-c", code], env=env, capture_output=True,
-                             text=True, check=True)
+        out = subprocess.run(
+            [sys.executable, "-X", "importtime", "-c", code],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         wall = time.monotonic() - started
         cumulative = 0
         for line in out.stderr.splitlines():
@@ -194,7 +216,9 @@ def bench_import() -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--clips", type=int, default=10)
     parser.add_argument("--no-write", action="store_true", help="do not append to bench/RESULTS.md")
     args = parser.parse_args()
@@ -203,9 +227,11 @@ def main() -> None:
 
     logger.setLevel("WARNING")
     rows = [bench_import()]
-    with tempfile.TemporaryDirectory(prefix="lifestream-bench-") as tmp:
-        with console.status("running the worker benchmarks…"):
-            path_rows, _ = bench_pipeline_path(args.clips, Path(tmp))
+    with (
+        tempfile.TemporaryDirectory(prefix="lifestream-bench-") as tmp,
+        console.status("running the worker benchmarks…"),
+    ):
+        path_rows, _ = bench_pipeline_path(args.clips, Path(tmp))
     rows += path_rows
 
     table = Table(title="Worker")
@@ -221,9 +247,12 @@ def main() -> None:
             "",
             "## Worker",
             "",
-            f"`bench/bench_worker.py --clips {args.clips}` on {date.today().isoformat()}, {os.cpu_count()} cores: "
-            "moto server over HTTP, SQLite job store, FAISS, local Whisper (base, int8) unless noted, extractive "
-            "summaries. Latency = upload start → job completed (index is the last pipeline step), with a warm worker.",
+            (
+                f"`bench/bench_worker.py --clips {args.clips}` on {date.today().isoformat()}, {os.cpu_count()} "
+                "cores: moto server over HTTP, SQLite job store, FAISS, local Whisper (base, int8) unless noted, "
+                "extractive summaries. Latency = upload start → job completed (index is the last pipeline step), "
+                "with a warm worker."
+            ),
             "",
             "| case | seconds | target | ok | note |",
             "|---|---|---|---|---|",

@@ -23,4 +23,6 @@ def record_handler(record: SQSRecord, lambda_context=None) -> None:
 
 @logger.inject_lambda_context(clear_state=True)
 def handler(event, context):
-    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+    return process_partial_response(
+        event=event, record_handler=record_handler, processor=processor, context=context
+    )

@@ -101,7 +101,9 @@ def provision(
 
     existing = {b["Name"] for b in s3.list_buckets().get("Buckets", [])}
     if names.bucket not in existing:
-        kwargs = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
+        kwargs = (
+            {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
+        )
         s3.create_bucket(Bucket=names.bucket, **kwargs)
     s3.put_bucket_versioning(Bucket=names.bucket, VersioningConfiguration={"Status": "Enabled"})
 
@@ -112,7 +114,9 @@ def provision(
         sqs, names.queue, {"VisibilityTimeout": str(visibility_timeout), "RedrivePolicy": redrive}
     )
     queue_arn = _queue_arn(sqs, queue_url)
-    sqs.set_queue_attributes(QueueUrl=queue_url, Attributes={"Policy": _s3_send_policy(queue_arn, names.bucket)})
+    sqs.set_queue_attributes(
+        QueueUrl=queue_url, Attributes={"Policy": _s3_send_policy(queue_arn, names.bucket)}
+    )
 
     wanted = notification_configuration(queue_arn)
     current = s3.get_bucket_notification_configuration(Bucket=names.bucket)
@@ -227,7 +231,10 @@ def status(state_dir: Path) -> LocalCloud | None:
         return None
     data = json.loads(path.read_text())
     cloud = LocalCloud(
-        pid=data["pid"], port=data["port"], state_dir=data["state_dir"], resources=LocalResources(**data["resources"])
+        pid=data["pid"],
+        port=data["port"],
+        state_dir=data["state_dir"],
+        resources=LocalResources(**data["resources"]),
     )
     if _alive(cloud.pid) and _port_open(cloud.port):
         return cloud
@@ -291,12 +298,16 @@ def _start_server(state_dir: Path, port: int) -> int:
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise LocalCloudError(f"moto server exited at start (code {process.returncode}); see {state_dir / 'moto.log'}")
+            raise LocalCloudError(
+                f"moto server exited at start (code {process.returncode}); see {state_dir / 'moto.log'}"
+            )
         if _port_open(port):
             return process.pid
         time.sleep(0.1)
     _stop_pid(process.pid)
-    raise LocalCloudError(f"moto server did not listen on 127.0.0.1:{port} within {START_TIMEOUT_SECONDS:.0f}s")
+    raise LocalCloudError(
+        f"moto server did not listen on 127.0.0.1:{port} within {START_TIMEOUT_SECONDS:.0f}s"
+    )
 
 
 def _stop_pid(pid: int, timeout: float = 10.0) -> None:

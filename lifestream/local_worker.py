@@ -63,7 +63,8 @@ def to_lambda_record(message: dict[str, Any], *, queue_arn: str, region: str) ->
         "body": message["Body"],
         "attributes": attributes,
         "messageAttributes": {
-            name: _lambda_message_attribute(value) for name, value in message.get("MessageAttributes", {}).items()
+            name: _lambda_message_attribute(value)
+            for name, value in message.get("MessageAttributes", {}).items()
         },
         "md5OfBody": message["MD5OfBody"],
         "eventSource": "aws:sqs",
@@ -141,7 +142,9 @@ class LocalWorker:
         if not settings.queue_url:
             from lifestream.errors import ConfigError
 
-            raise ConfigError("LIFESTREAM_QUEUE_URL is not set: start the local cloud with `lifestream local up`")
+            raise ConfigError(
+                "LIFESTREAM_QUEUE_URL is not set: start the local cloud with `lifestream local up`"
+            )
         if not 1 <= batch_size <= MAX_BATCH:
             from lifestream.errors import ConfigError
 
@@ -164,7 +167,9 @@ class LocalWorker:
         # Another runtime's notion of time (tests simulate short invocations with it).
         self.context_factory = context_factory or (
             lambda: LocalLambdaContext(
-                function_name=self.function_name, timeout_seconds=self.function_timeout, region=self.settings.aws_region
+                function_name=self.function_name,
+                timeout_seconds=self.function_timeout,
+                region=self.settings.aws_region,
             )
         )
         self.stats = WorkerStats()
@@ -188,7 +193,7 @@ class LocalWorker:
         try:
             response = self.handler(event, context) or {}
             failed = [f["itemIdentifier"] for f in response.get("batchItemFailures", [])]
-        except Exception as exc:  # a thrown handler fails the whole batch, as in Lambda
+        except Exception as exc:  # noqa: BLE001 - a thrown handler fails the whole batch, as in Lambda
             crashed = f"{type(exc).__name__}: {exc}"
             failed = [m["MessageId"] for m in messages]
         done = [m for m in messages if m["MessageId"] not in set(failed)]

@@ -51,7 +51,7 @@ def _seconds(wav_path: Path) -> float:
 
 
 def _srt_time(seconds: float) -> str:
-    ms = int(round(seconds * 1000))
+    ms = round(seconds * 1000)
     h, rem = divmod(ms, 3_600_000)
     m, rem = divmod(rem, 60_000)
     s, ms = divmod(rem, 1000)
@@ -82,9 +82,22 @@ def make_sample_video(
             raw = work / f"line{i}.wav"
             _run(espeak, "-s", "150", "-w", str(raw), line)
             padded = work / f"line{i}.16k.wav"
-            _run(ffmpeg, "-hide_banner", "-loglevel", "error", "-y", "-i", str(raw),
-                 "-af", f"aresample=16000,adelay={int(300 if i == 0 else 0)}|0,apad=pad_dur={pause}",
-                 "-ar", "16000", "-ac", "1", str(padded))
+            _run(
+                ffmpeg,
+                "-hide_banner",
+                "-loglevel",
+                "error",
+                "-y",
+                "-i",
+                str(raw),
+                "-af",
+                f"aresample=16000,adelay={(300 if i == 0 else 0)}|0,apad=pad_dur={pause}",
+                "-ar",
+                "16000",
+                "-ac",
+                "1",
+                str(padded),
+            )
             spoken = _seconds(raw)
             cues.append((round(clock, 3), round(clock + spoken, 3), line))
             clock += _seconds(padded) - (0.3 if i == 0 else 0.0)
@@ -93,8 +106,25 @@ def make_sample_video(
         inputs = [a for clip in clips for a in ("-i", str(clip))]
         graph = "".join(f"[{i}:a]" for i in range(len(clips))) + f"concat=n={len(clips)}:v=0:a=1,apad[a]"
         duration = max(_concat_seconds(clips), min_seconds)
-        _run(ffmpeg, "-hide_banner", "-loglevel", "error", "-y", *inputs, "-filter_complex", graph,
-             "-map", "[a]", "-t", f"{duration:.3f}", "-ar", "16000", "-ac", "1", str(speech))
+        _run(
+            ffmpeg,
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-y",
+            *inputs,
+            "-filter_complex",
+            graph,
+            "-map",
+            "[a]",
+            "-t",
+            f"{duration:.3f}",
+            "-ar",
+            "16000",
+            "-ac",
+            "1",
+            str(speech),
+        )
         duration = _seconds(speech)
         scene = duration / len(lines)
         video_inputs: list[str] = []
@@ -104,15 +134,45 @@ def make_sample_video(
         n = len(lines)
         vgraph = "".join(f"[{i}:v]" for i in range(n)) + f"concat=n={n}:v=1:a=0[v]"
         meta = ["-metadata", f"creation_time={recorded_at}"] if recorded_at else []
-        _run(ffmpeg, "-hide_banner", "-loglevel", "error", "-y", *video_inputs, "-i", str(speech),
-             "-filter_complex", vgraph, "-map", "[v]", "-map", f"{n}:a",
-             "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-g", str(fps),
-             "-c:a", "aac", "-b:a", "48k", *meta, "-movflags", "+faststart", str(path))
+        _run(
+            ffmpeg,
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-y",
+            *video_inputs,
+            "-i",
+            str(speech),
+            "-filter_complex",
+            vgraph,
+            "-map",
+            "[v]",
+            "-map",
+            f"{n}:a",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-pix_fmt",
+            "yuv420p",
+            "-g",
+            str(fps),
+            "-c:a",
+            "aac",
+            "-b:a",
+            "48k",
+            *meta,
+            "-movflags",
+            "+faststart",
+            str(path),
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
     srt = path.with_suffix(".srt")
     srt.write_text(
-        "".join(f"{i}\n{_srt_time(s)} --> {_srt_time(e)}\n{text}\n\n" for i, (s, e, text) in enumerate(cues, 1)),
+        "".join(
+            f"{i}\n{_srt_time(s)} --> {_srt_time(e)}\n{text}\n\n" for i, (s, e, text) in enumerate(cues, 1)
+        ),
         encoding="utf-8",
     )
     return SampleVideo(path=path, subtitles=srt, duration=duration, lines=tuple(lines), cues=tuple(cues))

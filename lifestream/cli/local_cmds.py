@@ -20,11 +20,16 @@ from lifestream.constants import SUBTITLE_SUFFIXES, UPLOAD_PREFIX, VIDEO_SUFFIXE
 from lifestream.errors import ConfigError, UnsupportedFileError
 from lifestream.settings import Settings, load_settings
 
-local_app = typer.Typer(help="Run the cloud pipeline on this machine (moto server for S3 and SQS).", no_args_is_help=True)
+local_app = typer.Typer(
+    help="Run the cloud pipeline on this machine (moto server for S3 and SQS).", no_args_is_help=True
+)
 dlq_app = typer.Typer(help="Inspect and redrive the dead-letter queue.", no_args_is_help=True)
 
 StateDir = Annotated[
-    Path | None, typer.Option("--state-dir", help="Where the local cloud keeps its pid/port (default: <data_dir>/local-cloud).")
+    Path | None,
+    typer.Option(
+        "--state-dir", help="Where the local cloud keeps its pid/port (default: <data_dir>/local-cloud)."
+    ),
 ]
 
 
@@ -46,7 +51,9 @@ def _quiet_worker_logs(verbose: bool) -> None:
 # --- local up / down / status ---------------------------------------------------------------------------
 @local_app.command("up")
 def local_up(
-    port: Annotated[int | None, typer.Option(help=f"Port on 127.0.0.1 (default {local_cloud.DEFAULT_PORT}).")] = None,
+    port: Annotated[
+        int | None, typer.Option(help=f"Port on 127.0.0.1 (default {local_cloud.DEFAULT_PORT}).")
+    ] = None,
     state_dir: StateDir = None,
     visibility_timeout: Annotated[
         int, typer.Option(help="Queue visibility timeout in seconds (6x the local function timeout).")
@@ -125,10 +132,16 @@ def upload_videos(
         prefix = UPLOAD_PREFIX + (folder.strip("/") + "/" if folder.strip("/") else "")
         key = prefix + path.name
         stem = key.rsplit(".", 1)[0]
-        found = [path.with_suffix(s) for s in SUBTITLE_SUFFIXES if path.with_suffix(s).is_file()] if sidecars else []
+        found = (
+            [path.with_suffix(s) for s in SUBTITLE_SUFFIXES if path.with_suffix(s).is_file()]
+            if sidecars
+            else []
+        )
         for sidecar in [subtitles[index]] if subtitles else found:
             if sidecar.suffix.lower() not in SUBTITLE_SUFFIXES:
-                raise UnsupportedFileError(f"{sidecar} is not a subtitle file ({', '.join(SUBTITLE_SUFFIXES)})")
+                raise UnsupportedFileError(
+                    f"{sidecar} is not a subtitle file ({', '.join(SUBTITLE_SUFFIXES)})"
+                )
             s3.upload_file(sidecar, stem + sidecar.suffix.lower(), content_type="text/plain; charset=utf-8")
         s3.upload_file(path, key, content_type=_video_type(path))
         keys.append(key)
@@ -136,15 +149,19 @@ def upload_videos(
 
 
 def _video_type(path: Path) -> str:
-    return {".mp4": "video/mp4", ".mov": "video/quicktime", ".avi": "video/x-msvideo", ".mkv": "video/x-matroska"}.get(
-        path.suffix.lower(), "application/octet-stream"
-    )
+    return {
+        ".mp4": "video/mp4",
+        ".mov": "video/quicktime",
+        ".avi": "video/x-msvideo",
+        ".mkv": "video/x-matroska",
+    }.get(path.suffix.lower(), "application/octet-stream")
 
 
 def upload_cmd(
     files: Annotated[list[Path], typer.Argument(help="Video files to upload.")],
     subtitles: Annotated[
-        list[Path] | None, typer.Option("--subtitles", help="Subtitle file for each video, in order (.srt/.vtt).")
+        list[Path] | None,
+        typer.Option("--subtitles", help="Subtitle file for each video, in order (.srt/.vtt)."),
     ] = None,
     folder: Annotated[str, typer.Option(help="Folder under uploads/ (e.g. a date).")] = "",
     state_dir: StateDir = None,
@@ -162,26 +179,49 @@ def worker_cmd(
     once: Annotated[bool, typer.Option("--once", help="Receive one batch, process it, stop.")] = False,
     until_idle: Annotated[bool, typer.Option("--until-idle", help="Stop when the queue is empty.")] = False,
     batch_size: Annotated[int, typer.Option(min=1, max=10, help="Messages per invocation (1–10).")] = 10,
-    function_timeout: Annotated[float, typer.Option(help="Seconds each pretend Lambda invocation may run.")] = 300.0,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show the handler's structured log.")] = False,
+    function_timeout: Annotated[
+        float, typer.Option(help="Seconds each pretend Lambda invocation may run.")
+    ] = 300.0,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Show the handler's structured log.")
+    ] = False,
     state_dir: StateDir = None,
 ) -> None:
     """Poll the queue and run the Lambda handler on each batch, as the SQS event source mapping does."""
     settings = _cloud_settings(state_dir)
-    stats = run_worker(settings, once=once, until_idle=until_idle, batch_size=batch_size,
-                       function_timeout=function_timeout, verbose=verbose)
+    stats = run_worker(
+        settings,
+        once=once,
+        until_idle=until_idle,
+        batch_size=batch_size,
+        function_timeout=function_timeout,
+        verbose=verbose,
+    )
     console.print(
         f"worker stopped: {stats.batches} invocations, {stats.succeeded} messages done, {stats.failed} to be retried"
     )
 
 
-def run_worker(settings: Settings, *, once: bool = False, until_idle: bool = False, batch_size: int = 10,
-               function_timeout: float = 300.0, verbose: bool = False, runtime_parts: dict | None = None):
+def run_worker(
+    settings: Settings,
+    *,
+    once: bool = False,
+    until_idle: bool = False,
+    batch_size: int = 10,
+    function_timeout: float = 300.0,
+    verbose: bool = False,
+    runtime_parts: dict | None = None,
+):
     from lifestream.local_worker import LocalWorker
 
     _quiet_worker_logs(verbose)
-    worker = LocalWorker(settings, batch_size=batch_size, function_timeout=function_timeout,
-                         wait_seconds=1 if (once or until_idle) else 10, runtime_parts=runtime_parts)
+    worker = LocalWorker(
+        settings,
+        batch_size=batch_size,
+        function_timeout=function_timeout,
+        wait_seconds=1 if (once or until_idle) else 10,
+        runtime_parts=runtime_parts,
+    )
     with console.status("loading the worker (job store, embedding model)…") as status:
         worker_runtime_warm()
         status.update("waiting for messages…")
@@ -217,8 +257,11 @@ def peek_dlq(settings: Settings, *, limit: int = 50) -> list[dict]:
     empty_polls = 0
     while len(seen) < limit and empty_polls < 2:
         got = sqs.receive_message(
-            QueueUrl=settings.dlq_url, MaxNumberOfMessages=10, VisibilityTimeout=0,
-            MessageSystemAttributeNames=["All"], WaitTimeSeconds=0,
+            QueueUrl=settings.dlq_url,
+            MaxNumberOfMessages=10,
+            VisibilityTimeout=0,
+            MessageSystemAttributeNames=["All"],
+            WaitTimeSeconds=0,
         ).get("Messages", [])
         fresh = [m for m in got if m["MessageId"] not in seen]
         empty_polls = empty_polls + 1 if not fresh else 0
@@ -230,13 +273,18 @@ def peek_dlq(settings: Settings, *, limit: int = 50) -> list[dict]:
 def redrive_dlq(settings: Settings, *, limit: int | None = None) -> int:
     """Move DLQ messages back to the processing queue (send, then delete); returns how many moved."""
     if not (settings.dlq_url and settings.queue_url):
-        raise ConfigError("LIFESTREAM_DLQ_URL and LIFESTREAM_QUEUE_URL must be set (or run `lifestream local up`)")
+        raise ConfigError(
+            "LIFESTREAM_DLQ_URL and LIFESTREAM_QUEUE_URL must be set (or run `lifestream local up`)"
+        )
     sqs = settings.client("sqs")
     moved = 0
     while limit is None or moved < limit:
         got = sqs.receive_message(
-            QueueUrl=settings.dlq_url, MaxNumberOfMessages=min(10, (limit - moved) if limit else 10),
-            VisibilityTimeout=30, MessageAttributeNames=["All"], WaitTimeSeconds=0,
+            QueueUrl=settings.dlq_url,
+            MaxNumberOfMessages=min(10, (limit - moved) if limit else 10),
+            VisibilityTimeout=30,
+            MessageAttributeNames=["All"],
+            WaitTimeSeconds=0,
         ).get("Messages", [])
         if not got:
             break
@@ -262,13 +310,18 @@ def dlq_list(limit: Annotated[int, typer.Option(min=1)] = 50, state_dir: StateDi
     table.add_column("receives", justify="right")
     table.add_column("body")
     for m in messages:
-        table.add_row(m["MessageId"], m.get("Attributes", {}).get("ApproximateReceiveCount", "?"), _describe_body(m["Body"]))
+        table.add_row(
+            m["MessageId"],
+            m.get("Attributes", {}).get("ApproximateReceiveCount", "?"),
+            _describe_body(m["Body"]),
+        )
     console.print(table)
 
 
 @dlq_app.command("redrive")
 def dlq_redrive(
-    limit: Annotated[int | None, typer.Option(min=1, help="Move at most this many.")] = None, state_dir: StateDir = None
+    limit: Annotated[int | None, typer.Option(min=1, help="Move at most this many.")] = None,
+    state_dir: StateDir = None,
 ) -> None:
     """Send dead-letter messages back to the processing queue."""
     settings = _cloud_settings(state_dir)
@@ -297,7 +350,9 @@ DEMO_QUESTION = "When is the dentist appointment?"
 def demo_cmd(
     query: Annotated[str, typer.Option(help="Search to run on the diary.")] = DEMO_QUERY,
     question: Annotated[str, typer.Option(help="Question to ask the diary.")] = DEMO_QUESTION,
-    video: Annotated[Path | None, typer.Option(help="Use this video instead of the generated sample.")] = None,
+    video: Annotated[
+        Path | None, typer.Option(help="Use this video instead of the generated sample.")
+    ] = None,
     keep_running: Annotated[bool, typer.Option(help="Leave the local cloud running afterwards.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
@@ -306,9 +361,17 @@ def demo_cmd(
     run_demo(query=query, question=question, video=video, keep_running=keep_running, verbose=verbose)
 
 
-def run_demo(*, query: str = DEMO_QUERY, question: str = DEMO_QUESTION, video: Path | None = None,
-             keep_running: bool = False, verbose: bool = False, base_settings: Settings | None = None,
-             runtime_parts: dict | None = None, port: int | None = None) -> dict:
+def run_demo(
+    *,
+    query: str = DEMO_QUERY,
+    question: str = DEMO_QUESTION,
+    video: Path | None = None,
+    keep_running: bool = False,
+    verbose: bool = False,
+    base_settings: Settings | None = None,
+    runtime_parts: dict | None = None,
+    port: int | None = None,
+) -> dict:
     from rich.markdown import Markdown
     from rich.panel import Panel
 
@@ -327,11 +390,15 @@ def run_demo(*, query: str = DEMO_QUERY, question: str = DEMO_QUESTION, video: P
             with console.status("making a sample video with speech (espeak-ng + ffmpeg)…"):
                 sample = make_sample_video(target) if not target.exists() else None
             video = target
-            console.print(f"sample video: {video}" + (f" ({sample.duration:.1f}s)" if sample else " (reused)"))
-        key, job_id = _upload_for_demo(settings, video)
+            console.print(
+                f"sample video: {video}" + (f" ({sample.duration:.1f}s)" if sample else " (reused)")
+            )
+        key, _ = _upload_for_demo(settings, video)
         console.print(f"uploaded to s3://{settings.resolved_bucket}/{key}")
         run_worker(settings, until_idle=True, verbose=verbose, runtime_parts=runtime_parts)
-        return _show_demo_results(settings, key, query=query, question=question, Markdown=Markdown, Panel=Panel)
+        return _show_demo_results(
+            settings, key, query=query, question=question, Markdown=Markdown, Panel=Panel
+        )
     finally:
         if started and not keep_running:
             local_cloud.down(state_dir)
@@ -340,7 +407,7 @@ def run_demo(*, query: str = DEMO_QUERY, question: str = DEMO_QUESTION, video: P
 
 def _upload_for_demo(settings: Settings, video: Path) -> tuple[str, str | None]:
     from lifestream.jobs import video_id_for
-    from lifestream.worker import get_runtime, configure
+    from lifestream.worker import configure
 
     runtime = configure(settings)
     key = f"{UPLOAD_PREFIX}{DEMO_KEY_FOLDER}/{video.name}"
@@ -348,11 +415,13 @@ def _upload_for_demo(settings: Settings, video: Path) -> tuple[str, str | None]:
     # finds it completed. If the results vanished with a restarted moto server, make the job claimable again.
     import hashlib
 
-    etag = hashlib.md5(video.read_bytes()).hexdigest()  # noqa: S324 - S3's ETag of a single-part upload
+    etag = hashlib.md5(video.read_bytes()).hexdigest()
     job = runtime.jobs.find_by_video(video_id_for(settings.resolved_bucket, key, etag))
     s3 = runtime.s3(settings.resolved_bucket)
-    if job is not None and job.status in ("completed", "failed") and not s3.file_exists(
-        (job.result_keys or {}).get("markdown", "-")
+    if (
+        job is not None
+        and job.status in ("completed", "failed")
+        and not s3.file_exists((job.result_keys or {}).get("markdown", "-"))
     ):
         runtime.jobs.requeue(job.id)
     # The sample's own .srt stays home: the demo shows speech recognition (it is used when no model is).
@@ -366,7 +435,9 @@ def _show_demo_results(settings: Settings, key: str, *, query: str, question: st
     from lifestream.worker import get_runtime
 
     runtime = get_runtime()
-    jobs = [j for j in runtime.jobs.list_jobs(limit=200) if j.key == key and j.bucket == settings.resolved_bucket]
+    jobs = [
+        j for j in runtime.jobs.list_jobs(limit=200) if j.key == key and j.bucket == settings.resolved_bucket
+    ]
     if not jobs:
         raise ConfigError(f"no job was recorded for s3://{settings.resolved_bucket}/{key}")
     job = jobs[0]
@@ -381,13 +452,18 @@ def _show_demo_results(settings: Settings, key: str, *, query: str, question: st
     table.add_column("where")
     table.add_column("text")
     for r in results:
-        table.add_row(f"{r.score:.2f}", escape(f"[{r.video_id}, {_hms(r.start)}–{_hms(r.end)}]"), escape(r.text[:100]))
+        table.add_row(
+            f"{r.score:.2f}", escape(f"[{r.video_id}, {_hms(r.start)}–{_hms(r.end)}]"), escape(r.text[:100])
+        )
     console.print(table)
 
     answer = ask(question, settings=settings, store=runtime.store, embedder=runtime.embedder)
     cited = "\n".join(f"  {escape(c.label)}" for c in answer.citations)
     console.print(
-        Panel(f"{escape(answer.text)}\n\n[dim]sources:\n{cited or '  (none)'}[/]", title=escape(f"ask: {question}"))
+        Panel(
+            f"{escape(answer.text)}\n\n[dim]sources:\n{cited or '  (none)'}[/]",
+            title=escape(f"ask: {question}"),
+        )
     )
     return {"job": job, "markdown": markdown, "results": results, "answer": answer}
 

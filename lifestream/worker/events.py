@@ -110,7 +110,9 @@ def _parse_records(records: list[Any]) -> ObjectEvents:
             obj = s3["object"]
             key = unquote_plus(obj["key"])
         except (AttributeError, KeyError, TypeError):
-            raise MalformedMessageError(f"S3 event record {index} lacks s3.bucket.name or s3.object.key") from None
+            raise MalformedMessageError(
+                f"S3 event record {index} lacks s3.bucket.name or s3.object.key"
+            ) from None
         if not name.startswith("ObjectCreated"):
             ignored.append(f"{name or 'unknown event'} {key}")
             continue

@@ -77,7 +77,7 @@ def handle_message(
     for ref in message.objects:
         try:
             outcomes.append(process_object(ref, context, runtime, source_queue_arn=source_queue_arn))
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - re-raised after the other objects had their turn
             first_error = first_error or exc
     if first_error is not None:
         raise first_error
@@ -114,7 +114,9 @@ def process_object(
             logger.info("already failed permanently; acknowledged", extra={"error": job.error})
             return ObjectOutcome("already_failed", ref.key, job.id, job.video_id, job.error or "")
         if claim.outcome == "busy":
-            raise JobBusyError(f"job {job.id} for s3://{ref.bucket}/{ref.key} is being processed by another attempt")
+            raise JobBusyError(
+                f"job {job.id} for s3://{ref.bucket}/{ref.key} is being processed by another attempt"
+            )
         logger.info("claimed", extra={"attempt": job.attempts, "resumed": claim.resumed})
         return _run(
             ref,
@@ -223,12 +225,14 @@ def _run(
             hop=hop,
         )
         send_continuation(runtime, follow_up, source_queue_arn=source_queue_arn)
-        logger.info("out of time; continuation sent", extra={"stage": exc.stage, "offset": exc.offset, "hop": hop})
+        logger.info(
+            "out of time; continuation sent", extra={"stage": exc.stage, "offset": exc.offset, "hop": hop}
+        )
         return ObjectOutcome("continued", ref.key, job.id, job.video_id, str(exc))
     except Exception as exc:
         try:
             runtime.jobs.abandon(job.id, error=f"{type(exc).__name__}: {exc}")
-        except Exception:
+        except Exception:  # noqa: BLE001 - the original error matters more
             logger.exception("could not record the transient failure in the job store")
         logger.warning("transient failure; the message will be retried", extra={"error": repr(exc)})
         raise
@@ -236,7 +240,9 @@ def _run(
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def send_continuation(runtime: WorkerRuntime, message: Continuation, *, source_queue_arn: str | None = None) -> None:
+def send_continuation(
+    runtime: WorkerRuntime, message: Continuation, *, source_queue_arn: str | None = None
+) -> None:
     queue_url = runtime.settings.queue_url or _queue_url_from_arn(runtime, source_queue_arn)
     runtime.sqs_client.send_message(QueueUrl=queue_url, MessageBody=message.to_body())
 
@@ -279,7 +285,11 @@ def _download_sidecars(s3: Any, key: str, directory: Path) -> list[Path]:
 
 def _upload_results(s3: Any, video_id: str, result: Any) -> dict[str, str]:
     prefix = f"{RESULTS_PREFIX}{video_id}/"
-    keys = {"json": f"{prefix}summary.json", "markdown": f"{prefix}summary.md", "keyframes": f"{prefix}keyframes/"}
+    keys = {
+        "json": f"{prefix}summary.json",
+        "markdown": f"{prefix}summary.md",
+        "keyframes": f"{prefix}keyframes/",
+    }
     s3.upload_file(Path(result.json_path), keys["json"], content_type="application/json")
     s3.upload_file(Path(result.markdown_path), keys["markdown"], content_type="text/markdown; charset=utf-8")
     for frame in result.keyframe_paths:
@@ -317,5 +327,5 @@ def worker_id(context: Any) -> str:
 def _quietly(action: Callable[[], None]) -> None:
     try:
         action()
-    except Exception:
+    except Exception:  # noqa: BLE001 - cleanup is best effort
         logger.exception("cleanup step failed (ignored)")

@@ -27,9 +27,13 @@ class S3Checkpoint:
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") in {"NoSuchKey", "404", "NotFound"}:
                 return None
-            raise TransientError(f"checkpoint s3://{self.bucket}/{self._key(name)} unreadable: {exc}") from exc
+            raise TransientError(
+                f"checkpoint s3://{self.bucket}/{self._key(name)} unreadable: {exc}"
+            ) from exc
         except BotoCoreError as exc:
-            raise TransientError(f"checkpoint s3://{self.bucket}/{self._key(name)} unreadable: {exc}") from exc
+            raise TransientError(
+                f"checkpoint s3://{self.bucket}/{self._key(name)} unreadable: {exc}"
+            ) from exc
         return json.loads(body)
 
     def save(self, name: str, data: dict[str, Any]) -> None:
@@ -48,7 +52,9 @@ class S3Checkpoint:
     # Stage outputs that live on local disk (keyframes) are kept beside the JSON documents, so a
     # continuation on a fresh /tmp restores them instead of redoing the stage.
     def save_files(self, folder: str, directory: Path) -> int:
-        paths = sorted(p for p in Path(directory).glob("*") if p.is_file()) if Path(directory).is_dir() else []
+        paths = (
+            sorted(p for p in Path(directory).glob("*") if p.is_file()) if Path(directory).is_dir() else []
+        )
         for path in paths:
             self._client.upload_file(str(path), self.bucket, f"{self.prefix}{folder}/{path.name}")
         return len(paths)

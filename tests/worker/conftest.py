@@ -34,7 +34,9 @@ class Cloud:
         url = queue_url or self.resources.queue_url
         out: list[dict] = []
         while True:
-            got = self.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=wait).get("Messages", [])
+            got = self.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=wait).get(
+                "Messages", []
+            )
             if not got:
                 return out
             for m in got:
@@ -51,10 +53,15 @@ class Cloud:
 
 @pytest.fixture
 def cloud_factory(moto_endpoint) -> Callable[..., Cloud]:
-    def make(*, visibility_timeout: int = 30, max_receive_count: int = 3, drain_test_event: bool = True) -> Cloud:
+    def make(
+        *, visibility_timeout: int = 30, max_receive_count: int = 3, drain_test_event: bool = True
+    ) -> Cloud:
         names = ResourceNames(env=f"t{uuid.uuid4().hex[:10]}", account=LOCAL_ACCOUNT)
         resources = local_cloud.provision(
-            moto_endpoint, names=names, visibility_timeout=visibility_timeout, max_receive_count=max_receive_count
+            moto_endpoint,
+            names=names,
+            visibility_timeout=visibility_timeout,
+            max_receive_count=max_receive_count,
         )
         kw = {"endpoint_url": moto_endpoint, "region_name": "us-east-1"}
         cloud = Cloud(names, resources, boto3.client("s3", **kw), boto3.client("sqs", **kw))
@@ -73,16 +80,16 @@ def cloud(cloud_factory) -> Cloud:
 @pytest.fixture
 def settings_for(tmp_path) -> Callable[..., Settings]:
     def make(cloud: Cloud, **overrides) -> Settings:
-        values = dict(
-            env=cloud.names.env,
-            data_dir=tmp_path / "data",
-            aws_endpoint_url=cloud.resources.endpoint_url,
-            bucket=cloud.resources.bucket,
-            queue_url=cloud.resources.queue_url,
-            dlq_url=cloud.resources.dlq_url,
-            transcriber="subtitles",
-            summarizer="extractive",
-        )
+        values = {
+            "env": cloud.names.env,
+            "data_dir": tmp_path / "data",
+            "aws_endpoint_url": cloud.resources.endpoint_url,
+            "bucket": cloud.resources.bucket,
+            "queue_url": cloud.resources.queue_url,
+            "dlq_url": cloud.resources.dlq_url,
+            "transcriber": "subtitles",
+            "summarizer": "extractive",
+        }
         values.update(overrides)
         return load_settings(**values)
 

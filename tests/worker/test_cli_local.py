@@ -36,7 +36,9 @@ def cli_env(cloud, monkeypatch, tmp_path):
 def test_upload_then_worker_then_dlq(cli_env, sample, tmp_path):
     cloud = cli_env
     # WHEN a video is uploaded with its subtitles and the worker drains the queue
-    result = runner.invoke(app, ["upload", str(sample.path), "--subtitles", str(sample.subtitles), "--folder", "2026-05-02"])
+    result = runner.invoke(
+        app, ["upload", str(sample.path), "--subtitles", str(sample.subtitles), "--folder", "2026-05-02"]
+    )
     assert result.exit_code == 0, result.output
     assert "uploads/2026-05-02/my-day.mp4" in result.output
     result = runner.invoke(app, ["worker", "--until-idle"])

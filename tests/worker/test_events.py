@@ -83,7 +83,16 @@ def test_malformed_bodies_raise_a_typed_error(event_fixture, index):
         ("[1, 2]", "not an object"),
         (json.dumps({"Records": [{"eventName": "ObjectCreated:Put", "s3": {}}]}), "lacks s3.bucket.name"),
         (
-            json.dumps({"Records": [{"eventName": "ObjectCreated:Put", "s3": {"bucket": {"name": "b"}, "object": {"key": "uploads/a.mp4"}}}]}),
+            json.dumps(
+                {
+                    "Records": [
+                        {
+                            "eventName": "ObjectCreated:Put",
+                            "s3": {"bucket": {"name": "b"}, "object": {"key": "uploads/a.mp4"}},
+                        }
+                    ]
+                }
+            ),
             "neither versionId nor eTag",
         ),
         (json.dumps({"kind": "lifestream.continuation", "bucket": "b"}), "continuation message is invalid"),

@@ -7,8 +7,15 @@ import json
 from lifestream.local_worker import LocalLambdaContext, LocalWorker, build_event, load_handler
 
 LAMBDA_RECORD_KEYS = {
-    "messageId", "receiptHandle", "body", "attributes", "messageAttributes", "md5OfBody",
-    "eventSource", "eventSourceARN", "awsRegion",
+    "messageId",
+    "receiptHandle",
+    "body",
+    "attributes",
+    "messageAttributes",
+    "md5OfBody",
+    "eventSource",
+    "eventSourceARN",
+    "awsRegion",
 }
 
 

@@ -34,12 +34,16 @@ def test_upload_becomes_searchable_diary(env, sample):
     assert job.result_keys["markdown"] == prefix + "summary.md"
     markdown = env.cloud.s3.get_object(Bucket=env.bucket, Key=prefix + "summary.md")["Body"].read().decode()
     assert markdown.startswith("# Daily Summary: 2026-05-02")
-    summary = json.loads(env.cloud.s3.get_object(Bucket=env.bucket, Key=prefix + "summary.json")["Body"].read())
+    summary = json.loads(
+        env.cloud.s3.get_object(Bucket=env.bucket, Key=prefix + "summary.json")["Body"].read()
+    )
     assert summary["video_id"] == job.video_id
     # AND every chunk is in FAISS, and a search finds the moment the purchase was mentioned
     assert len(env.vector_ids(job.video_id)) == job.chunk_count
     runtime = get_runtime()
-    results = semantic_search("buy compost and a watering can", store=runtime.store, embedder=runtime.embedder, top_k=3)
+    results = semantic_search(
+        "buy compost and a watering can", store=runtime.store, embedder=runtime.embedder, top_k=3
+    )
     assert results and results[0].video_id == job.video_id
     assert any("compost" in r.text.lower() for r in results)
     buy_cue = sample.cues[1]
@@ -79,8 +83,11 @@ def test_duplicate_while_another_attempt_is_live_is_retried_later(env_factory, s
     # GIVEN another live worker holds the claim of this very object
     ref = json.loads(body)["Records"][0]["s3"]["object"]
     other = jobs.claim(
-        bucket=env.bucket, key="uploads/busy.mp4", version=ref.get("versionId") or ref["eTag"],
-        worker_id="other-worker/1", stale_after=900,
+        bucket=env.bucket,
+        key="uploads/busy.mp4",
+        version=ref.get("versionId") or ref["eTag"],
+        worker_id="other-worker/1",
+        stale_after=900,
     )
     assert other.outcome == "claimed"
     # WHEN our worker receives the message
@@ -222,7 +229,9 @@ def test_long_video_completes_across_several_invocations(env, sample):
     assert job.attempts == len(continuations) + 1
     assert len(env.vector_ids(job.video_id)) == job.chunk_count
     assert env.keys(f"state/{job.video_id}/") == []
-    summary = json.loads(env.cloud.s3.get_object(Bucket=env.bucket, Key=job.result_keys["json"])["Body"].read())
+    summary = json.loads(
+        env.cloud.s3.get_object(Bucket=env.bucket, Key=job.result_keys["json"])["Body"].read()
+    )
     assert "compost" in json.dumps(summary).lower()
 
 

@@ -39,7 +39,11 @@ def test_openai_throttling_is_retried_by_sqs_then_succeeds(env_factory, sample, 
         openai_base_url=openai_fake.base_url,
     )
     embedder = OpenAIEmbedder(
-        api_key=OPENAI_KEY, base_url=openai_fake.base_url, max_attempts=2, base_delay=0.01, sleep=lambda s: None
+        api_key=OPENAI_KEY,
+        base_url=openai_fake.base_url,
+        max_attempts=2,
+        base_delay=0.01,
+        sleep=lambda s: None,
     )
     env.embedder = embedder
     env.upload(sample.path, "uploads/throttled.mp4", subtitles=sample.subtitles)
@@ -59,12 +63,14 @@ def test_openai_throttling_is_retried_by_sqs_then_succeeds(env_factory, sample, 
 @pytest.fixture
 def no_sdk_backoff(monkeypatch):
     """The Pinecone SDK retries 5xx itself with real sleeps; make them instant."""
-    import pinecone._internal.http_client as http_client
+    from pinecone._internal import http_client
 
     monkeypatch.setattr(http_client, "_retry_sleep", lambda seconds: None)
 
 
-def test_pinecone_outage_is_retried_by_sqs_then_succeeds(env_factory, sample, pinecone_fake, embedder, no_sdk_backoff):
+def test_pinecone_outage_is_retried_by_sqs_then_succeeds(
+    env_factory, sample, pinecone_fake, embedder, no_sdk_backoff
+):
     env = env_factory(visibility_timeout=1, vector_store="pinecone", pinecone_api_key=PINECONE_KEY)
     store = PineconeVectorStore.connect(
         api_key=PINECONE_KEY,
