@@ -200,10 +200,13 @@ def main() -> None:
         cells = (name, f"{elapsed:.2f}", f"{rtf:.4f}", target, f"{peak / 2**20:.0f}", ok)
         table.add_row(*cells)
         lines.append("| " + " | ".join(cells) + " |")
-    non_transcribe = sum(e for n, e, _, _ in rows if n not in ("transcribe", "model load", "embed load"))
+    seconds = {n: e for n, e, _, _ in rows}
+    non_transcribe = sum(e for n, e in seconds.items() if n not in ("transcribe", "model load", "embed load"))
+    media_text = non_transcribe - seconds.get("index", 0.0)
     summary_line = (
-        f"All stages except transcription: {non_transcribe:.2f} s = {non_transcribe / duration:.4f}× real "
-        f"time; transcription {next(e for n, e, _, _ in rows if n == 'transcribe') / duration:.3f}×."
+        f"All stages except transcription: {non_transcribe:.2f} s = {non_transcribe / duration:.4f}× real time "
+        f"(without the embedding/index step: {media_text:.2f} s = {media_text / duration:.4f}×); "
+        f"transcription {seconds['transcribe'] / duration:.3f}×."
     )
     console.print(table)
     console.print(summary_line)
