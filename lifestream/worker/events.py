@@ -34,6 +34,7 @@ class ObjectRef(BaseModel):
     bucket: str
     key: str  # decoded
     version: str  # S3 version id, or the ETag when the bucket is not versioned
+    version_id: str | None = None  # the S3 version id when the event names one: process exactly that
     size: int | None = None
     etag: str | None = None
     event_time: datetime | None = None
@@ -59,6 +60,7 @@ class Continuation(BaseModel):
     bucket: str
     key: str
     version: str
+    version_id: str | None = None
     job_id: str
     video_id: str
     stage: str
@@ -70,7 +72,7 @@ class Continuation(BaseModel):
 
     @property
     def object(self) -> ObjectRef:
-        return ObjectRef(bucket=self.bucket, key=self.key, version=self.version)
+        return ObjectRef(bucket=self.bucket, key=self.key, version=self.version, version_id=self.version_id)
 
 
 Message = S3TestEvent | ObjectEvents | Continuation
@@ -117,7 +119,8 @@ def _parse_records(records: list[Any]) -> ObjectEvents:
             ignored.append(f"{name or 'unknown event'} {key}")
             continue
         etag = obj.get("eTag") or obj.get("etag")
-        version = obj.get("versionId") or etag
+        version_id = obj.get("versionId") or None
+        version = version_id or etag
         if not version:
             raise MalformedMessageError(f"S3 event record {index} for {key!r} has neither versionId nor eTag")
         objects.append(
@@ -125,6 +128,7 @@ def _parse_records(records: list[Any]) -> ObjectEvents:
                 bucket=bucket,
                 key=key,
                 version=str(version),
+                version_id=version_id,
                 size=obj.get("size"),
                 etag=etag,
                 event_time=record.get("eventTime"),

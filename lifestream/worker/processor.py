@@ -154,14 +154,19 @@ def _run(
             # rather than wait a visibility timeout (6x the function timeout) for a retry.
             raise OutOfTime(NOT_STARTED)
         _check_size(ref.size, settings.max_video_bytes, ref)
-        meta = s3.get_file_metadata(ref.key)  # ObjectNotFoundError (an InputError) when deleted meanwhile
+        # The latest version first: a video deleted since the upload is not processed (ObjectNotFoundError,
+        # an InputError), even if its old version is still kept by bucket versioning.
+        meta = s3.get_file_metadata(ref.key)
+        if ref.version_id and meta.version_id != ref.version_id:
+            # Overwritten since: this event's job is about its own version (the newer one has its own).
+            meta = s3.get_file_metadata(ref.key, version_id=ref.version_id)
         _check_size(meta.size, settings.max_video_bytes, ref)
         if meta.size == 0:
             raise EmptyFileError(f"s3://{ref.bucket}/{ref.key} is empty (0 bytes)")
         inputs = workdir / "input"
         inputs.mkdir()
         video_path = inputs / _local_name(ref.key)
-        s3.download_file(ref.key, video_path)
+        s3.download_file(ref.key, video_path, version_id=ref.version_id)
         subtitles = _download_sidecars(s3, ref.key, inputs)
         output_dir = workdir / "out"
         if resumed:
@@ -218,6 +223,7 @@ def _run(
             bucket=ref.bucket,
             key=ref.key,
             version=ref.version,
+            version_id=ref.version_id,
             job_id=str(job.id),
             video_id=job.video_id,
             stage=exc.stage,

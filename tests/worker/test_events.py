@@ -29,7 +29,7 @@ def test_s3_put_event_gives_one_object_with_version_and_size(event_fixture):
     assert isinstance(message, ObjectEvents)
     (ref,) = message.objects
     assert ref.key == "uploads/2026-11-20/morning walk.mp4"
-    assert ref.version == "3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY"
+    assert ref.version == ref.version_id == "3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY"
     assert ref.size == 1048576
     assert ref.bucket == "lifestream-local-videos-123456789012"
     assert ref.event_time is not None and ref.event_time.year == 2026
@@ -58,6 +58,7 @@ def test_url_encoded_key_with_slash_plus_unicode_and_upper_suffix(event_fixture)
     # THEN the key is the real one, and the unversioned object falls back to its ETag as version
     assert ref.key == "uploads/my video+1 été.MP4"
     assert ref.version == "336311a016184326ddbdd61edd4eeb52"
+    assert ref.version_id is None
     assert is_video_key(ref.key)
 
 

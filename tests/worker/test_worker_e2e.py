@@ -332,3 +332,26 @@ def test_log_lines_carry_job_id_key_and_message_id(env, sample):
     # AND keys do not leak into the next record's lines
     acknowledged = [line for line in lines if line.get("message") == "s3:TestEvent acknowledged"]
     assert acknowledged and all("job_id" not in line for line in acknowledged)
+
+
+def test_the_event_version_is_processed_even_when_overwritten_since(env, sample, media):
+    # GIVEN a video uploaded, then overwritten by another one under the same key
+    key = "uploads/overwritten.mp4"
+    env.upload(sample.path, key, subtitles=sample.subtitles)
+    (first_body,) = _notification_bodies(env)
+    heads = env.cloud.s3.list_object_versions(Bucket=env.bucket, Prefix=key)["Versions"]
+    (first_version,) = [v["VersionId"] for v in heads if v["Key"] == key]
+    env.cloud.s3.upload_file(str(media.several_scenes_video()), env.bucket, key)
+    env.cloud.drain()
+    # AND the first upload's event names its version id (as S3 does for versioned buckets; moto omits it)
+    event = json.loads(first_body)
+    event["Records"][0]["s3"]["object"]["versionId"] = first_version
+    env.cloud.sqs.send_message(QueueUrl=env.cloud.resources.queue_url, MessageBody=json.dumps(event))
+    # WHEN it is processed
+    env.worker().run(until_idle=True)
+    # THEN the job is about the first version: its speech, its length
+    job = env.only_job()
+    assert (job.status, job.version) == ("completed", first_version)
+    assert job.duration == pytest.approx(sample.duration, abs=0.5)
+    summary = env.cloud.s3.get_object(Bucket=env.bucket, Key=job.result_keys["json"])["Body"].read().decode()
+    assert "compost" in summary.lower()
