@@ -215,6 +215,13 @@ def run_worker(
     from lifestream.local_worker import LocalWorker
 
     _quiet_worker_logs(verbose)
+    status_holder: list = []
+
+    def show_progress(key: str, stage: str, fraction: float) -> None:
+        if status_holder:
+            status_holder[0].update(f"{escape(key)}: {stage} {fraction:.0%}")
+
+    runtime_parts = {"progress_listener": show_progress, **(runtime_parts or {})}
     worker = LocalWorker(
         settings,
         batch_size=batch_size,
@@ -223,6 +230,7 @@ def run_worker(
         runtime_parts=runtime_parts,
     )
     with console.status("loading the worker (job store, embedding model)…") as status:
+        status_holder.append(status)
         worker_runtime_warm()
         status.update("waiting for messages…")
 

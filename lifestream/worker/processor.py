@@ -180,7 +180,7 @@ def _run(
             subtitle_paths=subtitles,
             checkpoint=checkpoint,
             time_left=time_left,
-            on_progress=_progress_reporter(runtime, job.id),
+            on_progress=_progress_reporter(runtime, job.id, ref.key),
             store=runtime.store,
             embedder=runtime.embedder,
         )
@@ -310,11 +310,13 @@ def _time_left(context: Any) -> Callable[[], float] | None:
     return lambda: remaining() / 1000.0
 
 
-def _progress_reporter(runtime: WorkerRuntime, job_id: str) -> Callable[[str, float], None]:
+def _progress_reporter(runtime: WorkerRuntime, job_id: str, key: str) -> Callable[[str, float], None]:
     last = 0.0
 
     def report(stage: str, fraction: float) -> None:
         nonlocal last
+        if runtime.progress_listener is not None:
+            runtime.progress_listener(key, stage, fraction)
         now = time.monotonic()
         if fraction < 1.0 and now - last < PROGRESS_EVERY_SECONDS:
             return

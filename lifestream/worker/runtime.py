@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import tempfile
 import threading
+from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -24,8 +25,11 @@ class WorkerRuntime:
         store: Any | None = None,
         jobs: Any | None = None,
         tmp_root: Path | None = None,
+        progress_listener: Callable[[str, str, float], None] | None = None,
     ) -> None:
         self.settings = settings
+        # (key, stage, fraction) after each unit of work; the local worker shows it, Lambda has none.
+        self.progress_listener = progress_listener
         self.tmp_root = Path(tmp_root or tempfile.gettempdir())
         self._lock = threading.Lock()
         self._s3_services: dict[str, Any] = {}
