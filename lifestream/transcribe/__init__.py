@@ -28,6 +28,7 @@ LOCAL_WINDOW_SECONDS = 60.0
 # Below this RMS (about -60 dBFS) a window is silence: skipping it saves time and Whisper's "Thank you."
 SILENCE_RMS = 1e-3
 CHECKPOINT_NAME = "transcript"
+MAX_REFERENCE_VOICES = 4
 
 
 class Transcript(BaseModel):
@@ -106,6 +107,32 @@ def read_subtitles(video: Path, subtitle_paths: Sequence[Path]) -> Transcript:
     )
 
 
+def _stable_speakers(found: list[TranscriptSegment], state: dict) -> list[TranscriptSegment]:
+    """Diarizing models label speakers per request ("A", "B"): keep one name per voice across windows.
+
+    Labels the model matched to a known reference come back as that reference's name; any other label is a
+    new voice and gets the next "Speaker N". Up to four voices keep a 2-10 s reference clip (the API limit)
+    that later windows send along, so the model can recognise them."""
+    voices: dict[str, list[float]] = state.setdefault("voices", {})
+    names: dict[str, str] = {}
+    out = []
+    for seg in found:
+        if seg.speaker is None:
+            out.append(seg)
+            continue
+        if seg.speaker in voices:
+            name = seg.speaker
+        elif seg.speaker in names:
+            name = names[seg.speaker]
+        else:
+            state["speaker_count"] = state.get("speaker_count", 0) + 1
+            name = names[seg.speaker] = f"Speaker {state['speaker_count']}"
+        if name not in voices and len(voices) < MAX_REFERENCE_VOICES and seg.end - seg.start >= 2.0:
+            voices[name] = [seg.start, min(seg.end, seg.start + 10.0)]
+        out.append(seg.model_copy(update={"speaker": name}))
+    return out
+
+
 def transcribe_audio(
     track: AudioTrack,
     engine: SpeechEngine,
@@ -128,6 +155,8 @@ def transcribe_audio(
             "next": 0,
             "segments": [],
             "language": None,
+            "voices": {},  # stable speaker name -> [start, end] of a reference clip
+            "speaker_count": 0,
         }
     windows = plan_windows(state["cuts"], overlap, track.duration)
     segments = [TranscriptSegment.model_validate(s) for s in state["segments"]]
@@ -138,9 +167,18 @@ def transcribe_audio(
             raise OutOfTime("transcribe", window.own_start)
         samples = read_window(track, window.start, window.end)
         if rms(samples) >= SILENCE_RMS:
-            found, language = engine.transcribe(samples, language=state["language"])
+            if getattr(engine, "uses_speaker_references", False):
+                references = [
+                    (name, read_window(track, a, b))
+                    for name, (a, b) in state.setdefault("voices", {}).items()
+                ]
+                found, language = engine.transcribe(
+                    samples, language=state["language"], references=references
+                )
+            else:
+                found, language = engine.transcribe(samples, language=state["language"])
             state["language"] = state["language"] or language
-            segments += shift(found, window.start, window)
+            segments += _stable_speakers(shift(found, window.start, window), state)
         state["next"] = window.index + 1
         state["segments"] = [s.model_dump() for s in segments]
         if checkpoint:

@@ -7,6 +7,8 @@ Requests are limited to 25 MB: windows are sent as 16 kHz mono 16-bit WAV (32 kB
 
 from __future__ import annotations
 
+import base64
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -44,8 +46,16 @@ class OpenAITranscriber:
     def label(self) -> str:
         return f"OpenAI {self.model}"
 
+    @property
+    def uses_speaker_references(self) -> bool:
+        return self.diarize
+
     def transcribe(
-        self, samples: np.ndarray, *, language: str | None
+        self,
+        samples: np.ndarray,
+        *,
+        language: str | None,
+        references: Sequence[tuple[str, np.ndarray]] = (),
     ) -> tuple[list[TranscriptSegment], str | None]:
         body = wav_bytes(samples)
         if len(body) > MAX_REQUEST_BYTES:
@@ -53,6 +63,12 @@ class OpenAITranscriber:
         params: dict[str, Any] = {"model": self.model, "file": ("window.wav", body, "audio/wav")}
         if self.diarize:
             params.update(response_format="diarized_json", chunking_strategy="auto")
+            if references:
+                params["known_speaker_names"] = [name for name, _ in references]
+                params["known_speaker_references"] = [
+                    "data:audio/wav;base64," + base64.b64encode(wav_bytes(clip)).decode("ascii")
+                    for _, clip in references
+                ]
         else:
             params.update(response_format="verbose_json", timestamp_granularities=["segment"])
         if language:
@@ -69,7 +85,8 @@ class OpenAITranscriber:
                     start=float(_field(seg, "start", 0.0)),
                     end=float(_field(seg, "end", 0.0)),
                     text=text,
-                    speaker=f"Speaker {speaker}" if speaker and len(str(speaker)) <= 2 else speaker,
+                    # The raw label; transcribe_audio maps it to a name that is stable across windows.
+                    speaker=str(speaker) if speaker else None,
                 )
             )
         if not segments and (_field(result, "text") or "").strip():

@@ -127,13 +127,17 @@ class FakeOpenAI:
         spans = voiced_spans(body)
         duration = len(body) / 32000
         if form.get("response_format") == "diarized_json":
+            known = form.get("known_speaker_names[]", [])
+            known = [known] if isinstance(known, str) else known
+            # A "recognised" voice comes back under its known name, as the API documents.
+            labels = tuple(known) or self.speakers
             segments = [
                 {
                     "type": "transcript.text.segment",
                     "id": f"seg_{i}",
                     "start": a,
                     "end": b,
-                    "speaker": self.speakers[i % len(self.speakers)],
+                    "speaker": labels[i % len(labels)],
                     "text": f"utterance {i}",
                 }
                 for i, (a, b) in enumerate(spans)

@@ -89,7 +89,29 @@ def test_diarized_model_returns_speaker_labels(fake, media, openai_settings, tmp
     form = fake.transcriptions[0]
     assert form["response_format"] == "diarized_json" and form["chunking_strategy"] == "auto"
     assert "timestamp_granularities[]" not in form  # not available for the diarize model
-    assert {s.speaker for s in transcript.segments} == {"Speaker A", "Speaker B"}
+    assert {s.speaker for s in transcript.segments} == {"Speaker 1", "Speaker 2"}
+
+
+def test_speaker_names_stay_stable_across_windows(fake, media, openai_settings, tmp_path):
+    # GIVEN a diarizing model that labels voices per request ("A", "B")
+    track = extract_audio(media.talk_video(), tmp_path / "a.wav")
+    settings = openai_settings(transcriber="openai", openai_transcription_model="gpt-4o-transcribe-diarize")
+
+    # WHEN the audio goes in several windows
+    transcript = transcribe_audio(track, OpenAITranscriber(settings), window_seconds=8, overlap=1)
+
+    # THEN the first window's voices become references (2-10 s WAV data URLs) for the second request
+    first, *later = fake.transcriptions
+    assert "known_speaker_names[]" not in first and len(later) >= 1
+    for form in later:
+        assert form["known_speaker_names[]"] == ["Speaker 1", "Speaker 2"]
+        for url in form["known_speaker_references[]"]:
+            assert url.startswith("data:audio/wav;base64,")
+            clip = base64.b64decode(url.split(",", 1)[1])
+            assert 2.0 <= (len(clip) - 44) / 32000 <= 10.0
+    # AND the names the model gives back for known voices are kept: no "Speaker 3" appears
+    assert {s.speaker for s in transcript.segments} == {"Speaker 1", "Speaker 2"}
+    assert len({s.speaker for s in transcript.segments if s.start > 8}) >= 1
 
 
 def test_transient_server_errors_are_retried(fake, openai_settings):

@@ -259,7 +259,7 @@ def test_openai_flavour_describes_pictures_and_summarises(media, openai_settings
     assert len(fake.transcriptions) == 1 and {
         c["response_format"]["json_schema"]["name"] for c in fake.chats
     } == {"VisualDraft", "BlockSummaryDraft"}
-    assert {s.speaker for s in result.summary.blocks[0].transcript} == {"Speaker A", "Speaker B"}
+    assert {s.speaker for s in result.summary.blocks[0].transcript} == {"Speaker 1", "Speaker 2"}
 
 
 def test_openai_run_resumes_between_blocks_without_repeating_paid_calls(media, openai_settings, tmp_path):
