@@ -215,6 +215,17 @@ def bench_import() -> dict:
     }
 
 
+def write_section(path: Path, section: str) -> None:
+    """Replace the '## Worker' section (up to the next '## ' heading) or append it: re-runs do not pile up."""
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
+    pattern = re.compile(r"^## Worker\n.*?(?=^## |\Z)", re.S | re.M)
+    if pattern.search(text):
+        text = pattern.sub(lambda _: section + "\n", text, count=1)
+    else:
+        text = text.rstrip("\n") + "\n\n" + section
+    path.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -260,9 +271,8 @@ def main() -> None:
         for r in rows:
             ok = "–" if r["ok"] is None else ("yes" if r["ok"] else "NO")
             lines.append(f"| {r['case']} | {r['seconds']:.2f} | {r['target']} | {ok} | {r['note']} |")
-        with open(ROOT / "bench" / "RESULTS.md", "a", encoding="utf-8") as fh:
-            fh.write("\n".join(lines) + "\n")
-        console.print("appended to bench/RESULTS.md")
+        write_section(ROOT / "bench" / "RESULTS.md", "\n".join(lines).strip() + "\n")
+        console.print("bench/RESULTS.md: Worker section written")
 
 
 if __name__ == "__main__":

@@ -355,3 +355,20 @@ def test_the_event_version_is_processed_even_when_overwritten_since(env, sample,
     assert job.duration == pytest.approx(sample.duration, abs=0.5)
     summary = env.cloud.s3.get_object(Bucket=env.bucket, Key=job.result_keys["json"])["Body"].read().decode()
     assert "compost" in summary.lower()
+
+
+def test_one_message_with_a_good_and_a_bad_object_settles_both(env, sample, media):
+    # GIVEN one S3 message naming two uploads: a good video and an empty file
+    env.upload(sample.path, "uploads/good.mp4", subtitles=sample.subtitles)
+    env.upload(media.zero_bytes(), "uploads/empty.mp4")
+    bodies = [json.loads(m["Body"]) for m in env.cloud.drain()]
+    merged = {"Records": [r for b in bodies for r in b["Records"]]}
+    assert len(merged["Records"]) == 2
+    env.cloud.sqs.send_message(QueueUrl=env.cloud.resources.queue_url, MessageBody=json.dumps(merged))
+    # WHEN it is processed
+    stats = env.worker().run(until_idle=True)
+    # THEN the message is acknowledged: one job completed, the other failed for its own reason
+    assert (stats.succeeded, stats.failed) == (1, 0)
+    outcome = {j.key: (j.status, j.error or "") for j in env.jobs()}
+    assert outcome["uploads/good.mp4"][0] == "completed"
+    assert outcome["uploads/empty.mp4"][0] == "failed" and "EmptyFileError" in outcome["uploads/empty.mp4"][1]
