@@ -218,7 +218,7 @@ def bench_import() -> dict:
 def write_section(path: Path, section: str) -> None:
     """Replace the '## Worker' section (up to the next '## ' heading) or append it: re-runs do not pile up."""
     text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
-    pattern = re.compile(r"^## Worker\n.*?(?=^## |\Z)", re.S | re.M)
+    pattern = re.compile(r"^## Worker\n.*?(?=^## |\Z)", re.DOTALL | re.MULTILINE)
     if pattern.search(text):
         text = pattern.sub(lambda _: section + "\n", text, count=1)
     else:
