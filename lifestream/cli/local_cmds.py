@@ -362,11 +362,16 @@ def demo_cmd(
         Path | None, typer.Option(help="Use this video instead of the generated sample.")
     ] = None,
     keep_running: Annotated[bool, typer.Option(help="Leave the local cloud running afterwards.")] = False,
+    port: Annotated[
+        int | None, typer.Option(help=f"Port for the local cloud (default {local_cloud.DEFAULT_PORT}).")
+    ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
     """The whole path on this machine: local cloud → sample video with speech → upload → worker → diary,
     search and a cited answer. Stops what it started. Safe to run again."""
-    run_demo(query=query, question=question, video=video, keep_running=keep_running, verbose=verbose)
+    run_demo(
+        query=query, question=question, video=video, keep_running=keep_running, verbose=verbose, port=port
+    )
 
 
 def run_demo(
@@ -401,7 +406,7 @@ def run_demo(
             console.print(
                 f"sample video: {video}" + (f" ({sample.duration:.1f}s)" if sample else " (reused)")
             )
-        key, _ = _upload_for_demo(settings, video)
+        key = _upload_for_demo(settings, video)
         console.print(f"uploaded to s3://{settings.resolved_bucket}/{key}")
         run_worker(settings, until_idle=True, verbose=verbose, runtime_parts=runtime_parts)
         return _show_demo_results(
@@ -413,28 +418,22 @@ def run_demo(
             console.print("local cloud stopped")
 
 
-def _upload_for_demo(settings: Settings, video: Path) -> tuple[str, str | None]:
-    from lifestream.jobs import video_id_for
+def _upload_for_demo(settings: Settings, video: Path) -> str:
     from lifestream.worker import configure
 
     runtime = configure(settings)
+    bucket = settings.resolved_bucket
     key = f"{UPLOAD_PREFIX}{DEMO_KEY_FOLDER}/{video.name}"
-    # moto's events carry no version id, so an unchanged file maps to the same (ETag-keyed) job: a re-run
-    # finds it completed. If the results vanished with a restarted moto server, make the job claimable again.
-    import hashlib
-
-    etag = hashlib.md5(video.read_bytes()).hexdigest()
-    job = runtime.jobs.find_by_video(video_id_for(settings.resolved_bucket, key, etag))
-    s3 = runtime.s3(settings.resolved_bucket)
-    if (
-        job is not None
-        and job.status in ("completed", "failed")
-        and not s3.file_exists((job.result_keys or {}).get("markdown", "-"))
-    ):
-        runtime.jobs.requeue(job.id)
+    # moto's events carry no version id, so an unchanged file maps to the same (ETag-keyed) job and a re-run
+    # finds it completed. If its results vanished with a restarted moto server, make it claimable again.
+    s3 = runtime.s3(bucket)
+    for job in runtime.jobs.list_jobs(limit=1000):
+        mine = job.bucket == bucket and job.key == key and job.status in ("completed", "failed")
+        if mine and not s3.file_exists((job.result_keys or {}).get("markdown", "-")):
+            runtime.jobs.requeue(job.id)
     # The sample's own .srt stays home: the demo shows speech recognition (it is used when no model is).
     upload_videos(settings, [video], folder=DEMO_KEY_FOLDER, sidecars=False)
-    return key, None if job is None else str(job.id)
+    return key
 
 
 def _show_demo_results(settings: Settings, key: str, *, query: str, question: str, Markdown, Panel) -> dict:
