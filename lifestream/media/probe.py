@@ -29,8 +29,9 @@ class MediaInfo(BaseModel):
     size: int
     container: str
     duration: float
-    width: int
+    width: int  # as displayed (after rotation)
     height: int
+    rotation: int = 0  # degrees counter-clockwise applied on display
     fps: float
     video_codec: str
     audio_codec: str | None = None
@@ -110,7 +111,10 @@ def probe(path: Path, *, uploaded_at: datetime | None = None, max_bytes: int | N
         if not container.streams.video:
             raise NoVideoStreamError(f"{path.name}: has no video stream (audio-only or data file)")
         video = container.streams.video[0]
-        _check_decodable(container, video, path)
+        rotation = _check_decodable(container, video, path)
+        width, height = video.codec_context.width, video.codec_context.height
+        if rotation % 180:
+            width, height = height, width  # the size as displayed
         duration = _duration(container, video)
         audio = container.streams.audio[0] if container.streams.audio else None
         found = _recording_time(container, video)
@@ -127,8 +131,9 @@ def probe(path: Path, *, uploaded_at: datetime | None = None, max_bytes: int | N
             size=size,
             container=container.format.name,
             duration=duration,
-            width=video.codec_context.width,
-            height=video.codec_context.height,
+            width=width,
+            height=height,
+            rotation=rotation,
             fps=float(rate),
             video_codec=video.codec_context.name,
             audio_codec=audio.codec_context.name if audio else None,
@@ -150,15 +155,16 @@ def _duration(container, video) -> float:
     return 0.0
 
 
-def _check_decodable(container, video, path: Path) -> None:
-    """Decode the first picture: headers can be intact while the data behind them is missing."""
+def _check_decodable(container, video, path: Path) -> int:
+    """Decode the first picture (headers can be intact while the data behind them is missing); return its
+    display rotation in degrees counter-clockwise (phones store portrait video as rotated landscape)."""
     import av
 
     try:
         for packet in container.demux(video):
-            for _ in packet.decode():
+            for frame in packet.decode():
                 container.seek(0)
-                return
+                return int(round(getattr(frame, "rotation", 0) or 0)) % 360
     except av.FFmpegError as exc:
         raise CorruptVideoError(f"{path.name}: the video data cannot be decoded: {exc}") from None
     raise CorruptVideoError(f"{path.name}: the video stream holds no decodable picture (truncated?)")

@@ -59,14 +59,26 @@ def is_cut(previous: Signature, current: Signature, threshold: float = DEFAULT_T
     return colour >= SOFT_COLOUR_THRESHOLD and pixels >= PIXEL_THRESHOLD
 
 
+def _even(n: float) -> int:
+    # Even dimensions keep yuv420 chroma subsampling happy.
+    return max(2, int(round(n)) // 2 * 2)
+
+
 def _jpeg(frame, max_width: int) -> bytes:
+    """A small JPEG of the keyframe as it is meant to be seen (display rotation applied)."""
     import av
 
-    width = min(max_width, frame.width)
-    # Even dimensions keep yuv420 chroma subsampling happy.
-    width -= width % 2
-    height = max(2, int(round(frame.height * width / frame.width)) // 2 * 2)
-    small = frame.reformat(width=width, height=height, format="yuvj420p")
+    turns = int(round((getattr(frame, "rotation", 0) or 0) / 90)) % 4
+    shown_w, shown_h = (frame.height, frame.width) if turns % 2 else (frame.width, frame.height)
+    width = _even(min(max_width, shown_w))
+    height = _even(shown_h * width / shown_w)
+    if turns:
+        coded = (height, width) if turns % 2 else (width, height)
+        rgb = frame.reformat(width=coded[0], height=coded[1], format="rgb24").to_ndarray()
+        upright = av.VideoFrame.from_ndarray(np.ascontiguousarray(np.rot90(rgb, k=turns)), format="rgb24")
+        small = upright.reformat(format="yuvj420p")
+    else:
+        small = frame.reformat(width=width, height=height, format="yuvj420p")
     encoder = av.CodecContext.create("mjpeg", "w")
     encoder.width, encoder.height, encoder.pix_fmt = width, height, "yuvj420p"
     encoder.time_base = Fraction(1, 25)

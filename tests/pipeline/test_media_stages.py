@@ -123,6 +123,22 @@ def test_camera_motion_is_not_a_cut_but_a_new_picture_is():
     assert is_cut(sig(before), sig(other))
 
 
+def test_display_rotation_is_applied_to_size_and_keyframes(media, tmp_path):
+    # GIVEN landscape pixels (red bar on the left edge) shown rotated 90° counter-clockwise, like a phone video
+    video = media.rotated_phone_video()
+
+    info = probe(video)
+    scenes = detect_scenes(video, tmp_path / "kf", duration=info.duration)
+
+    assert (info.width, info.height, info.rotation, info.orientation) == (240, 320, 90, "portrait")
+    with av.open(str(tmp_path / "kf" / scenes[0].keyframe)) as jpeg:
+        picture = next(jpeg.decode(video=0)).to_ndarray(format="rgb24")
+    assert picture.shape[:2] == (320, 240)
+    # turned counter-clockwise, the left edge is now at the bottom
+    bottom, top = picture[-10:].mean(axis=(0, 1)), picture[:10].mean(axis=(0, 1))
+    assert bottom[0] > 200 and bottom[1] < 80 and top.min() > 200
+
+
 def test_keyframe_jpeg_keeps_portrait_shape(media, tmp_path):
     scenes = detect_scenes(media.portrait_video(), tmp_path / "kf", duration=4.0)
 

@@ -203,6 +203,25 @@ class MediaFactory:
             path, colours=("teal",), scene_seconds=_wav_seconds(wav) + 0.3, size="720x1280", audio=wav, fps=10
         )
 
+    def rotated_phone_video(self) -> Path:
+        """Portrait as phones store it: landscape pixels (a red bar on the left) with a 90° display rotation."""
+        path, ready = self._cached("rotated.mp4")
+        if ready:
+            return path
+        plain = self.root / "rotated_plain.mp4"
+        _ffmpeg(
+            "-f",
+            "lavfi",
+            "-i",
+            "color=c=white:s=320x240:r=10:d=2",
+            "-vf",
+            "drawbox=x=0:y=0:w=40:h=240:color=red:t=fill",
+            *_video_args(size="320x240", fps=10),
+            str(plain),
+        )
+        _ffmpeg("-i", str(plain), "-c", "copy", "-metadata:s:v:0", "rotate=90", str(path))
+        return path
+
     def write_srt(self, path: Path, cues=SUBTITLE_CUES) -> Path:
         path.write_text(
             "\n".join(
