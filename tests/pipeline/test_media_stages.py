@@ -33,6 +33,14 @@ def test_probe_reads_picture_sound_and_recording_date(media):
     assert info.recorded_at_is_fallback is False and info.recorded_at_source == "creation_time"
 
 
+def test_apple_creation_date_keeps_the_local_time_zone(media):
+    info = probe(media.iphone_style_video())
+
+    assert info.recorded_at == datetime(2024, 7, 1, 18, 5, 9, tzinfo=timezone(timedelta(hours=2)))
+    assert info.recorded_at.utcoffset() == timedelta(hours=2)
+    assert info.recorded_at_source == "com.apple.quicktime.creationdate"
+
+
 def test_probe_falls_back_to_upload_time_and_says_so(media):
     # GIVEN a file without any creation_time tag
     info = probe(media.several_scenes_video(), uploaded_at=UPLOADED)

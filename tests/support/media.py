@@ -222,6 +222,25 @@ class MediaFactory:
         _ffmpeg("-i", str(plain), "-c", "copy", "-metadata:s:v:0", "rotate=90", str(path))
         return path
 
+    def iphone_style_video(self) -> Path:
+        """A .mov with Apple's creation date (local time and zone) besides a UTC creation_time."""
+        path, ready = self._cached("iphone.mov")
+        if not ready:
+            _ffmpeg(
+                "-i",
+                str(self.no_audio_video()),
+                "-c",
+                "copy",
+                "-movflags",
+                "use_metadata_tags",
+                "-metadata",
+                "com.apple.quicktime.creationdate=2024-07-01T18:05:09+0200",
+                "-metadata",
+                "creation_time=2024-07-01T16:05:30Z",
+                str(path),
+            )
+        return path
+
     def write_srt(self, path: Path, cues=SUBTITLE_CUES) -> Path:
         path.write_text(
             "\n".join(
