@@ -217,8 +217,6 @@ def _run(
             runtime.jobs.fail(job.id, error=reason)
             logger.error("continuation made no progress; job failed", extra={"error": reason})
             return ObjectOutcome("failed", ref.key, job.id, job.video_id, reason)
-        checkpoint.save_files(KEYFRAMES, workdir / "out" / KEYFRAMES)
-        runtime.jobs.release(job.id, checkpoint={"stage": exc.stage, "offset": exc.offset, "hop": hop})
         follow_up = Continuation(
             bucket=ref.bucket,
             key=ref.key,
@@ -230,20 +228,31 @@ def _run(
             offset=exc.offset,
             hop=hop,
         )
-        send_continuation(runtime, follow_up, source_queue_arn=source_queue_arn)
+        try:
+            checkpoint.save_files(KEYFRAMES, workdir / "out" / KEYFRAMES)
+            runtime.jobs.release(job.id, checkpoint={"stage": exc.stage, "offset": exc.offset, "hop": hop})
+            send_continuation(runtime, follow_up, source_queue_arn=source_queue_arn)
+        except Exception as handover:
+            # Not handed over: free the job and let SQS redeliver this message, which resumes it.
+            _abandon(runtime, job.id, handover)
+            raise
         logger.info(
             "out of time; continuation sent", extra={"stage": exc.stage, "offset": exc.offset, "hop": hop}
         )
         return ObjectOutcome("continued", ref.key, job.id, job.video_id, str(exc))
     except Exception as exc:
-        try:
-            runtime.jobs.abandon(job.id, error=f"{type(exc).__name__}: {exc}")
-        except Exception:  # noqa: BLE001 - the original error matters more
-            logger.exception("could not record the transient failure in the job store")
-        logger.warning("transient failure; the message will be retried", extra={"error": repr(exc)})
+        _abandon(runtime, job.id, exc)
         raise
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _abandon(runtime: WorkerRuntime, job_id: Any, exc: BaseException) -> None:
+    try:
+        runtime.jobs.abandon(job_id, error=f"{type(exc).__name__}: {exc}")
+    except Exception:  # noqa: BLE001 - the original error matters more
+        logger.exception("could not record the transient failure in the job store")
+    logger.warning("transient failure; the message will be retried", extra={"error": repr(exc)})
 
 
 def send_continuation(

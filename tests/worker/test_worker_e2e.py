@@ -372,3 +372,28 @@ def test_one_message_with_a_good_and_a_bad_object_settles_both(env, sample, medi
     outcome = {j.key: (j.status, j.error or "") for j in env.jobs()}
     assert outcome["uploads/good.mp4"][0] == "completed"
     assert outcome["uploads/empty.mp4"][0] == "failed" and "EmptyFileError" in outcome["uploads/empty.mp4"][1]
+
+
+def test_a_continuation_that_cannot_be_sent_leaves_the_message_to_resume_the_job(env_factory, sample):
+    from lifestream.worker import configure
+
+    env = env_factory(visibility_timeout=1)
+    env.upload(sample.path, "uploads/handover.mp4", subtitles=sample.subtitles)
+    worker = env.worker(worker_safety_margin_seconds=60.0)
+    worker.context_factory = lambda: ShortInvocation(start_seconds=60.5, step_seconds=1.0)
+    # GIVEN the handler's queue for continuations does not exist (the hand-over will fail)
+    broken = worker.settings.model_copy(update={"queue_url": env.cloud.resources.queue_url + "-missing"})
+    configure(broken, embedder=env.embedder, tmp_root=env.lambda_tmp)
+    # WHEN the first invocation runs out of time
+    first = worker.invoke(worker.receive(wait_seconds=2))
+    # THEN the record fails, and the job is free again with the reason recorded
+    assert len(first.failed_ids) == 1
+    job = env.only_job()
+    assert job.status == "queued" and job.claimed_by is None and "QueueDoesNotExist" in job.error
+    # WHEN the queue is right again and the message comes back
+    configure(worker.settings, embedder=env.embedder, tmp_root=env.lambda_tmp)
+    worker.run(until_idle=True, wait_for_retries=True, max_seconds=60)
+    # THEN the job resumes and completes
+    job = env.only_job()
+    assert job.status == "completed", job.error
+    assert len(env.vector_ids(job.video_id)) == job.chunk_count
