@@ -212,6 +212,35 @@ def run_worker(
     verbose: bool = False,
     runtime_parts: dict | None = None,
 ):
+    from botocore.exceptions import EndpointConnectionError
+
+    try:
+        return _run_worker(
+            settings,
+            once=once,
+            until_idle=until_idle,
+            batch_size=batch_size,
+            function_timeout=function_timeout,
+            verbose=verbose,
+            runtime_parts=runtime_parts,
+        )
+    except EndpointConnectionError:
+        raise ConfigError(
+            f"the queue at {settings.queue_url} is not reachable (is the local cloud running? "
+            "`lifestream local up`)"
+        ) from None
+
+
+def _run_worker(
+    settings: Settings,
+    *,
+    once: bool,
+    until_idle: bool,
+    batch_size: int,
+    function_timeout: float,
+    verbose: bool,
+    runtime_parts: dict | None,
+):
     from lifestream.local_worker import LocalWorker
 
     _quiet_worker_logs(verbose)
@@ -239,7 +268,7 @@ def run_worker(
             if result.failed_ids:
                 line += f", [yellow]{len(result.failed_ids)} left for retry[/]"
             if result.crashed:
-                line += f" [red](handler raised: {result.crashed})[/]"
+                line += f" [red](handler raised: {escape(result.crashed)})[/]"
             console.print(line)
             status.update(f"waiting for messages… ({stats.succeeded} done, {stats.failed} retrying)")
 

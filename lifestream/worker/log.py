@@ -9,4 +9,8 @@ from aws_lambda_powertools import Logger
 
 SERVICE = "lifestream-worker"
 
-logger = Logger(service=os.environ.get("POWERTOOLS_SERVICE_NAME", SERVICE))
+logger = Logger(
+    service=os.environ.get("POWERTOOLS_SERVICE_NAME", SERVICE),
+    # Powertools' own variable wins; otherwise the level LifeStream is configured with.
+    level=os.environ.get("POWERTOOLS_LOG_LEVEL") or os.environ.get("LIFESTREAM_LOG_LEVEL") or "INFO",
+)

@@ -117,3 +117,17 @@ def test_demo_runs_end_to_end_and_again(tmp_path, monkeypatch):
     jobs = JobStore(f"sqlite:///{tmp_path / 'data' / 'jobs.db'}").list_jobs()
     assert len(jobs) == 1 and jobs[0].status == "completed"
     assert json.dumps(second["answer"].model_dump(mode="json"))
+
+
+def test_worker_says_when_the_queue_is_unreachable(monkeypatch, tmp_path):
+    port = free_port()  # nothing listens there
+    for name, value in {
+        "LIFESTREAM_DATA_DIR": str(tmp_path / "data"),
+        "LIFESTREAM_AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}",
+        "LIFESTREAM_BUCKET": "lifestream-local-videos-123456789012",
+        "LIFESTREAM_QUEUE_URL": f"http://127.0.0.1:{port}/123456789012/lifestream-local-processing",
+        "AWS_MAX_ATTEMPTS": "1",
+    }.items():
+        monkeypatch.setenv(name, value)
+    result = runner.invoke(app, ["worker", "--once"])
+    assert "is not reachable" in str(result.exception)
