@@ -397,3 +397,29 @@ def test_a_continuation_that_cannot_be_sent_leaves_the_message_to_resume_the_job
     job = env.only_job()
     assert job.status == "completed", job.error
     assert len(env.vector_ids(job.video_id)) == job.chunk_count
+
+
+def test_database_restart_in_the_middle_of_a_job(env_factory, sample, postgres_server):
+    from lifestream.worker import configure
+
+    env = env_factory(visibility_timeout=1, max_receive_count=5)
+    env.upload(sample.path, "uploads/db-restart-mid-job.mp4", subtitles=sample.subtitles)
+    worker = env.worker()
+    restarted: list[str] = []
+
+    def restart_once(key: str, stage: str, fraction: float) -> None:
+        # GIVEN the database restarts while the job is being processed (pooled connections die)
+        if stage == "summarize" and not restarted:
+            postgres_server.restart()
+            restarted.append(stage)
+
+    configure(worker.settings, embedder=env.embedder, tmp_root=env.lambda_tmp, progress_listener=restart_once)
+    # WHEN the worker runs until nothing is left
+    worker.run(until_idle=True, wait_for_retries=True, max_seconds=60)
+    # THEN the restart happened and the job still completed, once, with one set of vectors
+    assert restarted == ["summarize"]
+    job = env.only_job()
+    assert job.status == "completed", job.error
+    assert job.attempts <= 2
+    assert len(env.vector_ids(job.video_id)) == job.chunk_count
+    assert env.cloud.count(env.cloud.resources.dlq_url) == 0
