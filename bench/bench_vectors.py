@@ -110,7 +110,7 @@ def run(n: int, args: argparse.Namespace) -> list[dict]:
             store.query(q, top_k=args.k, filter={"video_id": "vid7"})
         filtered = (time.perf_counter() - start) / 20 * 1000
         rows.append({
-            "n": n, "index": f"FaissVectorStore ({store.index_type})", "param": f"efSearch={store.ef_search}",
+            "n": n, "index": f"FaissVectorStore ({store.index_type})", "param": f"efSearch={store._ef(args.k)} (auto)",
             "build_s": build, "single_ms": single, "batched_ms": float("nan"), "recall@10": rec,
             "memory_mb": float("nan"), "filtered_single_ms": filtered,
         })

@@ -200,3 +200,11 @@ def test_list_ids_by_prefix_and_iterate_all_records(store):
     i = 17
     assert np.allclose(seen[ids[i]].vector, vecs[i], atol=1e-5)
     assert seen[ids[i]].metadata == metas[i]
+
+
+def test_results_do_not_alias_stored_metadata(store):
+    store.upsert(["a#1"], np.ones((1, DIM)), [{"speakers": ["alice"], "extra": {"k": [1]}}])
+    match = store.query(np.ones(DIM), top_k=1)[0]
+    match.metadata["speakers"].append("mallory")
+    match.metadata["extra"]["k"].append(2)
+    assert store.fetch(["a#1"])["a#1"].metadata == {"speakers": ["alice"], "extra": {"k": [1]}}
