@@ -3,14 +3,17 @@ the CDK stacks (names, prefix, suffixes and events all come from `lifestream.con
 
 `up()` starts `python -m moto.server` as a detached process (it outlives the CLI command), records its pid
 and port in `<state_dir>/local-cloud.json`, and (re)creates the resources idempotently; `down()` stops it.
-moto keeps objects in memory, so a restart rebuilds empty resources: jobs (SQLite/PostgreSQL) and the
-FAISS index live on disk and survive.
+moto keeps objects in memory, so `down()` first copies the bucket's objects to `<state_dir>/bucket/` and the
+next `up()` puts them back before the notification is configured (so restoring queues no work). Messages
+waiting in the queues are not kept. Jobs (SQLite/PostgreSQL) and the FAISS index live on disk anyway.
 """
 
 from __future__ import annotations
 
 import json
+import mimetypes
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -34,6 +37,7 @@ from lifestream.settings import Settings
 
 DEFAULT_PORT = 4599
 STATE_FILE = "local-cloud.json"
+SNAPSHOT_DIR = "bucket"
 # The local worker's pretend function timeout; the queue's visibility timeout follows the cloud rule (6x).
 DEFAULT_FUNCTION_TIMEOUT = 300
 START_TIMEOUT_SECONDS = 30.0
@@ -93,8 +97,10 @@ def provision(
     region: str = "us-east-1",
     visibility_timeout: int = DEFAULT_FUNCTION_TIMEOUT * VISIBILITY_TIMEOUT_FACTOR,
     max_receive_count: int = DEFAULT_MAX_RECEIVE_COUNT,
+    restore_from: Path | None = None,
 ) -> LocalResources:
-    """Create (or bring up to date) the bucket, DLQ, queue with redrive and the bucket notification."""
+    """Create (or bring up to date) the bucket, DLQ, queue with redrive and the bucket notification.
+    A newly created bucket is first filled from the snapshot in `restore_from`, if there is one."""
     names = names or ResourceNames(env="local", account=LOCAL_ACCOUNT)
     s3 = _client("s3", endpoint_url, region)
     sqs = _client("sqs", endpoint_url, region)
@@ -105,6 +111,8 @@ def provision(
             {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
         )
         s3.create_bucket(Bucket=names.bucket, **kwargs)
+        if restore_from is not None:
+            restore_bucket(s3, names.bucket, restore_from)
     s3.put_bucket_versioning(Bucket=names.bucket, VersioningConfiguration={"Status": "Enabled"})
 
     dlq_url = _ensure_queue(sqs, names.dlq, {"MessageRetentionPeriod": str(DLQ_RETENTION_DAYS * 86400)})
@@ -275,6 +283,7 @@ def up(
             region=region,
             visibility_timeout=visibility_timeout,
             max_receive_count=max_receive_count,
+            restore_from=state_dir / SNAPSHOT_DIR,
         )
     except Exception:
         if started:
@@ -332,14 +341,58 @@ def _stop_pid(pid: int, timeout: float = 10.0) -> None:
         pass
 
 
-def down(state_dir: Path) -> bool:
-    """Stop the local cloud recorded in state_dir; True if one was running."""
+def down(state_dir: Path, *, keep_data: bool = True) -> bool:
+    """Stop the local cloud recorded in state_dir (saving the bucket first); True if one was running."""
     path = _state_path(Path(state_dir))
     cloud = status(Path(state_dir))
     if cloud is not None:
+        if keep_data:
+            r = cloud.resources
+            save_bucket(_client("s3", r.endpoint_url, r.region), r.bucket, Path(state_dir) / SNAPSHOT_DIR)
         _stop_pid(cloud.pid)
     path.unlink(missing_ok=True)
     return cloud is not None
+
+
+# --- keeping the bucket across restarts ----------------------------------------------------------------
+def _key_path(root: Path, key: str) -> Path | None:
+    parts = key.split("/")
+    if key.endswith("/") or any(p in ("", ".", "..") for p in parts):
+        return None  # folder markers and keys that cannot be a relative path are not kept
+    return root.joinpath(*parts)
+
+
+def save_bucket(s3, bucket: str, directory: Path) -> int:
+    """Copy the latest version of every object to `directory` (replacing an older copy); returns the count."""
+    directory = Path(directory)
+    fresh = directory.with_name(directory.name + ".new")
+    shutil.rmtree(fresh, ignore_errors=True)
+    fresh.mkdir(parents=True)
+    count = 0
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+        for obj in page.get("Contents", []):
+            target = _key_path(fresh, obj["Key"])
+            if target is None:
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            s3.download_file(bucket, obj["Key"], str(target))
+            count += 1
+    shutil.rmtree(directory, ignore_errors=True)
+    fresh.rename(directory)
+    return count
+
+
+def restore_bucket(s3, bucket: str, directory: Path) -> int:
+    directory = Path(directory)
+    if not directory.is_dir():
+        return 0
+    count = 0
+    for path in sorted(p for p in directory.rglob("*") if p.is_file()):
+        key = path.relative_to(directory).as_posix()
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        s3.upload_file(str(path), bucket, key, ExtraArgs={"ContentType": content_type})
+        count += 1
+    return count
 
 
 def settings_for(settings: Settings, resources: LocalResources) -> Settings:

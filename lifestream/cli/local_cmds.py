@@ -73,10 +73,16 @@ def local_up(
 
 
 @local_app.command("down")
-def local_down(state_dir: StateDir = None) -> None:
-    """Stop the local cloud's moto server (jobs and the FAISS index on disk are kept)."""
+def local_down(
+    state_dir: StateDir = None,
+    discard: Annotated[
+        bool, typer.Option("--discard", help="Do not keep the bucket's objects for the next `local up`.")
+    ] = False,
+) -> None:
+    """Stop the local cloud's moto server. The bucket's objects are saved in the state directory and put
+    back by the next `local up`; jobs and the FAISS index live on disk anyway."""
     settings = load_settings()
-    stopped = local_cloud.down(_state_dir(settings, state_dir))
+    stopped = local_cloud.down(_state_dir(settings, state_dir), keep_data=not discard)
     console.print("local cloud stopped" if stopped else "local cloud was not running")
 
 

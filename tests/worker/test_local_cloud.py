@@ -96,3 +96,37 @@ def test_up_refuses_a_port_taken_by_another_program(tmp_path, moto_endpoint):
     taken = int(moto_endpoint.rsplit(":", 1)[1])
     with pytest.raises(local_cloud.LocalCloudError, match="taken by another program"):
         local_cloud.up(tmp_path / "state", port=taken)
+
+
+def test_bucket_contents_survive_down_and_up_without_queuing_work(tmp_path):
+    import boto3
+
+    from tests.support.postgres import free_port
+
+    state = tmp_path / "state"
+    cloud, _ = local_cloud.up(state, port=free_port(), visibility_timeout=60)
+    try:
+        r = cloud.resources
+        s3 = boto3.client("s3", endpoint_url=r.endpoint_url, region_name=r.region)
+        sqs = boto3.client("sqs", endpoint_url=r.endpoint_url, region_name=r.region)
+        # GIVEN an upload and a result in the bucket
+        s3.put_object(Bucket=r.bucket, Key="uploads/day one.mp4", Body=b"video bytes")
+        s3.put_object(Bucket=r.bucket, Key="results/day-1/summary.md", Body="# Daily Summary".encode())
+        # WHEN the local cloud goes down and comes up again
+        assert local_cloud.down(state) is True
+        assert (state / "bucket" / "uploads" / "day one.mp4").read_bytes() == b"video bytes"
+        cloud, started = local_cloud.up(state, port=cloud.port)
+        assert started
+        r = cloud.resources
+        s3 = boto3.client("s3", endpoint_url=r.endpoint_url, region_name=r.region)
+        sqs = boto3.client("sqs", endpoint_url=r.endpoint_url, region_name=r.region)
+        # THEN the objects are back
+        body = s3.get_object(Bucket=r.bucket, Key="results/day-1/summary.md")["Body"].read()
+        assert body == b"# Daily Summary"
+        assert s3.get_object(Bucket=r.bucket, Key="uploads/day one.mp4")["ContentType"] == "video/mp4"
+        # AND restoring them queued nothing but the notification's own test event
+        got = sqs.receive_message(QueueUrl=r.queue_url, MaxNumberOfMessages=10).get("Messages", [])
+        assert [json.loads(m["Body"]).get("Event") for m in got] == ["s3:TestEvent"]
+    finally:
+        local_cloud.down(state, keep_data=False)
+    assert local_cloud.status(state) is None
