@@ -111,7 +111,7 @@ def test_bucket_contents_survive_down_and_up_without_queuing_work(tmp_path):
         sqs = boto3.client("sqs", endpoint_url=r.endpoint_url, region_name=r.region)
         # GIVEN an upload and a result in the bucket
         s3.put_object(Bucket=r.bucket, Key="uploads/day one.mp4", Body=b"video bytes")
-        s3.put_object(Bucket=r.bucket, Key="results/day-1/summary.md", Body="# Daily Summary".encode())
+        s3.put_object(Bucket=r.bucket, Key="results/day-1/summary.md", Body=b"# Daily Summary")
         # WHEN the local cloud goes down and comes up again
         assert local_cloud.down(state) is True
         assert (state / "bucket" / "uploads" / "day one.mp4").read_bytes() == b"video bytes"
