@@ -21,10 +21,37 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-WORDS = (
-    "we talked about the garden project deadline dinner kids school budget meeting weekend trip coffee "
-    "train station doctor appointment birthday present groceries laptop slides carol bob alice river dog"
-).split()
+WORDS = [
+    "we",
+    "talked",
+    "about",
+    "the",
+    "garden",
+    "project",
+    "deadline",
+    "dinner",
+    "kids",
+    "school",
+    "budget",
+    "meeting",
+    "weekend",
+    "trip",
+    "coffee",
+    "train",
+    "station",
+    "doctor",
+    "appointment",
+    "birthday",
+    "present",
+    "groceries",
+    "laptop",
+    "slides",
+    "carol",
+    "bob",
+    "alice",
+    "river",
+    "dog",
+]
 
 
 def chunk_texts(n: int, rng: random.Random) -> list[str]:
@@ -37,7 +64,9 @@ def chunk_texts(n: int, rng: random.Random) -> list[str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--chunks", type=int, default=10_000)
     parser.add_argument("--dimension", type=int, default=1536)
     parser.add_argument("--seed", type=int, default=0)
@@ -70,8 +99,12 @@ def main() -> None:
     with OpenAIFake() as openai_fake, PineconeFake() as pinecone_fake:
         embedder = OpenAIEmbedder(api_key=OPENAI_KEY, base_url=openai_fake.base_url, dimension=args.dimension)
         store = PineconeVectorStore.connect(
-            api_key=PINECONE_KEY, index_name="bench", dimension=embedder.dimension,
-            embedder_name=embedder.name, control_host=pinecone_fake.url, poll_interval=0.01,
+            api_key=PINECONE_KEY,
+            index_name="bench",
+            dimension=embedder.dimension,
+            embedder_name=embedder.name,
+            control_host=pinecone_fake.url,
+            poll_interval=0.01,
         )
         start = time.perf_counter()
         # index_video embeds in slices of 256 chunks; bench the embedder on the whole corpus too, which
@@ -103,7 +136,9 @@ def main() -> None:
         iv_embed = len(openai_fake.calls_to("/embeddings"))
         iv_upsert = sum(1 for r in pinecone_fake.requests if r.path == "/vectors/upsert")
 
-    print(f"{args.chunks} chunks, {sum(tokens):,} tokens, {args.dimension}-d vectors, upsert body {body / 2**20:.1f} MB\n")
+    print(
+        f"{args.chunks} chunks, {sum(tokens):,} tokens, {args.dimension}-d vectors, upsert body {body / 2**20:.1f} MB\n"
+    )
     print("| operation | requests | optimum | over optimum | largest request | time s |")
     print("|---|---|---|---|---|---|")
     print(
@@ -116,7 +151,9 @@ def main() -> None:
         f"{max(r.records for r in upserts)} records / {max(r.body_bytes for r in upserts) / 2**20:.2f} MB | "
         f"{upsert_time:.1f} |"
     )
-    print(f"| index_video: embeddings / upserts | {iv_embed} / {iv_upsert} | - | - | one embed call, packed upserts | - |")
+    print(
+        f"| index_video: embeddings / upserts | {iv_embed} / {iv_upsert} | - | - | one embed call, packed upserts | - |"
+    )
 
 
 if __name__ == "__main__":

@@ -27,7 +27,9 @@ def clustered(n: int, dim: int, rng: np.random.Generator, *, spread: float = 0.6
     step = 100_000
     for start in range(0, n, step):
         stop = min(n, start + step)
-        block = centres[labels[start:stop]] + spread * rng.standard_normal((stop - start, dim)).astype(np.float32)
+        block = centres[labels[start:stop]] + spread * rng.standard_normal((stop - start, dim)).astype(
+            np.float32
+        )
         out[start:stop] = block / np.linalg.norm(block, axis=1, keepdims=True)
     return out
 
@@ -64,12 +66,18 @@ def run(n: int, args: argparse.Namespace) -> list[dict]:
     flat_build = time.perf_counter() - t0
     _, truth = flat.search(queries, args.k)
     single_q = queries[: args.single]
-    rows.append({
-        "n": n, "index": "flat", "param": "-", "build_s": flat_build,
-        "single_ms": per_query_ms(lambda q: flat.search(q, args.k), single_q),
-        "batched_ms": batched_ms(lambda q: flat.search(q, args.k), queries),
-        "recall@10": 1.0, "memory_mb": faiss.serialize_index(flat).nbytes / 2**20,
-    })
+    rows.append(
+        {
+            "n": n,
+            "index": "flat",
+            "param": "-",
+            "build_s": flat_build,
+            "single_ms": per_query_ms(lambda q: flat.search(q, args.k), single_q),
+            "batched_ms": batched_ms(lambda q: flat.search(q, args.k), queries),
+            "recall@10": 1.0,
+            "memory_mb": faiss.serialize_index(flat).nbytes / 2**20,
+        }
+    )
     print(json.dumps(rows[-1]), flush=True)
 
     t0 = time.perf_counter()
@@ -81,13 +89,18 @@ def run(n: int, args: argparse.Namespace) -> list[dict]:
     for ef in args.ef_search:
         hnsw.hnsw.efSearch = ef
         _, found = hnsw.search(queries, args.k)
-        rows.append({
-            "n": n, "index": f"hnsw M={args.m} efC={args.ef_construction}", "param": f"efSearch={ef}",
-            "build_s": hnsw_build,
-            "single_ms": per_query_ms(lambda q: hnsw.search(q, args.k), single_q),
-            "batched_ms": batched_ms(lambda q: hnsw.search(q, args.k), queries),
-            "recall@10": recall(found, truth), "memory_mb": memory,
-        })
+        rows.append(
+            {
+                "n": n,
+                "index": f"hnsw M={args.m} efC={args.ef_construction}",
+                "param": f"efSearch={ef}",
+                "build_s": hnsw_build,
+                "single_ms": per_query_ms(lambda q: hnsw.search(q, args.k), single_q),
+                "batched_ms": batched_ms(lambda q: hnsw.search(q, args.k), queries),
+                "recall@10": recall(found, truth),
+                "memory_mb": memory,
+            }
+        )
         print(json.dumps(rows[-1]), flush=True)
 
     if args.store and n <= 200_000:
@@ -95,8 +108,14 @@ def run(n: int, args: argparse.Namespace) -> list[dict]:
         from lifestream.vectors.faiss_store import FaissVectorStore
 
         t0 = time.perf_counter()
-        store = FaissVectorStore(None, dimension=args.dim, embedder_name="bench", mode="auto",
-                                 ef_construction=args.ef_construction, hnsw_m=args.m)
+        store = FaissVectorStore(
+            None,
+            dimension=args.dim,
+            embedder_name="bench",
+            mode="auto",
+            ef_construction=args.ef_construction,
+            hnsw_m=args.m,
+        )
         ids = [f"v{i}" for i in range(n)]
         store.upsert(ids, base, [{"video_id": f"vid{i % 500}", "start": float(i)} for i in range(n)])
         build = time.perf_counter() - t0
@@ -104,16 +123,26 @@ def run(n: int, args: argparse.Namespace) -> list[dict]:
         start = time.perf_counter()
         found_ids = [[m.id for m in store.query(q, top_k=args.k)] for q in single_q]
         single = (time.perf_counter() - start) / len(single_q) * 1000
-        rec = float(np.mean([len(set(f) & set(t)) / args.k for f, t in zip(found_ids, store_truth, strict=True)]))
+        rec = float(
+            np.mean([len(set(f) & set(t)) / args.k for f, t in zip(found_ids, store_truth, strict=True)])
+        )
         start = time.perf_counter()
         for q in single_q[:20]:
             store.query(q, top_k=args.k, filter={"video_id": "vid7"})
         filtered = (time.perf_counter() - start) / 20 * 1000
-        rows.append({
-            "n": n, "index": f"FaissVectorStore ({store.index_type})", "param": f"efSearch={store._ef(args.k)} (auto)",
-            "build_s": build, "single_ms": single, "batched_ms": float("nan"), "recall@10": rec,
-            "memory_mb": float("nan"), "filtered_single_ms": filtered,
-        })
+        rows.append(
+            {
+                "n": n,
+                "index": f"FaissVectorStore ({store.index_type})",
+                "param": f"efSearch={store._ef(args.k)} (auto)",
+                "build_s": build,
+                "single_ms": single,
+                "batched_ms": float("nan"),
+                "recall@10": rec,
+                "memory_mb": float("nan"),
+                "filtered_single_ms": filtered,
+            }
+        )
         print(json.dumps(rows[-1]), flush=True)
     return rows
 
@@ -132,7 +161,9 @@ def table(rows: list[dict]) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000])
     parser.add_argument("--dim", type=int, default=384)
     parser.add_argument("--queries", type=int, default=1000)

@@ -53,7 +53,9 @@ def index_video(
     seen: set[str] = set()
     for chunk in chunks:
         if chunk.video_id != video_id:
-            raise VectorStoreError(f"chunk {chunk.id!r} belongs to video {chunk.video_id!r}, not {video_id!r}")
+            raise VectorStoreError(
+                f"chunk {chunk.id!r} belongs to video {chunk.video_id!r}, not {video_id!r}"
+            )
         if chunk.id in seen:
             raise VectorStoreError(f"chunk id {chunk.id!r} appears twice for video {video_id!r}")
         seen.add(chunk.id)

@@ -50,7 +50,9 @@ class MigrationReport:
 
 def _signature(source: VectorStore, target: VectorStore, re_embed: Embedder | None) -> str:
     new = f"re-embed:{re_embed.name}" if re_embed else "copy"
-    return f"{source.kind}:{source.embedder_name}:{source.dimension}->{target.kind}:{target.embedder_name}:{new}"
+    return (
+        f"{source.kind}:{source.embedder_name}:{source.dimension}->{target.kind}:{target.embedder_name}:{new}"
+    )
 
 
 def _load_state(path: Path | None, signature: str) -> dict:
@@ -107,7 +109,9 @@ def migrate_store(
         if present:
             if re_embed_with is not None:
                 texts = [r.metadata.get("text") for r in present]
-                missing = [r.id for r, t in zip(present, texts, strict=True) if not isinstance(t, str) or not t]
+                missing = [
+                    r.id for r, t in zip(present, texts, strict=True) if not isinstance(t, str) or not t
+                ]
                 if missing:
                     raise VectorStoreError(f"cannot re-embed records without text metadata: {missing[:5]}")
                 vectors = re_embed_with.embed(texts)  # type: ignore[arg-type]

@@ -25,7 +25,14 @@ MULTIPART_CHUNK = 64 * 1024 * 1024
 DELETE_BATCH = 1000  # DeleteObjects accepts at most 1000 keys per request
 
 _NOT_FOUND = {"404", "NoSuchKey", "NoSuchBucket", "NotFound", "NoSuchVersion"}
-_DENIED = {"403", "AccessDenied", "Forbidden", "AllAccessDisabled", "InvalidAccessKeyId", "SignatureDoesNotMatch"}
+_DENIED = {
+    "403",
+    "AccessDenied",
+    "Forbidden",
+    "AllAccessDisabled",
+    "InvalidAccessKeyId",
+    "SignatureDoesNotMatch",
+}
 
 
 @dataclass(frozen=True)
@@ -102,7 +109,9 @@ class S3Service:
                 what = "bucket" if code == "NoSuchBucket" else "object"
                 raise ObjectNotFoundError(f"{action} {where}: {what} not found ({code or status})") from exc
             if code in _DENIED or status == "403":
-                raise AccessDeniedError(f"{action} {where}: access denied ({code or status}: {message})") from exc
+                raise AccessDeniedError(
+                    f"{action} {where}: access denied ({code or status}: {message})"
+                ) from exc
             raise StorageError(f"{action} {where} failed: {code or status}: {message}") from exc
         except BotoCoreError as exc:
             raise StorageError(f"{action} {where} failed: {exc}") from exc
@@ -150,7 +159,9 @@ class S3Service:
         partial = path.with_name(path.name + ".part")
         extra = {"VersionId": version_id} if version_id else None
         with self._errors("download", key):
-            self.client.download_file(self.bucket, key, str(partial), ExtraArgs=extra, Config=self.transfer_config)
+            self.client.download_file(
+                self.bucket, key, str(partial), ExtraArgs=extra, Config=self.transfer_config
+            )
         partial.replace(path)  # never leave a half-written file under the final name
         return path
 
@@ -218,8 +229,12 @@ class S3Service:
                 first = errors[0]
                 message = f"{first.get('Key')}: {first.get('Code')} {first.get('Message', '')}".strip()
                 if first.get("Code") == "AccessDenied":
-                    raise AccessDeniedError(f"delete in s3://{self.bucket}: {len(errors)} key(s) denied, e.g. {message}")
-                raise StorageError(f"delete in s3://{self.bucket}: {len(errors)} key(s) failed, e.g. {message}")
+                    raise AccessDeniedError(
+                        f"delete in s3://{self.bucket}: {len(errors)} key(s) denied, e.g. {message}"
+                    )
+                raise StorageError(
+                    f"delete in s3://{self.bucket}: {len(errors)} key(s) failed, e.g. {message}"
+                )
             deleted += len(batch)
         return deleted
 

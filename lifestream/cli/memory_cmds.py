@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -14,13 +14,17 @@ from lifestream.cli.common import console
 def search(
     query: Annotated[str, typer.Argument(help="What to look for, in your own words.")],
     top_k: Annotated[int, typer.Option("--top-k", "-k", min=1, max=1000, help="How many results.")] = 5,
-    min_score: Annotated[Optional[float], typer.Option("--min-score", help="Drop results below this cosine.")] = None,
-    date_from: Annotated[Optional[str], typer.Option("--from", help="Recorded on or after YYYY-MM-DD.")] = None,
-    date_to: Annotated[Optional[str], typer.Option("--to", help="Recorded on or before YYYY-MM-DD.")] = None,
-    video: Annotated[Optional[str], typer.Option("--video", help="Only this video id.")] = None,
-    speaker: Annotated[Optional[str], typer.Option("--speaker", help="Only chunks where this speaker talks.")] = None,
+    min_score: Annotated[
+        float | None, typer.Option("--min-score", help="Drop results below this cosine.")
+    ] = None,
+    date_from: Annotated[str | None, typer.Option("--from", help="Recorded on or after YYYY-MM-DD.")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="Recorded on or before YYYY-MM-DD.")] = None,
+    video: Annotated[str | None, typer.Option("--video", help="Only this video id.")] = None,
+    speaker: Annotated[
+        str | None, typer.Option("--speaker", help="Only chunks where this speaker talks.")
+    ] = None,
     chunk_type: Annotated[
-        Optional[str], typer.Option("--type", help="summary, transcript or action_item.")
+        str | None, typer.Option("--type", help="summary, transcript or action_item.")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list instead of a table.")] = False,
 ) -> None:
@@ -91,15 +95,19 @@ migrate_app = typer.Typer(help="Move your memory between vector stores.", no_arg
 @migrate_app.command("faiss-to-pinecone")
 def faiss_to_pinecone(
     faiss_dir: Annotated[
-        Optional[Path], typer.Option("--faiss-dir", help="Source index (default: LIFESTREAM_FAISS_DIR).")
+        Path | None, typer.Option("--faiss-dir", help="Source index (default: LIFESTREAM_FAISS_DIR).")
     ] = None,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, max=1000)] = 200,
     re_embed: Annotated[
         bool, typer.Option("--re-embed", help="Embed the texts again with the configured embedder.")
     ] = False,
-    parity_queries: Annotated[int, typer.Option("--parity-queries", min=0, help="Sample queries to compare.")] = 20,
+    parity_queries: Annotated[
+        int, typer.Option("--parity-queries", min=0, help="Sample queries to compare.")
+    ] = 20,
     top_k: Annotated[int, typer.Option("--top-k", min=1, max=100, help="k of the parity overlap.")] = 10,
-    restart: Annotated[bool, typer.Option("--restart", help="Ignore saved progress and copy everything.")] = False,
+    restart: Annotated[
+        bool, typer.Option("--restart", help="Ignore saved progress and copy everything.")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Copy the local FAISS index into Pinecone (no re-embedding unless asked), resumably."""

@@ -30,7 +30,11 @@ logger = logging.getLogger(__name__)
 MAX_INPUTS_PER_REQUEST = 2048
 MAX_TOKENS_PER_REQUEST = 300_000
 MAX_TOKENS_PER_INPUT = 8191
-NATIVE_DIMENSIONS = {"text-embedding-3-small": 1536, "text-embedding-3-large": 3072, "text-embedding-ada-002": 1536}
+NATIVE_DIMENSIONS = {
+    "text-embedding-3-small": 1536,
+    "text-embedding-3-large": 3072,
+    "text-embedding-ada-002": 1536,
+}
 
 
 @lru_cache(maxsize=1)
@@ -138,10 +142,18 @@ class OpenAIEmbedder:
                 owners.append(i)
         if report.truncated:
             logger.warning(
-                "truncated %d input(s) to %d tokens: indices %s", len(report.truncated), limit, report.truncated
+                "truncated %d input(s) to %d tokens: indices %s",
+                len(report.truncated),
+                limit,
+                report.truncated,
             )
         if report.split:
-            logger.warning("split %d long input(s) into %d-token pieces: indices %s", len(report.split), limit, report.split)
+            logger.warning(
+                "split %d long input(s) into %d-token pieces: indices %s",
+                len(report.split),
+                limit,
+                report.split,
+            )
         return pieces, counts, owners
 
     def plan(self, counts: Sequence[int]) -> list[range]:
@@ -158,8 +170,11 @@ class OpenAIEmbedder:
         return batches
 
     @staticmethod
-    def optimum_requests(counts: Sequence[int], max_inputs: int = MAX_INPUTS_PER_REQUEST,
-                         max_tokens: int = MAX_TOKENS_PER_REQUEST) -> int:
+    def optimum_requests(
+        counts: Sequence[int],
+        max_inputs: int = MAX_INPUTS_PER_REQUEST,
+        max_tokens: int = MAX_TOKENS_PER_REQUEST,
+    ) -> int:
         return max(math.ceil(len(counts) / max_inputs), math.ceil(sum(counts) / max_tokens)) if counts else 0
 
     # --- calling ----------------------------------------------------------------------------------------
@@ -198,13 +213,19 @@ class OpenAIEmbedder:
                 retry_after = _retry_after(getattr(exc, "response", None))
             except openai.APIStatusError as exc:
                 if exc.status_code not in (408, 409):
-                    raise EmbeddingError(f"OpenAI embeddings failed ({exc.status_code}): {exc.message}") from None
+                    raise EmbeddingError(
+                        f"OpenAI embeddings failed ({exc.status_code}): {exc.message}"
+                    ) from None
                 failure, retry_after = exc, _retry_after(exc.response)
             if attempt == self.max_attempts:
-                raise TransientError(f"OpenAI embeddings still failing after {attempt} attempts: {failure}") from failure
+                raise TransientError(
+                    f"OpenAI embeddings still failing after {attempt} attempts: {failure}"
+                ) from failure
             wait = min(self.max_delay, max(retry_after or 0.0, random.uniform(0, delay)))
             report.retries += 1
-            logger.warning("OpenAI embeddings failed (%s); retry %d in %.2fs", type(failure).__name__, attempt, wait)
+            logger.warning(
+                "OpenAI embeddings failed (%s); retry %d in %.2fs", type(failure).__name__, attempt, wait
+            )
             self._sleep(wait)
             delay = min(self.max_delay, delay * 2)
         data = sorted(response.data, key=lambda d: d.index)

@@ -39,13 +39,17 @@ class VectorStore(Protocol):
     embedder_name: str
 
     def upsert(
-        self, ids: Sequence[str], vectors: np.ndarray | Sequence[Sequence[float]], metadatas: Sequence[Metadata]
+        self,
+        ids: Sequence[str],
+        vectors: np.ndarray | Sequence[Sequence[float]],
+        metadatas: Sequence[Metadata],
     ) -> int:
         """Insert or replace; returns how many records were written."""
         ...
 
-    def query(self, vector: Sequence[float] | np.ndarray, top_k: int = 5, filter: Filter | None = None) -> list[Match]:
-        ...
+    def query(
+        self, vector: Sequence[float] | np.ndarray, top_k: int = 5, filter: Filter | None = None
+    ) -> list[Match]: ...
 
     def delete(self, ids: Sequence[str]) -> None: ...
 

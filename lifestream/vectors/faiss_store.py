@@ -366,7 +366,9 @@ class FaissVectorStore:
         name = pointer.read_text().strip()
         path = self.directory / name
         if not name.startswith(GENERATION_PREFIX) or not (path / "manifest.json").exists():
-            raise VectorStoreError(f"FAISS index at {self.directory} is damaged: {CURRENT_FILE} points to {name!r}")
+            raise VectorStoreError(
+                f"FAISS index at {self.directory} is damaged: {CURRENT_FILE} points to {name!r}"
+            )
         return path
 
     def save(self) -> Path:
@@ -457,7 +459,9 @@ class FaissVectorStore:
             if self._n:
                 self._index.add(self._vecs[: self._n])
         if self._index.ntotal != self._n:
-            raise VectorStoreError(f"FAISS index at {generation} is inconsistent ({self._index.ntotal} != {self._n})")
+            raise VectorStoreError(
+                f"FAISS index at {generation} is inconsistent ({self._index.ntotal} != {self._n})"
+            )
         if self._wanted_type(len(self._rows)) != self._index_type:
             self._rebuild()
 

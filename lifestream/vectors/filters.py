@@ -110,7 +110,9 @@ def _compile_operator(field: str, op: str, operand: Any, path: str) -> Predicate
         return lambda meta: not _any_element(meta.get(field, _MISSING), lambda v: _same(v, operand))
     if op in ("$in", "$nin"):
         if not isinstance(operand, list) or not all(_is_scalar(v) for v in operand):
-            raise UnsupportedFilterError(f"{path} needs a list of strings, numbers or booleans, got {operand!r}")
+            raise UnsupportedFilterError(
+                f"{path} needs a list of strings, numbers or booleans, got {operand!r}"
+            )
         options = list(operand)
 
         def is_in(meta: Mapping[str, Any]) -> bool:

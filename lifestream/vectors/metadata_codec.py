@@ -39,7 +39,9 @@ def encode(metadata: Mapping[str, Any]) -> dict[str, Any]:
     ints: list[str] = []
     for key, value in metadata.items():
         if not isinstance(key, str) or key.startswith(RESERVED_PREFIX):
-            raise VectorStoreError(f"metadata key {key!r} is not allowed (reserved prefix {RESERVED_PREFIX!r})")
+            raise VectorStoreError(
+                f"metadata key {key!r} is not allowed (reserved prefix {RESERVED_PREFIX!r})"
+            )
         if _native(value):
             out[key] = list(value) if isinstance(value, list) else value
             if isinstance(value, int) and not isinstance(value, bool):

@@ -147,7 +147,9 @@ class PineconeVectorStore:
             except PineconeError as exc:
                 raise VectorStoreError(f"Pinecone {op} failed: {exc}") from exc
             if attempt == self.max_attempts:
-                raise TransientError(f"Pinecone {op} still failing after {attempt} attempts: {failure}") from failure
+                raise TransientError(
+                    f"Pinecone {op} still failing after {attempt} attempts: {failure}"
+                ) from failure
             wait = min(self.max_delay, max(retry_after or 0.0, delay * random.uniform(0.5, 1.5)))
             logger.warning("Pinecone %s failed (%s); retry %d in %.2fs", op, failure, attempt, wait)
             self._sleep(wait)
@@ -169,7 +171,9 @@ class PineconeVectorStore:
             written += int(response.upserted_count)
         return written
 
-    def _pack(self, ids: list[str], matrix: np.ndarray, metadatas: Sequence[Metadata]) -> Iterator[list[dict]]:
+    def _pack(
+        self, ids: list[str], matrix: np.ndarray, metadatas: Sequence[Metadata]
+    ) -> Iterator[list[dict]]:
         """Greedy packing: fill each request up to the record and byte limits before starting another."""
         batch: list[dict] = []
         size = 0
@@ -212,7 +216,12 @@ class PineconeVectorStore:
     def delete(self, ids: Sequence[str]) -> None:
         ids = list(ids)
         for start in range(0, len(ids), MAX_DELETE_IDS):
-            self._call("delete", self._index.delete, ids=ids[start : start + MAX_DELETE_IDS], namespace=self.namespace)
+            self._call(
+                "delete",
+                self._index.delete,
+                ids=ids[start : start + MAX_DELETE_IDS],
+                namespace=self.namespace,
+            )
 
     def delete_by_filter(self, filter: Filter) -> None:
         if not filter:
@@ -237,7 +246,9 @@ class PineconeVectorStore:
 
     def count(self) -> int:
         stats = self._call("describe_index_stats", self._index.describe_index_stats)
-        summary = stats.namespaces.get(self.namespace) or stats.namespaces.get(self.namespace or "__default__")
+        summary = stats.namespaces.get(self.namespace) or stats.namespaces.get(
+            self.namespace or "__default__"
+        )
         return int(summary.vector_count) if summary else 0
 
     def list_ids(self, prefix: str = "") -> Iterator[str]:
@@ -287,7 +298,9 @@ def _fit_metadata(id_: str, encoded: Metadata) -> Metadata:
         raw = text.encode()
         keep = max(0, len(raw) - (size - MAX_METADATA_BYTES) - 256)
         encoded = {**encoded, "text": raw[:keep].decode(errors="ignore") + " …", TRUNCATED_KEY: True}
-        logger.warning("metadata text of %s cut from %d to %d bytes to fit Pinecone's 40 KB", id_, len(raw), keep)
+        logger.warning(
+            "metadata text of %s cut from %d to %d bytes to fit Pinecone's 40 KB", id_, len(raw), keep
+        )
         size = _metadata_bytes(encoded)
     if size > MAX_METADATA_BYTES:
         raise VectorStoreError(f"metadata of {id_!r} is {size} bytes; Pinecone allows 40 KB per record")

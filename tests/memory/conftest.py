@@ -35,7 +35,7 @@ class WordEmbedder:
 @pytest.fixture
 def no_sdk_backoff(monkeypatch):
     """The Pinecone SDK retries 429/5xx itself with real sleeps; make them instant in tests."""
-    import pinecone._internal.http_client as http_client
+    from pinecone._internal import http_client
 
     monkeypatch.setattr(http_client, "_retry_sleep", lambda seconds: None)
 

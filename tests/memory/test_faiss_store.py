@@ -39,7 +39,7 @@ def test_saved_index_reloads_with_ids_vectors_and_metadata(tmp_path):
     top = again.query(vecs[7], top_k=1)[0]
     assert top.id == "a#7" and top.metadata == {"i": 7}
     # and deleted vectors are physically gone from the file, not just hidden
-    gen = (tmp_path / "ix" / (tmp_path / "ix" / "CURRENT").read_text().strip())
+    gen = tmp_path / "ix" / (tmp_path / "ix" / "CURRENT").read_text().strip()
     assert np.load(gen / "vectors.npy").shape == (29, DIM)
 
 

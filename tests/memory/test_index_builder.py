@@ -93,4 +93,7 @@ def test_faiss_index_video_saves_once(tmp_path, embedder, monkeypatch):
     index_video("v1", chunks_for("v1", [f"c {i}" for i in range(300)]), store=store, embedder=embedder)
     index_video("v1", chunks_for("v1", ["c 0"]), store=store, embedder=embedder)
     assert len(saves) == 2
-    assert FaissVectorStore(tmp_path / "ix", dimension=embedder.dimension, embedder_name=embedder.name).count() == 1
+    assert (
+        FaissVectorStore(tmp_path / "ix", dimension=embedder.dimension, embedder_name=embedder.name).count()
+        == 1
+    )

@@ -69,7 +69,9 @@ def test_default_local_embedder_is_onnx_and_does_not_import_torch():
         "e = make_embedder(load_settings()); e.embed(['hello']);"
         "print(type(e).__name__, 'torch' in sys.modules)"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
     assert out == ["OnnxMiniLMEmbedder", "False"]
 
 

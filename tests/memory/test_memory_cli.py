@@ -24,7 +24,9 @@ runner = CliRunner()
 def diary_index(tmp_path, monkeypatch):
     monkeypatch.setenv("LIFESTREAM_DATA_DIR", str(tmp_path / "data"))
     embedder = OnnxMiniLMEmbedder()
-    store = FaissVectorStore(tmp_path / "data" / "index", dimension=embedder.dimension, embedder_name=embedder.name)
+    store = FaissVectorStore(
+        tmp_path / "data" / "index", dimension=embedder.dimension, embedder_name=embedder.name
+    )
     rows = [
         ("transcript", "2026-11-02", "We repaired the bicycle brakes in the garage."),
         ("transcript", "2026-11-06", "Carol said the project deadline moved to Friday."),
@@ -33,8 +35,16 @@ def diary_index(tmp_path, monkeypatch):
     ]
     for n, (ctype, date, text) in enumerate(rows):
         video = f"clip{n}"
-        chunk = Chunk(id=Chunk.make_id(video, ctype, 0), text=text, video_id=video, chunk_type=ChunkType(ctype),
-                      start=30.0, end=75.5, recorded_date=date, speakers=["carol"] if "Carol" in text else [])
+        chunk = Chunk(
+            id=Chunk.make_id(video, ctype, 0),
+            text=text,
+            video_id=video,
+            chunk_type=ChunkType(ctype),
+            start=30.0,
+            end=75.5,
+            recorded_date=date,
+            speakers=["carol"] if "Carol" in text else [],
+        )
         index_video(video, [chunk], store=store, embedder=embedder)
     return tmp_path / "data" / "index"
 
@@ -65,7 +75,10 @@ def test_bad_input_is_one_line_error(tmp_path):
     env["LIFESTREAM_DATA_DIR"] = str(tmp_path)
     done = subprocess.run(
         [sys.executable, "-m", "lifestream", "search", "x", "--from", "last week"],
-        capture_output=True, text=True, env=env, cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
     )
     assert done.returncode == 1
     assert "date_from must be a date like" in done.stderr and "Traceback" not in done.stderr
@@ -74,8 +87,20 @@ def test_bad_input_is_one_line_error(tmp_path):
 def test_migrate_faiss_to_pinecone(diary_index, pinecone_fake, monkeypatch):
     monkeypatch.setenv("LIFESTREAM_PINECONE_API_KEY", DEFAULT_API_KEY)
     monkeypatch.setenv("LIFESTREAM_PINECONE_CONTROL_HOST", pinecone_fake.url)
-    result = runner.invoke(app, ["migrate", "faiss-to-pinecone", "--json", "--batch-size", "2", "--parity-queries", "4",
-                                 "--top-k", "3"])
+    result = runner.invoke(
+        app,
+        [
+            "migrate",
+            "faiss-to-pinecone",
+            "--json",
+            "--batch-size",
+            "2",
+            "--parity-queries",
+            "4",
+            "--top-k",
+            "3",
+        ],
+    )
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert report["copied"] == 4 and report["target_count"] == 4 and report["batches"] == 2

@@ -16,8 +16,10 @@ def source(tmp_path, embedder):
     store = FaissVectorStore(tmp_path / "ix", dimension=DIM, embedder_name=embedder.name)
     texts = [f"memory {i} about {'cats' if i % 3 else 'dogs'} and topic {i % 7}" for i in range(450)]
     ids = [f"vid{i % 5}#transcript#{i:04d}" for i in range(450)]
-    metas = [{"video_id": f"vid{i % 5}", "text": t, "start": float(i), "recorded_day": 20260101 + i % 9}
-             for i, t in enumerate(texts)]
+    metas = [
+        {"video_id": f"vid{i % 5}", "text": t, "start": float(i), "recorded_day": 20260101 + i % 9}
+        for i, t in enumerate(texts)
+    ]
     store.upsert(ids, embedder.embed(texts), metas)
     return store
 
@@ -25,7 +27,9 @@ def source(tmp_path, embedder):
 def test_copy_without_reembedding_is_exact(source, pinecone_fake, embedder, tmp_path):
     target = connect_pinecone(pinecone_fake)
     embedder.calls = 0
-    report = migrate_store(source, target, batch_size=100, state_path=tmp_path / "state.json", parity_queries=15)
+    report = migrate_store(
+        source, target, batch_size=100, state_path=tmp_path / "state.json", parity_queries=15
+    )
 
     assert (report.total, report.copied, report.batches, report.target_count) == (450, 450, 5, 450)
     assert embedder.calls == 0  # nothing was embedded
@@ -34,7 +38,9 @@ def test_copy_without_reembedding_is_exact(source, pinecone_fake, embedder, tmp_
     for id_, record in copied.items():
         assert np.allclose(record.vector, original[id_].vector, atol=1e-6)
         assert record.metadata == original[id_].metadata
-    assert report.parity.queries == 15 and report.parity.mean_overlap == 1.0 and report.parity.min_overlap == 1.0
+    assert (
+        report.parity.queries == 15 and report.parity.mean_overlap == 1.0 and report.parity.min_overlap == 1.0
+    )
     assert max(r.records for r in pinecone_fake.requests if r.path == "/vectors/upsert") <= 100
 
 
@@ -54,7 +60,9 @@ def test_interrupted_migration_resumes_after_the_last_finished_batch(source, pin
         migrate_store(source, target, batch_size=100, state_path=tmp_path / "state.json", parity_queries=0)
     target.upsert = real_upsert
 
-    report = migrate_store(source, target, batch_size=100, state_path=tmp_path / "state.json", parity_queries=5)
+    report = migrate_store(
+        source, target, batch_size=100, state_path=tmp_path / "state.json", parity_queries=5
+    )
     assert report.skipped_resumed == 200 and report.copied == 450 and report.target_count == 450
     sent = sum(r.records for r in pinecone_fake.requests if r.path == "/vectors/upsert" and r.status == 200)
     assert sent == 450  # finished batches were not sent again

@@ -50,11 +50,15 @@ def test_oversized_request_is_413(index):
 
 def test_query_limits_and_filters_are_checked(index, pinecone_fake):
     index.upsert(vectors=[{"id": "a", "values": [1, 0, 0, 0], "metadata": {"day": 20260101}}])
-    too_many = httpx.post(f"{pinecone_fake.url}/query", json={"topK": 10_001, "vector": [1, 0, 0, 0]}, headers=HEADERS)
+    too_many = httpx.post(
+        f"{pinecone_fake.url}/query", json={"topK": 10_001, "vector": [1, 0, 0, 0]}, headers=HEADERS
+    )
     assert too_many.status_code == 400 and "topK" in too_many.text
     with pytest.raises(ApiError, match="numbers only"):
         index.query(vector=[1, 0, 0, 0], top_k=1, filter={"day": {"$gt": "2026-01-01"}})
-    result = index.query(vector=[1, 0, 0, 0], top_k=1, filter={"day": {"$gte": 20260101}}, include_metadata=True)
+    result = index.query(
+        vector=[1, 0, 0, 0], top_k=1, filter={"day": {"$gte": 20260101}}, include_metadata=True
+    )
     assert result.matches[0].id == "a" and result.matches[0].metadata == {"day": 20260101}
 
 
@@ -62,7 +66,9 @@ def test_requests_need_the_api_key_and_version_header(pinecone_fake, index):
     with pytest.raises(ApiError) as info:
         Pinecone(api_key="wrong").Index(host=pinecone_fake.url).describe_index_stats()
     assert info.value.status_code == 401
-    response = httpx.post(f"{pinecone_fake.url}/describe_index_stats", json={}, headers={"Api-Key": DEFAULT_API_KEY})
+    response = httpx.post(
+        f"{pinecone_fake.url}/describe_index_stats", json={}, headers={"Api-Key": DEFAULT_API_KEY}
+    )
     assert response.status_code == 400 and "X-Pinecone-Api-Version" in response.text
 
 

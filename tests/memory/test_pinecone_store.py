@@ -27,7 +27,11 @@ def test_missing_index_is_created_serverless_cosine_and_awaited(no_sdk_backoff):
         assert len(fake.create_bodies) == 1
         body = fake.create_bodies[0]
         assert body["name"] == "lifestream-test"
-        assert body["schema"]["fields"]["_values"] == {"type": "dense_vector", "dimension": DIM, "metric": "cosine"}
+        assert body["schema"]["fields"]["_values"] == {
+            "type": "dense_vector",
+            "dimension": DIM,
+            "metric": "cosine",
+        }
         assert body["deployment"] == {"deployment_type": "managed", "cloud": "aws", "region": "us-east-1"}
         assert body["tags"] == {"lifestream-embedder": "all-MiniLM-L6-v2"}
         assert fake.count("/indexes/lifestream-test", "GET") >= 3
@@ -57,7 +61,11 @@ def test_data_host_without_control_plane(pinecone_fake):
     assert store.count() == 1
     with pytest.raises(DimensionMismatchError):
         PineconeVectorStore.connect(
-            api_key=DEFAULT_API_KEY, index_name="x", dimension=DIM + 1, embedder_name="e", host=pinecone_fake.url
+            api_key=DEFAULT_API_KEY,
+            index_name="x",
+            dimension=DIM + 1,
+            embedder_name="e",
+            host=pinecone_fake.url,
         )
 
 
@@ -133,7 +141,11 @@ def test_wrong_api_key_is_an_error(pinecone_fake):
     pinecone_fake.create_index("lifestream-test", DIM)
     with pytest.raises(VectorStoreError):
         PineconeVectorStore.connect(
-            api_key="wrong", index_name="lifestream-test", dimension=DIM, embedder_name="e", control_host=pinecone_fake.url
+            api_key="wrong",
+            index_name="lifestream-test",
+            dimension=DIM,
+            embedder_name="e",
+            control_host=pinecone_fake.url,
         )
 
 

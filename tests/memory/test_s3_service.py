@@ -72,7 +72,12 @@ def test_access_denied_is_its_own_error(s3):
     # moto does not enforce IAM; AWS's 403 answer is stubbed at the botocore boundary instead.
     with Stubber(s3.client) as stub:
         stub.add_client_error("head_object", service_error_code="403", http_status_code=403)
-        stub.add_client_error("get_object", service_error_code="AccessDenied", service_message="Access Denied", http_status_code=403)
+        stub.add_client_error(
+            "get_object",
+            service_error_code="AccessDenied",
+            service_message="Access Denied",
+            http_status_code=403,
+        )
         with pytest.raises(AccessDeniedError, match=rf"s3://{s3.bucket}/private\.mp4"):
             s3.get_file_metadata("private.mp4")
         with pytest.raises(AccessDeniedError, match="Access Denied"):
@@ -124,8 +129,11 @@ def test_presigned_post_carries_size_and_type_conditions(s3):
 def test_big_files_go_multipart(moto_endpoint, tmp_path):
     bucket = f"test-{uuid.uuid4().hex[:12]}"
     s3 = S3Service(
-        bucket, region="us-east-1", endpoint_url=moto_endpoint,
-        multipart_threshold=5 * 1024 * 1024, multipart_chunksize=5 * 1024 * 1024,
+        bucket,
+        region="us-east-1",
+        endpoint_url=moto_endpoint,
+        multipart_threshold=5 * 1024 * 1024,
+        multipart_chunksize=5 * 1024 * 1024,
     )
     s3.client.create_bucket(Bucket=bucket)
     src = tmp_path / "big.mov"

@@ -12,17 +12,23 @@ from lifestream.search import build_filter, semantic_search
 from lifestream.vectors.faiss_store import FaissVectorStore
 
 DIARY = {
-    "monday": ("2026-11-02", [
-        ("transcript", ["alice"], "we talked about the garden and planting tomatoes"),
-        ("transcript", ["bob"], "bob fixed the bicycle brakes in the garage"),
-        ("summary", [], "a quiet monday with gardening and bicycle repair"),
-        ("action_item", ["alice"], "buy tomato seeds and fertiliser"),
-    ]),
-    "friday": ("2026-11-06", [
-        ("transcript", ["alice", "carol"], "carol presented the budget and the project deadline"),
-        ("transcript", ["bob"], "bob cooked pasta with tomatoes for dinner"),
-        ("summary", [], "friday work meeting about budget then pasta dinner"),
-    ]),
+    "monday": (
+        "2026-11-02",
+        [
+            ("transcript", ["alice"], "we talked about the garden and planting tomatoes"),
+            ("transcript", ["bob"], "bob fixed the bicycle brakes in the garage"),
+            ("summary", [], "a quiet monday with gardening and bicycle repair"),
+            ("action_item", ["alice"], "buy tomato seeds and fertiliser"),
+        ],
+    ),
+    "friday": (
+        "2026-11-06",
+        [
+            ("transcript", ["alice", "carol"], "carol presented the budget and the project deadline"),
+            ("transcript", ["bob"], "bob cooked pasta with tomatoes for dinner"),
+            ("summary", [], "friday work meeting about budget then pasta dinner"),
+        ],
+    ),
     "undated": (None, [("transcript", ["dave"], "tomatoes again in an old clip")]),
 }
 
@@ -85,7 +91,11 @@ def test_min_score_drops_weak_matches(store, embedder):
 
 @pytest.mark.parametrize(
     "kwargs",
-    [{"date_from": "yesterday"}, {"date_from": "2026-12-01", "date_to": "2026-11-01"}, {"chunk_type": "poem"}],
+    [
+        {"date_from": "yesterday"},
+        {"date_from": "2026-12-01", "date_to": "2026-11-01"},
+        {"chunk_type": "poem"},
+    ],
 )
 def test_bad_filters_are_clear_errors(kwargs):
     with pytest.raises(UnsupportedFilterError):

@@ -154,7 +154,9 @@ def test_filters_match_the_reference_semantics_and_fill_top_k(store, flt):
 def test_filter_that_admits_only_far_vectors_still_returns_top_k(store):
     rng = np.random.default_rng(3)
     near = unit(rng, 1)[0]
-    vecs = np.vstack([near + 0.01 * unit(rng, 1)[0] for _ in range(50)] + [-near + 0.3 * unit(rng, 1)[0] for _ in range(6)])
+    vecs = np.vstack(
+        [near + 0.01 * unit(rng, 1)[0] for _ in range(50)] + [-near + 0.3 * unit(rng, 1)[0] for _ in range(6)]
+    )
     ids = [f"x#{i}" for i in range(56)]
     metas = [{"group": "near" if i < 50 else "far"} for i in range(56)]
     store.upsert(ids, vecs, metas)
@@ -164,7 +166,13 @@ def test_filter_that_admits_only_far_vectors_still_returns_top_k(store):
 
 @pytest.mark.parametrize(
     "flt",
-    [{"a": {"$regex": "x"}}, {"$not": {"a": 1}}, {"a": {"$gt": "2026-01-01"}}, {"a": {"$in": "x"}}, {"$or": []}],
+    [
+        {"a": {"$regex": "x"}},
+        {"$not": {"a": 1}},
+        {"a": {"$gt": "2026-01-01"}},
+        {"a": {"$in": "x"}},
+        {"$or": []},
+    ],
 )
 def test_unsupported_filters_are_rejected(store, flt):
     seed(store, n=5)

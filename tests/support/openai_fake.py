@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import base64
 import email.parser
-import functools
 import email.policy
+import functools
 import hashlib
 import json
 import re
@@ -39,7 +39,11 @@ import numpy as np
 from tests.support.postgres import free_port
 
 DEFAULT_API_KEY = "sk-test-key"
-EMBEDDING_MODELS = {"text-embedding-3-small": 1536, "text-embedding-3-large": 3072, "text-embedding-ada-002": 1536}
+EMBEDDING_MODELS = {
+    "text-embedding-3-small": 1536,
+    "text-embedding-3-large": 3072,
+    "text-embedding-ada-002": 1536,
+}
 MAX_INPUTS = 2048
 MAX_INPUT_TOKENS = 8192
 MAX_REQUEST_TOKENS = 300_000
@@ -78,9 +82,12 @@ class OpenAIFake:
         self.api_key = api_key
         self.calls: list[LoggedCall] = []
         self.chat_reply: Callable[[dict[str, Any]], str | dict] = lambda body: "ok"
-        self.transcribe: Callable[[str, bytes, dict[str, str]], dict[str, Any]] = (
-            lambda name, data, form: {"text": "", "language": "english", "duration": 0.0, "segments": []}
-        )
+        self.transcribe: Callable[[str, bytes, dict[str, str]], dict[str, Any]] = lambda name, data, form: {
+            "text": "",
+            "language": "english",
+            "duration": 0.0,
+            "segments": [],
+        }
         self._faults: list[list[Any]] = []
         self._lock = threading.RLock()
         self._server: ThreadingHTTPServer | None = None
@@ -97,7 +104,7 @@ class OpenAIFake:
             def log_message(self, *args: Any) -> None:
                 return
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 status, headers, data = fake.handle("POST", self.path, dict(self.headers), body)
@@ -110,7 +117,9 @@ class OpenAIFake:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
         self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, args=(0.05,), name="openai-fake", daemon=True).start()
+        threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), name="openai-fake", daemon=True
+        ).start()
         return self
 
     def stop(self) -> None:
@@ -122,7 +131,7 @@ class OpenAIFake:
     def __enter__(self) -> OpenAIFake:
         return self.start()
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.stop()
 
     @property
@@ -158,7 +167,9 @@ class OpenAIFake:
         return [c for c in self.calls if c.path.endswith(suffix) and (c.status == 200 or not ok_only)]
 
     # --- dispatch ----------------------------------------------------------------------------------------
-    def handle(self, method: str, raw_path: str, headers: dict[str, str], body: bytes) -> tuple[int, dict, bytes]:
+    def handle(
+        self, method: str, raw_path: str, headers: dict[str, str], body: bytes
+    ) -> tuple[int, dict, bytes]:
         path = urlsplit(raw_path).path
         lowered = {k.lower(): v for k, v in headers.items()}
         call = LoggedCall(method=method, path=path, status=200)
@@ -255,9 +266,16 @@ class OpenAIFake:
         data = []
         for i, text in enumerate(texts):
             vec = fake_embedding(text, dimension)
-            embedding: Any = base64.b64encode(vec.astype("<f4").tobytes()).decode() if as_base64 else vec.tolist()
+            embedding: Any = (
+                base64.b64encode(vec.astype("<f4").tobytes()).decode() if as_base64 else vec.tolist()
+            )
             data.append({"object": "embedding", "index": i, "embedding": embedding})
-        return {"object": "list", "data": data, "model": model, "usage": {"prompt_tokens": total, "total_tokens": total}}
+        return {
+            "object": "list",
+            "data": data,
+            "model": model,
+            "usage": {"prompt_tokens": total, "total_tokens": total},
+        }
 
     def _chat(self, body: dict[str, Any]) -> dict[str, Any]:
         if not body.get("model") or not isinstance(body.get("messages"), list) or not body["messages"]:

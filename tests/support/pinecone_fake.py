@@ -74,7 +74,9 @@ class PineconeFake:
         self.indexes: dict[str, FakeIndex] = {}
         self.requests: list[LoggedRequest] = []
         self.create_bodies: list[dict[str, Any]] = []
-        self._faults: list[tuple[int, int, float | None, str | None]] = []  # [count, status, retry_after, path]
+        self._faults: list[
+            tuple[int, int, float | None, str | None]
+        ] = []  # [count, status, retry_after, path]
         self._lock = threading.RLock()
         self._server: ThreadingHTTPServer | None = None
         self.port = 0
@@ -103,11 +105,13 @@ class PineconeFake:
                 self.end_headers()
                 self.wfile.write(data)
 
-            do_GET = do_POST = do_DELETE = do_PATCH = _handle  # noqa: N815
+            do_GET = do_POST = do_DELETE = do_PATCH = _handle
 
         self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
         self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, args=(0.05,), name="pinecone-fake", daemon=True).start()
+        threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), name="pinecone-fake", daemon=True
+        ).start()
         return self
 
     def stop(self) -> None:
@@ -119,7 +123,7 @@ class PineconeFake:
     def __enter__(self) -> PineconeFake:
         return self.start()
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.stop()
 
     @property
@@ -132,7 +136,9 @@ class PineconeFake:
             self.indexes[name] = FakeIndex(name=name, dimension=dimension, **kwargs)
             return self.indexes[name]
 
-    def fail_next(self, n: int, *, status: int = 429, retry_after: float | None = None, path: str | None = None) -> None:
+    def fail_next(
+        self, n: int, *, status: int = 429, retry_after: float | None = None, path: str | None = None
+    ) -> None:
         with self._lock:
             self._faults.append((n, status, retry_after, path))
 
@@ -167,14 +173,22 @@ class PineconeFake:
                     status, retry_after = fault
                     logged.status = status
                     extra = {"Retry-After": str(retry_after)} if retry_after is not None else {}
-                    return status, {"error": {"code": "INJECTED", "message": f"injected {status}"}, "status": status}, extra
+                    return (
+                        status,
+                        {"error": {"code": "INJECTED", "message": f"injected {status}"}, "status": status},
+                        extra,
+                    )
                 payload = json.loads(body) if body else {}
                 status, result = self._route(method, path, query, payload, logged)
                 logged.status = status
                 return status, result, {}
             except _Reject as exc:
                 logged.status = exc.status
-                return exc.status, {"error": {"code": exc.code, "message": exc.message}, "status": exc.status}, {}
+                return (
+                    exc.status,
+                    {"error": {"code": exc.code, "message": exc.message}, "status": exc.status},
+                    {},
+                )
             except UnsupportedFilterError as exc:
                 logged.status = 400
                 return 400, {"error": {"code": "INVALID_ARGUMENT", "message": str(exc)}, "status": 400}, {}
@@ -251,7 +265,9 @@ class PineconeFake:
             "host": self.url,
             "status": {"ready": ready, "state": "Ready" if ready else "Initializing"},
             "schema": {
-                "fields": {"_values": {"type": "dense_vector", "dimension": index.dimension, "metric": index.metric}}
+                "fields": {
+                    "_values": {"type": "dense_vector", "dimension": index.dimension, "metric": index.metric}
+                }
             },
             "deployment": {"deployment_type": "managed", "cloud": index.cloud, "region": index.region},
             "deletion_protection": "disabled",
@@ -266,8 +282,12 @@ class PineconeFake:
         dim = self.data_index.dimension
         if not isinstance(values, list) or len(values) != dim:
             got = len(values) if isinstance(values, list) else type(values).__name__
-            raise _Reject(400, f"{what}: vector dimension {got} does not match the dimension of the index {dim}")
-        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in values):
+            raise _Reject(
+                400, f"{what}: vector dimension {got} does not match the dimension of the index {dim}"
+            )
+        if not all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in values
+        ):
             raise _Reject(400, f"{what}: values must be finite numbers")
         return [float(v) for v in values]
 
@@ -294,7 +314,9 @@ class PineconeFake:
 
     def _upsert(self, body: dict[str, Any], query: Any, logged: LoggedRequest):
         if logged.body_bytes > MAX_REQUEST_BYTES:
-            raise _Reject(413, f"request size {logged.body_bytes} exceeds the maximum of {MAX_REQUEST_BYTES} bytes")
+            raise _Reject(
+                413, f"request size {logged.body_bytes} exceeds the maximum of {MAX_REQUEST_BYTES} bytes"
+            )
         vectors = body.get("vectors")
         if not isinstance(vectors, list) or not vectors:
             raise _Reject(400, "vectors must be a non-empty list")
@@ -327,11 +349,17 @@ class PineconeFake:
         for id_, (values, meta) in self._namespace(body.get("namespace", "")).items():
             if predicate(meta):
                 vn = math.sqrt(sum(v * v for v in values)) or 1.0
-                scored.append((sum(a * b for a, b in zip(q, values, strict=True)) / (qn * vn), id_, values, meta))
+                scored.append(
+                    (sum(a * b for a, b in zip(q, values, strict=True)) / (qn * vn), id_, values, meta)
+                )
         scored.sort(key=lambda item: (-item[0], item[1]))
         matches = []
         for score, id_, values, meta in scored[:top_k]:
-            match: dict[str, Any] = {"id": id_, "score": score, "values": values if body.get("includeValues") else []}
+            match: dict[str, Any] = {
+                "id": id_,
+                "score": score,
+                "values": values if body.get("includeValues") else [],
+            }
             if body.get("includeMetadata"):
                 match["metadata"] = meta
             matches.append(match)
@@ -344,9 +372,7 @@ class PineconeFake:
             raise _Reject(400, "ids are required")
         namespace = (query.get("namespace") or [""])[0]
         ns = self._namespace(namespace)
-        found = {
-            id_: {"id": id_, "values": ns[id_][0], "metadata": ns[id_][1]} for id_ in ids if id_ in ns
-        }
+        found = {id_: {"id": id_, "values": ns[id_][0], "metadata": ns[id_][1]} for id_ in ids if id_ in ns}
         logged.records = len(found)
         return 200, {"vectors": found, "namespace": namespace, "usage": {"readUnits": 1}}
 
@@ -391,7 +417,9 @@ class PineconeFake:
             raise _Reject(400, f"limit must be between 1 and {MAX_LIST_LIMIT}")
         token = (query.get("paginationToken") or [None])[0]
         after = base64.urlsafe_b64decode(token.encode()).decode() if token else None
-        ids = sorted(i for i in self._namespace(namespace) if i.startswith(prefix) and (after is None or i > after))
+        ids = sorted(
+            i for i in self._namespace(namespace) if i.startswith(prefix) and (after is None or i > after)
+        )
         page = ids[:limit]
         result: dict[str, Any] = {
             "vectors": [{"id": i} for i in page],
