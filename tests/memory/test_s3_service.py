@@ -150,3 +150,27 @@ def test_from_settings_uses_endpoint_and_bucket(moto_endpoint):
     s3.client.create_bucket(Bucket="from-settings-bucket")
     s3.upload_bytes(b"x", "k")
     assert s3.file_exists("k") and s3.bucket == "from-settings-bucket"
+
+
+def test_other_failures_are_storage_errors_not_not_found(moto_endpoint):
+    bad = S3Service("Not A Valid Bucket!", region="us-east-1", endpoint_url=moto_endpoint)
+    with pytest.raises(StorageError, match="Not A Valid Bucket!") as info:
+        bad.get_file_metadata("k")
+    assert not isinstance(info.value, (ObjectNotFoundError, AccessDeniedError))
+
+
+def test_named_profile(moto_endpoint, tmp_path, monkeypatch):
+    # GIVEN credentials only under a named profile
+    (tmp_path / "credentials").write_text(
+        "[lifestream-test]\naws_access_key_id = AKIDPROFILE\naws_secret_access_key = s\n"
+    )
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    s3 = S3Service(
+        "profile-bucket", region="us-east-1", endpoint_url=moto_endpoint, profile="lifestream-test"
+    )
+    assert s3.client._request_signer._credentials.access_key == "AKIDPROFILE"
+    s3.client.create_bucket(Bucket="profile-bucket")
+    s3.upload_bytes(b"x", "k")
+    assert s3.file_exists("k")
