@@ -18,6 +18,7 @@ import fcntl
 import json
 import os
 import shutil
+import time
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -72,7 +73,20 @@ class FaissVectorStore:
         self._dirty = False
         self._reset()
         if self.directory is not None:
-            self._load_if_present()
+            self._load_retrying()
+
+    def _load_retrying(self) -> None:
+        # Opening without the lock (readers never take it): a concurrent save may sweep the generation
+        # we are reading; the pointer then names a newer one, so read it again.
+        for attempt in range(5):
+            try:
+                self._load_if_present()
+                return
+            except (OSError, _GenerationMissing):
+                self._reset()
+                if attempt == 4:
+                    raise
+                time.sleep(0.02 * (attempt + 1))
 
     @staticmethod
     def read_manifest(directory: Path | str) -> dict[str, Any] | None:
@@ -220,14 +234,7 @@ class FaissVectorStore:
         except FileNotFoundError:
             return
         if current != self._generation:
-            for attempt in range(3):
-                try:
-                    self.reload()
-                    return
-                except OSError:
-                    # The generation we read was swept by a newer save in between; read the pointer again.
-                    if attempt == 2:
-                        raise
+            self.reload()
 
     def _maybe_refresh(self) -> None:
         if self._defer_depth == 0 and self._lock_depth == 0:
@@ -366,7 +373,7 @@ class FaissVectorStore:
         name = pointer.read_text().strip()
         path = self.directory / name
         if not name.startswith(GENERATION_PREFIX) or not (path / "manifest.json").exists():
-            raise VectorStoreError(
+            raise _GenerationMissing(
                 f"FAISS index at {self.directory} is damaged: {CURRENT_FILE} points to {name!r}"
             )
         return path
@@ -470,7 +477,11 @@ class FaissVectorStore:
         self._reset()
         self._generation = None
         self._dirty = False
-        self._load_if_present()
+        self._load_retrying()
+
+
+class _GenerationMissing(VectorStoreError):
+    """CURRENT names a generation that is not there (swept by a concurrent save, or damage)."""
 
 
 def _checked_metadata(meta: Metadata) -> Metadata:

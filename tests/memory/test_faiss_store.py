@@ -180,3 +180,29 @@ def test_concurrent_processes_indexing_keep_every_vector(tmp_path):
     ]
     assert all(p.wait(timeout=120) == 0 for p in procs)
     assert make(tmp_path / "ix").count() == 75
+
+
+def test_readers_opening_during_saves_never_fail(tmp_path):
+    import threading
+
+    writer = make(tmp_path / "ix")
+    writer.upsert(["a#0"], vectors(1), [{}])
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def keep_writing():
+        for i in range(1, 150):
+            writer.upsert([f"a#{i}"], vectors(1, seed=i), [{}])
+        stop.set()
+
+    thread = threading.Thread(target=keep_writing)
+    thread.start()
+    opened = 0
+    while not stop.is_set():
+        try:
+            assert make(tmp_path / "ix").count() >= 1
+            opened += 1
+        except BaseException as exc:  # noqa: BLE001 - collected and asserted below
+            errors.append(exc)
+    thread.join()
+    assert errors == [] and opened > 0
