@@ -209,7 +209,10 @@ class _Run:
 
         scenes = detect_scenes(self.video, keyframes, duration=info.duration, on_keyframe=tick)
         self.checkpoint.save("scenes", {"scenes": [s.model_dump() for s in scenes]})
-        self.done_unit()
+        if not saved:
+            # Re-extracting keyframes a previous invocation already found is not progress: counting it
+            # would let a continuation that only redoes this stage loop forever.
+            self.done_unit()
         self.report("scenes")
         return scenes
 
