@@ -54,6 +54,24 @@ def moto_endpoint():
 
 
 @pytest.fixture
+def openai_fake():
+    """The loopback OpenAI API (tests/support/openai_fake.py), for tests that exercise the cloud path."""
+    from tests.support.openai_fake import OpenAIFake
+
+    with OpenAIFake() as fake:
+        yield fake
+
+
+@pytest.fixture
+def pinecone_fake():
+    """The loopback Pinecone (tests/support/pinecone_fake.py)."""
+    from tests.support.pinecone_fake import PineconeFake
+
+    with PineconeFake() as fake:
+        yield fake
+
+
+@pytest.fixture
 def event_fixture():
     """Load a shared JSON event from tests/events/."""
     import json

@@ -1,15 +1,17 @@
-"""Fixtures of the memory layer: the loopback Pinecone and OpenAI fakes, and both vector stores."""
+"""Fixtures of the memory layer: a word embedder and both vector stores.
+
+(The OpenAI and Pinecone fakes' fixtures are shared, in tests/conftest.py.)"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pytest
 
 from lifestream.vectors.faiss_store import FaissVectorStore
 from lifestream.vectors.pinecone_store import PineconeVectorStore
-from tests.support.openai_fake import OpenAIFake, fake_embedding
+from tests.support.openai_fake import fake_embedding
 from tests.support.pinecone_fake import DEFAULT_API_KEY, PineconeFake
 
 DIM = 16
@@ -38,18 +40,6 @@ def no_sdk_backoff(monkeypatch):
     from pinecone._internal import http_client
 
     monkeypatch.setattr(http_client, "_retry_sleep", lambda seconds: None)
-
-
-@pytest.fixture
-def pinecone_fake() -> Iterator[PineconeFake]:
-    with PineconeFake() as fake:
-        yield fake
-
-
-@pytest.fixture
-def openai_fake() -> Iterator[OpenAIFake]:
-    with OpenAIFake() as fake:
-        yield fake
 
 
 def connect_pinecone(fake: PineconeFake, dimension: int = DIM, embedder_name: str = "test-words", **kwargs):

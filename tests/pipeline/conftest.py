@@ -8,6 +8,7 @@ import pytest
 
 from lifestream.settings import load_settings
 from tests.support.media import MediaFactory
+from tests.support.openai_fake import DEFAULT_API_KEY as OPENAI_API_KEY
 
 
 @pytest.fixture(scope="session")
@@ -30,7 +31,7 @@ def offline_settings(tmp_path):
 @pytest.fixture
 def openai_settings(tmp_path):
     def make(**overrides):
-        values = {"data_dir": tmp_path / "data", "openai_api_key": "sk-test-not-a-real-key"}
+        values = {"data_dir": tmp_path / "data", "openai_api_key": OPENAI_API_KEY}
         values.update(overrides)
         return load_settings(**values)
 

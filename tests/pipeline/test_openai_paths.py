@@ -1,6 +1,6 @@
-"""OpenAI paths through the real `openai` client against a loopback fake (see openai_routes.py for why not
-respx): request shapes, chunking and merging of long audio, speaker labels, retries, structured output for
-vision, summaries and answers."""
+"""OpenAI paths through the real `openai` client against a loopback fake (see tests/support/openai_fake.py
+for why not respx): request shapes, chunking and merging of long audio, speaker labels, retries, structured
+output for vision, summaries and answers."""
 
 from __future__ import annotations
 
@@ -20,14 +20,12 @@ from lifestream.transcribe import transcribe_audio
 from lifestream.transcribe.openai_stt import MAX_REQUEST_BYTES, OpenAITranscriber, max_window_seconds
 from lifestream.transcribe.windows import cut_points, plan_windows
 from lifestream.vision import describe_keyframes
-from tests.pipeline.openai_routes import FakeOpenAI, voiced_spans
+from tests.support.openai_fake import voiced_spans
 
 
 @pytest.fixture
-def fake():
-    server = FakeOpenAI().start()
-    yield server
-    server.stop()
+def fake(openai_fake):
+    return openai_fake
 
 
 @pytest.fixture
@@ -115,7 +113,7 @@ def test_speaker_names_stay_stable_across_windows(fake, media, openai_settings, 
 
 
 def test_transient_server_errors_are_retried(fake, openai_settings):
-    fake.fail_next(500)
+    fake.fail_next(1, status=500, retry_after_ms=5)  # a short retry-after keeps the SDK's backoff brief
     engine = OpenAITranscriber(openai_settings(transcriber="openai"))
 
     segments, _ = engine.transcribe(__import__("numpy").ones(16000, dtype="float32") * 0.1, language=None)
@@ -127,7 +125,7 @@ def test_transient_server_errors_are_retried(fake, openai_settings):
 def test_persistent_throttling_becomes_a_transient_error(fake, openai_settings):
     import numpy as np
 
-    fake.fail_next(429, times=10)
+    fake.fail_next(10, status=429, retry_after_ms=5)
     engine = OpenAITranscriber(
         openai_settings(transcriber="openai"), client=openai_client(openai_settings(), max_retries=2)
     )

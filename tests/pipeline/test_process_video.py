@@ -15,7 +15,7 @@ from lifestream import pipeline
 from lifestream.checkpoint import DirCheckpoint
 from lifestream.errors import CorruptVideoError, EmptyFileError, NoVideoStreamError, OutOfTime
 from lifestream.pipeline import ProcessResult, process_video
-from tests.pipeline.openai_routes import FakeOpenAI
+from tests.support.openai_fake import DEFAULT_API_KEY
 
 UPLOADED = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 
@@ -223,32 +223,31 @@ def test_indexing_is_last_and_replaces_the_videos_vectors(media, offline_setting
 
 
 # --- with OpenAI (loopback fake) --------------------------------------------------------------------------------
-def test_openai_flavour_describes_pictures_and_summarises(media, openai_settings, out_dir):
-    fake = FakeOpenAI().start()
-    try:
-        fake.chat_answers["VisualDraft"] = lambda body: {
-            "summary": "A navy screen, then a dark green one.",
-            "visible_text": [],
-            "setting": None,
-        }
-        fake.chat_answers["BlockSummaryDraft"] = lambda body: {
-            "title": "Weekly planning meeting",
-            "activity": "Planning the week.",
-            "location": "Unknown",
-            "participants": ["Speaker A", "Speaker B"],
-            "per_speaker": [],
-            "key_points": ["Budget report on Friday"],
-            "action_items": [{"text": "Send the budget report to Maria", "owner": "Speaker A"}],
-        }
-        settings = openai_settings(
-            openai_base_url=fake.base_url,
-            transcriber="openai",
-            openai_transcription_model="gpt-4o-transcribe-diarize",
-        )
+def test_openai_flavour_describes_pictures_and_summarises(
+    media, openai_settings, out_dir, openai_fake
+):
+    fake = openai_fake
+    fake.chat_answers["VisualDraft"] = lambda body: {
+        "summary": "A navy screen, then a dark green one.",
+        "visible_text": [],
+        "setting": None,
+    }
+    fake.chat_answers["BlockSummaryDraft"] = lambda body: {
+        "title": "Weekly planning meeting",
+        "activity": "Planning the week.",
+        "location": "Unknown",
+        "participants": ["Speaker A", "Speaker B"],
+        "per_speaker": [],
+        "key_points": ["Budget report on Friday"],
+        "action_items": [{"text": "Send the budget report to Maria", "owner": "Speaker A"}],
+    }
+    settings = openai_settings(
+        openai_base_url=fake.base_url,
+        transcriber="openai",
+        openai_transcription_model="gpt-4o-transcribe-diarize",
+    )
 
-        result = run(media.talk_video(), settings, out_dir)
-    finally:
-        fake.stop()
+    result = run(media.talk_video(), settings, out_dir)
 
     md = _markdown(result)
     assert result.transcriber == "openai" and result.summary.summarizer == "openai"
@@ -262,41 +261,40 @@ def test_openai_flavour_describes_pictures_and_summarises(media, openai_settings
     assert {s.speaker for s in result.summary.blocks[0].transcript} == {"Speaker 1", "Speaker 2"}
 
 
-def test_openai_run_resumes_between_blocks_without_repeating_paid_calls(media, openai_settings, tmp_path):
+def test_openai_run_resumes_between_blocks_without_repeating_paid_calls(
+    media, openai_settings, tmp_path, openai_fake
+):
     # GIVEN four 2-s scenes, 2-s blocks (four blocks) and an invocation that is always out of time
-    fake = FakeOpenAI().start()
-    try:
-        fake.chat_answers["VisualDraft"] = lambda body: {
-            "summary": f"{sum(p['type'] == 'image_url' for p in body['messages'][0]['content'])} image(s) of a plain colour.",
-            "visible_text": [],
-            "setting": None,
-        }
-        fake.chat_answers["BlockSummaryDraft"] = lambda body: {
-            "title": "Colour card",
-            "activity": "A colour is shown.",
-            "location": "Unknown",
-            "participants": [],
-            "per_speaker": [],
-            "key_points": [],
-            "action_items": [],
-        }
-        settings = openai_settings(openai_base_url=fake.base_url, block_max_seconds=2)
-        checkpoint = DirCheckpoint(tmp_path / "state")
-        stops = []
-        for _ in range(20):
-            try:
-                result = run(
-                    media.several_scenes_video(),
-                    settings,
-                    tmp_path / "out",
-                    checkpoint=checkpoint,
-                    time_left=lambda: 0.0,
-                )
-                break
-            except OutOfTime as exc:
-                stops.append(exc.stage)
-    finally:
-        fake.stop()
+    fake = openai_fake
+    fake.chat_answers["VisualDraft"] = lambda body: {
+        "summary": f"{sum(p['type'] == 'image_url' for p in body['messages'][0]['content'])} image(s) of a plain colour.",
+        "visible_text": [],
+        "setting": None,
+    }
+    fake.chat_answers["BlockSummaryDraft"] = lambda body: {
+        "title": "Colour card",
+        "activity": "A colour is shown.",
+        "location": "Unknown",
+        "participants": [],
+        "per_speaker": [],
+        "key_points": [],
+        "action_items": [],
+    }
+    settings = openai_settings(openai_base_url=fake.base_url, block_max_seconds=2)
+    checkpoint = DirCheckpoint(tmp_path / "state")
+    stops = []
+    for _ in range(20):
+        try:
+            result = run(
+                media.several_scenes_video(),
+                settings,
+                tmp_path / "out",
+                checkpoint=checkpoint,
+                time_left=lambda: 0.0,
+            )
+            break
+        except OutOfTime as exc:
+            stops.append(exc.stage)
 
     # THEN each block was described and summarised exactly once across all the invocations
     names = [c["response_format"]["json_schema"]["name"] for c in fake.chats]
@@ -306,12 +304,12 @@ def test_openai_run_resumes_between_blocks_without_repeating_paid_calls(media, o
     assert result.transcriber == "none"
 
 
-def test_cloud_flavour_runs_without_local_model_packages(media, tmp_path):
+def test_cloud_flavour_runs_without_local_model_packages(media, tmp_path, openai_fake):
     """The Lambda bundle has no faster-whisper, torch, onnxruntime or FAISS: the OpenAI path must not need them."""
     import subprocess
     import sys
 
-    fake = FakeOpenAI().start()
+    fake = openai_fake
     fake.chat_answers["VisualDraft"] = lambda body: {
         "summary": "Navy, then green.",
         "visible_text": [],
@@ -338,22 +336,19 @@ sys.meta_path.insert(0, Block())
 from pathlib import Path
 from lifestream.pipeline import process_video
 from lifestream.settings import load_settings
-settings = load_settings(openai_api_key="sk-test-not-a-real-key", openai_base_url="{fake.base_url}",
+settings = load_settings(openai_api_key="{DEFAULT_API_KEY}", openai_base_url="{fake.base_url}",
                          transcriber="openai", data_dir=Path(r"{tmp_path}") / "data")
 result = process_video(Path(r"{media.talk_video()}"), settings=settings, video_id="cloud",
                        output_dir=Path(r"{tmp_path}") / "out", index=False)
 print(result.transcriber, len(result.summary.blocks[0].transcript))
 """
-    try:
-        done = subprocess.run(
-            [sys.executable, "-c", script],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            cwd=Path(__file__).resolve().parents[2],
-        )
-    finally:
-        fake.stop()
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parents[2],
+    )
 
     assert done.returncode == 0, done.stderr[-2000:]
     source, segments = done.stdout.split()

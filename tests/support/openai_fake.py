@@ -1,42 +1,48 @@
-"""A fake OpenAI API for tests: embeddings, chat completions and audio transcriptions.
+"""A fake OpenAI API for tests: embeddings, chat completions (structured output, vision) and audio
+transcriptions, over real HTTP on 127.0.0.1.
 
-The `openai` package (3.x) sends its requests with `httpx2`, which respx cannot intercept, so the
-fake is reachable two ways, both through the real client:
-- over real HTTP on 127.0.0.1: `with OpenAIFake() as fake:` then `base_url=fake.base_url`
-  (or LIFESTREAM_OPENAI_BASE_URL) — works for any code that builds its own client;
-- in process: `openai.OpenAI(api_key=..., http_client=fake.http_client())` (an httpx2 MockTransport).
+(respx cannot be used: the `openai` 3.x client sends its requests with `httpx2`, which respx does not
+patch. A loopback server, reached with `base_url=fake.base_url` or LIFESTREAM_OPENAI_BASE_URL, exercises
+the real client: its encoders, multipart bodies, retries and response parsing.)
 
-It rejects what the API documents as invalid: missing/wrong bearer key; embeddings with more than
-2048 inputs, an empty string, an input over 8192 tokens or more than 300,000 tokens per request
-(counted with tiktoken cl100k_base), `dimensions` on a model without it; audio files over 25 MB.
-Embeddings are deterministic bag-of-words vectors (texts sharing words are close), so search tests
-get meaningful rankings. `encoding_format=base64` is honoured (the client's default).
+It rejects what the API reference documents as invalid: a missing/wrong bearer key; JSON routes without
+`application/json`; embeddings with more than 2048 inputs, an empty string, an input over 8192 tokens or
+more than 300,000 tokens per request (tiktoken cl100k_base), `dimensions` on a model without it; chat
+without model/messages, or a `json_schema` response_format without name and schema; transcriptions that
+are not multipart/form-data, lack file or model, or exceed 25 MB.
 
+Answers:
+- embeddings are deterministic bag-of-words vectors (texts sharing words are close), so search tests get
+  meaningful rankings; `encoding_format=base64` (the client's default) is honoured;
+- structured chat (`response_format: {type: json_schema, json_schema: {name, schema, strict}}`) is answered
+  by `fake.chat_answers[name](request_json) -> dict`; plain chat by `fake.chat_reply(request_json) -> str`;
+- transcription really listens: it finds the voiced stretches of the 16 kHz mono WAV it receives (by
+  energy), so merged timestamps can be compared with the truth; `diarized_json` labels them by speaker.
+
+Every request is logged in `calls`; `transcriptions` and `chats` are the parsed bodies of the requests that
+reached a route, including those answered with an injected fault (so retries can be counted).
 Faults: `fail_next(n, status=429, retry_after=None, retry_after_ms=None, path=None)`.
-Chat: set `fake.chat_reply = callable(request_json) -> str | dict` (a dict is sent as JSON content).
-Transcription: set `fake.transcribe = callable(filename, data, form) -> dict` (verbose_json body).
 """
 
 from __future__ import annotations
 
 import base64
-import email.parser
-import email.policy
 import functools
 import hashlib
+import io
 import json
 import re
 import threading
 import time
+import wave
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
 import numpy as np
 
-from tests.support.postgres import free_port
+from tests.support.loopback_http import LoopbackFake, Reply
 
 DEFAULT_API_KEY = "sk-test-key"
 EMBEDDING_MODELS = {
@@ -48,6 +54,7 @@ MAX_INPUTS = 2048
 MAX_INPUT_TOKENS = 8192
 MAX_REQUEST_TOKENS = 300_000
 MAX_AUDIO_BYTES = 25 * 1024 * 1024
+EMBEDDINGS, CHAT, TRANSCRIPTIONS = "/embeddings", "/chat/completions", "/audio/transcriptions"
 _WORD = re.compile(r"[a-z0-9]+")
 
 
@@ -67,6 +74,54 @@ def fake_embedding(text: str, dimension: int) -> np.ndarray:
     return (total / norm if norm else total).astype(np.float32)
 
 
+def voiced_spans(wav: bytes, *, threshold: float = 0.01, min_gap: float = 0.3) -> list[tuple[float, float]]:
+    """(start, end) seconds of the loud stretches of a 16 kHz mono 16-bit WAV, by 20 ms frame energy."""
+    with wave.open(io.BytesIO(wav)) as w:
+        if (w.getnchannels(), w.getsampwidth(), w.getframerate()) != (1, 2, 16000):
+            raise _BadRequest("the fake transcriber understands 16 kHz mono 16-bit WAV only")
+        samples = np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16).astype(np.float32) / 32768
+    frame = 320  # 20 ms
+    usable = samples[: len(samples) // frame * frame].reshape(-1, frame)
+    loud = np.sqrt(np.square(usable).mean(axis=1)) > threshold
+    spans: list[list[float]] = []
+    for i, on in enumerate(loud):
+        if not on:
+            continue
+        t = i * 0.02
+        if spans and t - spans[-1][1] <= min_gap:
+            spans[-1][1] = t + 0.02
+        else:
+            spans.append([t, t + 0.02])
+    return [(round(a, 2), round(b, 2)) for a, b in spans if b - a >= 0.1]
+
+
+def parse_multipart(content_type: str, body: bytes) -> dict[str, Any]:
+    """Form fields of a multipart body: text values as str (a list when the key repeats, as
+    `timestamp_granularities[]` may), file parts as (filename, content_type, bytes), byte-exact."""
+    if not content_type.startswith("multipart/form-data; boundary="):
+        raise _BadRequest(f"expected multipart/form-data with a boundary, got {content_type!r}")
+    boundary = content_type.split("boundary=", 1)[1].strip('"').encode()
+    fields: dict[str, Any] = {}
+    for part in body.split(b"--" + boundary):
+        # Only the framing CRLFs are removed: the file bytes themselves may end in \r or \n.
+        part = part.removeprefix(b"\r\n").removesuffix(b"\r\n")
+        if not part or part.startswith(b"--"):
+            continue
+        head, _, value = part.partition(b"\r\n\r\n")
+        lines = [line.split(": ", 1) for line in head.decode().split("\r\n") if ": " in line]
+        headers = {k.lower(): v for k, v in lines}
+        params = dict(p.strip().split("=", 1) for p in headers.get("content-disposition", "").split(";")[1:])
+        name = params["name"].strip('"')
+        if "filename" in params:
+            fields[name] = (params["filename"].strip('"'), headers.get("content-type"), value)
+        elif name in fields:
+            existing = fields[name]
+            fields[name] = (existing if isinstance(existing, list) else [existing]) + [value.decode()]
+        else:
+            fields[name] = value.decode()
+    return fields
+
+
 @dataclass
 class LoggedCall:
     method: str
@@ -77,78 +132,23 @@ class LoggedCall:
     tokens: int = 0
 
 
-class OpenAIFake:
-    def __init__(self, *, api_key: str = DEFAULT_API_KEY) -> None:
+class OpenAIFake(LoopbackFake):
+    thread_name = "openai-fake"
+
+    def __init__(self, *, api_key: str = DEFAULT_API_KEY, speakers: tuple[str, ...] = ("A", "B")) -> None:
+        super().__init__()
         self.api_key = api_key
+        # The labels a diarizing model gives voices it was not told the names of.
+        self.speakers = speakers
         self.calls: list[LoggedCall] = []
-        self.chat_reply: Callable[[dict[str, Any]], str | dict] = lambda body: "ok"
-        self.transcribe: Callable[[str, bytes, dict[str, str]], dict[str, Any]] = lambda name, data, form: {
-            "text": "",
-            "language": "english",
-            "duration": 0.0,
-            "segments": [],
-        }
+        self.chat_answers: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+        self.chat_reply: Callable[[dict[str, Any]], str] = lambda body: "ok"
         self._faults: list[list[Any]] = []
         self._lock = threading.RLock()
-        self._server: ThreadingHTTPServer | None = None
-        self.port = 0
-
-    # --- transports --------------------------------------------------------------------------------------
-    def start(self) -> OpenAIFake:
-        self.port = free_port()
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: Any) -> None:
-                return
-
-            def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else b""
-                status, headers, data = fake.handle("POST", self.path, dict(self.headers), body)
-                self.send_response(status)
-                for key, value in headers.items():
-                    self.send_header(key, value)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(
-            target=self._server.serve_forever, args=(0.05,), name="openai-fake", daemon=True
-        ).start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> OpenAIFake:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/v1"
-
-    def http_client(self):
-        """An httpx2 client that answers in process (for `openai.OpenAI(http_client=...)`)."""
-        import httpx2
-
-        def handler(request):
-            status, headers, data = self.handle(
-                request.method, request.url.raw_path.decode(), dict(request.headers), request.read()
-            )
-            return httpx2.Response(status, headers=headers, content=data)
-
-        return httpx2.Client(transport=httpx2.MockTransport(handler), base_url="http://openai.fake/v1")
 
     # --- controls ----------------------------------------------------------------------------------------
     def fail_next(
@@ -160,46 +160,57 @@ class OpenAIFake:
         retry_after_ms: float | None = None,
         path: str | None = None,
     ) -> None:
+        """Answer the next n requests (to paths ending in `path`, or any) with `status`."""
         with self._lock:
             self._faults.append([n, status, retry_after, retry_after_ms, path])
 
     def calls_to(self, suffix: str, *, ok_only: bool = True) -> list[LoggedCall]:
         return [c for c in self.calls if c.path.endswith(suffix) and (c.status == 200 or not ok_only)]
 
+    @property
+    def transcriptions(self) -> list[dict[str, Any]]:
+        return self._parsed_bodies(TRANSCRIPTIONS)
+
+    @property
+    def chats(self) -> list[dict[str, Any]]:
+        return self._parsed_bodies(CHAT)
+
+    def _parsed_bodies(self, suffix: str) -> list[dict[str, Any]]:
+        # Requests rejected before parsing (wrong key, malformed body) have no body: they never reached
+        # the route, so they are not attempts the code under test made in a valid shape.
+        return [c.body for c in self.calls if c.path.endswith(suffix) and c.body]
+
     # --- dispatch ----------------------------------------------------------------------------------------
-    def handle(
-        self, method: str, raw_path: str, headers: dict[str, str], body: bytes
-    ) -> tuple[int, dict, bytes]:
+    def respond(self, method: str, raw_path: str, headers: dict[str, str], body: bytes) -> Reply:
         path = urlsplit(raw_path).path
         lowered = {k.lower(): v for k, v in headers.items()}
         call = LoggedCall(method=method, path=path, status=200)
         with self._lock:
             self.calls.append(call)
-            if lowered.get("authorization") != f"Bearer {self.api_key}":
-                return self._error(call, 401, "Incorrect API key provided", "invalid_api_key")
-            fault = self._take_fault(path)
-        if fault is not None:
-            status, retry_after, retry_after_ms = fault
-            extra = {}
-            if retry_after is not None:
-                extra["retry-after"] = str(retry_after)
-            if retry_after_ms is not None:
-                extra["retry-after-ms"] = str(retry_after_ms)
-            return self._error(call, status, f"injected {status}", "rate_limit_exceeded", extra)
+        if lowered.get("authorization") != f"Bearer {self.api_key}":
+            return self._error(call, 401, "Incorrect API key provided", "invalid_api_key")
+        content_type = lowered.get("content-type", "")
         try:
-            if path.endswith("/embeddings"):
-                payload = json.loads(body)
-                call.body = payload
-                return self._ok(call, self._embeddings(payload, call))
-            if path.endswith("/chat/completions"):
-                payload = json.loads(body)
-                call.body = payload
-                return self._ok(call, self._chat(payload))
-            if path.endswith("/audio/transcriptions"):
-                return self._ok(call, self._transcription(lowered.get("content-type", ""), body, call))
+            if method != "POST" or not path.endswith((EMBEDDINGS, CHAT, TRANSCRIPTIONS)):
+                return self._error(call, 404, f"no route {method} {path}", "not_found")
+            # The body is parsed (and logged) before a fault is injected, so failed attempts are visible.
+            if path.endswith(TRANSCRIPTIONS):
+                call.body = parse_multipart(content_type, body)
+            else:
+                if not content_type.startswith("application/json"):
+                    raise _BadRequest(f"expected application/json, got {content_type!r}")
+                call.body = json.loads(body)
+            with self._lock:
+                fault = self._take_fault(path)
+            if fault is not None:
+                return self._fault(call, *fault)
+            if path.endswith(EMBEDDINGS):
+                return self._ok(self._embeddings(call.body, call))
+            if path.endswith(CHAT):
+                return self._ok(self._chat(call.body))
+            return self._ok(self._transcription(call.body))
         except _BadRequest as exc:
             return self._error(call, 400, str(exc), "invalid_request_error")
-        return self._error(call, 404, f"no route {method} {path}", "not_found")
 
     def _take_fault(self, path: str) -> tuple[int, float | None, float | None] | None:
         for i, fault in enumerate(self._faults):
@@ -212,12 +223,21 @@ class OpenAIFake:
                 return status, retry_after, retry_after_ms
         return None
 
+    def _fault(self, call: LoggedCall, status: int, retry_after: float | None, retry_after_ms: float | None):
+        extra = {}
+        if retry_after is not None:
+            extra["retry-after"] = str(retry_after)
+        if retry_after_ms is not None:
+            extra["retry-after-ms"] = str(retry_after_ms)
+        code = "rate_limit_exceeded" if status == 429 else "server_error"
+        return self._error(call, status, f"injected {status}", code, extra)
+
     @staticmethod
-    def _ok(call: LoggedCall, payload: dict[str, Any]) -> tuple[int, dict, bytes]:
+    def _ok(payload: dict[str, Any]) -> Reply:
         return 200, {"content-type": "application/json"}, json.dumps(payload).encode()
 
     @staticmethod
-    def _error(call: LoggedCall, status: int, message: str, code: str, extra: dict | None = None):
+    def _error(call: LoggedCall, status: int, message: str, code: str, extra: dict | None = None) -> Reply:
         call.status = status
         body = {"error": {"message": message, "type": code, "param": None, "code": code}}
         return status, {"content-type": "application/json", **(extra or {})}, json.dumps(body).encode()
@@ -280,8 +300,17 @@ class OpenAIFake:
     def _chat(self, body: dict[str, Any]) -> dict[str, Any]:
         if not body.get("model") or not isinstance(body.get("messages"), list) or not body["messages"]:
             raise _BadRequest("'model' and a non-empty 'messages' array are required")
-        reply = self.chat_reply(body)
-        content = reply if isinstance(reply, str) else json.dumps(reply)
+        response_format = body.get("response_format") or {}
+        if response_format.get("type") == "json_schema":
+            spec = response_format.get("json_schema") or {}
+            if not spec.get("name") or not isinstance(spec.get("schema"), dict):
+                raise _BadRequest("'response_format.json_schema' needs a name and a schema")
+            answer = self.chat_answers.get(spec["name"])
+            if answer is None:
+                raise _BadRequest(f"the fake has no answer for json_schema {spec['name']!r}")
+            content = json.dumps(answer(body))
+        else:
+            content = self.chat_reply(body)
         return {
             "id": f"chatcmpl-{len(self.calls)}",
             "object": "chat.completion",
@@ -298,28 +327,60 @@ class OpenAIFake:
             "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
         }
 
-    def _transcription(self, content_type: str, body: bytes, call: LoggedCall) -> dict[str, Any]:
-        if not content_type.startswith("multipart/form-data"):
-            raise _BadRequest("audio/transcriptions expects multipart/form-data")
-        message = email.parser.BytesParser(policy=email.policy.default).parsebytes(
-            b"Content-Type: " + content_type.encode() + b"\r\nMIME-Version: 1.0\r\n\r\n" + body
-        )
-        form: dict[str, str] = {}
-        filename, data = None, b""
-        for part in message.iter_parts():
-            name = part.get_param("name", header="content-disposition")
-            if part.get_filename():
-                filename, data = part.get_filename(), part.get_payload(decode=True) or b""
-            elif name:
-                form[str(name)] = (part.get_payload(decode=True) or b"").decode()
-        if filename is None:
+    def _transcription(self, form: dict[str, Any]) -> dict[str, Any]:
+        if not isinstance(form.get("file"), tuple):
             raise _BadRequest("'file' is required")
-        if len(data) > MAX_AUDIO_BYTES:
-            raise _BadRequest(f"Maximum content size limit ({MAX_AUDIO_BYTES}) exceeded ({len(data)} bytes)")
         if not form.get("model"):
             raise _BadRequest("'model' is required")
-        call.body = {"filename": filename, "bytes": len(data), **form}
-        return self.transcribe(filename, data, form)
+        _, _, audio = form["file"]
+        if len(audio) > MAX_AUDIO_BYTES:
+            raise _BadRequest(f"Maximum content size limit ({MAX_AUDIO_BYTES}) exceeded ({len(audio)} bytes)")
+        spans = voiced_spans(audio)
+        duration = len(audio) / 32000
+        if form.get("response_format") == "diarized_json":
+            known = form.get("known_speaker_names[]", [])
+            known = [known] if isinstance(known, str) else known
+            # A "recognised" voice comes back under its known name, as the API documents.
+            labels = tuple(known) or self.speakers
+            segments = [
+                {
+                    "type": "transcript.text.segment",
+                    "id": f"seg_{i}",
+                    "start": a,
+                    "end": b,
+                    "speaker": labels[i % len(labels)],
+                    "text": f"utterance {i}",
+                }
+                for i, (a, b) in enumerate(spans)
+            ]
+            return {
+                "task": "transcribe",
+                "duration": duration,
+                "text": " ".join(s["text"] for s in segments),
+                "segments": segments,
+            }
+        segments = [
+            {
+                "id": i,
+                "seek": 0,
+                "start": a,
+                "end": b,
+                "text": f" utterance lasting {b - a:.1f} seconds",
+                "tokens": [1, 2],
+                "temperature": 0.0,
+                "avg_logprob": -0.2,
+                "compression_ratio": 1.1,
+                "no_speech_prob": 0.01,
+            }
+            for i, (a, b) in enumerate(spans)
+        ]
+        return {
+            "task": "transcribe",
+            "language": "english",
+            "duration": duration,
+            "text": "".join(s["text"] for s in segments),
+            "segments": segments,
+        }
 
 
 class _BadRequest(Exception):

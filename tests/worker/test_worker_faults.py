@@ -9,21 +9,7 @@ import pytest
 from lifestream.embeddings.openai_embedder import OpenAIEmbedder
 from lifestream.vectors.pinecone_store import PineconeVectorStore
 from tests.support.openai_fake import DEFAULT_API_KEY as OPENAI_KEY
-from tests.support.openai_fake import OpenAIFake
 from tests.support.pinecone_fake import DEFAULT_API_KEY as PINECONE_KEY
-from tests.support.pinecone_fake import PineconeFake
-
-
-@pytest.fixture
-def openai_fake():
-    with OpenAIFake() as fake:
-        yield fake
-
-
-@pytest.fixture
-def pinecone_fake():
-    with PineconeFake() as fake:
-        yield fake
 
 
 def _run_until_done(env, worker):
