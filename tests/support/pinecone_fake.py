@@ -22,13 +22,12 @@ import json
 import math
 import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from lifestream.errors import UnsupportedFilterError
 from lifestream.vectors.filters import compile_filter
-from tests.support.postgres import free_port
+from tests.support.loopback_http import LoopbackFake, Reply
 
 MAX_UPSERT_RECORDS = 1000
 MAX_REQUEST_BYTES = 2 * 1024 * 1024
@@ -67,8 +66,11 @@ class _Reject(Exception):
         self.code = code
 
 
-class PineconeFake:
+class PineconeFake(LoopbackFake):
+    thread_name = "pinecone-fake"
+
     def __init__(self, *, api_key: str = DEFAULT_API_KEY, ready_after_polls: int = 0) -> None:
+        super().__init__()
         self.api_key = api_key
         self.ready_after_polls = ready_after_polls
         self.indexes: dict[str, FakeIndex] = {}
@@ -78,53 +80,11 @@ class PineconeFake:
             tuple[int, int, float | None, str | None]
         ] = []  # [count, status, retry_after, path]
         self._lock = threading.RLock()
-        self._server: ThreadingHTTPServer | None = None
-        self.port = 0
 
-    # --- lifecycle ---------------------------------------------------------------------------------------
-    def start(self) -> PineconeFake:
-        self.port = free_port()
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: Any) -> None:
-                return
-
-            def _handle(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else b""
-                status, payload, headers = fake.handle(self.command, self.path, dict(self.headers), body)
-                data = json.dumps(payload).encode() if payload is not None else b""
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                for key, value in headers.items():
-                    self.send_header(key, value)
-                self.end_headers()
-                self.wfile.write(data)
-
-            do_GET = do_POST = do_DELETE = do_PATCH = _handle
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(
-            target=self._server.serve_forever, args=(0.05,), name="pinecone-fake", daemon=True
-        ).start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> PineconeFake:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+    def respond(self, method: str, raw_path: str, headers: dict[str, str], body: bytes) -> Reply:
+        status, payload, extra = self.handle(method, raw_path, headers, body)
+        data = json.dumps(payload).encode() if payload is not None else b""
+        return status, {"Content-Type": "application/json", **extra}, data
 
     @property
     def url(self) -> str:
