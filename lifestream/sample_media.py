@@ -34,23 +34,54 @@ class SampleVideo:
     cues: tuple[tuple[float, float, str], ...]
 
 
-def _tool(name: str) -> str:
+def require_tool(name: str) -> str:
+    """Path of a command-line tool, or a ConfigError that says how to install it."""
     found = shutil.which(name)
     if not found:
-        raise ConfigError(f"{name} is needed to make the sample video: apt-get install -y ffmpeg espeak-ng")
+        raise ConfigError(f"{name} is needed to make sample media: apt-get install -y ffmpeg espeak-ng")
     return found
 
 
-def _run(*args: str) -> None:
-    subprocess.run(list(args), check=True, capture_output=True, timeout=300)
+def run_ffmpeg(*args: str) -> None:
+    """ffmpeg, quiet and overwriting its output (these files are regenerated, never edited)."""
+    subprocess.run(
+        [require_tool("ffmpeg"), "-hide_banner", "-loglevel", "error", "-y", *args],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
 
 
-def _seconds(wav_path: Path) -> float:
+def speak(text: str, path: Path, *, speed: int = 150) -> Path:
+    """Write `text` spoken by espeak-ng to the WAV file `path`."""
+    subprocess.run(
+        [require_tool("espeak-ng"), "-s", str(speed), "-w", str(path), text],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    return path
+
+
+def h264_args(*, fps: int) -> list[str]:
+    # A keyframe every second: the keyframe-only scene detector then sees every second of the picture.
+    return ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-g", str(fps)]
+
+
+def lavfi_scenes(sources: list[str]) -> tuple[list[str], str]:
+    """ffmpeg inputs and a filter graph that play the lavfi `sources` one after another, as [v].
+    The inputs are numbered from 0, so further inputs (the sound) follow as input len(sources)."""
+    inputs = [arg for source in sources for arg in ("-f", "lavfi", "-i", source)]
+    n = len(sources)
+    return inputs, "".join(f"[{i}:v]" for i in range(n)) + f"concat=n={n}:v=1:a=0[v]"
+
+
+def wav_seconds(wav_path: Path) -> float:
     with wave.open(str(wav_path)) as w:
         return w.getnframes() / w.getframerate()
 
 
-def _srt_time(seconds: float) -> str:
+def srt_time(seconds: float) -> str:
     ms = round(seconds * 1000)
     h, rem = divmod(ms, 3_600_000)
     m, rem = divmod(rem, 60_000)
@@ -69,7 +100,9 @@ def make_sample_video(
     recorded_at: str | None = DEFAULT_RECORDED_AT,
 ) -> SampleVideo:
     """Write an H.264/AAC MP4 to `path` (and `path` with .srt) and describe it. Reuses an existing pair."""
-    ffmpeg, espeak = _tool("ffmpeg"), _tool("espeak-ng")
+    # Fail before any work if either tool is missing.
+    require_tool("ffmpeg")
+    require_tool("espeak-ng")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     work = path.parent / f".{path.stem}-parts"
@@ -80,14 +113,9 @@ def make_sample_video(
         clock = 0.3
         for i, line in enumerate(lines):
             raw = work / f"line{i}.wav"
-            _run(espeak, "-s", "150", "-w", str(raw), line)
+            speak(line, raw)
             padded = work / f"line{i}.16k.wav"
-            _run(
-                ffmpeg,
-                "-hide_banner",
-                "-loglevel",
-                "error",
-                "-y",
+            run_ffmpeg(
                 "-i",
                 str(raw),
                 "-af",
@@ -98,20 +126,15 @@ def make_sample_video(
                 "1",
                 str(padded),
             )
-            spoken = _seconds(raw)
+            spoken = wav_seconds(raw)
             cues.append((round(clock, 3), round(clock + spoken, 3), line))
-            clock += _seconds(padded) - (0.3 if i == 0 else 0.0)
+            clock += wav_seconds(padded) - (0.3 if i == 0 else 0.0)
             clips.append(padded)
         speech = work / "speech.wav"
         inputs = [a for clip in clips for a in ("-i", str(clip))]
         graph = "".join(f"[{i}:a]" for i in range(len(clips))) + f"concat=n={len(clips)}:v=0:a=1,apad[a]"
         duration = max(_concat_seconds(clips), min_seconds)
-        _run(
-            ffmpeg,
-            "-hide_banner",
-            "-loglevel",
-            "error",
-            "-y",
+        run_ffmpeg(
             *inputs,
             "-filter_complex",
             graph,
@@ -125,21 +148,14 @@ def make_sample_video(
             "1",
             str(speech),
         )
-        duration = _seconds(speech)
+        duration = wav_seconds(speech)
         scene = duration / len(lines)
-        video_inputs: list[str] = []
-        for i in range(len(lines)):
-            colour = COLOURS[i % len(COLOURS)]
-            video_inputs += ["-f", "lavfi", "-i", f"color=c={colour}:s={size}:r={fps}:d={scene:.3f}"]
         n = len(lines)
-        vgraph = "".join(f"[{i}:v]" for i in range(n)) + f"concat=n={n}:v=1:a=0[v]"
+        video_inputs, vgraph = lavfi_scenes(
+            [f"color=c={COLOURS[i % len(COLOURS)]}:s={size}:r={fps}:d={scene:.3f}" for i in range(n)]
+        )
         meta = ["-metadata", f"creation_time={recorded_at}"] if recorded_at else []
-        _run(
-            ffmpeg,
-            "-hide_banner",
-            "-loglevel",
-            "error",
-            "-y",
+        run_ffmpeg(
             *video_inputs,
             "-i",
             str(speech),
@@ -149,14 +165,7 @@ def make_sample_video(
             "[v]",
             "-map",
             f"{n}:a",
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "-pix_fmt",
-            "yuv420p",
-            "-g",
-            str(fps),
+            *h264_args(fps=fps),
             "-c:a",
             "aac",
             "-b:a",
@@ -171,7 +180,7 @@ def make_sample_video(
     srt = path.with_suffix(".srt")
     srt.write_text(
         "".join(
-            f"{i}\n{_srt_time(s)} --> {_srt_time(e)}\n{text}\n\n" for i, (s, e, text) in enumerate(cues, 1)
+            f"{i}\n{srt_time(s)} --> {srt_time(e)}\n{text}\n\n" for i, (s, e, text) in enumerate(cues, 1)
         ),
         encoding="utf-8",
     )
@@ -179,4 +188,4 @@ def make_sample_video(
 
 
 def _concat_seconds(clips: list[Path]) -> float:
-    return sum(_seconds(c) for c in clips)
+    return sum(wav_seconds(c) for c in clips)

@@ -7,10 +7,19 @@ seconds) except where the case is about size or shape (portrait 720x1280).
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+
+from lifestream.sample_media import (
+    h264_args,
+    lavfi_scenes,
+    require_tool,
+    run_ffmpeg,
+    speak,
+    srt_time,
+    wav_seconds,
+)
 
 CREATION_TIME = "2024-03-15T09:30:00.000000Z"
 
@@ -30,41 +39,8 @@ SUBTITLE_CUES = (
 SCENE_COLOURS = ("red", "green", "blue", "yellow")
 
 
-def _require(tool: str) -> str:
-    found = shutil.which(tool)
-    if not found:
-        raise RuntimeError(f"{tool} is needed to generate test media: apt-get install -y ffmpeg espeak-ng")
-    return found
-
-
-def _ffmpeg(*args: str) -> None:
-    subprocess.run(
-        [_require("ffmpeg"), "-hide_banner", "-loglevel", "error", "-y", *args], check=True, timeout=300
-    )
-
-
-def speech_wav(text: str, path: Path, *, speed: int = 150) -> Path:
-    subprocess.run([_require("espeak-ng"), "-s", str(speed), "-w", str(path), text], check=True, timeout=60)
-    return path
-
-
-def _video_args(*, size: str = "320x240", fps: int = 15, gop: int | None = None) -> list[str]:
-    # Short GOPs make the keyframe-only scene detector see every second of the picture.
-    gop = gop or fps
-    return [
-        "-c:v",
-        "libx264",
-        "-preset",
-        "ultrafast",
-        "-pix_fmt",
-        "yuv420p",
-        "-g",
-        str(gop),
-        "-r",
-        str(fps),
-        "-s",
-        size,
-    ]
+def _video_args(*, size: str = "320x240", fps: int = 15) -> list[str]:
+    return [*h264_args(fps=fps), "-r", str(fps), "-s", size]
 
 
 @dataclass(frozen=True)
@@ -96,7 +72,7 @@ class MediaFactory:
         wav = self.root / f"{path.stem}.speech.wav"
         parts = []
         for i, line in enumerate(lines):
-            parts.append(speech_wav(line, self.root / f"{path.stem}.line{i}.wav"))
+            parts.append(speak(line, self.root / f"{path.stem}.line{i}.wav"))
         # Join the lines with short silences, then pad a little at the end.
         inputs: list[str] = []
         labels = []
@@ -109,8 +85,8 @@ class MediaFactory:
             + "".join(f"[a{i}]" for i in range(len(parts)))
             + (f"concat=n={len(parts)}:v=0:a=1[out]")
         )
-        _ffmpeg(*inputs, "-filter_complex", graph, "-map", "[out]", "-ar", "16000", "-ac", "1", str(wav))
-        duration = _wav_seconds(wav)
+        run_ffmpeg(*inputs, "-filter_complex", graph, "-map", "[out]", "-ar", "16000", "-ac", "1", str(wav))
+        duration = wav_seconds(wav)
         scene_len = duration / len(colours)
         self._mux(
             path, colours=colours, scene_seconds=scene_len, size=size, audio=wav, creation_time=creation_time
@@ -131,16 +107,15 @@ class MediaFactory:
         extra: list[str] | None = None,
         texture: bool = False,
     ) -> Path:
-        args: list[str] = []
-        for i, c in enumerate(colours):
-            if texture:
-                # Moving, detailed picture (costs real decoding, like camera footage); a hue turn per scene.
-                source = f"testsrc2=s={size}:r={fps}:d={scene_seconds:.3f},hue=h={(i * 67) % 360}:s=1.5"
-            else:
-                source = f"color=c={c}:s={size}:r={fps}:d={scene_seconds:.3f}"
-            args += ["-f", "lavfi", "-i", source]
+        sources = [
+            # Moving, detailed picture (costs real decoding, like camera footage); a hue turn per scene.
+            f"testsrc2=s={size}:r={fps}:d={scene_seconds:.3f},hue=h={(i * 67) % 360}:s=1.5"
+            if texture
+            else f"color=c={c}:s={size}:r={fps}:d={scene_seconds:.3f}"
+            for i, c in enumerate(colours)
+        ]
+        args, graph = lavfi_scenes(sources)
         n = len(colours)
-        graph = "".join(f"[{i}:v]" for i in range(n)) + f"concat=n={n}:v=1:a=0[v]"
         maps = ["-map", "[v]"]
         if audio is not None:
             args += ["-i", str(audio)]
@@ -150,7 +125,7 @@ class MediaFactory:
             maps += ["-map", f"{n}:a"]
         meta = ["-metadata", f"creation_time={creation_time}"] if creation_time else []
         audio_codec = ["-c:a", "aac", "-b:a", "48k"] if (audio or silent_seconds) else []
-        _ffmpeg(
+        run_ffmpeg(
             *args,
             *(extra or []),
             "-filter_complex",
@@ -198,9 +173,9 @@ class MediaFactory:
         path, ready = self._cached("portrait.mp4")
         if ready:
             return path
-        wav = speech_wav("Recording from my phone while walking to the station.", self.root / "portrait.wav")
+        wav = speak("Recording from my phone while walking to the station.", self.root / "portrait.wav")
         return self._mux(
-            path, colours=("teal",), scene_seconds=_wav_seconds(wav) + 0.3, size="720x1280", audio=wav, fps=10
+            path, colours=("teal",), scene_seconds=wav_seconds(wav) + 0.3, size="720x1280", audio=wav, fps=10
         )
 
     def rotated_phone_video(self) -> Path:
@@ -209,7 +184,7 @@ class MediaFactory:
         if ready:
             return path
         plain = self.root / "rotated_plain.mp4"
-        _ffmpeg(
+        run_ffmpeg(
             "-f",
             "lavfi",
             "-i",
@@ -219,14 +194,14 @@ class MediaFactory:
             *_video_args(size="320x240", fps=10),
             str(plain),
         )
-        _ffmpeg("-i", str(plain), "-c", "copy", "-metadata:s:v:0", "rotate=90", str(path))
+        run_ffmpeg("-i", str(plain), "-c", "copy", "-metadata:s:v:0", "rotate=90", str(path))
         return path
 
     def iphone_style_video(self) -> Path:
         """A .mov with Apple's creation date (local time and zone) besides a UTC creation_time."""
         path, ready = self._cached("iphone.mov")
         if not ready:
-            _ffmpeg(
+            run_ffmpeg(
                 "-i",
                 str(self.no_audio_video()),
                 "-c",
@@ -244,7 +219,7 @@ class MediaFactory:
     def write_srt(self, path: Path, cues=SUBTITLE_CUES) -> Path:
         path.write_text(
             "\n".join(
-                f"{i}\n{_srt_time(a)} --> {_srt_time(b)}\n{text}\n"
+                f"{i}\n{srt_time(a)} --> {srt_time(b)}\n{text}\n"
                 for i, (a, b, text) in enumerate(cues, start=1)
             )
         )
@@ -252,7 +227,7 @@ class MediaFactory:
 
     def write_vtt(self, path: Path, cues=SUBTITLE_CUES) -> Path:
         body = "\n".join(
-            f"{_srt_time(a).replace(',', '.')} --> {_srt_time(b).replace(',', '.')}\n{text}\n"
+            f"{srt_time(a).replace(',', '.')} --> {srt_time(b).replace(',', '.')}\n{text}\n"
             for a, b, text in cues
         )
         path.write_text("WEBVTT\n\n" + body)
@@ -265,7 +240,7 @@ class MediaFactory:
             return path
         plain = self._mux(self.root / "subtitled_plain.mp4", colours=("olive", "maroon"), scene_seconds=4.0)
         srt = self.write_srt(self.root / "subtitled_source.srt")
-        _ffmpeg(
+        run_ffmpeg(
             "-i",
             str(plain),
             "-i",
@@ -295,8 +270,8 @@ class MediaFactory:
         """An .mp4 holding only a sound track."""
         path, ready = self._cached("audio_only.mp4")
         if not ready:
-            wav = speech_wav("There is no picture here.", self.root / "audio_only.wav")
-            _ffmpeg("-i", str(wav), "-c:a", "aac", "-b:a", "32k", str(path))
+            wav = speak("There is no picture here.", self.root / "audio_only.wav")
+            run_ffmpeg("-i", str(wav), "-c:a", "aac", "-b:a", "32k", str(path))
         return path
 
     def zero_bytes(self) -> Path:
@@ -319,7 +294,7 @@ class MediaFactory:
         source = self.root / "truncated_source.mp4"
         if not source.exists():
             args = ["-f", "lavfi", "-i", "testsrc=s=320x240:r=15:d=4", *_video_args(), str(source)]
-            _ffmpeg(*args)
+            run_ffmpeg(*args)
         data = source.read_bytes()
         path.write_bytes(data[: len(data) // 3])
         return path
@@ -339,10 +314,10 @@ class MediaFactory:
         script.write_text(" ".join(varied_sentences(int(total * 2.6) + 40)))
         raw = self.root / f"{path.stem}.raw.wav"
         subprocess.run(
-            [_require("espeak-ng"), "-s", "160", "-f", str(script), "-w", str(raw)], check=True, timeout=600
+            [require_tool("espeak-ng"), "-s", "160", "-f", str(script), "-w", str(raw)], check=True, timeout=600
         )
         speech = self.root / f"{path.stem}.wav"
-        _ffmpeg(
+        run_ffmpeg(
             "-i",
             str(raw),
             "-af",
@@ -448,18 +423,3 @@ def varied_sentences(words: int, seed: int = 11) -> list[str]:
         out.append(sentence)
         count += len(sentence.split())
     return out
-
-
-def _wav_seconds(path: Path) -> float:
-    import wave
-
-    with wave.open(str(path)) as w:
-        return w.getnframes() / w.getframerate()
-
-
-def _srt_time(seconds: float) -> str:
-    ms = int(round(seconds * 1000))
-    h, rem = divmod(ms, 3_600_000)
-    m, rem = divmod(rem, 60_000)
-    s, ms = divmod(rem, 1000)
-    return f"{h:02d}:{m:02d}:{s:02d},{ms:03d}"
