@@ -7,6 +7,8 @@ LIFESTREAM_BUCKET / LIFESTREAM_QUEUE_URL point elsewhere (then `upload`, `worker
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -218,35 +220,6 @@ def run_worker(
     verbose: bool = False,
     runtime_parts: dict | None = None,
 ):
-    from botocore.exceptions import EndpointConnectionError
-
-    try:
-        return _run_worker(
-            settings,
-            once=once,
-            until_idle=until_idle,
-            batch_size=batch_size,
-            function_timeout=function_timeout,
-            verbose=verbose,
-            runtime_parts=runtime_parts,
-        )
-    except EndpointConnectionError:
-        raise ConfigError(
-            f"the queue at {settings.queue_url} is not reachable (is the local cloud running? "
-            "`lifestream local up`)"
-        ) from None
-
-
-def _run_worker(
-    settings: Settings,
-    *,
-    once: bool,
-    until_idle: bool,
-    batch_size: int,
-    function_timeout: float,
-    verbose: bool,
-    runtime_parts: dict | None,
-):
     from lifestream.local_worker import LocalWorker
 
     _quiet_worker_logs(verbose)
@@ -257,31 +230,46 @@ def _run_worker(
             status_holder[0].update(f"{escape(key)}: {stage} {fraction:.0%}")
 
     runtime_parts = {"progress_listener": show_progress, **(runtime_parts or {})}
-    worker = LocalWorker(
-        settings,
-        batch_size=batch_size,
-        function_timeout=function_timeout,
-        wait_seconds=1 if (once or until_idle) else 10,
-        runtime_parts=runtime_parts,
-    )
-    with console.status("loading the worker (job store, embedding model)…") as status:
-        status_holder.append(status)
-        worker_runtime_warm()
-        status.update("waiting for messages…")
+    # Any call may be the first to reach the queue (the worker asks for the queue's ARN when built).
+    with _queue_reachable(settings):
+        worker = LocalWorker(
+            settings,
+            batch_size=batch_size,
+            function_timeout=function_timeout,
+            wait_seconds=1 if (once or until_idle) else 10,
+            runtime_parts=runtime_parts,
+        )
+        with console.status("loading the worker (job store, embedding model)…") as status:
+            status_holder.append(status)
+            worker_runtime_warm()
+            status.update("waiting for messages…")
 
-        def on_batch(result, stats) -> None:
-            line = f"invocation {stats.batches}: {result.received} messages in {result.seconds:.1f}s"
-            if result.failed_ids:
-                line += f", [yellow]{len(result.failed_ids)} left for retry[/]"
-            if result.crashed:
-                line += f" [red](handler raised: {escape(result.crashed)})[/]"
-            console.print(line)
-            status.update(f"waiting for messages… ({stats.succeeded} done, {stats.failed} retrying)")
+            def on_batch(result, stats) -> None:
+                line = f"invocation {stats.batches}: {result.received} messages in {result.seconds:.1f}s"
+                if result.failed_ids:
+                    line += f", [yellow]{len(result.failed_ids)} left for retry[/]"
+                if result.crashed:
+                    line += f" [red](handler raised: {escape(result.crashed)})[/]"
+                console.print(line)
+                status.update(f"waiting for messages… ({stats.succeeded} done, {stats.failed} retrying)")
 
-        try:
-            return worker.run(once=once, until_idle=until_idle, on_batch=on_batch)
-        except KeyboardInterrupt:
-            return worker.stats
+            try:
+                return worker.run(once=once, until_idle=until_idle, on_batch=on_batch)
+            except KeyboardInterrupt:
+                return worker.stats
+
+
+@contextmanager
+def _queue_reachable(settings: Settings) -> Iterator[None]:
+    from botocore.exceptions import EndpointConnectionError
+
+    try:
+        yield
+    except EndpointConnectionError:
+        raise ConfigError(
+            f"the queue at {settings.queue_url} is not reachable (is the local cloud running? "
+            "`lifestream local up`)"
+        ) from None
 
 
 def worker_runtime_warm() -> None:

@@ -76,6 +76,14 @@ def _open_store(settings: Settings) -> JobStore:
     return JobStore.from_settings(settings)
 
 
+def _lookup_job(settings: Settings, ref: str) -> JobRecord:
+    store = _open_store(settings)
+    try:
+        return store.lookup(ref)
+    finally:
+        store.close()
+
+
 def _dump(data: Any) -> None:
     # Plain print: rich would wrap long lines and break the JSON for scripts.
     print(json.dumps(data, indent=2, default=str))
@@ -375,11 +383,7 @@ def status(
 ) -> None:
     """Show one job: where it is, what it produced, or why it failed."""
     settings = load_settings()
-    store = _open_store(settings)
-    try:
-        job = store.lookup(ref)
-    finally:
-        store.close()
+    job = _lookup_job(settings, ref)
     if as_json:
         _dump(_job_json(job))
         return
@@ -435,11 +439,7 @@ def show(
 ) -> None:
     """Print a video's diary (Markdown)."""
     settings = load_settings()
-    store = _open_store(settings)
-    try:
-        job = store.lookup(ref)
-    finally:
-        store.close()
+    job = _lookup_job(settings, ref)
     if job.status != "completed":
         hint = f": {job.error}" if job.error else ""
         raise LifeStreamError(f"{job.video_id} has no diary yet (status {job.status}{hint})")
