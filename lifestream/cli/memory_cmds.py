@@ -115,8 +115,8 @@ def faiss_to_pinecone(
 
     from lifestream.migrate import migrate_store
     from lifestream.settings import load_settings
+    from lifestream.vectors.factory import connect_pinecone
     from lifestream.vectors.faiss_store import FaissVectorStore
-    from lifestream.vectors.pinecone_store import PineconeVectorStore
 
     settings = load_settings()
     source_dir = faiss_dir or settings.resolved_faiss_dir
@@ -133,17 +133,7 @@ def faiss_to_pinecone(
 
         embedder = make_embedder(settings)
         name, dimension = embedder.name, embedder.dimension
-    target = PineconeVectorStore.connect(
-        api_key=api_key,
-        index_name=settings.resolved_pinecone_index,
-        dimension=dimension,
-        embedder_name=name,
-        namespace=settings.pinecone_namespace,
-        host=settings.pinecone_host,
-        control_host=settings.pinecone_control_host,
-        cloud=settings.pinecone_cloud,
-        region=settings.pinecone_region,
-    )
+    target = connect_pinecone(settings, api_key=api_key, dimension=dimension, embedder_name=name)
     state_path = settings.data_dir / "migrate-faiss-to-pinecone.json"
     if restart and state_path.exists():
         state_path.unlink()

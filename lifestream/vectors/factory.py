@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from lifestream.embeddings.base import Embedder
     from lifestream.settings import Settings
     from lifestream.vectors.base import VectorStore
+    from lifestream.vectors.pinecone_store import PineconeVectorStore
 
 
 def make_vector_store(settings: Settings, embedder: Embedder) -> VectorStore:
@@ -22,16 +23,26 @@ def make_vector_store(settings: Settings, embedder: Embedder) -> VectorStore:
             embedder_name=embedder.name,
             mode=settings.faiss_mode,
         )
-    from lifestream.vectors.pinecone_store import PineconeVectorStore
-
     api_key = settings.pinecone_key()
     if not api_key:
         raise ConfigError("LIFESTREAM_PINECONE_API_KEY (or LIFESTREAM_PINECONE_API_KEY_SECRET) is not set")
+    return connect_pinecone(
+        settings, api_key=api_key, dimension=embedder.dimension, embedder_name=embedder.name
+    )
+
+
+def connect_pinecone(
+    settings: Settings, *, api_key: str, dimension: int, embedder_name: str
+) -> PineconeVectorStore:
+    """The configured Pinecone index for vectors of this width and embedder (the caller checked the key,
+    so that it can say what needed it before any slow work)."""
+    from lifestream.vectors.pinecone_store import PineconeVectorStore
+
     return PineconeVectorStore.connect(
         api_key=api_key,
         index_name=settings.resolved_pinecone_index,
-        dimension=embedder.dimension,
-        embedder_name=embedder.name,
+        dimension=dimension,
+        embedder_name=embedder_name,
         namespace=settings.pinecone_namespace,
         host=settings.pinecone_host,
         control_host=settings.pinecone_control_host,
