@@ -138,23 +138,7 @@ def main() -> None:
                 images_described=False,
                 has_audio=True,
             )
-            out.append(
-                DiaryBlock(
-                    index=b.index,
-                    start=b.start,
-                    end=b.end,
-                    title=s.title,
-                    location=s.location,
-                    activity=s.activity,
-                    source_reliability=reliability(ev),
-                    participants=s.participants,
-                    per_speaker=s.per_speaker,
-                    visual_summary=s.visual_summary,
-                    key_points=s.key_points,
-                    action_items=s.action_items,
-                    transcript=b.segments,
-                )
-            )
+            out.append(DiaryBlock.of(b, s, source_reliability=reliability(ev)))
         return out
 
     diary_blocks = stage("summarize", summarize_all)

@@ -10,13 +10,19 @@ Times in block headings are offsets from the start of the video.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
 from lifestream.models import TranscriptSegment
 from lifestream.summarize.models import ActionItem, SpeakerSummary
 from lifestream.timefmt import hms
+
+if TYPE_CHECKING:
+    from lifestream.blocks import Block
+    from lifestream.summarize.models import BlockSummary
 
 
 class DiaryBlock(BaseModel):
@@ -34,6 +40,28 @@ class DiaryBlock(BaseModel):
     action_items: list[ActionItem] = Field(default_factory=list)
     keyframes: list[str] = Field(default_factory=list)  # file names under keyframes/
     transcript: list[TranscriptSegment] = Field(default_factory=list)
+
+    @classmethod
+    def of(
+        cls, block: Block, summary: BlockSummary, *, source_reliability: str, keyframes: Sequence[str] = ()
+    ) -> DiaryBlock:
+        """The diary entry of a block: its span and transcript, told by its summary."""
+        return cls(
+            index=block.index,
+            start=block.start,
+            end=block.end,
+            title=summary.title,
+            location=summary.location,
+            activity=summary.activity,
+            source_reliability=source_reliability,
+            participants=summary.participants,
+            per_speaker=summary.per_speaker,
+            visual_summary=summary.visual_summary,
+            key_points=summary.key_points,
+            action_items=summary.action_items,
+            keyframes=list(keyframes),
+            transcript=block.segments,
+        )
 
 
 class DailySummary(BaseModel):

@@ -323,21 +323,11 @@ class _Run:
                 has_audio=info.has_audio,
             )
             diary_blocks.append(
-                DiaryBlock(
-                    index=block.index,
-                    start=block.start,
-                    end=block.end,
-                    title=summary.title,
-                    location=summary.location,
-                    activity=summary.activity,
+                DiaryBlock.of(
+                    block,
+                    summary,
                     source_reliability=reliability(evidence),
-                    participants=summary.participants,
-                    per_speaker=summary.per_speaker,
-                    visual_summary=summary.visual_summary,
-                    key_points=summary.key_points,
-                    action_items=summary.action_items,
                     keyframes=[f"scene_{i:04d}.jpg" for i in block.scene_indices],
-                    transcript=block.segments,
                 )
             )
             self.report("summarize", (block.index + 1) / len(blocks))

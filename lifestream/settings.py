@@ -153,22 +153,11 @@ class Settings(BaseSettings):
 
     def openai_key(self) -> str | None:
         """The OpenAI API key, from the environment or (in Lambda) from the named secret."""
-        if self.openai_api_key:
-            return self.openai_api_key.get_secret_value()
-        if self.openai_api_key_secret:
-            from lifestream.secrets import resolve_secret
-
-            return resolve_secret(self.openai_api_key_secret)
-        return None
+        return _api_key(self.openai_api_key, self.openai_api_key_secret)
 
     def pinecone_key(self) -> str | None:
-        if self.pinecone_api_key:
-            return self.pinecone_api_key.get_secret_value()
-        if self.pinecone_api_key_secret:
-            from lifestream.secrets import resolve_secret
-
-            return resolve_secret(self.pinecone_api_key_secret)
-        return None
+        """The Pinecone API key, from the environment or (in Lambda) from the named secret."""
+        return _api_key(self.pinecone_api_key, self.pinecone_api_key_secret)
 
     def boto3_session(self):
         import boto3
@@ -178,6 +167,17 @@ class Settings(BaseSettings):
     def client(self, service: str):
         """A boto3 client for `service`, pointed at the local endpoint when one is set."""
         return self.boto3_session().client(service, endpoint_url=self.aws_endpoint_url)
+
+
+def _api_key(value: SecretStr | None, secret_name: str | None) -> str | None:
+    # A key set directly wins; a secret's name (how Lambda is configured) is resolved only when needed.
+    if value:
+        return value.get_secret_value()
+    if secret_name:
+        from lifestream.secrets import resolve_secret
+
+        return resolve_secret(secret_name)
+    return None
 
 
 def _variable(loc: tuple) -> str:
