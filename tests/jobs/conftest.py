@@ -3,6 +3,8 @@ PostgreSQL server."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from lifestream.jobs import JobStore
@@ -15,12 +17,22 @@ def store_url(request, tmp_path) -> str:
     return request.getfixturevalue("postgres_url")
 
 
-@pytest.fixture
-def store(store_url):
-    store = JobStore(store_url)
+def _migrated_store(url: str) -> Iterator[JobStore]:
+    store = JobStore(url)
     store.migrate()
     yield store
     store.close()
+
+
+@pytest.fixture
+def store(store_url):
+    yield from _migrated_store(store_url)
+
+
+@pytest.fixture
+def pg_store(postgres_url):
+    """PostgreSQL only: for what SQLite has no counterpart of (server restarts and outages)."""
+    yield from _migrated_store(postgres_url)
 
 
 @pytest.fixture

@@ -12,14 +12,6 @@ from lifestream.jobs.engine import translate_errors
 from lifestream.jobs.schema import Video, utcnow
 
 
-@pytest.fixture
-def pg_store(postgres_url):
-    store = JobStore(postgres_url)
-    store.migrate()
-    yield store
-    store.close()
-
-
 def test_store_reconnects_after_a_server_restart(pg_store, postgres_server, claim_args):
     # GIVEN a store whose pooled connections were used before the server restarted
     claim = pg_store.claim(worker_id="w1", **claim_args)
