@@ -37,16 +37,27 @@ def resolve_secret(ref: str) -> str:
         raise TransientError(f"secret {ref!r} could not be read: {exc}") from exc
 
 
-def database_url_from_secret(ref: str) -> str:
-    """Build a SQLAlchemy URL from an RDS-generated secret ({username, password, host, port, dbname})."""
+def database_credentials(ref: str, *, refresh: bool = False) -> dict:
+    """The RDS-generated secret ({username, password, host, port, dbname}); `refresh` re-reads it after a
+    rotation instead of trusting the process-wide cache."""
+    if refresh:
+        resolve_secret.cache_clear()
     try:
         data = json.loads(resolve_secret(ref))
-        user, password, host = data["username"], data["password"], data["host"]
-    except (ValueError, KeyError) as exc:
+        for field in ("username", "password", "host"):
+            data[field]
+    except (ValueError, KeyError, TypeError) as exc:
         raise ConfigError(f"secret {ref!r} is not an RDS credentials secret: missing {exc}") from None
+    return data
+
+
+def database_url_from_secret(ref: str, *, sslmode: str = "require") -> str:
+    """Build a SQLAlchemy URL from an RDS credentials secret."""
+    data = database_credentials(ref)
+    user, password, host = data["username"], data["password"], data["host"]
     port = data.get("port", 5432)
     dbname = data.get("dbname", "lifestream")
     return (
         f"postgresql+psycopg://{quote(user, safe='')}:{quote(password, safe='')}@{host}:{port}/{dbname}"
-        "?sslmode=require"
+        f"?sslmode={sslmode}"
     )

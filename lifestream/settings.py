@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     # --- job store ---
     database_url: str | None = None
     database_secret: str | None = None  # Secrets Manager secret with RDS credentials (JSON)
+    # RDS enforces TLS (rds.force_ssl); only a local server without TLS needs less.
+    database_sslmode: Literal["disable", "prefer", "require", "verify-ca", "verify-full"] = "require"
 
     # --- vectors ---
     vector_store: Literal["faiss", "pinecone"] = "faiss"
@@ -148,7 +150,7 @@ class Settings(BaseSettings):
         if self.database_secret:
             from lifestream.secrets import database_url_from_secret
 
-            return database_url_from_secret(self.database_secret)
+            return database_url_from_secret(self.database_secret, sslmode=self.database_sslmode)
         return f"sqlite:///{(self.data_dir / 'jobs.db').resolve()}"
 
     def openai_key(self) -> str | None:

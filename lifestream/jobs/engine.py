@@ -10,7 +10,7 @@ RDS failover before they are used.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -62,6 +62,23 @@ def make_engine(url: str) -> Engine:
     raise ConfigError(
         f"LIFESTREAM_DATABASE_URL: unsupported database {backend!r}; use sqlite:///PATH or postgresql://…"
     )
+
+
+def follow_password_rotation(engine: Engine, password: Callable[[bool], str]) -> None:
+    """Take the password from `password(refresh)` for every new connection, and when the server refuses
+    it, read it once more with refresh=True: Secrets Manager rotates RDS credentials while a warm Lambda
+    still holds the value it read at start."""
+
+    @event.listens_for(engine, "do_connect")
+    def _connect(dialect, _record, cargs, cparams):
+        cparams["password"] = password(False)
+        try:
+            return dialect.connect(*cargs, **cparams)
+        except dialect.loaded_dbapi.OperationalError as exc:
+            if "password authentication failed" not in str(exc):
+                raise
+            cparams["password"] = password(True)
+            return dialect.connect(*cargs, **cparams)
 
 
 def _sqlite_engine(parsed) -> Engine:

@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Engine, Select, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from lifestream.errors import JobNotFoundError, LifeStreamError
-from lifestream.jobs.engine import describe, make_engine, translate_errors
+from lifestream.jobs.engine import describe, follow_password_rotation, make_engine, translate_errors
 from lifestream.jobs.ids import video_id_for
 from lifestream.jobs.migrate import run_migrations
 from lifestream.jobs.schema import Job, JobStatus, Video, utcnow
@@ -86,6 +86,13 @@ class JobStore:
     def from_settings(cls, settings) -> JobStore:
         """The configured store; a SQLite store is migrated on open, since nothing else would do it."""
         store = cls(settings.resolved_database_url)
+        if settings.database_secret and not settings.database_url:
+            from lifestream.secrets import database_credentials
+
+            secret = settings.database_secret
+            follow_password_rotation(
+                store.engine, lambda refresh: database_credentials(secret, refresh=refresh)["password"]
+            )
         if store.engine.dialect.name == "sqlite":
             store.migrate()
         return store

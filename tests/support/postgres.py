@@ -30,6 +30,8 @@ class PostgresServer:
     root: Path
     port: int
     user: str = "app"
+    # Authentication for TCP connections; the Unix socket in `root` stays trusted for administration.
+    host_auth: str = "trust"
 
     @property
     def url(self) -> str:
@@ -44,7 +46,10 @@ class PostgresServer:
     def start(self) -> PostgresServer:
         data = self.root / "data"
         if not data.exists():
-            self._run("initdb", "-D", str(data), "-U", self.user, "--auth=trust", "--no-sync")
+            self._run(
+                "initdb", "-D", str(data), "-U", self.user, "--auth-local=trust",
+                f"--auth-host={self.host_auth}", "--no-sync",
+            )
         self._run(
             "pg_ctl", "-D", str(data), "-l", str(self.root / "log"), "-w",
             "-o", f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.root} -c fsync=off",
@@ -67,10 +72,19 @@ class PostgresServer:
         return f"postgresql+psycopg://{self.user}@127.0.0.1:{self.port}/{name}"
 
 
-def start_postgres() -> PostgresServer:
+    def admin_execute(self, sql: str) -> None:
+        """Run SQL as the superuser over the trusted Unix socket (works whatever `host_auth` is)."""
+        import psycopg
+
+        with psycopg.connect(host=str(self.root), port=self.port, user=self.user, dbname="postgres",
+                             autocommit=True) as c:
+            c.execute(sql)
+
+
+def start_postgres(*, host_auth: str = "trust") -> PostgresServer:
     root = Path(tempfile.mkdtemp(prefix="lifestream-pg-"))
     os.chmod(root, 0o777)
-    return PostgresServer(root=root, port=free_port()).start()
+    return PostgresServer(root=root, port=free_port(), host_auth=host_auth).start()
 
 
 def destroy(server: PostgresServer) -> None:
