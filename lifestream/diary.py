@@ -17,27 +17,20 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, Field
 
 from lifestream.models import TranscriptSegment
-from lifestream.summarize.models import ActionItem, SpeakerSummary
+from lifestream.summarize.models import ActionItem, BlockSummary
 from lifestream.timefmt import hms
 
 if TYPE_CHECKING:
     from lifestream.blocks import Block
-    from lifestream.summarize.models import BlockSummary
 
 
-class DiaryBlock(BaseModel):
+class DiaryBlock(BlockSummary):
+    """A block's summary, placed in the video: its span, evidence and transcript."""
+
     index: int
     start: float
     end: float
-    title: str
-    location: str
-    activity: str
     source_reliability: str
-    participants: list[str] = Field(default_factory=list)
-    per_speaker: list[SpeakerSummary] = Field(default_factory=list)
-    visual_summary: str
-    key_points: list[str] = Field(default_factory=list)
-    action_items: list[ActionItem] = Field(default_factory=list)
     keyframes: list[str] = Field(default_factory=list)  # file names under keyframes/
     transcript: list[TranscriptSegment] = Field(default_factory=list)
 
@@ -47,18 +40,11 @@ class DiaryBlock(BaseModel):
     ) -> DiaryBlock:
         """The diary entry of a block: its span and transcript, told by its summary."""
         return cls(
+            **summary.model_dump(),
             index=block.index,
             start=block.start,
             end=block.end,
-            title=summary.title,
-            location=summary.location,
-            activity=summary.activity,
             source_reliability=source_reliability,
-            participants=summary.participants,
-            per_speaker=summary.per_speaker,
-            visual_summary=summary.visual_summary,
-            key_points=summary.key_points,
-            action_items=summary.action_items,
             keyframes=list(keyframes),
             transcript=block.segments,
         )
