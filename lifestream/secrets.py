@@ -44,10 +44,11 @@ def database_credentials(ref: str, *, refresh: bool = False) -> dict:
         resolve_secret.cache_clear()
     try:
         data = json.loads(resolve_secret(ref))
-        for field in ("username", "password", "host"):
-            data[field]
-    except (ValueError, KeyError, TypeError) as exc:
-        raise ConfigError(f"secret {ref!r} is not an RDS credentials secret: missing {exc}") from None
+    except ValueError:
+        raise ConfigError(f"secret {ref!r} is not an RDS credentials secret: not JSON") from None
+    missing = [f for f in ("username", "password", "host") if not isinstance(data, dict) or f not in data]
+    if missing:
+        raise ConfigError(f"secret {ref!r} is not an RDS credentials secret: missing {', '.join(missing)}")
     return data
 
 
