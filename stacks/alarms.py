@@ -20,6 +20,26 @@ from stacks.config import EnvConfig
 BILLING_PERIOD = Duration.hours(6)
 
 
+def alarm_above(
+    scope: Construct, construct_id: str, *, name: str, description: str, metric: cloudwatch.IMetric,
+    threshold: float, topic: AlarmTopic,
+) -> cloudwatch.Alarm:
+    """Every LifeStream alarm: one period above the threshold; no data (an idle pipeline) is not a breach."""
+    alarm = cloudwatch.Alarm(
+        scope,
+        construct_id,
+        alarm_name=name,
+        alarm_description=description,
+        metric=metric,
+        threshold=threshold,
+        comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluation_periods=1,
+        treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+    )
+    alarm.add_alarm_action(topic.action)
+    return alarm
+
+
 class AlarmTopic(Construct):
     """An SNS topic encrypted with a customer-managed key CloudWatch may use (it cannot use aws/sns)."""
 
@@ -64,55 +84,45 @@ class PipelineAlarms(Construct):
         prefix = f"lifestream-{config.name}"
         five_minutes = Duration.minutes(5)
 
-        self.dlq_depth = cloudwatch.Alarm(
+        self.dlq_depth = alarm_above(
             self,
             "DeadLetters",
-            alarm_name=f"{prefix}-dlq-not-empty",
-            alarm_description="A video failed every retry and sits in the DLQ: inspect and redrive it.",
+            name=f"{prefix}-dlq-not-empty",
+            description="A video failed every retry and sits in the DLQ: inspect and redrive it.",
             metric=dlq.metric_approximate_number_of_messages_visible(
                 period=Duration.minutes(1), statistic="Maximum"
             ),
             threshold=0,
-            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-            evaluation_periods=1,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            topic=topic,
         )
-        self.oldest_message = cloudwatch.Alarm(
+        self.oldest_message = alarm_above(
             self,
             "OldestMessage",
-            alarm_name=f"{prefix}-queue-stalled",
-            alarm_description="Uploads wait too long: workers are failing, throttled or too few.",
+            name=f"{prefix}-queue-stalled",
+            description="Uploads wait too long: workers are failing, throttled or too few.",
             metric=queue.metric_approximate_age_of_oldest_message(period=five_minutes, statistic="Maximum"),
             threshold=config.alarm_oldest_message_seconds,
-            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-            evaluation_periods=1,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            topic=topic,
         )
         # The handler reports per-record failures, so Errors counts crashes and timeouts only.
-        self.worker_errors = cloudwatch.Alarm(
+        self.worker_errors = alarm_above(
             self,
             "WorkerErrors",
-            alarm_name=f"{prefix}-worker-errors",
-            alarm_description="The worker crashed or timed out.",
+            name=f"{prefix}-worker-errors",
+            description="The worker crashed or timed out.",
             metric=worker.metric_errors(period=five_minutes, statistic="Sum"),
             threshold=config.alarm_worker_errors,
-            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-            evaluation_periods=1,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            topic=topic,
         )
-        self.worker_throttles = cloudwatch.Alarm(
+        self.worker_throttles = alarm_above(
             self,
             "WorkerThrottles",
-            alarm_name=f"{prefix}-worker-throttled",
-            alarm_description="The worker was throttled: raise reserved or lower max concurrency.",
+            name=f"{prefix}-worker-throttled",
+            description="The worker was throttled: raise reserved or lower max concurrency.",
             metric=worker.metric_throttles(period=five_minutes, statistic="Sum"),
             threshold=0,
-            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-            evaluation_periods=1,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            topic=topic,
         )
-        for alarm in (self.dlq_depth, self.oldest_message, self.worker_errors, self.worker_throttles):
-            alarm.add_alarm_action(topic.action)
 
 
 class BillingAlarm(Construct):
@@ -120,11 +130,11 @@ class BillingAlarm(Construct):
 
     def __init__(self, scope: Construct, construct_id: str, *, config: EnvConfig, topic: AlarmTopic) -> None:
         super().__init__(scope, construct_id)
-        self.alarm = cloudwatch.Alarm(
+        self.alarm = alarm_above(
             self,
             "EstimatedCharges",
-            alarm_name=f"lifestream-{config.name}-estimated-charges",
-            alarm_description=f"Estimated charges this month exceed {config.billing_threshold_usd} USD.",
+            name=f"lifestream-{config.name}-estimated-charges",
+            description=f"Estimated charges this month exceed {config.billing_threshold_usd} USD.",
             metric=cloudwatch.Metric(
                 namespace="AWS/Billing",
                 metric_name="EstimatedCharges",
@@ -133,8 +143,5 @@ class BillingAlarm(Construct):
                 period=BILLING_PERIOD,
             ),
             threshold=config.billing_threshold_usd,
-            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-            evaluation_periods=1,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            topic=topic,
         )
-        self.alarm.add_alarm_action(topic.action)
