@@ -96,22 +96,17 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _check_combinations(self) -> Settings:
-        if self.vector_store == "pinecone" and not (self.pinecone_api_key or self.pinecone_api_key_secret):
-            raise ValueError(
-                "vector_store=pinecone needs LIFESTREAM_PINECONE_API_KEY or LIFESTREAM_PINECONE_API_KEY_SECRET"
-            )
-        if self.embedding_provider == "openai" and not self.has_openai:
-            raise ValueError(
-                "embedding_provider=openai needs LIFESTREAM_OPENAI_API_KEY or LIFESTREAM_OPENAI_API_KEY_SECRET"
-            )
-        if self.transcriber == "openai" and not self.has_openai:
-            raise ValueError(
-                "transcriber=openai needs LIFESTREAM_OPENAI_API_KEY or LIFESTREAM_OPENAI_API_KEY_SECRET"
-            )
-        if self.summarizer == "openai" and not self.has_openai:
-            raise ValueError(
-                "summarizer=openai needs LIFESTREAM_OPENAI_API_KEY or LIFESTREAM_OPENAI_API_KEY_SECRET"
-            )
+        # (setting, value that calls a service, service whose key it then needs)
+        for field, value, service in (
+            ("vector_store", "pinecone", "pinecone"),
+            ("embedding_provider", "openai", "openai"),
+            ("transcriber", "openai", "openai"),
+            ("summarizer", "openai", "openai"),
+        ):
+            has_key = getattr(self, f"{service}_api_key") or getattr(self, f"{service}_api_key_secret")
+            if getattr(self, field) == value and not has_key:
+                key = f"{ENV_PREFIX}{service.upper()}_API_KEY"
+                raise ValueError(f"{field}={value} needs {key} or {key}_SECRET")
         return self
 
     # --- derived values --------------------------------------------------------------------------------
