@@ -212,6 +212,16 @@ class LocalWorker:
         self.stats.history.append(result)
         return result
 
+    def is_idle(self, *, include_in_flight: bool) -> bool:
+        """Nothing waiting (and, if asked, nothing in flight) in two readings in a row: SQS — and moto —
+        count visible and in-flight messages at slightly different instants, so a message whose visibility
+        timeout ends between the two counts is in neither; the second reading sees it as waiting."""
+        for _ in range(2):
+            waiting, in_flight = self.queue_depth()
+            if waiting or (include_in_flight and in_flight):
+                return False
+        return True
+
     def queue_depth(self) -> tuple[int, int]:
         """(visible + delayed, in flight) messages, as SQS approximates them."""
         attrs = self.sqs.get_queue_attributes(
@@ -250,9 +260,7 @@ class LocalWorker:
                 return self.stats
             if max_seconds is not None and time.monotonic() - started > max_seconds:
                 return self.stats
-            if until_idle and not messages:
-                waiting, in_flight = self.queue_depth()
-                if waiting == 0 and (not wait_for_retries or in_flight == 0):
-                    return self.stats
+            if until_idle and not messages and self.is_idle(include_in_flight=wait_for_retries):
+                return self.stats
             if not messages and self.wait_seconds == 0:
                 time.sleep(0.1)

@@ -122,3 +122,18 @@ def test_build_event_keeps_order():
     ]
     event = build_event(messages, queue_arn="arn:aws:sqs:us-east-1:1:q", region="us-east-1")
     assert [r["messageId"] for r in event["Records"]] == ["0", "1", "2"]
+
+
+def test_idle_needs_two_empty_readings(cloud, settings_for, monkeypatch):
+    # GIVEN a failed message whose visibility ends between the two counts of one reading (in neither count)
+    readings = iter([(0, 0), (1, 0)])
+    worker = LocalWorker(settings_for(cloud), handler=lambda event, ctx: None, wait_seconds=0)
+    monkeypatch.setattr(worker, "queue_depth", lambda: next(readings))
+    # THEN the queue is not taken for idle: the second reading sees the message waiting
+    assert worker.is_idle(include_in_flight=True) is False
+
+
+def test_idle_when_both_readings_are_empty(cloud, settings_for):
+    worker = LocalWorker(settings_for(cloud), handler=lambda event, ctx: None, wait_seconds=0)
+
+    assert worker.is_idle(include_in_flight=True) is True
