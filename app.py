@@ -9,7 +9,7 @@ import sys
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
-from lifestream.errors import ConfigError  # noqa: E402
+from lifestream.core.errors import ConfigError  # noqa: E402
 from stacks.application import create_app  # noqa: E402
 
 

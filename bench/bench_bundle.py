@@ -47,7 +47,7 @@ assert av.codec.Codec("h264", "r") and av.codec.Codec("aac", "r")
 assert float(numpy.linalg.norm(numpy.ones(4, dtype="float32"))) == 2.0
 with sqlalchemy.create_engine("sqlite://").connect() as c:
     assert c.execute(sqlalchemy.text("select 1")).scalar() == 1
-import lifestream.settings, worker, migrate
+import lifestream.core.settings, worker, migrate
 print("ok", av.__version__, numpy.__version__, psycopg.__version__)
 """
 

@@ -32,7 +32,9 @@ def one_video(store: JobStore, n: int, worker: str) -> list[float]:
     """Latency (s) of each call for one video's life."""
     times = []
     t = time.perf_counter()
-    claim = store.claim(bucket="bench", key=f"uploads/v{n}.mp4", version="1", worker_id=worker, stale_after=900)
+    claim = store.claim(
+        bucket="bench", key=f"uploads/v{n}.mp4", version="1", worker_id=worker, stale_after=900
+    )
     times.append(time.perf_counter() - t)
     if not claim.claimed:
         return times
@@ -68,8 +70,9 @@ def contended(url: str, videos: int, workers: int) -> tuple[float, int]:
         nonlocal won
         barrier.wait()
         for n in range(videos):
-            claim = stores[i].claim(bucket="race", key=f"uploads/r{n}.mp4", version="1", worker_id=f"w{i}",
-                                    stale_after=900)
+            claim = stores[i].claim(
+                bucket="race", key=f"uploads/r{n}.mp4", version="1", worker_id=f"w{i}", stale_after=900
+            )
             if claim.claimed:
                 with lock:
                     won += 1
@@ -100,15 +103,27 @@ def main() -> None:
                 "PostgreSQL 15": (server.create_database("bench_a"), server.create_database("bench_b")),
             }
             table = Table(title=f"Job store: {args.videos} videos, {PROGRESS_UPDATES} progress updates each")
-            for column in ("engine", "videos/s", "call p50 ms", "call p99 ms",
-                           f"contended claims/s ({args.workers} workers)", "won / uploads"):
+            for column in (
+                "engine",
+                "videos/s",
+                "call p50 ms",
+                "call p99 ms",
+                f"contended claims/s ({args.workers} workers)",
+                "won / uploads",
+            ):
                 table.add_column(column, justify="right")
             for name, (url_a, url_b) in engines.items():
                 rate, lat = sequential(url_a, args.videos)
                 q = statistics.quantiles(lat, n=100)
                 claims, won = contended(url_b, args.videos, args.workers)
-                table.add_row(name, f"{rate:.0f}", f"{q[49] * 1000:.2f}", f"{q[98] * 1000:.2f}", f"{claims:.0f}",
-                              f"{won} / {args.videos}")
+                table.add_row(
+                    name,
+                    f"{rate:.0f}",
+                    f"{q[49] * 1000:.2f}",
+                    f"{q[98] * 1000:.2f}",
+                    f"{claims:.0f}",
+                    f"{won} / {args.videos}",
+                )
             console.print(table)
     finally:
         destroy(server)

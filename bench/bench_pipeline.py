@@ -27,16 +27,16 @@ import psutil  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
-from lifestream.blocks import make_blocks  # noqa: E402
-from lifestream.chunking import build_chunks  # noqa: E402
-from lifestream.diary import DailySummary, DiaryBlock, render_markdown  # noqa: E402
+from lifestream.core.settings import load_settings  # noqa: E402
 from lifestream.media.audio import extract_audio  # noqa: E402
 from lifestream.media.probe import probe  # noqa: E402
 from lifestream.media.scenes import detect_scenes  # noqa: E402
-from lifestream.settings import load_settings  # noqa: E402
-from lifestream.summarize import Evidence, reliability, summarize_block_extractive  # noqa: E402
-from lifestream.transcribe import make_engine, transcribe_audio  # noqa: E402
-from lifestream.vision import scene_timeline  # noqa: E402
+from lifestream.understand.blocks import make_blocks  # noqa: E402
+from lifestream.understand.chunking import build_chunks  # noqa: E402
+from lifestream.understand.diary import DailySummary, DiaryBlock, render_markdown  # noqa: E402
+from lifestream.understand.summarize import Evidence, reliability, summarize_block_extractive  # noqa: E402
+from lifestream.understand.transcribe import make_engine, transcribe_audio  # noqa: E402
+from lifestream.understand.vision import scene_timeline  # noqa: E402
 from tests.support.media import MediaFactory  # noqa: E402
 
 TARGET_OTHER = 0.01
@@ -156,9 +156,9 @@ def main() -> None:
     stage("diary", lambda: (work / "summary.md").write_text(render_markdown(summary)))
     chunks = stage("chunk", lambda: build_chunks(summary))
     if not args.no_index:
-        from lifestream.embeddings import make_embedder
-        from lifestream.index_builder import index_video
-        from lifestream.vectors import make_vector_store
+        from lifestream.memory.embeddings import make_embedder
+        from lifestream.memory.index_builder import index_video
+        from lifestream.memory.vectors import make_vector_store
 
         embedder = stage("embed load", lambda: make_embedder(settings))
         store = make_vector_store(settings, embedder)

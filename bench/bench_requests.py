@@ -72,10 +72,14 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
 
-    from lifestream.embeddings.openai_embedder import OpenAIEmbedder, token_encoding
-    from lifestream.index_builder import index_video
-    from lifestream.models import Chunk, ChunkType
-    from lifestream.vectors.pinecone_store import MAX_UPSERT_BYTES, MAX_UPSERT_RECORDS, PineconeVectorStore
+    from lifestream.core.models import Chunk, ChunkType
+    from lifestream.memory.embeddings.openai_embedder import OpenAIEmbedder, token_encoding
+    from lifestream.memory.index_builder import index_video
+    from lifestream.memory.vectors.pinecone_store import (
+        MAX_UPSERT_BYTES,
+        MAX_UPSERT_RECORDS,
+        PineconeVectorStore,
+    )
     from tests.support.openai_fake import DEFAULT_API_KEY as OPENAI_KEY
     from tests.support.openai_fake import OpenAIFake
     from tests.support.pinecone_fake import DEFAULT_API_KEY as PINECONE_KEY
@@ -120,7 +124,7 @@ def main() -> None:
 
         vectors = embedder.embed([c.text for c in chunks])
         openai_fake.calls.clear()
-        from lifestream.index_builder import chunk_metadata
+        from lifestream.memory.index_builder import chunk_metadata
 
         before = len(pinecone_fake.requests)
         start = time.perf_counter()

@@ -105,7 +105,7 @@ def run(n: int, args: argparse.Namespace) -> list[dict]:
 
     if args.store and n <= 200_000:
         # The whole store path: normalisation, id mapping, metadata copies, auto mode (HNSW at this size).
-        from lifestream.vectors.faiss_store import FaissVectorStore
+        from lifestream.memory.vectors.faiss_store import FaissVectorStore
 
         t0 = time.perf_counter()
         store = FaissVectorStore(

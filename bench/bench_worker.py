@@ -58,7 +58,7 @@ class BackgroundWorker:
     """The local worker polling in a thread, as `lifestream worker` does."""
 
     def __init__(self, settings) -> None:
-        from lifestream.local_worker import LocalWorker
+        from lifestream.local.worker import LocalWorker
         from lifestream.worker import get_runtime
 
         self.worker = LocalWorker(settings, wait_seconds=1, function_timeout=900)
@@ -97,12 +97,12 @@ def wait_completed(store, keys: list[str], timeout: float = 600) -> dict[str, fl
 
 
 def bench_pipeline_path(clips: int, workdir: Path) -> tuple[list[dict], dict]:
-    from lifestream import local_cloud
     from lifestream.cli.local_cmds import upload_videos
+    from lifestream.core.settings import load_settings
     from lifestream.jobs import JobStore
-    from lifestream.sample_media import DEMO_LINES, make_sample_video
-    from lifestream.search import semantic_search
-    from lifestream.settings import load_settings
+    from lifestream.local import cloud as local_cloud
+    from lifestream.media.sample_media import DEMO_LINES, make_sample_video
+    from lifestream.memory.search import semantic_search
     from lifestream.worker import get_runtime
 
     base = load_settings(data_dir=workdir / "data", summarizer="extractive")

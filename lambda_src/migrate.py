@@ -10,10 +10,10 @@ import time
 
 from aws_lambda_powertools import Logger
 
-from lifestream.errors import TransientError
+from lifestream.core.errors import TransientError
+from lifestream.core.settings import load_settings
 from lifestream.jobs import JobStore
 from lifestream.jobs.engine import describe
-from lifestream.settings import load_settings
 
 logger = Logger()
 # Right after RDS is created or modified it may refuse connections for a little while.
@@ -33,11 +33,18 @@ def handler(event, context):
             except TransientError as exc:
                 if delay is None:
                     raise
-                logger.warning("database not reachable yet; retrying", extra={"attempt": attempt, "error": str(exc)})
+                logger.warning(
+                    "database not reachable yet; retrying", extra={"attempt": attempt, "error": str(exc)}
+                )
                 time.sleep(delay)
     finally:
         store.close()
     logger.info(
-        "job store migrated", extra={"database": describe(store.engine), "from_revision": before, "revision": after}
+        "job store migrated",
+        extra={"database": describe(store.engine), "from_revision": before, "revision": after},
     )
-    return {"status": "migrated" if before != after else "unchanged", "from_revision": before, "revision": after}
+    return {
+        "status": "migrated" if before != after else "unchanged",
+        "from_revision": before,
+        "revision": after,
+    }

@@ -1,1 +1,13 @@
+"""LifeStream's runtime library: the video of a life → a diary that can be browsed, searched and asked.
 
+Rooms follow the data, from the ground up; a room imports only its own and lower rooms
+(tests/core/test_layering.py pins this):
+
+- `core`        settings, secrets, shared constants, errors, models, time formatting, checkpoints, LLM client
+- `storage`, `media`, `jobs`   S3 access · probe, scenes, audio · the job store
+- `memory`      embeddings, vector stores, indexing, search, answers, FAISS → Pinecone migration
+- `understand`  transcription, blocks, vision, summaries, diary, chunks, and the pipeline that runs them
+- `worker`      S3-in-SQS record processing (the Lambda's logic)
+- `local`       the embedded default's moto cloud and event-source stand-in
+- `cli`         the typer faces
+"""

@@ -21,8 +21,14 @@ BILLING_PERIOD = Duration.hours(6)
 
 
 def alarm_above(
-    scope: Construct, construct_id: str, *, name: str, description: str, metric: cloudwatch.IMetric,
-    threshold: float, topic: AlarmTopic,
+    scope: Construct,
+    construct_id: str,
+    *,
+    name: str,
+    description: str,
+    metric: cloudwatch.IMetric,
+    threshold: float,
+    topic: AlarmTopic,
 ) -> cloudwatch.Alarm:
     """Every LifeStream alarm: one period above the threshold; no data (an idle pipeline) is not a breach."""
     alarm = cloudwatch.Alarm(

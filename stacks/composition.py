@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from aws_cdk import App, Aws, CfnOutput, Environment, Stack, Tags
 from constructs import Construct
 
-from lifestream.constants import APP_NAME, ResourceNames
+from lifestream.core.constants import APP_NAME, ResourceNames
 from stacks.alarms import AlarmTopic, BillingAlarm, PipelineAlarms
 from stacks.config import EnvConfig
 from stacks.database import POSTGRES_PORT, JobDatabase, Network

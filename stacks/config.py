@@ -14,8 +14,8 @@ from typing import Literal
 from aws_cdk import RemovalPolicy
 from aws_cdk.aws_logs import RetentionDays
 
-from lifestream.constants import VISIBILITY_TIMEOUT_FACTOR
-from lifestream.errors import ConfigError
+from lifestream.core.constants import VISIBILITY_TIMEOUT_FACTOR
+from lifestream.core.errors import ConfigError
 
 MIB = 1024 * 1024
 # Room left on the worker's /tmp beside the video: extracted audio, keyframes, summary files.

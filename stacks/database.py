@@ -10,7 +10,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_rds as rds
 from constructs import Construct
 
-from lifestream.constants import ResourceNames
+from lifestream.core.constants import ResourceNames
 from stacks.audit import acknowledge
 from stacks.config import EnvConfig
 
@@ -182,7 +182,7 @@ class JobDatabase(Construct):
         assert self.instance.secret is not None
         self.secret = self.instance.secret
         # Single-user rotation re-sets the password in place. Open connections survive it; a warm worker
-        # that opens a new one must re-read the secret (lifestream.secrets caches it) on an auth failure.
+        # that opens a new one must re-read the secret (lifestream.core.secrets caches it) on an auth failure.
         self.rotation = self.instance.add_rotation_single_user(
             automatically_after=Duration.days(config.db_rotation_days),
             vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS),

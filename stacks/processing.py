@@ -15,8 +15,8 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
-from lifestream.constants import RESULTS_PREFIX, STATE_PREFIX, UPLOAD_PREFIX, ResourceNames
-from lifestream.secrets import SSM_PREFIX
+from lifestream.core.constants import RESULTS_PREFIX, STATE_PREFIX, UPLOAD_PREFIX, ResourceNames
+from lifestream.core.secrets import SSM_PREFIX
 from stacks.audit import acknowledge
 from stacks.bundling import worker_code
 from stacks.config import EnvConfig

@@ -7,7 +7,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from lifestream.constants import DLQ_RETENTION_DAYS, ResourceNames
+from lifestream.core.constants import DLQ_RETENTION_DAYS, ResourceNames
 from stacks.config import EnvConfig
 
 

@@ -8,7 +8,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from lifestream.constants import NOTIFICATION_EVENTS, NOTIFICATION_SUFFIXES, UPLOAD_PREFIX
+from lifestream.core.constants import NOTIFICATION_EVENTS, NOTIFICATION_SUFFIXES, UPLOAD_PREFIX
 from stacks.config import EnvConfig
 
 

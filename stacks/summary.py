@@ -38,8 +38,14 @@ def summarize(outdir: Path, environments: list[str]) -> Table:
             region = manifest[name]["environment"].rsplit("/", 1)[-1].replace("unknown-region", "(deploy)")
             # PublishOutput* are the CDK's own cross-stack reference outputs.
             outputs = ", ".join(o for o in template.get("Outputs", {}) if not o.startswith("PublishOutput"))
-            table.add_row(env, name.removeprefix(f"LifeStream-{env}-"), region, str(sum(kinds.values())),
-                          largest, outputs)
+            table.add_row(
+                env,
+                name.removeprefix(f"LifeStream-{env}-"),
+                region,
+                str(sum(kinds.values())),
+                largest,
+                outputs,
+            )
     return table
 
 

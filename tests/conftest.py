@@ -12,10 +12,13 @@ from pathlib import Path
 
 import pytest
 
+from lifestream.media.sample_media import SampleVideo, make_sample_video
+from tests.support.media import MediaFactory
 from tests.support.moto import start_moto
 from tests.support.postgres import destroy, start_postgres
 
 EVENTS_DIR = Path(__file__).parent / "events"
+pytest_plugins = ("tests.support.cloud_fixtures",)
 
 # Never let a test reach real AWS with a developer's credentials.
 os.environ.update(
@@ -86,3 +89,15 @@ def event_fixture():
 def _isolated_cwd(tmp_path, monkeypatch):
     # Settings default to ./.lifestream and read ./.env: keep every test's state in its own directory.
     monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def media(tmp_path_factory) -> MediaFactory:
+    """Generated test media (tests/support/media.py), made once per session."""
+    return MediaFactory(tmp_path_factory.mktemp("media"))
+
+
+@pytest.fixture(scope="session")
+def sample(tmp_path_factory) -> SampleVideo:
+    """The demo's sample video with speech and subtitles."""
+    return make_sample_video(tmp_path_factory.mktemp("sample") / "my-day.mp4")

@@ -9,7 +9,7 @@ import typer
 
 from lifestream.cli import local_cmds, memory_cmds, pipeline_cmds
 from lifestream.cli.common import console_err
-from lifestream.errors import LifeStreamError
+from lifestream.core.errors import LifeStreamError
 
 app = typer.Typer(
     name="lifestream",

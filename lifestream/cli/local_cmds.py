@@ -16,11 +16,11 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from lifestream import local_cloud
 from lifestream.cli.common import console
-from lifestream.constants import SUBTITLE_SUFFIXES, UPLOAD_PREFIX, VIDEO_SUFFIXES
-from lifestream.errors import ConfigError, UnsupportedFileError
-from lifestream.settings import Settings, load_settings
+from lifestream.core.constants import SUBTITLE_SUFFIXES, UPLOAD_PREFIX, VIDEO_SUFFIXES
+from lifestream.core.errors import ConfigError, UnsupportedFileError
+from lifestream.core.settings import Settings, load_settings
+from lifestream.local import cloud as local_cloud
 
 local_app = typer.Typer(
     help="Run the cloud pipeline on this machine (moto server for S3 and SQS).", no_args_is_help=True
@@ -125,7 +125,7 @@ def upload_videos(
 ) -> list[str]:
     """Upload videos under uploads/ (subtitles first, so the worker finds them beside the video).
     Without explicit `subtitles`, a same-named .srt/.vtt beside each video goes along when `sidecars`."""
-    from lifestream.s3_service import S3Service
+    from lifestream.storage.s3_service import S3Service
 
     s3 = S3Service.from_settings(settings)
     subtitles = list(subtitles or [])
@@ -220,7 +220,7 @@ def run_worker(
     verbose: bool = False,
     runtime_parts: dict | None = None,
 ):
-    from lifestream.local_worker import LocalWorker
+    from lifestream.local.worker import LocalWorker
 
     _quiet_worker_logs(verbose)
     status_holder: list = []
@@ -420,7 +420,7 @@ def run_demo(
     try:
         settings = local_cloud.settings_for(base, cloud.resources)
         if video is None:
-            from lifestream.sample_media import make_sample_video
+            from lifestream.media.sample_media import make_sample_video
 
             target = base.data_dir.resolve() / "demo" / "my-day.mp4"
             with console.status("making a sample video with speech (espeak-ng + ffmpeg)…"):
@@ -460,8 +460,8 @@ def _upload_for_demo(settings: Settings, video: Path) -> str:
 
 
 def _show_demo_results(settings: Settings, key: str, *, query: str, question: str, Markdown, Panel) -> dict:
-    from lifestream.answers import ask
-    from lifestream.search import semantic_search
+    from lifestream.memory.answers import ask
+    from lifestream.memory.search import semantic_search
     from lifestream.worker import get_runtime
 
     runtime = get_runtime()

@@ -29,10 +29,10 @@ def search(
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list instead of a table.")] = False,
 ) -> None:
     """Search everything you have recorded, by meaning."""
-    from lifestream.embeddings import make_embedder
-    from lifestream.search import build_filter, semantic_search
-    from lifestream.settings import load_settings
-    from lifestream.vectors import make_vector_store
+    from lifestream.core.settings import load_settings
+    from lifestream.memory.embeddings import make_embedder
+    from lifestream.memory.search import build_filter, semantic_search
+    from lifestream.memory.vectors import make_vector_store
 
     # Bad filters fail before any model is loaded.
     build_filter(date_from=date_from, date_to=date_to, video_id=video, speaker=speaker, chunk_type=chunk_type)
@@ -113,23 +113,23 @@ def faiss_to_pinecone(
     """Copy the local FAISS index into Pinecone (no re-embedding unless asked), resumably."""
     from rich.progress import Progress
 
-    from lifestream.migrate import migrate_store
-    from lifestream.settings import load_settings
-    from lifestream.vectors.factory import connect_pinecone
-    from lifestream.vectors.faiss_store import FaissVectorStore
+    from lifestream.core.settings import load_settings
+    from lifestream.memory.migrate import migrate_store
+    from lifestream.memory.vectors.factory import connect_pinecone
+    from lifestream.memory.vectors.faiss_store import FaissVectorStore
 
     settings = load_settings()
     source_dir = faiss_dir or settings.resolved_faiss_dir
     source = FaissVectorStore.open_existing(source_dir, autosave=False)
     api_key = settings.pinecone_key()
     if not api_key:
-        from lifestream.errors import ConfigError
+        from lifestream.core.errors import ConfigError
 
         raise ConfigError("migration to Pinecone needs LIFESTREAM_PINECONE_API_KEY")
     embedder = None
     name, dimension = source.embedder_name, source.dimension
     if re_embed:
-        from lifestream.embeddings import make_embedder
+        from lifestream.memory.embeddings import make_embedder
 
         embedder = make_embedder(settings)
         name, dimension = embedder.name, embedder.dimension

@@ -22,9 +22,15 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TextColumn
 from rich.table import Table
 
 from lifestream.cli.common import console, console_err
-from lifestream.constants import SUBTITLE_SUFFIXES, VIDEO_SUFFIXES
-from lifestream.errors import ConfigError, InputError, LifeStreamError, StorageError, UnsupportedFileError
-from lifestream.settings import Settings, load_settings
+from lifestream.core.constants import SUBTITLE_SUFFIXES, VIDEO_SUFFIXES
+from lifestream.core.errors import (
+    ConfigError,
+    InputError,
+    LifeStreamError,
+    StorageError,
+    UnsupportedFileError,
+)
+from lifestream.core.settings import Settings, load_settings
 
 if TYPE_CHECKING:
     from lifestream.jobs import JobRecord, JobStore
@@ -49,8 +55,11 @@ def sidecar_subtitles(video: Path) -> list[Path]:
     # Not glob(): names like "clip [1].mp4" would be read as patterns.
     prefix = video.stem + "."
     return sorted(
-        sibling for sibling in video.parent.iterdir()
-        if sibling.name.startswith(prefix) and sibling.suffix.lower() in SUBTITLE_SUFFIXES and sibling.is_file()
+        sibling
+        for sibling in video.parent.iterdir()
+        if sibling.name.startswith(prefix)
+        and sibling.suffix.lower() in SUBTITLE_SUFFIXES
+        and sibling.is_file()
     )
 
 
@@ -151,8 +160,8 @@ class _Processor:
     def vectors(self) -> tuple[Any, Any]:
         # Loaded once, on first need: a run where every file is already done never loads a model.
         if self._vectors is None:
-            from lifestream.embeddings import make_embedder
-            from lifestream.vectors import make_vector_store
+            from lifestream.memory.embeddings import make_embedder
+            from lifestream.memory.vectors import make_vector_store
 
             embedder = make_embedder(self.settings)
             self._vectors = (make_vector_store(self.settings, embedder), embedder)
@@ -165,14 +174,22 @@ class _Processor:
         key = str(path)
         video_id = video_id_for(LOCAL_BUCKET, key, version)
         claim = self.store.claim(
-            bucket=LOCAL_BUCKET, key=key, version=version, size=path.stat().st_size,
-            worker_id=self.worker_id, stale_after=self.settings.worker_stale_claim_seconds,
+            bucket=LOCAL_BUCKET,
+            key=key,
+            version=version,
+            size=path.stat().st_size,
+            worker_id=self.worker_id,
+            stale_after=self.settings.worker_stale_claim_seconds,
         )
         if claim.outcome in ("completed", "failed") and self.force:
             self.store.requeue(claim.job.id)
             claim = self.store.claim(
-                bucket=LOCAL_BUCKET, key=key, version=version, size=path.stat().st_size,
-                worker_id=self.worker_id, stale_after=self.settings.worker_stale_claim_seconds,
+                bucket=LOCAL_BUCKET,
+                key=key,
+                version=version,
+                size=path.stat().st_size,
+                worker_id=self.worker_id,
+                stale_after=self.settings.worker_stale_claim_seconds,
             )
         job = claim.job
         outcome = FileOutcome(file=str(path), video_id=video_id, status="", job_id=job.id)
@@ -190,8 +207,8 @@ class _Processor:
         return self._process(path, job, outcome, resumed=claim.resumed)
 
     def _process(self, path: Path, job: JobRecord, outcome: FileOutcome, *, resumed: bool) -> FileOutcome:
-        from lifestream.checkpoint import DirCheckpoint
-        from lifestream.pipeline import process_video
+        from lifestream.core.checkpoint import DirCheckpoint
+        from lifestream.understand.pipeline import process_video
 
         # Absolute, so the paths recorded in the job store work from any directory.
         data_dir = self.settings.data_dir.expanduser().resolve()
@@ -208,12 +225,18 @@ class _Processor:
             # Inside the try: a model or index that cannot be opened must not leave the job claimed.
             store, embedder = self.vectors() if self.index else (None, None)
             result = process_video(
-                path, settings=self.settings, video_id=job.video_id,
+                path,
+                settings=self.settings,
+                video_id=job.video_id,
                 output_dir=data_dir / "results" / job.video_id,
                 # Locally the file's modification time is the best stand-in for an upload time.
                 uploaded_at=datetime.fromtimestamp(path.stat().st_mtime, UTC),
-                subtitle_paths=sidecar_subtitles(path), checkpoint=checkpoint, on_progress=on_progress,
-                store=store, embedder=embedder, index=self.index,
+                subtitle_paths=sidecar_subtitles(path),
+                checkpoint=checkpoint,
+                on_progress=on_progress,
+                store=store,
+                embedder=embedder,
+                index=self.index,
             )
         except InputError as exc:
             # Permanent: remembered, so the next run says why instead of trying again.
@@ -243,7 +266,9 @@ class _Processor:
                 "markdown": str(result.markdown_path),
                 "keyframes": str(Path(result.json_path).parent / "keyframes"),
             },
-            duration=result.duration, recorded_at=result.recorded_at, chunk_count=result.chunk_count,
+            duration=result.duration,
+            recorded_at=result.recorded_at,
+            chunk_count=result.chunk_count,
         )
         checkpoint.clear()
         outcome.status = "completed"
@@ -266,9 +291,12 @@ def _print_summary(outcomes: list[FileOutcome]) -> None:
         table.add_column(column)
     for o in outcomes:
         table.add_row(
-            Path(o.file).name, o.video_id or "—", f"[{OUTCOME_STYLE.get(o.status, 'white')}]{o.status}[/]",
+            Path(o.file).name,
+            o.video_id or "—",
+            f"[{OUTCOME_STYLE.get(o.status, 'white')}]{o.status}[/]",
             f"{o.duration:.1f} s" if o.duration is not None else "—",
-            str(o.chunk_count) if o.chunk_count is not None else "—", o.transcriber or "—",
+            str(o.chunk_count) if o.chunk_count is not None else "—",
+            o.transcriber or "—",
         )
     console.print(table)
     # Paths and messages below the table, unwrapped, so they can be copied.
@@ -280,9 +308,15 @@ def _print_summary(outcomes: list[FileOutcome]) -> None:
 
 
 def process(
-    files: Annotated[list[Path], typer.Argument(help="Video files (.mp4 .mov .avi .mkv).", show_default=False)],
-    no_index: Annotated[bool, typer.Option("--no-index", help="Write the diary only; do not index for search.")] = False,
-    force: Annotated[bool, typer.Option("--force", help="Process again even if done or failed before.")] = False,
+    files: Annotated[
+        list[Path], typer.Argument(help="Video files (.mp4 .mov .avi .mkv).", show_default=False)
+    ],
+    no_index: Annotated[
+        bool, typer.Option("--no-index", help="Write the diary only; do not index for search.")
+    ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Process again even if done or failed before.")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the outcomes as JSON.")] = False,
 ) -> None:
     """Turn local video files into diaries (results/<video>/summary.md) and index them for search."""
@@ -291,8 +325,12 @@ def process(
     store = _open_store(settings)
     outcomes: list[FileOutcome] = []
     progress = Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
-        TimeElapsedColumn(), console=console_err if as_json else console,
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TimeElapsedColumn(),
+        console=console_err if as_json else console,
     )
     try:
         with progress:
@@ -316,9 +354,9 @@ def ask(
     as_json: Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")] = False,
 ) -> None:
     """Answer a question from your videos, citing \\[video, HH:MM:SS–HH:MM:SS] for every claim."""
-    from lifestream.answers import ask as answer_question
-    from lifestream.embeddings import make_embedder
-    from lifestream.vectors import make_vector_store
+    from lifestream.memory.answers import ask as answer_question
+    from lifestream.memory.embeddings import make_embedder
+    from lifestream.memory.vectors import make_vector_store
 
     settings = load_settings()
     embedder = make_embedder(settings)
@@ -339,9 +377,12 @@ def ask(
 # --- jobs / status ----------------------------------------------------------------------------------------
 def jobs(
     status: Annotated[
-        str | None, typer.Option("--status", help="Only jobs in this state: queued, processing, completed, failed.")
+        str | None,
+        typer.Option("--status", help="Only jobs in this state: queued, processing, completed, failed."),
     ] = None,
-    limit: Annotated[int, typer.Option("--limit", min=1, max=1000, help="At most this many, newest first.")] = 50,
+    limit: Annotated[
+        int, typer.Option("--limit", min=1, max=1000, help="At most this many, newest first.")
+    ] = 50,
     as_json: Annotated[bool, typer.Option("--json", help="Print the jobs as JSON.")] = False,
 ) -> None:
     """List processing jobs, most recently updated first."""
@@ -371,14 +412,22 @@ def jobs(
     table.add_column("Error", overflow="fold", ratio=1, min_width=8)
     for j in found:
         table.add_row(
-            str(j.id), j.video_id, _status(j.status), j.stage or "—", f"{j.progress:.0%}", str(j.attempts),
-            j.updated_at.astimezone().strftime("%m-%d %H:%M"), (j.error or "")[:120],
+            str(j.id),
+            j.video_id,
+            _status(j.status),
+            j.stage or "—",
+            f"{j.progress:.0%}",
+            str(j.attempts),
+            j.updated_at.astimezone().strftime("%m-%d %H:%M"),
+            (j.error or "")[:120],
         )
     console.print(table)
 
 
 def status(
-    ref: Annotated[str, typer.Argument(metavar="ID", help="Job number, video id, or the start of a video id.")],
+    ref: Annotated[
+        str, typer.Argument(metavar="ID", help="Job number, video id, or the start of a video id.")
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="Print the job as JSON.")] = False,
 ) -> None:
     """Show one job: where it is, what it produced, or why it failed."""
@@ -425,7 +474,7 @@ def _read_markdown(settings: Settings, job: JobRecord) -> str:
         if not path.exists():
             raise LifeStreamError(f"the diary of {job.video_id} is missing: {path} (process the video again)")
         return path.read_text(encoding="utf-8")
-    from lifestream.s3_service import S3Service
+    from lifestream.storage.s3_service import S3Service
 
     try:
         return S3Service.from_settings(settings).read_text(location)
@@ -471,7 +520,9 @@ def db_migrate() -> None:
     if before == after:
         console.print(f"Job store {where} is up to date (revision {after}).", highlight=False, soft_wrap=True)
     else:
-        console.print(f"Job store {where} migrated: {before or 'empty'} → {after}.", highlight=False, soft_wrap=True)
+        console.print(
+            f"Job store {where} migrated: {before or 'empty'} → {after}.", highlight=False, soft_wrap=True
+        )
 
 
 def register(app: typer.Typer) -> None:

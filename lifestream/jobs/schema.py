@@ -93,9 +93,7 @@ class Video(Base):
 class Job(Base):
     __tablename__ = "jobs"
     __table_args__ = (
-        CheckConstraint(
-            "status IN ('queued', 'processing', 'completed', 'failed')", name="status_valid"
-        ),
+        CheckConstraint("status IN ('queued', 'processing', 'completed', 'failed')", name="status_valid"),
         CheckConstraint("progress >= 0 AND progress <= 1", name="progress_range"),
         Index("ix_jobs_status_updated_at", "status", "updated_at"),
     )

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Connection, Engine, Select, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from lifestream.errors import JobNotFoundError, LifeStreamError
+from lifestream.core.errors import JobNotFoundError, LifeStreamError
 from lifestream.jobs.engine import describe, follow_password_rotation, make_engine, translate_errors
 from lifestream.jobs.ids import video_id_for
 from lifestream.jobs.migrate import run_migrations
@@ -87,7 +87,7 @@ class JobStore:
         """The configured store; a SQLite store is migrated on open, since nothing else would do it."""
         store = cls(settings.resolved_database_url)
         if settings.database_secret and not settings.database_url:
-            from lifestream.secrets import database_credentials
+            from lifestream.core.secrets import database_credentials
 
             secret = settings.database_secret
             follow_password_rotation(
@@ -123,10 +123,28 @@ class JobStore:
     @staticmethod
     def _select() -> Select:
         return select(
-            Job.id, Job.video_id, Video.bucket, Video.key, Video.version, Job.status, Job.stage,
-            Job.progress, Job.attempts, Job.error, Job.result_keys, Job.checkpoint, Job.created_at,
-            Job.updated_at, Job.started_at, Job.finished_at, Video.duration, Video.recorded_at,
-            Video.chunk_count, Video.size, Job.claimed_by, Job.heartbeat_at,
+            Job.id,
+            Job.video_id,
+            Video.bucket,
+            Video.key,
+            Video.version,
+            Job.status,
+            Job.stage,
+            Job.progress,
+            Job.attempts,
+            Job.error,
+            Job.result_keys,
+            Job.checkpoint,
+            Job.created_at,
+            Job.updated_at,
+            Job.started_at,
+            Job.finished_at,
+            Video.duration,
+            Video.recorded_at,
+            Video.chunk_count,
+            Video.size,
+            Job.claimed_by,
+            Job.heartbeat_at,
         ).join(Video, Video.id == Job.video_id)
 
     def _load(self, conn: Connection, job_id: int) -> JobRecord:
@@ -168,9 +186,16 @@ class JobStore:
         def work(conn: Connection) -> Claim:
             now = utcnow()
             self._insert_once(
-                conn, Video,
-                {"id": video_id, "bucket": bucket, "key": key, "version": version, "size": size,
-                 "created_at": now},
+                conn,
+                Video,
+                {
+                    "id": video_id,
+                    "bucket": bucket,
+                    "key": key,
+                    "version": version,
+                    "size": size,
+                    "created_at": now,
+                },
             )
             owner = conn.execute(
                 select(Video.bucket, Video.key, Video.version).where(Video.id == video_id)
@@ -182,13 +207,25 @@ class JobStore:
                     f"s3://{owner.bucket}/{owner.key} ({owner.version})"
                 )
             self._insert_once(
-                conn, Job,
-                {"video_id": video_id, "status": JobStatus.QUEUED.value, "progress": 0.0, "attempts": 0,
-                 "created_at": now, "updated_at": now},
+                conn,
+                Job,
+                {
+                    "video_id": video_id,
+                    "status": JobStatus.QUEUED.value,
+                    "progress": 0.0,
+                    "attempts": 0,
+                    "created_at": now,
+                    "updated_at": now,
+                },
             )
             take = dict(
-                status=JobStatus.PROCESSING.value, claimed_by=worker_id, heartbeat_at=now, updated_at=now,
-                attempts=Job.attempts + 1, started_at=func.coalesce(Job.started_at, now), finished_at=None,
+                status=JobStatus.PROCESSING.value,
+                claimed_by=worker_id,
+                heartbeat_at=now,
+                updated_at=now,
+                attempts=Job.attempts + 1,
+                started_at=func.coalesce(Job.started_at, now),
+                finished_at=None,
             )
             stale = conn.execute(
                 update(Job)
@@ -278,9 +315,16 @@ class JobStore:
                 update(Job)
                 .where(Job.id == jid)
                 .values(
-                    status=JobStatus.COMPLETED.value, stage="done", progress=1.0, error=None,
-                    result_keys=dict(result_keys), checkpoint=None, claimed_by=None, heartbeat_at=None,
-                    finished_at=now, updated_at=now,
+                    status=JobStatus.COMPLETED.value,
+                    stage="done",
+                    progress=1.0,
+                    error=None,
+                    result_keys=dict(result_keys),
+                    checkpoint=None,
+                    claimed_by=None,
+                    heartbeat_at=None,
+                    finished_at=now,
+                    updated_at=now,
                 )
                 .returning(Job.video_id)
             ).scalar_one_or_none()
@@ -298,21 +342,36 @@ class JobStore:
     def fail(self, job_id: int | str, *, error: str) -> JobRecord:
         """Permanent failure: later deliveries of the same upload are acknowledged, not retried."""
         return self._update(
-            job_id, status=JobStatus.FAILED.value, error=_truncate(error), claimed_by=None,
-            heartbeat_at=None, finished_at=utcnow(),
+            job_id,
+            status=JobStatus.FAILED.value,
+            error=_truncate(error),
+            claimed_by=None,
+            heartbeat_at=None,
+            finished_at=utcnow(),
         )
 
     def abandon(self, job_id: int | str, *, error: str) -> JobRecord:
         """Transient failure: record why and free the claim so the retry can take it immediately."""
         return self._update(
-            job_id, status=JobStatus.QUEUED.value, error=_truncate(error), claimed_by=None, heartbeat_at=None,
+            job_id,
+            status=JobStatus.QUEUED.value,
+            error=_truncate(error),
+            claimed_by=None,
+            heartbeat_at=None,
         )
 
     def requeue(self, job_id: int | str) -> JobRecord:
         """Make a completed or failed job claimable again (reprocessing on request); progress restarts."""
         return self._update(
-            job_id, status=JobStatus.QUEUED.value, stage=None, progress=0.0, error=None, checkpoint=None,
-            claimed_by=None, heartbeat_at=None, finished_at=None,
+            job_id,
+            status=JobStatus.QUEUED.value,
+            stage=None,
+            progress=0.0,
+            error=None,
+            checkpoint=None,
+            claimed_by=None,
+            heartbeat_at=None,
+            finished_at=None,
         )
 
     # --- reading --------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from lifestream.errors import CorruptVideoError, EmptyFileError, NoVideoStreamError, UnsupportedFileError
+from lifestream.core.errors import CorruptVideoError, EmptyFileError, NoVideoStreamError, UnsupportedFileError
 
 # Tags cameras and phones write, most trustworthy first. Apple's carries the local time zone offset.
 DATE_TAGS = (

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel
 
-from lifestream.errors import CorruptVideoError
+from lifestream.core.errors import CorruptVideoError
 
 THUMB_SIZE = (64, 36)
 HIST_BINS = 8

@@ -19,7 +19,7 @@ from urllib.parse import unquote_plus
 
 from pydantic import BaseModel, Field, ValidationError
 
-from lifestream.errors import LifeStreamError
+from lifestream.core.errors import LifeStreamError
 
 CONTINUATION_KIND = "lifestream.continuation"
 

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from lifestream.constants import RESULTS_PREFIX, SUBTITLE_SUFFIXES, is_video_key
-from lifestream.errors import EmptyFileError, InputError, OutOfTime, TransientError, UnsupportedFileError
+from lifestream.core.constants import RESULTS_PREFIX, SUBTITLE_SUFFIXES, is_video_key
+from lifestream.core.errors import EmptyFileError, InputError, OutOfTime, TransientError, UnsupportedFileError
 from lifestream.worker.events import Continuation, ObjectEvents, ObjectRef, S3TestEvent, parse_body
 from lifestream.worker.log import logger
 from lifestream.worker.runtime import WorkerRuntime, get_runtime
@@ -141,7 +141,7 @@ def _run(
     resumed: bool,
     source_queue_arn: str | None,
 ) -> ObjectOutcome:
-    from lifestream.pipeline import process_video
+    from lifestream.understand.pipeline import process_video
 
     settings = runtime.settings
     s3 = runtime.s3(ref.bucket)
@@ -264,7 +264,7 @@ def send_continuation(
 
 def _queue_url_from_arn(runtime: WorkerRuntime, arn: str | None) -> str:
     if not arn:
-        from lifestream.errors import ConfigError
+        from lifestream.core.errors import ConfigError
 
         raise ConfigError("LIFESTREAM_QUEUE_URL is not set and the record names no source queue")
     _, _, _, _, account, name = arn.split(":", 5)

@@ -13,7 +13,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from lifestream.settings import Settings, load_settings
+from lifestream.core.settings import Settings, load_settings
 
 
 class WorkerRuntime:
@@ -48,13 +48,13 @@ class WorkerRuntime:
 
     @cached_property
     def embedder(self):
-        from lifestream.embeddings import make_embedder
+        from lifestream.memory.embeddings import make_embedder
 
         return make_embedder(self.settings)
 
     @cached_property
     def store(self):
-        from lifestream.vectors import make_vector_store
+        from lifestream.memory.vectors import make_vector_store
 
         return make_vector_store(self.settings, self.embedder)
 
@@ -70,7 +70,7 @@ class WorkerRuntime:
         """An `S3Service` for the bucket an event names (results go beside the upload)."""
         with self._lock:
             if bucket not in self._s3_services:
-                from lifestream.s3_service import S3Service
+                from lifestream.storage.s3_service import S3Service
 
                 self._s3_services[bucket] = S3Service(
                     bucket,

@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from lifestream.constants import STATE_PREFIX
-from lifestream.errors import TransientError
+from lifestream.core.constants import STATE_PREFIX
+from lifestream.core.errors import TransientError
 
 
 class S3Checkpoint:

@@ -6,7 +6,7 @@ import pytest
 from typer.testing import CliRunner
 
 from lifestream.cli import app
-from lifestream.sample_media import SampleVideo, make_sample_video
+from lifestream.media.sample_media import SampleVideo, make_sample_video
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,9 @@ from lifestream.jobs.migrate import head_revision
 
 def test_db_migrate_on_postgres_is_idempotent(cli, postgres_url, monkeypatch):
     # GIVEN a job store on an empty PostgreSQL database (URL given in the plain postgresql:// form)
-    monkeypatch.setenv("LIFESTREAM_DATABASE_URL", postgres_url.replace("postgresql+psycopg://", "postgresql://"))
+    monkeypatch.setenv(
+        "LIFESTREAM_DATABASE_URL", postgres_url.replace("postgresql+psycopg://", "postgresql://")
+    )
     # WHEN migrated twice
     first = cli("db", "migrate")
     second = cli("db", "migrate")

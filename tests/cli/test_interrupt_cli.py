@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from lifestream.core.settings import load_settings
 from lifestream.jobs import JobStore
-from lifestream.settings import load_settings
-from lifestream.transcribe.whisper_local import local_model_available
+from lifestream.understand.transcribe.whisper_local import local_model_available
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -30,8 +30,9 @@ def test_interrupted_run_resumes_from_its_checkpoint(talk, tmp_path):
     shutil.copy(talk.path, video)
     env = {**os.environ, "PYTHONPATH": str(REPO), "LIFESTREAM_TRANSCRIBER": "local"}
     command = [sys.executable, "-m", "lifestream", "process", "--no-index", str(video)]
-    run = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                           text=True)
+    run = subprocess.Popen(
+        command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     store = None
     try:
         # WHEN the person presses Ctrl-C while it transcribes

@@ -8,9 +8,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-from lifestream.errors import ConfigError, InputError, JobNotFoundError, LifeStreamError, UnsupportedFileError
+from lifestream.core.errors import (
+    ConfigError,
+    InputError,
+    JobNotFoundError,
+    LifeStreamError,
+    UnsupportedFileError,
+)
+from lifestream.core.settings import load_settings
 from lifestream.jobs import JobStore, video_id_for
-from lifestream.settings import load_settings
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -170,8 +176,12 @@ def test_ask_before_anything_is_indexed(cli):
 def test_errors_are_one_line_without_traceback(tmp_path):
     # Through the real entry point, as a person runs it.
     proc = subprocess.run(
-        [sys.executable, "-m", "lifestream", "status", "7"], cwd=tmp_path, capture_output=True, text=True,
-        timeout=60, env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO), "HOME": str(tmp_path)},
+        [sys.executable, "-m", "lifestream", "status", "7"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO), "HOME": str(tmp_path)},
     )
     assert proc.returncode == 1
     assert proc.stderr.strip() == "error: no job 7: `lifestream jobs` lists them"

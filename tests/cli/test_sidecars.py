@@ -7,7 +7,12 @@ def test_sidecar_subtitles_beside_the_video(tmp_path):
     video = tmp_path / "clip [1].MP4"
     video.write_bytes(b"x")
     wanted = [tmp_path / "clip [1].SRT", tmp_path / "clip [1].en.vtt"]
-    others = [tmp_path / "clip [1].txt", tmp_path / "clip 1.srt", tmp_path / "other.srt", tmp_path / "clip [1]"]
+    others = [
+        tmp_path / "clip [1].txt",
+        tmp_path / "clip 1.srt",
+        tmp_path / "other.srt",
+        tmp_path / "clip [1]",
+    ]
     for path in wanted + others:
         path.write_text("1\n00:00:00,000 --> 00:00:01,000\nhi\n")
     (tmp_path / "clip [1].d.srt").mkdir()  # a directory is not a subtitle file

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lifestream.constants import NOTIFICATION_SUFFIXES, VIDEO_SUFFIXES, ResourceNames, is_video_key
+from lifestream.core.constants import NOTIFICATION_SUFFIXES, VIDEO_SUFFIXES, ResourceNames, is_video_key
 
 
 def test_notification_suffixes_cover_both_cases_because_s3_filters_are_case_sensitive():

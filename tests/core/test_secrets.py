@@ -7,9 +7,9 @@ import json
 import boto3
 import pytest
 
-from lifestream import secrets
-from lifestream.errors import ConfigError
-from lifestream.settings import load_settings
+from lifestream.core import secrets
+from lifestream.core.errors import ConfigError
+from lifestream.core.settings import load_settings
 
 
 @pytest.fixture
@@ -56,7 +56,13 @@ def test_database_url_is_built_from_rds_secret(aws):
     sm.create_secret(
         Name="lifestream/test/db",
         SecretString=json.dumps(
-            {"username": "app", "password": "p@ss/word", "host": "db.internal", "port": 5432, "dbname": "lifestream"}
+            {
+                "username": "app",
+                "password": "p@ss/word",
+                "host": "db.internal",
+                "port": 5432,
+                "dbname": "lifestream",
+            }
         ),
     )
 

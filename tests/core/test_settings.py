@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from lifestream.errors import ConfigError
-from lifestream.settings import load_settings
+from lifestream.core.errors import ConfigError
+from lifestream.core.settings import load_settings
 
 
 def test_defaults_need_no_configuration():

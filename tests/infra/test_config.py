@@ -7,8 +7,8 @@ from dataclasses import replace
 import pytest
 from aws_cdk import RemovalPolicy
 
-from lifestream.constants import VISIBILITY_TIMEOUT_FACTOR
-from lifestream.errors import ConfigError
+from lifestream.core.constants import VISIBILITY_TIMEOUT_FACTOR
+from lifestream.core.errors import ConfigError
 from stacks.config import CONFIGS, DEV, PROD, config_for
 
 

@@ -7,8 +7,8 @@ import re
 import aws_cdk as cdk
 from aws_cdk import aws_lambda as lambda_
 
-from lifestream.constants import RESULTS_PREFIX, STATE_PREFIX, UPLOAD_PREFIX, ResourceNames
-from lifestream.settings import Settings
+from lifestream.core.constants import RESULTS_PREFIX, STATE_PREFIX, UPLOAD_PREFIX, ResourceNames
+from lifestream.core.settings import Settings
 from stacks.bundling import python_version_of
 from stacks.config import CONFIGS
 from tests.infra.conftest import only, render, resources_of

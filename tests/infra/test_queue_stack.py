@@ -3,7 +3,7 @@ and a policy that lets only the video bucket send."""
 
 from __future__ import annotations
 
-from lifestream.constants import DLQ_RETENTION_DAYS, VISIBILITY_TIMEOUT_FACTOR, ResourceNames
+from lifestream.core.constants import DLQ_RETENTION_DAYS, VISIBILITY_TIMEOUT_FACTOR, ResourceNames
 from stacks.config import CONFIGS
 from tests.infra.conftest import only, render, resources_of
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aws_cdk.assertions import Match
 
-from lifestream.constants import NOTIFICATION_EVENTS, NOTIFICATION_SUFFIXES, UPLOAD_PREFIX
+from lifestream.core.constants import NOTIFICATION_EVENTS, NOTIFICATION_SUFFIXES, UPLOAD_PREFIX
 from stacks.config import CONFIGS
 from tests.infra.conftest import resources_of
 

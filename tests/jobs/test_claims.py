@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from lifestream.errors import JobNotFoundError, LifeStreamError
+from lifestream.core.errors import JobNotFoundError, LifeStreamError
 from lifestream.jobs import JobStatus, video_id_for
 
 
@@ -20,7 +20,10 @@ def test_first_delivery_claims_a_new_job(store, claim_args):
     job = claim.job
     assert job.video_id == video_id_for(claim_args["bucket"], claim_args["key"], claim_args["version"])
     assert (job.bucket, job.key, job.version, job.size) == (
-        claim_args["bucket"], claim_args["key"], claim_args["version"], claim_args["size"],
+        claim_args["bucket"],
+        claim_args["key"],
+        claim_args["version"],
+        claim_args["size"],
     )
     assert job.status == JobStatus.PROCESSING
     assert job.attempts == 1
@@ -71,7 +74,9 @@ def test_completed_job_is_not_processed_again(store, claim_args):
     done = store.complete(
         claim.job.id,
         result_keys={"markdown": "results/x/summary.md", "json": "results/x/summary.json"},
-        duration=61.5, recorded_at=recorded, chunk_count=7,
+        duration=61.5,
+        recorded_at=recorded,
+        chunk_count=7,
     )
     assert done.status == JobStatus.COMPLETED
     assert (done.progress, done.stage, done.claimed_by, done.checkpoint) == (1.0, "done", None, None)
@@ -191,8 +196,9 @@ def test_long_errors_are_truncated(store, claim_args):
 def test_naive_datetimes_are_refused(store, claim_args):
     claim = store.claim(worker_id="w1", **claim_args)
     with pytest.raises(Exception, match="naive datetime"):
-        store.complete(claim.job.id, result_keys={}, duration=1.0, recorded_at=datetime(2026, 1, 1),
-                       chunk_count=0)
+        store.complete(
+            claim.job.id, result_keys={}, duration=1.0, recorded_at=datetime(2026, 1, 1), chunk_count=0
+        )
     assert store.get(claim.job.id).status == JobStatus.PROCESSING  # nothing half-written
 
 

@@ -34,8 +34,13 @@ def test_id_is_a_readable_slug_of_the_file_stem():
 
 
 def test_unusual_names_still_give_safe_ids():
-    for key in ("uploads/Café Ünïcode.mp4", "uploads/....mp4", "uploads/日本語.mp4", "uploads/" + "x" * 300 + ".mp4",
-                "C:\\Users\\me\\clip.mp4"):
+    for key in (
+        "uploads/Café Ünïcode.mp4",
+        "uploads/....mp4",
+        "uploads/日本語.mp4",
+        "uploads/" + "x" * 300 + ".mp4",
+        "C:\\Users\\me\\clip.mp4",
+    ):
         vid = video_id_for("b", key, "v")
         assert SAFE.match(vid), vid
         assert len(vid) <= 80  # fits videos.id

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from lifestream.errors import TransientError
+from lifestream.core.errors import TransientError
 from lifestream.jobs import JobStore
 from lifestream.jobs.migrate import head_revision
-from lifestream.local_worker import LocalLambdaContext, load_handler
+from lifestream.local.worker import LocalLambdaContext, load_handler
 from tests.support.postgres import free_port
 
 MIGRATE_PY = Path(__file__).resolve().parents[2] / "lambda_src" / "migrate.py"

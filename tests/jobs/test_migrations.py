@@ -7,11 +7,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
-from lifestream.errors import ConfigError
+from lifestream.core.errors import ConfigError
+from lifestream.core.settings import load_settings
 from lifestream.jobs import JobStore
 from lifestream.jobs.migrate import head_revision
 from lifestream.jobs.schema import Base
-from lifestream.settings import load_settings
 
 
 def test_migrate_is_idempotent(store_url):

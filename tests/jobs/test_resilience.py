@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 
-from lifestream.errors import ConfigError, TransientError
+from lifestream.core.errors import ConfigError, TransientError
 from lifestream.jobs import JobStore
 from lifestream.jobs.engine import translate_errors
 from lifestream.jobs.schema import Video, utcnow

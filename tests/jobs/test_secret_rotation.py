@@ -11,10 +11,10 @@ import json
 import boto3
 import pytest
 
-from lifestream import secrets
-from lifestream.errors import ConfigError
+from lifestream.core import secrets
+from lifestream.core.errors import ConfigError
+from lifestream.core.settings import load_settings
 from lifestream.jobs import JobStore
-from lifestream.settings import load_settings
 from tests.support.postgres import destroy, start_postgres
 
 SECRET = "lifestream/test/database"
@@ -35,8 +35,12 @@ def rds_secret(moto_endpoint, password_server, monkeypatch):
     secrets.resolve_secret.cache_clear()
     sm = boto3.client("secretsmanager", endpoint_url=moto_endpoint)
     value = {
-        "username": "app", "password": "first-password", "host": "127.0.0.1",
-        "port": password_server.port, "dbname": "lifestream", "engine": "postgres",
+        "username": "app",
+        "password": "first-password",
+        "host": "127.0.0.1",
+        "port": password_server.port,
+        "dbname": "lifestream",
+        "engine": "postgres",
     }
     sm.create_secret(Name=SECRET, SecretString=json.dumps(value))
     yield sm, value

@@ -9,8 +9,8 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
-from lifestream.vectors.faiss_store import FaissVectorStore
-from lifestream.vectors.pinecone_store import PineconeVectorStore
+from lifestream.memory.vectors.faiss_store import FaissVectorStore
+from lifestream.memory.vectors.pinecone_store import PineconeVectorStore
 from tests.support.openai_fake import fake_embedding
 from tests.support.pinecone_fake import DEFAULT_API_KEY, PineconeFake
 

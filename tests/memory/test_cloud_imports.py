@@ -12,12 +12,12 @@ from tests.support.pinecone_fake import DEFAULT_API_KEY as PINECONE_KEY
 
 CODE = """
 import json, sys
-from lifestream.settings import load_settings
-from lifestream.embeddings import make_embedder
-from lifestream.vectors import make_vector_store
-from lifestream.index_builder import index_video
-from lifestream.search import semantic_search
-from lifestream.models import Chunk, ChunkType
+from lifestream.core.settings import load_settings
+from lifestream.memory.embeddings import make_embedder
+from lifestream.memory.vectors import make_vector_store
+from lifestream.memory.index_builder import index_video
+from lifestream.memory.search import semantic_search
+from lifestream.core.models import Chunk, ChunkType
 settings = load_settings()
 embedder = make_embedder(settings)
 store = make_vector_store(settings, embedder)

@@ -7,8 +7,8 @@ import json
 import numpy as np
 import pytest
 
-from lifestream.errors import DimensionMismatchError, VectorStoreError
-from lifestream.vectors.faiss_store import FaissVectorStore
+from lifestream.core.errors import DimensionMismatchError, VectorStoreError
+from lifestream.memory.vectors.faiss_store import FaissVectorStore
 from tests.memory.conftest import DIM
 
 
@@ -66,7 +66,7 @@ def test_crash_during_save_keeps_the_previous_index_loadable(tmp_path, monkeypat
 def test_crash_before_the_pointer_flip_keeps_the_previous_index(tmp_path, monkeypatch):
     store = make(tmp_path / "ix")
     store.upsert(["a#1"], vectors(1), [{"v": 1}])
-    import lifestream.vectors.faiss_store as module
+    import lifestream.memory.vectors.faiss_store as module
 
     real_replace = module.os.replace
 
@@ -169,7 +169,7 @@ def test_concurrent_processes_indexing_keep_every_vector(tmp_path):
     import sys
 
     code = (
-        "import sys, numpy as np; from lifestream.vectors.faiss_store import FaissVectorStore;"
+        "import sys, numpy as np; from lifestream.memory.vectors.faiss_store import FaissVectorStore;"
         "s = FaissVectorStore(sys.argv[1], dimension=16, embedder_name='test-words');"
         "tag = sys.argv[2]; rng = np.random.default_rng(int(sys.argv[3]));"
         "[s.upsert([f'{tag}#{i}'], rng.standard_normal((1, 16)), [{}]) for i in range(25)]"

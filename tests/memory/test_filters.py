@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from lifestream.errors import UnsupportedFilterError
-from lifestream.vectors.filters import compile_filter
+from lifestream.core.errors import UnsupportedFilterError
+from lifestream.memory.vectors.filters import compile_filter
 
 RECORDS = {
     "a": {"genre": "drama", "year": 2019, "tags": ["x", "y"], "ok": True},

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from lifestream.errors import VectorStoreError
-from lifestream.index_builder import chunk_metadata, index_video
-from lifestream.models import Chunk, ChunkType
+from lifestream.core.errors import VectorStoreError
+from lifestream.core.models import Chunk, ChunkType
+from lifestream.memory.index_builder import chunk_metadata, index_video
 
 
 def chunks_for(video_id: str, texts: list[str], date: str = "2026-11-24") -> list[Chunk]:
@@ -84,7 +84,7 @@ def test_progress_bar_and_large_batches(store, embedder):
 
 
 def test_faiss_index_video_saves_once(tmp_path, embedder, monkeypatch):
-    from lifestream.vectors.faiss_store import FaissVectorStore
+    from lifestream.memory.vectors.faiss_store import FaissVectorStore
 
     store = FaissVectorStore(tmp_path / "ix", dimension=embedder.dimension, embedder_name=embedder.name)
     saves = []

@@ -8,9 +8,9 @@ import sys
 import numpy as np
 import pytest
 
-from lifestream.embeddings import make_embedder
-from lifestream.embeddings.local_embedder import OnnxMiniLMEmbedder, TorchMiniLMEmbedder
-from lifestream.settings import load_settings
+from lifestream.core.settings import load_settings
+from lifestream.memory.embeddings import make_embedder
+from lifestream.memory.embeddings.local_embedder import OnnxMiniLMEmbedder, TorchMiniLMEmbedder
 
 SENTENCES = [
     "We walked the dog along the river before breakfast.",
@@ -65,7 +65,7 @@ def test_onnx_int8_matches_the_torch_model(onnx):
 
 def test_default_local_embedder_is_onnx_and_does_not_import_torch():
     code = (
-        "import sys; from lifestream.settings import load_settings; from lifestream.embeddings import make_embedder;"
+        "import sys; from lifestream.core.settings import load_settings; from lifestream.memory.embeddings import make_embedder;"
         "e = make_embedder(load_settings()); e.embed(['hello']);"
         "print(type(e).__name__, 'torch' in sys.modules)"
     )

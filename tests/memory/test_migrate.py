@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lifestream.errors import DimensionMismatchError
-from lifestream.migrate import migrate_store, parity_report
-from lifestream.vectors.faiss_store import FaissVectorStore
+from lifestream.core.errors import DimensionMismatchError
+from lifestream.memory.migrate import migrate_store, parity_report
+from lifestream.memory.vectors.faiss_store import FaissVectorStore
 from tests.memory.conftest import DIM, WordEmbedder, connect_pinecone
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lifestream.embeddings import make_embedder
-from lifestream.embeddings.openai_embedder import OpenAIEmbedder, token_encoding
-from lifestream.errors import ConfigError, EmbeddingError, TransientError
-from lifestream.settings import load_settings
+from lifestream.core.errors import ConfigError, EmbeddingError, TransientError
+from lifestream.core.settings import load_settings
+from lifestream.memory.embeddings import make_embedder
+from lifestream.memory.embeddings.openai_embedder import OpenAIEmbedder, token_encoding
 from tests.support.openai_fake import DEFAULT_API_KEY, fake_embedding
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lifestream.errors import DimensionMismatchError, TransientError, VectorStoreError
-from lifestream.vectors import metadata_codec
-from lifestream.vectors.pinecone_store import MAX_UPSERT_BYTES, PineconeVectorStore
+from lifestream.core.errors import DimensionMismatchError, TransientError, VectorStoreError
+from lifestream.memory.vectors import metadata_codec
+from lifestream.memory.vectors.pinecone_store import MAX_UPSERT_BYTES, PineconeVectorStore
 from tests.memory.conftest import DIM, connect_pinecone
 from tests.support.pinecone_fake import DEFAULT_API_KEY, PineconeFake
 

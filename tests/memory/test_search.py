@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from lifestream.embeddings.local_embedder import OnnxMiniLMEmbedder
-from lifestream.errors import UnsupportedFilterError
-from lifestream.index_builder import index_video
-from lifestream.models import Chunk, ChunkType
-from lifestream.search import build_filter, semantic_search
-from lifestream.vectors.faiss_store import FaissVectorStore
+from lifestream.core.errors import UnsupportedFilterError
+from lifestream.core.models import Chunk, ChunkType
+from lifestream.memory.embeddings.local_embedder import OnnxMiniLMEmbedder
+from lifestream.memory.index_builder import index_video
+from lifestream.memory.search import build_filter, semantic_search
+from lifestream.memory.vectors.faiss_store import FaissVectorStore
 
 DIARY = {
     "monday": (

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lifestream.errors import DimensionMismatchError, UnsupportedFilterError, VectorStoreError
-from lifestream.vectors import VectorStore, compile_filter
+from lifestream.core.errors import DimensionMismatchError, UnsupportedFilterError, VectorStoreError
+from lifestream.memory.vectors import VectorStore, compile_filter
 from tests.memory.conftest import DIM
 
 

@@ -11,7 +11,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from lifestream.sample_media import (
+from lifestream.media.sample_media import (
     h264_args,
     lavfi_scenes,
     require_tool,
@@ -314,7 +314,9 @@ class MediaFactory:
         script.write_text(" ".join(varied_sentences(int(total * 2.6) + 40)))
         raw = self.root / f"{path.stem}.raw.wav"
         subprocess.run(
-            [require_tool("espeak-ng"), "-s", "160", "-f", str(script), "-w", str(raw)], check=True, timeout=600
+            [require_tool("espeak-ng"), "-s", "160", "-f", str(script), "-w", str(raw)],
+            check=True,
+            timeout=600,
         )
         speech = self.root / f"{path.stem}.wav"
         run_ffmpeg(

@@ -244,7 +244,7 @@ class OpenAIFake(LoopbackFake):
 
     # --- routes ------------------------------------------------------------------------------------------
     def _embeddings(self, body: dict[str, Any], call: LoggedCall) -> dict[str, Any]:
-        from lifestream.embeddings.openai_embedder import token_encoding
+        from lifestream.memory.embeddings.openai_embedder import token_encoding
 
         model = body.get("model")
         if model not in EMBEDDING_MODELS:

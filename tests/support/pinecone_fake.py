@@ -6,7 +6,7 @@ It checks what the SDK sends as the real service does and rejects what the servi
 - upsert: at most 1000 records and 2 MB per request (400 / 413), ids 1..512 chars, `values` of the
   index dimension, metadata only strings, numbers, booleans and lists of strings, <= 40 KB per record;
 - query: `topK` 1..10000, vector of the index dimension, filters in Pinecone's operator language
-  (evaluated with lifestream.vectors.filters, which also enforces "range operators compare numbers");
+  (evaluated with lifestream.memory.vectors.filters, which also enforces "range operators compare numbers");
 - list: pages of at most 100 ids with a pagination token; fetch takes ids from the query string.
 Scores are cosine similarity, as in a `metric=cosine` index.
 
@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from lifestream.errors import UnsupportedFilterError
-from lifestream.vectors.filters import compile_filter
+from lifestream.core.errors import UnsupportedFilterError
+from lifestream.memory.vectors.filters import compile_filter
 from tests.support.loopback_http import LoopbackFake, Reply
 
 MAX_UPSERT_RECORDS = 1000

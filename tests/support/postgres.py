@@ -21,7 +21,9 @@ def free_port() -> int:
 def _bin_dir() -> Path:
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
     if not found:
-        raise RuntimeError("PostgreSQL server binaries not found: run `apt-get install -y postgresql` (scripts/setup.sh does)")
+        raise RuntimeError(
+            "PostgreSQL server binaries not found: run `apt-get install -y postgresql` (scripts/setup.sh does)"
+        )
     return Path(found[-1]).parent
 
 
@@ -47,12 +49,24 @@ class PostgresServer:
         data = self.root / "data"
         if not data.exists():
             self._run(
-                "initdb", "-D", str(data), "-U", self.user, "--auth-local=trust",
-                f"--auth-host={self.host_auth}", "--no-sync",
+                "initdb",
+                "-D",
+                str(data),
+                "-U",
+                self.user,
+                "--auth-local=trust",
+                f"--auth-host={self.host_auth}",
+                "--no-sync",
             )
         self._run(
-            "pg_ctl", "-D", str(data), "-l", str(self.root / "log"), "-w",
-            "-o", f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.root} -c fsync=off",
+            "pg_ctl",
+            "-D",
+            str(data),
+            "-l",
+            str(self.root / "log"),
+            "-w",
+            "-o",
+            f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.root} -c fsync=off",
             "start",
         )
         return self
@@ -67,17 +81,19 @@ class PostgresServer:
     def create_database(self, name: str) -> str:
         import psycopg
 
-        with psycopg.connect(f"postgresql://{self.user}@127.0.0.1:{self.port}/postgres", autocommit=True) as c:
+        with psycopg.connect(
+            f"postgresql://{self.user}@127.0.0.1:{self.port}/postgres", autocommit=True
+        ) as c:
             c.execute(f'CREATE DATABASE "{name}"')
         return f"postgresql+psycopg://{self.user}@127.0.0.1:{self.port}/{name}"
-
 
     def admin_execute(self, sql: str) -> None:
         """Run SQL as the superuser over the trusted Unix socket (works whatever `host_auth` is)."""
         import psycopg
 
-        with psycopg.connect(host=str(self.root), port=self.port, user=self.user, dbname="postgres",
-                             autocommit=True) as c:
+        with psycopg.connect(
+            host=str(self.root), port=self.port, user=self.user, dbname="postgres", autocommit=True
+        ) as c:
             c.execute(sql)
 
 

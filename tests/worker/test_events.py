@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from lifestream.constants import is_video_key
+from lifestream.core.constants import is_video_key
 from lifestream.worker.events import (
     Continuation,
     MalformedMessageError,

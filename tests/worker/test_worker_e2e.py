@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from lifestream.local_worker import LocalLambdaContext, build_event, load_handler
-from lifestream.search import semantic_search
+from lifestream.local.worker import LocalLambdaContext, build_event, load_handler
+from lifestream.memory.search import semantic_search
 from lifestream.worker import get_runtime
 from tests.worker.conftest import Env
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from lifestream.embeddings.openai_embedder import OpenAIEmbedder
-from lifestream.vectors.pinecone_store import PineconeVectorStore
+from lifestream.memory.embeddings.openai_embedder import OpenAIEmbedder
+from lifestream.memory.vectors.pinecone_store import PineconeVectorStore
 from tests.support.openai_fake import DEFAULT_API_KEY as OPENAI_KEY
 from tests.support.pinecone_fake import DEFAULT_API_KEY as PINECONE_KEY
 

@@ -1,0 +1,200 @@
+"""Typed settings, read from `LIFESTREAM_*` environment variables and an optional `.env` file.
+
+`load_settings()` validates everything at start and turns any problem into a `ConfigError` whose
+message names the variable to fix. Secret values are `SecretStr`; in Lambda they are not in the
+environment at all — the stacks pass the *name* of a Secrets Manager secret or SSM SecureString
+(`*_SECRET` variables) and `lifestream.core.secrets` resolves it on first use.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from lifestream.core.constants import LOCAL_ACCOUNT, LOCAL_ENV, ResourceNames
+from lifestream.core.errors import ConfigError
+
+ENV_PREFIX = "LIFESTREAM_"
+
+DEFAULT_EMBEDDING = {
+    "local": ("all-MiniLM-L6-v2", 384),
+    "openai": ("text-embedding-3-small", 1536),
+}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        frozen=True,
+    )
+
+    env: str = Field(default=LOCAL_ENV, pattern=r"^[a-z][a-z0-9-]{0,19}$")
+    data_dir: Path = Path(".lifestream")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    # --- AWS (or the local moto endpoint) ---
+    aws_region: str = "us-east-1"
+    aws_profile: str | None = None
+    aws_endpoint_url: str | None = Field(default=None, pattern=r"^https?://")
+    bucket: str | None = None
+    queue_url: str | None = None
+    dlq_url: str | None = None
+
+    # --- job store ---
+    database_url: str | None = None
+    database_secret: str | None = None  # Secrets Manager secret with RDS credentials (JSON)
+    # RDS enforces TLS (rds.force_ssl); only a local server without TLS needs less.
+    database_sslmode: Literal["disable", "prefer", "require", "verify-ca", "verify-full"] = "require"
+
+    # --- vectors ---
+    vector_store: Literal["faiss", "pinecone"] = "faiss"
+    faiss_dir: Path | None = None
+    faiss_mode: Literal["auto", "flat", "hnsw"] = "auto"
+    pinecone_api_key: SecretStr | None = None
+    pinecone_api_key_secret: str | None = None
+    pinecone_index: str | None = None
+    pinecone_cloud: str = "aws"
+    pinecone_region: str = "us-east-1"
+    pinecone_namespace: str = "default"
+    pinecone_host: str | None = None  # data-plane host override (tests, private endpoints)
+    pinecone_control_host: str | None = None  # control-plane host override (tests)
+
+    # --- embeddings ---
+    embedding_provider: Literal["local", "openai"] = "local"
+    embedding_model: str | None = None
+    embedding_dimension: int | None = Field(default=None, gt=0, le=4096)
+    # Local all-MiniLM-L6-v2: int8 ONNX (fast start, no torch) or sentence-transformers; same vectors.
+    local_embedding_backend: Literal["auto", "onnx", "torch"] = "auto"
+    # OpenAI inputs over 8191 tokens: cut them, or embed the pieces and average.
+    embedding_long_input: Literal["truncate", "split"] = "truncate"
+
+    # --- OpenAI ---
+    openai_api_key: SecretStr | None = None
+    openai_api_key_secret: str | None = None
+    openai_base_url: str | None = None
+    openai_chat_model: str = "gpt-4o-mini"
+    openai_vision_model: str = "gpt-4o-mini"
+    openai_transcription_model: str = "whisper-1"
+
+    # --- pipeline ---
+    transcriber: Literal["auto", "subtitles", "local", "openai", "none"] = "auto"
+    whisper_model_dir: Path | None = None
+    summarizer: Literal["auto", "openai", "extractive"] = "auto"
+    block_max_seconds: float = Field(default=300.0, gt=0)
+    max_video_bytes: int = Field(default=2 * 1024**3 - 1, gt=0)
+
+    # --- worker ---
+    worker_safety_margin_seconds: float = Field(default=60.0, ge=0)
+    worker_stale_claim_seconds: float = Field(default=900.0, gt=0)
+
+    @model_validator(mode="after")
+    def _check_combinations(self) -> Settings:
+        # (setting, value that calls a service, service whose key it then needs)
+        for field, value, service in (
+            ("vector_store", "pinecone", "pinecone"),
+            ("embedding_provider", "openai", "openai"),
+            ("transcriber", "openai", "openai"),
+            ("summarizer", "openai", "openai"),
+        ):
+            has_key = getattr(self, f"{service}_api_key") or getattr(self, f"{service}_api_key_secret")
+            if getattr(self, field) == value and not has_key:
+                key = f"{ENV_PREFIX}{service.upper()}_API_KEY"
+                raise ValueError(f"{field}={value} needs {key} or {key}_SECRET")
+        return self
+
+    # --- derived values --------------------------------------------------------------------------------
+    @property
+    def has_openai(self) -> bool:
+        return bool(self.openai_api_key or self.openai_api_key_secret)
+
+    @property
+    def names(self) -> ResourceNames:
+        return ResourceNames(env=self.env, account=LOCAL_ACCOUNT)
+
+    @property
+    def resolved_bucket(self) -> str:
+        return self.bucket or self.names.bucket
+
+    @property
+    def resolved_faiss_dir(self) -> Path:
+        return self.faiss_dir or self.data_dir / "index"
+
+    @property
+    def resolved_pinecone_index(self) -> str:
+        return self.pinecone_index or self.names.pinecone_index
+
+    @property
+    def resolved_embedding_model(self) -> str:
+        return self.embedding_model or DEFAULT_EMBEDDING[self.embedding_provider][0]
+
+    @property
+    def resolved_embedding_dimension(self) -> int:
+        return self.embedding_dimension or DEFAULT_EMBEDDING[self.embedding_provider][1]
+
+    @cached_property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        if self.database_secret:
+            from lifestream.core.secrets import database_url_from_secret
+
+            return database_url_from_secret(self.database_secret, sslmode=self.database_sslmode)
+        return f"sqlite:///{(self.data_dir / 'jobs.db').resolve()}"
+
+    def openai_key(self) -> str | None:
+        """The OpenAI API key, from the environment or (in Lambda) from the named secret."""
+        return _api_key(self.openai_api_key, self.openai_api_key_secret)
+
+    def pinecone_key(self) -> str | None:
+        """The Pinecone API key, from the environment or (in Lambda) from the named secret."""
+        return _api_key(self.pinecone_api_key, self.pinecone_api_key_secret)
+
+    def boto3_session(self):
+        import boto3
+
+        return boto3.session.Session(profile_name=self.aws_profile, region_name=self.aws_region)
+
+    def client(self, service: str):
+        """A boto3 client for `service`, pointed at the local endpoint when one is set."""
+        return self.boto3_session().client(service, endpoint_url=self.aws_endpoint_url)
+
+
+def _api_key(value: SecretStr | None, secret_name: str | None) -> str | None:
+    # A key set directly wins; a secret's name (how Lambda is configured) is resolved only when needed.
+    if value:
+        return value.get_secret_value()
+    if secret_name:
+        from lifestream.core.secrets import resolve_secret
+
+        return resolve_secret(secret_name)
+    return None
+
+
+def _variable(loc: tuple) -> str:
+    if not loc:
+        return f"{ENV_PREFIX}*"
+    return ENV_PREFIX + str(loc[0]).upper()
+
+
+def load_settings(**overrides) -> Settings:
+    """Read and validate settings; raise `ConfigError` naming each offending variable."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            message = err["msg"].removeprefix("Value error, ")
+            if err["loc"]:
+                name = _variable(err["loc"])
+                shown = "" if ("KEY" in name or "SECRET" in name) else f" (got {err.get('input')!r})"
+                problems.append(f"{name}: {message}{shown}")
+            else:
+                problems.append(message)
+        raise ConfigError("Invalid LifeStream settings:\n  " + "\n  ".join(problems)) from None

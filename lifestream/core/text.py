@@ -1,0 +1,23 @@
+"""Salient words of a text, shared by extractive summaries and extractive answers."""
+
+from __future__ import annotations
+
+import re
+
+STOPWORDS = frozenset(
+    """
+a about above after again against all am an and any are as at be because been before being below between both but
+by can could did do does doing down during each few for from further had has have having he her here hers herself
+him himself his how i if in into is it its itself just let lets let's me more most my myself no nor not now of off
+on once only or other our ours ourselves out over own same she should so some such than that the their theirs them
+themselves then there these they this those through to too under until up very was we were what when where which
+while who whom why will with would you your yours yourself yourselves i'm i'll we'll you'll it's that's okay ok
+yeah yes um uh oh well also really going get got go like know think one two right thing things
+""".split()
+)
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]+")
+
+
+def words(text: str) -> list[str]:
+    return [w.lower() for w in _WORD.findall(text) if w.lower() not in STOPWORDS and len(w) > 2]

@@ -1,0 +1,285 @@
+"""S3 access for LifeStream: uploads (multipart for big files), downloads, presigned URLs and POST
+policies, metadata, paginated listing and batch deletes — against AWS or any S3 endpoint (moto).
+
+Every botocore failure becomes one of three typed errors naming the bucket and key:
+ObjectNotFoundError (no such bucket/key), AccessDeniedError (403), StorageError (anything else).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import mimetypes
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from lifestream.core.errors import AccessDeniedError, ObjectNotFoundError, StorageError
+
+if TYPE_CHECKING:
+    from lifestream.core.settings import Settings
+
+MULTIPART_THRESHOLD = 64 * 1024 * 1024
+MULTIPART_CHUNK = 64 * 1024 * 1024
+DELETE_BATCH = 1000  # DeleteObjects accepts at most 1000 keys per request
+
+_NOT_FOUND = {"404", "NoSuchKey", "NoSuchBucket", "NotFound", "NoSuchVersion"}
+_DENIED = {
+    "403",
+    "AccessDenied",
+    "Forbidden",
+    "AllAccessDisabled",
+    "InvalidAccessKeyId",
+    "SignatureDoesNotMatch",
+}
+
+
+@dataclass(frozen=True)
+class ObjectMetadata:
+    size: int
+    content_type: str | None
+    etag: str | None
+    version_id: str | None
+    metadata: dict[str, str] = field(default_factory=dict)
+    last_modified: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class ObjectSummary:
+    key: str
+    size: int
+    etag: str | None
+    last_modified: dt.datetime | None
+
+
+class S3Service:
+    def __init__(
+        self,
+        bucket: str,
+        *,
+        region: str | None = None,
+        endpoint_url: str | None = None,
+        profile: str | None = None,
+        multipart_threshold: int = MULTIPART_THRESHOLD,
+        multipart_chunksize: int = MULTIPART_CHUNK,
+    ) -> None:
+        import boto3
+        from boto3.s3.transfer import TransferConfig
+        from botocore.config import Config
+
+        if not bucket:
+            raise StorageError("no bucket configured (LIFESTREAM_BUCKET)")
+        self.bucket = bucket
+        session = boto3.session.Session(profile_name=profile, region_name=region)
+        config = Config(
+            signature_version="s3v4",
+            retries={"max_attempts": 5, "mode": "standard"},
+            # Path-style addressing works for moto and custom endpoints; AWS keeps virtual-hosted.
+            s3={"addressing_style": "path" if endpoint_url else "auto"},
+        )
+        self.client = session.client("s3", endpoint_url=endpoint_url, config=config)
+        self.transfer_config = TransferConfig(
+            multipart_threshold=multipart_threshold, multipart_chunksize=multipart_chunksize
+        )
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> S3Service:
+        return cls(
+            settings.resolved_bucket,
+            region=settings.aws_region,
+            endpoint_url=settings.aws_endpoint_url,
+            profile=settings.aws_profile,
+        )
+
+    # --- errors ------------------------------------------------------------------------------------------
+    @contextmanager
+    def _errors(self, action: str, key: str | None = None) -> Iterator[None]:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        where = f"s3://{self.bucket}/{key}" if key is not None else f"s3://{self.bucket}"
+        try:
+            yield
+        except ClientError as exc:
+            error = exc.response.get("Error", {})
+            code = str(error.get("Code", ""))
+            status = str(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", ""))
+            message = error.get("Message") or code or status
+            if code in _NOT_FOUND or (status == "404" and not code.startswith("Invalid")):
+                what = "bucket" if code == "NoSuchBucket" else "object"
+                raise ObjectNotFoundError(f"{action} {where}: {what} not found ({code or status})") from exc
+            if code in _DENIED or status == "403":
+                raise AccessDeniedError(
+                    f"{action} {where}: access denied ({code or status}: {message})"
+                ) from exc
+            raise StorageError(f"{action} {where} failed: {code or status}: {message}") from exc
+        except BotoCoreError as exc:
+            raise StorageError(f"{action} {where} failed: {exc}") from exc
+        except FileNotFoundError as exc:
+            raise StorageError(f"{action} {where}: local file not found: {exc.filename}") from exc
+
+    # --- objects -----------------------------------------------------------------------------------------
+    def upload_file(
+        self,
+        path: Path | str,
+        key: str,
+        *,
+        metadata: dict[str, str] | None = None,
+        content_type: str | None = None,
+    ) -> ObjectMetadata:
+        path = Path(path)
+        if not path.is_file():
+            raise StorageError(f"upload to s3://{self.bucket}/{key}: local file not found: {path}")
+        extra: dict[str, Any] = {}
+        content_type = content_type or mimetypes.guess_type(path.name)[0]
+        if content_type:
+            extra["ContentType"] = content_type
+        if metadata:
+            extra["Metadata"] = {str(k): str(v) for k, v in metadata.items()}
+        with self._errors("upload", key):
+            self.client.upload_file(
+                str(path), self.bucket, key, ExtraArgs=extra or None, Config=self.transfer_config
+            )
+        return self.get_file_metadata(key)
+
+    def upload_bytes(self, data: bytes, key: str, content_type: str | None = None) -> ObjectMetadata:
+        extra: dict[str, Any] = {"ContentType": content_type} if content_type else {}
+        with self._errors("upload", key):
+            response = self.client.put_object(Bucket=self.bucket, Key=key, Body=data, **extra)
+        return ObjectMetadata(
+            size=len(data),
+            content_type=content_type,
+            etag=_etag(response.get("ETag")),
+            version_id=response.get("VersionId"),
+        )
+
+    def download_file(self, key: str, path: Path | str, *, version_id: str | None = None) -> Path:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(path.name + ".part")
+        extra = {"VersionId": version_id} if version_id else None
+        with self._errors("download", key):
+            self.client.download_file(
+                self.bucket, key, str(partial), ExtraArgs=extra, Config=self.transfer_config
+            )
+        partial.replace(path)  # never leave a half-written file under the final name
+        return path
+
+    def read_text(self, key: str, encoding: str = "utf-8") -> str:
+        with self._errors("read", key):
+            body = self.client.get_object(Bucket=self.bucket, Key=key)["Body"]
+            return body.read().decode(encoding)
+
+    def read_bytes(self, key: str) -> bytes:
+        with self._errors("read", key):
+            return self.client.get_object(Bucket=self.bucket, Key=key)["Body"].read()
+
+    def file_exists(self, key: str) -> bool:
+        try:
+            self.get_file_metadata(key)
+        except ObjectNotFoundError:
+            return False
+        return True
+
+    def get_file_metadata(self, key: str, *, version_id: str | None = None) -> ObjectMetadata:
+        extra = {"VersionId": version_id} if version_id else {}
+        with self._errors("head", key):
+            head = self.client.head_object(Bucket=self.bucket, Key=key, **extra)
+        return ObjectMetadata(
+            size=int(head.get("ContentLength", 0)),
+            content_type=head.get("ContentType"),
+            etag=_etag(head.get("ETag")),
+            version_id=head.get("VersionId"),
+            metadata=dict(head.get("Metadata") or {}),
+            last_modified=head.get("LastModified"),
+        )
+
+    def list_files(self, prefix: str = "") -> list[ObjectSummary]:
+        return list(self.iter_files(prefix))
+
+    def iter_files(self, prefix: str = "") -> Iterator[ObjectSummary]:
+        paginator = self.client.get_paginator("list_objects_v2")
+        with self._errors("list", prefix + "*"):
+            for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix):
+                for obj in page.get("Contents", []):
+                    yield ObjectSummary(
+                        key=obj["Key"],
+                        size=int(obj.get("Size", 0)),
+                        etag=_etag(obj.get("ETag")),
+                        last_modified=obj.get("LastModified"),
+                    )
+
+    def delete_file(self, key: str) -> None:
+        """Idempotent: deleting a missing key is not an error (as in S3)."""
+        with self._errors("delete", key):
+            self.client.delete_object(Bucket=self.bucket, Key=key)
+
+    def delete_files(self, keys: Sequence[str]) -> int:
+        """Batch delete (1000 keys per request); returns how many were deleted; raises on any failure."""
+        keys = list(dict.fromkeys(keys))
+        deleted = 0
+        for start in range(0, len(keys), DELETE_BATCH):
+            batch = keys[start : start + DELETE_BATCH]
+            with self._errors("delete", f"[{len(batch)} keys]"):
+                response = self.client.delete_objects(
+                    Bucket=self.bucket, Delete={"Objects": [{"Key": k} for k in batch], "Quiet": True}
+                )
+            errors = response.get("Errors") or []
+            if errors:
+                first = errors[0]
+                message = f"{first.get('Key')}: {first.get('Code')} {first.get('Message', '')}".strip()
+                if first.get("Code") == "AccessDenied":
+                    raise AccessDeniedError(
+                        f"delete in s3://{self.bucket}: {len(errors)} key(s) denied, e.g. {message}"
+                    )
+                raise StorageError(
+                    f"delete in s3://{self.bucket}: {len(errors)} key(s) failed, e.g. {message}"
+                )
+            deleted += len(batch)
+        return deleted
+
+    # --- presigning --------------------------------------------------------------------------------------
+    def generate_presigned_url(
+        self,
+        key: str,
+        *,
+        method: Literal["get", "put"] = "get",
+        expires: int = 3600,
+        content_type: str | None = None,
+    ) -> str:
+        if method not in ("get", "put"):
+            raise StorageError(f"presigned URL method must be 'get' or 'put', got {method!r}")
+        if not 1 <= expires <= 7 * 24 * 3600:
+            raise StorageError(f"presigned URL expiry must be 1 s to 7 days, got {expires}")
+        params: dict[str, Any] = {"Bucket": self.bucket, "Key": key}
+        if method == "put" and content_type:
+            params["ContentType"] = content_type
+        with self._errors("presign", key):
+            return self.client.generate_presigned_url(
+                "get_object" if method == "get" else "put_object", Params=params, ExpiresIn=expires
+            )
+
+    def generate_presigned_post(
+        self,
+        key: str,
+        *,
+        max_bytes: int,
+        content_type_prefix: str = "video/",
+        min_bytes: int = 1,
+        expires: int = 3600,
+    ) -> dict[str, Any]:
+        """Browser upload form: {"url", "fields"}; S3 enforces the size range and content-type prefix."""
+        if max_bytes < min_bytes:
+            raise StorageError(f"max_bytes {max_bytes} is below min_bytes {min_bytes}")
+        conditions: list[Any] = [["content-length-range", min_bytes, max_bytes]]
+        fields: dict[str, str] = {}
+        if content_type_prefix:
+            conditions.append(["starts-with", "$Content-Type", content_type_prefix])
+        with self._errors("presign-post", key):
+            return self.client.generate_presigned_post(
+                Bucket=self.bucket, Key=key, Fields=fields or None, Conditions=conditions, ExpiresIn=expires
+            )
+
+
+def _etag(value: str | None) -> str | None:
+    return value.strip('"') if value else value

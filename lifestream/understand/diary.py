@@ -1,0 +1,108 @@
+"""Stage 8: the diary — a `DailySummary` (saved as JSON) and its Markdown rendering.
+
+Markdown shape (kept from the original LifeStream):
+    # Daily Summary: YYYY-MM-DD
+    ## HH:MM:SS - HH:MM:SS: Title
+    - **Location:** … / **Activity:** … / **Source Reliability:** … / **Participants:** … / **Visual Summary:** …
+    - **Action Items:** then `  - [ ] item (owner: X)`
+Times in block headings are offsets from the start of the video.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel, Field
+
+from lifestream.core.models import TranscriptSegment
+from lifestream.core.timefmt import hms
+from lifestream.understand.summarize.models import ActionItem, BlockSummary
+
+if TYPE_CHECKING:
+    from lifestream.understand.blocks import Block
+
+
+class DiaryBlock(BlockSummary):
+    """A block's summary, placed in the video: its span, evidence and transcript."""
+
+    index: int
+    start: float
+    end: float
+    source_reliability: str
+    keyframes: list[str] = Field(default_factory=list)  # file names under keyframes/
+    transcript: list[TranscriptSegment] = Field(default_factory=list)
+
+    @classmethod
+    def of(
+        cls, block: Block, summary: BlockSummary, *, source_reliability: str, keyframes: Sequence[str] = ()
+    ) -> DiaryBlock:
+        """The diary entry of a block: its span and transcript, told by its summary."""
+        return cls(
+            **summary.model_dump(),
+            index=block.index,
+            start=block.start,
+            end=block.end,
+            source_reliability=source_reliability,
+            keyframes=list(keyframes),
+            transcript=block.segments,
+        )
+
+
+class DailySummary(BaseModel):
+    date: str  # YYYY-MM-DD, the recording's local date
+    video_id: str
+    source_name: str | None = None
+    recorded_at: datetime
+    recorded_at_is_fallback: bool
+    duration: float
+    transcriber: str
+    transcriber_detail: str = ""
+    summarizer: str
+    vision: str
+    blocks: list[DiaryBlock] = Field(default_factory=list)
+
+    @property
+    def action_items(self) -> list[ActionItem]:
+        return [item for block in self.blocks for item in block.action_items]
+
+
+def _participants(block: DiaryBlock) -> str:
+    if block.participants:
+        return ", ".join(block.participants)
+    return "Not identified (no speaker labels)" if block.transcript else "None heard"
+
+
+def render_markdown(summary: DailySummary) -> str:
+    when = summary.recorded_at.strftime("%H:%M %Z").strip()
+    origin = (
+        "upload time; the file has no recording date" if summary.recorded_at_is_fallback else "file metadata"
+    )
+    lines = [
+        f"# Daily Summary: {summary.date}",
+        "",
+        f"_Video `{summary.source_name or summary.video_id}` · recorded {when} ({origin}) · "
+        f"{hms(summary.duration)} long · transcript: {summary.transcriber} · summary: {summary.summarizer}_",
+        "",
+    ]
+    for block in summary.blocks:
+        lines.append(f"## {hms(block.start)} - {hms(block.end)}: {block.title}")
+        lines.append(f"- **Location:** {block.location}")
+        lines.append(f"- **Activity:** {block.activity}")
+        lines.append(f"- **Source Reliability:** {block.source_reliability}")
+        lines.append(f"- **Participants:** {_participants(block)}")
+        if block.per_speaker:
+            lines.append("- **Per-Speaker Summary:**")
+            lines += [f"  - {s.speaker}: {s.summary}" for s in block.per_speaker]
+        lines.append(f"- **Visual Summary:** {block.visual_summary}")
+        if block.action_items:
+            lines.append("- **Action Items:**")
+            for item in block.action_items:
+                owner = f" (owner: {item.owner})" if item.owner else ""
+                at = f" — at {hms(item.at)}" if item.at is not None else ""
+                lines.append(f"  - [ ] {item.text}{owner}{at}")
+        else:
+            lines.append("- **Action Items:** none")
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"

@@ -1,0 +1,470 @@
+"""`process_video`: one video → diary (JSON + Markdown + keyframes) → indexed chunks.
+
+The same function serves the CLI and the Lambda worker. Each stage's output is saved to a `Checkpoint`;
+between units of work (a stage, an audio window, a block) the remaining time is checked and, when it is
+below `settings.worker_safety_margin_seconds`, `OutOfTime(stage, offset)` is raised after saving. Calling
+again with the same checkpoint continues where the last call stopped, and the result equals an
+uninterrupted run. Indexing is the last step, so a video is never half-indexed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel
+
+from lifestream.core.checkpoint import Checkpoint, MemoryCheckpoint
+from lifestream.core.errors import OutOfTime
+from lifestream.core.settings import Settings
+from lifestream.media.probe import MediaInfo, probe
+from lifestream.media.scenes import Scene, detect_scenes
+from lifestream.understand.blocks import Block, make_blocks
+from lifestream.understand.diary import DailySummary, DiaryBlock, render_markdown
+from lifestream.understand.summarize import Evidence, reliability, summarize_block_extractive
+from lifestream.understand.summarize.models import BlockSummary
+from lifestream.understand.transcribe import (
+    Transcript,
+    choose_source,
+    make_engine,
+    read_subtitles,
+    transcribe_audio,
+)
+from lifestream.understand.transcribe.openai_stt import DEFAULT_OVERLAP_SECONDS, DEFAULT_WINDOW_SECONDS
+from lifestream.understand.vision import scene_timeline
+
+if TYPE_CHECKING:
+    from lifestream.memory.embeddings import Embedder
+    from lifestream.memory.vectors import VectorStore
+
+STAGES = (
+    "probe",
+    "scenes",
+    "audio",
+    "transcribe",
+    "vision",
+    "blocks",
+    "summarize",
+    "diary",
+    "chunk",
+    "index",
+)
+# Rough share of the wall time each stage takes on a talk video; only stages that run are counted.
+STAGE_WEIGHTS = {
+    "probe": 0.01,
+    "scenes": 0.04,
+    "audio": 0.03,
+    "transcribe": 0.55,
+    "vision": 0.12,
+    "blocks": 0.01,
+    "summarize": 0.12,
+    "diary": 0.01,
+    "chunk": 0.01,
+    "index": 0.10,
+}
+LOCAL_WINDOW_SECONDS = 60.0
+OPENAI_WINDOW_SECONDS = DEFAULT_WINDOW_SECONDS
+OPENAI_OVERLAP_SECONDS = DEFAULT_OVERLAP_SECONDS
+
+
+class ProcessResult(BaseModel):
+    video_id: str
+    markdown_path: Path
+    json_path: Path
+    keyframe_paths: list[Path]
+    chunk_count: int
+    duration: float
+    recorded_at: datetime
+    recorded_at_is_fallback: bool
+    transcriber: str
+    stages: list[str]
+    summary: DailySummary
+
+
+class _Plan(BaseModel):
+    transcriber: str  # subtitles | local | openai | none
+    summarizer: str  # openai | extractive
+    vision: str  # openai | timeline
+    stages: list[str]
+
+
+def _plan(
+    settings: Settings, info: MediaInfo, video: Path, subtitle_paths: Sequence[Path], index: bool
+) -> _Plan:
+    source = choose_source(settings, video=video, subtitle_paths=subtitle_paths)
+    if source in ("local", "openai") and not info.has_audio:
+        source = "none"  # a silent film is fine: no transcript, not an error
+    summarizer = settings.summarizer
+    if summarizer == "auto":
+        summarizer = "openai" if settings.has_openai else "extractive"
+    vision = "openai" if summarizer == "openai" else "timeline"
+    stages = ["probe", "scenes"]
+    if source in ("local", "openai"):
+        stages.append("audio")
+    if source != "none":
+        stages.append("transcribe")
+    stages += ["vision", "blocks", "summarize", "diary", "chunk"]
+    if index:
+        stages.append("index")
+    return _Plan(transcriber=source, summarizer=summarizer, vision=vision, stages=stages)
+
+
+class _Run:
+    def __init__(
+        self,
+        video: Path,
+        settings: Settings,
+        video_id: str,
+        output_dir: Path,
+        *,
+        uploaded_at: datetime | None,
+        subtitle_paths: Sequence[Path],
+        checkpoint: Checkpoint | None,
+        time_left: Callable[[], float] | None,
+        on_progress: Callable[[str, float], None] | None,
+        store: VectorStore | None,
+        embedder: Embedder | None,
+        index: bool,
+    ) -> None:
+        self.video, self.settings, self.video_id = Path(video), settings, video_id
+        self.output_dir = Path(output_dir)
+        self.uploaded_at = uploaded_at
+        self.subtitle_paths = [Path(p) for p in subtitle_paths]
+        self.checkpoint = checkpoint if checkpoint is not None else MemoryCheckpoint()
+        self.time_left, self.on_progress = time_left, on_progress
+        self.store, self.embedder, self.index = store, embedder, index
+        self.progress_made = False
+        self.plan: _Plan | None = None
+        self._openai = None
+        self._workdir: Path | None = None
+
+    # --- time and progress ---------------------------------------------------------------------------
+    def should_stop(self) -> bool:
+        return self.time_left is not None and self.time_left() < self.settings.worker_safety_margin_seconds
+
+    def checkpoint_time(self, stage: str, offset: float = 0.0) -> None:
+        """Between units of work: stop if time is short — but only after this call made some progress,
+        so a continuation can never loop without advancing."""
+        if self.progress_made and self.should_stop():
+            raise OutOfTime(stage, offset)
+
+    def done_unit(self) -> None:
+        self.progress_made = True
+
+    def report(self, stage: str, within: float = 1.0) -> None:
+        if not self.on_progress or not self.plan:
+            return
+        stages = self.plan.stages
+        total = sum(STAGE_WEIGHTS[s] for s in stages)
+        before = sum(STAGE_WEIGHTS[s] for s in stages[: stages.index(stage)]) if stage in stages else 0.0
+        share = STAGE_WEIGHTS.get(stage, 0.0) * min(max(within, 0.0), 1.0)
+        self.on_progress(stage, min(1.0, (before + share) / total))
+
+    @property
+    def openai(self):
+        if self._openai is None:
+            from lifestream.core.llm import openai_client
+
+            self._openai = openai_client(self.settings)
+        return self._openai
+
+    @property
+    def workdir(self) -> Path:
+        if self._workdir is None:
+            self._workdir = Path(tempfile.mkdtemp(prefix="lifestream-work-"))
+        return self._workdir
+
+    # --- stages --------------------------------------------------------------------------------------
+    def stage_probe(self) -> MediaInfo:
+        saved = self.checkpoint.load("probe")
+        if saved:
+            info = MediaInfo.model_validate(saved["info"])
+            self.plan = _Plan.model_validate(saved["plan"])
+            if self.video.exists() and self.video.stat().st_size == info.size:
+                return info
+        info = probe(self.video, uploaded_at=self.uploaded_at, max_bytes=self.settings.max_video_bytes)
+        if saved:
+            # Keep the recording date the first call decided (a fallback "now" must not drift).
+            info = info.model_copy(
+                update={"recorded_at": MediaInfo.model_validate(saved["info"]).recorded_at}
+            )
+        self.plan = _plan(self.settings, info, self.video, self.subtitle_paths, self.index)
+        self.checkpoint.save("probe", {"info": info.model_dump(mode="json"), "plan": self.plan.model_dump()})
+        self.done_unit()
+        self.report("probe")
+        return info
+
+    def stage_scenes(self, info: MediaInfo) -> list[Scene]:
+        keyframes = self.output_dir / "keyframes"
+        saved = self.checkpoint.load("scenes")
+        if saved:
+            scenes = [Scene.model_validate(s) for s in saved["scenes"]]
+            if all((keyframes / s.keyframe).exists() for s in scenes):
+                return scenes
+        # Keyframes live on local disk; a later invocation (new /tmp) re-extracts them — it is cheap.
+        shutil.rmtree(keyframes, ignore_errors=True)
+
+        def tick(t: float) -> None:
+            self.report("scenes", t / info.duration if info.duration else 1.0)
+
+        scenes = detect_scenes(self.video, keyframes, duration=info.duration, on_keyframe=tick)
+        self.checkpoint.save("scenes", {"scenes": [s.model_dump() for s in scenes]})
+        if not saved:
+            # Re-extracting keyframes a previous invocation already found is not progress: counting it
+            # would let a continuation that only redoes this stage loop forever.
+            self.done_unit()
+        self.report("scenes")
+        return scenes
+
+    def stage_transcribe(self, info: MediaInfo) -> Transcript:
+        assert self.plan is not None
+        saved = self.checkpoint.load("transcript_done")
+        if saved:
+            return Transcript.model_validate(saved)
+        source = self.plan.transcriber
+        if source == "none":
+            reason = "no audio track" if not info.has_audio else "no transcriber available"
+            transcript = Transcript(source="none", detail=reason)
+        elif source == "subtitles":
+            transcript = read_subtitles(self.video, self.subtitle_paths)
+        else:
+            from lifestream.media.audio import extract_audio
+
+            self.checkpoint_time("audio")
+            track = extract_audio(self.video, self.workdir / "audio.wav")
+            self.report("audio")
+            if track is None:
+                transcript = Transcript(source="none", detail="no audio track")
+            else:
+                engine = make_engine(
+                    source, self.settings, openai_client=self.openai if source == "openai" else None
+                )
+                local = source == "local"
+                transcript = transcribe_audio(
+                    track,
+                    engine,
+                    window_seconds=LOCAL_WINDOW_SECONDS if local else OPENAI_WINDOW_SECONDS,
+                    overlap=0.0 if local else OPENAI_OVERLAP_SECONDS,
+                    checkpoint=self.checkpoint,
+                    should_stop=lambda: self.progress_made and self.should_stop(),
+                    on_window=lambda f: (self.done_unit(), self.report("transcribe", f)),
+                )
+        self.checkpoint.save("transcript_done", transcript.model_dump(mode="json"))
+        self.done_unit()
+        self.report("transcribe")
+        return transcript
+
+    def stage_vision(self, blocks: list[Block], scenes: list[Scene]) -> dict[int, str]:
+        assert self.plan is not None
+        saved: dict[str, str] = (self.checkpoint.load("vision") or {}).get("blocks", {})
+        out: dict[int, str] = {}
+        for block in blocks:
+            block_scenes = [_clip(scenes[i], block) for i in block.scene_indices]
+            if str(block.index) in saved:
+                out[block.index] = saved[str(block.index)]
+                continue
+            if self.plan.vision == "openai" and block_scenes:
+                from lifestream.understand.vision import describe_keyframes
+
+                self.checkpoint_time("vision", block.start)
+                text = describe_keyframes(
+                    self.openai,
+                    self.settings.openai_vision_model,
+                    block_scenes,
+                    self.output_dir / "keyframes",
+                )
+                saved[str(block.index)] = text
+                self.checkpoint.save("vision", {"blocks": saved})
+                self.done_unit()
+            else:
+                text = scene_timeline(block_scenes)
+            out[block.index] = text
+            self.report("vision", (block.index + 1) / len(blocks))
+        return out
+
+    def stage_summarize(
+        self, blocks: list[Block], visuals: dict[int, str], transcript: Transcript, info: MediaInfo
+    ) -> list[DiaryBlock]:
+        assert self.plan is not None
+        saved: dict[str, Any] = (self.checkpoint.load("summaries") or {}).get("blocks", {})
+        diary_blocks = []
+        for block in blocks:
+            if str(block.index) in saved:
+                summary = BlockSummary.model_validate(saved[str(block.index)])
+            else:
+                if self.plan.summarizer == "openai":
+                    from lifestream.understand.summarize.openai_summarizer import summarize_block_openai
+
+                    self.checkpoint_time("summarize", block.start)
+                    summary = summarize_block_openai(
+                        self.openai,
+                        self.settings.openai_chat_model,
+                        block.segments,
+                        block_start=block.start,
+                        block_end=block.end,
+                        visual_summary=visuals[block.index],
+                    )
+                    saved[str(block.index)] = summary.model_dump(mode="json")
+                    self.checkpoint.save("summaries", {"blocks": saved})
+                    self.done_unit()
+                else:
+                    summary = summarize_block_extractive(
+                        block.segments,
+                        visual_summary=visuals[block.index],
+                        scene_count=len(block.scene_indices),
+                    )
+            evidence = Evidence(
+                transcript_source=transcript.source,
+                segments=len(block.segments),
+                speech_seconds=block.speech_seconds,
+                block_seconds=block.length,
+                keyframes=len(block.scene_indices),
+                images_described=self.plan.vision == "openai" and bool(block.scene_indices),
+                has_audio=info.has_audio,
+            )
+            diary_blocks.append(
+                DiaryBlock.of(
+                    block,
+                    summary,
+                    source_reliability=reliability(evidence),
+                    keyframes=[f"scene_{i:04d}.jpg" for i in block.scene_indices],
+                )
+            )
+            self.report("summarize", (block.index + 1) / len(blocks))
+        return diary_blocks
+
+    def write_diary(self, summary: DailySummary) -> tuple[Path, Path]:
+        json_path, md_path = self.output_dir / "summary.json", self.output_dir / "summary.md"
+        _atomic_write(json_path, json.dumps(summary.model_dump(mode="json"), indent=2, ensure_ascii=False))
+        _atomic_write(md_path, render_markdown(summary))
+        self.report("diary")
+        return json_path, md_path
+
+    def stage_index(self, chunks) -> int:
+        from lifestream.memory.index_builder import index_video
+
+        embedder = self.embedder
+        if embedder is None:
+            from lifestream.memory.embeddings import make_embedder
+
+            embedder = make_embedder(self.settings)
+        store = self.store
+        if store is None:
+            from lifestream.memory.vectors import make_vector_store
+
+            store = make_vector_store(self.settings, embedder)
+        count = index_video(self.video_id, chunks, store=store, embedder=embedder)
+        self.report("index")
+        return count
+
+    # --- the whole run -------------------------------------------------------------------------------
+    def execute(self) -> ProcessResult:
+        self.output_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            info = self.stage_probe()
+            assert self.plan is not None
+            self.checkpoint_time("scenes")
+            scenes = self.stage_scenes(info)
+            self.checkpoint_time("transcribe")
+            transcript = self.stage_transcribe(info)
+            blocks = make_blocks(
+                info.duration, scenes, transcript.segments, max_seconds=self.settings.block_max_seconds
+            )
+            self.checkpoint_time("vision")
+            visuals = self.stage_vision(blocks, scenes)
+            self.report("blocks")
+            self.checkpoint_time("summarize")
+            diary_blocks = self.stage_summarize(blocks, visuals, transcript, info)
+            summary = DailySummary(
+                date=info.recorded_at.date().isoformat(),
+                video_id=self.video_id,
+                source_name=self.video.name,
+                recorded_at=info.recorded_at,
+                recorded_at_is_fallback=info.recorded_at_is_fallback,
+                duration=round(info.duration, 3),
+                transcriber=transcript.source,
+                transcriber_detail=transcript.detail,
+                summarizer=self.plan.summarizer,
+                vision=self.plan.vision,
+                blocks=diary_blocks,
+            )
+            json_path, md_path = self.write_diary(summary)
+            from lifestream.understand.chunking import build_chunks
+
+            chunks = build_chunks(summary, images_described=self.plan.vision == "openai")
+            self.report("chunk")
+            if self.index:
+                self.checkpoint_time("index")
+                self.stage_index(chunks)
+            keyframes = sorted((self.output_dir / "keyframes").glob("*.jpg"))
+            return ProcessResult(
+                video_id=self.video_id,
+                markdown_path=md_path,
+                json_path=json_path,
+                keyframe_paths=keyframes,
+                chunk_count=len(chunks),
+                duration=summary.duration,
+                recorded_at=info.recorded_at,
+                recorded_at_is_fallback=info.recorded_at_is_fallback,
+                transcriber=transcript.source,
+                stages=list(self.plan.stages),
+                summary=summary,
+            )
+        finally:
+            if self._workdir is not None:
+                shutil.rmtree(self._workdir, ignore_errors=True)
+
+
+def _clip(scene: Scene, block: Block) -> Scene:
+    return scene.model_copy(update={"start": max(scene.start, block.start), "end": min(scene.end, block.end)})
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def process_video(
+    video_path: Path,
+    *,
+    settings: Settings,
+    video_id: str,
+    output_dir: Path,
+    uploaded_at: datetime | None = None,
+    subtitle_paths: Sequence[Path] = (),
+    checkpoint: Checkpoint | None = None,
+    time_left: Callable[[], float] | None = None,
+    on_progress: Callable[[str, float], None] | None = None,
+    store: VectorStore | None = None,
+    embedder: Embedder | None = None,
+    index: bool = True,
+) -> ProcessResult:
+    """Turn one video into `output_dir/{summary.json, summary.md, keyframes/}` and index its chunks.
+
+    Raises an `InputError` subclass for a file that can never be processed, `OutOfTime` when
+    `time_left()` runs below the safety margin (progress saved in `checkpoint`), `TransientError` when a
+    remote service keeps failing."""
+    if uploaded_at is not None and uploaded_at.tzinfo is None:
+        uploaded_at = uploaded_at.replace(tzinfo=UTC)
+    run = _Run(
+        video_path,
+        settings,
+        video_id,
+        output_dir,
+        uploaded_at=uploaded_at,
+        subtitle_paths=subtitle_paths,
+        checkpoint=checkpoint,
+        time_left=time_left,
+        on_progress=on_progress,
+        store=store,
+        embedder=embedder,
+        index=index,
+    )
+    return run.execute()

