@@ -6,10 +6,11 @@ It checks what the SDK sends as the real service does and rejects what the servi
 - upsert: at most 1000 records and 2 MB per request (400 / 413), ids 1..512 chars, `values` of the
   index dimension, metadata only strings, numbers, booleans and lists of strings, <= 40 KB per record;
 - query and delete-by-filter: `topK` 1..10000, vector of the index dimension, filters in Pinecone's
-  operator language (https://docs.pinecone.io/guides/search/filter-by-metadata), checked and evaluated by
-  tests/support/pinecone_filter.py: an implementation written from Pinecone's documentation (every
-  source, and each choice where the docs are silent, is cited there), independent of the lifestream.memory.vectors.filters
-  that FAISS uses, so the contract suite compares two readings of the docs rather than one with itself;
+  operator language (https://docs.pinecone.io/guides/search/filter-by-metadata), checked and evaluated
+  by tests/support/pinecone_filter.py: an implementation written from Pinecone's documentation (every
+  source, and each choice where the docs are silent, is cited there), independent of the
+  lifestream.memory.vectors.filters that FAISS uses, so the contract suite compares two readings of the
+  docs rather than one with itself; a rejected filter is a 400 INVALID_ARGUMENT;
 - list: pages of at most 100 ids with a pagination token; fetch takes ids from the query string.
 Scores are cosine similarity, as in a `metric=cosine` index.
 
