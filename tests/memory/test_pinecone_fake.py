@@ -77,3 +77,70 @@ def test_list_pages_hold_at_most_100_ids(index, pinecone_fake):
     pages = [[v.id for v in page.vectors] for page in index.list(prefix="p#")]
     assert [len(p) for p in pages] == [100, 100, 50]
     assert sum(pages, []) == [f"p#{i:03d}" for i in range(250)]
+
+
+@pytest.mark.parametrize(
+    "flt",
+    [
+        {"day": {"$regex": "2026"}},  # unknown operator
+        {"$not": {"day": 1}},  # not in Pinecone's vector filter language
+        {"$gt": 1},  # a comparison needs a field
+        {"day": {"$in": 20260101}},  # $in takes an array
+        {"day": {"$in": [True]}},  # of strings and numbers
+        {"day": {"$eq": [1, 2]}},  # $eq takes a scalar
+        {"day": [1, 2]},  # so does implicit equality
+        {"day": None},
+        {"day": {"$exists": "yes"}},
+        {"day": {"$gte": "2026-01-01"}},
+        {"day": {"nested": {"$eq": 1}}},  # an object that is not an operator object
+        {"day": {}},
+        {"$and": {"day": 1}},
+        {"$or": []},
+        {"$and": [{"day": 1}, "x"]},
+        [],
+    ],
+)
+@pytest.mark.parametrize("route", ["/query", "/vectors/delete"])
+def test_filters_the_service_rejects_get_a_pinecone_shaped_400(index, pinecone_fake, flt, route):
+    # Sent raw: the store validates filters itself, so only another client would send these.
+    index.upsert(vectors=[{"id": "a", "values": [1, 0, 0, 0], "metadata": {"day": 20260101}}])
+    body = {"filter": flt, "namespace": ""}
+    if route == "/query":
+        body |= {"topK": 1, "vector": [1, 0, 0, 0]}
+    response = httpx.post(f"{pinecone_fake.url}{route}", json=body, headers=HEADERS)
+    assert response.status_code == 400
+    payload = response.json()
+    assert payload["status"] == 400 and payload["error"]["code"] == "INVALID_ARGUMENT"
+    assert payload["error"]["message"]
+    assert set(pinecone_fake.vectors()) == {"a"}  # a rejected delete deletes nothing
+
+
+def test_ne_and_nin_skip_records_without_the_field(index):
+    index.upsert(
+        vectors=[
+            {"id": "set", "values": [1, 0, 0, 0], "metadata": {"kind": "talk"}},
+            {"id": "unset", "values": [0, 1, 0, 0], "metadata": {"other": 1}},
+        ]
+    )
+    for flt in ({"kind": {"$ne": "meeting"}}, {"kind": {"$nin": ["meeting"]}}):
+        result = index.query(vector=[1, 1, 0, 0], top_k=5, filter=flt)
+        assert [m.id for m in result.matches] == ["set"]
+    result = index.query(vector=[1, 1, 0, 0], top_k=5, filter={"kind": {"$exists": False}})
+    assert [m.id for m in result.matches] == ["unset"]
+
+
+def test_the_fake_evaluates_filters_without_lifestreams_filter_module():
+    # An independent implementation is the point: the contract suite compares FAISS with it.
+    import ast
+    from pathlib import Path
+
+    support = Path(__file__).parents[1] / "support"
+    for name in ("pinecone_fake.py", "pinecone_filter.py"):
+        tree = ast.parse((support / name).read_text())
+        imported = {
+            node.module if isinstance(node, ast.ImportFrom) else alias.name
+            for node in ast.walk(tree)
+            if isinstance(node, (ast.Import, ast.ImportFrom))
+            for alias in node.names
+        }
+        assert not any(m and m.startswith("lifestream.memory.vectors") for m in imported), name

@@ -151,6 +151,61 @@ def test_filters_match_the_reference_semantics_and_fill_top_k(store, flt):
     assert all(predicate(m.metadata) for m in matches)
 
 
+# Pinecone's documented semantics, pinned with explicit answers rather than a reference implementation
+# (sources in tests/support/pinecone_filter.py). "d" lacks genre and tags, and holds values Pinecone
+# cannot store natively (null, an object, a mixed list), which count as not set on every store.
+FILTER_RECORDS = {
+    "a#1": {"genre": "drama", "year": 2019, "tags": ["x", "y"], "ok": True},
+    "b#1": {"genre": "comedy", "year": 2021.0, "tags": ["y"], "ok": False},
+    "c#1": {"genre": "drama", "year": 2023, "tags": []},
+    "d#1": {"year": 1, "note": None, "extra": {"k": 1}, "mixed": [1, "x"]},
+}
+
+
+def seed_filter_records(store):
+    ids = list(FILTER_RECORDS)
+    vecs = unit(np.random.default_rng(5), len(ids))
+    store.upsert(ids, vecs, [FILTER_RECORDS[i] for i in ids])
+    return vecs
+
+
+@pytest.mark.parametrize(
+    ("flt", "expected"),
+    [
+        # $ne / $nin skip records without the field (Pinecone, unlike MongoDB)
+        ({"genre": {"$ne": "drama"}}, {"b#1"}),
+        ({"genre": {"$nin": ["comedy"]}}, {"a#1", "c#1"}),
+        ({"$or": [{"genre": {"$ne": "drama"}}, {"genre": {"$exists": False}}]}, {"b#1", "d#1"}),
+        # a list field holds each element; an empty list is set but holds nothing
+        ({"tags": "x"}, {"a#1"}),
+        ({"tags": {"$ne": "x"}}, {"b#1", "c#1"}),
+        ({"tags": {"$nin": ["y"]}}, {"c#1"}),
+        ({"tags": {"$exists": True}}, {"a#1", "b#1", "c#1"}),
+        ({"$and": [{"tags": "x"}, {"tags": "y"}]}, {"a#1"}),
+        # types: 2021 == 2021.0; booleans are not numbers
+        ({"year": 2021}, {"b#1"}),
+        ({"ok": False}, {"b#1"}),
+        ({"ok": {"$ne": True}}, {"b#1"}),
+        ({"ok": 0}, set()),
+        # values Pinecone cannot hold are not set
+        ({"note": {"$exists": True}}, set()),
+        ({"note": {"$exists": False}}, set(FILTER_RECORDS)),
+        ({"extra": {"$ne": "x"}}, set()),
+        ({"mixed": "x"}, set()),
+        ({"mixed": {"$nin": ["y"]}}, set()),
+    ],
+)
+def test_filters_follow_pinecones_documented_semantics(store, flt, expected):
+    vecs = seed_filter_records(store)
+    assert {m.id for m in store.query(vecs[0], top_k=10, filter=flt)} == expected
+
+
+def test_delete_by_ne_filter_keeps_records_without_the_field(store):
+    seed_filter_records(store)
+    store.delete_by_filter({"genre": {"$ne": "drama"}})
+    assert set(store.list_ids()) == {"a#1", "c#1", "d#1"}
+
+
 def test_filter_that_admits_only_far_vectors_still_returns_top_k(store):
     rng = np.random.default_rng(3)
     near = unit(rng, 1)[0]
@@ -171,6 +226,8 @@ def test_filter_that_admits_only_far_vectors_still_returns_top_k(store):
         {"$not": {"a": 1}},
         {"a": {"$gt": "2026-01-01"}},
         {"a": {"$in": "x"}},
+        {"a": {"$in": [True]}},  # $in/$nin take strings and numbers only (documented types)
+        {"a": ["x", "y"]},  # a list is not a value to compare with (documented as invalid)
         {"$or": []},
     ],
 )

@@ -17,7 +17,30 @@ Answers:
 - structured chat (`response_format: {type: json_schema, json_schema: {name, schema, strict}}`) is answered
   by `fake.chat_answers[name](request_json) -> dict`; plain chat by `fake.chat_reply(request_json) -> str`;
 - transcription really listens: it finds the voiced stretches of the 16 kHz mono WAV it receives (by
-  energy), so merged timestamps can be compared with the truth; `diarized_json` labels them by speaker.
+  energy), so merged timestamps can be compared with the truth; `diarized_json` labels them by speaker
+  (see "Speakers" below).
+
+Speakers (gpt-4o-transcribe-diarize, `response_format=diarized_json`). The API reference documents a
+segment's `speaker` as: "When known speakers are provided, the label matches `known_speaker_names[]`.
+Otherwise speakers are labeled sequentially using capital letters (A, B, ...)" (as generated into the
+`openai` package, openai/types/audio/transcription_diarized_segment.py; mirrored at
+https://hexdocs.pm/ex_openai/2.0.0-beta/ExOpenAI.Components.TranscriptionDiarizedSegment.html). So a
+voice that matches one of the `known_speaker_references[]` comes back under that reference's name, and
+every other voice under a letter, in order of first appearance: one known speaker and one stranger give
+"<name>" and "A". The mixed case is not spelled out; letters for the others is what the sentence implies
+(users report "A", "B" without references: https://ndurner.github.io/gpt-4o-diarize). The fake refuses
+what the reference (openai/types/audio/transcription_create_params.py) refuses: more than 4 known
+speakers, names and references of different counts, references that are not audio data URLs of 2 to 10
+seconds (users report the service's own lower bound as 1.2 s: https://community.openai.com/t/
+gpt-4o-transcribe-diarize-returns-chunking-strategy-is-required-any-working-example-or-schema/1364231).
+
+How the fake tells voices apart is set by `fake.voices`:
+- "alternate" (default): the test media speak with one espeak-ng voice, so the fake pretends there are
+  `len(fake.speakers)` voices taking turns, one voiced stretch each; known reference j is voice j.
+- "pitch": it listens. Each voiced stretch, and each reference clip, is given its median fundamental
+  frequency (autocorrelation over 40 ms frames); two are the same voice when those differ by less than
+  25%. espeak-ng's default English voice (~100 Hz) and its "+f3" variant (~210 Hz) are two voices;
+  one voice is one voice however many lines it says.
 
 Every request is logged in `calls`; `transcriptions` and `chats` are the parsed bodies of the requests that
 reached a route, including those answered with an injected fault (so retries can be counted).
@@ -134,6 +157,8 @@ class LoggedCall:
 
 class OpenAIFake(LoopbackFake):
     thread_name = "openai-fake"
+    # How diarization tells voices apart: "alternate" or "pitch" (see the module docstring).
+    voices = "alternate"
 
     def __init__(self, *, api_key: str = DEFAULT_API_KEY, speakers: tuple[str, ...] = ("A", "B")) -> None:
         super().__init__()
@@ -338,20 +363,17 @@ class OpenAIFake(LoopbackFake):
         spans = voiced_spans(audio)
         duration = len(audio) / 32000
         if form.get("response_format") == "diarized_json":
-            known = form.get("known_speaker_names[]", [])
-            known = [known] if isinstance(known, str) else known
-            # A "recognised" voice comes back under its known name, as the API documents.
-            labels = tuple(known) or self.speakers
+            labels = self._speaker_labels(audio, spans, form)
             segments = [
                 {
                     "type": "transcript.text.segment",
                     "id": f"seg_{i}",
                     "start": a,
                     "end": b,
-                    "speaker": labels[i % len(labels)],
+                    "speaker": label,
                     "text": f"utterance {i}",
                 }
-                for i, (a, b) in enumerate(spans)
+                for i, ((a, b), label) in enumerate(zip(spans, labels, strict=True))
             ]
             return {
                 "task": "transcribe",
@@ -381,6 +403,114 @@ class OpenAIFake(LoopbackFake):
             "text": "".join(s["text"] for s in segments),
             "segments": segments,
         }
+
+    # --- diarization -------------------------------------------------------------------------------------
+    def _speaker_labels(
+        self, audio: bytes, spans: list[tuple[float, float]], form: dict[str, Any]
+    ) -> list[str]:
+        """One label per voiced stretch: a known speaker's name when the stretch is that voice, else the
+        next capital letter for each new unknown voice."""
+        names, references = _known_speakers(form)
+        if self.voices == "pitch":
+            samples = _wav_samples(audio)
+            heard = [_median_pitch(samples[int(a * 16000) : int(b * 16000)]) for a, b in spans]
+            known = [_median_pitch(_wav_samples(clip)) for clip in references]
+            voice_of = _pitch_voices(heard, known)
+        else:
+            count = max(1, len(self.speakers))
+            voice_of = [i % count for i in range(len(spans))]  # reference j is voice j
+        labels: list[str] = []
+        letters: dict[int, str] = {}
+        for voice in voice_of:
+            if voice < len(names):
+                labels.append(names[voice])
+            else:
+                letters.setdefault(voice, _letter(len(letters)))
+                labels.append(letters[voice])
+        return labels
+
+
+def _letter(n: int) -> str:
+    return chr(ord("A") + n) if n < 26 else f"A{n}"
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
+def _known_speakers(form: dict[str, Any]) -> tuple[list[str], list[bytes]]:
+    """The known speakers' names and reference WAVs, checked as the API reference documents them."""
+    names = _as_list(form.get("known_speaker_names[]"))
+    urls = _as_list(form.get("known_speaker_references[]"))
+    if len(names) != len(urls):
+        raise _BadRequest(
+            f"known_speaker_names[] has {len(names)} entries but known_speaker_references[] has {len(urls)}"
+        )
+    if len(names) > 4:
+        raise _BadRequest(f"At most 4 known speakers are supported, got {len(names)}")
+    clips = []
+    for url in urls:
+        head, _, data = url.partition(",")
+        if not head.startswith("data:audio/") or not head.endswith(";base64"):
+            raise _BadRequest("known_speaker_references[] must be audio data URLs")
+        clip = base64.b64decode(data)
+        seconds = len(_wav_samples(clip)) / 16000
+        if not 2.0 <= seconds <= 10.0:
+            raise _BadRequest(
+                f"Known speaker references has duration {seconds:.2f} seconds, but must be between 2 and 10 seconds"
+            )
+        clips.append(clip)
+    return names, clips
+
+
+def _wav_samples(wav: bytes) -> np.ndarray:
+    with wave.open(io.BytesIO(wav)) as w:
+        if (w.getnchannels(), w.getsampwidth(), w.getframerate()) != (1, 2, 16000):
+            raise _BadRequest("the fake transcriber understands 16 kHz mono 16-bit WAV only")
+        return np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16).astype(np.float32) / 32768
+
+
+def _median_pitch(samples: np.ndarray, rate: int = 16000) -> float | None:
+    """Median fundamental frequency (Hz) of the clearly voiced 40 ms frames, by autocorrelation."""
+    frame, hop = 640, 320
+    shortest, longest = rate // 400, rate // 60  # 60-400 Hz: speaking voices
+    found = []
+    for start in range(0, len(samples) - frame, hop):
+        chunk = samples[start : start + frame]
+        if np.sqrt(np.square(chunk).mean()) < 0.02:
+            continue
+        chunk = chunk - chunk.mean()
+        ac = np.correlate(chunk, chunk, "full")[frame - 1 :]
+        lag = shortest + int(np.argmax(ac[shortest:longest]))
+        if ac[lag] > 0.3 * ac[0]:
+            found.append(rate / lag)
+    return float(np.median(found)) if found else None
+
+
+def _same_voice(a: float | None, b: float | None) -> bool:
+    return a is not None and b is not None and abs(np.log(a / b)) < np.log(1.25)
+
+
+def _pitch_voices(heard: list[float | None], known: list[float | None]) -> list[int]:
+    """Voice number per stretch: j < len(known) for known reference j, else a new number per new pitch."""
+    voices: list[int] = []
+    strangers: list[tuple[float | None, int]] = []
+    for pitch in heard:
+        matches = [j for j, ref in enumerate(known) if _same_voice(pitch, ref)]
+        if matches:
+            voices.append(min(matches, key=lambda j: abs(np.log(pitch / known[j]))))  # type: ignore[operator]
+            continue
+        # Stretches with no measurable pitch are taken to be one (unknown) voice together.
+        voice = next(
+            (v for ref, v in strangers if (ref is None and pitch is None) or _same_voice(pitch, ref)), None
+        )
+        if voice is None:
+            voice = len(known) + len(strangers)
+            strangers.append((pitch, voice))
+        voices.append(voice)
+    return voices
 
 
 class _BadRequest(Exception):

@@ -5,8 +5,12 @@ It checks what the SDK sends as the real service does and rejects what the servi
 - every request carries `Api-Key` (must match) and `X-Pinecone-Api-Version`;
 - upsert: at most 1000 records and 2 MB per request (400 / 413), ids 1..512 chars, `values` of the
   index dimension, metadata only strings, numbers, booleans and lists of strings, <= 40 KB per record;
-- query: `topK` 1..10000, vector of the index dimension, filters in Pinecone's operator language
-  (evaluated with lifestream.memory.vectors.filters, which also enforces "range operators compare numbers");
+- query and delete-by-filter: `topK` 1..10000, vector of the index dimension, filters in Pinecone's
+  operator language (https://docs.pinecone.io/guides/search/filter-by-metadata), checked and evaluated
+  by tests/support/pinecone_filter.py: an implementation written from Pinecone's documentation (every
+  source, and each choice where the docs are silent, is cited there), independent of the
+  lifestream.memory.vectors.filters that FAISS uses, so the contract suite compares two readings of the
+  docs rather than one with itself; a rejected filter is a 400 INVALID_ARGUMENT;
 - list: pages of at most 100 ids with a pagination token; fetch takes ids from the query string.
 Scores are cosine similarity, as in a `metric=cosine` index.
 
@@ -25,8 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from lifestream.core.errors import UnsupportedFilterError
-from lifestream.memory.vectors.filters import compile_filter
+from tests.support import pinecone_filter
 from tests.support.loopback_http import LoopbackFake, Reply
 
 MAX_UPSERT_RECORDS = 1000
@@ -149,7 +152,7 @@ class PineconeFake(LoopbackFake):
                     {"error": {"code": exc.code, "message": exc.message}, "status": exc.status},
                     {},
                 )
-            except UnsupportedFilterError as exc:
+            except pinecone_filter.FilterRejected as exc:
                 logged.status = 400
                 return 400, {"error": {"code": "INVALID_ARGUMENT", "message": str(exc)}, "status": 400}, {}
 
@@ -303,11 +306,12 @@ class PineconeFake(LoopbackFake):
         if "vector" not in body:
             raise _Reject(400, "query needs a vector")
         q = self._check_vector(body["vector"], "query")
-        predicate = compile_filter(body.get("filter"))
+        flt = body.get("filter")
+        pinecone_filter.check(flt)
         qn = math.sqrt(sum(v * v for v in q)) or 1.0
         scored = []
         for id_, (values, meta) in self._namespace(body.get("namespace", "")).items():
-            if predicate(meta):
+            if pinecone_filter.matches(flt, meta):
                 vn = math.sqrt(sum(v * v for v in values)) or 1.0
                 scored.append(
                     (sum(a * b for a, b in zip(q, values, strict=True)) / (qn * vn), id_, values, meta)
@@ -338,6 +342,8 @@ class PineconeFake(LoopbackFake):
 
     def _delete(self, body: dict[str, Any], query: Any, logged: LoggedRequest):
         ns = self._namespace(body.get("namespace", ""))
+        if "filter" in body:
+            pinecone_filter.check(body["filter"])
         selectors = [k for k in ("ids", "deleteAll", "filter") if body.get(k)]
         if len(selectors) != 1:
             raise _Reject(400, "delete needs exactly one of ids, deleteAll, filter")
@@ -350,8 +356,7 @@ class PineconeFake(LoopbackFake):
         elif body.get("deleteAll"):
             ns.clear()
         else:
-            predicate = compile_filter(body["filter"])
-            doomed = [id_ for id_, (_, meta) in ns.items() if predicate(meta)]
+            doomed = [id_ for id_, (_, meta) in ns.items() if pinecone_filter.matches(body["filter"], meta)]
             for id_ in doomed:
                 del ns[id_]
             logged.records = len(doomed)

@@ -5,17 +5,26 @@ FAISS has no metadata filters, so this module gives it the exact language Pineco
 meaning AND. The Pinecone store validates filters here too, so a bad filter fails the same way,
 before any request, on both stores.
 
-Semantics follow Pinecone's: a list-valued field (e.g. `speakers`) matches `$eq`/`$in` when any element
-matches and `$ne`/`$nin` when no element does; range operators compare numbers only; a record
-without the field matches only `$ne`, `$nin` and `$exists: false`.
+Semantics follow Pinecone's (https://docs.pinecone.io/guides/search/filter-by-metadata): a list-valued
+field (e.g. `speakers`) matches `$eq`/`$in` when any element matches and `$ne`/`$nin` when no element
+does; range operators compare numbers only; `$in`/`$nin` take strings and numbers (the documented
+types; booleans go through `$eq`). A record without the field matches only `$exists: false`: unlike
+MongoDB, Pinecone's `$ne` (and `$nin`) skip records where the field is not set (the service's
+behaviour since 2024, https://github.com/deepset-ai/haystack-core-integrations/issues/590; the docs are
+silent). A value Pinecone cannot store natively (null, an object, a mixed list, an integer beyond
+2**53) counts as not set, because the Pinecone store keeps it under another key (metadata_codec):
+so a filter admits the same records on FAISS as on Pinecone.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from lifestream.core.errors import UnsupportedFilterError
+from lifestream.memory.vectors.metadata_codec import _MAX_SAFE_INT
+from lifestream.memory.vectors.metadata_codec import _native as is_native
 
 Predicate = Callable[[Mapping[str, Any]], bool]
 
@@ -24,7 +33,8 @@ LOGICAL_OPERATORS = frozenset({"$and", "$or"})
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+    # NaN and infinities are not JSON: the Pinecone API could not even be sent them.
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _is_scalar(value: Any) -> bool:
@@ -115,7 +125,6 @@ def _value_test(operand: Any) -> Callable[[Any], bool]:
 def _set_test(options: list[Any]) -> Callable[[Any], bool]:
     strings = {o for o in options if isinstance(o, str)}
     numbers = {float(o) for o in options if _is_number(o)}
-    bools = {o for o in options if isinstance(o, bool)}
 
     def test(v: Any) -> bool:
         cls = v.__class__
@@ -123,26 +132,66 @@ def _set_test(options: list[Any]) -> Callable[[Any], bool]:
             return v in strings
         if cls in _NUMBER_CLASSES:
             return v in numbers
-        if cls is bool:
-            return v in bools
         return False
 
     return test
 
 
-def _element_match(field: str, test: Callable[[Any], bool]) -> Predicate:
-    """True when the field's value, or any element of a list value, passes `test`."""
+_ABSENT = object()
+
+
+def _stored(meta: Mapping[str, Any], field: str) -> Any:
+    """The field's value as the Pinecone store holds it, or _ABSENT (the rule of metadata_codec, whose
+    check is inlined for the common types: this runs per record on every filtered FAISS query)."""
+    value = meta.get(field, _ABSENT)
+    cls = value.__class__
+    if cls is str or cls is bool or value is _ABSENT:
+        return value
+    if cls is float:
+        return value if value - value == 0.0 else _ABSENT  # NaN and infinities are not stored natively
+    if cls is int:
+        return value if -_MAX_SAFE_INT <= value <= _MAX_SAFE_INT else _ABSENT
+    if cls is list:
+        for element in value:
+            if element.__class__ is not str:
+                return _ABSENT
+        return value
+    return value if is_native(value) else _ABSENT
+
+
+def _element_match(field: str, test: Callable[[Any], bool], *, negate: bool = False) -> Predicate:
+    """True when the field is set and its value, or any element of a list value, passes `test`
+    (with `negate`: when the field is set and nothing passes). `_stored` is inlined: this runs per record."""
 
     def match(meta: Mapping[str, Any]) -> bool:
-        value = meta.get(field)
-        if value.__class__ is list:
+        value = meta.get(field, _ABSENT)
+        cls = value.__class__
+        if cls is str or cls is bool:
+            return test(value) is not negate
+        if cls is list:
+            found = False
             for element in value:
-                if test(element):
-                    return True
+                if element.__class__ is not str:
+                    return False  # a mixed list is not stored natively: the field is not set
+                if not found and test(element):
+                    found = True
+            return found is not negate
+        if _stored(meta, field) is _ABSENT:
             return False
-        return test(value)
+        return test(value) is not negate
 
     return match
+
+
+def _number_or_absent(meta: Mapping[str, Any], field: str) -> Any:
+    """The field's value when it is a number Pinecone stores natively, else None."""
+    value = meta.get(field)
+    cls = value.__class__
+    if cls is int:
+        return value if -_MAX_SAFE_INT <= value <= _MAX_SAFE_INT else None
+    if cls is float and value - value == 0.0:  # not NaN nor an infinity
+        return value
+    return None
 
 
 def _compile_operator(field: str, op: str, operand: Any, path: str) -> Predicate:
@@ -153,27 +202,55 @@ def _compile_operator(field: str, op: str, operand: Any, path: str) -> Predicate
     if op == "$exists":
         if not isinstance(operand, bool):
             raise UnsupportedFilterError(f"{path} needs true or false, got {operand!r}")
-        return lambda meta: (field in meta) == operand
+        return lambda meta: (_stored(meta, field) is not _ABSENT) == operand
     if op in ("$eq", "$ne"):
         if not _is_scalar(operand):
             raise UnsupportedFilterError(f"{path} needs a string, number or boolean, got {operand!r}")
-        eq = _element_match(field, _value_test(operand))
-        return eq if op == "$eq" else (lambda meta: not eq(meta))
+        return _element_match(field, _value_test(operand), negate=op == "$ne")
     if op in ("$in", "$nin"):
-        if not isinstance(operand, list) or not all(_is_scalar(v) for v in operand):
+        if not isinstance(operand, list) or not all(isinstance(v, str) or _is_number(v) for v in operand):
             raise UnsupportedFilterError(
-                f"{path} needs a list of strings, numbers or booleans, got {operand!r}"
+                f"{path} needs a list of strings and numbers (match booleans with $eq), got {operand!r}"
             )
-        is_in = _element_match(field, _set_test(list(operand)))
-        return is_in if op == "$in" else (lambda meta: not is_in(meta))
+        return _element_match(field, _set_test(list(operand)), negate=op == "$nin")
     # $gt $gte $lt $lte: numbers only, as in Pinecone.
     if not _is_number(operand):
         raise UnsupportedFilterError(f"{path} compares numbers only, got {operand!r}")
     bound = float(operand)
+    # Integers beyond 2**53 and non-finite floats are not stored natively by Pinecone: never in range.
+    # One closure per operator, with the common int case first: these run per record.
     if op == "$gt":
-        return lambda meta: (v := meta.get(field)).__class__ in _NUMBER_CLASSES and v > bound
+
+        def gt(meta: Mapping[str, Any]) -> bool:
+            v = meta.get(field)
+            if v.__class__ is int and -_MAX_SAFE_INT <= v <= _MAX_SAFE_INT:
+                return v > bound
+            return (v := _number_or_absent(meta, field)) is not None and v > bound
+
+        return gt
     if op == "$gte":
-        return lambda meta: (v := meta.get(field)).__class__ in _NUMBER_CLASSES and v >= bound
+
+        def gte(meta: Mapping[str, Any]) -> bool:
+            v = meta.get(field)
+            if v.__class__ is int and -_MAX_SAFE_INT <= v <= _MAX_SAFE_INT:
+                return v >= bound
+            return (v := _number_or_absent(meta, field)) is not None and v >= bound
+
+        return gte
     if op == "$lt":
-        return lambda meta: (v := meta.get(field)).__class__ in _NUMBER_CLASSES and v < bound
-    return lambda meta: (v := meta.get(field)).__class__ in _NUMBER_CLASSES and v <= bound
+
+        def lt(meta: Mapping[str, Any]) -> bool:
+            v = meta.get(field)
+            if v.__class__ is int and -_MAX_SAFE_INT <= v <= _MAX_SAFE_INT:
+                return v < bound
+            return (v := _number_or_absent(meta, field)) is not None and v < bound
+
+        return lt
+
+    def lte(meta: Mapping[str, Any]) -> bool:
+        v = meta.get(field)
+        if v.__class__ is int and -_MAX_SAFE_INT <= v <= _MAX_SAFE_INT:
+            return v <= bound
+        return (v := _number_or_absent(meta, field)) is not None and v <= bound
+
+    return lte
