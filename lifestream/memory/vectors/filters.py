@@ -23,8 +23,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from lifestream.core.errors import UnsupportedFilterError
-from lifestream.memory.vectors.metadata_codec import _MAX_SAFE_INT
-from lifestream.memory.vectors.metadata_codec import _native as is_native
+from lifestream.memory.vectors.metadata_codec import MAX_SAFE_INT, is_native
 
 Predicate = Callable[[Mapping[str, Any]], bool]
 
@@ -150,7 +149,7 @@ def _stored(meta: Mapping[str, Any], field: str) -> Any:
     if cls is float:
         return value if value - value == 0.0 else _ABSENT  # NaN and infinities are not stored natively
     if cls is int:
-        return value if -_MAX_SAFE_INT <= value <= _MAX_SAFE_INT else _ABSENT
+        return value if -MAX_SAFE_INT <= value <= MAX_SAFE_INT else _ABSENT
     if cls is list:
         for element in value:
             if element.__class__ is not str:
@@ -188,7 +187,7 @@ def _number_or_absent(meta: Mapping[str, Any], field: str) -> Any:
     value = meta.get(field)
     cls = value.__class__
     if cls is int:
-        return value if -_MAX_SAFE_INT <= value <= _MAX_SAFE_INT else None
+        return value if -MAX_SAFE_INT <= value <= MAX_SAFE_INT else None
     if cls is float and value - value == 0.0:  # not NaN nor an infinity
         return value
     return None
@@ -223,7 +222,7 @@ def _compile_operator(field: str, op: str, operand: Any, path: str) -> Predicate
 
         def gt(meta: Mapping[str, Any]) -> bool:
             v = meta.get(field)
-            if v.__class__ is int and -_MAX_SAFE_INT <= v <= _MAX_SAFE_INT:
+            if v.__class__ is int and -MAX_SAFE_INT <= v <= MAX_SAFE_INT:
                 return v > bound
             return (v := _number_or_absent(meta, field)) is not None and v > bound
 
@@ -232,7 +231,7 @@ def _compile_operator(field: str, op: str, operand: Any, path: str) -> Predicate
 
         def gte(meta: Mapping[str, Any]) -> bool:
             v = meta.get(field)
-            if v.__class__ is int and -_MAX_SAFE_INT <= v <= _MAX_SAFE_INT:
+            if v.__class__ is int and -MAX_SAFE_INT <= v <= MAX_SAFE_INT:
                 return v >= bound
             return (v := _number_or_absent(meta, field)) is not None and v >= bound
 
@@ -241,7 +240,7 @@ def _compile_operator(field: str, op: str, operand: Any, path: str) -> Predicate
 
         def lt(meta: Mapping[str, Any]) -> bool:
             v = meta.get(field)
-            if v.__class__ is int and -_MAX_SAFE_INT <= v <= _MAX_SAFE_INT:
+            if v.__class__ is int and -MAX_SAFE_INT <= v <= MAX_SAFE_INT:
                 return v < bound
             return (v := _number_or_absent(meta, field)) is not None and v < bound
 
@@ -249,7 +248,7 @@ def _compile_operator(field: str, op: str, operand: Any, path: str) -> Predicate
 
     def lte(meta: Mapping[str, Any]) -> bool:
         v = meta.get(field)
-        if v.__class__ is int and -_MAX_SAFE_INT <= v <= _MAX_SAFE_INT:
+        if v.__class__ is int and -MAX_SAFE_INT <= v <= MAX_SAFE_INT:
             return v <= bound
         return (v := _number_or_absent(meta, field)) is not None and v <= bound
 

@@ -19,14 +19,14 @@ RESERVED_PREFIX = "_ls_"
 JSON_PREFIX = RESERVED_PREFIX + "json."
 INT_FIELDS_KEY = RESERVED_PREFIX + "ints"
 # Integers beyond 2**53 do not survive a float64 round trip, so they are JSON-encoded.
-_MAX_SAFE_INT = 2**53
+MAX_SAFE_INT = 2**53
 
 
-def _native(value: Any) -> bool:
+def is_native(value: Any) -> bool:
     if isinstance(value, (str, bool)):
         return True
     if isinstance(value, int):
-        return abs(value) <= _MAX_SAFE_INT
+        return abs(value) <= MAX_SAFE_INT
     if isinstance(value, float):
         return math.isfinite(value)
     if isinstance(value, list):
@@ -42,7 +42,7 @@ def encode(metadata: Mapping[str, Any]) -> dict[str, Any]:
             raise VectorStoreError(
                 f"metadata key {key!r} is not allowed (reserved prefix {RESERVED_PREFIX!r})"
             )
-        if _native(value):
+        if is_native(value):
             out[key] = list(value) if isinstance(value, list) else value
             if isinstance(value, int) and not isinstance(value, bool):
                 ints.append(key)
