@@ -23,6 +23,7 @@ MAX_SAFE_INT = 2**53
 
 
 def is_native(value: Any) -> bool:
+    """Whether Pinecone stores the value as it is (else the codec moves it under a reserved key)."""
     if isinstance(value, (str, bool)):
         return True
     if isinstance(value, int):
