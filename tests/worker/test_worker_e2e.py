@@ -360,10 +360,15 @@ def test_an_unversioned_event_overwritten_before_processing_is_superseded(env, s
     assert objects[0]["eTag"] != objects[1]["eTag"]
     for body in bodies:
         env.cloud.sqs.send_message(QueueUrl=env.cloud.resources.queue_url, MessageBody=json.dumps(body))
-    # WHEN the worker drains the queue, one record per invocation
-    stats = env.worker(batch_size=1).run(until_idle=True)
-    # THEN both messages are acknowledged: the first as superseded (not processed under the newer
-    # object's content), the second processed the new video
+    worker = env.worker(batch_size=1)
+    # WHEN the worker takes the first event
+    first = worker.invoke(worker.receive())
+    # THEN it is acknowledged as superseded: nothing processed under the newer object's content
+    assert (first.received, first.deleted, first.crashed) == (1, 1, None)
+    assert env.jobs() == [] and env.keys("results/") == []
+    # WHEN the rest of the queue is drained
+    stats = worker.run(until_idle=True)
+    # THEN the second event processed the new video
     assert (stats.succeeded, stats.failed, stats.crashes) == (2, 0, 0)
     from lifestream.media.probe import probe
 
