@@ -283,7 +283,8 @@ def _require_current(ref: ObjectRef, meta: Any) -> None:
     if ref.version_id:
         current = meta.version_id == ref.version_id
     else:
-        current = ref.etag is None or ref.etag.strip('"') == (meta.etag or "").strip('"')
+        # A continuation's ref carries no eTag field: its version is the ETag then.
+        current = (ref.etag or ref.version).strip('"') == (meta.etag or "").strip('"')
     if not current:
         raise SupersededError(
             f"s3://{ref.bucket}/{ref.key} was overwritten since this event ({ref.version}); "
