@@ -183,17 +183,6 @@ class JobStore:
         dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
         conn.execute(dialect.insert(model).values(**values).on_conflict_do_nothing())
 
-    def _update(self, job_id: int | str, **values: Any) -> JobRecord:
-        jid = _parse_job_id(job_id)
-
-        def work(conn: Connection) -> JobRecord:
-            result = conn.execute(update(Job).where(Job.id == jid).values(updated_at=self.clock(), **values))
-            if result.rowcount == 0:
-                raise JobNotFoundError(f"no job with id {jid}")
-            return self._load(conn, jid)
-
-        return self._tx(work)
-
     @staticmethod
     def _held_by(jid: int, worker_id: str):
         return (Job.id == jid, Job.claimed_by == worker_id, Job.status == JobStatus.PROCESSING.value)

@@ -24,6 +24,7 @@ Anything else is abandoned — recorded, claim freed — and re-raised, for the 
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -34,16 +35,21 @@ from typing import TYPE_CHECKING, Any, Protocol
 from lifestream.core.checkpoint import Checkpoint
 from lifestream.core.errors import InputError, LifeStreamError, OutOfTime
 from lifestream.jobs import ClaimLostError, JobRecord, JobStore
-from lifestream.worker.log import logger
 
 if TYPE_CHECKING:
     from lifestream.core.settings import Settings
     from lifestream.jobs import Claim
     from lifestream.understand.pipeline import ProcessResult
 
-# Progress rows double as heartbeats; more often than this only loads the database.
+# Progress rows double as heartbeats; more often than this (within one stage) only loads the database.
 PROGRESS_EVERY_SECONDS = 2.0
 PUBLISH_STAGE = "publish"
+
+# Silent unless the caller says where to log: the worker passes its Lambda logger, the CLI shows outcomes
+# in its own table (and its --json output on stdout must stay clean).
+_quiet = logging.getLogger(__name__)
+_quiet.addHandler(logging.NullHandler())
+_quiet.propagate = False
 
 
 class SupersededError(LifeStreamError):
@@ -124,8 +130,10 @@ def run_job(
     on_progress: Callable[[str, float], None] | None = None,
     on_claimed: Callable[[Claim], None] | None = None,
     on_out_of_time: OutOfTimeHandler | None = None,
+    log: Any = None,
 ) -> JobOutcome:
-    """Claim the object's job and, if this attempt got it, take it to an outcome (module docstring)."""
+    """Claim the object's job and, if this attempt got it, take it to an outcome (module docstring).
+    `log` is a `logging.Logger`-like object for the attempt's log lines (default: none)."""
     claim = _claim(jobs, request)
     if force and claim.outcome in ("completed", "failed"):
         jobs.requeue(claim.job.id)
@@ -146,6 +154,7 @@ def run_job(
         time_left=time_left,
         on_progress=on_progress,
         on_out_of_time=on_out_of_time,
+        log=log if log is not None else _quiet,
     )
     return attempt.run(resumed=claim.resumed)
 
@@ -177,12 +186,15 @@ class _Attempt:
         time_left: Callable[[], float] | None,
         on_progress: Callable[[str, float], None] | None,
         on_out_of_time: OutOfTimeHandler | None,
+        log: Any,
     ) -> None:
+        self.log = log
         self.jobs, self.job, self.worker_id, self.source = jobs, job, worker_id, source
         self.settings, self.vectors, self.index = settings, vectors, index
         self.time_left, self.on_progress, self.on_out_of_time = time_left, on_progress, on_out_of_time
         self.checkpoint: Checkpoint | None = None
         self._last_report = 0.0
+        self._last_stage: str | None = None
 
     def run(self, *, resumed: bool) -> JobOutcome:
         job = self.job
@@ -204,7 +216,7 @@ class _Attempt:
             except ClaimLostError as lost:
                 return self._lost(lost)
             self._clear_checkpoint()
-            logger.warning("permanent input error; job failed", extra={"error": reason})
+            self.log.warning("permanent input error; job failed", extra={"error": reason})
             return JobOutcome("failed", failed, detail=reason)
         except BaseException as exc:
             self._abandon(exc)
@@ -240,7 +252,7 @@ class _Attempt:
         for older in self.jobs.other_versions(job):
             self._remove_memory(older)
             self.jobs.forget(older.id)
-            logger.info("older version replaced", extra={"replaced_video_id": older.video_id})
+            self.log.info("older version replaced", extra={"replaced_video_id": older.video_id})
         done = self.jobs.complete(
             job.id,
             worker_id=self.worker_id,
@@ -250,16 +262,19 @@ class _Attempt:
             chunk_count=result.chunk_count,
         )
         self._clear_checkpoint()
-        logger.info("completed", extra={"chunks": result.chunk_count, "duration": result.duration})
+        self.log.info("completed", extra={"chunks": result.chunk_count, "duration": result.duration})
         return JobOutcome("completed", done, result=result)
 
     def _report(self, stage: str, fraction: float) -> None:
         if self.on_progress is not None:
             self.on_progress(stage, fraction)
         now = time.monotonic()
-        if fraction < 1.0 and now - self._last_report < PROGRESS_EVERY_SECONDS:
+        # A new stage is always recorded (`lifestream status` shows where a job is); within a stage,
+        # at most every PROGRESS_EVERY_SECONDS.
+        same_stage = stage == self._last_stage
+        if same_stage and fraction < 1.0 and now - self._last_report < PROGRESS_EVERY_SECONDS:
             return
-        self._last_report = now
+        self._last_report, self._last_stage = now, stage
         self.jobs.update_progress(
             self.job.id, worker_id=self.worker_id, stage=stage, progress=max(0.0, min(1.0, fraction))
         )
@@ -279,14 +294,14 @@ class _Attempt:
             return self._lost(lost)
         # An earlier attempt may have indexed or published this version before it stopped.
         self._remove_memory(self.job)
-        logger.info("superseded by a newer version; acknowledged", extra={"reason": str(exc)})
+        self.log.info("superseded by a newer version; acknowledged", extra={"reason": str(exc)})
         return JobOutcome("superseded", self.job, detail=str(exc))
 
     def _lost(self, exc: ClaimLostError) -> JobOutcome:
         if exc.gone:
             # Removed while this attempt worked (a newer version replaced it): what it wrote is an orphan.
             self._remove_memory(self.job)
-        logger.warning("claim lost; stopping without writing to the job", extra={"reason": str(exc)})
+        self.log.warning("claim lost; stopping without writing to the job", extra={"reason": str(exc)})
         return JobOutcome("lost", exc.job or self.job, detail=str(exc))
 
     def _abandon(self, exc: BaseException) -> None:
@@ -295,15 +310,15 @@ class _Attempt:
         except ClaimLostError as lost:
             released = lost.job is not None and lost.job.status == "queued" and lost.job.claimed_by is None
             if not released:  # a job handed back a moment ago is free already: nothing to warn about
-                logger.warning("claim already lost; the failure is not recorded on the job")
-        except Exception:  # noqa: BLE001 - the original error matters more
-            logger.exception("could not record the transient failure in the job store")
-        logger.warning("transient failure; the job is free for a retry", extra={"error": repr(exc)})
+                self.log.warning("claim already lost; the failure is not recorded on the job")
+        except Exception:
+            self.log.exception("could not record the transient failure in the job store")
+        self.log.warning("transient failure; the job is free for a retry", extra={"error": repr(exc)})
 
     def _clear_checkpoint(self) -> None:
         if self.checkpoint is None:
             return
         try:
             self.checkpoint.clear()
-        except Exception:  # noqa: BLE001 - cleanup is best effort
-            logger.exception("clearing the checkpoint failed (ignored)")
+        except Exception:
+            self.log.exception("clearing the checkpoint failed (ignored)")

@@ -135,6 +135,7 @@ def process_object(
             on_progress=upload.listen,
             on_claimed=claimed,
             on_out_of_time=upload.hand_over,
+            log=logger,
         )
         job = outcome.job
         if outcome.status == "busy":

@@ -234,3 +234,18 @@ def test_a_configuration_problem_stops_the_run_and_frees_the_job(cli, talk, monk
     assert job.error.startswith("ConfigError:")
     # AND once fixed, the next run does the work
     assert cli("process", "--no-index", talk.path).exit_code == 0
+
+
+def test_json_output_stays_clean_through_the_real_entry_point(talk, tmp_path):
+    # The job lifecycle is shared with the Lambda worker: its log lines must not reach the CLI's stdout.
+    proc = subprocess.run(
+        [sys.executable, "-m", "lifestream", "process", "--no-index", "--json", str(talk.path)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO), "HOME": str(tmp_path)},
+    )
+    assert proc.returncode == 0, proc.stderr
+    [outcome] = json.loads(proc.stdout)
+    assert outcome["status"] == "completed"
