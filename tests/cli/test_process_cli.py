@@ -244,6 +244,7 @@ def test_json_output_stays_clean_through_the_real_entry_point(talk, tmp_path):
         capture_output=True,
         text=True,
         timeout=300,
+        check=False,
         env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO), "HOME": str(tmp_path)},
     )
     assert proc.returncode == 0, proc.stderr
