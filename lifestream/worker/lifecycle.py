@@ -34,11 +34,10 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from lifestream.core.checkpoint import Checkpoint
 from lifestream.core.errors import InputError, LifeStreamError, OutOfTime
-from lifestream.jobs import ClaimLostError, JobRecord, JobStore
 
 if TYPE_CHECKING:
     from lifestream.core.settings import Settings
-    from lifestream.jobs import Claim
+    from lifestream.jobs import Claim, ClaimLostError, JobRecord, JobStore
     from lifestream.understand.pipeline import ProcessResult
 
 # Progress rows double as heartbeats; more often than this (within one stage) only loads the database.
@@ -105,7 +104,8 @@ class JobOutcome:
     detail: str = ""
 
 
-OutOfTimeHandler = Callable[[JobRecord, OutOfTime, Checkpoint | None], JobOutcome]
+# Strings: JobRecord is imported for type checking only (see `_Attempt.run`).
+OutOfTimeHandler = Callable[["JobRecord", OutOfTime, "Checkpoint | None"], "JobOutcome"]
 Vectors = Callable[[], tuple[Any, Any]]
 
 
@@ -197,6 +197,9 @@ class _Attempt:
         self._last_stage: str | None = None
 
     def run(self, *, resumed: bool) -> JobOutcome:
+        # Here, not at module level: the handler's cold import must not pay for SQLAlchemy.
+        from lifestream.jobs import ClaimLostError
+
         job = self.job
         try:
             try:
@@ -287,6 +290,8 @@ class _Attempt:
         self.source.remove_results(job)
 
     def _superseded(self, exc: SupersededError) -> JobOutcome:
+        from lifestream.jobs import ClaimLostError
+
         # Fenced: if another attempt holds the job now, it decides (it will find the same newer version).
         try:
             self.jobs.forget(self.job.id, worker_id=self.worker_id)
@@ -305,6 +310,8 @@ class _Attempt:
         return JobOutcome("lost", exc.job or self.job, detail=str(exc))
 
     def _abandon(self, exc: BaseException) -> None:
+        from lifestream.jobs import ClaimLostError
+
         try:
             self.jobs.abandon(self.job.id, worker_id=self.worker_id, error=describe_error(exc))
         except ClaimLostError as lost:

@@ -22,7 +22,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lifestream.core.constants import RESULTS_PREFIX, STATE_PREFIX, is_video_key
 from lifestream.core.errors import (
@@ -33,13 +33,15 @@ from lifestream.core.errors import (
     UnsupportedFileError,
 )
 from lifestream.core.sidecars import subtitle_files
-from lifestream.jobs import Claim
 from lifestream.worker.events import Continuation, ObjectEvents, ObjectRef, S3TestEvent, parse_body
 from lifestream.worker.lifecycle import ClaimRequest, Inputs, SupersededError, describe_error, run_job
 from lifestream.worker.lifecycle import JobOutcome as LifecycleOutcome
 from lifestream.worker.log import logger
 from lifestream.worker.runtime import WorkerRuntime, get_runtime
 from lifestream.worker.s3_checkpoint import S3Checkpoint
+
+if TYPE_CHECKING:
+    from lifestream.jobs import Claim
 
 KEYFRAMES = "keyframes"
 # A record met too late in a batch is passed on before any work: this stage name marks that hand-over.
