@@ -67,6 +67,15 @@ def file_version(path: Path) -> str:
     return digest.hexdigest()[:16]
 
 
+def _path_keyed_version(path: Path) -> str:
+    """The version local jobs had before they were keyed by content: a hash of the whole file."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(_EDGE_BYTES):
+            digest.update(chunk)
+    return digest.hexdigest()[:16]
+
+
 def sidecar_subtitles(video: Path) -> list[Path]:
     """The subtitle files beside `video`, by the rule the upload and the cloud worker use too."""
     from lifestream.core.sidecars import subtitle_files
@@ -240,6 +249,17 @@ class _Processor:
         from lifestream.worker.lifecycle import ClaimRequest, run_job
 
         version = file_version(path)
+        if self.store.versions(LOCAL_BUCKET, str(path)):
+            # Recorded by path by an earlier release: adopt that video (its id, job and vectors) under
+            # the content key rather than process the file a second time. Once, then it is keyed by content.
+            self.store.rekey(
+                LOCAL_BUCKET,
+                key=str(path),
+                version=_path_keyed_version(path),
+                new_key=version,
+                new_version=version,
+                source=str(path),
+            )
         request = ClaimRequest(
             bucket=LOCAL_BUCKET,
             key=version,

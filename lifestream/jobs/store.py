@@ -460,6 +460,34 @@ class JobStore:
 
         return self._tx(work)
 
+    def versions(self, bucket: str, key: str) -> list[str]:
+        """The versions of (bucket, key) the store knows."""
+        stmt = select(Video.version).where(Video.bucket == bucket, Video.key == key).order_by(Video.version)
+        return self._tx(lambda conn: list(conn.execute(stmt).scalars()))
+
+    def rekey(
+        self, bucket: str, *, key: str, version: str, new_key: str, new_version: str, source: str | None
+    ) -> bool:
+        """Give a video a new identity, keeping its id, job and vectors (local files recorded by path
+        before they were keyed by content). False when there is no such video or the new identity is taken."""
+
+        def work(conn: Connection) -> bool:
+            taken = conn.execute(
+                select(Video.id).where(
+                    Video.bucket == bucket, Video.key == new_key, Video.version == new_version
+                )
+            ).first()
+            if taken is not None:
+                return False
+            result = conn.execute(
+                update(Video)
+                .where(Video.bucket == bucket, Video.key == key, Video.version == version)
+                .values(key=new_key, version=new_version, source=source)
+            )
+            return result.rowcount > 0
+
+        return self._tx(work)
+
     def forget(self, job_id: int | str, *, worker_id: str | None = None) -> bool:
         """Remove a job and its video row (a superseded version). With `worker_id` the delete is fenced
         like any write of a claimed job. False when it was already gone."""

@@ -250,3 +250,22 @@ def test_json_output_stays_clean_through_the_real_entry_point(talk, tmp_path):
     assert proc.returncode == 0, proc.stderr
     [outcome] = json.loads(proc.stdout)
     assert outcome["status"] == "completed"
+
+
+def test_a_file_recorded_by_path_before_content_keys_is_adopted_not_redone(cli_json, talk):
+    from lifestream.cli.pipeline_cmds import _path_keyed_version
+
+    # GIVEN a job an earlier release recorded for this file: keyed by its path and a whole-file hash
+    store = JobStore.from_settings(load_settings())
+    path = str(talk.path.resolve())
+    old = store.claim(
+        bucket="local", key=path, version=_path_keyed_version(talk.path), worker_id="old", stale_after=900
+    ).job
+    store.complete(old.id, worker_id="old", result_keys={}, duration=1.0, recorded_at=None, chunk_count=1)
+    # WHEN the file is processed now
+    out = cli_json("process", "--no-index", talk.path)
+    # THEN the earlier video is recognised: nothing redone, no second video, the same id
+    assert out[0]["status"] == "skipped" and out[0]["video_id"] == old.video_id
+    [job] = store.list_jobs()
+    assert (job.id, job.source, job.attempts) == (old.id, path, 1)
+    store.close()
