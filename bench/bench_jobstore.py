@@ -40,10 +40,14 @@ def one_video(store: JobStore, n: int, worker: str) -> list[float]:
         return times
     for step in range(PROGRESS_UPDATES):
         t = time.perf_counter()
-        store.update_progress(claim.job.id, stage=f"s{step}", progress=step / PROGRESS_UPDATES)
+        store.update_progress(
+            claim.job.id, worker_id=worker, stage=f"s{step}", progress=step / PROGRESS_UPDATES
+        )
         times.append(time.perf_counter() - t)
     t = time.perf_counter()
-    store.complete(claim.job.id, result_keys={"md": "x"}, duration=1.0, recorded_at=None, chunk_count=1)
+    store.complete(
+        claim.job.id, worker_id=worker, result_keys={"md": "x"}, duration=1.0, recorded_at=None, chunk_count=1
+    )
     times.append(time.perf_counter() - t)
     return times
 

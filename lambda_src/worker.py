@@ -1,7 +1,9 @@
 """Worker Lambda: SQS batch of S3 upload events → LifeStream pipeline, one record failing alone.
 
 ReportBatchItemFailures (set on the event source mapping by the stack) makes SQS retry only the records
-listed in `batchItemFailures`; the rest of the batch is deleted.
+listed in `batchItemFailures`; the rest of the batch is deleted. A batch whose every record failed is
+reported the same way, not raised: with batch size 1 that is every failure, and a raise would make each
+retry a Lambda error (and page the errors alarm). The handler raises only when it cannot run at all.
 """
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
@@ -10,7 +12,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from lifestream.worker import handle_message
 from lifestream.worker.log import logger
 
-processor = BatchProcessor(event_type=EventType.SQS)
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
 def record_handler(record: SQSRecord, lambda_context=None) -> None:

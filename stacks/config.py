@@ -14,7 +14,7 @@ from typing import Literal
 from aws_cdk import RemovalPolicy
 from aws_cdk.aws_logs import RetentionDays
 
-from lifestream.core.constants import VISIBILITY_TIMEOUT_FACTOR
+from lifestream.core.constants import DEFAULT_MAX_RECEIVE_COUNT, VISIBILITY_TIMEOUT_FACTOR
 from lifestream.core.errors import ConfigError
 
 MIB = 1024 * 1024
@@ -68,7 +68,7 @@ class EnvConfig:
     worker_reserved_concurrency: int | None
     sqs_batch_size: int = 1
     sqs_max_concurrency: int
-    max_receive_count: int = 3
+    max_receive_count: int = DEFAULT_MAX_RECEIVE_COUNT
 
     # --- secrets (names, never values): Secrets Manager name/ARN, or "ssm:<name>" for SSM SecureString ---
     openai_api_key_secret: str = ""

@@ -20,6 +20,7 @@ from lifestream.cli.common import console
 from lifestream.core.constants import SUBTITLE_SUFFIXES, UPLOAD_PREFIX, VIDEO_SUFFIXES
 from lifestream.core.errors import ConfigError, UnsupportedFileError
 from lifestream.core.settings import Settings, load_settings
+from lifestream.core.timefmt import hms
 from lifestream.local import cloud as local_cloud
 
 local_app = typer.Typer(
@@ -125,6 +126,7 @@ def upload_videos(
 ) -> list[str]:
     """Upload videos under uploads/ (subtitles first, so the worker finds them beside the video).
     Without explicit `subtitles`, a same-named .srt/.vtt beside each video goes along when `sidecars`."""
+    from lifestream.cli.pipeline_cmds import sidecar_subtitles
     from lifestream.storage.s3_service import S3Service
 
     s3 = S3Service.from_settings(settings)
@@ -140,17 +142,17 @@ def upload_videos(
         prefix = UPLOAD_PREFIX + (folder.strip("/") + "/" if folder.strip("/") else "")
         key = prefix + path.name
         stem = key.rsplit(".", 1)[0]
-        found = (
-            [path.with_suffix(s) for s in SUBTITLE_SUFFIXES if path.with_suffix(s).is_file()]
-            if sidecars
-            else []
-        )
+        found = sidecar_subtitles(path) if sidecars else []
         for sidecar in [subtitles[index]] if subtitles else found:
             if sidecar.suffix.lower() not in SUBTITLE_SUFFIXES:
                 raise UnsupportedFileError(
                     f"{sidecar} is not a subtitle file ({', '.join(SUBTITLE_SUFFIXES)})"
                 )
-            s3.upload_file(sidecar, stem + sidecar.suffix.lower(), content_type="text/plain; charset=utf-8")
+            # An explicit --subtitles file takes the video's name; a sidecar keeps its own tail
+            # (".en.vtt"), so that the worker's sidecar rule finds each one beside the video.
+            tail = sidecar.name[len(path.stem) :] if sidecar in found else sidecar.suffix
+            tail = tail[: -len(sidecar.suffix)] + sidecar.suffix.lower()
+            s3.upload_file(sidecar, stem + tail, content_type="text/plain; charset=utf-8")
         s3.upload_file(path, key, content_type=_video_type(path))
         keys.append(key)
     return keys
@@ -207,6 +209,7 @@ def worker_cmd(
     )
     console.print(
         f"worker stopped: {stats.batches} invocations, {stats.succeeded} messages done, {stats.failed} to be retried"
+        + (f", {stats.crashes} invocations crashed (their messages return)" if stats.crashes else "")
     )
 
 
@@ -249,7 +252,9 @@ def run_worker(
                 if result.failed_ids:
                     line += f", [yellow]{len(result.failed_ids)} left for retry[/]"
                 if result.crashed:
-                    line += f" [red](handler raised: {escape(result.crashed)})[/]"
+                    line += (
+                        f" [red](handler raised: {escape(result.crashed)}; {result.returning} will return)[/]"
+                    )
                 console.print(line)
                 status.update(f"waiting for messages… ({stats.succeeded} done, {stats.failed} retrying)")
 
@@ -483,7 +488,7 @@ def _show_demo_results(settings: Settings, key: str, *, query: str, question: st
     table.add_column("text")
     for r in results:
         table.add_row(
-            f"{r.score:.2f}", escape(f"[{r.video_id}, {_hms(r.start)}–{_hms(r.end)}]"), escape(r.text[:100])
+            f"{r.score:.2f}", escape(f"[{r.video_id}, {hms(r.start)}–{hms(r.end)}]"), escape(r.text[:100])
         )
     console.print(table)
 
@@ -496,11 +501,6 @@ def _show_demo_results(settings: Settings, key: str, *, query: str, question: st
         )
     )
     return {"job": job, "markdown": markdown, "results": results, "answer": answer}
-
-
-def _hms(seconds: float) -> str:
-    seconds = int(seconds)
-    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
 
 
 def register(app: typer.Typer) -> None:

@@ -1,8 +1,10 @@
 """`lifestream process | ask | jobs | status | show | db migrate`: the diary pipeline from the command line.
 
-Local runs go through the same job store as the cloud worker (bucket "local", the file's absolute path
-as key, a content hash as version), so processing a file twice is a no-op, a file that failed says why,
-and an interrupted run resumes from its checkpoint directory.
+Local runs go through the same job store and the same job lifecycle as the cloud worker
+(`lifestream.worker.lifecycle`), keyed by content: bucket "local", a fingerprint of the file as key and
+version, its path as the video's source. So processing a file twice — or a copy of it, or after moving
+it — is a no-op with one video and one vector set, a file that failed says why, and an interrupted run
+resumes from its checkpoint directory.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import socket
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -22,7 +25,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TextColumn
 from rich.table import Table
 
 from lifestream.cli.common import console, console_err
-from lifestream.core.constants import SUBTITLE_SUFFIXES, VIDEO_SUFFIXES
+from lifestream.core.constants import VIDEO_SUFFIXES
 from lifestream.core.errors import (
     ConfigError,
     InputError,
@@ -37,30 +40,48 @@ if TYPE_CHECKING:
 
 LOCAL_BUCKET = "local"
 STATUS_STYLE = {"queued": "yellow", "processing": "cyan", "completed": "green", "failed": "red"}
-_HASH_CHUNK = 1 << 20
+# The fingerprint reads the size, both ends and evenly spaced blocks between: a few MB of any file, so a
+# run over already processed files stays fast however long the videos are.
+_EDGE_BYTES = 1 << 20
+_SAMPLES = 64
+_SAMPLE_BYTES = 64 << 10
 
 
 # --- helpers ----------------------------------------------------------------------------------------------
 def file_version(path: Path) -> str:
-    """Content hash: an edited file is a new version, a copied or re-run one is the same."""
+    """Content fingerprint: size plus sampled blocks. A copied, moved or renamed file is the same video;
+    an edited or re-encoded one (new size or new bytes in any sampled block) is a new one."""
+    size = path.stat().st_size
+    digest = hashlib.sha256(f"{size}\0".encode())
+    with path.open("rb") as fh:
+        if size <= 2 * _EDGE_BYTES + _SAMPLES * _SAMPLE_BYTES:
+            while chunk := fh.read(_EDGE_BYTES):
+                digest.update(chunk)
+        else:
+            middle = size - 2 * _EDGE_BYTES
+            offsets = [0, size - _EDGE_BYTES]
+            offsets[1:1] = [_EDGE_BYTES + middle * i // _SAMPLES for i in range(_SAMPLES)]
+            for offset in offsets:
+                fh.seek(offset)
+                digest.update(fh.read(_EDGE_BYTES if offset in (0, size - _EDGE_BYTES) else _SAMPLE_BYTES))
+    return digest.hexdigest()[:16]
+
+
+def _path_keyed_version(path: Path) -> str:
+    """The version local jobs had before they were keyed by content: a hash of the whole file."""
     digest = hashlib.sha256()
     with path.open("rb") as fh:
-        while chunk := fh.read(_HASH_CHUNK):
+        while chunk := fh.read(_EDGE_BYTES):
             digest.update(chunk)
     return digest.hexdigest()[:16]
 
 
 def sidecar_subtitles(video: Path) -> list[Path]:
-    """`talk.srt`, `talk.en.vtt`… beside `talk.mp4` (any case), as the cloud worker looks for in S3."""
-    # Not glob(): names like "clip [1].mp4" would be read as patterns.
-    prefix = video.stem + "."
-    return sorted(
-        sibling
-        for sibling in video.parent.iterdir()
-        if sibling.name.startswith(prefix)
-        and sibling.suffix.lower() in SUBTITLE_SUFFIXES
-        and sibling.is_file()
-    )
+    """The subtitle files beside `video`, by the rule the upload and the cloud worker use too."""
+    from lifestream.core.sidecars import subtitle_files
+
+    files = [p.name for p in video.parent.iterdir() if p.is_file()]
+    return [video.parent / name for name in subtitle_files(video.name, files)]
 
 
 def _check_files(files: list[Path]) -> list[Path]:
@@ -147,6 +168,63 @@ class _StageBars:
         self.progress.update(self.overall, completed=1.0)
 
 
+class _LocalFile:
+    """The `JobSource` of a file on disk: read in place, results and checkpoint in the data directory."""
+
+    def __init__(self, path: Path, settings: Settings, progress: Progress) -> None:
+        self.path, self.progress = path, progress
+        # Absolute, so the paths recorded in the job store work from any directory.
+        self.data_dir = settings.data_dir.expanduser().resolve()
+        self.bars: _StageBars | None = None
+
+    def _state(self, video_id: str) -> Path:
+        return self.data_dir / "state" / video_id
+
+    def _results(self, video_id: str) -> Path:
+        return self.data_dir / "results" / video_id
+
+    def prepare(self, job: JobRecord, *, resumed: bool):
+        from lifestream.core.checkpoint import DirCheckpoint
+        from lifestream.worker.lifecycle import Inputs
+
+        checkpoint = DirCheckpoint(self._state(job.video_id))
+        # An interrupted local run leaves its stage outputs in the checkpoint directory.
+        resumed = resumed or checkpoint.directory.exists()
+        self.bars = _StageBars(self.progress, self.path.name + (" (resuming)" if resumed else ""))
+        return Inputs(
+            video=self.path,
+            output_dir=self._results(job.video_id),
+            checkpoint=checkpoint,
+            subtitles=sidecar_subtitles(self.path),
+            # Locally the file's modification time is the best stand-in for an upload time.
+            uploaded_at=datetime.fromtimestamp(self.path.stat().st_mtime, UTC),
+        )
+
+    def on_progress(self, stage: str, fraction: float) -> None:
+        if self.bars is not None:
+            self.bars.update(stage, fraction)
+
+    def check_current(self) -> None:
+        """A local video is its content: there is no newer version of it to give way to."""
+
+    def publish(self, job: JobRecord, result: Any) -> dict[str, str]:
+        if self.bars is not None:
+            self.bars.done()
+        return {
+            "json": str(result.json_path),
+            "markdown": str(result.markdown_path),
+            "keyframes": str(Path(result.json_path).parent / "keyframes"),
+        }
+
+    def remove_results(self, job: JobRecord) -> None:
+        shutil.rmtree(self._results(job.video_id), ignore_errors=True)
+        shutil.rmtree(self._state(job.video_id), ignore_errors=True)
+
+    def finish(self) -> None:
+        if self.bars is not None:
+            self.bars.finish_stage()
+
+
 class _Processor:
     def __init__(self, settings: Settings, store: JobStore, *, index: bool, force: bool, progress: Progress):
         self.settings = settings
@@ -168,115 +246,77 @@ class _Processor:
         return self._vectors
 
     def run(self, path: Path) -> FileOutcome:
-        from lifestream.jobs import video_id_for
+        from lifestream.worker.lifecycle import ClaimRequest, run_job
 
         version = file_version(path)
-        key = str(path)
-        video_id = video_id_for(LOCAL_BUCKET, key, version)
-        claim = self.store.claim(
+        if self.store.versions(LOCAL_BUCKET, str(path)):
+            # Recorded by path by an earlier release: adopt that video (its id, job and vectors) under
+            # the content key rather than process the file a second time. Once, then it is keyed by content.
+            self.store.rekey(
+                LOCAL_BUCKET,
+                key=str(path),
+                version=_path_keyed_version(path),
+                new_key=version,
+                new_version=version,
+                source=str(path),
+            )
+        request = ClaimRequest(
             bucket=LOCAL_BUCKET,
-            key=key,
+            key=version,
             version=version,
             size=path.stat().st_size,
             worker_id=self.worker_id,
             stale_after=self.settings.worker_stale_claim_seconds,
+            name=path.name,
+            source=str(path),
         )
-        if claim.outcome in ("completed", "failed") and self.force:
-            self.store.requeue(claim.job.id)
-            claim = self.store.claim(
-                bucket=LOCAL_BUCKET,
-                key=key,
-                version=version,
-                size=path.stat().st_size,
-                worker_id=self.worker_id,
-                stale_after=self.settings.worker_stale_claim_seconds,
+        source = _LocalFile(path, self.settings, self.progress)
+        try:
+            done = run_job(
+                self.store,
+                request,
+                source,
+                settings=self.settings,
+                vectors=self.vectors,
+                index=self.index,
+                force=self.force,
+                on_progress=source.on_progress,
             )
-        job = claim.job
-        outcome = FileOutcome(file=str(path), video_id=video_id, status="", job_id=job.id)
-        if claim.outcome == "completed":
+        except ConfigError:
+            raise  # every other file would fail the same way
+        except LifeStreamError as exc:
+            # Transient (the job was freed by the lifecycle): the next run retries it.
+            return FileOutcome(
+                file=str(path),
+                video_id=None,
+                status="failed",
+                message=f"{type(exc).__name__}: {exc} (run again to retry)",
+            )
+        finally:
+            source.finish()
+        job = done.job
+        outcome = FileOutcome(file=str(path), video_id=job.video_id, status="", job_id=job.id)
+        if done.status == "already_completed":
             outcome.status, outcome.message = "skipped", "already processed (--force to redo)"
             outcome.duration, outcome.chunk_count = job.duration, job.chunk_count
             outcome.markdown_path = (job.result_keys or {}).get("markdown")
-            return outcome
-        if claim.outcome == "failed":
+            if job.source and job.source != str(path):
+                outcome.message += f"; the same video as {job.source}"
+        elif done.status == "already_failed":
             outcome.status, outcome.message = "failed", f"failed before: {job.error} (--force to retry)"
-            return outcome
-        if claim.outcome == "busy":
+        elif done.status in ("busy", "lost"):
             outcome.status, outcome.message = "busy", f"being processed by {job.claimed_by}"
-            return outcome
-        return self._process(path, job, outcome, resumed=claim.resumed)
-
-    def _process(self, path: Path, job: JobRecord, outcome: FileOutcome, *, resumed: bool) -> FileOutcome:
-        from lifestream.core.checkpoint import DirCheckpoint
-        from lifestream.understand.pipeline import process_video
-
-        # Absolute, so the paths recorded in the job store work from any directory.
-        data_dir = self.settings.data_dir.expanduser().resolve()
-        checkpoint = DirCheckpoint(data_dir / "state" / job.video_id)
-        # An interrupted local run leaves its stage outputs in the checkpoint directory.
-        resumed = resumed or checkpoint.directory.exists()
-        bars = _StageBars(self.progress, path.name + (" (resuming)" if resumed else ""))
-
-        def on_progress(stage: str, fraction: float) -> None:
-            bars.update(stage, fraction)
-            self.store.update_progress(job.id, stage=stage, progress=min(max(fraction, 0.0), 1.0))
-
-        try:
-            # Inside the try: a model or index that cannot be opened must not leave the job claimed.
-            store, embedder = self.vectors() if self.index else (None, None)
-            result = process_video(
-                path,
-                settings=self.settings,
-                video_id=job.video_id,
-                output_dir=data_dir / "results" / job.video_id,
-                # Locally the file's modification time is the best stand-in for an upload time.
-                uploaded_at=datetime.fromtimestamp(path.stat().st_mtime, UTC),
-                subtitle_paths=sidecar_subtitles(path),
-                checkpoint=checkpoint,
-                on_progress=on_progress,
-                store=store,
-                embedder=embedder,
-                index=self.index,
-            )
-        except InputError as exc:
-            # Permanent: remembered, so the next run says why instead of trying again.
-            self.store.fail(job.id, error=f"{type(exc).__name__}: {exc}")
-            checkpoint.clear()
-            outcome.status, outcome.message = "failed", f"{type(exc).__name__}: {exc}"
-            return outcome
-        except ConfigError as exc:
-            self.store.abandon(job.id, error=f"ConfigError: {exc}")
-            raise  # every other file would fail the same way
-        except LifeStreamError as exc:
-            self.store.abandon(job.id, error=f"{type(exc).__name__}: {exc}")
-            outcome.status, outcome.message = "failed", f"{type(exc).__name__}: {exc} (run again to retry)"
-            return outcome
-        except BaseException as exc:
-            # Interrupted (Ctrl-C) or a bug: free the claim at once; the checkpoint stays for the next run.
-            why = "interrupted" if isinstance(exc, KeyboardInterrupt) else "crashed"
-            self.store.abandon(job.id, error=f"{why}: {type(exc).__name__}: {exc}")
-            raise
-        finally:
-            bars.finish_stage()
-        bars.done()
-        self.store.complete(
-            job.id,
-            result_keys={
-                "json": str(result.json_path),
-                "markdown": str(result.markdown_path),
-                "keyframes": str(Path(result.json_path).parent / "keyframes"),
-            },
-            duration=result.duration,
-            recorded_at=result.recorded_at,
-            chunk_count=result.chunk_count,
-        )
-        checkpoint.clear()
-        outcome.status = "completed"
-        outcome.duration, outcome.chunk_count = result.duration, result.chunk_count
-        outcome.transcriber = result.transcriber
-        outcome.markdown_path = str(result.markdown_path)
-        if result.recorded_at_is_fallback:
-            outcome.message = "no recording date in the file: dated by its modification time"
+        elif done.status == "failed":
+            outcome.status, outcome.message = "failed", done.detail
+        else:
+            result = done.result
+            assert result is not None
+            outcome.status = "completed"
+            outcome.duration, outcome.chunk_count = result.duration, result.chunk_count
+            outcome.transcriber = result.transcriber
+            outcome.markdown_path = str(result.markdown_path)
+            if result.recorded_at_is_fallback:
+                outcome.message = "no recording date in the file: dated by its modification time"
         return outcome
 
 
@@ -439,7 +479,7 @@ def status(
     table = Table(show_header=False, box=None, title=f"Job {job.id}: {job.video_id}")
     table.add_column(style="bold")
     table.add_column(overflow="fold")
-    source = job.key if job.bucket == LOCAL_BUCKET else f"s3://{job.bucket}/{job.key}"
+    source = (job.source or job.key) if job.bucket == LOCAL_BUCKET else f"s3://{job.bucket}/{job.key}"
     rows = [
         ("Status", _status(job.status)),
         ("Source", source),

@@ -2,6 +2,6 @@
 
 from lifestream.jobs.ids import video_id_for
 from lifestream.jobs.schema import JobStatus
-from lifestream.jobs.store import Claim, ClaimOutcome, JobRecord, JobStore
+from lifestream.jobs.store import Claim, ClaimLostError, ClaimOutcome, JobRecord, JobStore
 
-__all__ = ["Claim", "ClaimOutcome", "JobRecord", "JobStatus", "JobStore", "video_id_for"]
+__all__ = ["Claim", "ClaimLostError", "ClaimOutcome", "JobRecord", "JobStatus", "JobStore", "video_id_for"]

@@ -20,7 +20,8 @@ def _slug(key: str) -> str:
     return slug or "video"
 
 
-def video_id_for(bucket: str, key: str, version: str) -> str:
-    """`<readable-slug>-<10 hex>`: safe in S3 keys, vector ids and file names."""
+def video_id_for(bucket: str, key: str, version: str, *, name: str | None = None) -> str:
+    """`<readable-slug>-<10 hex>`: safe in S3 keys, vector ids and file names. The slug comes from
+    `name` when the key is not readable (a local file's content fingerprint)."""
     digest = hashlib.sha256("\0".join((bucket, key, version)).encode()).hexdigest()[:10]
-    return f"{_slug(key)}-{digest}"
+    return f"{_slug(name or key)}-{digest}"

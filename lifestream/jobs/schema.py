@@ -81,9 +81,12 @@ class Video(Base):
     id: Mapped[str] = mapped_column(String(80), primary_key=True)
     bucket: Mapped[str] = mapped_column(String(255))
     key: Mapped[str] = mapped_column(String(1024))
-    # S3 version id, or the ETag when versioning is off, or a content hash for local files.
+    # S3 version id, or the ETag when versioning is off; for local files key and version are both
+    # the content fingerprint, so a copy of a file is the same video.
     version: Mapped[str] = mapped_column(String(1024))
     size: Mapped[int | None] = mapped_column(BigInteger)
+    # Where it came from as a person knows it, when the key does not say (a local file's path).
+    source: Mapped[str | None] = mapped_column(String(1024))
     duration: Mapped[float | None] = mapped_column(Float)
     recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     chunk_count: Mapped[int | None] = mapped_column(Integer)

@@ -4,6 +4,13 @@ Claims are atomic on both engines without read-then-write races: the video and j
 with INSERT … ON CONFLICT DO NOTHING, then taken with a conditional UPDATE whose WHERE clause states
 what may be claimed; the row count says who won. PostgreSQL re-checks the WHERE clause after waiting
 for a concurrent writer's row lock, and SQLite serialises writers, so exactly one claimer wins.
+
+Every write a worker makes to a claimed job is fenced the same way: `WHERE id = … AND claimed_by = <its
+worker id> AND status = 'processing'`. A worker whose claim went stale and was taken over (or whose job
+finished or was removed meanwhile) gets `ClaimLostError` and must stop without touching the job: the
+new holder owns its results, checkpoint and outcome.
+
+Time comes from the store's `clock` (real UTC time by default), so claim ageing is testable without sleeps.
 """
 
 from __future__ import annotations
@@ -13,7 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import Connection, Engine, Select, func, or_, select, update
+from sqlalchemy import Connection, Engine, Select, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from lifestream.core.errors import JobNotFoundError, LifeStreamError
@@ -50,6 +57,7 @@ class JobRecord(BaseModel):
     recorded_at: datetime | None
     chunk_count: int | None
     size: int | None = None
+    source: str | None = None
     claimed_by: str | None = None
     heartbeat_at: datetime | None = None
 
@@ -66,6 +74,19 @@ class Claim(BaseModel):
         return self.outcome == "claimed"
 
 
+class ClaimLostError(LifeStreamError):
+    """A fenced write was refused: the writer no longer holds the job's claim. `job` is the job as it is
+    now (another worker's, or finished), or None when the job no longer exists (superseded and removed)."""
+
+    def __init__(self, message: str, *, job: JobRecord | None) -> None:
+        super().__init__(message)
+        self.job = job
+
+    @property
+    def gone(self) -> bool:
+        return self.job is None
+
+
 def _truncate(error: str) -> str:
     return error if len(error) <= MAX_ERROR_CHARS else error[: MAX_ERROR_CHARS - 1] + "…"
 
@@ -79,8 +100,10 @@ def _parse_job_id(job_id: int | str) -> int:
 
 
 class JobStore:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, clock: Callable[[], datetime] = utcnow) -> None:
         self.engine: Engine = make_engine(url)
+        # Timezone-aware "now"; tests inject a clock they advance instead of sleeping.
+        self.clock = clock
 
     @classmethod
     def from_settings(cls, settings) -> JobStore:
@@ -143,6 +166,7 @@ class JobStore:
             Video.recorded_at,
             Video.chunk_count,
             Video.size,
+            Video.source,
             Job.claimed_by,
             Job.heartbeat_at,
         ).join(Video, Video.id == Job.video_id)
@@ -159,13 +183,32 @@ class JobStore:
         dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
         conn.execute(dialect.insert(model).values(**values).on_conflict_do_nothing())
 
-    def _update(self, job_id: int | str, **values: Any) -> JobRecord:
+    @staticmethod
+    def _held_by(jid: int, worker_id: str):
+        return (Job.id == jid, Job.claimed_by == worker_id, Job.status == JobStatus.PROCESSING.value)
+
+    def _refused(self, conn: Connection, jid: int, worker_id: str) -> ClaimLostError:
+        try:
+            job: JobRecord | None = self._load(conn, jid)
+        except JobNotFoundError:
+            job = None
+        if job is None:
+            return ClaimLostError(f"job {jid} no longer exists; {worker_id} stops", job=None)
+        holder = f"claimed by {job.claimed_by}" if job.claimed_by else "not claimed"
+        return ClaimLostError(
+            f"job {jid} is {job.status} and {holder}, no longer held by {worker_id}; its write was refused",
+            job=job,
+        )
+
+    def _fenced(self, job_id: int | str, worker_id: str, **values: Any) -> JobRecord:
         jid = _parse_job_id(job_id)
 
         def work(conn: Connection) -> JobRecord:
-            result = conn.execute(update(Job).where(Job.id == jid).values(updated_at=utcnow(), **values))
+            result = conn.execute(
+                update(Job).where(*self._held_by(jid, worker_id)).values(updated_at=self.clock(), **values)
+            )
             if result.rowcount == 0:
-                raise JobNotFoundError(f"no job with id {jid}")
+                raise self._refused(conn, jid, worker_id)
             return self._load(conn, jid)
 
         return self._tx(work)
@@ -180,30 +223,40 @@ class JobStore:
         size: int | None = None,
         worker_id: str,
         stale_after: float,
+        name: str | None = None,
+        source: str | None = None,
     ) -> Claim:
-        video_id = video_id_for(bucket, key, version)
+        """Claim the job of the object (bucket, key, version). `name` gives the video id its readable
+        part when the key has none; `source` is recorded for people (a local file's path)."""
+        candidate = video_id_for(bucket, key, version, name=name)
 
         def work(conn: Connection) -> Claim:
-            now = utcnow()
+            now = self.clock()
             self._insert_once(
                 conn,
                 Video,
                 {
-                    "id": video_id,
+                    "id": candidate,
                     "bucket": bucket,
                     "key": key,
                     "version": version,
                     "size": size,
+                    "source": source,
                     "created_at": now,
                 },
             )
-            owner = conn.execute(
-                select(Video.bucket, Video.key, Video.version).where(Video.id == video_id)
-            ).one()
-            if tuple(owner) != (bucket, key, version):
+            # By the object, not by the computed id: a first claim under another name (a copy of a
+            # local file) already chose the id.
+            video_id = conn.execute(
+                select(Video.id).where(Video.bucket == bucket, Video.key == key, Video.version == version)
+            ).scalar_one_or_none()
+            if video_id is None:
                 # Two uploads whose ids collide (40-bit hash + same slug): never mix their jobs.
+                owner = conn.execute(
+                    select(Video.bucket, Video.key, Video.version).where(Video.id == candidate)
+                ).one()
                 raise LifeStreamError(
-                    f"video id {video_id} of s3://{bucket}/{key} ({version}) is already used by "
+                    f"video id {candidate} of s3://{bucket}/{key} ({version}) is already used by "
                     f"s3://{owner.bucket}/{owner.key} ({owner.version})"
                 )
             self._insert_once(
@@ -261,47 +314,37 @@ class JobStore:
 
         return self._tx(work)
 
-    # --- a claimed job's life -------------------------------------------------------------------------
-    def heartbeat(self, job_id: int | str) -> bool:
-        """Keep the claim alive; False when the job is no longer processing (taken over or finished)."""
-        jid = _parse_job_id(job_id)
-
-        def work(conn: Connection) -> bool:
-            now = utcnow()
-            result = conn.execute(
-                update(Job)
-                .where(Job.id == jid, Job.status == JobStatus.PROCESSING.value)
-                .values(heartbeat_at=now, updated_at=now)
-            )
-            if result.rowcount == 0:
-                self._load(conn, jid)  # raises JobNotFoundError for an unknown id
-                return False
-            return True
-
-        return self._tx(work)
-
+    # --- a claimed job's life: every write is fenced by the claim (see the module docstring) -----------
     def update_progress(
-        self, job_id: int | str, *, stage: str, progress: float, checkpoint: dict[str, Any] | None = None
+        self,
+        job_id: int | str,
+        *,
+        worker_id: str,
+        stage: str,
+        progress: float,
+        checkpoint: dict[str, Any] | None = None,
     ) -> JobRecord:
+        """Record progress; it doubles as the claim's heartbeat."""
         if not 0.0 <= progress <= 1.0:
             raise ValueError(f"progress must be between 0 and 1, got {progress}")
-        values: dict[str, Any] = {"stage": stage, "progress": progress, "heartbeat_at": utcnow()}
+        values: dict[str, Any] = {"stage": stage, "progress": progress, "heartbeat_at": self.clock()}
         if checkpoint is not None:
             values["checkpoint"] = checkpoint
-        return self._update(job_id, **values)
+        return self._fenced(job_id, worker_id, **values)
 
-    def release(self, job_id: int | str, *, checkpoint: dict[str, Any] | None) -> JobRecord:
+    def release(self, job_id: int | str, *, worker_id: str, checkpoint: dict[str, Any] | None) -> JobRecord:
         """Hand the job back (queued) keeping stage, progress and checkpoint, so that the continuation
         message — sent after this — can claim it at once and resume."""
         values: dict[str, Any] = {"status": JobStatus.QUEUED.value, "claimed_by": None, "heartbeat_at": None}
         if checkpoint is not None:
             values["checkpoint"] = checkpoint
-        return self._update(job_id, **values)
+        return self._fenced(job_id, worker_id, **values)
 
     def complete(
         self,
         job_id: int | str,
         *,
+        worker_id: str,
         result_keys: dict[str, str],
         duration: float | None,
         recorded_at: datetime | None,
@@ -310,10 +353,10 @@ class JobStore:
         jid = _parse_job_id(job_id)
 
         def work(conn: Connection) -> JobRecord:
-            now = utcnow()
+            now = self.clock()
             result = conn.execute(
                 update(Job)
-                .where(Job.id == jid)
+                .where(*self._held_by(jid, worker_id))
                 .values(
                     status=JobStatus.COMPLETED.value,
                     stage="done",
@@ -329,7 +372,7 @@ class JobStore:
                 .returning(Job.video_id)
             ).scalar_one_or_none()
             if result is None:
-                raise JobNotFoundError(f"no job with id {jid}")
+                raise self._refused(conn, jid, worker_id)
             conn.execute(
                 update(Video)
                 .where(Video.id == result)
@@ -339,40 +382,130 @@ class JobStore:
 
         return self._tx(work)
 
-    def fail(self, job_id: int | str, *, error: str) -> JobRecord:
+    def fail(self, job_id: int | str, *, worker_id: str, error: str) -> JobRecord:
         """Permanent failure: later deliveries of the same upload are acknowledged, not retried."""
-        return self._update(
+        return self._fenced(
             job_id,
+            worker_id,
             status=JobStatus.FAILED.value,
             error=_truncate(error),
             claimed_by=None,
             heartbeat_at=None,
-            finished_at=utcnow(),
+            finished_at=self.clock(),
         )
 
-    def abandon(self, job_id: int | str, *, error: str) -> JobRecord:
+    def abandon(self, job_id: int | str, *, worker_id: str, error: str) -> JobRecord:
         """Transient failure: record why and free the claim so the retry can take it immediately."""
-        return self._update(
+        return self._fenced(
             job_id,
+            worker_id,
             status=JobStatus.QUEUED.value,
             error=_truncate(error),
             claimed_by=None,
             heartbeat_at=None,
         )
 
+    def note_released_failure(self, job_id: int | str, *, error: str) -> bool:
+        """Record why a job released a moment ago was not handed over — unless another attempt has
+        claimed it since (then its holder's record wins). False when nothing was written."""
+        jid = _parse_job_id(job_id)
+
+        def work(conn: Connection) -> bool:
+            result = conn.execute(
+                update(Job)
+                .where(Job.id == jid, Job.status == JobStatus.QUEUED.value, Job.claimed_by.is_(None))
+                .values(error=_truncate(error), updated_at=self.clock())
+            )
+            return result.rowcount > 0
+
+        return self._tx(work)
+
     def requeue(self, job_id: int | str) -> JobRecord:
-        """Make a completed or failed job claimable again (reprocessing on request); progress restarts."""
-        return self._update(
-            job_id,
-            status=JobStatus.QUEUED.value,
-            stage=None,
-            progress=0.0,
-            error=None,
-            checkpoint=None,
-            claimed_by=None,
-            heartbeat_at=None,
-            finished_at=None,
-        )
+        """Make a completed or failed job claimable again (reprocessing on request); progress restarts.
+        A job being processed is left to its holder."""
+        jid = _parse_job_id(job_id)
+
+        def work(conn: Connection) -> JobRecord:
+            result = conn.execute(
+                update(Job)
+                .where(Job.id == jid, Job.status.in_([JobStatus.COMPLETED.value, JobStatus.FAILED.value]))
+                .values(
+                    status=JobStatus.QUEUED.value,
+                    stage=None,
+                    progress=0.0,
+                    error=None,
+                    checkpoint=None,
+                    claimed_by=None,
+                    heartbeat_at=None,
+                    finished_at=None,
+                    updated_at=self.clock(),
+                )
+            )
+            job = self._load(conn, jid)  # JobNotFoundError for an unknown id
+            if result.rowcount == 0 and job.status != JobStatus.QUEUED:
+                raise LifeStreamError(f"job {jid} is {job.status} (by {job.claimed_by}); not requeued")
+            return job
+
+        return self._tx(work)
+
+    # --- replacing a video ----------------------------------------------------------------------------
+    def other_versions(self, job: JobRecord) -> list[JobRecord]:
+        """The jobs of the other versions of the same object (bucket, key): what a new version replaces."""
+
+        def work(conn: Connection) -> list[JobRecord]:
+            stmt = self._select().where(
+                Video.bucket == job.bucket, Video.key == job.key, Video.id != job.video_id
+            )
+            return [JobRecord.model_validate(dict(r)) for r in conn.execute(stmt).mappings()]
+
+        return self._tx(work)
+
+    def versions(self, bucket: str, key: str) -> list[str]:
+        """The versions of (bucket, key) the store knows."""
+        stmt = select(Video.version).where(Video.bucket == bucket, Video.key == key).order_by(Video.version)
+        return self._tx(lambda conn: list(conn.execute(stmt).scalars()))
+
+    def rekey(
+        self, bucket: str, *, key: str, version: str, new_key: str, new_version: str, source: str | None
+    ) -> bool:
+        """Give a video a new identity, keeping its id, job and vectors (local files recorded by path
+        before they were keyed by content). False when there is no such video or the new identity is taken."""
+
+        def work(conn: Connection) -> bool:
+            taken = conn.execute(
+                select(Video.id).where(
+                    Video.bucket == bucket, Video.key == new_key, Video.version == new_version
+                )
+            ).first()
+            if taken is not None:
+                return False
+            result = conn.execute(
+                update(Video)
+                .where(Video.bucket == bucket, Video.key == key, Video.version == version)
+                .values(key=new_key, version=new_version, source=source)
+            )
+            return result.rowcount > 0
+
+        return self._tx(work)
+
+    def forget(self, job_id: int | str, *, worker_id: str | None = None) -> bool:
+        """Remove a job and its video row (a superseded version). With `worker_id` the delete is fenced
+        like any write of a claimed job. False when it was already gone."""
+        jid = _parse_job_id(job_id)
+
+        def work(conn: Connection) -> bool:
+            where = self._held_by(jid, worker_id) if worker_id is not None else (Job.id == jid,)
+            video_id = conn.execute(delete(Job).where(*where).returning(Job.video_id)).scalar_one_or_none()
+            if video_id is None:
+                if worker_id is not None:
+                    error = self._refused(conn, jid, worker_id)
+                    if not error.gone:
+                        raise error
+                return False
+            conn.execute(delete(Video).where(Video.id == video_id))
+            return True
+
+        return self._tx(work)
 
     # --- reading --------------------------------------------------------------------------------------
     def get(self, job_id: int | str) -> JobRecord:

@@ -5,6 +5,9 @@ handler in `lambda_src/worker.py` (imported by path, as Lambda does) with a cont
 time, and deletes only the records the handler did not list in `batchItemFailures`. Failed records simply
 become visible again after the visibility timeout, so the queue's redrive policy moves poison messages to the
 DLQ exactly as in the cloud.
+
+A handler that raises is a crash — in Lambda a function error, counted by the errors alarm — not a partial
+failure: no record is deleted, none is counted as a reported failure, and `crashes` counts it.
 """
 
 from __future__ import annotations
@@ -110,10 +113,15 @@ def load_handler(path: Path = LAMBDA_SRC / "worker.py", name: str = "handler") -
 @dataclass
 class BatchResult:
     received: int
-    failed_ids: list[str]
+    failed_ids: list[str]  # reported in batchItemFailures (empty when the handler crashed)
     deleted: int
     seconds: float
-    crashed: str | None = None  # the handler raised instead of reporting partial failures
+    crashed: str | None = None  # the handler raised: the whole batch comes back, as a Lambda error
+
+    @property
+    def returning(self) -> int:
+        """Messages that become visible again (retried, or moved to the DLQ at maxReceiveCount)."""
+        return self.received - self.deleted
 
 
 @dataclass
@@ -121,8 +129,8 @@ class WorkerStats:
     batches: int = 0
     received: int = 0
     succeeded: int = 0
-    failed: int = 0
-    crashes: int = 0
+    failed: int = 0  # records reported in batchItemFailures
+    crashes: int = 0  # invocations whose handler raised (their records are not in `failed`)
     history: list[BatchResult] = field(default_factory=list)
 
 
@@ -190,13 +198,13 @@ class LocalWorker:
         event = build_event(messages, queue_arn=self.queue_arn, region=self.settings.aws_region)
         context = self.context_factory()
         crashed = None
+        failed: list[str] = []
         try:
             response = self.handler(event, context) or {}
             failed = [f["itemIdentifier"] for f in response.get("batchItemFailures", [])]
-        except Exception as exc:  # noqa: BLE001 - a thrown handler fails the whole batch, as in Lambda
+        except Exception as exc:  # noqa: BLE001 - a thrown handler is a function error, as in Lambda
             crashed = f"{type(exc).__name__}: {exc}"
-            failed = [m["MessageId"] for m in messages]
-        done = [m for m in messages if m["MessageId"] not in set(failed)]
+        done = [] if crashed else [m for m in messages if m["MessageId"] not in set(failed)]
         for start in range(0, len(done), MAX_BATCH):
             chunk = done[start : start + MAX_BATCH]
             self.sqs.delete_message_batch(

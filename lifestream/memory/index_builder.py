@@ -87,6 +87,15 @@ def index_video(
     return written
 
 
+def delete_video(video_id: str, *, store: VectorStore) -> int:
+    """Remove every vector of `video_id` (a superseded version); returns how many there were."""
+    ids = list(store.list_ids(video_id_prefix(video_id)))
+    if ids:
+        store.delete(ids)
+        logger.info("video %s: removed its %d vector(s)", video_id, len(ids))
+    return len(ids)
+
+
 class _progress:
     """A rich progress bar when asked for, a no-op otherwise."""
 

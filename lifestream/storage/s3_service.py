@@ -1,5 +1,5 @@
-"""S3 access for LifeStream: uploads (multipart for big files), downloads, presigned URLs and POST
-policies, metadata, paginated listing and batch deletes — against AWS or any S3 endpoint (moto).
+"""S3 access for LifeStream: uploads (multipart for big files), downloads, metadata, paginated listing
+and batch deletes — against AWS or any S3 endpoint (moto).
 
 Every botocore failure becomes one of three typed errors naming the bucket and key:
 ObjectNotFoundError (no such bucket/key), AccessDeniedError (403), StorageError (anything else).
@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from lifestream.core.errors import AccessDeniedError, ObjectNotFoundError, StorageError
 
@@ -142,17 +142,6 @@ class S3Service:
             )
         return self.get_file_metadata(key)
 
-    def upload_bytes(self, data: bytes, key: str, content_type: str | None = None) -> ObjectMetadata:
-        extra: dict[str, Any] = {"ContentType": content_type} if content_type else {}
-        with self._errors("upload", key):
-            response = self.client.put_object(Bucket=self.bucket, Key=key, Body=data, **extra)
-        return ObjectMetadata(
-            size=len(data),
-            content_type=content_type,
-            etag=_etag(response.get("ETag")),
-            version_id=response.get("VersionId"),
-        )
-
     def download_file(self, key: str, path: Path | str, *, version_id: str | None = None) -> Path:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -169,10 +158,6 @@ class S3Service:
         with self._errors("read", key):
             body = self.client.get_object(Bucket=self.bucket, Key=key)["Body"]
             return body.read().decode(encoding)
-
-    def read_bytes(self, key: str) -> bytes:
-        with self._errors("read", key):
-            return self.client.get_object(Bucket=self.bucket, Key=key)["Body"].read()
 
     def file_exists(self, key: str) -> bool:
         try:
@@ -194,9 +179,6 @@ class S3Service:
             last_modified=head.get("LastModified"),
         )
 
-    def list_files(self, prefix: str = "") -> list[ObjectSummary]:
-        return list(self.iter_files(prefix))
-
     def iter_files(self, prefix: str = "") -> Iterator[ObjectSummary]:
         paginator = self.client.get_paginator("list_objects_v2")
         with self._errors("list", prefix + "*"):
@@ -208,11 +190,6 @@ class S3Service:
                         etag=_etag(obj.get("ETag")),
                         last_modified=obj.get("LastModified"),
                     )
-
-    def delete_file(self, key: str) -> None:
-        """Idempotent: deleting a missing key is not an error (as in S3)."""
-        with self._errors("delete", key):
-            self.client.delete_object(Bucket=self.bucket, Key=key)
 
     def delete_files(self, keys: Sequence[str]) -> int:
         """Batch delete (1000 keys per request); returns how many were deleted; raises on any failure."""
@@ -237,48 +214,6 @@ class S3Service:
                 )
             deleted += len(batch)
         return deleted
-
-    # --- presigning --------------------------------------------------------------------------------------
-    def generate_presigned_url(
-        self,
-        key: str,
-        *,
-        method: Literal["get", "put"] = "get",
-        expires: int = 3600,
-        content_type: str | None = None,
-    ) -> str:
-        if method not in ("get", "put"):
-            raise StorageError(f"presigned URL method must be 'get' or 'put', got {method!r}")
-        if not 1 <= expires <= 7 * 24 * 3600:
-            raise StorageError(f"presigned URL expiry must be 1 s to 7 days, got {expires}")
-        params: dict[str, Any] = {"Bucket": self.bucket, "Key": key}
-        if method == "put" and content_type:
-            params["ContentType"] = content_type
-        with self._errors("presign", key):
-            return self.client.generate_presigned_url(
-                "get_object" if method == "get" else "put_object", Params=params, ExpiresIn=expires
-            )
-
-    def generate_presigned_post(
-        self,
-        key: str,
-        *,
-        max_bytes: int,
-        content_type_prefix: str = "video/",
-        min_bytes: int = 1,
-        expires: int = 3600,
-    ) -> dict[str, Any]:
-        """Browser upload form: {"url", "fields"}; S3 enforces the size range and content-type prefix."""
-        if max_bytes < min_bytes:
-            raise StorageError(f"max_bytes {max_bytes} is below min_bytes {min_bytes}")
-        conditions: list[Any] = [["content-length-range", min_bytes, max_bytes]]
-        fields: dict[str, str] = {}
-        if content_type_prefix:
-            conditions.append(["starts-with", "$Content-Type", content_type_prefix])
-        with self._errors("presign-post", key):
-            return self.client.generate_presigned_post(
-                Bucket=self.bucket, Key=key, Fields=fields or None, Conditions=conditions, ExpiresIn=expires
-            )
 
 
 def _etag(value: str | None) -> str | None:

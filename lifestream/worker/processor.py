@@ -1,8 +1,13 @@
 """What the worker does with one SQS message and with each uploaded object it names.
 
-Retry policy by outcome (SQS redelivers only what raises):
+The job's life (claim → process → complete/fail/abandon) is `lifestream.worker.lifecycle.run_job`; this
+module is the S3 side of it. Retry policy by outcome (SQS redelivers only what raises):
 - test event, key outside uploads/, already completed or permanently failed → acknowledged;
 - permanent input problem (`InputError`) → job failed with the reason, acknowledged;
+- superseded (the key was overwritten since the event: another version id, or without one another
+  ETag) → this version's job and memory removed, acknowledged; the newer object's event does the work;
+- claim lost (this attempt went stale and another took the job over) → acknowledged, nothing written:
+  the holder has its own message and finishes the job;
 - out of invocation time → job released with its checkpoint, continuation sent, acknowledged;
 - anything else (network, throttling, database, a live claim elsewhere) → job abandoned, raised → retried,
   and after maxReceiveCount the message moves to the DLQ.
@@ -13,22 +18,31 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from lifestream.core.constants import RESULTS_PREFIX, SUBTITLE_SUFFIXES, is_video_key
-from lifestream.core.errors import EmptyFileError, InputError, OutOfTime, TransientError, UnsupportedFileError
+from lifestream.core.constants import RESULTS_PREFIX, STATE_PREFIX, is_video_key
+from lifestream.core.errors import (
+    EmptyFileError,
+    ObjectNotFoundError,
+    OutOfTime,
+    TransientError,
+    UnsupportedFileError,
+)
+from lifestream.core.sidecars import subtitle_files
 from lifestream.worker.events import Continuation, ObjectEvents, ObjectRef, S3TestEvent, parse_body
+from lifestream.worker.lifecycle import ClaimRequest, Inputs, SupersededError, describe_error, run_job
+from lifestream.worker.lifecycle import JobOutcome as LifecycleOutcome
 from lifestream.worker.log import logger
 from lifestream.worker.runtime import WorkerRuntime, get_runtime
 from lifestream.worker.s3_checkpoint import S3Checkpoint
 
-# Progress rows double as heartbeats; more often than this only loads the database.
-PROGRESS_EVERY_SECONDS = 2.0
+if TYPE_CHECKING:
+    from lifestream.jobs import Claim
+
 KEYFRAMES = "keyframes"
 # A record met too late in a batch is passed on before any work: this stage name marks that hand-over.
 NOT_STARTED = "not-started"
@@ -42,7 +56,8 @@ class JobBusyError(TransientError):
 
 @dataclass(frozen=True)
 class ObjectOutcome:
-    status: str  # skipped | completed | already_completed | already_failed | failed | continued
+    # skipped | completed | already_completed | already_failed | failed | continued | superseded | lost
+    status: str
     key: str
     job_id: str | None = None
     video_id: str | None = None
@@ -96,7 +111,7 @@ def process_object(
     if not is_video_key(ref.key):
         logger.warning("skipping key outside uploads/ or without a video suffix", extra={"key": ref.key})
         return ObjectOutcome("skipped", ref.key, detail="not a video key under uploads/")
-    claim = runtime.jobs.claim(
+    request = ClaimRequest(
         bucket=ref.bucket,
         key=ref.key,
         version=ref.version,
@@ -104,52 +119,71 @@ def process_object(
         worker_id=worker_id(context),
         stale_after=settings.worker_stale_claim_seconds,
     )
-    job = claim.job
-    logger.append_keys(job_id=job.id, video_id=job.video_id, key=ref.key)
+    upload = _UploadedObject(ref, runtime, context, continuation, source_queue_arn)
+
+    def claimed(claim: Claim) -> None:
+        logger.append_keys(job_id=claim.job.id, video_id=claim.job.video_id, key=ref.key)
+        if claim.claimed:
+            logger.info("claimed", extra={"attempt": claim.job.attempts, "resumed": claim.resumed})
+
     try:
-        if claim.outcome == "completed":
-            logger.info("already completed; acknowledged")
-            return ObjectOutcome("already_completed", ref.key, job.id, job.video_id)
-        if claim.outcome == "failed":
-            logger.info("already failed permanently; acknowledged", extra={"error": job.error})
-            return ObjectOutcome("already_failed", ref.key, job.id, job.video_id, job.error or "")
-        if claim.outcome == "busy":
+        outcome = run_job(
+            runtime.jobs,
+            request,
+            upload,
+            settings=settings,
+            vectors=lambda: (runtime.store, runtime.embedder),
+            time_left=upload.time_left,
+            on_progress=upload.listen,
+            on_claimed=claimed,
+            on_out_of_time=upload.hand_over,
+            log=logger,
+        )
+        job = outcome.job
+        if outcome.status == "busy":
             raise JobBusyError(
                 f"job {job.id} for s3://{ref.bucket}/{ref.key} is being processed by another attempt"
             )
-        logger.info("claimed", extra={"attempt": job.attempts, "resumed": claim.resumed})
-        return _run(
-            ref,
-            job,
-            context,
-            runtime,
-            continuation=continuation,
-            resumed=claim.resumed or continuation is not None,
-            source_queue_arn=source_queue_arn,
-        )
+        if outcome.status == "already_completed":
+            logger.info("already completed; acknowledged")
+        elif outcome.status == "already_failed":
+            logger.info("already failed permanently; acknowledged", extra={"error": job.error})
+        return ObjectOutcome(outcome.status, ref.key, job.id, job.video_id, outcome.detail)
     finally:
+        upload.cleanup()
         logger.remove_keys(["job_id", "video_id", "key"])
 
 
-def _run(
-    ref: ObjectRef,
-    job: Any,
-    context: Any,
-    runtime: WorkerRuntime,
-    *,
-    continuation: Continuation | None,
-    resumed: bool,
-    source_queue_arn: str | None,
-) -> ObjectOutcome:
-    from lifestream.understand.pipeline import process_video
+class _UploadedObject:
+    """The `JobSource` of an S3 upload: downloaded into a per-record temporary directory, results put
+    beside it under results/<video_id>/, the stage checkpoint under state/<video_id>/."""
 
-    settings = runtime.settings
-    s3 = runtime.s3(ref.bucket)
-    checkpoint = S3Checkpoint(runtime.s3_client, ref.bucket, job.video_id)
-    workdir = Path(tempfile.mkdtemp(prefix="lifestream-job-", dir=runtime.tmp_root))
-    time_left = _time_left(context)
-    try:
-        if time_left is not None and time_left() < settings.worker_safety_margin_seconds:
+    def __init__(
+        self,
+        ref: ObjectRef,
+        runtime: WorkerRuntime,
+        context: Any,
+        continuation: Continuation | None,
+        source_queue_arn: str | None,
+    ) -> None:
+        self.ref, self.runtime, self.continuation = ref, runtime, continuation
+        self.source_queue_arn = source_queue_arn
+        self.settings = runtime.settings
+        self.s3 = runtime.s3(ref.bucket)
+        self.time_left = _time_left(context)
+        self.workdir = Path(tempfile.mkdtemp(prefix="lifestream-job-", dir=runtime.tmp_root))
+
+    def listen(self, stage: str, fraction: float) -> None:
+        if self.runtime.progress_listener is not None:
+            self.runtime.progress_listener(self.ref.key, stage, fraction)
+
+    def cleanup(self) -> None:
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def prepare(self, job: Any, *, resumed: bool) -> Inputs:
+        ref, settings, s3 = self.ref, self.settings, self.s3
+        checkpoint = S3Checkpoint(self.runtime.s3_client, ref.bucket, job.video_id)
+        if self.time_left is not None and self.time_left() < settings.worker_safety_margin_seconds:
             # Earlier records of the batch used the time up: hand this one to a fresh invocation now
             # rather than wait a visibility timeout (6x the function timeout) for a retry.
             raise OutOfTime(NOT_STARTED)
@@ -157,51 +191,51 @@ def _run(
         # The latest version first: a video deleted since the upload is not processed (ObjectNotFoundError,
         # an InputError), even if its old version is still kept by bucket versioning.
         meta = s3.get_file_metadata(ref.key)
-        if ref.version_id and meta.version_id != ref.version_id:
-            # Overwritten since: this event's job is about its own version (the newer one has its own).
-            meta = s3.get_file_metadata(ref.key, version_id=ref.version_id)
+        _require_current(ref, meta)
         _check_size(meta.size, settings.max_video_bytes, ref)
         if meta.size == 0:
             raise EmptyFileError(f"s3://{ref.bucket}/{ref.key} is empty (0 bytes)")
-        inputs = workdir / "input"
+        inputs = self.workdir / "input"
         inputs.mkdir()
         video_path = inputs / _local_name(ref.key)
+        # Unversioned, an overwrite during the download goes unseen here: `check_current` finds it before
+        # anything is published.
         s3.download_file(ref.key, video_path, version_id=ref.version_id)
         subtitles = _download_sidecars(s3, ref.key, inputs)
-        output_dir = workdir / "out"
-        if resumed:
+        output_dir = self.workdir / "out"
+        if resumed or self.continuation is not None:
             checkpoint.restore_files(KEYFRAMES, output_dir / KEYFRAMES)
-        result = process_video(
-            video_path,
-            settings=settings,
-            video_id=job.video_id,
+        return Inputs(
+            video=video_path,
             output_dir=output_dir,
-            uploaded_at=meta.last_modified,
-            subtitle_paths=subtitles,
             checkpoint=checkpoint,
-            time_left=time_left,
-            on_progress=_progress_reporter(runtime, job.id, ref.key),
-            store=runtime.store,
-            embedder=runtime.embedder,
+            subtitles=subtitles,
+            uploaded_at=meta.last_modified,
         )
-        result_keys = _upload_results(s3, job.video_id, result)
-        runtime.jobs.complete(
-            job.id,
-            result_keys=result_keys,
-            duration=result.duration,
-            recorded_at=result.recorded_at,
-            chunk_count=result.chunk_count,
-        )
-        _quietly(checkpoint.clear)
-        logger.info("completed", extra={"chunks": result.chunk_count, "duration": result.duration})
-        return ObjectOutcome("completed", ref.key, job.id, job.video_id)
-    except InputError as exc:
-        reason = f"{type(exc).__name__}: {exc}"
-        runtime.jobs.fail(job.id, error=reason)
-        _quietly(checkpoint.clear)
-        logger.warning("permanent input error; job failed", extra={"error": reason})
-        return ObjectOutcome("failed", ref.key, job.id, job.video_id, reason)
-    except OutOfTime as exc:
+
+    def check_current(self) -> None:
+        try:
+            meta = self.s3.get_file_metadata(self.ref.key)
+        except ObjectNotFoundError:
+            raise SupersededError(f"s3://{self.ref.bucket}/{self.ref.key} was deleted meanwhile") from None
+        _require_current(self.ref, meta)
+
+    def publish(self, job: Any, result: Any) -> dict[str, str]:
+        return _upload_results(self.s3, job.video_id, result)
+
+    def remove_results(self, job: Any) -> None:
+        keys = [
+            o.key
+            for prefix in (f"{RESULTS_PREFIX}{job.video_id}/", f"{STATE_PREFIX}{job.video_id}/")
+            for o in self.s3.iter_files(prefix)
+        ]
+        if keys:
+            self.s3.delete_files(keys)
+
+    def hand_over(self, job: Any, exc: OutOfTime, checkpoint: Any) -> LifecycleOutcome:
+        """Out of invocation time: release the job with its checkpoint and send a continuation."""
+        ref, runtime, continuation = self.ref, self.runtime, self.continuation
+        token = job.claimed_by
         hop = continuation.hop + 1 if continuation else 1
         stalled = (
             continuation is not None
@@ -214,9 +248,9 @@ def _run(
                 f"no progress in one invocation (still {exc}, continuation {hop}); raise the function timeout "
                 "or lower LIFESTREAM_WORKER_SAFETY_MARGIN_SECONDS"
             )
-            runtime.jobs.fail(job.id, error=reason)
+            failed = runtime.jobs.fail(job.id, worker_id=token, error=reason)
             logger.error("continuation made no progress; job failed", extra={"error": reason})
-            return ObjectOutcome("failed", ref.key, job.id, job.video_id, reason)
+            return LifecycleOutcome("failed", failed, detail=reason)
         follow_up = Continuation(
             bucket=ref.bucket,
             key=ref.key,
@@ -228,31 +262,37 @@ def _run(
             offset=exc.offset,
             hop=hop,
         )
+        # Not handed over if any step raises: the job is free (abandoned by the lifecycle, or released
+        # here) and SQS redelivers this message, which resumes it.
+        if checkpoint is not None:
+            checkpoint.save_files(KEYFRAMES, self.workdir / "out" / KEYFRAMES)
+        released = runtime.jobs.release(
+            job.id, worker_id=token, checkpoint={"stage": exc.stage, "offset": exc.offset, "hop": hop}
+        )
         try:
-            checkpoint.save_files(KEYFRAMES, workdir / "out" / KEYFRAMES)
-            runtime.jobs.release(job.id, checkpoint={"stage": exc.stage, "offset": exc.offset, "hop": hop})
-            send_continuation(runtime, follow_up, source_queue_arn=source_queue_arn)
-        except Exception as handover:
-            # Not handed over: free the job and let SQS redeliver this message, which resumes it.
-            _abandon(runtime, job.id, handover)
+            send_continuation(runtime, follow_up, source_queue_arn=self.source_queue_arn)
+        except Exception as failure:
+            runtime.jobs.note_released_failure(job.id, error=describe_error(failure))
             raise
         logger.info(
             "out of time; continuation sent", extra={"stage": exc.stage, "offset": exc.offset, "hop": hop}
         )
-        return ObjectOutcome("continued", ref.key, job.id, job.video_id, str(exc))
-    except Exception as exc:
-        _abandon(runtime, job.id, exc)
-        raise
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+        return LifecycleOutcome("continued", released, detail=str(exc))
 
 
-def _abandon(runtime: WorkerRuntime, job_id: Any, exc: BaseException) -> None:
-    try:
-        runtime.jobs.abandon(job_id, error=f"{type(exc).__name__}: {exc}")
-    except Exception:  # noqa: BLE001 - the original error matters more
-        logger.exception("could not record the transient failure in the job store")
-    logger.warning("transient failure; the message will be retried", extra={"error": repr(exc)})
+def _require_current(ref: ObjectRef, meta: Any) -> None:
+    """The event is superseded when the key now holds another object: its own event does the work.
+    With a version id the versions are compared; without one (unversioned buckets, moto) the ETags."""
+    if ref.version_id:
+        current = meta.version_id == ref.version_id
+    else:
+        # A continuation's ref carries no eTag field: its version is the ETag then.
+        current = (ref.etag or ref.version).strip('"') == (meta.etag or "").strip('"')
+    if not current:
+        raise SupersededError(
+            f"s3://{ref.bucket}/{ref.key} was overwritten since this event ({ref.version}); "
+            "the newer object's own event processes it"
+        )
 
 
 def send_continuation(
@@ -287,14 +327,16 @@ def _local_name(key: str) -> str:
 
 
 def _download_sidecars(s3: Any, key: str, directory: Path) -> list[Path]:
-    stem = key.rsplit(".", 1)[0]
+    folder, _, name = key.rpartition("/")
+    prefix = f"{folder}/" if folder else ""
+    stem = name.rsplit(".", 1)[0]
+    # One listing of the keys that start like the video's name; the sidecar rule picks among them.
+    names = [o.key[len(prefix) :] for o in s3.iter_files(prefix + stem + ".")]
     found: list[Path] = []
-    for suffix in dict.fromkeys(s for base in SUBTITLE_SUFFIXES for s in (base, base.upper())):
-        candidate = stem + suffix
-        if s3.file_exists(candidate):
-            path = directory / f"subtitles{suffix.lower()}"
-            s3.download_file(candidate, path)
-            found.append(path)
+    for index, sidecar in enumerate(subtitle_files(name, names)):
+        path = directory / f"subtitles-{index}{Path(sidecar).suffix.lower()}"
+        s3.download_file(prefix + sidecar, path)
+        found.append(path)
     return found
 
 
@@ -319,30 +361,7 @@ def _time_left(context: Any) -> Callable[[], float] | None:
     return lambda: remaining() / 1000.0
 
 
-def _progress_reporter(runtime: WorkerRuntime, job_id: str, key: str) -> Callable[[str, float], None]:
-    last = 0.0
-
-    def report(stage: str, fraction: float) -> None:
-        nonlocal last
-        if runtime.progress_listener is not None:
-            runtime.progress_listener(key, stage, fraction)
-        now = time.monotonic()
-        if fraction < 1.0 and now - last < PROGRESS_EVERY_SECONDS:
-            return
-        last = now
-        runtime.jobs.update_progress(job_id, stage=stage, progress=max(0.0, min(1.0, fraction)))
-
-    return report
-
-
 def worker_id(context: Any) -> str:
     name = getattr(context, "function_name", None) or "worker"
     request = getattr(context, "aws_request_id", None) or uuid.uuid4().hex
     return f"{name}/{request}"
-
-
-def _quietly(action: Callable[[], None]) -> None:
-    try:
-        action()
-    except Exception:  # noqa: BLE001 - cleanup is best effort
-        logger.exception("cleanup step failed (ignored)")

@@ -61,6 +61,28 @@ def test_upload_then_worker_then_dlq(cli_env, sample, tmp_path):
     assert [m["Body"] for m in cloud.drain()] == ["garbage {"]
 
 
+def test_upload_takes_the_sidecars_the_worker_will_find(cli_env, sample, tmp_path):
+    import shutil
+
+    # GIVEN a video with sidecar subtitles named as people name them: any case, a language tag
+    folder = tmp_path / "videos"
+    folder.mkdir()
+    video = folder / "talk.mp4"
+    shutil.copy(sample.path, video)
+    shutil.copy(sample.subtitles, folder / "talk.SRT")
+    shutil.copy(sample.subtitles, folder / "talk.en.srt")
+    (folder / "talk.notes.txt").write_text("not subtitles")
+    # WHEN it is uploaded (no --subtitles) and the worker, which requires subtitles here, runs
+    assert runner.invoke(app, ["upload", str(video)]).exit_code == 0
+    keys = sorted(o["Key"] for o in cli_env.s3.list_objects_v2(Bucket=cli_env.resources.bucket)["Contents"])
+    # THEN both sidecars went beside the video, and the worker found and used them
+    assert keys == ["uploads/talk.en.srt", "uploads/talk.mp4", "uploads/talk.srt"]
+    result = runner.invoke(app, ["worker", "--until-idle"])
+    assert result.exit_code == 0, result.output
+    (job,) = JobStore(f"sqlite:///{tmp_path / 'data' / 'jobs.db'}").list_jobs()
+    assert job.status == "completed", job.error
+
+
 def test_upload_refuses_what_is_not_a_video(cli_env, tmp_path):
     notes = tmp_path / "notes.txt"
     notes.write_text("hello")

@@ -33,7 +33,7 @@ def test_process_then_inspect_and_ask(cli, cli_json, talk, tmp_path):
 
     [job] = cli_json("jobs")
     assert job["status"] == "completed" and job["progress"] == 1.0 and job["attempts"] == 1
-    assert job["bucket"] == "local" and job["key"] == str(talk.path.resolve())
+    assert job["bucket"] == "local" and job["source"] == str(talk.path.resolve())
     assert job["video_id"].startswith("garden-talk-")
     assert abs(job["duration"] - talk.duration) < 0.5
     assert job["recorded_at"].startswith("2026-05-02T09:30:00")  # from the container, not the file time
@@ -82,12 +82,38 @@ def test_second_run_skips_and_force_reprocesses(cli, cli_json, talk):
     assert (job["id"], job["attempts"], job["status"]) == (first["id"], 2, "completed")
 
 
-def test_a_copied_file_is_the_same_content_but_a_different_video(cli_json, talk, tmp_path):
-    copy = tmp_path / "copy.mp4"
+def test_a_copied_or_moved_file_is_the_same_video_with_one_vector_set(cli, cli_json, talk, tmp_path):
+    from lifestream.memory.embeddings import make_embedder
+    from lifestream.memory.vectors import make_vector_store
+
+    # GIVEN a processed (and indexed) video
+    first = cli_json("process", talk.path)
+    assert first[0]["status"] == "completed"
+    video_id = first[0]["video_id"]
+    # WHEN a copy of it elsewhere, under another name, is processed — and then a moved one
+    copy = tmp_path / "elsewhere" / "copy of the talk.mp4"
+    copy.parent.mkdir()
     shutil.copy(talk.path, copy)
-    out = cli_json("process", "--no-index", talk.path, copy)
-    assert [o["status"] for o in out] == ["completed", "completed"]
-    assert out[0]["video_id"] != out[1]["video_id"]  # the key (path) is part of the identity
+    again = cli_json("process", copy)
+    moved = tmp_path / "moved.mp4"
+    shutil.copy(copy, moved)
+    copy.unlink()
+    third = cli_json("process", moved)
+    # THEN it is recognised as the same video: nothing is redone, and it says which
+    assert [again[0]["status"], third[0]["status"]] == ["skipped", "skipped"]
+    assert again[0]["video_id"] == third[0]["video_id"] == video_id
+    assert str(talk.path.resolve()) in again[0]["message"]
+    # AND there is one job and one vector set
+    [job] = cli_json("jobs")
+    assert job["video_id"] == video_id and job["attempts"] == 1
+    settings = load_settings()
+    store = make_vector_store(settings, make_embedder(settings))
+    ids = list(store.list_ids(""))
+    assert len(ids) == job["chunk_count"] and all(i.startswith(video_id + "#") for i in ids)
+    # AND `show` by the name is not ambiguous
+    shown = cli("show", "garden")
+    assert shown.exit_code == 0, shown.output
+    assert shown.stdout.startswith("# Daily Summary: 2026-05-02")
 
 
 def test_bad_files_fail_with_reasons_and_are_remembered(cli, cli_json, tmp_path):
@@ -103,7 +129,7 @@ def test_bad_files_fail_with_reasons_and_are_remembered(cli, cli_json, tmp_path)
     assert [o["status"] for o in outcomes] == ["failed", "failed"]
     assert outcomes[0]["message"].startswith("EmptyFileError")
     assert outcomes[1]["message"].startswith("CorruptVideoError")
-    jobs = {j["key"]: j for j in cli_json("jobs", "--status", "failed")}
+    jobs = {j["source"]: j for j in cli_json("jobs", "--status", "failed")}
     assert jobs[str(empty.resolve())]["error"].startswith("EmptyFileError")
     # AND a later run does not retry a permanent failure
     again = cli("process", "--json", empty)
@@ -132,18 +158,24 @@ def test_a_file_claimed_by_a_live_worker_is_left_alone(cli_json, talk):
     # GIVEN another process is working on the same file right now
     settings = load_settings()
     store = JobStore.from_settings(settings)
-    key = str(talk.path.resolve())
     from lifestream.cli.pipeline_cmds import file_version
 
     version = file_version(talk.path)
-    store.claim(bucket="local", key=key, version=version, worker_id="other-worker", stale_after=900)
+    store.claim(
+        bucket="local",
+        key=version,
+        version=version,
+        name=talk.path.name,
+        worker_id="other-worker",
+        stale_after=900,
+    )
     # WHEN the file is processed
     out = cli_json("process", "--no-index", talk.path)
     # THEN it is reported busy, not processed twice
     assert out[0]["status"] == "busy" and "other-worker" in out[0]["message"]
-    assert out[0]["video_id"] == video_id_for("local", key, version)
+    assert out[0]["video_id"] == video_id_for("local", version, version, name=talk.path.name)
     # AND once that worker gives up (a transient failure), the next run takes it over
-    store.abandon(out[0]["job_id"], error="TransientError: disk full")
+    store.abandon(out[0]["job_id"], worker_id="other-worker", error="TransientError: disk full")
     store.close()
     retry = cli_json("process", "--no-index", talk.path)
     assert retry[0]["status"] == "completed"
@@ -202,3 +234,38 @@ def test_a_configuration_problem_stops_the_run_and_frees_the_job(cli, talk, monk
     assert job.error.startswith("ConfigError:")
     # AND once fixed, the next run does the work
     assert cli("process", "--no-index", talk.path).exit_code == 0
+
+
+def test_json_output_stays_clean_through_the_real_entry_point(talk, tmp_path):
+    # The job lifecycle is shared with the Lambda worker: its log lines must not reach the CLI's stdout.
+    proc = subprocess.run(
+        [sys.executable, "-m", "lifestream", "process", "--no-index", "--json", str(talk.path)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO), "HOME": str(tmp_path)},
+    )
+    assert proc.returncode == 0, proc.stderr
+    [outcome] = json.loads(proc.stdout)
+    assert outcome["status"] == "completed"
+
+
+def test_a_file_recorded_by_path_before_content_keys_is_adopted_not_redone(cli_json, talk):
+    from lifestream.cli.pipeline_cmds import _path_keyed_version
+
+    # GIVEN a job an earlier release recorded for this file: keyed by its path and a whole-file hash
+    store = JobStore.from_settings(load_settings())
+    path = str(talk.path.resolve())
+    old = store.claim(
+        bucket="local", key=path, version=_path_keyed_version(talk.path), worker_id="old", stale_after=900
+    ).job
+    store.complete(old.id, worker_id="old", result_keys={}, duration=1.0, recorded_at=None, chunk_count=1)
+    # WHEN the file is processed now
+    out = cli_json("process", "--no-index", talk.path)
+    # THEN the earlier video is recognised: nothing redone, no second video, the same id
+    assert out[0]["status"] == "skipped" and out[0]["video_id"] == old.video_id
+    [job] = store.list_jobs()
+    assert (job.id, job.source, job.attempts) == (old.id, path, 1)
+    store.close()

@@ -4,10 +4,30 @@ PostgreSQL server."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 
 import pytest
 
 from lifestream.jobs import JobStore
+from lifestream.jobs.schema import utcnow
+
+
+class FakeClock:
+    """The store's notion of now, moved by the test: claims age without sleeping."""
+
+    def __init__(self) -> None:
+        self.now = utcnow()
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -17,22 +37,22 @@ def store_url(request, tmp_path) -> str:
     return request.getfixturevalue("postgres_url")
 
 
-def _migrated_store(url: str) -> Iterator[JobStore]:
-    store = JobStore(url)
+def _migrated_store(url: str, clock: FakeClock) -> Iterator[JobStore]:
+    store = JobStore(url, clock=clock)
     store.migrate()
     yield store
     store.close()
 
 
 @pytest.fixture
-def store(store_url):
-    yield from _migrated_store(store_url)
+def store(store_url, clock):
+    yield from _migrated_store(store_url, clock)
 
 
 @pytest.fixture
-def pg_store(postgres_url):
+def pg_store(postgres_url, clock):
     """PostgreSQL only: for what SQLite has no counterpart of (server restarts and outages)."""
-    yield from _migrated_store(postgres_url)
+    yield from _migrated_store(postgres_url, clock)
 
 
 @pytest.fixture

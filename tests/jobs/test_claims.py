@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
 from lifestream.core.errors import JobNotFoundError, LifeStreamError
-from lifestream.jobs import JobStatus, video_id_for
+from lifestream.jobs import ClaimLostError, JobStatus, video_id_for
 
 
 def test_first_delivery_claims_a_new_job(store, claim_args):
@@ -43,12 +42,16 @@ def test_live_claim_makes_a_redelivery_busy(store, claim_args):
     assert second.job.attempts == 1
 
 
-def test_stale_claim_is_taken_over_and_resumed(store, claim_args):
-    first = store.claim(worker_id="w1", **{**claim_args, "stale_after": 0.05})
-    store.update_progress(first.job.id, stage="transcribe", progress=0.4, checkpoint={"offset": 120.0})
-    time.sleep(0.15)  # w1 died: its heartbeat is now older than stale_after
+def test_stale_claim_is_taken_over_and_resumed(store, claim_args, clock):
+    first = store.claim(worker_id="w1", **claim_args)
+    store.update_progress(
+        first.job.id, worker_id="w1", stage="transcribe", progress=0.4, checkpoint={"offset": 120.0}
+    )
+    clock.advance(59)
+    assert store.claim(worker_id="w2", **claim_args).outcome == "busy"  # not stale yet
+    clock.advance(2)  # w1 died: its heartbeat is now older than stale_after (60 s)
     # WHEN another worker claims it
-    second = store.claim(worker_id="w2", **{**claim_args, "stale_after": 0.05})
+    second = store.claim(worker_id="w2", **claim_args)
     # THEN w2 takes over, resuming from w1's checkpoint
     assert second.outcome == "claimed"
     assert second.resumed is True
@@ -59,13 +62,13 @@ def test_stale_claim_is_taken_over_and_resumed(store, claim_args):
     assert second.job.started_at == first.job.started_at
 
 
-def test_heartbeat_keeps_a_claim_alive(store, claim_args):
-    first = store.claim(worker_id="w1", **{**claim_args, "stale_after": 0.3})
-    for _ in range(3):
-        time.sleep(0.15)
-        assert store.heartbeat(first.job.id) is True
-    # 0.45 s after the claim, but only 0.15 s after the last heartbeat
-    assert store.claim(worker_id="w2", **{**claim_args, "stale_after": 0.3}).outcome == "busy"
+def test_progress_keeps_a_claim_alive(store, claim_args, clock):
+    first = store.claim(worker_id="w1", **claim_args)
+    for step in range(3):
+        clock.advance(40)
+        store.update_progress(first.job.id, worker_id="w1", stage="transcribe", progress=step / 3)
+    # 120 s after the claim, but only 40 s after the last progress report
+    assert store.claim(worker_id="w2", **claim_args).outcome == "busy"
 
 
 def test_completed_job_is_not_processed_again(store, claim_args):
@@ -73,6 +76,7 @@ def test_completed_job_is_not_processed_again(store, claim_args):
     recorded = datetime(2026, 11, 24, 9, 30, tzinfo=timezone(timedelta(hours=2)))
     done = store.complete(
         claim.job.id,
+        worker_id="w1",
         result_keys={"markdown": "results/x/summary.md", "json": "results/x/summary.json"},
         duration=61.5,
         recorded_at=recorded,
@@ -93,7 +97,7 @@ def test_completed_job_is_not_processed_again(store, claim_args):
 
 def test_failed_job_is_acknowledged_not_retried(store, claim_args):
     claim = store.claim(worker_id="w1", **claim_args)
-    failed = store.fail(claim.job.id, error="CorruptVideoError: moov atom not found")
+    failed = store.fail(claim.job.id, worker_id="w1", error="CorruptVideoError: moov atom not found")
     assert failed.status == JobStatus.FAILED
     assert failed.error == "CorruptVideoError: moov atom not found"
     assert failed.finished_at is not None
@@ -104,9 +108,11 @@ def test_failed_job_is_acknowledged_not_retried(store, claim_args):
 
 def test_released_job_is_claimed_again_with_its_checkpoint(store, claim_args):
     first = store.claim(worker_id="w1", **claim_args)
-    store.update_progress(first.job.id, stage="keyframes", progress=0.2)
+    store.update_progress(first.job.id, worker_id="w1", stage="keyframes", progress=0.2)
     # WHEN the worker runs out of time and hands the job back before sending a continuation
-    released = store.release(first.job.id, checkpoint={"stage": "transcribe", "offset": 300.0})
+    released = store.release(
+        first.job.id, worker_id="w1", checkpoint={"stage": "transcribe", "offset": 300.0}
+    )
     assert released.status == JobStatus.QUEUED and released.claimed_by is None
     # THEN the continuation (even with a long stale_after) claims it at once and resumes
     second = store.claim(worker_id="w2", **{**claim_args, "stale_after": 3600})
@@ -117,14 +123,16 @@ def test_released_job_is_claimed_again_with_its_checkpoint(store, claim_args):
 
 def test_release_without_checkpoint_keeps_the_saved_one(store, claim_args):
     first = store.claim(worker_id="w1", **claim_args)
-    store.update_progress(first.job.id, stage="audio", progress=0.3, checkpoint={"offset": 10})
-    released = store.release(first.job.id, checkpoint=None)
+    store.update_progress(
+        first.job.id, worker_id="w1", stage="audio", progress=0.3, checkpoint={"offset": 10}
+    )
+    released = store.release(first.job.id, worker_id="w1", checkpoint=None)
     assert released.checkpoint == {"offset": 10}
 
 
 def test_abandoned_job_is_retried_at_once_and_remembers_why(store, claim_args):
     first = store.claim(worker_id="w1", **claim_args)
-    abandoned = store.abandon(first.job.id, error="TransientError: Pinecone 503")
+    abandoned = store.abandon(first.job.id, worker_id="w1", error="TransientError: Pinecone 503")
     assert abandoned.status == JobStatus.QUEUED
     assert abandoned.error == "TransientError: Pinecone 503"
     assert abandoned.claimed_by is None
@@ -133,38 +141,95 @@ def test_abandoned_job_is_retried_at_once_and_remembers_why(store, claim_args):
     assert retry.resumed is False  # nothing was checkpointed
     assert retry.job.attempts == 2
     assert retry.job.error == "TransientError: Pinecone 503"  # kept for the record until the job ends
-    done = store.complete(retry.job.id, result_keys={}, duration=None, recorded_at=None, chunk_count=None)
+    done = store.complete(
+        retry.job.id, worker_id="w2", result_keys={}, duration=None, recorded_at=None, chunk_count=None
+    )
     assert done.error is None
 
 
 def test_requeue_allows_reprocessing(store, claim_args):
     claim = store.claim(worker_id="w1", **claim_args)
-    store.complete(claim.job.id, result_keys={"md": "k"}, duration=1.0, recorded_at=None, chunk_count=1)
+    with pytest.raises(LifeStreamError, match="not requeued"):
+        store.requeue(claim.job.id)  # a job being processed is its holder's
+    store.complete(
+        claim.job.id, worker_id="w1", result_keys={"md": "k"}, duration=1.0, recorded_at=None, chunk_count=1
+    )
     requeued = store.requeue(claim.job.id)
     assert (requeued.status, requeued.progress, requeued.stage) == (JobStatus.QUEUED, 0.0, None)
     again = store.claim(worker_id="w2", **claim_args)
     assert again.outcome == "claimed" and again.job.attempts == 2
 
 
-def test_progress_is_recorded_and_validated(store, claim_args):
+def test_progress_is_recorded_and_validated(store, claim_args, clock):
     claim = store.claim(worker_id="w1", **claim_args)
     before = store.get(claim.job.id).heartbeat_at
-    time.sleep(0.01)
-    job = store.update_progress(claim.job.id, stage="probe", progress=0.05, checkpoint={"probe": {"d": 1}})
+    clock.advance(1)
+    job = store.update_progress(
+        claim.job.id, worker_id="w1", stage="probe", progress=0.05, checkpoint={"probe": {"d": 1}}
+    )
     assert (job.stage, job.progress, job.checkpoint) == ("probe", 0.05, {"probe": {"d": 1}})
-    assert job.heartbeat_at > before  # progress counts as a heartbeat
-    job = store.update_progress(claim.job.id, stage="audio", progress=0.5)
+    assert job.heartbeat_at == before + timedelta(seconds=1)  # progress counts as a heartbeat
+    job = store.update_progress(claim.job.id, worker_id="w1", stage="audio", progress=0.5)
     assert job.checkpoint == {"probe": {"d": 1}}  # None keeps the saved checkpoint
     for bad in (-0.1, 1.5):
         with pytest.raises(ValueError, match="between 0 and 1"):
-            store.update_progress(claim.job.id, stage="audio", progress=bad)
+            store.update_progress(claim.job.id, worker_id="w1", stage="audio", progress=bad)
     assert store.get(claim.job.id).progress == 0.5
 
 
-def test_heartbeat_reports_a_lost_claim(store, claim_args):
+def _stale_writes(store, job_id, worker_id):
+    """Every write a worker makes to a claimed job, as `worker_id`."""
+    return {
+        "update_progress": lambda: store.update_progress(
+            job_id, worker_id=worker_id, stage="x", progress=0.9
+        ),
+        "complete": lambda: store.complete(
+            job_id,
+            worker_id=worker_id,
+            result_keys={"md": "stale"},
+            duration=9.0,
+            recorded_at=None,
+            chunk_count=9,
+        ),
+        "fail": lambda: store.fail(job_id, worker_id=worker_id, error="stale failure"),
+        "abandon": lambda: store.abandon(job_id, worker_id=worker_id, error="stale abandon"),
+        "release": lambda: store.release(job_id, worker_id=worker_id, checkpoint={"stale": True}),
+        "forget": lambda: store.forget(job_id, worker_id=worker_id),
+    }
+
+
+def test_a_stale_worker_cannot_write_to_a_job_taken_over(store, claim_args, clock):
+    # GIVEN w1's claim went stale and w2 took the job over and reported progress
+    first = store.claim(worker_id="w1", **claim_args)
+    clock.advance(61)
+    second = store.claim(worker_id="w2", **claim_args)
+    assert second.claimed
+    store.update_progress(second.job.id, worker_id="w2", stage="summarize", progress=0.7, checkpoint={"w": 2})
+    held = store.get(second.job.id)
+    # WHEN w1 comes back and writes anything to the job
+    for name, write in _stale_writes(store, first.job.id, "w1").items():
+        with pytest.raises(ClaimLostError, match="no longer held by w1") as info:
+            write()
+        # THEN it is refused, tells who holds the job, and nothing changed
+        assert info.value.job == held and not info.value.gone, name
+        assert store.get(first.job.id) == held, name
+    # AND w2 finishes normally; afterwards w1 still cannot touch the result
+    done = store.complete(
+        second.job.id, worker_id="w2", result_keys={"md": "w2"}, duration=1.0, recorded_at=None, chunk_count=1
+    )
+    for name, write in _stale_writes(store, first.job.id, "w1").items():
+        with pytest.raises(ClaimLostError):
+            write()
+        assert store.get(first.job.id) == done, name
+
+
+def test_a_finished_job_refuses_its_own_workers_second_write(store, claim_args):
     claim = store.claim(worker_id="w1", **claim_args)
-    store.fail(claim.job.id, error="boom")
-    assert store.heartbeat(claim.job.id) is False
+    failed = store.fail(claim.job.id, worker_id="w1", error="CorruptVideoError: x")
+    # The same worker's late transient handler must not requeue a permanently failed job.
+    with pytest.raises(ClaimLostError, match="is failed and not claimed"):
+        store.abandon(claim.job.id, worker_id="w1", error="TransientError: late")
+    assert store.get(claim.job.id) == failed
 
 
 def test_unknown_jobs_raise_job_not_found(store):
@@ -173,12 +238,15 @@ def test_unknown_jobs_raise_job_not_found(store):
     with pytest.raises(JobNotFoundError):
         store.get("not-a-number")
     with pytest.raises(JobNotFoundError):
-        store.heartbeat(999)
-    with pytest.raises(JobNotFoundError):
-        store.complete(999, result_keys={}, duration=None, recorded_at=None, chunk_count=None)
-    for method in (store.fail, store.abandon):
-        with pytest.raises(JobNotFoundError):
-            method(999, error="x")
+        store.requeue(999)
+    # A claimed job's writes for a job that does not exist: the claim is gone with it.
+    for name, write in _stale_writes(store, 999, "w").items():
+        if name == "forget":
+            assert write() is False
+            continue
+        with pytest.raises(ClaimLostError) as info:
+            write()
+        assert info.value.gone
     assert store.find_by_video("nope-0000000000") is None
 
 
@@ -189,7 +257,7 @@ def test_job_ids_from_messages_may_be_text(store, claim_args):
 
 def test_long_errors_are_truncated(store, claim_args):
     claim = store.claim(worker_id="w1", **claim_args)
-    job = store.fail(claim.job.id, error="x" * 10_000)
+    job = store.fail(claim.job.id, worker_id="w1", error="x" * 10_000)
     assert len(job.error) == 4000 and job.error.endswith("…")
 
 
@@ -197,18 +265,24 @@ def test_naive_datetimes_are_refused(store, claim_args):
     claim = store.claim(worker_id="w1", **claim_args)
     with pytest.raises(Exception, match="naive datetime"):
         store.complete(
-            claim.job.id, result_keys={}, duration=1.0, recorded_at=datetime(2026, 1, 1), chunk_count=0
+            claim.job.id,
+            worker_id="w1",
+            result_keys={},
+            duration=1.0,
+            recorded_at=datetime(2026, 1, 1),
+            chunk_count=0,
         )
     assert store.get(claim.job.id).status == JobStatus.PROCESSING  # nothing half-written
 
 
-def test_list_jobs_filters_and_orders(store, claim_args):
+def test_list_jobs_filters_and_orders(store, claim_args, clock):
     ids = []
     for n in range(4):
         ids.append(store.claim(worker_id="w", **{**claim_args, "key": f"uploads/v{n}.mp4"}).job.id)
-        time.sleep(0.01)
-    store.complete(ids[1], result_keys={}, duration=None, recorded_at=None, chunk_count=None)
-    store.fail(ids[2], error="bad")
+        clock.advance(1)
+    store.complete(ids[1], worker_id="w", result_keys={}, duration=None, recorded_at=None, chunk_count=None)
+    clock.advance(1)
+    store.fail(ids[2], worker_id="w", error="bad")
     listed = store.list_jobs()
     assert [j.id for j in listed] == [ids[2], ids[1], ids[3], ids[0]]  # most recently updated first
     assert [j.id for j in store.list_jobs(status="completed")] == [ids[1]]
@@ -229,10 +303,35 @@ def test_colliding_video_ids_are_never_mixed(store, claim_args, monkeypatch):
     # GIVEN two different uploads that (by a 1-in-2^40 accident) get the same video id
     import lifestream.jobs.store as store_module
 
-    monkeypatch.setattr(store_module, "video_id_for", lambda bucket, key, version: "same-0123456789")
+    monkeypatch.setattr(
+        store_module, "video_id_for", lambda bucket, key, version, name=None: "same-0123456789"
+    )
     first = store.claim(worker_id="w1", **claim_args)
     # WHEN the second is claimed
     with pytest.raises(LifeStreamError, match="already used by"):
         store.claim(worker_id="w2", **{**claim_args, "key": "uploads/other.mp4"})
     # THEN the first job is untouched
     assert store.get(first.job.id).claimed_by == "w1"
+
+
+def test_a_copy_claimed_under_another_name_is_the_same_video(store, claim_args):
+    # Local files are keyed by content: the first name gives the id its readable part, later names
+    # (a copy, a move) find the same video.
+    content = {**claim_args, "bucket": "local", "key": "fp-0123", "version": "fp-0123"}
+    first = store.claim(worker_id="w", name="garden talk.mp4", source="/a/garden talk.mp4", **content)
+    again = store.claim(worker_id="w", name="copy.mp4", source="/b/copy.mp4", **content)
+    assert first.job.video_id.startswith("garden-talk-") and again.job.video_id == first.job.video_id
+    assert again.outcome == "busy" and again.job.source == "/a/garden talk.mp4"
+    assert len(store.list_jobs()) == 1
+
+
+def test_other_versions_and_forget(store, claim_args):
+    old = store.claim(worker_id="w", **claim_args).job
+    new = store.claim(worker_id="w", **{**claim_args, "version": "v2"}).job
+    store.claim(worker_id="w", **{**claim_args, "key": "uploads/other.mp4"})
+    assert [j.id for j in store.other_versions(new)] == [old.id]
+    assert store.forget(old.id) is True and store.forget(old.id) is False
+    assert store.other_versions(new) == []
+    assert store.find_by_video(old.video_id) is None
+    # The same upload delivered again later starts afresh
+    assert store.claim(worker_id="w", **claim_args).job.attempts == 1

@@ -17,7 +17,7 @@ def test_store_reconnects_after_a_server_restart(pg_store, postgres_server, clai
     claim = pg_store.claim(worker_id="w1", **claim_args)
     postgres_server.restart()
     # WHEN it is used again
-    job = pg_store.update_progress(claim.job.id, stage="probe", progress=0.1)
+    job = pg_store.update_progress(claim.job.id, worker_id="w1", stage="probe", progress=0.1)
     # THEN the dead connections were replaced transparently (pool_pre_ping)
     assert job.stage == "probe"
 
@@ -28,7 +28,7 @@ def test_server_down_is_a_transient_error_then_recovers(pg_store, postgres_serve
     try:
         # WHEN the database is unreachable
         with pytest.raises(TransientError, match="job store unavailable") as info:
-            pg_store.heartbeat(claim.job.id)
+            pg_store.update_progress(claim.job.id, worker_id="w1", stage="probe", progress=0.1)
         # THEN the error is LifeStream's retryable one, and it names no password
         assert "@127.0.0.1" in str(info.value)
         with pytest.raises(TransientError):
@@ -36,7 +36,7 @@ def test_server_down_is_a_transient_error_then_recovers(pg_store, postgres_serve
     finally:
         postgres_server.start()
     # AND once the server is back the same store works again
-    assert pg_store.heartbeat(claim.job.id) is True
+    assert pg_store.update_progress(claim.job.id, worker_id="w1", stage="probe", progress=0.2).progress == 0.2
 
 
 def test_wrong_database_is_a_config_error_without_the_password(postgres_server):

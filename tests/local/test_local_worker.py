@@ -72,7 +72,11 @@ def test_a_raising_handler_fails_the_whole_batch(cloud_factory, settings_for):
 
     worker = LocalWorker(settings_for(cloud), handler=handler, wait_seconds=0)
     worker.run(until_idle=True)
-    assert worker.stats.crashes >= 1 and worker.stats.succeeded == 0
+    # A crash (a Lambda function error), not a partial failure: no record is reported failed or deleted
+    assert worker.stats.crashes >= 1 and worker.stats.succeeded == 0 and worker.stats.failed == 0
+    first = worker.stats.history[0]
+    assert first.crashed == "RuntimeError: boom" and first.failed_ids == []
+    assert (first.deleted, first.returning) == (0, first.received)
     assert len(cloud.drain(wait=3)) == 2
 
 

@@ -123,3 +123,25 @@ def test_sns_envelope_is_unwrapped(event_fixture):
 )
 def test_prefix_and_suffix_recheck_is_case_insensitive(key, accepted):
     assert is_video_key(key) is accepted
+
+
+def test_the_handler_module_imports_nothing_heavy():
+    # A cold start pays for every module the handler imports; the database, media and model libraries load
+    # on first use (an s3:TestEvent needs none of them).
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[2]
+    code = (
+        "import importlib.util, sys\n"
+        "spec = importlib.util.spec_from_file_location('w', 'lambda_src/worker.py')\n"
+        "spec.loader.exec_module(importlib.util.module_from_spec(spec))\n"
+        "heavy = ('sqlalchemy', 'psycopg', 'av', 'faiss', 'numpy', 'onnxruntime', 'torch')\n"
+        "print([m for m in heavy if m in sys.modules])\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=repo, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

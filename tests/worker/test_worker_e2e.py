@@ -96,7 +96,7 @@ def test_duplicate_while_another_attempt_is_live_is_retried_later(env_factory, s
     assert len(first.failed_ids) == 1
     assert jobs.get(other.job.id).claimed_by == "other-worker/1"
     # WHEN the other attempt gives up (transient failure) and the message comes back
-    jobs.abandon(other.job.id, error="TransientError: simulated")
+    jobs.abandon(other.job.id, worker_id="other-worker/1", error="TransientError: simulated")
     stats = worker.run(until_idle=True, wait_for_retries=True, max_seconds=30)
     # THEN it is processed exactly once more
     job = jobs.get(other.job.id)
@@ -270,8 +270,8 @@ def test_database_down_is_retried_then_succeeds(env_factory, sample, postgres_se
     try:
         # WHEN the worker receives the upload
         first = worker.invoke(worker.receive(wait_seconds=2))
-        # THEN the record is left for SQS to retry
-        assert len(first.failed_ids) == 1
+        # THEN the record is reported for SQS to retry (a partial failure, not a Lambda error)
+        assert len(first.failed_ids) == 1 and first.crashed is None
     finally:
         postgres_server.start()
     # WHEN the database is back and the message returns
@@ -334,7 +334,52 @@ def test_log_lines_carry_job_id_key_and_message_id(env, sample):
     assert acknowledged and all("job_id" not in line for line in acknowledged)
 
 
-def test_the_event_version_is_processed_even_when_overwritten_since(env, sample, media):
+def _assert_only_the_new_version(env: Env, key: str, new_duration: float, old_video_ids: list[str]) -> None:
+    # One job — the new object's — with its results and vectors; nothing of the older version remains.
+    job = env.only_job()
+    assert (job.status, job.key) == ("completed", key), job.error
+    assert job.duration == pytest.approx(new_duration, abs=0.5)
+    assert len(env.vector_ids(job.video_id)) == job.chunk_count
+    assert {job.result_keys["json"], job.result_keys["markdown"]} <= set(env.keys(f"results/{job.video_id}/"))
+    for old in old_video_ids:
+        assert old != job.video_id
+        assert env.vector_ids(old) == []
+        assert env.keys(f"results/{old}/") == [] and env.keys(f"state/{old}/") == []
+    assert env.cloud.count(env.cloud.resources.dlq_url) == 0
+
+
+def test_an_unversioned_event_overwritten_before_processing_is_superseded(env, sample, media):
+    # GIVEN a key uploaded twice with different videos before the worker runs: two events, whose
+    # records name no version id (moto's, like an unversioned bucket's), only the ETags
+    key = "uploads/overwritten.mp4"
+    env.upload(sample.path, key, subtitles=sample.subtitles)
+    env.upload(media.several_scenes_video(), key)
+    bodies = [json.loads(m["Body"]) for m in env.cloud.drain()]
+    objects = [b["Records"][0]["s3"]["object"] for b in bodies if "Records" in b]
+    assert len(objects) == 2 and all("versionId" not in o for o in objects)
+    assert objects[0]["eTag"] != objects[1]["eTag"]
+    for body in bodies:
+        env.cloud.sqs.send_message(QueueUrl=env.cloud.resources.queue_url, MessageBody=json.dumps(body))
+    worker = env.worker(batch_size=1)
+    # WHEN the worker takes the first event
+    first = worker.invoke(worker.receive())
+    # THEN it is acknowledged as superseded: nothing processed under the newer object's content
+    assert (first.received, first.deleted, first.crashed) == (1, 1, None)
+    assert env.jobs() == [] and env.keys("results/") == []
+    # WHEN the rest of the queue is drained
+    stats = worker.run(until_idle=True)
+    # THEN the second event processed the new video
+    assert (stats.succeeded, stats.failed, stats.crashes) == (2, 0, 0)
+    from lifestream.media.probe import probe
+
+    new = env.only_job()
+    assert new.version.strip('"') == objects[1]["eTag"].strip('"')
+    second = probe(media.several_scenes_video()).duration
+    assert abs(second - sample.duration) > 2  # the two videos can be told apart by their length
+    _assert_only_the_new_version(env, key, second, [])
+
+
+def test_a_versioned_event_for_a_version_overwritten_since_is_superseded(env, sample, media):
     # GIVEN a video uploaded, then overwritten by another one under the same key
     key = "uploads/overwritten.mp4"
     env.upload(sample.path, key, subtitles=sample.subtitles)
@@ -348,13 +393,95 @@ def test_the_event_version_is_processed_even_when_overwritten_since(env, sample,
     event["Records"][0]["s3"]["object"]["versionId"] = first_version
     env.cloud.sqs.send_message(QueueUrl=env.cloud.resources.queue_url, MessageBody=json.dumps(event))
     # WHEN it is processed
+    stats = env.worker().run(until_idle=True)
+    # THEN it is acknowledged without work: the key's memory is its newest version, whose own event does it
+    assert (stats.succeeded, stats.failed) == (1, 0)
+    assert env.jobs() == []
+    assert env.keys("results/") == [] and env.keys("state/") == []
+
+
+def test_a_new_version_of_a_key_replaces_the_old_versions_memory(env, sample, media):
+    # GIVEN a video processed under a key
+    key = "uploads/replaced.mp4"
+    env.upload(sample.path, key, subtitles=sample.subtitles)
     env.worker().run(until_idle=True)
-    # THEN the job is about the first version: its speech, its length
+    old = env.only_job()
+    assert old.status == "completed" and env.vector_ids(old.video_id)
+    assert env.keys(f"results/{old.video_id}/")
+    # WHEN the key is overwritten with another video and that is processed
+    other = media.several_scenes_video()
+    env.upload(other, key)
+    stats = env.worker().run(until_idle=True)
+    # THEN the new version's job, vectors and results are there, and the old version's are gone
+    assert (stats.failed, stats.crashes) == (0, 0)
+    from lifestream.media.probe import probe
+
+    _assert_only_the_new_version(env, key, probe(other).duration, [old.video_id])
+    # AND a late redelivery of the old version's event is acknowledged as superseded, re-adding nothing
+    event = {
+        "Records": [
+            {
+                "eventName": "ObjectCreated:Put",
+                "s3": {
+                    "bucket": {"name": env.bucket},
+                    "object": {"key": key, "eTag": old.version, "size": old.size},
+                },
+            }
+        ]
+    }
+    env.cloud.sqs.send_message(QueueUrl=env.cloud.resources.queue_url, MessageBody=json.dumps(event))
+    assert env.worker().run(until_idle=True).succeeded == 1
+    _assert_only_the_new_version(env, key, probe(other).duration, [old.video_id])
+
+
+def test_a_stale_worker_that_lost_its_claim_stops_without_touching_the_new_holders_job(env, sample):
+    from datetime import timedelta
+
+    from lifestream.jobs import JobStore
+    from lifestream.jobs.schema import utcnow
+    from lifestream.worker import configure
+
+    env.upload(sample.path, "uploads/taken-over.mp4", subtitles=sample.subtitles)
+    worker = env.worker()
+    # A second worker whose clock is an hour ahead: for it, our worker's claim is long stale.
+    later = JobStore(env.settings.database_url, clock=lambda: utcnow() + timedelta(hours=1))
+    taken: list = []
+
+    def take_over(key: str, stage: str, fraction: float) -> None:
+        # GIVEN our worker stalls in the middle of the job and the other worker takes the job over
+        if stage == "summarize" and not taken:
+            job = get_runtime().jobs.list_jobs()[0]
+            claim = later.claim(
+                bucket=job.bucket, key=job.key, version=job.version, worker_id="new-holder", stale_after=60
+            )
+            assert claim.claimed and claim.resumed
+            later.update_progress(job.id, worker_id="new-holder", stage="vision", progress=0.5)
+            taken.append(later.get(job.id))
+
+    configure(worker.settings, embedder=env.embedder, tmp_root=env.lambda_tmp, progress_listener=take_over)
+    # WHEN our (now stale) worker carries on
+    stats = worker.run(until_idle=True)
+    # THEN it acknowledged its message without an error and wrote nothing: the job is the holder's,
+    # exactly as the holder left it, and no results were published under it
+    assert taken, "the take-over never happened"
+    assert (stats.succeeded, stats.failed, stats.crashes) == (1, 0, 0)
     job = env.only_job()
-    assert (job.status, job.version) == ("completed", first_version)
-    assert job.duration == pytest.approx(sample.duration, abs=0.5)
-    summary = env.cloud.s3.get_object(Bucket=env.bucket, Key=job.result_keys["json"])["Body"].read().decode()
-    assert "compost" in summary.lower()
+    assert job == taken[0]
+    assert (job.status, job.claimed_by, job.stage) == ("processing", "new-holder", "vision")
+    assert env.keys(f"results/{job.video_id}/") == []
+    later.close()
+
+
+def test_the_handler_reports_a_wholly_failed_batch_instead_of_raising(env, event_fixture):
+    # GIVEN a batch of one record that fails (batch size 1: every failure is a whole batch failing)
+    env.worker()  # installs the runtime the handler uses
+    bad = event_fixture("sqs_malformed_body.json")["Records"][0]
+    # WHEN the Lambda handler runs it
+    response = load_handler()(
+        {"Records": [bad]}, LocalLambdaContext(function_name="worker", timeout_seconds=120)
+    )
+    # THEN the record is reported for retry; the invocation itself succeeds (no Lambda error, no page)
+    assert response == {"batchItemFailures": [{"itemIdentifier": bad["messageId"]}]}
 
 
 def test_one_message_with_a_good_and_a_bad_object_settles_both(env, sample, media):
@@ -387,7 +514,7 @@ def test_a_continuation_that_cannot_be_sent_leaves_the_message_to_resume_the_job
     # WHEN the first invocation runs out of time
     first = worker.invoke(worker.receive(wait_seconds=2))
     # THEN the record fails, and the job is free again with the reason recorded
-    assert len(first.failed_ids) == 1
+    assert len(first.failed_ids) == 1 and first.crashed is None
     job = env.only_job()
     assert job.status == "queued" and job.claimed_by is None and "QueueDoesNotExist" in job.error
     # WHEN the queue is right again and the message comes back

@@ -1,0 +1,37 @@
+"""Which subtitle files belong to a video: the one rule for a folder on disk, an upload and an S3 prefix.
+
+`talk.srt`, `talk.SRT`, `talk.en.vtt` belong to `talk.mp4` (any case of the suffix); `talk.old.srt`
+belongs to `talk.old.mp4` when that video is among the names too (the longest video name wins), so two
+videos in one folder never share subtitles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from lifestream.core.constants import SUBTITLE_SUFFIXES, VIDEO_SUFFIXES
+
+
+def _stem(name: str) -> str:
+    return name.rsplit(".", 1)[0] if "." in name else name
+
+
+def _suffix(name: str) -> str:
+    return "." + name.rsplit(".", 1)[1].lower() if "." in name else ""
+
+
+def subtitle_files(video_name: str, names: Iterable[str]) -> list[str]:
+    """The names among `names` (file names in the video's folder) that are subtitles of `video_name`,
+    sorted. Names are compared as plain strings, never as glob patterns ("clip [1].mp4" is fine)."""
+    names = list(dict.fromkeys(names))
+    stem = _stem(video_name)
+    others = [_stem(n) for n in names if _suffix(n) in VIDEO_SUFFIXES and _stem(n) != stem]
+    found = []
+    for name in names:
+        if _suffix(name) not in SUBTITLE_SUFFIXES or not name.startswith(stem + "."):
+            continue
+        # A longer video name that this subtitle also starts with claims it.
+        if any(len(o) > len(stem) and name.startswith(o + ".") for o in others):
+            continue
+        found.append(name)
+    return sorted(found)
