@@ -186,3 +186,22 @@ def test_a_slow_openai_call_is_cut_to_the_time_left_and_handed_over(
         announced = float(call.headers["x-stainless-read-timeout"])
         assert announced <= clock.remaining(at=call.received_at) + 0.25  # request latency
         assert call.headers["x-stainless-retry-count"] == "0"  # the SDK does not retry on its own
+
+
+def test_throttling_that_asks_for_more_than_the_time_left_gives_up_at_once(openai_fake, openai_settings):
+    import numpy as np
+
+    from lifestream.core.budget import Budget, DeadlineReached
+    from lifestream.understand.transcribe.openai_stt import OpenAITranscriber
+
+    # GIVEN a 429 asking for 30 s and 10 s left before the margin
+    openai_fake.fail_next(10, status=429, retry_after=30)
+    engine = OpenAITranscriber(openai_settings(transcriber="openai", openai_base_url=openai_fake.base_url))
+
+    started = time.monotonic()
+    with Budget(lambda: MARGIN + 10.0, margin=MARGIN).active(), pytest.raises(DeadlineReached):
+        engine.transcribe(np.ones(16000, dtype=np.float32) * 0.1, language=None)
+
+    # THEN one try, no wait (the SDK alone would have slept 30 s before each of its 3 retries)
+    assert len(openai_fake.calls_to(TRANSCRIPTIONS, ok_only=False)) == 1
+    assert time.monotonic() - started < 10.0
