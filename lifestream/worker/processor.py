@@ -166,7 +166,9 @@ def _run(
         inputs = workdir / "input"
         inputs.mkdir()
         video_path = inputs / _local_name(ref.key)
-        s3.download_file(ref.key, video_path, version_id=ref.version_id)
+        # A download that would outlast the invocation is handed over like a stage (OutOfTime).
+        short = None if time_left is None else (lambda: time_left() < settings.worker_safety_margin_seconds)
+        s3.download_file(ref.key, video_path, version_id=ref.version_id, should_stop=short)
         subtitles = _download_sidecars(s3, ref.key, inputs)
         output_dir = workdir / "out"
         if resumed:
