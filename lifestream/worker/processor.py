@@ -22,6 +22,7 @@ from typing import Any
 
 from lifestream.core.constants import RESULTS_PREFIX, SUBTITLE_SUFFIXES, is_video_key
 from lifestream.core.errors import EmptyFileError, InputError, OutOfTime, TransientError, UnsupportedFileError
+from lifestream.media.space import check_scratch_space, scratch_capacity
 from lifestream.worker.events import Continuation, ObjectEvents, ObjectRef, S3TestEvent, parse_body
 from lifestream.worker.log import logger
 from lifestream.worker.runtime import WorkerRuntime, get_runtime
@@ -161,6 +162,8 @@ def _run(
             # Overwritten since: this event's job is about its own version (the newer one has its own).
             meta = s3.get_file_metadata(ref.key, version_id=ref.version_id)
         _check_size(meta.size, settings.max_video_bytes, ref)
+        capacity = scratch_capacity(settings.ephemeral_storage_bytes, runtime.tmp_root)
+        check_scratch_space(f"s3://{ref.bucket}/{ref.key}", video_bytes=meta.size, capacity=capacity)
         if meta.size == 0:
             raise EmptyFileError(f"s3://{ref.bucket}/{ref.key} is empty (0 bytes)")
         inputs = workdir / "input"
