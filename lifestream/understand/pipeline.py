@@ -438,7 +438,6 @@ class _Run:
 
     # --- the whole run -------------------------------------------------------------------------------
     def execute(self) -> ProcessResult:
-        self.output_dir.mkdir(parents=True, exist_ok=True)
         try:
             with self.budget.active():
                 return self._execute()
@@ -455,60 +454,62 @@ class _Run:
                 "storage (worker_ephemeral_mb in stacks/config.py, or LIFESTREAM_EPHEMERAL_STORAGE_BYTES) "
                 "or split the video into shorter parts"
             ) from exc
+
+    def _execute(self) -> ProcessResult:
+        self.output_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            info = self.stage_probe()
+            assert self.plan is not None
+            self.checkpoint_time("scenes")
+            scenes = self.stage_scenes(info)
+            self.checkpoint_time("transcribe")
+            transcript = self.stage_transcribe(info)
+            blocks = make_blocks(
+                info.duration, scenes, transcript.segments, max_seconds=self.settings.block_max_seconds
+            )
+            self.checkpoint_time("vision")
+            visuals = self.stage_vision(blocks, scenes)
+            self.report("blocks")
+            self.checkpoint_time("summarize")
+            diary_blocks = self.stage_summarize(blocks, visuals, transcript, info)
+            summary = DailySummary(
+                date=info.recorded_at.date().isoformat(),
+                video_id=self.video_id,
+                source_name=self.video.name,
+                recorded_at=info.recorded_at,
+                recorded_at_is_fallback=info.recorded_at_is_fallback,
+                duration=round(info.duration, 3),
+                transcriber=transcript.source,
+                transcriber_detail=transcript.detail,
+                summarizer=self.plan.summarizer,
+                vision=self.plan.vision,
+                blocks=diary_blocks,
+            )
+            json_path, md_path = self.write_diary(summary)
+            from lifestream.understand.chunking import build_chunks
+
+            chunks = build_chunks(summary, images_described=self.plan.vision == "openai")
+            self.report("chunk")
+            if self.index:
+                self.checkpoint_time("index")
+                self.stage_index(chunks)
+            keyframes = sorted((self.output_dir / KEYFRAMES).glob("*.jpg"))
+            return ProcessResult(
+                video_id=self.video_id,
+                markdown_path=md_path,
+                json_path=json_path,
+                keyframe_paths=keyframes,
+                chunk_count=len(chunks),
+                duration=summary.duration,
+                recorded_at=info.recorded_at,
+                recorded_at_is_fallback=info.recorded_at_is_fallback,
+                transcriber=transcript.source,
+                stages=list(self.plan.stages),
+                summary=summary,
+            )
         finally:
             if self._workdir is not None:
                 shutil.rmtree(self._workdir, ignore_errors=True)
-
-    def _execute(self) -> ProcessResult:
-        info = self.stage_probe()
-        assert self.plan is not None
-        self.checkpoint_time("scenes")
-        scenes = self.stage_scenes(info)
-        self.checkpoint_time("transcribe")
-        transcript = self.stage_transcribe(info)
-        blocks = make_blocks(
-            info.duration, scenes, transcript.segments, max_seconds=self.settings.block_max_seconds
-        )
-        self.checkpoint_time("vision")
-        visuals = self.stage_vision(blocks, scenes)
-        self.report("blocks")
-        self.checkpoint_time("summarize")
-        diary_blocks = self.stage_summarize(blocks, visuals, transcript, info)
-        summary = DailySummary(
-            date=info.recorded_at.date().isoformat(),
-            video_id=self.video_id,
-            source_name=self.video.name,
-            recorded_at=info.recorded_at,
-            recorded_at_is_fallback=info.recorded_at_is_fallback,
-            duration=round(info.duration, 3),
-            transcriber=transcript.source,
-            transcriber_detail=transcript.detail,
-            summarizer=self.plan.summarizer,
-            vision=self.plan.vision,
-            blocks=diary_blocks,
-        )
-        json_path, md_path = self.write_diary(summary)
-        from lifestream.understand.chunking import build_chunks
-
-        chunks = build_chunks(summary, images_described=self.plan.vision == "openai")
-        self.report("chunk")
-        if self.index:
-            self.checkpoint_time("index")
-            self.stage_index(chunks)
-        keyframes = sorted((self.output_dir / KEYFRAMES).glob("*.jpg"))
-        return ProcessResult(
-            video_id=self.video_id,
-            markdown_path=md_path,
-            json_path=json_path,
-            keyframe_paths=keyframes,
-            chunk_count=len(chunks),
-            duration=summary.duration,
-            recorded_at=info.recorded_at,
-            recorded_at_is_fallback=info.recorded_at_is_fallback,
-            transcriber=transcript.source,
-            stages=list(self.plan.stages),
-            summary=summary,
-        )
 
 
 def _clip(scene: Scene, block: Block) -> Scene:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
+from lifestream.core.errors import InputError
 from lifestream.media.space import RESERVE_BYTES, ScratchSpaceError
 from lifestream.understand.pipeline import process_video
 
@@ -32,3 +34,21 @@ def test_a_video_too_long_for_the_scratch_disk_fails_after_probe(
         )
     assert not (out_dir / "keyframes").exists() and not (out_dir / "summary.md").exists()
     assert openai_fake.calls == []
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
+def test_a_disk_that_fills_up_anyway_is_a_permanent_error_not_a_retry(media, offline_settings, out_dir):
+    # GIVEN a run whose diary file lands on a device that is always full (the kernel answers ENOSPC)
+    out_dir.mkdir(parents=True)
+    (out_dir / "summary.json.tmp").symlink_to("/dev/full")
+
+    with pytest.raises(ScratchSpaceError, match="scratch disk filled up") as refused:
+        process_video(
+            media.subtitled_video(),
+            settings=offline_settings(),
+            video_id="full",
+            output_dir=out_dir,
+            uploaded_at=datetime(2025, 6, 1, tzinfo=UTC),
+            index=False,
+        )
+    assert isinstance(refused.value, InputError) and "split the video" in str(refused.value)
