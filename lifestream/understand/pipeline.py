@@ -12,7 +12,6 @@ uninterrupted run. Indexing is the last step, so a video is never half-indexed.
 from __future__ import annotations
 
 import json
-import logging
 import os
 import shutil
 import tempfile
@@ -85,8 +84,6 @@ OPENAI_WINDOW_SECONDS = DEFAULT_WINDOW_SECONDS
 OPENAI_OVERLAP_SECONDS = DEFAULT_OVERLAP_SECONDS
 # The folder of output_dir holding the keyframe JPEGs (the worker mirrors it under state/<video_id>/).
 KEYFRAMES = "keyframes"
-
-logger = logging.getLogger(__name__)
 
 
 class ProcessResult(BaseModel):
