@@ -176,9 +176,9 @@ def test_a_slow_openai_call_is_cut_to_the_time_left_and_handed_over(
             on_progress=clock.on_progress,
         )
 
-    # THEN it hands over in that stage before the budget is spent (scheduling slack: half a second)
+    # THEN it hands over in that stage before the budget is spent (slack for a busy machine: 1 s)
     assert stopped.value.stage == stops_in
-    assert clock.remaining() > -0.5
+    assert clock.remaining() > -1.0
     # AND every held request announced a timeout within what was left when it was sent
     held = [c for c in openai_fake.calls if c.path.endswith(route) and c.received_at >= clock.deadline - left]
     assert held, "the slow call was never made"
