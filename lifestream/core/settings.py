@@ -89,6 +89,9 @@ class Settings(BaseSettings):
     summarizer: Literal["auto", "openai", "extractive"] = "auto"
     block_max_seconds: float = Field(default=300.0, gt=0)
     max_video_bytes: int = Field(default=2 * 1024**3 - 1, gt=0)
+    # Size of the scratch disk a run may fill (Lambda: the function's ephemeral storage). Unset: what is
+    # free in the temp directory when the run starts (in Lambda, /tmp is exactly the configured size).
+    ephemeral_storage_bytes: int | None = Field(default=None, gt=0)
 
     # --- worker ---
     worker_safety_margin_seconds: float = Field(default=60.0, ge=0)

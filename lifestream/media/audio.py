@@ -6,13 +6,18 @@ Streaming to disk keeps memory flat for long videos; transcribers then read one 
 from __future__ import annotations
 
 import wave
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 from pydantic import BaseModel
 
+from lifestream.core.errors import OutOfTime
+
 SAMPLE_RATE = 16000
 BYTES_PER_SAMPLE = 2
+# How much decoded audio between two looks at the clock (and progress reports).
+CHECK_EVERY_SECONDS = 10.0
 
 
 class AudioTrack(BaseModel):
@@ -21,8 +26,18 @@ class AudioTrack(BaseModel):
     sample_rate: int = SAMPLE_RATE
 
 
-def extract_audio(video: Path, wav_path: Path) -> AudioTrack | None:
-    """Decode the first audio stream to `wav_path`; None when the video has no audio stream."""
+def extract_audio(
+    video: Path,
+    wav_path: Path,
+    *,
+    should_stop: Callable[[], bool] | None = None,
+    on_progress: Callable[[float], None] | None = None,
+) -> AudioTrack | None:
+    """Decode the first audio stream to `wav_path`; None when the video has no audio stream.
+
+    Every `CHECK_EVERY_SECONDS` of audio, `on_progress(seconds decoded)` is called and `should_stop()` is
+    asked; when it says yes, `OutOfTime("audio", seconds)` is raised (the partial WAV is the caller's to
+    remove: it lives in the run's work directory)."""
     import av
 
     with av.open(str(video)) as container:
@@ -32,6 +47,7 @@ def extract_audio(video: Path, wav_path: Path) -> AudioTrack | None:
         resampler = av.AudioResampler(format="s16", layout="mono", rate=SAMPLE_RATE)
         wav_path.parent.mkdir(parents=True, exist_ok=True)
         frames = 0
+        next_check = int(CHECK_EVERY_SECONDS * SAMPLE_RATE)
         with wave.open(str(wav_path), "wb") as out:
             out.setnchannels(1)
             out.setsampwidth(BYTES_PER_SAMPLE)
@@ -42,6 +58,12 @@ def extract_audio(video: Path, wav_path: Path) -> AudioTrack | None:
                         data = chunk.to_ndarray()
                         out.writeframes(data.tobytes())
                         frames += data.shape[-1]
+                    if frames >= next_check:
+                        next_check = frames + int(CHECK_EVERY_SECONDS * SAMPLE_RATE)
+                        if on_progress is not None:
+                            on_progress(frames / SAMPLE_RATE)
+                        if should_stop is not None and should_stop():
+                            raise OutOfTime("audio", frames / SAMPLE_RATE)
             except av.FFmpegError:
                 pass  # a damaged tail: keep the audio decoded so far
             for chunk in resampler.resample(None):

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel
 
-from lifestream.core.errors import CorruptVideoError
+from lifestream.core.errors import CorruptVideoError, OutOfTime
 
 THUMB_SIZE = (64, 36)
 HIST_BINS = 8
@@ -93,8 +93,14 @@ def detect_scenes(
     threshold: float = DEFAULT_THRESHOLD,
     max_width: int = KEYFRAME_MAX_WIDTH,
     on_keyframe: Callable[[float], None] | None = None,
+    on_file: Callable[[Path], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> list[Scene]:
-    """Split the video into scenes at keyframes that differ from the previous keyframe (see `is_cut`)."""
+    """Split the video into scenes at keyframes that differ from the previous keyframe (see `is_cut`).
+
+    `on_file(path)` is called for each keyframe JPEG as soon as it is written (the worker keeps a copy for
+    a continuation). `should_stop()` is asked before every keyframe after the first; when it says yes,
+    `OutOfTime("scenes", t)` is raised: a long video's scan must not run past the invocation's end."""
     import av
 
     keyframes_dir.mkdir(parents=True, exist_ok=True)
@@ -106,11 +112,15 @@ def detect_scenes(
             stream.codec_context.skip_frame = "NONKEY"
             for frame in container.decode(stream):
                 t = float(frame.time or 0.0)
+                if previous is not None and should_stop is not None and should_stop():
+                    raise OutOfTime("scenes", t)
                 thumb = frame.reformat(width=THUMB_SIZE[0], height=THUMB_SIZE[1], format="rgb24").to_ndarray()
                 current = (_histogram(thumb), thumb.astype(np.float32))
                 if previous is None or is_cut(previous, current, threshold):
                     name = f"scene_{len(scenes):04d}.jpg"
                     (keyframes_dir / name).write_bytes(_jpeg(frame, max_width))
+                    if on_file is not None:
+                        on_file(keyframes_dir / name)
                     if scenes:
                         scenes[-1].end = t
                     scenes.append(

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import mimetypes
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from lifestream.core.errors import AccessDeniedError, ObjectNotFoundError, StorageError
+from lifestream.core.errors import AccessDeniedError, ObjectNotFoundError, OutOfTime, StorageError
 
 if TYPE_CHECKING:
     from lifestream.core.settings import Settings
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
 MULTIPART_THRESHOLD = 64 * 1024 * 1024
 MULTIPART_CHUNK = 64 * 1024 * 1024
 DELETE_BATCH = 1000  # DeleteObjects accepts at most 1000 keys per request
+# A download asks `should_stop` at most this often (a small file is never held up by the clock).
+STOP_CHECK_SECONDS = 1.0
 
 _NOT_FOUND = {"404", "NoSuchKey", "NoSuchBucket", "NotFound", "NoSuchVersion"}
 _DENIED = {
@@ -142,14 +145,28 @@ class S3Service:
             )
         return self.get_file_metadata(key)
 
-    def download_file(self, key: str, path: Path | str, *, version_id: str | None = None) -> Path:
+    def download_file(
+        self,
+        key: str,
+        path: Path | str,
+        *,
+        version_id: str | None = None,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> Path:
+        """Download to `path`. While bytes arrive, `should_stop()` is asked every `STOP_CHECK_SECONDS`;
+        when it says yes the transfer is abandoned with `OutOfTime("download")` (the `.part` file stays)."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_name(path.name + ".part")
         extra = {"VersionId": version_id} if version_id else None
         with self._errors("download", key):
             self.client.download_file(
-                self.bucket, key, str(partial), ExtraArgs=extra, Config=self.transfer_config
+                self.bucket,
+                key,
+                str(partial),
+                ExtraArgs=extra,
+                Config=self.transfer_config,
+                Callback=_stop_check(should_stop) if should_stop else None,
             )
         partial.replace(path)  # never leave a half-written file under the final name
         return path
@@ -214,6 +231,21 @@ class S3Service:
                 )
             deleted += len(batch)
         return deleted
+
+
+def _stop_check(should_stop: Callable[[], bool]) -> Callable[[int], None]:
+    last = time.monotonic()
+
+    def progress(_bytes: int) -> None:
+        nonlocal last
+        now = time.monotonic()
+        if now - last >= STOP_CHECK_SECONDS:
+            last = now
+            if should_stop():
+                # Raised in a transfer thread; s3transfer cancels the transfer and re-raises it here.
+                raise OutOfTime("download")
+
+    return progress
 
 
 def _etag(value: str | None) -> str | None:

@@ -1,8 +1,10 @@
 """`process_video`: one video → diary (JSON + Markdown + keyframes) → indexed chunks.
 
 The same function serves the CLI and the Lambda worker. Each stage's output is saved to a `Checkpoint`;
-between units of work (a stage, an audio window, a block) the remaining time is checked and, when it is
-below `settings.worker_safety_margin_seconds`, `OutOfTime(stage, offset)` is raised after saving. Calling
+between units of work (a stage, a keyframe, ten seconds of decoded audio, an audio window, a block) the
+remaining time is checked and, when it is below `settings.worker_safety_margin_seconds`,
+`OutOfTime(stage, offset)` is raised after saving. Remote calls inside a unit get timeouts and retries cut
+to the same budget (`lifestream.core.budget`); one cut short by it also ends in `OutOfTime`. Calling
 again with the same checkpoint continues where the last call stopped, and the result equals an
 uninterrupted run. Indexing is the last step, so a video is never half-indexed.
 """
@@ -20,21 +22,31 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
+from lifestream.core.budget import Budget, DeadlineReached
 from lifestream.core.checkpoint import Checkpoint, MemoryCheckpoint
 from lifestream.core.errors import OutOfTime
 from lifestream.core.settings import Settings
 from lifestream.media.probe import MediaInfo, probe
 from lifestream.media.scenes import Scene, detect_scenes
+from lifestream.media.space import (
+    ScratchSpaceError,
+    check_scratch_space,
+    is_disk_full,
+    same_disk,
+    scratch_capacity,
+)
 from lifestream.understand.blocks import Block, make_blocks
 from lifestream.understand.diary import DailySummary, DiaryBlock, render_markdown
 from lifestream.understand.summarize import Evidence, reliability, summarize_block_extractive
 from lifestream.understand.summarize.models import BlockSummary
 from lifestream.understand.transcribe import (
+    LOCAL_WINDOW_SECONDS,
     Transcript,
     choose_source,
     make_engine,
     read_subtitles,
     transcribe_audio,
+    usable_sidecars,
 )
 from lifestream.understand.transcribe.openai_stt import DEFAULT_OVERLAP_SECONDS, DEFAULT_WINDOW_SECONDS
 from lifestream.understand.vision import scene_timeline
@@ -68,9 +80,10 @@ STAGE_WEIGHTS = {
     "chunk": 0.01,
     "index": 0.10,
 }
-LOCAL_WINDOW_SECONDS = 60.0
 OPENAI_WINDOW_SECONDS = DEFAULT_WINDOW_SECONDS
 OPENAI_OVERLAP_SECONDS = DEFAULT_OVERLAP_SECONDS
+# The folder of output_dir holding the keyframe JPEGs (the worker mirrors it under state/<video_id>/).
+KEYFRAMES = "keyframes"
 
 
 class ProcessResult(BaseModel):
@@ -92,11 +105,15 @@ class _Plan(BaseModel):
     summarizer: str  # openai | extractive
     vision: str  # openai | timeline
     stages: list[str]
+    # Names of the sidecar subtitle files that parsed; None (a plan saved before this field): all of them.
+    sidecars: list[str] | None = None
 
 
 def _plan(
     settings: Settings, info: MediaInfo, video: Path, subtitle_paths: Sequence[Path], index: bool
 ) -> _Plan:
+    # A broken sidecar is not a broken video: it is left out (with a warning) and the next source chosen.
+    subtitle_paths = usable_sidecars(subtitle_paths)
     source = choose_source(settings, video=video, subtitle_paths=subtitle_paths)
     if source in ("local", "openai") and not info.has_audio:
         source = "none"  # a silent film is fine: no transcript, not an error
@@ -112,7 +129,13 @@ def _plan(
     stages += ["vision", "blocks", "summarize", "diary", "chunk"]
     if index:
         stages.append("index")
-    return _Plan(transcriber=source, summarizer=summarizer, vision=vision, stages=stages)
+    return _Plan(
+        transcriber=source,
+        summarizer=summarizer,
+        vision=vision,
+        stages=stages,
+        sidecars=[p.name for p in subtitle_paths],
+    )
 
 
 class _Run:
@@ -140,18 +163,26 @@ class _Run:
         self.time_left, self.on_progress = time_left, on_progress
         self.store, self.embedder, self.index = store, embedder, index
         self.progress_made = False
+        self.budget = Budget(time_left, settings.worker_safety_margin_seconds)
+        # The unit of work under way, named as OutOfTime would name it (for a call cut short by the budget).
+        self.position: tuple[str, float] = ("probe", 0.0)
         self.plan: _Plan | None = None
         self._openai = None
         self._workdir: Path | None = None
 
     # --- time and progress ---------------------------------------------------------------------------
     def should_stop(self) -> bool:
-        return self.time_left is not None and self.time_left() < self.settings.worker_safety_margin_seconds
+        return self.budget.limited and self.budget.expired()
+
+    def may_stop(self) -> bool:
+        """Inside a long loop: time is short and this call already made progress."""
+        return self.progress_made and self.should_stop()
 
     def checkpoint_time(self, stage: str, offset: float = 0.0) -> None:
         """Between units of work: stop if time is short — but only after this call made some progress,
         so a continuation can never loop without advancing."""
-        if self.progress_made and self.should_stop():
+        self.position = (stage, offset)
+        if self.may_stop():
             raise OutOfTime(stage, offset)
 
     def done_unit(self) -> None:
@@ -195,13 +226,36 @@ class _Run:
                 update={"recorded_at": MediaInfo.model_validate(saved["info"]).recorded_at}
             )
         self.plan = _plan(self.settings, info, self.video, self.subtitle_paths, self.index)
+        self.check_space(info)
         self.checkpoint.save("probe", {"info": info.model_dump(mode="json"), "plan": self.plan.model_dump()})
         self.done_unit()
         self.report("probe")
         return info
 
+    def check_space(self, info: MediaInfo) -> None:
+        assert self.plan is not None
+        scratch = Path(tempfile.gettempdir())
+        sidecars = self.sidecars()
+        sidecar_bytes = sum(p.stat().st_size for p in sidecars if p.exists())
+        on_scratch = info.size if same_disk(self.video, scratch) else 0
+        on_scratch += sidecar_bytes if sidecars and same_disk(sidecars[0], scratch) else 0
+        check_scratch_space(
+            self.video.name,
+            video_bytes=info.size,
+            duration=info.duration,
+            sidecar_bytes=sidecar_bytes,
+            audio="audio" in self.plan.stages,
+            capacity=scratch_capacity(
+                self.settings.ephemeral_storage_bytes, scratch, already_there=on_scratch
+            ),
+        )
+
+    def sidecars(self) -> list[Path]:
+        names = self.plan.sidecars if self.plan is not None else None
+        return [p for p in self.subtitle_paths if names is None or p.name in names]
+
     def stage_scenes(self, info: MediaInfo) -> list[Scene]:
-        keyframes = self.output_dir / "keyframes"
+        keyframes = self.output_dir / KEYFRAMES
         saved = self.checkpoint.load("scenes")
         if saved:
             scenes = [Scene.model_validate(s) for s in saved["scenes"]]
@@ -213,7 +267,17 @@ class _Run:
         def tick(t: float) -> None:
             self.report("scenes", t / info.duration if info.duration else 1.0)
 
-        scenes = detect_scenes(self.video, keyframes, duration=info.duration, on_keyframe=tick)
+        # Each keyframe goes to the checkpoint as it is made (when the checkpoint keeps files), so a hand-over
+        # never has a stage's worth of uploads left to do in its last seconds.
+        keep = getattr(self.checkpoint, "save_file", None)
+        scenes = detect_scenes(
+            self.video,
+            keyframes,
+            duration=info.duration,
+            on_keyframe=tick,
+            on_file=(lambda path: keep(KEYFRAMES, path)) if keep else None,
+            should_stop=self.may_stop,
+        )
         self.checkpoint.save("scenes", {"scenes": [s.model_dump() for s in scenes]})
         if not saved:
             # Re-extracting keyframes a previous invocation already found is not progress: counting it
@@ -232,12 +296,17 @@ class _Run:
             reason = "no audio track" if not info.has_audio else "no transcriber available"
             transcript = Transcript(source="none", detail=reason)
         elif source == "subtitles":
-            transcript = read_subtitles(self.video, self.subtitle_paths)
+            transcript = read_subtitles(self.video, self.sidecars())
         else:
             from lifestream.media.audio import extract_audio
 
             self.checkpoint_time("audio")
-            track = extract_audio(self.video, self.workdir / "audio.wav")
+            track = extract_audio(
+                self.video,
+                self.workdir / "audio.wav",
+                should_stop=self.may_stop,
+                on_progress=lambda t: self.report("audio", t / info.duration if info.duration else 1.0),
+            )
             self.report("audio")
             if track is None:
                 transcript = Transcript(source="none", detail="no audio track")
@@ -252,8 +321,9 @@ class _Run:
                     window_seconds=LOCAL_WINDOW_SECONDS if local else OPENAI_WINDOW_SECONDS,
                     overlap=0.0 if local else OPENAI_OVERLAP_SECONDS,
                     checkpoint=self.checkpoint,
-                    should_stop=lambda: self.progress_made and self.should_stop(),
+                    should_stop=self.may_stop,
                     on_window=lambda f: (self.done_unit(), self.report("transcribe", f)),
+                    progress_made=lambda: self.progress_made,
                 )
         self.checkpoint.save("transcript_done", transcript.model_dump(mode="json"))
         self.done_unit()
@@ -277,7 +347,7 @@ class _Run:
                     self.openai,
                     self.settings.openai_vision_model,
                     block_scenes,
-                    self.output_dir / "keyframes",
+                    self.output_dir / KEYFRAMES,
                 )
                 saved[str(block.index)] = text
                 self.checkpoint.save("vision", {"blocks": saved})
@@ -365,6 +435,24 @@ class _Run:
 
     # --- the whole run -------------------------------------------------------------------------------
     def execute(self) -> ProcessResult:
+        try:
+            with self.budget.active():
+                return self._execute()
+        except DeadlineReached as exc:
+            if not self.progress_made:
+                raise  # transient: nothing to hand over, SQS retries the message
+            raise OutOfTime(*self.position) from exc
+        except OSError as exc:
+            if not is_disk_full(exc):
+                raise
+            # Not transient: a retry fills the same disk again.
+            raise ScratchSpaceError(
+                f"{self.video.name}: the scratch disk filled up ({exc}): raise the worker's ephemeral "
+                "storage (worker_ephemeral_mb in stacks/config.py, or LIFESTREAM_EPHEMERAL_STORAGE_BYTES) "
+                "or split the video into shorter parts"
+            ) from exc
+
+    def _execute(self) -> ProcessResult:
         self.output_dir.mkdir(parents=True, exist_ok=True)
         try:
             info = self.stage_probe()
@@ -402,7 +490,7 @@ class _Run:
             if self.index:
                 self.checkpoint_time("index")
                 self.stage_index(chunks)
-            keyframes = sorted((self.output_dir / "keyframes").glob("*.jpg"))
+            keyframes = sorted((self.output_dir / KEYFRAMES).glob("*.jpg"))
             return ProcessResult(
                 video_id=self.video_id,
                 markdown_path=md_path,

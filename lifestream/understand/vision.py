@@ -58,12 +58,13 @@ def describe_keyframes(client, model: str, scenes: Sequence[Scene], keyframes_di
         )
     completion = call_openai(
         "vision",
-        lambda: client.chat.completions.parse(
+        lambda c: c.chat.completions.parse(
             model=model,
             messages=[{"role": "user", "content": content}],
             response_format=VisualDraft,
             temperature=0,
         ),
+        client=client,
     )
     draft = completion.choices[0].message.parsed
     if draft is None:  # a refusal

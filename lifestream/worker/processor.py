@@ -33,6 +33,7 @@ from lifestream.core.errors import (
     UnsupportedFileError,
 )
 from lifestream.core.sidecars import subtitle_files
+from lifestream.media.space import check_scratch_space, scratch_capacity
 from lifestream.worker.events import Continuation, ObjectEvents, ObjectRef, S3TestEvent, parse_body
 from lifestream.worker.lifecycle import ClaimRequest, Inputs, SupersededError, describe_error, run_job
 from lifestream.worker.lifecycle import JobOutcome as LifecycleOutcome
@@ -193,14 +194,18 @@ class _UploadedObject:
         meta = s3.get_file_metadata(ref.key)
         _require_current(ref, meta)
         _check_size(meta.size, settings.max_video_bytes, ref)
+        capacity = scratch_capacity(settings.ephemeral_storage_bytes, self.runtime.tmp_root)
+        check_scratch_space(f"s3://{ref.bucket}/{ref.key}", video_bytes=meta.size, capacity=capacity)
         if meta.size == 0:
             raise EmptyFileError(f"s3://{ref.bucket}/{ref.key} is empty (0 bytes)")
         inputs = self.workdir / "input"
         inputs.mkdir()
         video_path = inputs / _local_name(ref.key)
         # Unversioned, an overwrite during the download goes unseen here: `check_current` finds it before
-        # anything is published.
-        s3.download_file(ref.key, video_path, version_id=ref.version_id)
+        # anything is published. A download that would outlast the invocation is handed over like a stage.
+        time_left = self.time_left
+        short = None if time_left is None else (lambda: time_left() < settings.worker_safety_margin_seconds)
+        s3.download_file(ref.key, video_path, version_id=ref.version_id, should_stop=short)
         subtitles = _download_sidecars(s3, ref.key, inputs)
         output_dir = self.workdir / "out"
         if resumed or self.continuation is not None:

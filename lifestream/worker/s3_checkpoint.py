@@ -15,6 +15,8 @@ class S3Checkpoint:
         self._client = client
         self.bucket = bucket
         self.prefix = f"{STATE_PREFIX}{video_id}/"
+        # key -> size of the files this object uploaded or restored, so none is sent twice.
+        self._kept: dict[str, int] = {}
 
     def _key(self, name: str) -> str:
         return f"{self.prefix}{name}.json"
@@ -45,38 +47,49 @@ class S3Checkpoint:
             ContentType="application/json",
         )
 
-    def names(self) -> list[str]:
-        keys = [k for k in self._keys() if k.endswith(".json") and "/" not in k.removeprefix(self.prefix)]
-        return sorted(k.removeprefix(self.prefix).removesuffix(".json") for k in keys)
-
     # Stage outputs that live on local disk (keyframes) are kept beside the JSON documents, so a
-    # continuation on a fresh /tmp restores them instead of redoing the stage.
+    # continuation on a fresh /tmp restores them instead of redoing the stage. Each file is uploaded once,
+    # as soon as it is made (`save_file`); the hand-over's `save_files` then only sends what is missing.
+    def save_file(self, folder: str, path: Path) -> None:
+        path = Path(path)
+        key = f"{self.prefix}{folder}/{path.name}"
+        size = path.stat().st_size
+        if self._kept.get(key) == size:
+            return
+        self._client.upload_file(str(path), self.bucket, key)
+        self._kept[key] = size
+
     def save_files(self, folder: str, directory: Path) -> int:
         paths = (
             sorted(p for p in Path(directory).glob("*") if p.is_file()) if Path(directory).is_dir() else []
         )
         for path in paths:
-            self._client.upload_file(str(path), self.bucket, f"{self.prefix}{folder}/{path.name}")
+            self.save_file(folder, path)
         return len(paths)
 
     def restore_files(self, folder: str, directory: Path) -> int:
-        keys = self._keys(f"{self.prefix}{folder}/")
-        if keys:
+        objects = self._objects(f"{self.prefix}{folder}/")
+        if objects:
             Path(directory).mkdir(parents=True, exist_ok=True)
-        for key in keys:
+        for key, size in objects:
             self._client.download_file(self.bucket, key, str(Path(directory) / key.rsplit("/", 1)[1]))
-        return len(keys)
+            self._kept[key] = size
+        return len(objects)
 
     def clear(self) -> None:
         keys = self._keys()
         for start in range(0, len(keys), 1000):
             batch = [{"Key": k} for k in keys[start : start + 1000]]
             self._client.delete_objects(Bucket=self.bucket, Delete={"Objects": batch, "Quiet": True})
+        self._kept.clear()
 
     def _keys(self, prefix: str | None = None) -> list[str]:
+        return [key for key, _ in self._objects(prefix)]
+
+    def _objects(self, prefix: str | None = None) -> list[tuple[str, int]]:
         paginator = self._client.get_paginator("list_objects_v2")
         return [
-            obj["Key"]
+            (obj["Key"], int(obj.get("Size", 0)))
             for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix or self.prefix)
             for obj in page.get("Contents", [])
         ]

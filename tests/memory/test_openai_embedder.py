@@ -111,3 +111,30 @@ def test_make_embedder_from_settings(openai_fake, monkeypatch):
     e = make_embedder(settings)
     assert e.name == "text-embedding-3-small" and e.dimension == 1536
     assert e.embed(["hi"]).shape == (1, 1536)
+
+
+# --- the invocation's time budget ------------------------------------------------------------------------
+def test_each_request_is_sent_with_a_timeout_within_the_time_left(openai_fake):
+    from lifestream.core.budget import Budget
+
+    # GIVEN 5 s left before the hand-over margin (the embedder's own timeout is 60 s)
+    with Budget(lambda: 65.0, margin=60.0).active():
+        embedder(openai_fake).embed(["one text"])
+
+    (call,) = openai_fake.calls_to("/embeddings")
+    assert float(call.headers["x-stainless-read-timeout"]) <= 5.0
+
+
+def test_a_retry_that_would_outlast_the_budget_is_not_waited_for(openai_fake):
+    from lifestream.core.budget import Budget, DeadlineReached
+
+    # GIVEN throttling that asks for 30 s and only 10 s left in the invocation
+    openai_fake.fail_next(10, status=429, retry_after=30)
+    waits: list[float] = []
+
+    with Budget(lambda: 70.0, margin=60.0).active(), pytest.raises(DeadlineReached, match="no time left"):
+        embedder(openai_fake, sleep=waits.append).embed(["one text"])
+
+    # THEN it gave up at once, as a transient error, instead of sleeping past the invocation's end
+    assert waits == [] and len(openai_fake.calls_to("/embeddings", ok_only=False)) == 1
+    assert issubclass(DeadlineReached, TransientError)

@@ -44,7 +44,10 @@ How the fake tells voices apart is set by `fake.voices`:
 
 Every request is logged in `calls`; `transcriptions` and `chats` are the parsed bodies of the requests that
 reached a route, including those answered with an injected fault (so retries can be counted).
-Faults: `fail_next(n, status=429, retry_after=None, retry_after_ms=None, path=None)`.
+Faults: `fail_next(n, status=429, retry_after=None, retry_after_ms=None, path=None)`; a slow service:
+`delay(seconds, path=None)` holds every answer (to paths ending in `path`) that long, or until the fake
+stops. Each call keeps its request headers and its arrival time (`time.monotonic()`), so tests can read the
+timeout the client announced (`x-stainless-read-timeout`) against the time it had left.
 """
 
 from __future__ import annotations
@@ -153,6 +156,8 @@ class LoggedCall:
     body: dict[str, Any] = field(default_factory=dict)
     inputs: int = 0
     tokens: int = 0
+    headers: dict[str, str] = field(default_factory=dict)
+    received_at: float = 0.0
 
 
 class OpenAIFake(LoopbackFake):
@@ -169,6 +174,8 @@ class OpenAIFake(LoopbackFake):
         self.chat_answers: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {}
         self.chat_reply: Callable[[dict[str, Any]], str] = lambda body: "ok"
         self._faults: list[list[Any]] = []
+        self._delays: list[tuple[float, str | None]] = []
+        self._stopped = threading.Event()
         self._lock = threading.RLock()
 
     @property
@@ -188,6 +195,15 @@ class OpenAIFake(LoopbackFake):
         """Answer the next n requests (to paths ending in `path`, or any) with `status`."""
         with self._lock:
             self._faults.append([n, status, retry_after, retry_after_ms, path])
+
+    def delay(self, seconds: float, *, path: str | None = None) -> None:
+        """Hold every answer to paths ending in `path` (or all) for `seconds` before sending it."""
+        with self._lock:
+            self._delays.append((seconds, path))
+
+    def stop(self) -> None:
+        self._stopped.set()  # held answers end now, so their threads do not outlive the test
+        super().stop()
 
     def calls_to(self, suffix: str, *, ok_only: bool = True) -> list[LoggedCall]:
         return [c for c in self.calls if c.path.endswith(suffix) and (c.status == 200 or not ok_only)]
@@ -209,9 +225,18 @@ class OpenAIFake(LoopbackFake):
     def respond(self, method: str, raw_path: str, headers: dict[str, str], body: bytes) -> Reply:
         path = urlsplit(raw_path).path
         lowered = {k.lower(): v for k, v in headers.items()}
-        call = LoggedCall(method=method, path=path, status=200)
+        call = LoggedCall(
+            method=method,
+            path=path,
+            status=200,
+            headers=lowered_headers(headers),
+            received_at=time.monotonic(),
+        )
         with self._lock:
             self.calls.append(call)
+            held = sum(seconds for seconds, only in self._delays if only is None or path.endswith(only))
+        if held:
+            self._stopped.wait(held)
         if lowered.get("authorization") != f"Bearer {self.api_key}":
             return self._error(call, 401, "Incorrect API key provided", "invalid_api_key")
         content_type = lowered.get("content-type", "")
@@ -511,6 +536,10 @@ def _pitch_voices(heard: list[float | None], known: list[float | None]) -> list[
             strangers.append((pitch, voice))
         voices.append(voice)
     return voices
+
+
+def lowered_headers(headers: dict[str, str]) -> dict[str, str]:
+    return {k.lower(): v for k, v in headers.items()}
 
 
 class _BadRequest(Exception):

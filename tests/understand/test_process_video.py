@@ -32,6 +32,12 @@ def run(path: Path, settings, out: Path, **kw) -> ProcessResult:
     )
 
 
+def _time_for_one_look(settings, spare: float = 30.0):
+    """A clock with time for one unit of work: plenty at the first look, below the margin after."""
+    looks = iter([settings.worker_safety_margin_seconds + spare])
+    return lambda: next(looks, 0.0)
+
+
 def _markdown(result: ProcessResult) -> str:
     return result.markdown_path.read_text()
 
@@ -262,7 +268,8 @@ def test_openai_flavour_describes_pictures_and_summarises(media, openai_settings
 def test_openai_run_resumes_between_blocks_without_repeating_paid_calls(
     media, openai_settings, tmp_path, openai_fake
 ):
-    # GIVEN four 2-s scenes, 2-s blocks (four blocks) and an invocation that is always out of time
+    # GIVEN four 2-s scenes, 2-s blocks (four blocks) and invocations with time for one paid call each
+    # (the first look at the clock finds time; every later one finds none)
     fake = openai_fake
     fake.chat_answers["VisualDraft"] = lambda body: {
         "summary": f"{sum(p['type'] == 'image_url' for p in body['messages'][0]['content'])} image(s) of a plain colour.",
@@ -288,7 +295,7 @@ def test_openai_run_resumes_between_blocks_without_repeating_paid_calls(
                 settings,
                 tmp_path / "out",
                 checkpoint=checkpoint,
-                time_left=lambda: 0.0,
+                time_left=_time_for_one_look(settings),
             )
             break
         except OutOfTime as exc:

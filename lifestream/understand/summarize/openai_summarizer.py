@@ -45,12 +45,13 @@ def summarize_block_openai(
     )
     completion = call_openai(
         "summary",
-        lambda: client.chat.completions.parse(
+        lambda c: c.chat.completions.parse(
             model=model,
             messages=[{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}],
             response_format=BlockSummaryDraft,
             temperature=0.2,
         ),
+        client=client,
     )
     message = completion.choices[0].message
     draft = message.parsed

@@ -9,6 +9,7 @@ run cut short (Lambda's 15 minutes) resumes at the next window.
 from __future__ import annotations
 
 import copy
+import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
@@ -16,23 +17,29 @@ from typing import Protocol
 import numpy as np
 from pydantic import BaseModel, Field
 
+from lifestream.core.budget import DeadlineReached
 from lifestream.core.checkpoint import Checkpoint
 from lifestream.core.errors import ConfigError, OutOfTime
 from lifestream.core.models import TranscriptSegment
 from lifestream.core.settings import Settings
 from lifestream.media.audio import AudioTrack, read_window, rms
+from lifestream.media.space import MAX_SIDECAR_BYTES
 from lifestream.understand.transcribe.subtitles import (
+    SubtitleError,
     embedded_subtitles,
     has_embedded_subtitles,
     sidecar_subtitles,
 )
 from lifestream.understand.transcribe.windows import cut_points, plan_windows, shift
 
+# The one definition of the local model's window (the pipeline reads it from here).
 LOCAL_WINDOW_SECONDS = 60.0
 # Below this RMS (about -60 dBFS) a window is silence: skipping it saves time and Whisper's "Thank you."
 SILENCE_RMS = 1e-3
 CHECKPOINT_NAME = "transcript"
 MAX_REFERENCE_VOICES = 4
+
+logger = logging.getLogger(__name__)
 
 
 class Transcript(BaseModel):
@@ -97,6 +104,30 @@ def make_engine(source: str, settings: Settings, *, openai_client=None) -> Speec
     raise ValueError(f"no speech engine for source {source!r}")
 
 
+def usable_sidecars(paths: Sequence[Path]) -> list[Path]:
+    """The sidecar subtitle files worth using: readable, with at least one cue, of a subtitle file's size.
+
+    Each one left out is logged as a warning; without any, `choose_source` moves on to the next source
+    (embedded subtitles, speech recognition), so a broken sidecar never fails the job."""
+    usable = []
+    for path in map(Path, paths):
+        try:
+            size = path.stat().st_size
+            if size > MAX_SIDECAR_BYTES:
+                problem = f"{size:,} bytes, over the {MAX_SIDECAR_BYTES:,}-byte limit for a subtitle file"
+            elif not sidecar_subtitles(path):
+                problem = "no subtitle cues in it"
+            else:
+                usable.append(path)
+                continue
+        except (SubtitleError, OSError) as exc:
+            problem = str(exc)
+        logger.warning(
+            "ignoring sidecar subtitles %s (%s); using the next transcript source", path.name, problem
+        )
+    return usable
+
+
 def read_subtitles(video: Path, subtitle_paths: Sequence[Path]) -> Transcript:
     if subtitle_paths:
         segments: list[TranscriptSegment] = []
@@ -146,9 +177,12 @@ def transcribe_audio(
     checkpoint: Checkpoint | None = None,
     should_stop: Callable[[], bool] | None = None,
     on_window: Callable[[float], None] | None = None,
+    progress_made: Callable[[], bool] | None = None,
 ) -> Transcript:
     """Run `engine` window by window. After each window the state is saved; between windows
-    `should_stop()` is asked and, when true, `OutOfTime("transcribe", offset)` is raised."""
+    `should_stop()` is asked and, when true, `OutOfTime("transcribe", offset)` is raised. A window whose
+    remote call is cut short by the time budget (`DeadlineReached`) also ends in `OutOfTime` when this
+    call, or the caller's run (`progress_made()`), already got something done."""
     # A copy: the checkpoint's own object must change only through save().
     state = copy.deepcopy(checkpoint.load(CHECKPOINT_NAME) if checkpoint else None) or {}
     if state.get("source") != engine.name or state.get("window_seconds") != window_seconds:
@@ -171,16 +205,18 @@ def transcribe_audio(
             raise OutOfTime("transcribe", window.own_start)
         samples = read_window(track, window.start, window.end)
         if rms(samples) >= SILENCE_RMS:
+            kwargs = {}
             if getattr(engine, "uses_speaker_references", False):
-                references = [
+                kwargs["references"] = [
                     (name, read_window(track, a, b))
                     for name, (a, b) in state.setdefault("voices", {}).items()
                 ]
-                found, language = engine.transcribe(
-                    samples, language=state["language"], references=references
-                )
-            else:
-                found, language = engine.transcribe(samples, language=state["language"])
+            try:
+                found, language = engine.transcribe(samples, language=state["language"], **kwargs)
+            except DeadlineReached as exc:
+                if done_here or (progress_made is not None and progress_made()):
+                    raise OutOfTime("transcribe", window.own_start) from exc
+                raise
             state["language"] = state["language"] or language
             segments += _stable_speakers(shift(found, window.start, window), state)
         state["next"] = window.index + 1

@@ -73,7 +73,9 @@ class OpenAITranscriber:
             params.update(response_format="verbose_json", timestamp_granularities=["segment"])
         if language:
             params["language"] = language
-        result = call_openai("transcription", lambda: self.client.audio.transcriptions.create(**params))
+        result = call_openai(
+            "transcription", lambda c: c.audio.transcriptions.create(**params), client=self.client
+        )
         segments = []
         for seg in _field(result, "segments", None) or []:
             text = (_field(seg, "text") or "").strip()
