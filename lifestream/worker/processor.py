@@ -33,7 +33,6 @@ from lifestream.core.errors import (
     UnsupportedFileError,
 )
 from lifestream.core.sidecars import subtitle_files
-from lifestream.media.space import check_scratch_space, scratch_capacity
 from lifestream.worker.events import Continuation, ObjectEvents, ObjectRef, S3TestEvent, parse_body
 from lifestream.worker.lifecycle import ClaimRequest, Inputs, SupersededError, describe_error, run_job
 from lifestream.worker.lifecycle import JobOutcome as LifecycleOutcome
@@ -194,6 +193,10 @@ class _UploadedObject:
         meta = s3.get_file_metadata(ref.key)
         _require_current(ref, meta)
         _check_size(meta.size, settings.max_video_bytes, ref)
+        # Imported here: the space rule shares the audio module's constants, and numpy with them, which the
+        # handler's cold start (test events, duplicates) must not pay for.
+        from lifestream.media.space import check_scratch_space, scratch_capacity
+
         capacity = scratch_capacity(settings.ephemeral_storage_bytes, self.runtime.tmp_root)
         check_scratch_space(f"s3://{ref.bucket}/{ref.key}", video_bytes=meta.size, capacity=capacity)
         if meta.size == 0:
@@ -338,8 +341,9 @@ def _download_sidecars(s3: Any, key: str, directory: Path) -> list[Path]:
     # One listing of the keys that start like the video's name; the sidecar rule picks among them.
     names = [o.key[len(prefix) :] for o in s3.iter_files(prefix + stem + ".")]
     found: list[Path] = []
-    for index, sidecar in enumerate(subtitle_files(name, names)):
-        path = directory / f"subtitles-{index}{Path(sidecar).suffix.lower()}"
+    for sidecar in subtitle_files(name, names):
+        # The upload's own name, so that a warning about a broken sidecar names the file the user sent.
+        path = directory / _local_name(prefix + sidecar)
         s3.download_file(prefix + sidecar, path)
         found.append(path)
     return found

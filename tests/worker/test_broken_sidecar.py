@@ -31,4 +31,4 @@ def test_a_garbage_srt_beside_a_video_with_speech_falls_back_to_the_local_model(
     assert summary["transcriber"] == "local"
     assert "compost" in json.dumps(summary).lower()  # words the model heard (the .srt has none)
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
-    assert any("ignoring sidecar subtitles subtitles.srt" in w for w in warnings), warnings
+    assert any("ignoring sidecar subtitles broken-subs.srt" in w for w in warnings), warnings
