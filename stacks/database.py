@@ -16,6 +16,7 @@ from stacks.config import EnvConfig
 
 POSTGRES_VERSION = rds.PostgresEngineVersion.VER_18
 POSTGRES_PORT = 5432
+RDS_CA = rds.CaCertificate.RDS_CA_RSA2048_G1
 NAT_INSTANCE_TYPE = "t4g.nano"
 # A literal (not the VPC's CidrBlock attribute) so rules that use it can be audited at synth time.
 VPC_CIDR = "10.20.0.0/16"
@@ -157,6 +158,9 @@ class JobDatabase(Construct):
             parameter_group=parameters,
             auto_minor_version_upgrade=True,
             copy_tags_to_snapshot=True,
+            # Named, not left to the account default: the worker verifies the server certificate
+            # (verify-full) against the RDS CA bundle in its asset, which carries this root.
+            ca_certificate=RDS_CA,
         )
         acknowledge(
             self.instance,

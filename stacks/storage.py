@@ -8,7 +8,12 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from lifestream.core.constants import NOTIFICATION_EVENTS, NOTIFICATION_SUFFIXES, UPLOAD_PREFIX
+from lifestream.core.constants import (
+    NOTIFICATION_EVENTS,
+    NOTIFICATION_SUFFIXES,
+    STATE_PREFIX,
+    UPLOAD_PREFIX,
+)
 from stacks.config import EnvConfig
 
 
@@ -70,6 +75,12 @@ class VideoStorage(Construct):
                     id="expire-uploads",
                     prefix=UPLOAD_PREFIX,
                     expiration=Duration.days(config.upload_expiry_days),
+                ),
+                # A finished job deletes its checkpoint; one that never finishes would leave it forever.
+                s3.LifecycleRule(
+                    id="expire-abandoned-checkpoints",
+                    prefix=STATE_PREFIX,
+                    expiration=Duration.days(config.state_expiry_days),
                 ),
                 s3.LifecycleRule(
                     id="expire-noncurrent-versions",

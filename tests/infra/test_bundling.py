@@ -50,6 +50,15 @@ def project(tmp_path, monkeypatch):
     return root
 
 
+@pytest.fixture(autouse=True)
+def fake_rds_ca(tmp_path, monkeypatch):
+    """A stand-in CA bundle: the real one comes from npm (test_real_bundle.py builds it)."""
+    bundle = tmp_path / "rds-ca.pem"
+    bundle.write_text("-----BEGIN CERTIFICATE-----\nstand-in\n-----END CERTIFICATE-----\n")
+    monkeypatch.setattr(bundling, "rds_ca_bundle", lambda **_: bundle)
+    return bundle
+
+
 @pytest.fixture
 def fake_pip(tmp_path, monkeypatch):
     script = tmp_path / "fake_pip.py"
@@ -111,6 +120,8 @@ def test_build_prunes_runtime_packages_and_lays_out_handlers(project, fake_pip, 
         assert (out / "worker.py").exists() and (out / "migrate.py").exists()
         assert (out / "lifestream" / "settings.py").read_text() == "X = 1\n"
         assert (out / "numpy" / "__init__.py").exists()
+        # sslmode=verify-full checks RDS's certificate against this (LIFESTREAM_DATABASE_SSLROOTCERT).
+        assert (out / bundling.RDS_CA_BUNDLE_NAME).read_text().startswith("-----BEGIN CERTIFICATE-----")
         # boto3 & co. come with the Lambda runtime; tests, stubs and bytecode never run there.
         for gone in (
             "boto3",
