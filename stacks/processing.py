@@ -17,7 +17,7 @@ from constructs import Construct
 
 from lifestream.core.constants import RESULTS_PREFIX, STATE_PREFIX, UPLOAD_PREFIX, ResourceNames
 from lifestream.core.secrets import SSM_PREFIX
-from stacks.audit import acknowledge
+from stacks.audit import acknowledge, checkov_skip
 from stacks.bundling import RDS_CA_BUNDLE_NAME, worker_code
 from stacks.config import EnvConfig
 
@@ -189,7 +189,48 @@ class Worker(Construct):
         )
         database_secret.grant_read(self.migration)
 
+        self._checkov_skips(config)
         self._acknowledge(bucket_arn_rendered=_nag_rendering(bucket.bucket_arn, scope=self))
+
+    def _checkov_skips(self, config: EnvConfig) -> None:
+        for group in (self.log_group, self.migration_log_group):
+            checkov_skip(
+                group,
+                "CKV_AWS_158",
+                "CloudWatch Logs encrypts every log group at rest with a service-owned key; a CMK per group would add a key policy for logs.<region> and a monthly key cost for logs that hold no secrets.",
+            )
+        for function in (self.function, self.migration):
+            checkov_skip(
+                function,
+                "CKV_AWS_173",
+                "The variables hold names, ARNs and limits, never secret values (those are read from "
+                "Secrets Manager at run time); Lambda encrypts them at rest with its service key.",
+            )
+        checkov_skip(
+            self.function,
+            "CKV_AWS_116",
+            "Invoked by an SQS event source mapping, never asynchronously: failed messages go to the "
+            "queue's own DLQ through its redrive policy (maxReceiveCount), where the DLQ alarm watches.",
+        )
+        checkov_skip(
+            self.migration,
+            "CKV_AWS_116",
+            "Invoked synchronously (RequestResponse) by the deploy trigger: a failure fails the deployment; "
+            "a DLQ only serves asynchronous invocations.",
+        )
+        checkov_skip(
+            self.migration,
+            "CKV_AWS_115",
+            "Runs once per deploy, called by CloudFormation; reserving concurrency would take from the "
+            "account's unreserved minimum, which new accounts cannot go below.",
+        )
+        if config.worker_reserved_concurrency is None:
+            checkov_skip(
+                self.function,
+                "CKV_AWS_115",
+                f"{config.name}: no reservation, since new accounts cannot reserve below their unreserved "
+                "minimum of 10; the SQS event source's max concurrency caps the worker instead.",
+            )
 
     def _acknowledge(self, *, bucket_arn_rendered: str) -> None:
         for function in (self.function, self.migration):

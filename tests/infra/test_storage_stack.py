@@ -127,3 +127,14 @@ def test_dev_data_is_disposable_and_prod_data_is_kept(synthesized):
     assert _videos_bucket(prod)["DeletionPolicy"] == "Retain"
     assert all(b["DeletionPolicy"] == "Retain" for b in resources_of(prod, "AWS::S3::Bucket").values())
     assert not resources_of(prod, "Custom::S3AutoDeleteObjects")
+
+
+def test_access_logs_are_versioned_and_old_versions_expire(synthesized, env):
+    template = synthesized.template_json(env, "Storage")
+    (logs,) = [v for k, v in resources_of(template, "AWS::S3::Bucket").items() if "AccessLogs" in k]
+    assert logs["Properties"]["VersioningConfiguration"] == {"Status": "Enabled"}
+    (rule,) = logs["Properties"]["LifecycleConfiguration"]["Rules"]
+    assert rule["ExpirationInDays"] == CONFIGS[env].access_log_expiry_days
+    assert (
+        rule["NoncurrentVersionExpiration"]["NoncurrentDays"] == CONFIGS[env].noncurrent_version_expiry_days
+    )
