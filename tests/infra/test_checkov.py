@@ -48,6 +48,7 @@ def checkov_report(synthesized) -> dict:
             "json",
         ],
         cwd=synthesized.outdir,
+        check=False,
         capture_output=True,
         text=True,
         timeout=600,
