@@ -161,3 +161,26 @@ def test_local_bundling_refuses_an_asset_above_the_lambda_limit(project, tmp_pat
     monkeypatch.setattr(bundling, "LAMBDA_UNZIPPED_LIMIT_BYTES", 1024)
     with pytest.raises(RuntimeError, match="above Lambda's 250 MB limit"):
         local.try_bundle(str(tmp_path / "big"), image=None)
+
+
+def test_dependencies_are_linked_from_the_cache_not_copied(project, fake_pip, tmp_path):
+    # GIVEN a cached dependency tree
+    bundle = WorkerBundle(python_version="3.13", requirements=project / "requirements-lambda.txt")
+    cache = tmp_path / "cache"
+    out = bundle.build(tmp_path / "out", cache_dir=cache)
+    cached = cache / bundle.dependencies_key / "numpy" / "__init__.py"
+    # THEN the asset's copy is the same file (no bytes copied per synthesis) ...
+    assert (out / "numpy" / "__init__.py").stat().st_ino == cached.stat().st_ino
+    # ... and the sources laid on top are the asset's own, leaving the cache as it was
+    assert (out / "worker.py").stat().st_nlink == 1
+    assert not (cache / bundle.dependencies_key / "worker.py").exists()
+
+
+def test_a_dependency_clashing_with_the_asset_layout_is_refused(project, fake_pip, tmp_path):
+    bundle = WorkerBundle(python_version="3.13", requirements=project / "requirements-lambda.txt")
+    cache = tmp_path / "cache"
+    tree = bundle.dependencies(cache_dir=cache)
+    (tree / "worker.py").write_text("# a dependency's own top-level module\n")
+    with pytest.raises(RuntimeError, match="worker.py"):
+        bundle.build(tmp_path / "out", cache_dir=cache)
+    assert (tree / "worker.py").read_text() == "# a dependency's own top-level module\n"
