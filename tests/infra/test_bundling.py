@@ -23,6 +23,15 @@ target = pathlib.Path(sys.argv[sys.argv.index("--target") + 1])
 (target / "numpy" / "__init__.pyi").write_text("")
 (target / "numpy" / "tests" / "test_x.py").write_text("")
 (target / "numpy" / "__pycache__").mkdir()
+(target / "numpy" / "_core").mkdir()
+(target / "numpy" / "_core" / "_simd.cpython-313-x86_64-linux-gnu.so").write_bytes(b"\0")
+(target / "numpy" / "_core" / "_multiarray_umath.cpython-313-x86_64-linux-gnu.so").write_bytes(b"\0")
+(target / "pinecone").mkdir()
+(target / "pinecone" / "_grpc.abi3.so").write_bytes(b"\0")
+(target / "pinecone" / "__init__.py").write_text("")
+for dialect in ("mysql", "postgresql", "sqlite"):
+    (target / "sqlalchemy" / "dialects" / dialect).mkdir(parents=True)
+    (target / "sqlalchemy" / "dialects" / dialect / "__init__.py").write_text("")
 for name in ("boto3", "botocore", "s3transfer"):
     (target / name).mkdir()
     (target / name / "__init__.py").write_text("")
@@ -98,6 +107,13 @@ def test_cache_key_follows_requirements_and_python_version(project):
     assert WorkerBundle(python_version="3.13", requirements=requirements).dependencies_key != first
 
 
+def test_cache_key_follows_the_pruning_rules(project, monkeypatch):
+    bundle = WorkerBundle(python_version="3.13", requirements=project / "requirements-lambda.txt")
+    before = bundle.dependencies_key
+    monkeypatch.setitem(bundling.UNUSED_PARTS, "numpy/polynomial", "an example")
+    assert bundle.dependencies_key != before
+
+
 def test_asset_hash_changes_with_shipped_sources_only(project):
     bundle = WorkerBundle(python_version="3.13", requirements=project / "requirements-lambda.txt")
     before = bundle.asset_hash()
@@ -132,8 +148,19 @@ def test_build_prunes_runtime_packages_and_lays_out_handlers(project, fake_pip, 
             "numpy/__init__.pyi",
             "numpy/__pycache__",
             "lifestream/__pycache__",
+            # never loaded by the worker (UNUSED_PARTS)
+            "numpy/_core/_simd.cpython-313-x86_64-linux-gnu.so",
+            "pinecone/_grpc.abi3.so",
+            "sqlalchemy/dialects/mysql",
         ):
             assert not (out / gone).exists(), gone
+        for kept in (
+            "numpy/_core/_multiarray_umath.cpython-313-x86_64-linux-gnu.so",
+            "pinecone/__init__.py",
+            "sqlalchemy/dialects/postgresql/__init__.py",
+            "sqlalchemy/dialects/sqlite/__init__.py",
+        ):
+            assert (out / kept).exists(), kept
     assert [p.name for p in cache.iterdir()] == [bundle.dependencies_key]
 
 
@@ -184,3 +211,20 @@ def test_a_dependency_clashing_with_the_asset_layout_is_refused(project, fake_pi
     with pytest.raises(RuntimeError, match="worker.py"):
         bundle.build(tmp_path / "out", cache_dir=cache)
     assert (tree / "worker.py").read_text() == "# a dependency's own top-level module\n"
+
+
+def test_the_worker_code_never_imports_a_pruned_part():
+    # The pruned parts are absent from the Lambda asset: code using one would fail only in the cloud.
+    repo = Path(bundling.__file__).resolve().parent.parent
+    sources = [*sorted((repo / "lifestream").rglob("*.py")), *sorted((repo / "lambda_src").glob("*.py"))]
+    forbidden = {
+        "numpy.random": ("numpy.random", "np.random", "from numpy import random"),
+        "pinecone gRPC": ("pinecone.grpc", "PineconeGRPC"),
+        "powertools event_handler": ("aws_lambda_powertools.event_handler",),
+        "SQLAlchemy/Alembic testing": ("sqlalchemy.testing", "alembic.testing"),
+        "other SQL dialects": ("dialects.mysql", "dialects.mssql", "dialects.oracle"),
+    }
+    for path in sources:
+        text = path.read_text()
+        for part, needles in forbidden.items():
+            assert not any(n in text for n in needles), f"{path.relative_to(repo)} uses {part}"
