@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""LifeStream's CDK app: `cdk synth|deploy -c env=dev|staging|prod` (default dev).
+"""LifeStream's CDK app: `cdk synth|deploy -c env=dev|staging|prod` (default dev); `-c env=all` (or
+`-c env=dev,prod`) puts several environments into one synthesis, which is much faster than one each.
 
 Works offline as `python app.py` too (set CDK_OUTDIR to choose the output directory).
 """

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Idempotent setup for a fresh Debian machine with Python 3.11+ and Node 20:
 # Debian packages (PostgreSQL, ffmpeg, espeak-ng), a venv with the pinned CPU torch first, the Python
-# requirements, the lifestream package (editable) and, with --dev, the CDK CLI from npm.
+# requirements, the lifestream package (editable) and, with --dev, checkov (own venv) and the CDK CLI.
 # Re-running is cheap: each step is skipped when what it installs is already there and unchanged.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,6 +38,19 @@ if [[ ! -f $stamp ]]; then
   "${PIP[@]}" install -r "$req"
   "${PIP[@]}" install --no-deps -e .
   touch "$stamp"
+fi
+
+# --- checkov (template audit), in its own venv: its pins would downgrade boto3, networkx and packaging ---
+if [[ $DEV == 1 ]]; then
+  ck=.cache/checkov-venv
+  ck_stamp="$ck/.installed-$(sha256sum requirements-checkov.txt | cut -c1-16)"
+  if [[ ! -f $ck_stamp ]]; then
+    log "installing checkov into $ck"
+    rm -rf "$ck"
+    "$PY" -m venv "$ck"
+    "$ck/bin/python" -m pip --disable-pip-version-check -q install -r requirements-checkov.txt
+    touch "$ck_stamp"
+  fi
 fi
 
 # --- CDK CLI (synthesis audits) -------------------------------------------------------------------------

@@ -3,7 +3,7 @@ dead-letter queue, queue age, worker errors and throttles, and a billing alarm."
 
 from __future__ import annotations
 
-from aws_cdk import Duration
+from aws_cdk import Aws, Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as actions
 from aws_cdk import aws_iam as iam
@@ -18,6 +18,11 @@ from stacks.config import EnvConfig
 
 # AWS/Billing publishes EstimatedCharges about every 6 hours.
 BILLING_PERIOD = Duration.hours(6)
+
+
+def alarm_prefix(config: EnvConfig) -> str:
+    """What every alarm name of an environment starts with (the key policy's SourceArn relies on it)."""
+    return f"lifestream-{config.name}-"
 
 
 def alarm_above(
@@ -58,8 +63,22 @@ class AlarmTopic(Construct):
             enable_key_rotation=True,
             removal_policy=config.removal_policy,
         )
-        self.key.grant(
-            iam.ServicePrincipal("cloudwatch.amazonaws.com"), "kms:Decrypt", "kms:GenerateDataKey*"
+        # Confused-deputy guard: CloudWatch may use the key only for this environment's alarms in this
+        # account and region (every LifeStream alarm name starts with alarm_prefix(config)).
+        self.key.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="AllowCloudWatchAlarmsOfThisEnvironment",
+                principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+                actions=["kms:Decrypt", "kms:GenerateDataKey*"],
+                resources=["*"],
+                conditions={
+                    "StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID},
+                    "ArnLike": {
+                        "aws:SourceArn": f"arn:{Aws.PARTITION}:cloudwatch:{Aws.REGION}:{Aws.ACCOUNT_ID}"
+                        f":alarm:{alarm_prefix(config)}*"
+                    },
+                },
+            )
         )
         self.topic = sns.Topic(
             self,
@@ -87,7 +106,7 @@ class PipelineAlarms(Construct):
         worker: lambda_.IFunction,
     ) -> None:
         super().__init__(scope, construct_id)
-        prefix = f"lifestream-{config.name}"
+        prefix = alarm_prefix(config).rstrip("-")
         five_minutes = Duration.minutes(5)
 
         self.dlq_depth = alarm_above(
@@ -139,7 +158,7 @@ class BillingAlarm(Construct):
         self.alarm = alarm_above(
             self,
             "EstimatedCharges",
-            name=f"lifestream-{config.name}-estimated-charges",
+            name=f"{alarm_prefix(config)}estimated-charges",
             description=f"Estimated charges this month exceed {config.billing_threshold_usd} USD.",
             metric=cloudwatch.Metric(
                 namespace="AWS/Billing",

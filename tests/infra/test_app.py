@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -60,7 +61,7 @@ def test_prod_stacks_are_termination_protected(synthesized):
 def test_unknown_environment_fails_with_the_valid_names(tmp_path):
     env = {**os.environ, "CDK_OUTDIR": str(tmp_path), "CDK_CONTEXT_JSON": json.dumps({"env": "qa"})}
     result = subprocess.run(
-        [str(REPO_ROOT / ".venv/bin/python"), str(REPO_ROOT / "app.py")],
+        [sys.executable, str(REPO_ROOT / "app.py")],
         cwd=REPO_ROOT,
         env=env,
         capture_output=True,
@@ -126,3 +127,20 @@ def test_summary_lists_every_stack_with_its_outputs(synthesized):
         assert text.count(f" {component} ") >= 2, component
     assert "BucketName" in text and "DatabaseSecretArn" in text and "us-east-1" in text
     assert "PublishOutput" not in text
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (None, ["dev"]),
+        ("prod", ["prod"]),
+        ("dev,prod", ["dev", "prod"]),
+        ("all", ["dev", "staging", "prod"]),
+    ],
+)
+def test_one_synthesis_can_hold_several_environments(value, expected):
+    from stacks.application import create_app
+
+    context = {"aws:cdk:bundling-stacks": []} | ({"env": value} if value else {})
+    _, built = create_app(context)
+    assert list(built) == expected

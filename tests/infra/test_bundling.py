@@ -23,6 +23,15 @@ target = pathlib.Path(sys.argv[sys.argv.index("--target") + 1])
 (target / "numpy" / "__init__.pyi").write_text("")
 (target / "numpy" / "tests" / "test_x.py").write_text("")
 (target / "numpy" / "__pycache__").mkdir()
+(target / "numpy" / "_core").mkdir()
+(target / "numpy" / "_core" / "_simd.cpython-313-x86_64-linux-gnu.so").write_bytes(b"\0")
+(target / "numpy" / "_core" / "_multiarray_umath.cpython-313-x86_64-linux-gnu.so").write_bytes(b"\0")
+(target / "pinecone").mkdir()
+(target / "pinecone" / "_grpc.abi3.so").write_bytes(b"\0")
+(target / "pinecone" / "__init__.py").write_text("")
+for dialect in ("mysql", "postgresql", "sqlite"):
+    (target / "sqlalchemy" / "dialects" / dialect).mkdir(parents=True)
+    (target / "sqlalchemy" / "dialects" / dialect / "__init__.py").write_text("")
 for name in ("boto3", "botocore", "s3transfer"):
     (target / name).mkdir()
     (target / name / "__init__.py").write_text("")
@@ -48,6 +57,15 @@ def project(tmp_path, monkeypatch):
     monkeypatch.setattr(bundling, "PACKAGE_DIR", root / "lifestream")
     monkeypatch.setattr(bundling, "HANDLERS_DIR", root / "lambda_src")
     return root
+
+
+@pytest.fixture(autouse=True)
+def fake_rds_ca(tmp_path, monkeypatch):
+    """A stand-in CA bundle: the real one comes from npm (test_real_bundle.py builds it)."""
+    bundle = tmp_path / "rds-ca.pem"
+    bundle.write_text("-----BEGIN CERTIFICATE-----\nstand-in\n-----END CERTIFICATE-----\n")
+    monkeypatch.setattr(bundling, "rds_ca_bundle", lambda **_: bundle)
+    return bundle
 
 
 @pytest.fixture
@@ -89,6 +107,13 @@ def test_cache_key_follows_requirements_and_python_version(project):
     assert WorkerBundle(python_version="3.13", requirements=requirements).dependencies_key != first
 
 
+def test_cache_key_follows_the_pruning_rules(project, monkeypatch):
+    bundle = WorkerBundle(python_version="3.13", requirements=project / "requirements-lambda.txt")
+    before = bundle.dependencies_key
+    monkeypatch.setitem(bundling.UNUSED_PARTS, "numpy/polynomial", "an example")
+    assert bundle.dependencies_key != before
+
+
 def test_asset_hash_changes_with_shipped_sources_only(project):
     bundle = WorkerBundle(python_version="3.13", requirements=project / "requirements-lambda.txt")
     before = bundle.asset_hash()
@@ -111,6 +136,8 @@ def test_build_prunes_runtime_packages_and_lays_out_handlers(project, fake_pip, 
         assert (out / "worker.py").exists() and (out / "migrate.py").exists()
         assert (out / "lifestream" / "settings.py").read_text() == "X = 1\n"
         assert (out / "numpy" / "__init__.py").exists()
+        # sslmode=verify-full checks RDS's certificate against this (LIFESTREAM_DATABASE_SSLROOTCERT).
+        assert (out / bundling.RDS_CA_BUNDLE_NAME).read_text().startswith("-----BEGIN CERTIFICATE-----")
         # boto3 & co. come with the Lambda runtime; tests, stubs and bytecode never run there.
         for gone in (
             "boto3",
@@ -121,8 +148,19 @@ def test_build_prunes_runtime_packages_and_lays_out_handlers(project, fake_pip, 
             "numpy/__init__.pyi",
             "numpy/__pycache__",
             "lifestream/__pycache__",
+            # never loaded by the worker (UNUSED_PARTS)
+            "numpy/_core/_simd.cpython-313-x86_64-linux-gnu.so",
+            "pinecone/_grpc.abi3.so",
+            "sqlalchemy/dialects/mysql",
         ):
             assert not (out / gone).exists(), gone
+        for kept in (
+            "numpy/_core/_multiarray_umath.cpython-313-x86_64-linux-gnu.so",
+            "pinecone/__init__.py",
+            "sqlalchemy/dialects/postgresql/__init__.py",
+            "sqlalchemy/dialects/sqlite/__init__.py",
+        ):
+            assert (out / kept).exists(), kept
     assert [p.name for p in cache.iterdir()] == [bundle.dependencies_key]
 
 
@@ -150,3 +188,43 @@ def test_local_bundling_refuses_an_asset_above_the_lambda_limit(project, tmp_pat
     monkeypatch.setattr(bundling, "LAMBDA_UNZIPPED_LIMIT_BYTES", 1024)
     with pytest.raises(RuntimeError, match="above Lambda's 250 MB limit"):
         local.try_bundle(str(tmp_path / "big"), image=None)
+
+
+def test_dependencies_are_linked_from_the_cache_not_copied(project, fake_pip, tmp_path):
+    # GIVEN a cached dependency tree
+    bundle = WorkerBundle(python_version="3.13", requirements=project / "requirements-lambda.txt")
+    cache = tmp_path / "cache"
+    out = bundle.build(tmp_path / "out", cache_dir=cache)
+    cached = cache / bundle.dependencies_key / "numpy" / "__init__.py"
+    # THEN the asset's copy is the same file (no bytes copied per synthesis) ...
+    assert (out / "numpy" / "__init__.py").stat().st_ino == cached.stat().st_ino
+    # ... and the sources laid on top are the asset's own, leaving the cache as it was
+    assert (out / "worker.py").stat().st_nlink == 1
+    assert not (cache / bundle.dependencies_key / "worker.py").exists()
+
+
+def test_a_dependency_clashing_with_the_asset_layout_is_refused(project, fake_pip, tmp_path):
+    bundle = WorkerBundle(python_version="3.13", requirements=project / "requirements-lambda.txt")
+    cache = tmp_path / "cache"
+    tree = bundle.dependencies(cache_dir=cache)
+    (tree / "worker.py").write_text("# a dependency's own top-level module\n")
+    with pytest.raises(RuntimeError, match="worker.py"):
+        bundle.build(tmp_path / "out", cache_dir=cache)
+    assert (tree / "worker.py").read_text() == "# a dependency's own top-level module\n"
+
+
+def test_the_worker_code_never_imports_a_pruned_part():
+    # The pruned parts are absent from the Lambda asset: code using one would fail only in the cloud.
+    repo = Path(bundling.__file__).resolve().parent.parent
+    sources = [*sorted((repo / "lifestream").rglob("*.py")), *sorted((repo / "lambda_src").glob("*.py"))]
+    forbidden = {
+        "numpy.random": ("numpy.random", "np.random", "from numpy import random"),
+        "pinecone gRPC": ("pinecone.grpc", "PineconeGRPC"),
+        "powertools event_handler": ("aws_lambda_powertools.event_handler",),
+        "SQLAlchemy/Alembic testing": ("sqlalchemy.testing", "alembic.testing"),
+        "other SQL dialects": ("dialects.mysql", "dialects.mssql", "dialects.oracle"),
+    }
+    for path in sources:
+        text = path.read_text()
+        for part, needles in forbidden.items():
+            assert not any(n in text for n in needles), f"{path.relative_to(repo)} uses {part}"

@@ -83,6 +83,7 @@ def test_derived_limits_hold_in_every_environment(name):
         ({"worker_reserved_concurrency": 5, "sqs_max_concurrency": 10}, "worker_reserved_concurrency"),
         ({"nat_count": 0}, "nat_count"),
         ({"billing_threshold_usd": 0}, "billing_threshold_usd"),
+        ({"state_expiry_days": 3}, "state_expiry_days"),
     ],
 )
 def test_invalid_values_are_rejected_with_the_field_named(change, fragment):

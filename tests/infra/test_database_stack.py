@@ -118,3 +118,9 @@ def test_database_port_is_open_only_to_the_worker_and_the_rotation_function(synt
     assert "CidrIp" not in worker_rule
     assert worker_rule["SourceSecurityGroupId"] == {"Fn::GetAtt": ["WorkerSecurityGroup431FFF64", "GroupId"]}
     assert "DatabaseSecurityGroup" in str(worker_rule["GroupId"])
+
+
+def test_database_certificate_chains_to_a_root_in_the_shipped_bundle(synthesized, env):
+    # The worker verifies the server (verify-full) against the asset's RDS CA bundle: the instance's CA
+    # is named, so an account-wide default change cannot silently move it off that bundle.
+    assert _db(synthesized, env)["Properties"]["CACertificateIdentifier"] == "rds-ca-rsa2048-g1"

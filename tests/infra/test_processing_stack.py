@@ -155,20 +155,62 @@ def _resources(statement: dict) -> list[str]:
     return [render(r) for r in (resources if isinstance(resources, list) else [resources])]
 
 
-def test_worker_reads_uploads_and_writes_only_results_and_state(synthesized, env):
+def _bucket_permissions(synthesized, env) -> dict[str, set[str]]:
+    """Effective S3 actions per resource (prefix, or "" for the bucket itself), across statements."""
     bucket_arn = f"arn:${{AWS::Partition}}:s3:::lifestream-{env}-videos-${{AWS::AccountId}}"
-    readable, writable = set(), set()
+    found: dict[str, set[str]] = {}
     for statement in _worker_statements(synthesized, env):
+        assert statement["Effect"] == "Allow"
         for resource in _resources(statement):
-            if not resource.startswith(bucket_arn + "/"):
-                continue
-            prefix = resource.removeprefix(bucket_arn + "/")
-            if "s3:GetObject*" in _actions(statement):
-                readable.add(prefix)
-            if "s3:PutObject" in _actions(statement):
-                writable.add(prefix)
-    assert readable == {f"{UPLOAD_PREFIX}*", f"{RESULTS_PREFIX}*", f"{STATE_PREFIX}*"}
+            if resource == bucket_arn or resource.startswith(bucket_arn + "/"):
+                prefix = resource.removeprefix(bucket_arn).removeprefix("/")
+                found.setdefault(prefix, set()).update(_actions(statement))
+    return found
+
+
+def test_worker_has_exactly_the_s3_actions_its_code_calls(synthesized, env):
+    assert _bucket_permissions(synthesized, env) == {
+        f"{UPLOAD_PREFIX}*": {"s3:GetObject", "s3:GetObjectVersion"},
+        f"{RESULTS_PREFIX}*": {"s3:PutObject", "s3:AbortMultipartUpload", "s3:GetObject"},
+        f"{STATE_PREFIX}*": {"s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:DeleteObject"},
+        "": {"s3:ListBucket"},
+    }
+
+
+def test_worker_cannot_lock_retain_or_purge_versions(synthesized, env):
+    # Object lock and version deletion would let a compromised worker make results undeletable or
+    # destroy their history; neither is ever called, so no wildcard may imply them either.
+    for statement in _worker_statements(synthesized, env):
+        for action in _actions(statement):
+            if action.startswith("s3:"):
+                assert "*" not in action, action
+                assert action not in {
+                    "s3:PutObjectLegalHold",
+                    "s3:PutObjectRetention",
+                    "s3:DeleteObjectVersion",
+                    "s3:BypassGovernanceRetention",
+                }, action
+
+
+def test_worker_reads_uploads_and_writes_only_results_and_state(synthesized, env):
+    permissions = _bucket_permissions(synthesized, env)
+    writable = {p for p, actions in permissions.items() if actions & {"s3:PutObject", "s3:DeleteObject"}}
     assert writable == {f"{RESULTS_PREFIX}*", f"{STATE_PREFIX}*"}
+    assert "s3:DeleteObject" not in permissions[f"{RESULTS_PREFIX}*"]
+
+
+def test_functions_verify_the_database_certificate_against_the_shipped_rds_bundle(synthesized, env):
+    from stacks.bundling import RDS_CA_BUNDLE_NAME
+
+    for function in (_worker(synthesized, env), _migrate(synthesized, env)):
+        variables = function["Properties"]["Environment"]["Variables"]
+        assert variables["LIFESTREAM_DATABASE_SSLMODE"] == "verify-full"
+        assert variables["LIFESTREAM_DATABASE_SSLROOTCERT"] == f"/var/task/{RDS_CA_BUNDLE_NAME}"
+    settings = Settings(
+        database_sslmode=variables["LIFESTREAM_DATABASE_SSLMODE"],
+        database_sslrootcert=variables["LIFESTREAM_DATABASE_SSLROOTCERT"],
+    )
+    assert str(settings.database_sslrootcert) == f"/var/task/{RDS_CA_BUNDLE_NAME}"
 
 
 def test_worker_consumes_and_sends_to_the_queue_and_reads_its_secrets(synthesized, env):

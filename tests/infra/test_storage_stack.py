@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from aws_cdk.assertions import Match
 
-from lifestream.core.constants import NOTIFICATION_EVENTS, NOTIFICATION_SUFFIXES, UPLOAD_PREFIX
+from lifestream.core.constants import (
+    DLQ_RETENTION_DAYS,
+    NOTIFICATION_EVENTS,
+    NOTIFICATION_SUFFIXES,
+    RESULTS_PREFIX,
+    STATE_PREFIX,
+    UPLOAD_PREFIX,
+)
 from stacks.config import CONFIGS
 from tests.infra.conftest import resources_of
 
@@ -80,6 +87,17 @@ def test_lifecycle_expires_uploads_noncurrent_versions_and_multipart_leftovers(s
     assert all(rule["Status"] == "Enabled" for rule in rules)
 
 
+def test_abandoned_checkpoints_expire_but_outlive_a_dead_letter(synthesized, env):
+    rules = _videos_bucket(synthesized.template_json(env, "Storage"))["Properties"]["LifecycleConfiguration"][
+        "Rules"
+    ]
+    (rule,) = [r for r in rules if r.get("Prefix") == STATE_PREFIX]
+    # A redrive from the DLQ (kept DLQ_RETENTION_DAYS) must still find the checkpoint to resume from.
+    assert rule["ExpirationInDays"] == CONFIGS[env].state_expiry_days >= DLQ_RETENTION_DAYS
+    assert rule["Status"] == "Enabled"
+    assert not any(r.get("Prefix") == RESULTS_PREFIX for r in rules), "results are the product: kept"
+
+
 def test_notifications_cover_each_video_suffix_in_both_cases_under_uploads(synthesized, env):
     props = _videos_bucket(synthesized.template_json(env, "Storage"))["Properties"]
     configurations = props["NotificationConfiguration"]["QueueConfigurations"]
@@ -109,3 +127,14 @@ def test_dev_data_is_disposable_and_prod_data_is_kept(synthesized):
     assert _videos_bucket(prod)["DeletionPolicy"] == "Retain"
     assert all(b["DeletionPolicy"] == "Retain" for b in resources_of(prod, "AWS::S3::Bucket").values())
     assert not resources_of(prod, "Custom::S3AutoDeleteObjects")
+
+
+def test_access_logs_are_versioned_and_old_versions_expire(synthesized, env):
+    template = synthesized.template_json(env, "Storage")
+    (logs,) = [v for k, v in resources_of(template, "AWS::S3::Bucket").items() if "AccessLogs" in k]
+    assert logs["Properties"]["VersioningConfiguration"] == {"Status": "Enabled"}
+    (rule,) = logs["Properties"]["LifecycleConfiguration"]["Rules"]
+    assert rule["ExpirationInDays"] == CONFIGS[env].access_log_expiry_days
+    assert (
+        rule["NoncurrentVersionExpiration"]["NoncurrentDays"] == CONFIGS[env].noncurrent_version_expiry_days
+    )

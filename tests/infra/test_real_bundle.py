@@ -1,0 +1,146 @@
+"""The real worker asset, built by the docker-free bundler with a real pip install (slow: PyPI, ~170 MB).
+
+- Built for the Lambda runtime's Python (3.13): within Lambda's limit, every compiled extension made for
+  that Python, the handlers at the root and the RDS CA bundle that `sslmode=verify-full` reads.
+- No Python 3.13 can be installed here (Debian 12 ships 3.11 only; prebuilt interpreters from elsewhere are
+  not allowed), so its twin, built the same way (same requirements, same pruning) for this Python, is
+  imported with no site-packages and runs the Lambda handler on an SQS event, scene detection (PyAV decode,
+  numpy, the MJPEG encoder) and audio extraction: what the pruning must not have broken.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from stacks.bundling import (
+    LAMBDA_UNZIPPED_LIMIT_BYTES,
+    RDS_CA_BUNDLE_NAME,
+    UNUSED_PARTS,
+    WorkerBundle,
+    python_version_of,
+    tree_size,
+)
+
+pytestmark = pytest.mark.slow
+
+
+def _lambda_python() -> str:
+    import aws_cdk as cdk
+    from aws_cdk import aws_lambda as lambda_
+
+    return python_version_of(lambda_.Runtime.determine_latest_python_runtime(cdk.Stack(cdk.App(), "probe")))
+
+
+@pytest.fixture(scope="module")
+def lambda_asset(tmp_path_factory) -> Path:
+    return WorkerBundle(python_version=_lambda_python()).build(tmp_path_factory.mktemp("asset") / "out")
+
+
+@pytest.fixture(scope="module")
+def twin_asset(tmp_path_factory) -> Path:
+    here = f"{sys.version_info.major}.{sys.version_info.minor}"
+    return WorkerBundle(python_version=here).build(tmp_path_factory.mktemp("twin") / "out")
+
+
+def test_the_lambda_asset_is_built_for_the_runtimes_python(lambda_asset):
+    tag = "cpython-" + _lambda_python().replace(".", "")
+    extensions = [p.name for p in lambda_asset.rglob("*.cpython-*.so")]
+    assert extensions and all(tag in name for name in extensions), sorted(
+        n for n in extensions if tag not in n
+    )[:5]
+    assert tree_size(lambda_asset) <= LAMBDA_UNZIPPED_LIMIT_BYTES
+    for name in ("worker.py", "migrate.py", "lifestream/worker/processor.py"):
+        assert (lambda_asset / name).is_file(), name
+    for pattern in UNUSED_PARTS:
+        assert not list(lambda_asset.glob(pattern)), pattern
+
+
+# A few 2019-era RDS certificates carry a negative serial number; OpenSSL accepts them, cryptography warns.
+@pytest.mark.filterwarnings("ignore:Parsed a serial number which wasn't positive")
+def test_the_asset_ships_the_ca_of_the_database(lambda_asset):
+    import ssl
+
+    from cryptography import x509
+
+    bundle = lambda_asset / RDS_CA_BUNDLE_NAME
+    # OpenSSL (what libpq uses) loads it ...
+    context = ssl.create_default_context(cafile=str(bundle))
+    assert context.cert_store_stats()["x509_ca"] >= 100
+    # ... and it holds the root the stacks pin the instance to (rds-ca-rsa2048-g1), for every region.
+    names = {c.subject.rfc4514_string() for c in x509.load_pem_x509_certificates(bundle.read_bytes())}
+    for region in ("us-east-1", "eu-west-1", "ap-southeast-2"):
+        assert any(f"CN=Amazon RDS {region} Root CA RSA2048 G1" in name for name in names), region
+
+
+TWIN_CHECK = r"""
+import json, sys
+from pathlib import Path
+
+asset, videos, work = Path(sys.argv[1]), json.loads(sys.argv[2]), Path(sys.argv[3])
+sys.path.insert(0, str(asset))
+assert not any("-packages" in p for p in sys.path), sys.path
+
+import numpy, av, psycopg
+from psycopg import pq
+for module in (numpy, av, psycopg):
+    assert module.__file__.startswith(str(asset)), module.__file__
+assert pq.__impl__ == "binary", pq.__impl__
+
+import migrate, worker
+
+class Context:
+    function_name = "lifestream-test-worker"
+    memory_limit_in_mb = 2048
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:lifestream-test-worker"
+    aws_request_id = "req-1"
+    def get_remaining_time_in_millis(self):
+        return 900_000
+
+event = {"Records": [{
+    "messageId": "m1", "receiptHandle": "r1", "eventSource": "aws:sqs",
+    "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:lifestream-test-processing",
+    "body": json.dumps({"Service": "Amazon S3", "Event": "s3:TestEvent", "Bucket": "b"}),
+    "attributes": {}, "messageAttributes": {}, "md5OfBody": "", "awsRegion": "us-east-1",
+}]}
+assert worker.handler(event, Context()) == {"batchItemFailures": []}
+
+from lifestream.media.audio import extract_audio, read_window, rms
+from lifestream.media.probe import probe
+from lifestream.media.scenes import detect_scenes
+
+info = probe(Path(videos["scenes"]))
+scenes = detect_scenes(Path(videos["scenes"]), work / "keyframes", duration=info.duration)
+frames = sorted((work / "keyframes").glob("*.jpg"))
+assert len(scenes) >= 2 and frames and frames[0].read_bytes()[:2] == b"\xff\xd8", (scenes, frames)
+track = extract_audio(Path(videos["silent"]), work / "audio.wav")
+assert track is not None and rms(read_window(track, 0.0, 1.0)) < 0.01
+print(json.dumps({"scenes": len(scenes), "keyframes": len(frames), "python": sys.version.split()[0]}))
+"""
+
+
+def test_a_twin_of_the_asset_runs_the_handler_and_the_media_stages(twin_asset, media, tmp_path):
+    videos = {"scenes": str(media.several_scenes_video()), "silent": str(media.silent_video())}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV", "LIFESTREAM_"))}
+    env |= {
+        "HOME": str(tmp_path),
+        "LIFESTREAM_DATA_DIR": str(tmp_path / "data"),
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }
+    result = subprocess.run(
+        [sys.executable, "-S", "-c", TWIN_CHECK, str(twin_asset), json.dumps(videos), str(tmp_path)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-4000:]
+    outcome = json.loads(result.stdout.strip().splitlines()[-1])
+    assert outcome["scenes"] >= 2 and outcome["python"].startswith(f"{sys.version_info.major}.")
