@@ -272,8 +272,10 @@ MANAGED_POLICY_PREFIX = "arn:<AWS::Partition>:iam::aws:policy/service-role/"
 WORKER_S3_ACTIONS: dict[str, tuple[str, ...]] = {
     # head_object + download_file of the video and its sidecar subtitles; the event's version id.
     UPLOAD_PREFIX: ("s3:GetObject", "s3:GetObjectVersion"),
-    # upload_file (multipart above 64 MB, aborted on failure), then head_object of what was written.
-    RESULTS_PREFIX: ("s3:PutObject", "s3:AbortMultipartUpload", "s3:GetObject"),
+    # upload_file (multipart above 64 MB, aborted on failure), then head_object of what was written;
+    # DeleteObjects when a new version of a key replaces the old version's results, or an event is
+    # superseded (delete markers only, as on state/).
+    RESULTS_PREFIX: ("s3:PutObject", "s3:AbortMultipartUpload", "s3:GetObject", "s3:DeleteObject"),
     # S3Checkpoint: get/put JSON, upload/download keyframes, DeleteObjects on clear (delete markers
     # only: the bucket's noncurrent-version rule removes the old versions, not the worker).
     STATE_PREFIX: ("s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:DeleteObject"),

@@ -98,24 +98,20 @@ class S3Service:
     # --- errors ------------------------------------------------------------------------------------------
     @contextmanager
     def _errors(self, action: str, key: str | None = None) -> Iterator[None]:
+        from boto3.exceptions import S3UploadFailedError
         from botocore.exceptions import BotoCoreError, ClientError
 
         where = f"s3://{self.bucket}/{key}" if key is not None else f"s3://{self.bucket}"
         try:
             yield
         except ClientError as exc:
-            error = exc.response.get("Error", {})
-            code = str(error.get("Code", ""))
-            status = str(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", ""))
-            message = error.get("Message") or code or status
-            if code in _NOT_FOUND or (status == "404" and not code.startswith("Invalid")):
-                what = "bucket" if code == "NoSuchBucket" else "object"
-                raise ObjectNotFoundError(f"{action} {where}: {what} not found ({code or status})") from exc
-            if code in _DENIED or status == "403":
-                raise AccessDeniedError(
-                    f"{action} {where}: access denied ({code or status}: {message})"
-                ) from exc
-            raise StorageError(f"{action} {where} failed: {code or status}: {message}") from exc
+            raise _from_client_error(exc, action, where) from exc
+        except S3UploadFailedError as exc:
+            # boto3's transfer manager wraps the service's refusal; the refusal is what the caller needs.
+            cause = exc.__cause__ or exc.__context__
+            if isinstance(cause, ClientError):
+                raise _from_client_error(cause, action, where) from exc
+            raise StorageError(f"{action} {where} failed: {exc}") from exc
         except BotoCoreError as exc:
             raise StorageError(f"{action} {where} failed: {exc}") from exc
         except FileNotFoundError as exc:
@@ -250,3 +246,16 @@ def _stop_check(should_stop: Callable[[], bool]) -> Callable[[int], None]:
 
 def _etag(value: str | None) -> str | None:
     return value.strip('"') if value else value
+
+
+def _from_client_error(exc: Any, action: str, where: str) -> StorageError:
+    error = exc.response.get("Error", {})
+    code = str(error.get("Code", ""))
+    status = str(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", ""))
+    message = error.get("Message") or code or status
+    if code in _NOT_FOUND or (status == "404" and not code.startswith("Invalid")):
+        what = "bucket" if code == "NoSuchBucket" else "object"
+        return ObjectNotFoundError(f"{action} {where}: {what} not found ({code or status})")
+    if code in _DENIED or status == "403":
+        return AccessDeniedError(f"{action} {where}: access denied ({code or status}: {message})")
+    return StorageError(f"{action} {where} failed: {code or status}: {message}")

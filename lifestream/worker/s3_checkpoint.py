@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from lifestream.core.constants import STATE_PREFIX
-from lifestream.core.errors import TransientError
+from lifestream.core.errors import StorageError, TransientError
 
 
 class S3Checkpoint:
@@ -80,7 +80,17 @@ class S3Checkpoint:
         keys = self._keys()
         for start in range(0, len(keys), 1000):
             batch = [{"Key": k} for k in keys[start : start + 1000]]
-            self._client.delete_objects(Bucket=self.bucket, Delete={"Objects": batch, "Quiet": True})
+            response = self._client.delete_objects(
+                Bucket=self.bucket, Delete={"Objects": batch, "Quiet": True}
+            )
+            # DeleteObjects answers 200 even when keys are refused: the refusals are in its Errors list.
+            errors = response.get("Errors") or []
+            if errors:
+                first = errors[0]
+                raise StorageError(
+                    f"clearing checkpoint s3://{self.bucket}/{self.prefix}: {len(errors)} key(s) not deleted, "
+                    f"e.g. {first.get('Key')}: {first.get('Code')} {first.get('Message', '')}".rstrip()
+                )
         self._kept.clear()
 
     def _keys(self, prefix: str | None = None) -> list[str]:

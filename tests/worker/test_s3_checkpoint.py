@@ -15,7 +15,9 @@ from lifestream.worker.s3_checkpoint import S3Checkpoint
 def _count_puts(client) -> list[str]:
     """Keys of the PutObject calls the (real) client makes from now on."""
     keys: list[str] = []
-    client.meta.events.register("before-parameter-build.s3.PutObject", lambda params, **kw: keys.append(params["Key"]))
+    client.meta.events.register(
+        "before-parameter-build.s3.PutObject", lambda params, **kw: keys.append(params["Key"])
+    )
     return keys
 
 
@@ -57,3 +59,23 @@ def test_scene_keyframes_are_kept_during_the_scan_and_not_sent_again_at_hand_ove
     (tmp_path / "again" / "scene_0002.jpg").write_bytes(b"changed")
     resumed.save_files("keyframes", tmp_path / "again")
     assert puts == ["state/vid/keyframes/scene_0002.jpg"]
+
+
+def test_a_clear_whose_keys_are_refused_says_so(cloud):
+    # DeleteObjects answers 200 with per-key Errors when keys are refused (AWS authorizes each key; moto
+    # does not), so the refusal is added to the real response as S3 documents it.
+    from lifestream.core.errors import StorageError
+
+    checkpoint = S3Checkpoint(cloud.s3, cloud.resources.bucket, "vid-denied")
+    checkpoint.save("probe", {"duration": 1.0})
+
+    def refuse(parsed, **_):
+        parsed["Errors"] = [
+            {"Key": "state/vid-denied/probe.json", "Code": "AccessDenied", "Message": "Access Denied"}
+        ]
+
+    cloud.s3.meta.events.register("after-call.s3.DeleteObjects", refuse)
+    with pytest.raises(
+        StorageError, match=r"1 key\(s\) not deleted, e.g. state/vid-denied/probe.json: AccessDenied"
+    ):
+        checkpoint.clear()
