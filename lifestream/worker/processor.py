@@ -195,7 +195,7 @@ class _UploadedObject:
         _check_size(meta.size, settings.max_video_bytes, ref)
         # Imported here: the space rule shares the audio module's constants, and numpy with them, which the
         # handler's cold start (test events, duplicates) must not pay for.
-        from lifestream.media.space import check_scratch_space, scratch_capacity
+        from lifestream.media.space import MAX_SIDECAR_BYTES, check_scratch_space, scratch_capacity
 
         capacity = scratch_capacity(settings.ephemeral_storage_bytes, self.runtime.tmp_root)
         check_scratch_space(f"s3://{ref.bucket}/{ref.key}", video_bytes=meta.size, capacity=capacity)
@@ -209,7 +209,7 @@ class _UploadedObject:
         time_left = self.time_left
         short = None if time_left is None else (lambda: time_left() < settings.worker_safety_margin_seconds)
         s3.download_file(ref.key, video_path, version_id=ref.version_id, should_stop=short)
-        subtitles = _download_sidecars(s3, ref.key, inputs)
+        subtitles = _download_sidecars(s3, ref.key, inputs, max_bytes=MAX_SIDECAR_BYTES)
         output_dir = self.workdir / "out"
         if resumed or self.continuation is not None:
             checkpoint.restore_files(KEYFRAMES, output_dir / KEYFRAMES)
@@ -334,14 +334,23 @@ def _local_name(key: str) -> str:
     return name
 
 
-def _download_sidecars(s3: Any, key: str, directory: Path) -> list[Path]:
+def _download_sidecars(s3: Any, key: str, directory: Path, *, max_bytes: int) -> list[Path]:
     folder, _, name = key.rpartition("/")
     prefix = f"{folder}/" if folder else ""
     stem = name.rsplit(".", 1)[0]
     # One listing of the keys that start like the video's name; the sidecar rule picks among them.
-    names = [o.key[len(prefix) :] for o in s3.iter_files(prefix + stem + ".")]
+    listed = {o.key[len(prefix) :]: o.size for o in s3.iter_files(prefix + stem + ".")}
     found: list[Path] = []
-    for sidecar in subtitle_files(name, names):
+    for sidecar in subtitle_files(name, listed):
+        if listed[sidecar] > max_bytes:
+            # Never downloaded: an oversized "subtitle" would only fill the scratch disk.
+            logger.warning(
+                "ignoring sidecar subtitles %s (%s bytes, over the %s-byte limit for a subtitle file)",
+                sidecar,
+                f"{listed[sidecar]:,}",
+                f"{max_bytes:,}",
+            )
+            continue
         # The upload's own name, so that a warning about a broken sidecar names the file the user sent.
         path = directory / _local_name(prefix + sidecar)
         s3.download_file(prefix + sidecar, path)
