@@ -41,6 +41,11 @@ class UnsupportedFileError(InputError):
 
 
 # --- transient problems -------------------------------------------------------------------------------
+class NoSubtitlesError(InputError):
+    """Subtitles were required (LIFESTREAM_TRANSCRIBER=subtitles) but this video has none usable: a fact
+    about the video, so it fails its job instead of being retried into the DLQ."""
+
+
 class TransientError(LifeStreamError):
     """A dependency failed in a way that a later retry may fix (throttling, network, database)."""
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from lifestream.core.checkpoint import MemoryCheckpoint
-from lifestream.core.errors import ConfigError, OutOfTime
+from lifestream.core.errors import ConfigError, NoSubtitlesError, OutOfTime
 from lifestream.core.models import TranscriptSegment
 from lifestream.media.audio import extract_audio
 from lifestream.understand.transcribe import choose_source, make_engine, read_subtitles, transcribe_audio
@@ -113,8 +113,8 @@ def test_choice_openai_then_none_without_a_local_model(media, offline_settings, 
     assert choose_source(offline_settings(**no_local), video=media.talk_video()) == "none"
 
 
-def test_forcing_subtitles_without_any_is_a_config_error(media, offline_settings):
-    with pytest.raises(ConfigError, match="LIFESTREAM_TRANSCRIBER=subtitles"):
+def test_forcing_subtitles_on_a_video_without_any_fails_that_video(media, offline_settings):
+    with pytest.raises(NoSubtitlesError, match="LIFESTREAM_TRANSCRIBER=subtitles"):
         choose_source(offline_settings(transcriber="subtitles"), video=media.talk_video())
 
 

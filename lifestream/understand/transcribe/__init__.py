@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 
 from lifestream.core.budget import DeadlineReached
 from lifestream.core.checkpoint import Checkpoint
-from lifestream.core.errors import ConfigError, OutOfTime
+from lifestream.core.errors import ConfigError, NoSubtitlesError, OutOfTime
 from lifestream.core.models import TranscriptSegment
 from lifestream.core.settings import Settings
 from lifestream.media.audio import AudioTrack, read_window, rms
@@ -70,8 +70,10 @@ def choose_source(settings: Settings, *, video: Path, subtitle_paths: Sequence[P
     wanted = settings.transcriber
     if wanted == "subtitles":
         if not subtitle_paths and not has_embedded_subtitles(video):
-            raise ConfigError(
-                "LIFESTREAM_TRANSCRIBER=subtitles, but the video has no subtitle stream or sidecar file"
+            raise NoSubtitlesError(
+                f"{video.name} has no subtitle stream and no usable sidecar file, and LIFESTREAM_TRANSCRIBER="
+                "subtitles allows no other source: upload a .srt or .vtt beside it, or set "
+                "LIFESTREAM_TRANSCRIBER=auto"
             )
         return "subtitles"
     if wanted == "local" and not local_model_available(settings):
