@@ -47,7 +47,8 @@ def _retryable(exc: Exception) -> bool:
     return False
 
 
-def _retry_after(exc: Exception) -> float | None:
+def retry_after(exc: Exception) -> float | None:
+    """The wait an OpenAI error response asks for (`retry-after-ms`, else `retry-after`), if any."""
     response = getattr(exc, "response", None)
     headers = getattr(response, "headers", None) or {}
     try:
@@ -78,7 +79,7 @@ def call_openai(what: str, fn: Callable[..., T], *, client: Any = None) -> T:
             attempts=int(client.max_retries) + 1,
             timeout=float(ceiling),
             is_retryable=_retryable,
-            retry_after=_retry_after,
+            retry_after=retry_after,
             # Retry-After is honoured up to a minute (the budget check still applies to it).
             max_delay=60.0,
         )

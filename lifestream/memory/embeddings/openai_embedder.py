@@ -25,6 +25,7 @@ import numpy as np
 
 from lifestream.core.budget import retry_within_budget
 from lifestream.core.errors import ConfigError, EmbeddingError, TransientError
+from lifestream.core.llm import retry_after
 from lifestream.memory.embeddings.base import empty, normalise
 
 logger = logging.getLogger(__name__)
@@ -222,7 +223,7 @@ class OpenAIEmbedder:
                 attempts=self.max_attempts,
                 timeout=self.timeout,
                 is_retryable=_retryable,
-                retry_after=lambda exc: _retry_after(getattr(exc, "response", None)),
+                retry_after=retry_after,
                 base_delay=self.base_delay,
                 max_delay=self.max_delay,
                 sleep=self._sleep,
@@ -257,17 +258,3 @@ def _retryable(exc: Exception) -> bool:
     if isinstance(exc, openai.RateLimitError | openai.InternalServerError | openai.APIConnectionError):
         return True
     return isinstance(exc, openai.APIStatusError) and exc.status_code in (408, 409)
-
-
-def _retry_after(response: Any) -> float | None:
-    if response is None:
-        return None
-    headers = response.headers
-    try:
-        if (ms := headers.get("retry-after-ms")) is not None:
-            return float(ms) / 1000.0
-        if (seconds := headers.get("retry-after")) is not None:
-            return float(seconds)
-    except ValueError:
-        return None
-    return None
