@@ -7,7 +7,7 @@
       ^     ^
       |    Api -> Database, Auth (API Lambda in the VPC; JWT authorizer on the user pool; after the
       |                           migrations in Processing, and after the bucket in Storage)
-    Alarms                      (queue, DLQ, worker metrics)
+    Alarms                      (queue, DLQ, worker metrics; the API's and its function's, so after Api)
     Auth                        (user pool, browser client, managed-login domain; standalone, so the
                                  API can be replaced without touching the users)
     Billing                     (us-east-1, standalone)
@@ -27,7 +27,7 @@ from aws_cdk import App, Aws, CfnOutput, Environment, Stack, Tags
 from constructs import Construct
 
 from lifestream.core.constants import APP_NAME, ResourceNames
-from stacks.alarms import AlarmTopic, BillingAlarm, PipelineAlarms
+from stacks.alarms import AlarmTopic, ApiAlarms, BillingAlarm, PipelineAlarms
 from stacks.api import Api
 from stacks.auth import Auth
 from stacks.config import EnvConfig
@@ -147,7 +147,13 @@ class AlarmsStack(_LifeStreamStack):
     component = "Alarms"
 
     def __init__(
-        self, scope: Construct, *, config: EnvConfig, queue: QueueStack, processing: ProcessingStack
+        self,
+        scope: Construct,
+        *,
+        config: EnvConfig,
+        queue: QueueStack,
+        processing: ProcessingStack,
+        api: ApiStack,
     ) -> None:
         super().__init__(scope, config=config)
         self.topic = AlarmTopic(self, "Topic", config=config, topic_name=self.names.topic)
@@ -159,6 +165,14 @@ class AlarmsStack(_LifeStreamStack):
             queue=queue.processing.queue,
             dlq=queue.processing.dlq,
             worker=processing.worker.function,
+        )
+        self.api_alarms = ApiAlarms(
+            self,
+            "ApiAlarms",
+            config=config,
+            topic=self.topic,
+            http_api=api.api.http_api,
+            function=api.api.function,
         )
         CfnOutput(self, "AlarmTopicArn", value=self.topic.topic.topic_arn)
 
@@ -254,8 +268,8 @@ def build_environment(app: App, config: EnvConfig) -> LifeStreamStacks:
     storage = StorageStack(app, config=config, queue=queue)
     database = DatabaseStack(app, config=config)
     processing = ProcessingStack(app, config=config, queue=queue, storage=storage, database=database)
-    alarms = AlarmsStack(app, config=config, queue=queue, processing=processing)
-    billing = BillingStack(app, config=config)
     auth = AuthStack(app, config=config)
     api = ApiStack(app, config=config, auth=auth, storage=storage, database=database, processing=processing)
+    alarms = AlarmsStack(app, config=config, queue=queue, processing=processing, api=api)
+    billing = BillingStack(app, config=config)
     return LifeStreamStacks(queue, storage, database, processing, alarms, billing, auth, api)

@@ -109,6 +109,8 @@ class EnvConfig:
     alarm_email: str | None = None
     alarm_oldest_message_seconds: int
     alarm_worker_errors: int = 0
+    # 5xx answers of the HTTP API per 5 minutes above which someone is paged.
+    alarm_api_server_errors: int = 5
     billing_threshold_usd: float
 
     tags: dict[str, str] = field(default_factory=dict)
