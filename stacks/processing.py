@@ -18,13 +18,11 @@ from constructs import Construct
 from lifestream.core.constants import RESULTS_PREFIX, STATE_PREFIX, UPLOAD_PREFIX, ResourceNames
 from lifestream.core.secrets import SSM_PREFIX
 from stacks.audit import acknowledge, checkov_skip
-from stacks.bundling import RDS_CA_BUNDLE_NAME, worker_code
+from stacks.bundling import LAMBDA_TASK_ROOT, RDS_CA_BUNDLE_NAME, worker_code
 from stacks.config import EnvConfig
 
 SERVICE_NAME = "lifestream-worker"
 DATA_DIR = "/tmp/lifestream"
-# Where Lambda unpacks the asset (the handlers and the CA bundle sit at its root).
-LAMBDA_TASK_ROOT = "/var/task"
 MIGRATION_TIMEOUT = Duration.minutes(5)
 
 

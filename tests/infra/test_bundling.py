@@ -289,3 +289,38 @@ def test_the_api_requirements_leave_out_the_heavy_worker_dependencies():
         assert heavy not in names, heavy
     # A plain sorted list of names, so that concurrent additions merge cleanly.
     assert names == sorted(names)
+
+
+def test_bytecode_is_shipped_only_when_built_by_the_target_python(api_project, fake_pip, tmp_path):
+    here = f"{sys.version_info.major}.{sys.version_info.minor}"
+    cache = tmp_path / "cache"
+    # GIVEN the API bundle for this machine's Python (a twin) and for another one (the Lambda's, elsewhere)
+    native = bundling.api_bundle(here)
+    foreign = bundling.api_bundle("3.99")
+    assert native.compiles and not foreign.compiles
+    out = native.build(tmp_path / "native", cache_dir=cache)
+    # THEN the native asset carries unchecked-hash pycs for the dependencies, the library and the handler
+    tag = sys.implementation.cache_tag
+    for compiled in (
+        f"numpy/__pycache__/__init__.{tag}.pyc",
+        f"lifestream/__pycache__/settings.{tag}.pyc",
+        f"__pycache__/api.{tag}.pyc",
+    ):
+        data = (out / compiled).read_bytes()
+        # PEP 552 flags: bit 0 = hash-based, bit 1 = check_source; unchecked = 0b01.
+        assert int.from_bytes(data[4:8], "little") == 0b01, compiled
+    # ... and the file names inside are where Lambda will find them
+    import marshal
+
+    code = marshal.loads((out / f"lifestream/__pycache__/settings.{tag}.pyc").read_bytes()[16:])
+    assert code.co_filename == f"{bundling.LAMBDA_TASK_ROOT}/lifestream/settings.py"
+    # ... while the cache's own tree of sources was never written into by the handler's compilation
+    assert not (cache / native.dependencies_key / "__pycache__" / f"api.{tag}.pyc").exists()
+    # AND a foreign build ships sources only, under another key
+    foreign_out = foreign.build(tmp_path / "foreign", cache_dir=cache)
+    assert not list(foreign_out.rglob("*.pyc"))
+    assert foreign.dependencies_key != native.dependencies_key
+    # The worker ships none either: its cold start is nothing next to its minutes of work.
+    assert not WorkerBundle(
+        python_version=here, requirements=api_project / "requirements-lambda.txt"
+    ).compiles

@@ -151,9 +151,10 @@ def test_a_twin_of_the_asset_runs_the_handler_and_the_media_stages(twin_asset, m
 
 # What the API must never carry: media decoding, local models and the local vector index are the worker's.
 NOT_IN_THE_API = ("av", "faiss", "onnxruntime", "tokenizers", "faster_whisper", "ctranslate2", "torch")
-# The slim target is 60 MB (bench/bench_api_asset.py measures it); this bound catches a heavy dependency
-# slipping in (numpy, imported by lifestream.memory, already costs ~40 MB of today's ~105 MB).
-API_ASSET_BOUND_BYTES = 120 * 1024 * 1024
+# The slim target is 60 MB (bench/bench_api_asset.py measures it); these bounds catch a heavy dependency
+# slipping in (numpy, imported by lifestream.memory, already costs ~40 MB of today's ~105 MB of sources;
+# the .pyc shipped when the build runs on the Lambda's own Python add ~35 MB).
+API_ASSET_BOUND_BYTES = {"sources": 120 * 1024 * 1024, "bytecode": 160 * 1024 * 1024}
 
 
 @pytest.fixture(scope="module")
@@ -176,7 +177,8 @@ def test_the_api_asset_is_slim(api_asset):
     assert not top_level & set(NOT_IN_THE_API), top_level & set(NOT_IN_THE_API)
     assert (api_asset / "api.py").is_file() and (api_asset / RDS_CA_BUNDLE_NAME).is_file()
     assert not (api_asset / "worker.py").exists() and not (api_asset / "migrate.py").exists()
-    assert tree_size(api_asset) <= API_ASSET_BOUND_BYTES
+    compiled = any(api_asset.rglob("*.pyc"))
+    assert tree_size(api_asset) <= API_ASSET_BOUND_BYTES["bytecode" if compiled else "sources"]
     tag = "cpython-" + _lambda_python().replace(".", "")
     extensions = [p.name for p in api_asset.rglob("*.cpython-*.so")]
     assert extensions and all(tag in name for name in extensions)
@@ -252,6 +254,9 @@ def _run_in_twin(script: str, twin: Path, tmp_path: Path) -> subprocess.Complete
 def test_the_api_twin_imports_its_dependencies_and_the_library(api_twin, tmp_path):
     result = _run_in_twin(API_TWIN_CHECK, api_twin, tmp_path)
     assert result.returncode == 0, result.stderr[-4000:]
+    # Built by its own Python, the twin ships bytecode, and the size bound holds with it.
+    assert any(api_twin.rglob("*.pyc"))
+    assert tree_size(api_twin) <= API_ASSET_BOUND_BYTES["bytecode"]
 
 
 def test_the_api_handler_serves_health_and_refuses_a_request_without_claims(api_twin, tmp_path):
