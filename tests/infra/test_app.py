@@ -28,6 +28,10 @@ def test_synthesis_has_no_cycles_and_the_expected_order(synthesized, env):
     assert set(stacks.processing.dependencies) == {stacks.queue, stacks.storage, stacks.database}
     assert {stacks.queue, stacks.processing} <= set(stacks.alarms.dependencies)
     assert stacks.billing.dependencies == []
+    # Users outlive any API deployment: the pool's stack depends on nothing.
+    assert stacks.auth.dependencies == []
+    # The API runs after the migrations (processing) against the bucket (storage) and the database.
+    assert set(stacks.api.dependencies) == {stacks.auth, stacks.storage, stacks.database, stacks.processing}
 
 
 @pytest.mark.parametrize(
@@ -37,6 +41,8 @@ def test_synthesis_has_no_cycles_and_the_expected_order(synthesized, env):
         ("Queue", {"QueueUrl", "DlqUrl"}),
         ("Database", {"DatabaseEndpoint", "DatabaseSecretArn"}),
         ("Alarms", {"AlarmTopicArn"}),
+        ("Auth", {"UserPoolId", "UserPoolClientId", "UserPoolIssuer", "AuthDomain"}),
+        ("Api", {"ApiUrl", "ApiFunctionName"}),
     ],
 )
 def test_stack_outputs(synthesized, env, component, outputs):

@@ -6,6 +6,7 @@ real install and reports the asset size.
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -228,3 +229,98 @@ def test_the_worker_code_never_imports_a_pruned_part():
         text = path.read_text()
         for part, needles in forbidden.items():
             assert not any(n in text for n in needles), f"{path.relative_to(repo)} uses {part}"
+
+
+@pytest.fixture
+def api_project(project, monkeypatch):
+    (project / "lambda_src" / "api.py").write_text("handler = None\n")
+    (project / "requirements-api.txt").write_text("pydantic\n")
+    monkeypatch.setattr(bundling, "API_REQUIREMENTS", project / "requirements-api.txt")
+    return project
+
+
+def test_the_api_asset_has_its_own_handler_and_dependency_tree(api_project, fake_pip, tmp_path):
+    # GIVEN the worker's bundle and the API's, sharing one cache
+    worker = WorkerBundle(python_version="3.13", requirements=api_project / "requirements-lambda.txt")
+    api = bundling.api_bundle("3.13")
+    cache = tmp_path / "cache"
+    # WHEN both are built
+    worker_out = worker.build(tmp_path / "worker", cache_dir=cache)
+    api_out = api.build(tmp_path / "api", cache_dir=cache)
+    # THEN each ships only its own handlers, from its own cached dependency tree
+    assert (api_out / "api.py").exists() and (api_out / "lifestream" / "settings.py").exists()
+    assert not (api_out / "worker.py").exists() and not (api_out / "migrate.py").exists()
+    assert (worker_out / "worker.py").exists() and not (worker_out / "api.py").exists()
+    assert api.requirements.name == "requirements-api.txt"
+    assert api.dependencies_key != worker.dependencies_key
+    assert sorted(p.name for p in cache.iterdir()) == sorted([api.dependencies_key, worker.dependencies_key])
+
+
+def test_editing_one_handler_redeploys_only_its_function(api_project):
+    worker = WorkerBundle(python_version="3.13", requirements=api_project / "requirements-lambda.txt")
+    api = bundling.api_bundle("3.13")
+    worker_hash, api_hash = worker.asset_hash(), api.asset_hash()
+    (api_project / "lambda_src" / "api.py").write_text("handler = 1\n")
+    assert (worker.asset_hash(), api.asset_hash() != api_hash) == (worker_hash, True)
+    api_hash = api.asset_hash()
+    (api_project / "lambda_src" / "worker.py").write_text("def handler(e, c): return 1\n")
+    assert (api.asset_hash(), worker.asset_hash() != worker_hash) == (api_hash, True)
+    # The library is shipped in both: a change there rebuilds both.
+    (api_project / "lifestream" / "settings.py").write_text("X = 3\n")
+    assert api.asset_hash() != api_hash and worker.asset_hash() != worker_hash
+
+
+def test_the_api_requirements_leave_out_the_heavy_worker_dependencies():
+    requirements = (Path(bundling.__file__).resolve().parent.parent / "requirements-api.txt").read_text()
+    lines = [line.split("#")[0].strip() for line in requirements.splitlines() if line.split("#")[0].strip()]
+    names = [re.split(r"[\[<>=!~; ]", line, maxsplit=1)[0].lower() for line in lines]
+    assert {"fastapi", "mangum", "pydantic", "sqlalchemy", "psycopg", "pyjwt", "openai", "pinecone"} <= set(
+        names
+    )
+    for heavy in (
+        "av",
+        "faiss-cpu",
+        "onnxruntime",
+        "tokenizers",
+        "faster-whisper",
+        "sentence-transformers",
+        "torch",
+    ):
+        assert heavy not in names, heavy
+    # A plain sorted list of names, so that concurrent additions merge cleanly.
+    assert names == sorted(names)
+
+
+def test_bytecode_is_shipped_only_when_built_by_the_target_python(api_project, fake_pip, tmp_path):
+    here = f"{sys.version_info.major}.{sys.version_info.minor}"
+    cache = tmp_path / "cache"
+    # GIVEN the API bundle for this machine's Python (a twin) and for another one (the Lambda's, elsewhere)
+    native = bundling.api_bundle(here)
+    foreign = bundling.api_bundle("3.99")
+    assert native.compiles and not foreign.compiles
+    out = native.build(tmp_path / "native", cache_dir=cache)
+    # THEN the native asset carries unchecked-hash pycs for the dependencies, the library and the handler
+    tag = sys.implementation.cache_tag
+    for compiled in (
+        f"numpy/__pycache__/__init__.{tag}.pyc",
+        f"lifestream/__pycache__/settings.{tag}.pyc",
+        f"__pycache__/api.{tag}.pyc",
+    ):
+        data = (out / compiled).read_bytes()
+        # PEP 552 flags: bit 0 = hash-based, bit 1 = check_source; unchecked = 0b01.
+        assert int.from_bytes(data[4:8], "little") == 0b01, compiled
+    # ... and the file names inside are where Lambda will find them
+    import marshal
+
+    code = marshal.loads((out / f"lifestream/__pycache__/settings.{tag}.pyc").read_bytes()[16:])
+    assert code.co_filename == f"{bundling.LAMBDA_TASK_ROOT}/lifestream/settings.py"
+    # ... while the cache's own tree of sources was never written into by the handler's compilation
+    assert not (cache / native.dependencies_key / "__pycache__" / f"api.{tag}.pyc").exists()
+    # AND a foreign build ships sources only, under another key
+    foreign_out = foreign.build(tmp_path / "foreign", cache_dir=cache)
+    assert not list(foreign_out.rglob("*.pyc"))
+    assert foreign.dependencies_key != native.dependencies_key
+    # The worker ships none either: its cold start is nothing next to its minutes of work.
+    assert not WorkerBundle(
+        python_version=here, requirements=api_project / "requirements-lambda.txt"
+    ).compiles

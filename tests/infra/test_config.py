@@ -94,3 +94,24 @@ def test_invalid_values_are_rejected_with_the_field_named(change, fragment):
 def test_alarm_email_can_be_given_at_deploy_time():
     assert DEV.alarm_email is None
     assert config_for("dev", alarm_email="me@example.com").alarm_email == "me@example.com"
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        ({"api_timeout_seconds": 30}, "api_timeout_seconds must be 1..29"),
+        ({"api_memory_mb": 64}, "api_memory_mb"),
+        ({"api_throttle_rate": 0}, "api_throttle_rate"),
+        ({"api_throttle_burst": 0}, "api_throttle_burst"),
+        ({"access_token_minutes": 2}, "access_token_minutes"),
+        ({"refresh_token_days": 0}, "refresh_token_days"),
+    ],
+)
+def test_api_and_sign_in_settings_are_validated(change, problem):
+    with pytest.raises(ConfigError, match=problem):
+        replace(PROD, **change)
+
+
+def test_prod_requires_mfa_and_threat_protection_and_dev_stays_cheap():
+    assert PROD.mfa_required and PROD.threat_protection and not PROD.self_sign_up
+    assert not DEV.mfa_required and not DEV.threat_protection and not DEV.self_sign_up

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -144,3 +145,127 @@ def test_a_twin_of_the_asset_runs_the_handler_and_the_media_stages(twin_asset, m
     assert result.returncode == 0, result.stderr[-4000:]
     outcome = json.loads(result.stdout.strip().splitlines()[-1])
     assert outcome["scenes"] >= 2 and outcome["python"].startswith(f"{sys.version_info.major}.")
+
+
+# --- the API's slim asset ---------------------------------------------------------------------------
+
+# What the API must never carry: media decoding, local models and the local vector index are the worker's.
+NOT_IN_THE_API = ("av", "faiss", "onnxruntime", "tokenizers", "faster_whisper", "ctranslate2", "torch")
+# The slim target is 60 MB (bench/bench_api_asset.py measures it); these bounds catch a heavy dependency
+# slipping in (numpy, imported by lifestream.memory, already costs ~40 MB of today's ~105 MB of sources;
+# the .pyc shipped when the build runs on the Lambda's own Python add ~35 MB).
+API_ASSET_BOUND_BYTES = {"sources": 120 * 1024 * 1024, "bytecode": 160 * 1024 * 1024}
+
+
+@pytest.fixture(scope="module")
+def api_asset(tmp_path_factory) -> Path:
+    from stacks.bundling import api_bundle
+
+    return api_bundle(_lambda_python()).build(tmp_path_factory.mktemp("api") / "out")
+
+
+@pytest.fixture(scope="module")
+def api_twin(tmp_path_factory) -> Path:
+    from stacks.bundling import api_bundle
+
+    here = f"{sys.version_info.major}.{sys.version_info.minor}"
+    return api_bundle(here).build(tmp_path_factory.mktemp("api-twin") / "out")
+
+
+def test_the_api_asset_is_slim(api_asset):
+    top_level = {p.name.split("-")[0].split(".")[0].lower() for p in api_asset.iterdir()}
+    assert not top_level & set(NOT_IN_THE_API), top_level & set(NOT_IN_THE_API)
+    assert (api_asset / "api.py").is_file() and (api_asset / RDS_CA_BUNDLE_NAME).is_file()
+    assert not (api_asset / "worker.py").exists() and not (api_asset / "migrate.py").exists()
+    compiled = any(api_asset.rglob("*.pyc"))
+    assert tree_size(api_asset) <= API_ASSET_BOUND_BYTES["bytecode" if compiled else "sources"]
+    tag = "cpython-" + _lambda_python().replace(".", "")
+    extensions = [p.name for p in api_asset.rglob("*.cpython-*.so")]
+    assert extensions and all(tag in name for name in extensions)
+
+
+API_TWIN_CHECK = r"""
+import json, sys
+from pathlib import Path
+
+asset = Path(sys.argv[1])
+sys.path.insert(0, str(asset))
+assert not any("-packages" in p for p in sys.path), sys.path
+import fastapi, mangum, pydantic, pydantic_settings, sqlalchemy, psycopg, jwt, openai, pinecone, tiktoken
+from psycopg import pq
+assert pq.__impl__ == "binary", pq.__impl__
+for module in (fastapi, mangum, psycopg, jwt, openai):
+    assert module.__file__.startswith(str(asset)), module.__file__
+# The library rooms the API's service layer stands on import from the slim asset alone.
+import lifestream.jobs.store, lifestream.memory.search, lifestream.memory.answers
+import lifestream.memory.embeddings.openai_embedder, lifestream.memory.vectors.pinecone_store
+from lifestream.memory.embeddings.openai_embedder import token_encoding
+assert token_encoding().encode("offline"), "cl100k_base must be bundled"
+print(json.dumps({"imported": True}))
+"""
+
+# The handler as Lambda runs it: the asset alone, an HTTP API payload 2.0 event, Mangum, the app.
+API_HANDLER_CHECK = r"""
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import api
+
+def event(path, claims=None):
+    context = {"http": {"method": "GET", "path": path, "protocol": "HTTP/1.1", "sourceIp": "192.0.2.1",
+               "userAgent": "test"}, "requestId": "r1", "routeKey": "GET " + path, "stage": "$default",
+               "accountId": "123456789012", "apiId": "a1", "domainName": "a1.example", "domainPrefix": "a1",
+               "time": "01/Dec/2026:10:00:00 +0000", "timeEpoch": 0}
+    if claims is not None:
+        context["authorizer"] = {"jwt": {"claims": claims, "scopes": None}}
+    return {"version": "2.0", "routeKey": "GET " + path, "rawPath": path, "rawQueryString": "",
+            "headers": {"host": "a1.example"}, "requestContext": context, "isBase64Encoded": False}
+
+class Context:
+    function_name = "lifestream-test-api"
+    aws_request_id = "r1"
+    def get_remaining_time_in_millis(self):
+        return 29_000
+
+health = api.handler(event("/api/health"), Context())
+anonymous = api.handler(event("/api/videos"), Context())
+print(json.dumps({"health": health["statusCode"], "anonymous": anonymous["statusCode"]}))
+"""
+
+
+def _run_in_twin(script: str, twin: Path, tmp_path: Path) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV", "LIFESTREAM_"))}
+    env |= {
+        "HOME": str(tmp_path),
+        "LIFESTREAM_AUTH": "gateway",
+        "LIFESTREAM_DATA_DIR": str(tmp_path / "data"),
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }
+    return subprocess.run(
+        [sys.executable, "-S", "-c", script, str(twin)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_the_api_twin_imports_its_dependencies_and_the_library(api_twin, tmp_path):
+    result = _run_in_twin(API_TWIN_CHECK, api_twin, tmp_path)
+    assert result.returncode == 0, result.stderr[-4000:]
+    # Built by its own Python, the twin ships bytecode, and the size bound holds with it.
+    assert any(api_twin.rglob("*.pyc"))
+    assert tree_size(api_twin) <= API_ASSET_BOUND_BYTES["bytecode"]
+
+
+def test_the_api_handler_serves_health_and_refuses_a_request_without_claims(api_twin, tmp_path):
+    # Runs once the app is merged (lifestream.api): an import check, never a blanket skip.
+    if importlib.util.find_spec("lifestream.api") is None:
+        pytest.skip("lifestream.api is not merged yet (import check)")
+    result = _run_in_twin(API_HANDLER_CHECK, api_twin, tmp_path)
+    assert result.returncode == 0, result.stderr[-4000:]
+    outcome = json.loads(result.stdout.strip().splitlines()[-1])
+    assert outcome["health"] == 200
+    # "gateway" trusts only the authorizer's claims: without them the app refuses (contract).
+    assert outcome["anonymous"] in (401, 403)

@@ -1,0 +1,353 @@
+"""The HTTP API: API Gateway (HTTP API, payload 2.0) with a JWT authorizer on the user pool, in front of one
+API Lambda in the VPC's private subnets (it reaches RDS like the worker, and OpenAI/Pinecone through the
+NAT). Throttled per stage; access logs to a KMS-encrypted log group."""
+
+from __future__ import annotations
+
+import json
+
+import jsii
+from aws_cdk import Aws, Duration
+from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_apigatewayv2 as apigwv2
+from aws_cdk import aws_apigatewayv2_authorizers as authorizers
+from aws_cdk import aws_apigatewayv2_integrations as integrations
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_secretsmanager as secretsmanager
+from constructs import Construct
+
+from lifestream.core.constants import RESULTS_PREFIX, STATE_PREFIX, UPLOAD_PREFIX, ResourceNames
+from stacks.audit import acknowledge, checkov_skip
+from stacks.auth import Auth
+from stacks.bundling import api_code
+from stacks.config import EnvConfig
+from stacks.processing import (
+    MANAGED_POLICY_PREFIX,
+    database_client_security_group,
+    job_store_environment,
+    library_environment,
+    nag_rendering,
+    secret_reference,
+)
+
+API_PREFIX = "/api"
+HEALTH_PATH = f"{API_PREFIX}/health"
+PROXY_PATH = f"{API_PREFIX}/{{proxy+}}"
+# Every method but OPTIONS, instead of ANY: a browser's CORS preflight carries no token, so an OPTIONS
+# that matched an authorized route would be refused (401) before the browser ever sent its request.
+# Left unmatched, it is answered by API Gateway from the API's CORS configuration.
+PROXY_METHODS = (
+    apigwv2.HttpMethod.GET,
+    apigwv2.HttpMethod.HEAD,
+    apigwv2.HttpMethod.POST,
+    apigwv2.HttpMethod.PUT,
+    apigwv2.HttpMethod.PATCH,
+    apigwv2.HttpMethod.DELETE,
+)
+STAGE_NAME = "$default"
+# The gateway's JWT authorizer verifies the token; the app reads the user from its claims (contract).
+AUTH_MODE = "gateway"
+SERVICE_NAME = "lifestream-api"
+
+# Exactly the S3 actions the API calls or presigns: a presigned request carries the permissions of the
+# role that signed it, so these bound what any browser can do with a URL the API hands out.
+API_S3_ACTIONS: dict[str, tuple[str, ...]] = {
+    # Presigned POST/PUT (and multipart parts, which sign as PutObject) into uploads/<owner>/...; playback
+    # presigns GET, of a given version too; forgetting a video deletes every version of its upload.
+    UPLOAD_PREFIX: (
+        "s3:PutObject",
+        "s3:GetObject",
+        "s3:GetObjectVersion",
+        "s3:DeleteObject",
+        "s3:DeleteObjectVersion",
+    ),
+    # Diaries and keyframes are read (or presigned) for the owner; forgetting a video removes them all.
+    RESULTS_PREFIX: ("s3:GetObject", "s3:DeleteObject", "s3:DeleteObjectVersion"),
+    # Checkpoints are never read by the API, only forgotten with their video.
+    STATE_PREFIX: ("s3:DeleteObject", "s3:DeleteObjectVersion"),
+}
+# Listing a user's prefix, and its object versions: deleting "completely" must find every version.
+API_BUCKET_ACTIONS = ("s3:ListBucket", "s3:ListBucketVersions")
+
+# One JSON line per request; `sub` ties a request to a user without logging the token.
+ACCESS_LOG_FORMAT = {
+    "requestId": "$context.requestId",
+    "time": "$context.requestTime",
+    "ip": "$context.identity.sourceIp",
+    "userAgent": "$context.identity.userAgent",
+    "method": "$context.httpMethod",
+    "path": "$context.path",
+    "routeKey": "$context.routeKey",
+    "status": "$context.status",
+    "protocol": "$context.protocol",
+    "responseLength": "$context.responseLength",
+    "latencyMs": "$context.responseLatency",
+    "integrationLatencyMs": "$context.integrationLatency",
+    "integrationError": "$context.integrationErrorMessage",
+    "authorizerError": "$context.authorizer.error",
+    "sub": "$context.authorizer.claims.sub",
+}
+
+
+@jsii.implements(apigwv2.IAccessLogSettings)
+class _AccessLogSettings:
+    def __init__(self, log_group: logs.ILogGroup) -> None:
+        self._destination = apigwv2.LogGroupLogDestination(log_group)
+
+    @property
+    def destination(self) -> apigwv2.IAccessLogDestination:
+        return self._destination
+
+    @property
+    def format(self) -> apigw.AccessLogFormat:
+        return apigw.AccessLogFormat.custom(json.dumps(ACCESS_LOG_FORMAT, separators=(",", ":")))
+
+
+class Api(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: EnvConfig,
+        names: ResourceNames,
+        auth: Auth,
+        vpc: ec2.IVpc,
+        bucket_name: str,
+        database_secret: secretsmanager.ISecret,
+        database_security_group: ec2.ISecurityGroup,
+        database_port: int,
+    ) -> None:
+        super().__init__(scope, construct_id)
+
+        # By name, like the worker: grants on an imported bucket render auditable ARNs.
+        bucket = s3.Bucket.from_bucket_name(self, "Videos", bucket_name)
+        runtime = lambda_.Runtime.determine_latest_python_runtime(self)
+
+        self.security_group, self.database_ingress = database_client_security_group(
+            self,
+            vpc=vpc,
+            description=f"LifeStream {config.name} API function",
+            database_security_group=database_security_group,
+            database_port=database_port,
+            ingress_description="PostgreSQL from the LifeStream API",
+        )
+        openai_ref, openai_secret = secret_reference(self, "OpenAiKey", config.openai_api_key_secret)
+        pinecone_ref, pinecone_secret = secret_reference(self, "PineconeKey", config.pinecone_api_key_secret)
+
+        self.log_group = logs.LogGroup(
+            self, "Logs", retention=config.log_retention, removal_policy=config.removal_policy
+        )
+        self.function = lambda_.Function(
+            self,
+            "Function",
+            function_name=names.api_function,
+            description=f"LifeStream {config.name}: the HTTP API (uploads, library, search, ask)",
+            runtime=runtime,
+            architecture=lambda_.Architecture.X86_64,
+            code=api_code(runtime),
+            handler="api.handler",
+            memory_size=config.api_memory_mb,
+            timeout=Duration.seconds(config.api_timeout_seconds),
+            reserved_concurrent_executions=config.api_reserved_concurrency,
+            vpc=vpc,
+            vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS),
+            security_groups=[self.security_group],
+            log_group=self.log_group,
+            environment={
+                **job_store_environment(config, database_secret),
+                **library_environment(
+                    config,
+                    names,
+                    bucket_name=bucket.bucket_name,
+                    openai_ref=openai_ref,
+                    pinecone_ref=pinecone_ref,
+                ),
+                "LIFESTREAM_AUTH": AUTH_MODE,
+            },
+        )
+        for statement in api_s3_statements(bucket):
+            self.function.add_to_role_policy(statement)
+        database_secret.grant_read(self.function)
+        # Search embeds the query (OpenAI) and asks Pinecone; ask also calls the chat model.
+        for secret in (openai_secret, pinecone_secret):
+            secret.grant_read(self.function)  # type: ignore[union-attr]
+
+        self.http_api = apigwv2.HttpApi(
+            self,
+            "HttpApi",
+            api_name=f"{names.prefix}-api",
+            description=f"LifeStream {config.name} HTTP API",
+            create_default_stage=False,
+            cors_preflight=apigwv2.CorsPreflightOptions(
+                allow_origins=list(config.cors_origins),
+                allow_methods=[apigwv2.CorsHttpMethod(m.value) for m in PROXY_METHODS],
+                allow_headers=["authorization", "content-type", "if-none-match"],
+                expose_headers=["etag"],
+                # Bearer tokens travel in a header, never in cookies.
+                allow_credentials=False,
+                max_age=Duration.hours(1),
+            ),
+        )
+        self.access_log_key = kms.Key(
+            self,
+            "AccessLogKey",
+            description=f"LifeStream {config.name}: encrypts the HTTP API's access logs",
+            enable_key_rotation=True,
+            removal_policy=config.removal_policy,
+        )
+        region_logs = f"logs.{Aws.REGION}.amazonaws.com"
+        self.access_log_key.add_to_resource_policy(
+            iam.PolicyStatement(
+                principals=[iam.ServicePrincipal(region_logs)],
+                actions=[
+                    "kms:Encrypt*",
+                    "kms:Decrypt*",
+                    "kms:ReEncrypt*",
+                    "kms:GenerateDataKey*",
+                    "kms:Describe*",
+                ],
+                resources=["*"],
+                # Only for this account's log groups in this region (CloudWatch Logs' documented policy).
+                conditions={
+                    "ArnLike": {
+                        "kms:EncryptionContext:aws:logs:arn": (
+                            f"arn:{Aws.PARTITION}:logs:{Aws.REGION}:{Aws.ACCOUNT_ID}:log-group:*"
+                        )
+                    }
+                },
+            )
+        )
+        self.access_logs = logs.LogGroup(
+            self,
+            "AccessLogs",
+            retention=config.log_retention,
+            removal_policy=config.removal_policy,
+            encryption_key=self.access_log_key,
+        )
+        self.stage = apigwv2.HttpStage(
+            self,
+            "Stage",
+            http_api=self.http_api,
+            stage_name=STAGE_NAME,
+            auto_deploy=True,
+            throttle=apigwv2.ThrottleSettings(
+                rate_limit=config.api_throttle_rate, burst_limit=config.api_throttle_burst
+            ),
+            access_log_settings=_AccessLogSettings(self.access_logs),
+        )
+
+        self.authorizer = authorizers.HttpJwtAuthorizer(
+            "Cognito",
+            auth.issuer_url,
+            jwt_audience=[auth.client.user_pool_client_id],
+            authorizer_name=f"{names.prefix}-cognito",
+        )
+        integration = integrations.HttpLambdaIntegration(
+            "Function",
+            self.function,
+            payload_format_version=apigwv2.PayloadFormatVersion.VERSION_2_0,
+        )
+        self.health_routes = self.http_api.add_routes(
+            path=HEALTH_PATH,
+            methods=[apigwv2.HttpMethod.GET],
+            integration=integration,
+            # Load balancers and uptime checks call it without a token; it reveals no user data.
+            authorizer=apigwv2.HttpNoneAuthorizer(),
+        )
+        self.routes = self.http_api.add_routes(
+            path=PROXY_PATH, methods=list(PROXY_METHODS), integration=integration, authorizer=self.authorizer
+        )
+
+        self._checkov_skips(config)
+        self._acknowledge(config, bucket_arn_rendered=nag_rendering(bucket.bucket_arn, scope=self))
+
+    @property
+    def url(self) -> str:
+        return self.stage.url
+
+    def _checkov_skips(self, config: EnvConfig) -> None:
+        checkov_skip(
+            self.log_group,
+            "CKV_AWS_158",
+            "CloudWatch Logs encrypts every log group at rest with a service-owned key; the function's own "
+            "log holds no secrets or tokens (the access log, which names users, has its own CMK).",
+        )
+        checkov_skip(
+            self.function,
+            "CKV_AWS_173",
+            "The variables hold names, ARNs and limits, never secret values (those are read from "
+            "Secrets Manager at run time); Lambda encrypts them at rest with its service key.",
+        )
+        checkov_skip(
+            self.function,
+            "CKV_AWS_116",
+            "Invoked synchronously by API Gateway, which returns the error to the caller; a DLQ only "
+            "serves asynchronous invocations.",
+        )
+        if config.api_reserved_concurrency is None:
+            checkov_skip(
+                self.function,
+                "CKV_AWS_115",
+                f"{config.name}: no reservation, since new accounts cannot reserve below their unreserved "
+                "minimum of 10; the stage's throttling (rate and burst) caps the function instead.",
+            )
+        for route in self.health_routes:
+            checkov_skip(
+                route,
+                "CKV_AWS_309",
+                "GET /api/health is the only route without the JWT authorizer: uptime checks call it without "
+                "a token, and it answers with the service's status, never with user data.",
+            )
+
+    def _acknowledge(self, config: EnvConfig, *, bucket_arn_rendered: str) -> None:
+        acknowledge(
+            self.function,
+            "AwsSolutions-L1",
+            "Runtime is Runtime.determine_latest_python_runtime(), the "
+            "newest Python the CDK recommends in every region; the bundler builds for exactly it.",
+        )
+        acknowledge(
+            self.function,
+            f"AwsSolutions-IAM4[Policy::{MANAGED_POLICY_PREFIX}AWSLambdaBasicExecutionRole]",
+            "AWS-maintained policy limited to creating log streams and putting log events.",
+        )
+        acknowledge(
+            self.function,
+            f"AwsSolutions-IAM4[Policy::{MANAGED_POLICY_PREFIX}AWSLambdaVPCAccessExecutionRole]",
+            "AWS-maintained policy for a VPC function's network interfaces; those EC2 actions cannot "
+            "be scoped to resources, so a custom policy would be no narrower.",
+        )
+        policy = self.function.role.node.find_child("DefaultPolicy")  # type: ignore[union-attr]
+        for prefix, why in (
+            (UPLOAD_PREFIX, "presign uploads into, play and forget any user's videos"),
+            (RESULTS_PREFIX, "read and forget any user's results"),
+            (STATE_PREFIX, "forget any video's checkpoints"),
+        ):
+            acknowledge(
+                policy,
+                f"AwsSolutions-IAM5[Resource::{bucket_arn_rendered}/{prefix}*]",
+                f"Scoped to the {prefix} prefix: the API must {why}; keys are per user and not known in "
+                "advance (the app scopes every key to the caller's own prefix).",
+            )
+        for route in self.health_routes:
+            acknowledge(
+                route,
+                "AwsSolutions-APIG4",
+                "GET /api/health is the only route without the JWT authorizer: uptime checks call it "
+                "without a token, and it answers with the service's status, never with user data.",
+            )
+
+
+def api_s3_statements(bucket: s3.IBucket) -> list[iam.PolicyStatement]:
+    statements = [
+        iam.PolicyStatement(actions=list(actions), resources=[bucket.arn_for_objects(f"{prefix}*")])
+        for prefix, actions in API_S3_ACTIONS.items()
+    ]
+    statements.append(iam.PolicyStatement(actions=list(API_BUCKET_ACTIONS), resources=[bucket.bucket_arn]))
+    return statements
