@@ -25,7 +25,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TextColumn
 from rich.table import Table
 
 from lifestream.cli.common import console, console_err
-from lifestream.core.constants import VIDEO_SUFFIXES
+from lifestream.core.constants import LOCAL_USER, VIDEO_SUFFIXES
 from lifestream.core.errors import (
     ConfigError,
     InputError,
@@ -240,9 +240,11 @@ class _Processor:
         if self._vectors is None:
             from lifestream.memory.embeddings import make_embedder
             from lifestream.memory.vectors import make_vector_store
+            from lifestream.memory.vectors.owned import for_owner
 
             embedder = make_embedder(self.settings)
-            self._vectors = (make_vector_store(self.settings, embedder), embedder)
+            # Files on this machine are the local user's, like the uploads that name no owner.
+            self._vectors = (for_owner(make_vector_store(self.settings, embedder), LOCAL_USER), embedder)
         return self._vectors
 
     def run(self, path: Path) -> FileOutcome:
