@@ -28,6 +28,7 @@ LEVELS: dict[str, int] = {
     "understand": 3,
     "worker": 4,
     "local": 5,
+    "service": 5,
     "api": 6,
     "cli": 6,
 }
