@@ -68,8 +68,10 @@ def safe_name(name: str) -> str:
     recognition."""
     if not isinstance(name, str) or not name.strip():
         raise InvalidNameError("the file name is empty")
-    if "\x00" in name or any(unicodedata.category(c) == "Cc" for c in name):
-        raise InvalidNameError("the file name contains NUL or control characters")
+    # Cc: NUL and other controls; Cf: invisible format characters (bidi overrides like U+202E that make
+    # "x\u202egpj.mp4" read as "xmp4.jpg", zero-width joiners); Cs/Co: surrogates, private use.
+    if any(unicodedata.category(c) in {"Cc", "Cf", "Cs", "Co"} for c in name):
+        raise InvalidNameError("the file name contains NUL, control or invisible formatting characters")
     if "/" in name or "\\" in name:
         raise InvalidNameError("the file name must not contain a path (/ or \\)")
     name = unicodedata.normalize("NFC", name).strip()

@@ -59,7 +59,7 @@ def test_safe_names(name, safe):
 
 @pytest.mark.parametrize(
     "name",
-    ["", "  ", "../x.mp4", "a/b.mp4", "a\\b.mp4", "a\x00.mp4", ".mp4", "..", "x" * 201 + ".mp4", "a\nb.mp4"],
+    ["", "  ", "../x.mp4", "a/b.mp4", "a\\b.mp4", "a\x00.mp4", ".mp4", "..", "x" * 201 + ".mp4", "a\nb.mp4", "evil\u202egpj.mp4", "a\u200bb.mp4"],
 )
 def test_unsafe_names_are_refused(name):
     with pytest.raises(InvalidNameError):
