@@ -33,7 +33,7 @@ def refusal(fields: dict[str, str], *, file_size: int, now: dt.datetime | None =
     """Why S3 would refuse this POST (None when it would accept it)."""
     policy = decode(fields)
     now = now or dt.datetime.now(dt.UTC)
-    if dt.datetime.fromisoformat(policy["expiration"].replace("Z", "+00:00")) <= now:
+    if dt.datetime.fromisoformat(policy["expiration"]) <= now:
         return "policy expired"
     form = {k.lower(): v for k, v in fields.items()}
     covered: set[str] = set()
