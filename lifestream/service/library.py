@@ -537,18 +537,33 @@ class Library:
 
 
 def _rename(summary: Any, names: dict[str, str]) -> Any:
+    """The summary with each label replaced: where it is a label (speakers, participants, owners) and
+    where the summary's own text names it ("Speaker 1 plans the launch"). A label is matched whole, so
+    renaming "Speaker 1" leaves "Speaker 10" alone; what people said (the transcript's text) is kept."""
+    import re
+
+    pattern = re.compile(
+        "|".join(rf"(?<!\w){re.escape(old)}(?!\w)" for old in sorted(names, key=len, reverse=True))
+    )
+
+    def text(value: str) -> str:
+        return pattern.sub(lambda m: names[m.group(0)], value)
+
     def swap(value: str | None) -> str | None:
         return names.get(value, value) if value else value
 
     data = summary.model_copy(deep=True)
     for block in data.blocks:
         block.participants = [swap(p) for p in block.participants]
+        block.title, block.activity = text(block.title), text(block.activity)
+        block.location, block.visual_summary = text(block.location), text(block.visual_summary)
+        block.key_points = [text(k) for k in block.key_points]
         for seg in block.transcript:
             seg.speaker = swap(seg.speaker)
         for item in block.per_speaker:
-            item.speaker = swap(item.speaker)
+            item.speaker, item.summary = swap(item.speaker), text(item.summary)
         for action in block.action_items:
-            action.owner = swap(action.owner)
+            action.owner, action.text = swap(action.owner), text(action.text)
     return data
 
 
