@@ -77,3 +77,27 @@ def test_owner_ids_that_could_escape_are_refused(store):
     for bad in ("", "../x", "a/b", "a\x00b", "x" * 200):
         with pytest.raises(ValueError):
             for_owner(store, bad)
+
+
+@pytest.mark.parametrize("share", [0.95, 0.5, 0.02])
+def test_an_owners_top_results_are_exact_whatever_their_share_of_the_index(store, share):
+    # GIVEN an index where the owner holds `share` of 400 records (one user, shared, or a newcomer)
+    if store.kind == "pinecone":
+        pytest.skip("the namespace is the whole index")
+    vecs = _vecs(5, 400)
+    owners = ["alice" if i < int(share * 400) else "bob" for i in range(400)]
+    for owner in ("alice", "bob"):
+        rows = [i for i in range(400) if owners[i] == owner]
+        for_owner(store, owner).upsert(
+            [f"v{i}#transcript#{i:04d}" for i in rows], vecs[rows], [{"video_id": f"v{i}"} for i in rows]
+        )
+    alice = for_owner(store, "alice")
+    mine = np.array([i for i in range(400) if owners[i] == "alice"])
+    for q in _vecs(6, 10):
+        # THEN her top 5 are her 5 nearest records (exact on flat; HNSW may miss a near-tie)
+        expected = [f"v{i}#transcript#{i:04d}" for i in mine[np.argsort(-(vecs[mine] @ q))][:5]]
+        got = [m.id for m in alice.query(q, top_k=5)]
+        assert all(m.startswith("v") for m in got) and len(got) == 5
+        assert {g.split("#")[0] for g in got} <= {f"v{i}" for i in mine}
+        if store.index_type == "flat":
+            assert got == expected

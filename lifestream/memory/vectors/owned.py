@@ -88,6 +88,17 @@ class OwnedVectorStore:
     def query(self, vector, top_k: int = 5, filter: Filter | None = None) -> list[Match]:
         if self.partitioned:
             return self.inner.query(vector, top_k=top_k, filter=filter)
+        if not filter:
+            # A filtered FAISS query scans every row in Python (≈40 ms at 100k); an unfiltered one uses the
+            # index (≈1 ms). So ask the index for a wider top list and keep the owner's: when it holds
+            # top_k of theirs (always, for one user), those are exactly their top_k on a flat index and
+            # as good as HNSW's own answer otherwise. Only an owner with few of the index's records
+            # falls through to the exact owner-filtered scan.
+            wide = min(max(4 * top_k, top_k + 32), 2000)
+            matches = self.inner.query(vector, top_k=wide)
+            mine = [m for m in matches if stored_owner(m.metadata) == self.owner]
+            if len(mine) >= top_k or len(matches) < wide:
+                return mine[:top_k]
         return self.inner.query(vector, top_k=top_k, filter=_and(owner_filter(self.owner), filter))
 
     def _mine(self, ids: Sequence[str]) -> list[str]:
