@@ -31,10 +31,36 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 DIM = 384
-WORDS = (
-    "we talked about the garden project deadline dinner kids school budget meeting weekend trip coffee "
-    "train station doctor appointment birthday present groceries laptop slides river dog compost launch"
-).split()
+WORDS = [
+    "we",
+    "talked",
+    "about",
+    "the",
+    "garden",
+    "project",
+    "deadline",
+    "dinner",
+    "kids",
+    "school",
+    "budget",
+    "meeting",
+    "weekend",
+    "trip",
+    "coffee",
+    "train",
+    "station",
+    "doctor",
+    "appointment",
+    "birthday",
+    "present",
+    "groceries",
+    "laptop",
+    "slides",
+    "river",
+    "dog",
+    "compost",
+    "launch",
+]
 
 
 class HashEmbedder:
@@ -123,6 +149,25 @@ def serve(app):
     return server, thread, f"http://127.0.0.1:{port}"
 
 
+def routes(library, client, http) -> dict:
+    """The two routes, each called three ways (module docstring)."""
+    from lifestream.core.constants import LOCAL_USER
+
+    params = {"top_k": 5}
+    return {
+        "search": {
+            "direct": lambda q: library.search(LOCAL_USER, q, top_k=5),
+            "asgi": lambda q: client.get("/api/search", params={"q": q, **params}).raise_for_status(),
+            "uvicorn": lambda q: http.get("/api/search", params={"q": q, **params}).raise_for_status(),
+        },
+        "ask": {
+            "direct": lambda q: library.ask(LOCAL_USER, q),
+            "asgi": lambda q: client.post("/api/ask", json={"question": q}).raise_for_status(),
+            "uvicorn": lambda q: http.post("/api/ask", json={"question": q}).raise_for_status(),
+        },
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 100_000])
@@ -133,7 +178,6 @@ def main() -> None:
     from fastapi.testclient import TestClient
 
     from lifestream.api import create_app
-    from lifestream.core.constants import LOCAL_USER
 
     rng = random.Random(11)
     print("chunks  route        way       p50 ms   p95 ms   overhead p50 vs direct")
@@ -147,22 +191,7 @@ def main() -> None:
             client = TestClient(app)
             server, thread, base = serve(app)
             http = httpx.Client(base_url=base, timeout=30)
-            ways = {
-                "search": {
-                    "direct": lambda q: library.search(LOCAL_USER, q, top_k=5),
-                    "asgi": lambda q: client.get(
-                        "/api/search", params={"q": q, "top_k": 5}
-                    ).raise_for_status(),
-                    "uvicorn": lambda q: http.get(
-                        "/api/search", params={"q": q, "top_k": 5}
-                    ).raise_for_status(),
-                },
-                "ask": {
-                    "direct": lambda q: library.ask(LOCAL_USER, q),
-                    "asgi": lambda q: client.post("/api/ask", json={"question": q}).raise_for_status(),
-                    "uvicorn": lambda q: http.post("/api/ask", json={"question": q}).raise_for_status(),
-                },
-            }
+            ways = routes(library, client, http)
             print(f"# {n} chunks ({store.index_type}), built in {built:.1f} s")
             for route, by_way in ways.items():
                 direct = None
