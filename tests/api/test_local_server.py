@@ -91,3 +91,20 @@ def test_a_local_file_plays_through_the_api_with_range_requests(sample, monkeypa
     assert sample.path.read_bytes() == data
     assert client.get("/api/videos").json()["items"] == []
     assert client.get("/api/search", params={"q": "compost"}).json() == []
+
+
+def test_building_the_app_for_lambda_loads_nothing_heavy(tmp_path):
+    # The API Lambda creates the app at import (cold start): no media, FAISS, numpy, database or SDKs yet.
+    code = (
+        "import sys\n"
+        "from lifestream.api import create_app\n"
+        "create_app()\n"
+        "heavy = ('av', 'faiss', 'numpy', 'onnxruntime', 'torch', 'sqlalchemy', 'pinecone', 'openai', 'boto3')\n"
+        "bad = [m for m in heavy if m in sys.modules]\n"
+        "print(bad); sys.exit(1 if bad else 0)\n"
+    )
+    env = {**os.environ, "LIFESTREAM_AUTH": "gateway", "LIFESTREAM_DATA_DIR": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
