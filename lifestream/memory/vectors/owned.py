@@ -43,6 +43,16 @@ def _and(first: dict[str, Any], second: Filter | None) -> dict[str, Any]:
     return {"$and": [first, dict(second)]} if second else first
 
 
+def owner_partition(store: VectorStore, owner: str) -> VectorStore:
+    """Where `owner`'s records live in `store`, as a plain store: their own namespace on Pinecone, the
+    shared store otherwise (for copying records as they are, e.g. a migration)."""
+    in_namespace = getattr(store, "in_namespace", None)
+    if in_namespace is None:
+        return store
+    namespace = owner_namespace(store.namespace, owner)
+    return store if namespace == store.namespace else in_namespace(namespace)
+
+
 def for_owner(store: VectorStore, owner: str) -> OwnedVectorStore:
     """`store` as `owner` sees it."""
     if not is_valid_owner(owner):
@@ -51,12 +61,8 @@ def for_owner(store: VectorStore, owner: str) -> OwnedVectorStore:
         if store.owner != owner:
             raise ValueError(f"a store scoped to {store.owner!r} cannot be re-scoped to {owner!r}")
         return store
-    in_namespace = getattr(store, "in_namespace", None)
-    if in_namespace is not None:
-        return OwnedVectorStore(
-            in_namespace(owner_namespace(store.namespace, owner)), owner, partitioned=True
-        )
-    return OwnedVectorStore(store, owner, partitioned=False)
+    partitioned = getattr(store, "in_namespace", None) is not None
+    return OwnedVectorStore(owner_partition(store, owner), owner, partitioned=partitioned)
 
 
 class OwnedVectorStore:
