@@ -20,9 +20,9 @@ from pathlib import Path
 
 import numpy as np
 
+from lifestream.core.constants import LOCAL_USER
 from lifestream.core.errors import DimensionMismatchError, VectorStoreError
 from lifestream.memory.embeddings.base import Embedder
-from lifestream.core.constants import LOCAL_USER
 from lifestream.memory.vectors.base import VectorStore
 from lifestream.memory.vectors.owned import for_owner, owner_partition, stored_owner
 
