@@ -362,27 +362,34 @@ class Library:
         finds the video and finishes the rest. A file on this machine is never deleted (it is yours);
         only what LifeStream made from it."""
         job = self._job(owner, video_id)
-        objects = 0
-        if job.bucket == LOCAL_FILES_BUCKET:
-            data_dir = self.settings.data_dir.expanduser().resolve()
-            for folder in (data_dir / "results" / video_id, data_dir / "state" / video_id):
-                if folder.exists():
-                    objects += sum(1 for p in folder.rglob("*") if p.is_file())
-                    shutil.rmtree(folder)
-        else:
-            objects += self._delete_upload(job)
-            prefixes = [results_prefix(job.owner, video_id), state_prefix(video_id)]
-            if job.owner == LOCAL_USER:
-                prefixes.append(legacy_results_prefix(video_id))
-            objects += self._delete_all_versions(job.bucket, prefixes)
         from lifestream.memory.index_builder import delete_video as delete_vectors
 
-        vectors = delete_vectors(video_id, store=self.vectors(owner))
-        jobs = 0
-        # Every version of the object the store knows (a newer upload replacing this one is the same key).
-        for other in [job, *self.jobs.other_versions(job)]:
-            jobs += int(self.jobs.forget(other.id))
+        # Every version of the object the store knows (an older one not yet replaced, a failed one).
+        versions = [job, *self.jobs.other_versions(job)]
+        objects = 0 if job.bucket == LOCAL_FILES_BUCKET else self._delete_upload(job)
+        vectors = jobs = 0
+        for version in versions:
+            objects += self._delete_made_from(version)
+            vectors += delete_vectors(version.video_id, store=self.vectors(owner))
+        for version in versions:
+            jobs += int(self.jobs.forget(version.id))
         return DeleteReport(video_id=video_id, objects=objects, vectors=vectors, jobs=jobs)
+
+    def _delete_made_from(self, job: JobRecord) -> int:
+        """What LifeStream made of one version: its results and checkpoints."""
+        video_id = job.video_id
+        if job.bucket == LOCAL_FILES_BUCKET:
+            data_dir = self.settings.data_dir.expanduser().resolve()
+            removed = 0
+            for folder in (data_dir / "results" / video_id, data_dir / "state" / video_id):
+                if folder.exists():
+                    removed += sum(1 for p in folder.rglob("*") if p.is_file())
+                    shutil.rmtree(folder)
+            return removed
+        prefixes = [results_prefix(job.owner, video_id), state_prefix(video_id)]
+        if job.owner == LOCAL_USER:
+            prefixes.append(legacy_results_prefix(video_id))
+        return self._delete_all_versions(job.bucket, prefixes)
 
     def _delete_upload(self, job: JobRecord) -> int:
         from lifestream.core.sidecars import subtitle_files
