@@ -16,6 +16,7 @@ from lifestream.core.errors import (
     LifeStreamError,
     NotFoundError,
     RequestError,
+    StorageError,
     TransientError,
     UnsupportedFilterError,
 )
@@ -81,8 +82,9 @@ def create_app(settings: Settings | None = None, *, library=None) -> FastAPI:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "error")
         return _error(exc.status_code, code, str(exc.detail))
 
+    @app.exception_handler(StorageError)
     @app.exception_handler(TransientError)
-    def unavailable(request: Request, exc: TransientError) -> JSONResponse:
+    def unavailable(request: Request, exc: LifeStreamError) -> JSONResponse:
         logger.warning("dependency unavailable: %s", exc)
         return _error(
             503,

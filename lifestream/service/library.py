@@ -12,7 +12,8 @@ import datetime as dt
 import json
 import shutil
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
@@ -339,14 +340,15 @@ class Library:
         if size > limit:
             raise RequestError("size", f"{size:,} bytes is over the limit of {limit:,} bytes")
         seconds = self.settings.upload_url_minutes * 60
-        post = self.s3.client.generate_presigned_post(
-            Bucket=self.settings.resolved_bucket,
-            Key=key,
-            Fields={"Content-Type": content_type},
-            # S3 refuses a POST breaking any of these: another key, another size, another type.
-            Conditions=[["eq", "$key", key], ["content-length-range", size, size], type_condition],
-            ExpiresIn=seconds,
-        )
+        with _storage_errors("presigning an upload"):
+            post = self.s3.client.generate_presigned_post(
+                Bucket=self.settings.resolved_bucket,
+                Key=key,
+                Fields={"Content-Type": content_type},
+                # S3 refuses a POST breaking any of these: another key, another size, another type.
+                Conditions=[["eq", "$key", key], ["content-length-range", size, size], type_condition],
+                ExpiresIn=seconds,
+            )
         return UploadTicket(
             url=post["url"],
             fields={k: str(v) for k, v in post["fields"].items()},
@@ -408,9 +410,10 @@ class Library:
     def _versions(self, bucket: str, prefix: str) -> list[tuple[str, str | None]]:
         client = self.s3.client
         found: list[tuple[str, str | None]] = []
-        for page in client.get_paginator("list_object_versions").paginate(Bucket=bucket, Prefix=prefix):
-            for item in page.get("Versions", []) + page.get("DeleteMarkers", []):
-                found.append((item["Key"], item.get("VersionId")))
+        with _storage_errors(f"list s3://{bucket}/{prefix}"):
+            for page in client.get_paginator("list_object_versions").paginate(Bucket=bucket, Prefix=prefix):
+                for item in page.get("Versions", []) + page.get("DeleteMarkers", []):
+                    found.append((item["Key"], item.get("VersionId")))
         return found
 
     def _delete_versions(self, bucket: str, items: list[tuple[str, str | None]]) -> int:
@@ -420,7 +423,8 @@ class Library:
                 {"Key": k, **({"VersionId": v} if v and v != "null" else {})}
                 for k, v in items[start : start + 1000]
             ]
-            response = client.delete_objects(Bucket=bucket, Delete={"Objects": batch, "Quiet": True})
+            with _storage_errors(f"delete in s3://{bucket}"):
+                response = client.delete_objects(Bucket=bucket, Delete={"Objects": batch, "Quiet": True})
             if response.get("Errors"):
                 from lifestream.core.errors import StorageError
 
@@ -572,6 +576,19 @@ def _rename(summary: Any, names: dict[str, str]) -> Any:
         for action in block.action_items:
             action.owner, action.text = swap(action.owner), text(action.text)
     return data
+
+
+@contextmanager
+def _storage_errors(action: str) -> Iterator[None]:
+    """botocore's failures as LifeStream's StorageError (the API answers 503: retrying is safe)."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from lifestream.core.errors import StorageError
+
+    try:
+        yield
+    except (BotoCoreError, ClientError) as exc:
+        raise StorageError(f"{action}: {exc}") from exc
 
 
 def _check_query(text: str, field: str) -> None:
