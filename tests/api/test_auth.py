@@ -136,3 +136,46 @@ def test_gateway_mode_reads_the_authorizers_claims_and_refuses_requests_without(
     assert status == 401 and body["field"] == "Authorization"
     status, _ = asyncio.run(call({"requestContext": {"authorizer": {"jwt": {"claims": {}}}}}))
     assert status == 401
+
+
+def test_through_mangum_the_user_is_the_authorizers_sub(tmp_path):
+    # The Lambda handler's shape (lambda_src/api.py): an HTTP API (payload 2.0) event after the JWT
+    # authorizer, through Mangum, into the app.
+    from mangum import Mangum
+
+    handler = Mangum(create_app(load_settings(data_dir=tmp_path / "data", auth="gateway")), lifespan="off")
+
+    def event(claims: dict | None) -> dict:
+        context = {
+            "accountId": "123456789012",
+            "apiId": "api",
+            "domainName": "api.test",
+            "http": {
+                "method": "GET",
+                "path": "/api/jobs/1",
+                "protocol": "HTTP/1.1",
+                "sourceIp": "1.2.3.4",
+                "userAgent": "test",
+            },
+            "requestId": "r",
+            "routeKey": "$default",
+            "stage": "$default",
+            "time": "01/Dec/2026:10:00:00 +0000",
+            "timeEpoch": 0,
+        }
+        if claims is not None:
+            context["authorizer"] = {"jwt": {"claims": claims, "scopes": None}}
+        return {
+            "version": "2.0",
+            "routeKey": "$default",
+            "rawPath": "/api/jobs/1",
+            "rawQueryString": "",
+            "headers": {"host": "api.test"},
+            "requestContext": context,
+            "isBase64Encoded": False,
+        }
+
+    signed_in = handler(event({"sub": "alice", "iss": ISSUER}), None)
+    assert signed_in["statusCode"] == 404 and json.loads(signed_in["body"])["error"] == "not_found"
+    anonymous = handler(event(None), None)
+    assert anonymous["statusCode"] == 401 and json.loads(anonymous["body"])["field"] == "Authorization"
