@@ -83,7 +83,7 @@ class OwnedVectorStore:
         ids = list(ids)
         if not self.partitioned:
             # An id is global in a shared index: never let one owner overwrite another's record.
-            theirs = [i for i, r in self.inner.fetch(ids).items() if stored_owner(r.metadata) != self.owner]
+            theirs = [i for i, m in self._metadata(ids).items() if stored_owner(m) != self.owner]
             if theirs:
                 from lifestream.core.errors import VectorStoreError
 
@@ -110,8 +110,15 @@ class OwnedVectorStore:
     def _mine(self, ids: Sequence[str]) -> list[str]:
         if self.partitioned:
             return list(ids)
-        fetched = self.inner.fetch(list(ids))
-        return [i for i in ids if i in fetched and stored_owner(fetched[i].metadata) == self.owner]
+        metas = self._metadata(ids)
+        return [i for i in ids if i in metas and stored_owner(metas[i]) == self.owner]
+
+    def _metadata(self, ids: Sequence[str]) -> dict[str, Metadata]:
+        # Metadata alone when the store can give it (FAISS): counting 100k records copies no vectors.
+        light = getattr(self.inner, "metadata", None)
+        if light is not None:
+            return light(list(ids))
+        return {i: r.metadata for i, r in self.inner.fetch(list(ids)).items()}
 
     def delete(self, ids: Sequence[str]) -> None:
         mine = self._mine(ids)
