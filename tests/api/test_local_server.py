@@ -108,3 +108,11 @@ def test_building_the_app_for_lambda_loads_nothing_heavy(tmp_path):
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_with_sign_in_any_address_may_be_bound():
+    from lifestream.cli.serve_cmds import check_bind
+
+    check_bind("0.0.0.0", "jwt")
+    with pytest.raises(ConfigError):
+        check_bind("0.0.0.0", "none")
