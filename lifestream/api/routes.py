@@ -21,11 +21,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from lifestream.core.errors import NotFoundError
 from lifestream.service.models import (
     AnswerView,
+    CompletedUpload,
     DayDiary,
     DeleteReport,
     JobView,
     MediaLinks,
     SearchHit,
+    UploadedPart,
     UploadTicket,
     VideoDiary,
     VideoPage,
@@ -98,6 +100,20 @@ def create_upload(body: UploadRequest, who: Owner, request: Request) -> UploadTi
     return library(request).presign_upload(
         who, filename=body.filename, size=body.size, content_type=body.content_type, beside=body.beside
     )
+
+
+class CompleteRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    key: str = Field(max_length=1024)
+    upload_id: str = Field(min_length=1, max_length=1024)
+    parts: list[UploadedPart] = Field(min_length=1, max_length=10000)
+
+
+@router.post("/uploads/complete", response_model=CompletedUpload)
+def complete_upload(body: CompleteRequest, who: Owner, request: Request) -> CompletedUpload:
+    """Finish a multipart upload (a file over 5 GB) once every part is PUT."""
+    return library(request).complete_upload(who, key=body.key, upload_id=body.upload_id, parts=body.parts)
 
 
 @router.get("/videos", response_model=VideoPage)

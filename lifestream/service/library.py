@@ -26,9 +26,9 @@ from lifestream.core.constants import (
     VIDEO_SUFFIXES,
 )
 from lifestream.core.errors import (
-    JobNotFoundError,
     NotFoundError,
     RequestError,
+    StorageError,
     UnsupportedFilterError,
 )
 from lifestream.core.ownership import (
@@ -45,6 +45,7 @@ from lifestream.core.settings import Settings
 from lifestream.service.models import (
     AnswerView,
     CitationView,
+    CompletedUpload,
     DayDiary,
     DeleteReport,
     JobView,
@@ -61,6 +62,8 @@ if TYPE_CHECKING:
 
 # S3 takes at most 5 GB in one POST; larger files need multipart upload (not offered yet).
 PRESIGNED_POST_LIMIT = 5 * 1024**3
+# Parts of a multipart upload: S3 allows 5 MB-5 GB a part and 10,000 parts.
+MULTIPART_PART_SIZE = 512 * 1024**2
 SUBTITLE_TYPES = ("application/x-subrip", "text/vtt", "text/plain", "application/octet-stream")
 MAX_SUBTITLE_BYTES = 16 * 1024 * 1024  # lifestream.media.space.MAX_SIDECAR_BYTES: larger ones are ignored
 MAX_PAGE = 200
@@ -153,10 +156,7 @@ class Library:
         return [_job_view(j) for j in self.job_records(owner, status=status, limit=min(limit, MAX_PAGE))]
 
     def get_job(self, owner: str, job_id: int | str) -> JobView:
-        try:
-            return _job_view(self.jobs.get(job_id, owner=owner))
-        except JobNotFoundError:
-            raise NotFoundError(f"no job {job_id!r}") from None
+        return _job_view(self.jobs.get(job_id, owner=owner))  # JobNotFoundError is a NotFoundError
 
     def lookup(self, owner: str, ref: str) -> JobRecord:
         """A job by number, video id or unique prefix of one (what people type at the CLI)."""
@@ -318,7 +318,7 @@ class Library:
                 raise RequestError("filename", f"must end in one of {', '.join(VIDEO_SUFFIXES)}")
             if not content_type.startswith("video/"):
                 raise RequestError("content_type", f"must be a video/* type, got {content_type!r}")
-            limit = min(self.settings.max_video_bytes, PRESIGNED_POST_LIMIT)
+            limit = self.settings.max_video_bytes
             key = new_upload_folder(owner) + name
             type_condition: list[Any] = ["starts-with", "$Content-Type", "video/"]
         else:
@@ -340,6 +340,8 @@ class Library:
         if size > limit:
             raise RequestError("size", f"{size:,} bytes is over the limit of {limit:,} bytes")
         seconds = self.settings.upload_url_minutes * 60
+        if size > PRESIGNED_POST_LIMIT:
+            return self._presign_multipart(key, size, content_type, seconds)
         with _storage_errors("presigning an upload"):
             post = self.s3.client.generate_presigned_post(
                 Bucket=self.settings.resolved_bucket,
@@ -356,6 +358,79 @@ class Library:
             max_bytes=size,
             expires_at=self.clock() + dt.timedelta(seconds=seconds),
         )
+
+    def _presign_multipart(self, key: str, size: int, content_type: str, seconds: int) -> UploadTicket:
+        """Over S3's POST limit: a multipart upload whose every part URL is signed for this key and
+        upload id. A PUT cannot be held to a size by its URL, so `complete_upload` checks the parts."""
+        client, bucket = self.s3.client, self.settings.resolved_bucket
+        part_size = max(MULTIPART_PART_SIZE, -(-size // 10_000))
+        count = -(-size // part_size)
+        with _storage_errors("starting a multipart upload"):
+            upload_id = client.create_multipart_upload(
+                Bucket=bucket, Key=key, ContentType=content_type, Metadata={"declared-size": str(size)}
+            )["UploadId"]
+            urls = [
+                client.generate_presigned_url(
+                    "upload_part",
+                    Params={"Bucket": bucket, "Key": key, "UploadId": upload_id, "PartNumber": n},
+                    ExpiresIn=seconds,
+                )
+                for n in range(1, count + 1)
+            ]
+        return UploadTicket(
+            method="multipart",
+            key=key,
+            max_bytes=size,
+            expires_at=self.clock() + dt.timedelta(seconds=seconds),
+            upload_id=upload_id,
+            part_size=part_size,
+            part_urls=urls,
+        )
+
+    def complete_upload(self, owner: str, *, key: str, upload_id: str, parts: list[Any]) -> CompletedUpload:
+        """Finish a multipart upload of the owner's, if its parts are what the ticket allowed: each part
+        `part_size` long but the last, the total the declared size. Otherwise it is aborted (nothing stays)."""
+        if owner_of_key(key) != owner or not key.startswith(upload_prefix(owner)):
+            raise NotFoundError(f"no upload {key!r}")
+        client, bucket = self.s3.client, self.settings.resolved_bucket
+        from botocore.exceptions import ClientError
+
+        try:
+            listed = client.list_parts(Bucket=bucket, Key=key, UploadId=upload_id)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in {"NoSuchUpload", "404", "NoSuchKey"}:
+                raise NotFoundError(f"no upload {key!r}") from None
+            raise StorageError(f"listing the parts of {key}: {exc}") from exc
+        sizes = {p["PartNumber"]: int(p["Size"]) for p in listed.get("Parts", [])}
+        wanted = sorted(parts, key=lambda p: p.part_number)
+        total = sum(sizes.get(p.part_number, 0) for p in wanted)
+        numbers = [p.part_number for p in wanted]
+        if numbers != list(range(1, len(wanted) + 1)) or set(numbers) != set(sizes):
+            raise RequestError("parts", "send every uploaded part once, numbered 1, 2, 3…")
+        if total > self.settings.max_video_bytes:
+            self._abort(bucket, key, upload_id)
+            raise RequestError(
+                "size", f"{total:,} bytes is over the limit of {self.settings.max_video_bytes:,} bytes"
+            )
+        with _storage_errors("completing a multipart upload"):
+            client.complete_multipart_upload(
+                Bucket=bucket,
+                Key=key,
+                UploadId=upload_id,
+                MultipartUpload={"Parts": [{"PartNumber": p.part_number, "ETag": p.etag} for p in wanted]},
+            )
+            head = client.head_object(Bucket=bucket, Key=key)
+        # The declared size rides on the upload as metadata (S3 keeps no other state for us): an object
+        # of another size is removed at once, before anyone reads it (the worker then finds it gone).
+        declared = int(head.get("Metadata", {}).get("declared-size", total))
+        if int(head["ContentLength"]) != declared:
+            self._delete_versions(bucket, [(k, v) for k, v in self._versions(bucket, key) if k == key])
+            raise RequestError("size", f"the parts hold {total:,} bytes, not the {declared:,} declared")
+        return CompletedUpload(key=key, size=total)
+
+    def _abort(self, bucket: str, key: str, upload_id: str) -> None:
+        with _storage_errors("aborting a multipart upload"):
+            self.s3.client.abort_multipart_upload(Bucket=bucket, Key=key, UploadId=upload_id)
 
     # --- forgetting -----------------------------------------------------------------------------------
     def delete_video(self, owner: str, video_id: str) -> DeleteReport:

@@ -50,13 +50,29 @@ class MediaLinks(BaseModel):
 
 
 class UploadTicket(BaseModel):
-    """A presigned POST: send `fields` then the file as multipart/form-data to `url`."""
+    """A presigned POST (`method` "post": send `fields` then the file as multipart/form-data to `url`), or,
+    for a file over S3's 5 GB POST limit, a multipart upload (`method` "multipart": PUT part n — bytes
+    (n-1)·part_size onward — to part_urls[n-1], then POST the parts' ETags to /api/uploads/complete)."""
 
-    url: str
-    fields: dict[str, str]
+    method: Literal["post", "multipart"] = "post"
+    url: str = ""
+    fields: dict[str, str] = Field(default_factory=dict)
     key: str
     max_bytes: int
     expires_at: datetime
+    upload_id: str | None = None
+    part_size: int | None = None
+    part_urls: list[str] = Field(default_factory=list)
+
+
+class UploadedPart(BaseModel):
+    part_number: int = Field(ge=1, le=10000)
+    etag: str = Field(min_length=1, max_length=100)
+
+
+class CompletedUpload(BaseModel):
+    key: str
+    size: int
 
 
 class DeleteReport(BaseModel):
