@@ -7,7 +7,7 @@ import sys
 
 import typer
 
-from lifestream.cli import local_cmds, memory_cmds, pipeline_cmds
+from lifestream.cli import local_cmds, memory_cmds, pipeline_cmds, serve_cmds
 from lifestream.cli.common import console_err
 from lifestream.core.errors import LifeStreamError
 
@@ -22,6 +22,7 @@ app = typer.Typer(
 pipeline_cmds.register(app)
 memory_cmds.register(app)
 local_cmds.register(app)
+serve_cmds.register(app)
 
 
 def main() -> None:

@@ -29,20 +29,15 @@ def search(
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list instead of a table.")] = False,
 ) -> None:
     """Search everything you have recorded, by meaning."""
+    from lifestream.core.constants import LOCAL_USER
     from lifestream.core.settings import load_settings
-    from lifestream.memory.embeddings import make_embedder
-    from lifestream.memory.search import build_filter, semantic_search
-    from lifestream.memory.vectors import make_vector_store
+    from lifestream.service import Library
 
-    # Bad filters fail before any model is loaded.
-    build_filter(date_from=date_from, date_to=date_to, video_id=video, speaker=speaker, chunk_type=chunk_type)
-    settings = load_settings()
-    embedder = make_embedder(settings)
-    store = make_vector_store(settings, embedder)
-    results = semantic_search(
+    # The local user's memory, through the same service the HTTP API calls (bad filters fail there,
+    # before any model is loaded).
+    results = Library(load_settings()).search(
+        LOCAL_USER,
         query,
-        store=store,
-        embedder=embedder,
         top_k=top_k,
         min_score=min_score,
         date_from=date_from,

@@ -25,12 +25,11 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TextColumn
 from rich.table import Table
 
 from lifestream.cli.common import console, console_err
-from lifestream.core.constants import VIDEO_SUFFIXES
+from lifestream.core.constants import LOCAL_USER, VIDEO_SUFFIXES
 from lifestream.core.errors import (
     ConfigError,
     InputError,
     LifeStreamError,
-    StorageError,
     UnsupportedFileError,
 )
 from lifestream.core.settings import Settings, load_settings
@@ -106,12 +105,19 @@ def _open_store(settings: Settings) -> JobStore:
     return JobStore.from_settings(settings)
 
 
+def _library(settings: Settings):
+    from lifestream.service import Library
+
+    return Library(settings)
+
+
 def _lookup_job(settings: Settings, ref: str) -> JobRecord:
-    store = _open_store(settings)
+    # The CLI is the local user: the service layer decides what that user may see.
+    library = _library(settings)
     try:
-        return store.lookup(ref)
+        return library.lookup(LOCAL_USER, ref)
     finally:
-        store.close()
+        library.close()
 
 
 def _dump(data: Any) -> None:
@@ -240,9 +246,11 @@ class _Processor:
         if self._vectors is None:
             from lifestream.memory.embeddings import make_embedder
             from lifestream.memory.vectors import make_vector_store
+            from lifestream.memory.vectors.owned import for_owner
 
             embedder = make_embedder(self.settings)
-            self._vectors = (make_vector_store(self.settings, embedder), embedder)
+            # Files on this machine are the local user's, like the uploads that name no owner.
+            self._vectors = (for_owner(make_vector_store(self.settings, embedder), LOCAL_USER), embedder)
         return self._vectors
 
     def run(self, path: Path) -> FileOutcome:
@@ -394,16 +402,10 @@ def ask(
     as_json: Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")] = False,
 ) -> None:
     """Answer a question from your videos, citing \\[video, HH:MM:SS–HH:MM:SS] for every claim."""
-    from lifestream.memory.answers import ask as answer_question
-    from lifestream.memory.embeddings import make_embedder
-    from lifestream.memory.vectors import make_vector_store
-
-    settings = load_settings()
-    embedder = make_embedder(settings)
-    store = make_vector_store(settings, embedder)
-    if store.count() == 0:
+    library = _library(load_settings())
+    if not library.has_memory(LOCAL_USER):
         raise LifeStreamError("nothing is indexed yet: run `lifestream process VIDEO…` first")
-    answer = answer_question(question, settings=settings, store=store, embedder=embedder, top_k=top_k)
+    answer = library.ask(LOCAL_USER, question, top_k=top_k)
     if as_json:
         _dump(answer.model_dump(mode="json"))
         return
@@ -433,12 +435,11 @@ def jobs(
             f"{status!r} is not a job state; use one of: {', '.join(s.value for s in JobStatus)}",
             param_hint="--status",
         )
-    settings = load_settings()
-    store = _open_store(settings)
+    library = _library(load_settings())
     try:
-        found = store.list_jobs(limit=limit, status=status)
+        found = library.job_records(LOCAL_USER, limit=limit, status=status)
     finally:
-        store.close()
+        library.close()
     if as_json:
         _dump([_job_json(j) for j in found])
         return
@@ -507,32 +508,16 @@ def status(
 
 
 # --- show -------------------------------------------------------------------------------------------------
-def _read_markdown(settings: Settings, job: JobRecord) -> str:
-    location = (job.result_keys or {}).get("markdown")
-    if job.bucket == LOCAL_BUCKET or location is None:
-        path = Path(location) if location else settings.data_dir / "results" / job.video_id / "summary.md"
-        if not path.exists():
-            raise LifeStreamError(f"the diary of {job.video_id} is missing: {path} (process the video again)")
-        return path.read_text(encoding="utf-8")
-    from lifestream.storage.s3_service import S3Service
-
-    try:
-        return S3Service.from_settings(settings).read_text(location)
-    except StorageError as exc:
-        raise LifeStreamError(f"cannot read the diary of {job.video_id} from S3: {exc}") from exc
-
-
 def show(
     ref: Annotated[str, typer.Argument(metavar="VIDEO", help="Video id (or its start) or job number.")],
     render: Annotated[bool, typer.Option("--render", help="Format the Markdown for the terminal.")] = False,
 ) -> None:
     """Print a video's diary (Markdown)."""
-    settings = load_settings()
-    job = _lookup_job(settings, ref)
-    if job.status != "completed":
-        hint = f": {job.error}" if job.error else ""
-        raise LifeStreamError(f"{job.video_id} has no diary yet (status {job.status}{hint})")
-    text = _read_markdown(settings, job)
+    library = _library(load_settings())
+    try:
+        text = library.markdown(LOCAL_USER, ref)
+    finally:
+        library.close()
     if render:
         console.print(Markdown(text))
     else:

@@ -14,6 +14,11 @@ UPLOAD_PREFIX = "uploads/"
 RESULTS_PREFIX = "results/"
 # Intermediate stage outputs that let a long video resume in a later invocation.
 STATE_PREFIX = "state/"
+# The one user of a machine without sign-in; it also owns every upload made before keys carried their owner.
+LOCAL_USER = "local"
+# The job store's "bucket" of videos processed from files on this machine (`lifestream process`): their
+# results are files under the data directory, not objects.
+LOCAL_FILES_BUCKET = "local"
 
 VIDEO_SUFFIXES: tuple[str, ...] = (".mp4", ".mov", ".avi", ".mkv")
 SUBTITLE_SUFFIXES: tuple[str, ...] = (".srt", ".vtt")

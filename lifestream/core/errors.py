@@ -91,5 +91,20 @@ class EmbeddingError(LifeStreamError):
 
 
 # --- jobs -----------------------------------------------------------------------------------------------
-class JobNotFoundError(LifeStreamError):
+class NotFoundError(LifeStreamError):
+    """No such thing for this user. Another user's video or job is reported exactly like a missing one,
+    so ids never tell whether they exist."""
+
+
+class JobNotFoundError(NotFoundError):
     pass
+
+
+# --- requests (the service layer; the HTTP API maps them to 404 and 422) ---------------------------------
+class RequestError(LifeStreamError):
+    """A request the service refuses as it stands; `field` names the offending input."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.reason = message

@@ -100,6 +100,17 @@ class Settings(BaseSettings):
     worker_safety_margin_seconds: float = Field(default=60.0, ge=0)
     worker_stale_claim_seconds: float = Field(default=900.0, gt=0)
 
+    # --- HTTP API ---
+    # none: one local user, loopback only; jwt: verify bearer tokens as API Gateway's JWT authorizer does
+    # (issuer, audience, JWKS); gateway: behind that authorizer on AWS, trust its claims.
+    auth: Literal["none", "jwt", "gateway"] = "none"
+    auth_issuer: str | None = None
+    auth_audience: str | None = None
+    auth_jwks: str | None = None  # a JWKS file path or an https:// URL
+    # Presigned upload and playback links expire after this many minutes.
+    upload_url_minutes: int = Field(default=15, ge=1, le=60)
+    media_url_minutes: int = Field(default=15, ge=1, le=720)
+
     @model_validator(mode="after")
     def _check_combinations(self) -> Settings:
         # (setting, value that calls a service, service whose key it then needs)
@@ -113,6 +124,11 @@ class Settings(BaseSettings):
             if getattr(self, field) == value and not has_key:
                 key = f"{ENV_PREFIX}{service.upper()}_API_KEY"
                 raise ValueError(f"{field}={value} needs {key} or {key}_SECRET")
+        if self.auth == "jwt":
+            missing = [n for n in ("auth_issuer", "auth_audience", "auth_jwks") if not getattr(self, n)]
+            if missing:
+                names = ", ".join(ENV_PREFIX + n.upper() for n in missing)
+                raise ValueError(f"auth=jwt needs {names}")
         return self
 
     # --- derived values --------------------------------------------------------------------------------

@@ -25,6 +25,8 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from lifestream.core.constants import LOCAL_USER
+
 
 class JobStatus(StrEnum):
     QUEUED = "queued"
@@ -99,6 +101,7 @@ class Job(Base):
         CheckConstraint("status IN ('queued', 'processing', 'completed', 'failed')", name="status_valid"),
         CheckConstraint("progress >= 0 AND progress <= 1", name="progress_range"),
         Index("ix_jobs_status_updated_at", "status", "updated_at"),
+        Index("ix_jobs_owner_updated_at", "owner", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -106,6 +109,8 @@ class Job(Base):
     video_id: Mapped[str] = mapped_column(
         String(80), ForeignKey("videos.id", ondelete="CASCADE"), unique=True
     )
+    # Who the video belongs to (lifestream.core.ownership); every read on behalf of a user filters by it.
+    owner: Mapped[str] = mapped_column(String(128), default=LOCAL_USER, server_default=LOCAL_USER)
     status: Mapped[str] = mapped_column(String(16), default=JobStatus.QUEUED.value)
     stage: Mapped[str | None] = mapped_column(String(64))
     progress: Mapped[float] = mapped_column(Float, default=0.0)

@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Connection, Engine, Select, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from lifestream.core.constants import LOCAL_USER
 from lifestream.core.errors import JobNotFoundError, LifeStreamError
 from lifestream.jobs.engine import describe, follow_password_rotation, make_engine, translate_errors
 from lifestream.jobs.ids import video_id_for
@@ -39,6 +40,7 @@ class JobRecord(BaseModel):
 
     id: int
     video_id: str
+    owner: str
     bucket: str
     key: str
     version: str
@@ -148,6 +150,7 @@ class JobStore:
         return select(
             Job.id,
             Job.video_id,
+            Job.owner,
             Video.bucket,
             Video.key,
             Video.version,
@@ -225,9 +228,11 @@ class JobStore:
         stale_after: float,
         name: str | None = None,
         source: str | None = None,
+        owner: str = LOCAL_USER,
     ) -> Claim:
         """Claim the job of the object (bucket, key, version). `name` gives the video id its readable
-        part when the key has none; `source` is recorded for people (a local file's path)."""
+        part when the key has none; `source` is recorded for people (a local file's path); `owner` is
+        who the video belongs to (the caller derives it from the key: lifestream.core.ownership)."""
         candidate = video_id_for(bucket, key, version, name=name)
 
         def work(conn: Connection) -> Claim:
@@ -252,18 +257,19 @@ class JobStore:
             ).scalar_one_or_none()
             if video_id is None:
                 # Two uploads whose ids collide (40-bit hash + same slug): never mix their jobs.
-                owner = conn.execute(
+                holder = conn.execute(
                     select(Video.bucket, Video.key, Video.version).where(Video.id == candidate)
                 ).one()
                 raise LifeStreamError(
                     f"video id {candidate} of s3://{bucket}/{key} ({version}) is already used by "
-                    f"s3://{owner.bucket}/{owner.key} ({owner.version})"
+                    f"s3://{holder.bucket}/{holder.key} ({holder.version})"
                 )
             self._insert_once(
                 conn,
                 Job,
                 {
                     "video_id": video_id,
+                    "owner": owner,
                     "status": JobStatus.QUEUED.value,
                     "progress": 0.0,
                     "attempts": 0,
@@ -508,32 +514,42 @@ class JobStore:
         return self._tx(work)
 
     # --- reading --------------------------------------------------------------------------------------
-    def get(self, job_id: int | str) -> JobRecord:
+    # With `owner`, another user's job reads exactly like a missing one (JobNotFoundError): ids never leak.
+    def get(self, job_id: int | str, *, owner: str | None = None) -> JobRecord:
         jid = _parse_job_id(job_id)
-        return self._tx(lambda conn: self._load(conn, jid))
+        job = self._tx(lambda conn: self._load(conn, jid))
+        if owner is not None and job.owner != owner:
+            raise JobNotFoundError(f"no job with id {jid}")
+        return job
 
-    def find_by_video(self, video_id: str) -> JobRecord | None:
+    def find_by_video(self, video_id: str, *, owner: str | None = None) -> JobRecord | None:
+        stmt = self._select().where(Job.video_id == video_id)
+        if owner is not None:
+            stmt = stmt.where(Job.owner == owner)
+
         def work(conn: Connection) -> JobRecord | None:
-            row = conn.execute(self._select().where(Job.video_id == video_id)).mappings().one_or_none()
+            row = conn.execute(stmt).mappings().one_or_none()
             return None if row is None else JobRecord.model_validate(dict(row))
 
         return self._tx(work)
 
-    def lookup(self, ref: str | int) -> JobRecord:
+    def lookup(self, ref: str | int, *, owner: str | None = None) -> JobRecord:
         """A job by number, by video id, or by a unique prefix of a video id (what people type)."""
         text = str(ref).strip()
         if text.isdigit():
             try:
-                return self.get(int(text))
+                return self.get(int(text), owner=owner)
             except JobNotFoundError:
                 raise JobNotFoundError(f"no job {text}: `lifestream jobs` lists them") from None
-        exact = self.find_by_video(text)
+        exact = self.find_by_video(text, owner=owner)
         if exact is not None:
             return exact
         escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        stmt = self._select().where(Job.video_id.like(escaped + "%", escape="\\")).limit(6)
+        if owner is not None:
+            stmt = stmt.where(Job.owner == owner)
 
         def work(conn: Connection) -> list[JobRecord]:
-            stmt = self._select().where(Job.video_id.like(escaped + "%", escape="\\")).limit(6)
             return [JobRecord.model_validate(dict(r)) for r in conn.execute(stmt).mappings()]
 
         matches = self._tx(work) if text else []
@@ -544,11 +560,26 @@ class JobStore:
         names = ", ".join(m.video_id for m in matches[:5])
         raise JobNotFoundError(f"{text!r} matches several videos ({names}…): give more of the id")
 
-    def list_jobs(self, *, limit: int = 50, status: JobStatus | str | None = None) -> list[JobRecord]:
-        """Most recently updated first."""
-        stmt = self._select().order_by(Job.updated_at.desc(), Job.id.desc()).limit(limit)
+    def list_jobs(
+        self,
+        *,
+        limit: int = 50,
+        status: JobStatus | str | None = None,
+        owner: str | None = None,
+        recorded_from: datetime | None = None,
+        recorded_before: datetime | None = None,
+        offset: int = 0,
+    ) -> list[JobRecord]:
+        """Most recently updated first; `recorded_from` ≤ recorded_at < `recorded_before` when given."""
+        stmt = self._select().order_by(Job.updated_at.desc(), Job.id.desc()).limit(limit).offset(offset)
         if status is not None:
             stmt = stmt.where(Job.status == JobStatus(status).value)
+        if owner is not None:
+            stmt = stmt.where(Job.owner == owner)
+        if recorded_from is not None:
+            stmt = stmt.where(Video.recorded_at >= recorded_from)
+        if recorded_before is not None:
+            stmt = stmt.where(Video.recorded_at < recorded_before)
 
         def work(conn: Connection) -> list[JobRecord]:
             return [JobRecord.model_validate(dict(r)) for r in conn.execute(stmt).mappings()]

@@ -20,9 +20,11 @@ from pathlib import Path
 
 import numpy as np
 
+from lifestream.core.constants import LOCAL_USER
 from lifestream.core.errors import DimensionMismatchError, VectorStoreError
 from lifestream.memory.embeddings.base import Embedder
 from lifestream.memory.vectors.base import VectorStore
+from lifestream.memory.vectors.owned import for_owner, owner_partition, stored_owner
 
 
 @dataclass
@@ -101,6 +103,7 @@ def migrate_store(
     pending = [i for i in ids if last_done is None or i > last_done]
     skipped = len(ids) - len(pending)
     copied = int(state.get("copied", 0))
+    owners: set[str] = set(state.get("owners", [])) | {LOCAL_USER}
     batches = 0
     for start in range(0, len(pending), batch_size):
         chunk = pending[start : start + batch_size]
@@ -117,10 +120,22 @@ def migrate_store(
                 vectors = re_embed_with.embed(texts)  # type: ignore[arg-type]
             else:
                 vectors = np.stack([r.vector for r in present])
-            target.upsert([r.id for r in present], vectors, [r.metadata for r in present])
+            vectors = np.asarray(vectors)
+            # Each owner's records into the owner's own part of the target (a Pinecone namespace per user).
+            by_owner: dict[str, list[int]] = {}
+            for row, record in enumerate(present):
+                by_owner.setdefault(stored_owner(record.metadata), []).append(row)
+            for owner, rows in by_owner.items():
+                owner_partition(target, owner).upsert(
+                    [present[r].id for r in rows], vectors[rows], [present[r].metadata for r in rows]
+                )
+            owners.update(by_owner)
             copied += len(present)
         batches += 1
-        _save_state(state_path, {"signature": signature, "last_id": chunk[-1], "copied": copied})
+        _save_state(
+            state_path,
+            {"signature": signature, "last_id": chunk[-1], "copied": copied, "owners": sorted(owners)},
+        )
         if on_batch:
             on_batch(skipped + start + len(chunk), len(ids))
 
@@ -138,7 +153,7 @@ def migrate_store(
         skipped_resumed=skipped,
         batches=batches,
         re_embedded=re_embed_with is not None,
-        target_count=target.count(),
+        target_count=sum(owner_partition(target, o).count() for o in sorted(owners)),
         parity=parity,
     )
 
@@ -169,9 +184,11 @@ def parity_report(
     )
     overlaps = []
     for record, target_vector in zip(queries, target_vectors, strict=True):
-        a = {m.id for m in source.query(record.vector, top_k=top_k)}
-        b = {m.id for m in target.query(target_vector, top_k=top_k)}
-        overlaps.append(len(a & b) / max(1, min(top_k, len(ids))))
+        # Each query as its record's owner sees both stores.
+        owner = stored_owner(record.metadata)
+        a = {m.id for m in for_owner(source, owner).query(record.vector, top_k=top_k)}
+        b = {m.id for m in for_owner(target, owner).query(target_vector, top_k=top_k)}
+        overlaps.append(len(a & b) / max(1, min(top_k, len(a))))
     return ParityReport(
         queries=len(overlaps),
         top_k=top_k,

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from lifestream.core.checkpoint import Checkpoint
+from lifestream.core.constants import LOCAL_USER
 from lifestream.core.errors import InputError, LifeStreamError, OutOfTime
 
 if TYPE_CHECKING:
@@ -65,6 +66,7 @@ class ClaimRequest:
     size: int | None = None
     name: str | None = None
     source: str | None = None
+    owner: str = LOCAL_USER
 
 
 @dataclass
@@ -169,6 +171,7 @@ def _claim(jobs: JobStore, request: ClaimRequest) -> Claim:
         stale_after=request.stale_after,
         name=request.name,
         source=request.source,
+        owner=request.owner,
     )
 
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from lifestream.core.constants import RESULTS_PREFIX, STATE_PREFIX, is_video_key
+from lifestream.core.constants import LOCAL_USER, is_video_key
 from lifestream.core.errors import (
     EmptyFileError,
     ObjectNotFoundError,
@@ -32,6 +32,7 @@ from lifestream.core.errors import (
     TransientError,
     UnsupportedFileError,
 )
+from lifestream.core.ownership import legacy_results_prefix, owner_of_key, results_prefix, state_prefix
 from lifestream.core.sidecars import subtitle_files
 from lifestream.worker.events import Continuation, ObjectEvents, ObjectRef, S3TestEvent, parse_body
 from lifestream.worker.lifecycle import ClaimRequest, Inputs, SupersededError, describe_error, run_job
@@ -111,7 +112,10 @@ def process_object(
     if not is_video_key(ref.key):
         logger.warning("skipping key outside uploads/ or without a video suffix", extra={"key": ref.key})
         return ObjectOutcome("skipped", ref.key, detail="not a video key under uploads/")
+    # The key says whose video it is (uploads/<owner>/…); the job, its vectors and results follow.
+    owner = owner_of_key(ref.key)
     request = ClaimRequest(
+        owner=owner,
         bucket=ref.bucket,
         key=ref.key,
         version=ref.version,
@@ -132,7 +136,7 @@ def process_object(
             request,
             upload,
             settings=settings,
-            vectors=lambda: (runtime.store, runtime.embedder),
+            vectors=lambda: (_owned_store(runtime, owner), runtime.embedder),
             time_left=upload.time_left,
             on_progress=upload.listen,
             on_claimed=claimed,
@@ -154,9 +158,15 @@ def process_object(
         logger.remove_keys(["job_id", "video_id", "key"])
 
 
+def _owned_store(runtime: WorkerRuntime, owner: str):
+    from lifestream.memory.vectors.owned import for_owner
+
+    return for_owner(runtime.store, owner)
+
+
 class _UploadedObject:
     """The `JobSource` of an S3 upload: downloaded into a per-record temporary directory, results put
-    beside it under results/<video_id>/, the stage checkpoint under state/<video_id>/."""
+    beside it under results/<owner>/<video_id>/, the stage checkpoint under state/<video_id>/."""
 
     def __init__(
         self,
@@ -229,16 +239,10 @@ class _UploadedObject:
         _require_current(self.ref, meta)
 
     def publish(self, job: Any, result: Any) -> dict[str, str]:
-        return _upload_results(self.s3, job.video_id, result)
+        return _upload_results(self.s3, results_prefix(job.owner, job.video_id), result)
 
     def remove_results(self, job: Any) -> None:
-        keys = [
-            o.key
-            for prefix in (f"{RESULTS_PREFIX}{job.video_id}/", f"{STATE_PREFIX}{job.video_id}/")
-            for o in self.s3.iter_files(prefix)
-        ]
-        if keys:
-            self.s3.delete_files(keys)
+        remove_video_objects(self.s3, job.owner, job.video_id)
 
     def hand_over(self, job: Any, exc: OutOfTime, checkpoint: Any) -> LifecycleOutcome:
         """Out of invocation time: release the job with its checkpoint and send a continuation."""
@@ -358,8 +362,18 @@ def _download_sidecars(s3: Any, key: str, directory: Path, *, max_bytes: int) ->
     return found
 
 
-def _upload_results(s3: Any, video_id: str, result: Any) -> dict[str, str]:
-    prefix = f"{RESULTS_PREFIX}{video_id}/"
+def remove_video_objects(s3: Any, owner: str, video_id: str) -> int:
+    """Delete a video's results and checkpoint (idempotent); returns how many objects went."""
+    prefixes = [results_prefix(owner, video_id), state_prefix(video_id)]
+    if owner == LOCAL_USER:
+        prefixes.append(legacy_results_prefix(video_id))  # written before results carried the owner
+    keys = [o.key for prefix in prefixes for o in s3.iter_files(prefix)]
+    if keys:
+        s3.delete_files(keys)
+    return len(keys)
+
+
+def _upload_results(s3: Any, prefix: str, result: Any) -> dict[str, str]:
     keys = {
         "json": f"{prefix}summary.json",
         "markdown": f"{prefix}summary.md",

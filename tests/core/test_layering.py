@@ -1,7 +1,8 @@
 """The library's rooms and their order, pinned by walking the AST of every module.
 
 From the ground up: core; storage, media, jobs; memory; understand (its pipeline indexes through memory);
-worker; local; api and cli. A room imports only its own room and the rooms below it. `stacks/` imports only
+worker; local and service; api; cli (the outermost face: `lifestream serve` runs the api). A room imports
+only its own room and the rooms below it. `stacks/` imports only
 `lifestream.core`, and `lifestream/` never imports the CDK (the Lambda asset has no CDK).
 """
 
@@ -28,8 +29,10 @@ LEVELS: dict[str, int] = {
     "understand": 3,
     "worker": 4,
     "local": 5,
+    "service": 5,
     "api": 6,
-    "cli": 6,
+    # Above api: `lifestream serve` starts the HTTP API; the api never imports the CLI.
+    "cli": 7,
 }
 
 

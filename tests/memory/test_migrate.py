@@ -93,3 +93,25 @@ def test_parity_detects_a_divergent_target(source, pinecone_fake):
     target.delete(ids[::2])  # half the vectors lost
     parity = parity_report(source, target, sample=10, top_k=10)
     assert parity.mean_overlap < 0.8
+
+
+def test_each_owners_vectors_land_in_their_own_namespace(tmp_path, pinecone_fake, embedder):
+    # GIVEN a FAISS index holding vectors of two users and some from before sign-in (no owner)
+    from lifestream.memory.vectors.owned import for_owner
+
+    source = FaissVectorStore(tmp_path / "ix", dimension=DIM, embedder_name=embedder.name)
+    texts = {"alice": "alice walks the dog", "bob": "bob bakes bread", None: "an old memory of the sea"}
+    for owner, text in texts.items():
+        ids = [f"{owner or 'old'}-v#transcript#{i:04d}" for i in range(3)]
+        vecs = embedder.embed([f"{text} {i}" for i in range(3)])
+        metas = [{"video_id": f"{owner or 'old'}-v", "text": text} for _ in ids]
+        (for_owner(source, owner) if owner else source).upsert(ids, vecs, metas)
+    target = connect_pinecone(pinecone_fake)
+    # WHEN it is migrated
+    report = migrate_store(source, target, parity_queries=9)
+    # THEN each user finds only their own vectors on Pinecone, the old ones are the local user's
+    assert report.copied == report.target_count == 9
+    assert report.parity.min_overlap == 1.0
+    for owner, prefix in (("alice", "alice-v"), ("bob", "bob-v"), ("local", "old-v")):
+        found = for_owner(target, owner).query(embedder.embed([texts.get(owner, texts[None])])[0], top_k=10)
+        assert {m.id.split("#")[0] for m in found} == {prefix}, owner

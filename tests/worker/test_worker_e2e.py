@@ -26,8 +26,8 @@ def test_upload_becomes_searchable_diary(env, sample):
     assert (job.status, job.key, job.attempts) == ("completed", key, 1)
     assert job.progress == pytest.approx(1.0) and job.chunk_count and job.chunk_count > 0
     assert job.recorded_at is not None and job.recorded_at.year == 2026  # from the file, not the upload time
-    # AND the diary and keyframes are in the bucket under results/<video_id>/
-    prefix = f"results/{job.video_id}/"
+    # AND the diary and keyframes are in the bucket under results/<owner>/<video_id>/ (legacy key: local)
+    prefix = f"results/local/{job.video_id}/"
     keys = env.keys(prefix)
     assert {prefix + "summary.json", prefix + "summary.md"} <= set(keys)
     assert any(k.startswith(prefix + "keyframes/") and k.endswith(".jpg") for k in keys)
@@ -340,11 +340,13 @@ def _assert_only_the_new_version(env: Env, key: str, new_duration: float, old_vi
     assert (job.status, job.key) == ("completed", key), job.error
     assert job.duration == pytest.approx(new_duration, abs=0.5)
     assert len(env.vector_ids(job.video_id)) == job.chunk_count
-    assert {job.result_keys["json"], job.result_keys["markdown"]} <= set(env.keys(f"results/{job.video_id}/"))
+    assert {job.result_keys["json"], job.result_keys["markdown"]} <= set(
+        env.keys(f"results/local/{job.video_id}/")
+    )
     for old in old_video_ids:
         assert old != job.video_id
         assert env.vector_ids(old) == []
-        assert env.keys(f"results/{old}/") == [] and env.keys(f"state/{old}/") == []
+        assert env.keys(f"results/local/{old}/") == [] and env.keys(f"state/{old}/") == []
     assert env.cloud.count(env.cloud.resources.dlq_url) == 0
 
 
@@ -407,7 +409,7 @@ def test_a_new_version_of_a_key_replaces_the_old_versions_memory(env, sample, me
     env.worker().run(until_idle=True)
     old = env.only_job()
     assert old.status == "completed" and env.vector_ids(old.video_id)
-    assert env.keys(f"results/{old.video_id}/")
+    assert env.keys(f"results/local/{old.video_id}/")
     # WHEN the key is overwritten with another video and that is processed
     other = media.several_scenes_video()
     env.upload(other, key)
@@ -468,7 +470,7 @@ def test_a_stale_worker_that_lost_its_claim_stops_without_touching_the_new_holde
     job = env.only_job()
     assert job == taken[0]
     assert (job.status, job.claimed_by, job.stage) == ("processing", "new-holder", "vision")
-    assert env.keys(f"results/{job.video_id}/") == []
+    assert env.keys(f"results/local/{job.video_id}/") == []
     later.close()
 
 

@@ -343,6 +343,11 @@ class FaissVectorStore:
         self._maybe_refresh()
         return len(self._rows)
 
+    def metadata(self, ids: Sequence[str]) -> dict[str, Metadata]:
+        """The stored metadata of `ids` (those present), without copying their vectors."""
+        self._maybe_refresh()
+        return {i: _copy(self._meta[self._rows[i]]) for i in ids if i in self._rows}
+
     def list_ids(self, prefix: str = "") -> Iterator[str]:
         self._maybe_refresh()
         return iter([id_ for id_ in self._row_ids if id_ is not None and id_.startswith(prefix)])

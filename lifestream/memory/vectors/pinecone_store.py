@@ -121,6 +121,21 @@ class PineconeVectorStore:
                 f"produces {self.dimension}-d vectors; use another LIFESTREAM_PINECONE_INDEX or re-embed"
             )
 
+    def in_namespace(self, namespace: str) -> PineconeVectorStore:
+        """The same index and connection, reading and writing another namespace (one per owner)."""
+        other = PineconeVectorStore(
+            self._index,
+            dimension=self.dimension,
+            embedder_name=self.embedder_name,
+            namespace=namespace,
+            max_attempts=self.max_attempts,
+            base_delay=self.base_delay,
+            max_delay=self.max_delay,
+            sleep=self._sleep,
+        )
+        other.requests = self.requests  # one request tally per connection
+        return other
+
     # --- retries -----------------------------------------------------------------------------------------
     def _call(self, op: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         from pinecone.errors.exceptions import (

@@ -1,0 +1,107 @@
+"""`create_app(settings)`: the FastAPI app — routes under /api, OpenAPI at /api/openapi.json, errors as
+JSON bodies that name the field (`ErrorBody`), never a traceback."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from lifestream.api.auth import Authenticator, Unauthorized
+from lifestream.api.routes import ErrorBody, router
+from lifestream.core.errors import (
+    LifeStreamError,
+    NotFoundError,
+    RequestError,
+    StorageError,
+    TransientError,
+    UnsupportedFilterError,
+)
+from lifestream.core.settings import Settings, load_settings
+
+logger = logging.getLogger("lifestream.api")
+
+
+def _error(status: int, code: str, message: str, field: str | None = None, **headers: str) -> JSONResponse:
+    body = ErrorBody(error=code, message=message, field=field)
+    return JSONResponse(body.model_dump(), status_code=status, headers=headers or None)
+
+
+def _field_of(loc: tuple) -> str:
+    # ("query", "date_from") -> "date_from"; ("body", "names", "Speaker 1") -> "names.Speaker 1"
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or "body"
+
+
+def create_app(settings: Settings | None = None, *, library=None) -> FastAPI:
+    """The API over `settings` (read from the environment when omitted). `library` replaces the service
+    object (tests and benchmarks inject one with their own stores)."""
+    from lifestream.service import Library
+
+    settings = settings or load_settings()
+    app = FastAPI(
+        title="LifeStream",
+        version="1",
+        description="Your videos as a diary you can search and ask questions of.",
+        openapi_url="/api/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.library = library or Library(settings)
+    app.state.auth = Authenticator(settings)
+    app.include_router(router)
+
+    @app.exception_handler(Unauthorized)
+    def unauthorized(request: Request, exc: Unauthorized) -> JSONResponse:
+        return _error(401, "unauthorized", str(exc), "Authorization", **{"WWW-Authenticate": "Bearer"})
+
+    @app.exception_handler(NotFoundError)
+    def not_found(request: Request, exc: NotFoundError) -> JSONResponse:
+        return _error(404, "not_found", str(exc))
+
+    @app.exception_handler(RequestError)
+    def bad_request(request: Request, exc: RequestError) -> JSONResponse:
+        status = 413 if exc.field == "size" and "over the limit" in exc.reason else 422
+        return _error(status, "invalid", exc.reason, exc.field)
+
+    @app.exception_handler(UnsupportedFilterError)
+    def bad_filter(request: Request, exc: UnsupportedFilterError) -> JSONResponse:
+        return _error(422, "invalid", str(exc), "filter")
+
+    @app.exception_handler(RequestValidationError)
+    def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
+        return _error(422, "invalid", str(first.get("msg")), _field_of(tuple(first.get("loc", ()))))
+
+    @app.exception_handler(StarletteHTTPException)
+    def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "error")
+        return _error(exc.status_code, code, str(exc.detail))
+
+    @app.exception_handler(StorageError)
+    @app.exception_handler(TransientError)
+    def unavailable(request: Request, exc: LifeStreamError) -> JSONResponse:
+        logger.warning("dependency unavailable: %s", exc)
+        return _error(
+            503,
+            "unavailable",
+            "a service LifeStream depends on is unavailable; try again",
+            **{"Retry-After": "5"},
+        )
+
+    @app.exception_handler(LifeStreamError)
+    def refused(request: Request, exc: LifeStreamError) -> JSONResponse:
+        logger.warning("request refused: %s", exc)
+        return _error(400, "refused", str(exc))
+
+    @app.exception_handler(Exception)
+    def crashed(request: Request, exc: Exception) -> JSONResponse:
+        # Logged with its traceback here; the client gets no internals.
+        logger.exception("unhandled error on %s %s", request.method, request.url.path)
+        return _error(500, "internal", "internal error; it has been logged")
+
+    return app
