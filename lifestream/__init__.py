@@ -9,5 +9,7 @@ Rooms follow the data, from the ground up; a room imports only its own and lower
 - `understand`  transcription, blocks, vision, summaries, diary, chunks, and the pipeline that runs them
 - `worker`      S3-in-SQS record processing (the Lambda's logic)
 - `local`       the embedded default's moto cloud and event-source stand-in
-- `cli`         the typer faces
+- `service`     the service layer: one owner's library, the rules both faces share
+- `api`         the HTTP face (FastAPI)
+- `cli`         the terminal face (typer + rich); its `serve` starts the HTTP face
 """
