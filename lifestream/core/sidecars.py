@@ -11,6 +11,10 @@ from collections.abc import Iterable
 
 from lifestream.core.constants import SUBTITLE_SUFFIXES, VIDEO_SUFFIXES
 
+# A subtitle file larger than this is not subtitles worth reading: it is ignored (with a warning) by the
+# worker before download and by the transcript stage, and refused by the API's upload ticket.
+MAX_SIDECAR_BYTES = 16 * 1024 * 1024
+
 
 def _stem(name: str) -> str:
     return name.rsplit(".", 1)[0] if "." in name else name

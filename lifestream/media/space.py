@@ -26,7 +26,6 @@ KEYFRAME_BYTES_PER_SECOND = 16_000
 # summary.json/.md, checkpoint documents, partial downloads' bookkeeping.
 RESERVE_BYTES = 32 * MIB
 # A subtitle file of a day's recording is a few MB at most; anything larger is not a subtitle file.
-MAX_SIDECAR_BYTES = 16 * MIB
 
 
 class ScratchSpaceError(UnsupportedFileError):

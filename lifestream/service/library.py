@@ -42,6 +42,7 @@ from lifestream.core.ownership import (
     upload_prefix,
 )
 from lifestream.core.settings import Settings
+from lifestream.core.sidecars import MAX_SIDECAR_BYTES
 from lifestream.service.models import (
     AnswerView,
     CitationView,
@@ -65,7 +66,6 @@ PRESIGNED_POST_LIMIT = 5 * 1024**3
 # Parts of a multipart upload: S3 allows 5 MB-5 GB a part and 10,000 parts.
 MULTIPART_PART_SIZE = 512 * 1024**2
 SUBTITLE_TYPES = ("application/x-subrip", "text/vtt", "text/plain", "application/octet-stream")
-MAX_SUBTITLE_BYTES = 16 * 1024 * 1024  # lifestream.media.space.MAX_SIDECAR_BYTES: larger ones are ignored
 MAX_PAGE = 200
 MAX_QUERY_CHARS = 2000
 
@@ -332,7 +332,7 @@ class Library:
             folder, _, video_name = beside.rpartition("/")
             if PurePosixPath(video_name).suffix.lower() not in VIDEO_SUFFIXES:
                 raise RequestError("beside", "must be the key of a video upload")
-            limit = MAX_SUBTITLE_BYTES
+            limit = MAX_SIDECAR_BYTES
             key = f"{folder}/{PurePosixPath(video_name).stem}{suffix}"
             type_condition = ["eq", "$Content-Type", content_type]
         if isinstance(size, bool) or not isinstance(size, int) or size < 1:

@@ -33,7 +33,7 @@ from lifestream.core.errors import (
     UnsupportedFileError,
 )
 from lifestream.core.ownership import legacy_results_prefix, owner_of_key, results_prefix, state_prefix
-from lifestream.core.sidecars import subtitle_files
+from lifestream.core.sidecars import MAX_SIDECAR_BYTES, subtitle_files
 from lifestream.worker.events import Continuation, ObjectEvents, ObjectRef, S3TestEvent, parse_body
 from lifestream.worker.lifecycle import ClaimRequest, Inputs, SupersededError, describe_error, run_job
 from lifestream.worker.lifecycle import JobOutcome as LifecycleOutcome
@@ -205,7 +205,7 @@ class _UploadedObject:
         _check_size(meta.size, settings.max_video_bytes, ref)
         # Imported here: the space rule shares the audio module's constants, and numpy with them, which the
         # handler's cold start (test events, duplicates) must not pay for.
-        from lifestream.media.space import MAX_SIDECAR_BYTES, check_scratch_space, scratch_capacity
+        from lifestream.media.space import check_scratch_space, scratch_capacity
 
         capacity = scratch_capacity(settings.ephemeral_storage_bytes, self.runtime.tmp_root)
         check_scratch_space(f"s3://{ref.bucket}/{ref.key}", video_bytes=meta.size, capacity=capacity)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 
-import lifestream.media.space
+import lifestream.worker.processor
 
 
 def test_an_object_larger_than_the_scratch_disk_fails_before_download(env, sample):
@@ -26,7 +26,7 @@ def test_an_oversized_sidecar_is_never_downloaded_and_the_video_still_completes(
 ):
     # GIVEN a video with a valid sidecar, and a subtitle limit smaller than that sidecar
     video, srt = media.sidecar_video()
-    monkeypatch.setattr(lifestream.media.space, "MAX_SIDECAR_BYTES", srt.stat().st_size - 1)
+    monkeypatch.setattr(lifestream.worker.processor, "MAX_SIDECAR_BYTES", srt.stat().st_size - 1)
     env.upload(video, "uploads/oversized-subs.mp4", subtitles=srt)
     with caplog.at_level(logging.WARNING):
         stats = env.worker(transcriber="auto").run(until_idle=True)

@@ -22,8 +22,8 @@ from lifestream.core.checkpoint import Checkpoint
 from lifestream.core.errors import ConfigError, NoSubtitlesError, OutOfTime
 from lifestream.core.models import TranscriptSegment
 from lifestream.core.settings import Settings
+from lifestream.core.sidecars import MAX_SIDECAR_BYTES
 from lifestream.media.audio import AudioTrack, read_window, rms
-from lifestream.media.space import MAX_SIDECAR_BYTES
 from lifestream.understand.transcribe.subtitles import (
     SubtitleError,
     embedded_subtitles,
