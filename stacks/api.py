@@ -22,12 +22,11 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from lifestream.core.constants import RESULTS_PREFIX, STATE_PREFIX, UPLOAD_PREFIX, ResourceNames
-from stacks.audit import acknowledge, checkov_skip
+from stacks.audit import acknowledge, acknowledge_vpc_function, checkov_skip
 from stacks.auth import Auth
 from stacks.bundling import api_code
 from stacks.config import EnvConfig
 from stacks.processing import (
-    MANAGED_POLICY_PREFIX,
     database_client_security_group,
     job_store_environment,
     library_environment,
@@ -306,23 +305,7 @@ class Api(Construct):
             )
 
     def _acknowledge(self, config: EnvConfig, *, bucket_arn_rendered: str) -> None:
-        acknowledge(
-            self.function,
-            "AwsSolutions-L1",
-            "Runtime is Runtime.determine_latest_python_runtime(), the "
-            "newest Python the CDK recommends in every region; the bundler builds for exactly it.",
-        )
-        acknowledge(
-            self.function,
-            f"AwsSolutions-IAM4[Policy::{MANAGED_POLICY_PREFIX}AWSLambdaBasicExecutionRole]",
-            "AWS-maintained policy limited to creating log streams and putting log events.",
-        )
-        acknowledge(
-            self.function,
-            f"AwsSolutions-IAM4[Policy::{MANAGED_POLICY_PREFIX}AWSLambdaVPCAccessExecutionRole]",
-            "AWS-maintained policy for a VPC function's network interfaces; those EC2 actions cannot "
-            "be scoped to resources, so a custom policy would be no narrower.",
-        )
+        acknowledge_vpc_function(self.function)
         policy = self.function.role.node.find_child("DefaultPolicy")  # type: ignore[union-attr]
         for prefix, why in (
             (UPLOAD_PREFIX, "presign uploads into, play and forget any user's videos"),

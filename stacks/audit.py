@@ -42,6 +42,31 @@ def acknowledge(scope: IConstruct, rule: str, reason: str) -> None:
     Validations.of(scope).acknowledge(Acknowledgment(id=rule, reason=reason))
 
 
+MANAGED_POLICY_PREFIX = "arn:<AWS::Partition>:iam::aws:policy/service-role/"
+
+
+def acknowledge_vpc_function(function: IConstruct) -> None:
+    """The findings every LifeStream function in the VPC shares: its runtime and its two AWS-managed
+    execution policies."""
+    acknowledge(
+        function,
+        "AwsSolutions-L1",
+        "Runtime is Runtime.determine_latest_python_runtime(), the "
+        "newest Python the CDK recommends in every region; the bundler builds for exactly it.",
+    )
+    acknowledge(
+        function,
+        f"AwsSolutions-IAM4[Policy::{MANAGED_POLICY_PREFIX}AWSLambdaBasicExecutionRole]",
+        "AWS-maintained policy limited to creating log streams and putting log events.",
+    )
+    acknowledge(
+        function,
+        f"AwsSolutions-IAM4[Policy::{MANAGED_POLICY_PREFIX}AWSLambdaVPCAccessExecutionRole]",
+        "AWS-maintained policy for a VPC function's network interfaces; those EC2 actions cannot "
+        "be scoped to resources, so a custom policy would be no narrower.",
+    )
+
+
 def checkov_skip(scope: IConstruct, check: str, comment: str) -> None:
     """Record an accepted checkov finding on the CloudFormation resource behind `scope`."""
     resource = scope if isinstance(scope, CfnResource) else scope.node.default_child

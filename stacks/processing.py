@@ -17,7 +17,7 @@ from constructs import Construct
 
 from lifestream.core.constants import RESULTS_PREFIX, STATE_PREFIX, UPLOAD_PREFIX, ResourceNames
 from lifestream.core.secrets import SSM_PREFIX
-from stacks.audit import acknowledge, checkov_skip
+from stacks.audit import acknowledge, acknowledge_vpc_function, checkov_skip
 from stacks.bundling import LAMBDA_TASK_ROOT, RDS_CA_BUNDLE_NAME, worker_code
 from stacks.config import EnvConfig
 
@@ -271,23 +271,7 @@ class Worker(Construct):
 
     def _acknowledge(self, *, bucket_arn_rendered: str) -> None:
         for function in (self.function, self.migration):
-            acknowledge(
-                function,
-                "AwsSolutions-L1",
-                "Runtime is Runtime.determine_latest_python_runtime(), the "
-                "newest Python the CDK recommends in every region; the bundler builds for exactly it.",
-            )
-            acknowledge(
-                function,
-                f"AwsSolutions-IAM4[Policy::{MANAGED_POLICY_PREFIX}AWSLambdaBasicExecutionRole]",
-                "AWS-maintained policy limited to creating log streams and putting log events.",
-            )
-            acknowledge(
-                function,
-                f"AwsSolutions-IAM4[Policy::{MANAGED_POLICY_PREFIX}AWSLambdaVPCAccessExecutionRole]",
-                "AWS-maintained policy for a VPC function's network interfaces; those EC2 actions cannot "
-                "be scoped to resources, so a custom policy would be no narrower.",
-            )
+            acknowledge_vpc_function(function)
         policy = self.function.role.node.find_child("DefaultPolicy")  # type: ignore[union-attr]
         for prefix, why in (
             (UPLOAD_PREFIX, "read any uploaded video"),
@@ -300,8 +284,6 @@ class Worker(Construct):
                 f"Scoped to the {prefix} prefix: the worker must {why}; keys are not known in advance.",
             )
 
-
-MANAGED_POLICY_PREFIX = "arn:<AWS::Partition>:iam::aws:policy/service-role/"
 
 # Exactly the S3 actions the worker's code calls (lifestream/worker, lifestream/storage/s3_service.py),
 # instead of grant_read_write's families, which would add object-lock (PutObjectLegalHold/Retention),

@@ -524,11 +524,17 @@ class Library:
         speaker: str | None = None,
         chunk_type: str | None = None,
     ) -> list[SearchHit]:
-        from lifestream.memory.search import build_filter, semantic_search
+        from lifestream.memory.search import semantic_search
 
         _check_query(query, "q")
         try:
-            build_filter(
+            # The filter is built (and refused) before the query is embedded, so bad input costs nothing.
+            results = semantic_search(
+                query,
+                store=self.vectors(owner),
+                embedder=self.embedder,
+                top_k=top_k,
+                min_score=min_score,
                 date_from=date_from,
                 date_to=date_to,
                 video_id=video_id,
@@ -537,18 +543,6 @@ class Library:
             )
         except UnsupportedFilterError as exc:
             raise RequestError(_filter_field(str(exc)), str(exc)) from None
-        results = semantic_search(
-            query,
-            store=self.vectors(owner),
-            embedder=self.embedder,
-            top_k=top_k,
-            min_score=min_score,
-            date_from=date_from,
-            date_to=date_to,
-            video_id=video_id,
-            speaker=speaker,
-            chunk_type=chunk_type,
-        )
         return [SearchHit.model_validate(r.model_dump()) for r in results]
 
     def ask(self, owner: str, question: str, *, top_k: int = 6) -> AnswerView:
