@@ -424,7 +424,8 @@ class Library:
         # of another size is removed at once, before anyone reads it (the worker then finds it gone).
         declared = int(head.get("Metadata", {}).get("declared-size", total))
         if int(head["ContentLength"]) != declared:
-            self._delete_versions(bucket, [(k, v) for k, v in self._versions(bucket, key) if k == key])
+            s3 = self._bucket(bucket)
+            s3.delete_versions([(k, v) for k, v in s3.list_versions(key) if k == key])
             raise RequestError("size", f"the parts hold {total:,} bytes, not the {declared:,} declared")
         return CompletedUpload(key=key, size=total)
 
@@ -477,38 +478,20 @@ class Library:
             return self._delete_all_versions(job.bucket, [folder + "/"])
         if not job.key.startswith(UPLOAD_PREFIX):
             return 0
-        listed = self._versions(job.bucket, f"{folder}/{PurePosixPath(name).stem}.")
+        s3 = self._bucket(job.bucket)
+        listed = s3.list_versions(f"{folder}/{PurePosixPath(name).stem}.")
         mine = {name, *subtitle_files(name, {k.rpartition("/")[2] for k, _ in listed})}
-        doomed = [(k, v) for k, v in listed if k.rpartition("/")[2] in mine]
-        return self._delete_versions(job.bucket, doomed)
+        return s3.delete_versions([(k, v) for k, v in listed if k.rpartition("/")[2] in mine])
 
-    def _versions(self, bucket: str, prefix: str) -> list[tuple[str, str | None]]:
-        client = self.s3.client
-        found: list[tuple[str, str | None]] = []
-        with _storage_errors(f"list s3://{bucket}/{prefix}"):
-            for page in client.get_paginator("list_object_versions").paginate(Bucket=bucket, Prefix=prefix):
-                for item in page.get("Versions", []) + page.get("DeleteMarkers", []):
-                    found.append((item["Key"], item.get("VersionId")))
-        return found
+    def _bucket(self, bucket: str):
+        """The S3 service of a job's bucket (the configured one, but for jobs recorded elsewhere)."""
+        from lifestream.storage.s3_service import S3Service
 
-    def _delete_versions(self, bucket: str, items: list[tuple[str, str | None]]) -> int:
-        client = self.s3.client
-        for start in range(0, len(items), 1000):
-            batch = [
-                {"Key": k, **({"VersionId": v} if v and v != "null" else {})}
-                for k, v in items[start : start + 1000]
-            ]
-            with _storage_errors(f"delete in s3://{bucket}"):
-                response = client.delete_objects(Bucket=bucket, Delete={"Objects": batch, "Quiet": True})
-            if response.get("Errors"):
-                from lifestream.core.errors import StorageError
-
-                first = response["Errors"][0]
-                raise StorageError(f"delete in s3://{bucket}: {first.get('Key')}: {first.get('Code')}")
-        return len(items)
+        return self.s3 if bucket == self.s3.bucket else S3Service.from_settings(self.settings, bucket=bucket)
 
     def _delete_all_versions(self, bucket: str, prefixes: list[str]) -> int:
-        return sum(self._delete_versions(bucket, self._versions(bucket, p)) for p in prefixes)
+        s3 = self._bucket(bucket)
+        return sum(s3.delete_versions(s3.list_versions(p)) for p in prefixes)
 
     # --- memory ---------------------------------------------------------------------------------------
     def search(

@@ -87,9 +87,9 @@ class S3Service:
         )
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> S3Service:
+    def from_settings(cls, settings: Settings, *, bucket: str | None = None) -> S3Service:
         return cls(
-            settings.resolved_bucket,
+            bucket or settings.resolved_bucket,
             region=settings.aws_region,
             endpoint_url=settings.aws_endpoint_url,
             profile=settings.aws_profile,
@@ -205,15 +205,36 @@ class S3Service:
                     )
 
     def delete_files(self, keys: Sequence[str]) -> int:
-        """Batch delete (1000 keys per request); returns how many were deleted; raises on any failure."""
-        keys = list(dict.fromkeys(keys))
+        """Batch delete (1000 keys per request); returns how many were deleted; raises on any failure.
+        On a versioned bucket this leaves delete markers (the old versions stay until their lifecycle)."""
+        return self._delete_objects([{"Key": k} for k in dict.fromkeys(keys)])
+
+    def list_versions(self, prefix: str) -> list[tuple[str, str | None]]:
+        """Every version and delete marker under `prefix`, as (key, version id)."""
+        found: list[tuple[str, str | None]] = []
+        paginator = self.client.get_paginator("list_object_versions")
+        with self._errors("list versions", prefix + "*"):
+            for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix):
+                for item in page.get("Versions", []) + page.get("DeleteMarkers", []):
+                    found.append((item["Key"], item.get("VersionId")))
+        return found
+
+    def delete_versions(self, items: Sequence[tuple[str, str | None]]) -> int:
+        """Delete exactly these versions, for good (a None or "null" id: the object of an unversioned
+        bucket); returns how many; raises on any failure."""
+        return self._delete_objects(
+            [{"Key": k, **({"VersionId": v} if v and v != "null" else {})} for k, v in dict.fromkeys(items)]
+        )
+
+    def _delete_objects(self, objects: list[dict[str, str]]) -> int:
         deleted = 0
-        for start in range(0, len(keys), DELETE_BATCH):
-            batch = keys[start : start + DELETE_BATCH]
+        for start in range(0, len(objects), DELETE_BATCH):
+            batch = objects[start : start + DELETE_BATCH]
             with self._errors("delete", f"[{len(batch)} keys]"):
                 response = self.client.delete_objects(
-                    Bucket=self.bucket, Delete={"Objects": [{"Key": k} for k in batch], "Quiet": True}
+                    Bucket=self.bucket, Delete={"Objects": batch, "Quiet": True}
                 )
+            # DeleteObjects answers 200 even when keys are refused: the refusals are in its Errors list.
             errors = response.get("Errors") or []
             if errors:
                 first = errors[0]

@@ -149,3 +149,20 @@ def test_named_profile(moto_endpoint, tmp_path, monkeypatch):
     s3.client.create_bucket(Bucket="profile-bucket")
     _put(s3, "k", b"x")
     assert s3.file_exists("k")
+
+
+def test_versions_are_listed_and_deleted_for_good(s3):
+    # GIVEN a versioned bucket holding two versions of a key, a delete marker on it, and a neighbour
+    s3.client.put_bucket_versioning(Bucket=s3.bucket, VersioningConfiguration={"Status": "Enabled"})
+    for body in (b"one", b"two"):
+        s3.client.put_object(Bucket=s3.bucket, Key="uploads/a/talk.mp4", Body=body)
+    s3.client.delete_object(Bucket=s3.bucket, Key="uploads/a/talk.mp4")
+    s3.client.put_object(Bucket=s3.bucket, Key="uploads/b/other.mp4", Body=b"keep")
+
+    found = s3.list_versions("uploads/a/")
+    assert [k for k, _ in found] == ["uploads/a/talk.mp4"] * 3 and all(v for _, v in found)
+
+    # WHEN every version is deleted, THEN nothing of the key is left (no marker either); the neighbour stays
+    assert s3.delete_versions(found) == 3
+    assert s3.list_versions("uploads/a/") == []
+    assert [k for k, _ in s3.list_versions("uploads/")] == ["uploads/b/other.mp4"]
