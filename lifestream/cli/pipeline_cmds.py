@@ -25,6 +25,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TextColumn
 from rich.table import Table
 
 from lifestream.cli.common import console, console_err
+from lifestream.cli.interrupts import InterruptLatch
 from lifestream.core.constants import LOCAL_USER, VIDEO_SUFFIXES
 from lifestream.core.errors import (
     ConfigError,
@@ -177,8 +178,10 @@ class _StageBars:
 class _LocalFile:
     """The `JobSource` of a file on disk: read in place, results and checkpoint in the data directory."""
 
-    def __init__(self, path: Path, settings: Settings, progress: Progress) -> None:
-        self.path, self.progress = path, progress
+    def __init__(
+        self, path: Path, settings: Settings, progress: Progress, latch: InterruptLatch | None = None
+    ) -> None:
+        self.path, self.progress, self.latch = path, progress, latch
         # Absolute, so the paths recorded in the job store work from any directory.
         self.data_dir = settings.data_dir.expanduser().resolve()
         self.bars: _StageBars | None = None
@@ -207,6 +210,8 @@ class _LocalFile:
         )
 
     def on_progress(self, stage: str, fraction: float) -> None:
+        if self.latch is not None:
+            self.latch.check()
         if self.bars is not None:
             self.bars.update(stage, fraction)
 
@@ -232,8 +237,18 @@ class _LocalFile:
 
 
 class _Processor:
-    def __init__(self, settings: Settings, store: JobStore, *, index: bool, force: bool, progress: Progress):
+    def __init__(
+        self,
+        settings: Settings,
+        store: JobStore,
+        *,
+        index: bool,
+        force: bool,
+        progress: Progress,
+        latch: InterruptLatch | None = None,
+    ):
         self.settings = settings
+        self.latch = latch
         self.store = store
         self.index = index
         self.force = force
@@ -278,7 +293,7 @@ class _Processor:
             name=path.name,
             source=str(path),
         )
-        source = _LocalFile(path, self.settings, self.progress)
+        source = _LocalFile(path, self.settings, self.progress, self.latch)
         try:
             done = run_job(
                 self.store,
@@ -381,8 +396,10 @@ def process(
         console=console_err if as_json else console,
     )
     try:
-        with progress:
-            processor = _Processor(settings, store, index=not no_index, force=force, progress=progress)
+        with progress, InterruptLatch() as latch:
+            processor = _Processor(
+                settings, store, index=not no_index, force=force, progress=progress, latch=latch
+            )
             for path in paths:
                 outcomes.append(processor.run(path))
     finally:
