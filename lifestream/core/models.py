@@ -12,6 +12,7 @@ class ChunkType(StrEnum):
     SUMMARY = "summary"
     TRANSCRIPT = "transcript"
     ACTION_ITEM = "action_item"
+    SCREEN_TEXT = "screen_text"  # text read on screen (OCR of keyframes, or the vision model's)
 
 
 class TranscriptSegment(BaseModel):
