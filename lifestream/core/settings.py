@@ -89,7 +89,17 @@ class Settings(BaseSettings):
     # --- pipeline ---
     transcriber: Literal["auto", "subtitles", "local", "openai", "none"] = "auto"
     whisper_model_dir: Path | None = None
-    summarizer: Literal["auto", "openai", "extractive"] = "auto"
+    # auto: openai with a key, else the local LLM when its model is installed, else extractive.
+    summarizer: Literal["auto", "openai", "local", "extractive"] = "auto"
+    # The local LLM (GGUF for llama.cpp): a file path, or a Hugging Face "repo/file"; unset: the packaged default.
+    llm_model: str | None = None
+    llm_threads: int | None = Field(default=None, gt=0)  # unset: the machine's cores
+    # Who spoke: a local diarizer on the audio ("auto": when installed), or none.
+    diarizer: Literal["auto", "local", "none"] = "auto"
+    # Text read on screen: OCR of keyframes ("auto": when installed), or none.
+    ocr: Literal["auto", "local", "none"] = "auto"
+    # IANA zone for diary dates and date filters; unset: the machine's zone.
+    timezone: str | None = None
     block_max_seconds: float = Field(default=300.0, gt=0)
     max_video_bytes: int = Field(default=2 * 1024**3 - 1, gt=0)
     # Size of the scratch disk a run may fill (Lambda: the function's ephemeral storage). Unset: what is
