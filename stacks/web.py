@@ -362,7 +362,7 @@ class WebContent(Construct):
             "Resource::*": "invalidates the distribution after a deploy (CreateInvalidation and "
             "GetInvalidation take no resource narrower than the CDK grants)",
         }
-        rendered = nag_rendering(f"arn:{Aws.PARTITION}:s3:::{asset_bucket}", scope=self)
+        rendered = nag_rendering(f"arn:{stack.partition}:s3:::{asset_bucket}", scope=self)
         wildcards[f"Resource::{rendered}/*"] = "reads the zipped build from the CDK asset bucket"
         checkov_skip(
             policy,
