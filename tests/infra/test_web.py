@@ -278,3 +278,20 @@ def test_stack_order_has_the_site_first_and_its_files_last(synthesized, env):
     assert stacks.web.dependencies == []
     assert set(stacks.storage.dependencies) == {stacks.queue, stacks.web}
     assert set(stacks.site.dependencies) == {stacks.web, stacks.auth}
+
+
+def test_the_site_assets_need_no_docker_and_ship_the_written_config(synthesized, env):
+    # The deployment's handler and CLI layer come prebuilt with aws-cdk-lib; the site is zipped as is.
+    manifest = json.loads((synthesized.outdir / f"LifeStream-{env}-Site.assets.json").read_text())
+    assert manifest.get("dockerImages", {}) == {}
+    sources = [synthesized.outdir / f["source"]["path"] for f in manifest["files"].values()]
+    assert all(path.exists() for path in sources)
+    (config,) = [p / "config.json" for p in sources if (p / "config.json").is_file()]
+    # Deploy-time values are markers the deployment fills in with JSON strings (SourceMarkers).
+    text = config.read_text()
+    written = json.loads(re.sub(r"<<marker:0xbaba:\d+>>", '"<deploy-time>"', text))
+    assert written["apiUrl"] == "/api" and written["scopes"] == ["openid", "email", "profile"]
+    assert all(written[k] == "<deploy-time>" for k in ("clientId", "cognitoDomain", "region", "redirectUri"))
+    assert not SECRET_LOOKING.search(text)
+    (site,) = [p for p in sources if (p / "index.html").is_file()]
+    assert (site / "index.html").read_text() == (site_directory(CONFIGS[env]) / "index.html").read_text()
