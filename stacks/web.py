@@ -210,7 +210,8 @@ class Web(Construct):
                     allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
                     cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
                     # Every viewer header, query string and cookie but Host: API Gateway routes by its
-                    # own host name.
+                    # own host name. With caching disabled, this managed policy also forwards
+                    # Authorization (a custom origin request policy may not name that header).
                     origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
                     response_headers_policy=self.headers,
                     compress=True,
