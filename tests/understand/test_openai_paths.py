@@ -129,6 +129,9 @@ def test_pieces_are_cut_in_pauses_and_leave_silence_out():
     # 2 s of silence, 9 s speech, 0.5 s pause, 9 s speech, 20 s silence, 9 s speech
     assert [(round(a, 1), round(b, 1)) for a, b in pieces] == [(2.0, 11.0), (11.5, 20.5), (40.5, 49.5)]
     assert voiced_pieces(np.zeros(rate * 5, dtype=np.float32), rate) == []
+    # A quiet recording is still speech: the threshold follows the window's own level.
+    quiet = [(round(a, 1), round(b, 1)) for a, b in voiced_pieces(samples * 0.01, rate)]
+    assert quiet == [(2.0, 11.0), (11.5, 20.5), (40.5, 49.5)]
 
 
 def test_windows_stay_under_the_25_mb_request_limit():

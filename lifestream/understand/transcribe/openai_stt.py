@@ -35,9 +35,12 @@ WHISPER_MODEL = "whisper-1"
 # the ~25 s an answer quotes, long enough for the model to have a sentence of context.
 PIECE_SECONDS = 15.0
 FRAME_SECONDS = 0.1
-# Frames quieter than this (RMS of samples in [-1, 1]) are not speech: pieces of only such frames are
-# not sent, and a piece's segment is trimmed to its first and last louder frame.
-PIECE_SILENCE_RMS = 0.01
+# A 100 ms frame is taken as speech when its RMS (samples in [-1, 1]) is at least this share of the
+# window's loud frames (95th percentile), and never below the pipeline's silence floor: relative, so a
+# quietly recorded talk is not skipped as silence; stretches of only quieter frames are not sent, and a
+# piece's segment is trimmed to its first and last speech frame.
+PIECE_SPEECH_SHARE = 0.05
+PIECE_SILENCE_FLOOR = 1e-3
 # The end of the previous piece's text, sent as `prompt`: the model continues it rather than restarting.
 PROMPT_CHARS = 200
 
@@ -170,7 +173,10 @@ def voiced_pieces(samples: np.ndarray, rate: int) -> list[tuple[float, float]]:
     frame = max(1, int(FRAME_SECONDS * rate))
     energy = _frame_rms(samples, frame)
     frames = len(energy)
-    voiced = energy >= PIECE_SILENCE_RMS
+    if not frames:
+        return []
+    threshold = max(PIECE_SILENCE_FLOOR, PIECE_SPEECH_SHARE * float(np.percentile(energy, 95)))
+    voiced = energy >= threshold
     per_piece = int(PIECE_SECONDS / FRAME_SECONDS)
     pieces = []
     pos = 0
