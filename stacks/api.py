@@ -116,6 +116,7 @@ class Api(Construct):
         config: EnvConfig,
         names: ResourceNames,
         auth: Auth,
+        http_api: apigwv2.IHttpApi,
         vpc: ec2.IVpc,
         bucket_name: str,
         database_secret: secretsmanager.ISecret,
@@ -177,21 +178,11 @@ class Api(Construct):
         for secret in (openai_secret, pinecone_secret):
             secret.grant_read(self.function)  # type: ignore[union-attr]
 
-        self.http_api = apigwv2.HttpApi(
-            self,
-            "HttpApi",
-            api_name=f"{names.prefix}-api",
-            description=f"LifeStream {config.name} HTTP API",
-            create_default_stage=False,
-            cors_preflight=apigwv2.CorsPreflightOptions(
-                allow_origins=list(config.cors_origins),
-                allow_methods=[apigwv2.CorsHttpMethod(m.value) for m in PROXY_METHODS],
-                allow_headers=["authorization", "content-type", "if-none-match"],
-                expose_headers=["etag"],
-                # Bearer tokens travel in a header, never in cookies.
-                allow_credentials=False,
-                max_age=Duration.hours(1),
-            ),
+        # Imported into this stack: the JWT authorizer is created in the scope of the API construct it is
+        # bound through, and it references the app client, which the Web stack (home of the API
+        # resource) must not.
+        self.http_api = apigwv2.HttpApi.from_http_api_attributes(
+            self, "HttpApi", http_api_id=http_api.api_id, api_endpoint=http_api.api_endpoint
         )
         self.access_log_key = kms.Key(
             self,
@@ -252,16 +243,29 @@ class Api(Construct):
             self.function,
             payload_format_version=apigwv2.PayloadFormatVersion.VERSION_2_0,
         )
-        self.health_routes = self.http_api.add_routes(
-            path=HEALTH_PATH,
-            methods=[apigwv2.HttpMethod.GET],
-            integration=integration,
-            # Load balancers and uptime checks call it without a token; it reveals no user data.
-            authorizer=apigwv2.HttpNoneAuthorizer(),
-        )
-        self.routes = self.http_api.add_routes(
-            path=PROXY_PATH, methods=list(PROXY_METHODS), integration=integration, authorizer=self.authorizer
-        )
+        # An imported API has no `add_routes`: the routes are spelled out.
+        self.health_routes = [
+            apigwv2.HttpRoute(
+                self,
+                "HealthRoute",
+                http_api=self.http_api,
+                route_key=apigwv2.HttpRouteKey.with_(HEALTH_PATH, apigwv2.HttpMethod.GET),
+                integration=integration,
+                # Load balancers and uptime checks call it without a token; it reveals no user data.
+                authorizer=apigwv2.HttpNoneAuthorizer(),
+            )
+        ]
+        self.routes = [
+            apigwv2.HttpRoute(
+                self,
+                f"Proxy{method.value}Route",
+                http_api=self.http_api,
+                route_key=apigwv2.HttpRouteKey.with_(PROXY_PATH, method),
+                integration=integration,
+                authorizer=self.authorizer,
+            )
+            for method in PROXY_METHODS
+        ]
 
         self._checkov_skips(config)
         self._acknowledge(config, bucket_arn_rendered=nag_rendering(bucket.bucket_arn, scope=self))
@@ -334,3 +338,30 @@ def api_s3_statements(bucket: s3.IBucket) -> list[iam.PolicyStatement]:
     ]
     statements.append(iam.PolicyStatement(actions=list(API_BUCKET_ACTIONS), resources=[bucket.bucket_arn]))
     return statements
+
+
+def create_http_api(
+    scope: Construct, construct_id: str, *, config: EnvConfig, names: ResourceNames
+) -> apigwv2.HttpApi:
+    """The HTTP API resource alone, without stage or routes (those are `Api`'s).
+
+    It is made in the Web stack, before the sign-in client and the API stack: CloudFront's `/api/*` origin
+    needs its id, the app client's callback URLs need the distribution, and the JWT authorizer needs the
+    client — one stack holding both the API resource and its authorizer would be a cycle.
+    """
+    return apigwv2.HttpApi(
+        scope,
+        construct_id,
+        api_name=f"{names.prefix}-api",
+        description=f"LifeStream {config.name} HTTP API",
+        create_default_stage=False,
+        cors_preflight=apigwv2.CorsPreflightOptions(
+            allow_origins=list(config.cors_origins),
+            allow_methods=[apigwv2.CorsHttpMethod(m.value) for m in PROXY_METHODS],
+            allow_headers=["authorization", "content-type", "if-none-match"],
+            expose_headers=["etag"],
+            # Bearer tokens travel in a header, never in cookies.
+            allow_credentials=False,
+            max_age=Duration.hours(1),
+        ),
+    )

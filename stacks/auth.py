@@ -14,15 +14,31 @@ from stacks.config import EnvConfig
 # What the browser asks for: who the user is (openid: the `sub` the API scopes everything by) and an
 # email to invite and recover with. No aws.cognito.signin.user.admin: the web app never edits attributes.
 OAUTH_SCOPES = (cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE)
+# Where the web app receives the authorization code, and where sign-out lands, on the site's origin.
+CALLBACK_PATH = "/auth/callback"
+LOGOUT_PATH = "/"
 MIN_PASSWORD_LENGTH = 12
 TEMPORARY_PASSWORD_DAYS = 3
 
 
 class Auth(Construct):
     def __init__(
-        self, scope: Construct, construct_id: str, *, config: EnvConfig, names: ResourceNames
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: EnvConfig,
+        names: ResourceNames,
+        site_url: str | None = None,
     ) -> None:
+        """`site_url` is the web app's own origin (the CloudFront distribution): the browser comes back
+        there too, beside the configured URLs."""
         super().__init__(scope, construct_id)
+        callback_urls = list(config.auth_callback_urls)
+        logout_urls = list(config.auth_logout_urls)
+        if site_url:
+            callback_urls.append(f"{site_url}{CALLBACK_PATH}")
+            logout_urls.append(f"{site_url}{LOGOUT_PATH}")
 
         self.user_pool = cognito.UserPool(
             self,
@@ -74,8 +90,8 @@ class Auth(Construct):
             o_auth=cognito.OAuthSettings(
                 flows=cognito.OAuthFlows(authorization_code_grant=True, implicit_code_grant=False),
                 scopes=list(OAUTH_SCOPES),
-                callback_urls=list(config.auth_callback_urls),
-                logout_urls=list(config.auth_logout_urls),
+                callback_urls=callback_urls,
+                logout_urls=logout_urls,
             ),
             supported_identity_providers=[cognito.UserPoolClientIdentityProvider.COGNITO],
             access_token_validity=Duration.minutes(config.access_token_minutes),

@@ -1,16 +1,28 @@
 """The LifeStream stacks of one environment and how they depend on each other.
 
-    Queue  <-  Storage          (the bucket's notification references the queue)
-      ^           ^
+    Queue  <-  Storage -> Web   (the bucket's notification references the queue; its CORS rule names
+      ^           ^              the site's origin)
       |           |
     Processing -> Database      (worker: VPC, DB secret, DB security group)
       ^     ^
-      |    Api -> Database, Auth (API Lambda in the VPC; JWT authorizer on the user pool; after the
-      |                           migrations in Processing, and after the bucket in Storage)
+      |    Api -> Database, Auth, Web (API Lambda in the VPC; stage, routes and JWT authorizer on the
+      |                           HTTP API resource made in Web; after the migrations in Processing,
+      |                           and after the bucket in Storage)
     Alarms                      (queue, DLQ, worker metrics; the API's and its function's, so after Api)
-    Auth                        (user pool, browser client, managed-login domain; standalone, so the
-                                 API can be replaced without touching the users)
+    Auth -> Web                 (user pool, browser client, managed-login domain; the client's
+                                 callback URLs name the site, so the API can still be replaced without
+                                 touching the users)
+    Web                         (site bucket, CloudFront distribution, and the bare HTTP API resource
+                                 its /api/* behavior points at; depends on nothing)
+    Site -> Web, Auth           (the built web app and its config.json, which names the app client)
     Billing                     (us-east-1, standalone)
+
+Why the HTTP API resource sits in Web: the distribution's /api/* origin needs the API's id, the app
+client's callback URLs need the distribution's domain, and the JWT authorizer needs the client. A stack
+holding both the API resource and its authorizer would depend on Auth while Auth depends on it. The same
+goes for the video bucket's CORS rule (Storage), which must name the distribution while the API needs the
+bucket first. The API's id and the distribution's domain do not change on updates, so the exports these
+references make are stable.
 
 Why the queue sits *below* the bucket: S3 checks, when a notification is configured, that the queue's
 policy already lets the bucket send. So the queue (with that policy) must exist first, and its policy
@@ -28,13 +40,14 @@ from constructs import Construct
 
 from lifestream.core.constants import APP_NAME, ResourceNames
 from stacks.alarms import AlarmTopic, ApiAlarms, BillingAlarm, PipelineAlarms
-from stacks.api import Api
+from stacks.api import Api, create_http_api
 from stacks.auth import Auth
 from stacks.config import EnvConfig
 from stacks.database import POSTGRES_PORT, JobDatabase, Network
 from stacks.processing import Worker
 from stacks.queue import ProcessingQueue
 from stacks.storage import VideoStorage
+from stacks.web import Web, WebContent
 
 BILLING_REGION = "us-east-1"
 
@@ -87,10 +100,15 @@ class StorageStack(_LifeStreamStack):
 
     component = "Storage"
 
-    def __init__(self, scope: Construct, *, config: EnvConfig, queue: QueueStack) -> None:
+    def __init__(self, scope: Construct, *, config: EnvConfig, queue: QueueStack, web: WebStack) -> None:
         super().__init__(scope, config=config)
         self.storage = VideoStorage(
-            self, "Storage", config=config, bucket_name=self.names.bucket, queue=queue.processing.queue
+            self,
+            "Storage",
+            config=config,
+            bucket_name=self.names.bucket,
+            queue=queue.processing.queue,
+            site_origin=web.web.url,
         )
         CfnOutput(self, "BucketName", value=self.storage.bucket.bucket_name)
 
@@ -189,14 +207,40 @@ class BillingStack(_LifeStreamStack):
         CfnOutput(self, "BillingTopicArn", value=self.topic.topic.topic_arn)
 
 
+class WebStack(_LifeStreamStack):
+    """site bucket, CloudFront distribution and the HTTP API resource it routes /api/* to"""
+
+    component = "Web"
+
+    def __init__(self, scope: Construct, *, config: EnvConfig) -> None:
+        super().__init__(scope, config=config)
+        self.http_api = create_http_api(self, "HttpApi", config=config, names=self.names)
+        self.web = Web(self, "Web", config=config, names=self.names, http_api=self.http_api)
+        CfnOutput(self, "SiteUrl", value=self.web.url)
+        CfnOutput(self, "DistributionId", value=self.web.distribution.distribution_id)
+        CfnOutput(self, "SiteBucketName", value=self.web.bucket.bucket_name)
+
+
+class SiteStack(_LifeStreamStack):
+    """the built web app and its config.json"""
+
+    component = "Site"
+
+    def __init__(self, scope: Construct, *, config: EnvConfig, web: WebStack, auth: AuthStack) -> None:
+        super().__init__(scope, config=config)
+        self.content = WebContent(
+            self, "Content", config=config, names=self.names, web=web.web, auth=auth.auth
+        )
+
+
 class AuthStack(_LifeStreamStack):
     """user pool, browser app client and managed-login domain"""
 
     component = "Auth"
 
-    def __init__(self, scope: Construct, *, config: EnvConfig) -> None:
+    def __init__(self, scope: Construct, *, config: EnvConfig, web: WebStack) -> None:
         super().__init__(scope, config=config)
-        self.auth = Auth(self, "Auth", config=config, names=self.names)
+        self.auth = Auth(self, "Auth", config=config, names=self.names, site_url=web.web.url)
         CfnOutput(self, "UserPoolId", value=self.auth.user_pool.user_pool_id)
         CfnOutput(self, "UserPoolClientId", value=self.auth.client.user_pool_client_id)
         CfnOutput(self, "UserPoolIssuer", value=self.auth.issuer_url)
@@ -214,6 +258,7 @@ class ApiStack(_LifeStreamStack):
         *,
         config: EnvConfig,
         auth: AuthStack,
+        web: WebStack,
         storage: StorageStack,
         database: DatabaseStack,
         processing: ProcessingStack,
@@ -225,6 +270,7 @@ class ApiStack(_LifeStreamStack):
             config=config,
             names=self.names,
             auth=auth.auth,
+            http_api=web.http_api,
             vpc=database.network.vpc,
             bucket_name=self.names.bucket,
             database_secret=database.database.secret,
@@ -249,6 +295,8 @@ class LifeStreamStacks:
     billing: BillingStack
     auth: AuthStack
     api: ApiStack
+    web: WebStack
+    site: SiteStack
 
     def all(self) -> list[Stack]:
         return [
@@ -260,16 +308,28 @@ class LifeStreamStacks:
             self.billing,
             self.auth,
             self.api,
+            self.web,
+            self.site,
         ]
 
 
 def build_environment(app: App, config: EnvConfig) -> LifeStreamStacks:
+    web = WebStack(app, config=config)
     queue = QueueStack(app, config=config)
-    storage = StorageStack(app, config=config, queue=queue)
+    storage = StorageStack(app, config=config, queue=queue, web=web)
     database = DatabaseStack(app, config=config)
     processing = ProcessingStack(app, config=config, queue=queue, storage=storage, database=database)
-    auth = AuthStack(app, config=config)
-    api = ApiStack(app, config=config, auth=auth, storage=storage, database=database, processing=processing)
+    auth = AuthStack(app, config=config, web=web)
+    api = ApiStack(
+        app,
+        config=config,
+        auth=auth,
+        web=web,
+        storage=storage,
+        database=database,
+        processing=processing,
+    )
     alarms = AlarmsStack(app, config=config, queue=queue, processing=processing, api=api)
     billing = BillingStack(app, config=config)
-    return LifeStreamStacks(queue, storage, database, processing, alarms, billing, auth, api)
+    site = SiteStack(app, config=config, web=web, auth=auth)
+    return LifeStreamStacks(queue, storage, database, processing, alarms, billing, auth, api, web, site)

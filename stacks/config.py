@@ -105,6 +105,10 @@ class EnvConfig:
     api_throttle_burst: int
     api_reserved_concurrency: int | None = None
 
+    # --- web app ---
+    # The built single-page app (relative to the repository); a placeholder page is deployed if absent.
+    web_dist_dir: str = "web/dist"
+
     # --- alarms ---
     alarm_email: str | None = None
     alarm_oldest_message_seconds: int

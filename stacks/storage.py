@@ -27,7 +27,10 @@ class VideoStorage(Construct):
         config: EnvConfig,
         bucket_name: str,
         queue: sqs.IQueue,
+        site_origin: str | None = None,
     ) -> None:
+        """`site_origin` is the web app's origin (`https://<distribution domain>`): the only origin, beside
+        the configured ones, whose browser may POST presigned uploads and GET presigned media."""
         super().__init__(scope, construct_id)
 
         self.access_logs = s3.Bucket(
@@ -81,7 +84,21 @@ class VideoStorage(Construct):
                     # Multipart browser uploads need each part's ETag to complete the upload.
                     exposed_headers=["ETag"],
                     max_age=3000,
-                )
+                ),
+                *(
+                    [
+                        s3.CorsRule(
+                            id="web-app",
+                            allowed_methods=[s3.HttpMethods.POST, s3.HttpMethods.GET],
+                            allowed_origins=[site_origin],
+                            allowed_headers=["*"],
+                            exposed_headers=["ETag"],
+                            max_age=3000,
+                        )
+                    ]
+                    if site_origin
+                    else []
+                ),
             ],
             lifecycle_rules=[
                 s3.LifecycleRule(

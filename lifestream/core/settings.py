@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import quote
 
-from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from lifestream.core.constants import LOCAL_ACCOUNT, LOCAL_ENV, ResourceNames
@@ -120,6 +120,22 @@ class Settings(BaseSettings):
     # Presigned upload and playback links expire after this many minutes.
     upload_url_minutes: int = Field(default=15, ge=1, le=60)
     media_url_minutes: int = Field(default=15, ge=1, le=720)
+
+    @field_validator("timezone")
+    @classmethod
+    def _check_timezone(cls, value: str | None) -> str | None:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        value = (value or "").strip() or None
+        if value is None:
+            return None
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                "must be an IANA time zone name such as Europe/Paris or Asia/Tokyo (unset: the machine's)"
+            ) from None
+        return value
 
     @model_validator(mode="after")
     def _check_combinations(self) -> Settings:

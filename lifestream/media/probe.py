@@ -2,11 +2,12 @@
 
 The recording date comes from container metadata only (never the file's mtime, which in the cloud is
 the download time); when the file has none, the caller's upload time is used and flagged as a fallback.
+A tag without a zone offset is read in the caller's zone (LIFESTREAM_TIMEZONE) and flagged as such.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -40,14 +41,16 @@ class MediaInfo(BaseModel):
     recorded_at: datetime
     recorded_at_is_fallback: bool
     recorded_at_source: str  # the metadata tag used, or "uploaded_at"
+    # The tag had no zone offset: its wall-clock time was taken to be in the caller's zone.
+    recorded_at_zone_assumed: bool = False
 
     @property
     def orientation(self) -> str:
         return "portrait" if self.height > self.width else "landscape"
 
 
-def parse_recording_time(value: str) -> datetime | None:
-    """ISO-8601 variants seen in the wild; naive values are taken as UTC (QuickTime's convention)."""
+def _parse_iso(value: str) -> datetime | None:
+    """The tag's time as written: aware when it carries an offset, naive when it does not."""
     text = value.strip().replace(" ", "T", 1)
     if text.endswith("Z"):
         text = text[:-1] + "+00:00"
@@ -60,18 +63,28 @@ def parse_recording_time(value: str) -> datetime | None:
         return None
     if parsed.year < 1971:  # cameras with an unset clock write 1904/1970 epochs
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return parsed
 
 
-def _recording_time(container, video_stream) -> tuple[datetime, str] | None:
+def parse_recording_time(value: str, *, zone: tzinfo = UTC) -> datetime | None:
+    """ISO-8601 variants seen in the wild; naive values are wall-clock times in `zone`."""
+    parsed = _parse_iso(value)
+    if parsed is None:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
+
+
+def _recording_time(container, video_stream, zone: tzinfo) -> tuple[datetime, str, bool] | None:
+    """(time, tag, whether the tag had no zone offset) of the most trustworthy date tag."""
     sources = [dict(container.metadata or {}), dict(video_stream.metadata or {})]
     for tag in DATE_TAGS:
         for meta in sources:
             for key, value in meta.items():
                 if key.lower() == tag.lower() and value:
-                    parsed = parse_recording_time(str(value))
+                    parsed = _parse_iso(str(value))
                     if parsed:
-                        return parsed, tag
+                        naive = parsed.tzinfo is None
+                        return (parsed.replace(tzinfo=zone) if naive else parsed), tag, naive
     return None
 
 
@@ -86,8 +99,15 @@ def _looks_like_text(path: Path) -> bool:
     return True
 
 
-def probe(path: Path, *, uploaded_at: datetime | None = None, max_bytes: int | None = None) -> MediaInfo:
-    """Inspect `path`; raise an `InputError` subclass for anything that is not a processable video."""
+def probe(
+    path: Path,
+    *,
+    uploaded_at: datetime | None = None,
+    max_bytes: int | None = None,
+    zone: tzinfo = UTC,
+) -> MediaInfo:
+    """Inspect `path`; raise an `InputError` subclass for anything that is not a processable video.
+    A date tag without an offset is read as a wall-clock time in `zone`."""
     import av
 
     path = Path(path)
@@ -117,9 +137,11 @@ def probe(path: Path, *, uploaded_at: datetime | None = None, max_bytes: int | N
             width, height = height, width  # the size as displayed
         duration = _duration(container, video)
         audio = container.streams.audio[0] if container.streams.audio else None
-        found = _recording_time(container, video)
+        found = _recording_time(container, video, zone)
+        zone_assumed = False
         if found:
-            recorded_at, source, fallback = found[0], found[1], False
+            recorded_at, source, zone_assumed = found
+            fallback = False
         else:
             recorded_at = uploaded_at or datetime.now(UTC)
             if recorded_at.tzinfo is None:
@@ -142,6 +164,7 @@ def probe(path: Path, *, uploaded_at: datetime | None = None, max_bytes: int | N
             recorded_at=recorded_at,
             recorded_at_is_fallback=fallback,
             recorded_at_source=source,
+            recorded_at_zone_assumed=zone_assumed,
         )
 
 

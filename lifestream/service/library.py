@@ -43,6 +43,7 @@ from lifestream.core.ownership import (
 )
 from lifestream.core.settings import Settings
 from lifestream.core.sidecars import MAX_SIDECAR_BYTES
+from lifestream.core.timefmt import local_midnight, local_zone
 from lifestream.service.models import (
     AnswerView,
     CitationView,
@@ -102,6 +103,10 @@ class Library:
                 self.__dict__[name] = part
 
     # --- parts ----------------------------------------------------------------------------------------
+    @cached_property
+    def zone(self) -> dt.tzinfo:
+        return local_zone(self.settings.timezone)
+
     @cached_property
     def jobs(self) -> JobStore:
         from lifestream.jobs import JobStore
@@ -189,8 +194,9 @@ class Library:
             status=status,
             limit=limit + 1,
             offset=offset,
-            recorded_from=_midnight(low) if low else None,
-            recorded_before=_midnight(high + dt.timedelta(days=1)) if high else None,
+            # Days are the user's local days (LIFESTREAM_TIMEZONE), as the diary dates them.
+            recorded_from=local_midnight(low, self.zone) if low else None,
+            recorded_before=local_midnight(high + dt.timedelta(days=1), self.zone) if high else None,
         )
         more = len(found) > limit
         return VideoPage(
@@ -249,7 +255,7 @@ class Library:
         return text
 
     def day(self, owner: str, date: str) -> DayDiary:
-        """Every diary recorded on `date` (the recording's local date, as the diary states it)."""
+        """Every diary recorded on `date` (the local date of LIFESTREAM_TIMEZONE, as the diary states it)."""
         day = _parse_day(date, "date")
         # The diary's date is local to the recording; its UTC time is within a day of it either way.
         candidates = self.jobs.list_jobs(

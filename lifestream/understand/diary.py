@@ -54,8 +54,12 @@ class DailySummary(BaseModel):
     date: str  # YYYY-MM-DD, the recording's local date
     video_id: str
     source_name: str | None = None
-    recorded_at: datetime
+    recorded_at: datetime  # in `timezone`
     recorded_at_is_fallback: bool
+    # The zone of `date` and `recorded_at` (LIFESTREAM_TIMEZONE, else the machine's at processing time).
+    timezone: str = "UTC"
+    # The file's date tag had no zone offset: its wall-clock time was taken to be in `timezone`.
+    recorded_at_zone_assumed: bool = False
     duration: float
     transcriber: str
     transcriber_detail: str = ""
@@ -76,9 +80,14 @@ def _participants(block: DiaryBlock) -> str:
 
 def render_markdown(summary: DailySummary) -> str:
     when = summary.recorded_at.strftime("%H:%M %Z").strip()
-    origin = (
-        "upload time; the file has no recording date" if summary.recorded_at_is_fallback else "file metadata"
-    )
+    if summary.recorded_at_is_fallback:
+        origin = "upload time; the file has no recording date"
+    elif summary.recorded_at_zone_assumed:
+        origin = f"file metadata without a time zone, taken as {summary.timezone} time"
+    else:
+        origin = "file metadata"
+    # The zone's name beside its abbreviation: "JST" alone does not say which zone the dates are in.
+    origin = f"{summary.timezone}; {origin}"
     lines = [
         f"# Daily Summary: {summary.date}",
         "",

@@ -16,7 +16,8 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +27,7 @@ from lifestream.core.budget import Budget, DeadlineReached
 from lifestream.core.checkpoint import Checkpoint, MemoryCheckpoint
 from lifestream.core.errors import OutOfTime
 from lifestream.core.settings import Settings
+from lifestream.core.timefmt import local_zone, zone_name
 from lifestream.media.probe import MediaInfo, probe
 from lifestream.media.scenes import Scene, detect_scenes
 from lifestream.media.space import (
@@ -212,6 +214,11 @@ class _Run:
         return self._workdir
 
     # --- stages --------------------------------------------------------------------------------------
+    @cached_property
+    def zone(self) -> tzinfo:
+        """LIFESTREAM_TIMEZONE's zone (or the machine's): diary dates, and tags without an offset."""
+        return local_zone(self.settings.timezone)
+
     def stage_probe(self) -> MediaInfo:
         saved = self.checkpoint.load("probe")
         if saved:
@@ -219,7 +226,12 @@ class _Run:
             self.plan = _Plan.model_validate(saved["plan"])
             if self.video.exists() and self.video.stat().st_size == info.size:
                 return info
-        info = probe(self.video, uploaded_at=self.uploaded_at, max_bytes=self.settings.max_video_bytes)
+        info = probe(
+            self.video,
+            uploaded_at=self.uploaded_at,
+            max_bytes=self.settings.max_video_bytes,
+            zone=self.zone,
+        )
         if saved:
             # Keep the recording date the first call decided (a fallback "now" must not drift).
             info = info.model_copy(
@@ -469,12 +481,16 @@ class _Run:
             self.report("blocks")
             self.checkpoint_time("summarize")
             diary_blocks = self.stage_summarize(blocks, visuals, transcript, info)
+            # The diary speaks the user's local time: its date and the recording time it states.
+            local = info.recorded_at.astimezone(self.zone)
             summary = DailySummary(
-                date=info.recorded_at.date().isoformat(),
+                date=local.date().isoformat(),
                 video_id=self.video_id,
                 source_name=self.video.name,
-                recorded_at=info.recorded_at,
+                recorded_at=local,
                 recorded_at_is_fallback=info.recorded_at_is_fallback,
+                timezone=zone_name(self.zone),
+                recorded_at_zone_assumed=info.recorded_at_zone_assumed,
                 duration=round(info.duration, 3),
                 transcriber=transcript.source,
                 transcriber_detail=transcript.detail,

@@ -21,7 +21,7 @@ for _name in ("CDK_DEFAULT_ACCOUNT", "CDK_DEFAULT_REGION"):
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ENVIRONMENTS = ("dev", "staging", "prod")
-COMPONENTS = ("Queue", "Storage", "Database", "Processing", "Alarms", "Billing", "Auth", "Api")
+COMPONENTS = ("Queue", "Storage", "Database", "Processing", "Alarms", "Billing", "Auth", "Api", "Web", "Site")
 ALARM_EMAIL = "alerts@example.com"
 
 

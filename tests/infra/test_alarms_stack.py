@@ -67,7 +67,7 @@ def test_api_alarms_watch_server_errors_and_the_function(synthesized, env):
     )
     assert server["Threshold"] == CONFIGS[env].alarm_api_server_errors
     (dimension,) = server["Dimensions"]
-    assert dimension["Name"] == "ApiId" and "ApiHttpApi" in str(dimension["Value"])
+    assert dimension["Name"] == "ApiId" and "RefHttpApi" in str(dimension["Value"])
     errors = alarms[f"{prefix}-api-function-errors"]
     throttles = alarms[f"{prefix}-api-function-throttled"]
     assert (errors["MetricName"], errors["Threshold"]) == ("Errors", 0)

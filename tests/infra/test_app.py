@@ -28,10 +28,18 @@ def test_synthesis_has_no_cycles_and_the_expected_order(synthesized, env):
     assert set(stacks.processing.dependencies) == {stacks.queue, stacks.storage, stacks.database}
     assert {stacks.queue, stacks.processing} <= set(stacks.alarms.dependencies)
     assert stacks.billing.dependencies == []
-    # Users outlive any API deployment: the pool's stack depends on nothing.
-    assert stacks.auth.dependencies == []
-    # The API runs after the migrations (processing) against the bucket (storage) and the database.
-    assert set(stacks.api.dependencies) == {stacks.auth, stacks.storage, stacks.database, stacks.processing}
+    # Users outlive any API deployment: the pool's stack depends only on the site its client returns to.
+    assert stacks.auth.dependencies == [stacks.web]
+    assert stacks.web.dependencies == []
+    # The API runs after the migrations (processing) against the bucket (storage) and the database, on
+    # the HTTP API resource of the Web stack.
+    assert set(stacks.api.dependencies) == {
+        stacks.auth,
+        stacks.storage,
+        stacks.database,
+        stacks.processing,
+        stacks.web,
+    }
 
 
 @pytest.mark.parametrize(
@@ -43,6 +51,7 @@ def test_synthesis_has_no_cycles_and_the_expected_order(synthesized, env):
         ("Alarms", {"AlarmTopicArn"}),
         ("Auth", {"UserPoolId", "UserPoolClientId", "UserPoolIssuer", "AuthDomain"}),
         ("Api", {"ApiUrl", "ApiFunctionName"}),
+        ("Web", {"SiteUrl", "DistributionId", "SiteBucketName"}),
     ],
 )
 def test_stack_outputs(synthesized, env, component, outputs):

@@ -60,6 +60,10 @@ def test_every_acknowledgment_carries_a_specific_reason(synthesized):
         "AwsSolutions-COG2",
         "AwsSolutions-COG8",
         "AwsSolutions-APIG4",
+        # CloudFront without geo restriction, WAF or a custom domain's TLS policy (stacks/web.py).
+        "AwsSolutions-CFR1",
+        "AwsSolutions-CFR2",
+        "AwsSolutions-CFR4",
     }
 
 

@@ -117,14 +117,16 @@ def test_the_browser_client_uses_the_code_grant_without_a_secret(synthesized, en
 def test_callback_and_logout_urls_follow_the_environment(synthesized, env):
     client = _client(synthesized, env)
     config = CONFIGS[env]
-    assert client["CallbackURLs"] == list(config.auth_callback_urls)
-    assert client["LogoutURLs"] == list(config.auth_logout_urls)
-    hosts = {urlsplit(u).hostname for u in client["CallbackURLs"] + client["LogoutURLs"]}
+    # And the site's own URLs last (tests/infra/test_web.py).
+    assert client["CallbackURLs"][:-1] == list(config.auth_callback_urls)
+    assert client["LogoutURLs"][:-1] == list(config.auth_logout_urls)
+    configured = client["CallbackURLs"][:-1] + client["LogoutURLs"][:-1]
+    hosts = {urlsplit(u).hostname for u in configured}
     if env == "dev":
         assert hosts <= LOOPBACK
     else:
         assert not hosts & LOOPBACK
-        assert all(u.startswith("https://") for u in client["CallbackURLs"] + client["LogoutURLs"])
+        assert all(u.startswith("https://") for u in configured)
 
 
 def test_token_lifetimes_are_explicit(synthesized, env):

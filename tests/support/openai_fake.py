@@ -9,7 +9,16 @@ It rejects what the API reference documents as invalid: a missing/wrong bearer k
 `application/json`; embeddings with more than 2048 inputs, an empty string, an input over 8192 tokens or
 more than 300,000 tokens per request (tiktoken cl100k_base), `dimensions` on a model without it; chat
 without model/messages, or a `json_schema` response_format without name and schema; transcriptions that
-are not multipart/form-data, lack file or model, or exceed 25 MB.
+are not multipart/form-data, lack file or model, or exceed 25 MB; and, per model, what the reference
+(openai/types/audio/transcription_create_params.py) rules out: `gpt-4o-transcribe`, `gpt-4o-mini-transcribe`
+and the other GPT transcribers answer `json` or `text` only (the reference says `json`; the speech-to-text
+guide adds `text`), with no `timestamp_granularities`; `timestamp_granularities` needs `verbose_json`,
+which only `whisper-1` has; `gpt-4o-transcribe-diarize` answers `json`, `text` or `diarized_json`, takes
+no `timestamp_granularities` and no `prompt`, and needs `chunking_strategy` above 30 s; `diarized_json`
+and known speakers are the diarize model's alone. Refusals are HTTP 400 in OpenAI's error shape, e.g.
+`{"error": {"message": "response_format 'verbose_json' is not compatible with model
+'gpt-4o-transcribe'. Use 'json' or 'text' instead.", "type": "invalid_request_error",
+"param": "response_format", "code": "unsupported_value"}}`.
 
 Answers:
 - embeddings are deterministic bag-of-words vectors (texts sharing words are close), so search tests get
@@ -18,7 +27,8 @@ Answers:
   by `fake.chat_answers[name](request_json) -> dict`; plain chat by `fake.chat_reply(request_json) -> str`;
 - transcription really listens: it finds the voiced stretches of the 16 kHz mono WAV it receives (by
   energy), so merged timestamps can be compared with the truth; `diarized_json` labels them by speaker
-  (see "Speakers" below).
+  (see "Speakers" below); `json` and `text` carry the text alone (one phrase per voiced stretch), as the
+  GPT transcribers' answers do, with no time in them.
 
 Speakers (gpt-4o-transcribe-diarize, `response_format=diarized_json`). The API reference documents a
 segment's `speaker` as: "When known speakers are provided, the label matches `known_speaker_names[]`.
@@ -80,6 +90,25 @@ MAX_INPUTS = 2048
 MAX_INPUT_TOKENS = 8192
 MAX_REQUEST_TOKENS = 300_000
 MAX_AUDIO_BYTES = 25 * 1024 * 1024
+WHISPER = "whisper-1"
+DIARIZE = "gpt-4o-transcribe-diarize"
+# Every transcription model the reference names (openai/types/audio/audio_model.py).
+TRANSCRIPTION_MODELS = frozenset(
+    {
+        WHISPER,
+        "gpt-transcribe",
+        "gpt-4o-transcribe",
+        "gpt-4o-mini-transcribe",
+        "gpt-4o-mini-transcribe-2025-12-15",
+        DIARIZE,
+    }
+)
+RESPONSE_FORMATS = {
+    WHISPER: ("json", "text", "srt", "verbose_json", "vtt"),
+    DIARIZE: ("json", "text", "diarized_json"),
+}
+GPT_RESPONSE_FORMATS = ("json", "text")
+DIARIZE_UNCHUNKED_SECONDS = 30.0
 EMBEDDINGS, CHAT, TRANSCRIPTIONS = "/embeddings", "/chat/completions", "/audio/transcriptions"
 _WORD = re.compile(r"[a-z0-9]+")
 
@@ -258,9 +287,14 @@ class OpenAIFake(LoopbackFake):
                 return self._ok(self._embeddings(call.body, call))
             if path.endswith(CHAT):
                 return self._ok(self._chat(call.body))
-            return self._ok(self._transcription(call.body))
+            try:
+                return self._ok(self._transcription(call.body))
+            except _PlainText as plain:
+                return 200, {"content-type": "text/plain; charset=utf-8"}, plain.text.encode()
         except _BadRequest as exc:
-            return self._error(call, 400, str(exc), "invalid_request_error")
+            return self._error(
+                call, 400, str(exc), exc.code, param=exc.param, error_type="invalid_request_error"
+            )
 
     def _take_fault(self, path: str) -> tuple[int, float | None, float | None] | None:
         for i, fault in enumerate(self._faults):
@@ -287,9 +321,18 @@ class OpenAIFake(LoopbackFake):
         return 200, {"content-type": "application/json"}, json.dumps(payload).encode()
 
     @staticmethod
-    def _error(call: LoggedCall, status: int, message: str, code: str, extra: dict | None = None) -> Reply:
+    def _error(
+        call: LoggedCall,
+        status: int,
+        message: str,
+        code: str | None,
+        extra: dict | None = None,
+        *,
+        param: str | None = None,
+        error_type: str | None = None,
+    ) -> Reply:
         call.status = status
-        body = {"error": {"message": message, "type": code, "param": None, "code": code}}
+        body = {"error": {"message": message, "type": error_type or code, "param": param, "code": code}}
         return status, {"content-type": "application/json", **(extra or {})}, json.dumps(body).encode()
 
     # --- routes ------------------------------------------------------------------------------------------
@@ -387,7 +430,26 @@ class OpenAIFake(LoopbackFake):
             raise _BadRequest(f"Maximum content size limit ({MAX_AUDIO_BYTES}) exceeded ({len(audio)} bytes)")
         spans = voiced_spans(audio)
         duration = len(audio) / 32000
-        if form.get("response_format") == "diarized_json":
+        response_format = _check_transcription_shape(form, duration)
+        if response_format in ("json", "text"):
+            text = " ".join(f"utterance lasting {b - a:.1f} seconds" for a, b in spans)
+            if response_format == "text":
+                raise _PlainText(text)
+            payload: dict[str, Any] = {"text": text}
+            if form["model"] != WHISPER:
+                # The GPT transcribers bill by token and say so (openai/types/audio/transcription.py).
+                audio_tokens = max(1, int(duration * 10))
+                payload["usage"] = {
+                    "type": "tokens",
+                    "input_tokens": audio_tokens,
+                    "input_token_details": {"audio_tokens": audio_tokens, "text_tokens": 0},
+                    "output_tokens": max(1, len(text.split())),
+                    "total_tokens": audio_tokens + max(1, len(text.split())),
+                }
+            return payload
+        if response_format in ("srt", "vtt"):
+            raise _BadRequest(f"the fake does not render {response_format}", param="response_format")
+        if response_format == "diarized_json":
             labels = self._speaker_labels(audio, spans, form)
             segments = [
                 {
@@ -543,4 +605,64 @@ def lowered_headers(headers: dict[str, str]) -> dict[str, str]:
 
 
 class _BadRequest(Exception):
-    pass
+    def __init__(self, message: str, *, param: str | None = None, code: str | None = None) -> None:
+        super().__init__(message)
+        self.param = param
+        self.code = code
+
+
+class _PlainText(Exception):  # not an error: carries the `text` format's plain answer out of the route
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+
+def _check_transcription_shape(form: dict[str, Any], duration: float) -> str:
+    """The request's response_format (default json), after refusing what the model does not take."""
+    model = form["model"]
+    if model not in TRANSCRIPTION_MODELS:
+        raise _BadRequest(
+            f"The model `{model}` does not exist or you do not have access to it.",
+            param="model",
+            code="model_not_found",
+        )
+    response_format = form.get("response_format") or "json"
+    allowed = RESPONSE_FORMATS.get(model, GPT_RESPONSE_FORMATS)
+    if response_format not in allowed:
+        raise _BadRequest(
+            f"response_format '{response_format}' is not compatible with model '{model}'. "
+            f"Use {' or '.join(repr(f) for f in allowed)} instead.",
+            param="response_format",
+            code="unsupported_value",
+        )
+    if "timestamp_granularities[]" in form:
+        if model != WHISPER:
+            raise _BadRequest(
+                f"timestamp_granularities is not supported with model '{model}'.",
+                param="timestamp_granularities",
+                code="unsupported_parameter",
+            )
+        if response_format != "verbose_json":
+            raise _BadRequest(
+                "timestamp_granularities requires response_format 'verbose_json'.",
+                param="timestamp_granularities",
+                code="unsupported_value",
+            )
+    if model != DIARIZE and any(k.startswith("known_speaker") for k in form):
+        raise _BadRequest(
+            f"known speakers are not supported with model '{model}'.",
+            param="known_speaker_names",
+            code="unsupported_parameter",
+        )
+    if model == DIARIZE:
+        if "prompt" in form:
+            raise _BadRequest(
+                f"prompt is not supported with model '{model}'.", param="prompt", code="unsupported_parameter"
+            )
+        if duration > DIARIZE_UNCHUNKED_SECONDS and not form.get("chunking_strategy"):
+            raise _BadRequest(
+                "chunking_strategy is required for diarization models when audio is longer than 30 seconds.",
+                param="chunking_strategy",
+                code="invalid_value",
+            )
+    return response_format

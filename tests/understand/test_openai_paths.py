@@ -5,8 +5,10 @@ output for vision, summaries and answers."""
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 
+import numpy as np
 import pytest
 
 from lifestream.core.errors import TransientError
@@ -19,8 +21,10 @@ from lifestream.understand.summarize.openai_summarizer import summarize_block_op
 from lifestream.understand.transcribe import transcribe_audio
 from lifestream.understand.transcribe.openai_stt import (
     MAX_REQUEST_BYTES,
+    PIECE_SECONDS,
     OpenAITranscriber,
     max_window_seconds,
+    voiced_pieces,
 )
 from lifestream.understand.transcribe.windows import cut_points, plan_windows
 from lifestream.understand.vision import describe_keyframes
@@ -76,6 +80,58 @@ def test_windowed_transcription_merges_to_absolute_non_duplicated_segments(
     assert len(merged) == len(truth)
     for (a, b), (ta, tb) in zip(merged, truth):
         assert a == pytest.approx(ta, abs=0.1) and b == pytest.approx(tb, abs=0.1)
+
+
+@pytest.mark.parametrize("model", ["gpt-4o-transcribe", "gpt-4o-mini-transcribe"])
+def test_text_only_models_get_json_requests_and_are_timed_by_piece(
+    fake, media, openai_settings, tmp_path, model
+):
+    # GIVEN real speech, the truth about where it is voiced, and a model that answers text without times
+    track = extract_audio(media.talk_video(), tmp_path / "a.wav")
+    truth = _join(voiced_spans(track.path.read_bytes()))
+    engine = OpenAITranscriber(openai_settings(transcriber="openai", openai_transcription_model=model))
+
+    # WHEN one long window is transcribed
+    transcript = transcribe_audio(track, engine, window_seconds=600, overlap=2.0)
+
+    # THEN every request has the shape the model takes (json, no timestamp_granularities), and the
+    # service accepted each one
+    forms = fake.transcriptions
+    assert forms and all(call.status == 200 for call in fake.calls_to("/audio/transcriptions", ok_only=False))
+    for form in forms:
+        assert form["model"] == model and form["response_format"] == "json"
+        assert not any(key.startswith("timestamp_granularities") for key in form)
+    # AND the window went in pieces at quiet moments, the later ones continuing the earlier text
+    assert len(forms) >= 2 and "prompt" not in forms[0]
+    assert all(form["prompt"] for form in forms[1:])
+    # AND each segment is timed by its piece: short, inside the audio, and over speech, never silence
+    segs = transcript.segments
+    assert len(segs) == len(forms)
+    assert all(a.end <= b.start + 1e-6 for a, b in itertools.pairwise(segs))
+    for seg in segs:
+        assert 0 <= seg.start < seg.end <= track.duration + 1e-6
+        assert seg.end - seg.start <= PIECE_SECONDS + 1e-6
+        assert any(a < seg.end and seg.start < b for a, b in truth)
+        assert seg.text.startswith("utterance lasting")
+    # AND together they cover every voiced stretch from its start to its end
+    for a, b in truth:
+        assert any(s.start <= a + 0.1 and b - 0.1 <= s.end for s in segs) or (
+            min(abs(s.start - a) for s in segs) <= 0.1 and min(abs(s.end - b) for s in segs) <= 0.1
+        ), (a, b)
+
+
+def test_pieces_are_cut_in_pauses_and_leave_silence_out():
+    rate = 16000
+    tone = (np.sin(np.arange(rate * 9) * 0.05) * 0.3).astype(np.float32)
+    pause, silence = np.zeros(rate // 2, dtype=np.float32), np.zeros(rate * 20, dtype=np.float32)
+    samples = np.concatenate([silence[: rate * 2], tone, pause, tone, silence, tone])
+    pieces = voiced_pieces(samples, rate)
+    # 2 s of silence, 9 s speech, 0.5 s pause, 9 s speech, 20 s silence, 9 s speech
+    assert [(round(a, 1), round(b, 1)) for a, b in pieces] == [(2.0, 11.0), (11.5, 20.5), (40.5, 49.5)]
+    assert voiced_pieces(np.zeros(rate * 5, dtype=np.float32), rate) == []
+    # A quiet recording is still speech: the threshold follows the window's own level.
+    quiet = [(round(a, 1), round(b, 1)) for a, b in voiced_pieces(samples * 0.01, rate)]
+    assert quiet == [(2.0, 11.0), (11.5, 20.5), (40.5, 49.5)]
 
 
 def test_windows_stay_under_the_25_mb_request_limit():

@@ -1,8 +1,17 @@
-"""Speech-to-text through OpenAI's transcription endpoint, one audio window per request.
+"""Speech-to-text through OpenAI's transcription endpoint.
 
 Requests are limited to 25 MB: windows are sent as 16 kHz mono 16-bit WAV (32 kB/s), so a 600 s window
-(~19 MB) stays well under the limit. `whisper-1` returns segments with `verbose_json`; the
-`gpt-4o-transcribe-diarize` model returns speaker-labelled segments with `diarized_json`.
+(~19 MB) stays well under the limit. Each model takes its own request shape (the API reference, as
+generated into the `openai` package: openai/types/audio/transcription_create_params.py):
+- `whisper-1`: `verbose_json` with `timestamp_granularities=["segment"]`, one request per window; the
+  answer has timed segments.
+- `gpt-4o-transcribe-diarize`: `diarized_json` with `chunking_strategy="auto"` (required above 30 s), one
+  request per window; timed, speaker-labelled segments.
+- `gpt-4o-transcribe`, `gpt-4o-mini-transcribe` and the other GPT transcribers: `json` (or `text`) only,
+  no `timestamp_granularities`; the answer is text without any time. So the window is cut, at its
+  pauses, into pieces of at most `PIECE_SECONDS`, and each voiced piece is sent on its own: its
+  text becomes one segment spanning the piece's voiced stretch. The previous piece's text goes along as
+  `prompt` (the API's way to continue a previous segment), so words are not lost at the cut.
 """
 
 from __future__ import annotations
@@ -21,6 +30,28 @@ from lifestream.media.audio import SAMPLE_RATE, wav_bytes
 MAX_REQUEST_BYTES = 25 * 1024 * 1024
 DEFAULT_WINDOW_SECONDS = 600.0
 DEFAULT_OVERLAP_SECONDS = 2.0
+WHISPER_MODEL = "whisper-1"
+# Text-only answers are timed by the piece they came from: short enough that a cited moment stays within
+# the ~25 s an answer quotes, long enough for the model to have a sentence of context.
+PIECE_SECONDS = 15.0
+FRAME_SECONDS = 0.1
+# A 100 ms frame is taken as speech when its RMS (samples in [-1, 1]) is at least this share of the
+# window's loud frames (95th percentile), and never below the pipeline's silence floor: relative, so a
+# quietly recorded talk is not skipped as silence; stretches of only quieter frames are not sent, and a
+# piece's segment is trimmed to its first and last speech frame.
+PIECE_SPEECH_SHARE = 0.05
+PIECE_SILENCE_FLOOR = 1e-3
+# The end of the previous piece's text, sent as `prompt`: the model continues it rather than restarting.
+PROMPT_CHARS = 200
+
+
+def request_shape(model: str) -> str:
+    """ "verbose" (whisper-1), "diarized" (the -diarize model) or "text" (text-only answers: json/text)."""
+    if model == WHISPER_MODEL:
+        return "verbose"
+    if "diarize" in model:
+        return "diarized"
+    return "text"
 
 
 def max_window_seconds(overlap: float) -> float:
@@ -40,7 +71,8 @@ class OpenAITranscriber:
     def __init__(self, settings: Settings, *, client=None) -> None:
         self.model = settings.openai_transcription_model
         self.client = client or openai_client(settings)
-        self.diarize = "diarize" in self.model
+        self.shape = request_shape(self.model)
+        self.diarize = self.shape == "diarized"
 
     @property
     def label(self) -> str:
@@ -57,10 +89,9 @@ class OpenAITranscriber:
         language: str | None,
         references: Sequence[tuple[str, np.ndarray]] = (),
     ) -> tuple[list[TranscriptSegment], str | None]:
-        body = wav_bytes(samples)
-        if len(body) > MAX_REQUEST_BYTES:
-            raise ValueError(f"audio window of {len(body)} bytes exceeds the 25 MB request limit")
-        params: dict[str, Any] = {"model": self.model, "file": ("window.wav", body, "audio/wav")}
+        if self.shape == "text":
+            return self._transcribe_pieces(samples, language=language), language
+        params = self._params(samples, language=language)
         if self.diarize:
             params.update(response_format="diarized_json", chunking_strategy="auto")
             if references:
@@ -71,8 +102,6 @@ class OpenAITranscriber:
                 ]
         else:
             params.update(response_format="verbose_json", timestamp_granularities=["segment"])
-        if language:
-            params["language"] = language
         result = call_openai(
             "transcription", lambda c: c.audio.transcriptions.create(**params), client=self.client
         )
@@ -98,3 +127,73 @@ class OpenAITranscriber:
         detected = _field(result, "language", None)
         # verbose_json names the language ("english"); the request parameter wants ISO-639-1.
         return segments, detected if isinstance(detected, str) and len(detected) == 2 else language
+
+    def _params(self, samples: np.ndarray, *, language: str | None) -> dict[str, Any]:
+        body = wav_bytes(samples)
+        if len(body) > MAX_REQUEST_BYTES:
+            raise ValueError(f"audio window of {len(body)} bytes exceeds the 25 MB request limit")
+        params: dict[str, Any] = {"model": self.model, "file": ("window.wav", body, "audio/wav")}
+        if language:
+            params["language"] = language
+        return params
+
+    def _transcribe_pieces(self, samples: np.ndarray, *, language: str | None) -> list[TranscriptSegment]:
+        """Text-only models: one request per voiced piece, each answer timed by its piece (module doc)."""
+        segments: list[TranscriptSegment] = []
+        previous = ""
+        for start, end in voiced_pieces(samples, SAMPLE_RATE):
+            params = self._params(
+                samples[int(start * SAMPLE_RATE) : int(end * SAMPLE_RATE)], language=language
+            )
+            params["response_format"] = "json"
+            if previous:
+                params["prompt"] = previous[-PROMPT_CHARS:]
+            result = call_openai(
+                "transcription", lambda c, p=params: c.audio.transcriptions.create(**p), client=self.client
+            )
+            text = (_field(result, "text") or "").strip()
+            if text:
+                segments.append(TranscriptSegment(start=round(start, 3), end=round(end, 3), text=text))
+                previous = text
+        return segments
+
+
+def _frame_rms(samples: np.ndarray, size: int) -> np.ndarray:
+    usable = samples[: len(samples) // size * size]
+    if usable.size == 0:
+        return np.zeros(0)
+    return np.sqrt(np.square(usable.reshape(-1, size)).mean(axis=1))
+
+
+def voiced_pieces(samples: np.ndarray, rate: int) -> list[tuple[float, float]]:
+    """(start, end) seconds of the pieces a text-only model is sent. Each starts at the first voiced
+    100 ms frame after the previous piece (silence is never sent nor counted) and ends, at most
+    `PIECE_SECONDS` later, at the quietest frame of its second half (so it is cut in a pause, not in a
+    word); then it is trimmed to its last voiced frame."""
+    frame = max(1, int(FRAME_SECONDS * rate))
+    energy = _frame_rms(samples, frame)
+    frames = len(energy)
+    if not frames:
+        return []
+    threshold = max(PIECE_SILENCE_FLOOR, PIECE_SPEECH_SHARE * float(np.percentile(energy, 95)))
+    voiced = energy >= threshold
+    per_piece = int(PIECE_SECONDS / FRAME_SECONDS)
+    pieces = []
+    pos = 0
+    while True:
+        ahead = np.flatnonzero(voiced[pos:])
+        if not ahead.size:
+            break
+        first = pos + int(ahead[0])
+        limit = first + per_piece
+        if limit >= frames:
+            cut = frames
+        else:
+            lo = first + per_piece // 2
+            cut = lo + int(np.argmin(energy[lo:limit]))
+        last = first + int(np.flatnonzero(voiced[first:cut])[-1]) + 1
+        # Speech running into the end keeps the last partial frame too.
+        end = len(samples) if last == frames else last * frame
+        pieces.append((first * frame / rate, end / rate))
+        pos = cut
+    return pieces
