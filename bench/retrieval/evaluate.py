@@ -73,6 +73,7 @@ class Outcome:
     dense_top: float | None
     coverage: float | None
     seconds: float
+    has_results: bool
 
 
 def _video(video_id: str) -> str:
@@ -81,7 +82,9 @@ def _video(video_id: str) -> str:
 
 def _overlap(r: SearchResult, spans: list[tuple[str, float, float]]) -> float:
     return sum(
-        max(0.0, min(r.end, end) - max(r.start, start)) for day, start, end in spans if _video(r.video_id) == day
+        max(0.0, min(r.end, end) - max(r.start, start))
+        for day, start, end in spans
+        if _video(r.video_id) == day
     )
 
 
@@ -116,7 +119,17 @@ def run_question(index: EvalIndex, q: Q, *, mode: str, calibration=None, top_k: 
         else:
             precision = 0.0
     return Outcome(
-        text, kind, truth is not None, rank, outcome.found, precision, cited, outcome.dense_top, outcome.coverage, seconds
+        text,
+        kind,
+        truth is not None,
+        rank,
+        outcome.found,
+        precision,
+        cited,
+        outcome.dense_top,
+        outcome.coverage,
+        seconds,
+        bool(outcome.results),
     )
 
 
@@ -145,7 +158,9 @@ def score(outcomes: list[Outcome]) -> Scores:
         hit1=sum(o.rank == 1 for o in answerable) / max(1, len(answerable)),
         hit3=sum(o.rank is not None and o.rank <= 3 for o in answerable) / max(1, len(answerable)),
         mrr=sum(1 / o.rank for o in answerable if o.rank) / max(1, len(answerable)),
-        citation_precision=statistics.fmean(o.citation_precision or 0.0 for o in answerable) if answerable else 0.0,
+        citation_precision=statistics.fmean(o.citation_precision or 0.0 for o in answerable)
+        if answerable
+        else 0.0,
         max_cited_seconds=max((o.cited_seconds or 0.0 for o in answerable if o.rank == 1), default=0.0),
         nf_precision=len(true_nf) / len(said_nf) if said_nf else 1.0,
         nf_recall=len(true_nf) / max(1, len(unanswerable)),
@@ -156,5 +171,7 @@ def score(outcomes: list[Outcome]) -> Scores:
     )
 
 
-def evaluate(index: EvalIndex, *, mode: str, calibration=None, questions: Sequence[Q] = QUESTIONS) -> list[Outcome]:
+def evaluate(
+    index: EvalIndex, *, mode: str, calibration=None, questions: Sequence[Q] = QUESTIONS
+) -> list[Outcome]:
     return [run_question(index, q, mode=mode, calibration=calibration) for q in questions]

@@ -26,7 +26,7 @@ from lifestream.memory.fusion import FusionWeights
 
 LEXICAL_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0)
 KS = (5.0, 20.0, 60.0)
-SPEAKER_WEIGHTS = (0.0, 0.5, 1.0)
+SPEAKER_WEIGHTS = (0.0, 0.5, 1.0, 2.0, 3.0)
 DENSE_GRID = [round(0.2 + 0.02 * i, 2) for i in range(21)]  # 0.20 … 0.60
 COVERAGE_GRID = [round(0.05 * i, 2) for i in range(21)]  # 0 … 1
 
@@ -47,10 +47,15 @@ def sweep_weights(index, base: Calibration) -> FusionWeights:
         weights = FusionWeights(dense=1.0, lexical=lexical, speaker=speaker, k=k)
         s = score(evaluate(index, mode="hybrid", calibration=replace(base, weights=weights)))
         rows.append((s.hit1, s.mrr, s.hit3, weights))
-    rows.sort(key=lambda r: (r[0], r[1], r[2], -abs(r[3].lexical - 1.0)), reverse=True)
+    # Ties go to the plainest setting: equal weights, the k = 60 of the RRF paper.
+    rows.sort(key=lambda r: (r[0], r[1], r[2], -abs(r[3].lexical - 1.0), -abs(r[3].k - 60)), reverse=True)
     print("\nfusion sweep (hybrid; dense weight 1): lexical  k  speaker -> hit@1 MRR hit@3")
-    for hit1, mrr, hit3, w in rows[:12] + [None] + rows[-3:]:
-        print("  ..." if hit1 is None else f"  {w.lexical:5.2f} {w.k:4.0f} {w.speaker:5.2f} -> {hit1:.3f} {mrr:.3f} {hit3:.3f}")
+    for row in rows[:12] + [None] + rows[-3:]:
+        if row is None:
+            print("  ...")
+            continue
+        hit1, mrr, hit3, w = row
+        print(f"  {w.lexical:5.2f} {w.k:4.0f} {w.speaker:5.2f} -> {hit1:.3f} {mrr:.3f} {hit3:.3f}")
     return rows[0][3]
 
 
@@ -62,10 +67,10 @@ def choose_threshold(outcomes, mode: str) -> Thresholds:
     best = None
     for d, c in itertools.product(dense, cover):
         t = Thresholds(min_dense=d, min_coverage=c)
-        found = [t.found(o.dense_top, o.coverage) for o in outcomes]
+        found = [o.has_results and t.found(o.dense_top, o.coverage) for o in outcomes]
         nf = [(not f, o.answerable) for f, o in zip(found, outcomes, strict=True)]
         said = [a for n, a in nf if n]
-        precision = sum(not a for a in said) / len(said) if said else 1.0
+        precision = sum(not a for a in said) / len(said) if said else 0.0
         recall = sum(n and not a for n, a in nf) / max(1, sum(not a for _, a in nf))
         kept = sum(not n and a for n, a in nf) / max(1, sum(a for _, a in nf))
         key = (precision >= 0.9, (recall + kept) / 2, precision)
@@ -96,11 +101,19 @@ def table(name: str, index, calibration: Calibration) -> dict[str, object]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--embedder", action="append", help="embedding model name (default: the configured one)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--embedder", action="append", help="embedding model name (default: the configured one)"
+    )
     parser.add_argument("--sweep", action="store_true", help="tune fusion weights and not-found thresholds")
-    parser.add_argument("--write-calibration", action="store_true", help=f"store the tuned values in {CALIBRATION_FILE.name}")
-    parser.add_argument("--database-url", help="lexical index on this database (default: a fresh SQLite file)")
+    parser.add_argument(
+        "--write-calibration", action="store_true", help=f"store the tuned values in {CALIBRATION_FILE.name}"
+    )
+    parser.add_argument(
+        "--database-url", help="lexical index on this database (default: a fresh SQLite file)"
+    )
     args = parser.parse_args()
     table_data = json.loads(CALIBRATION_FILE.read_text())
     for name in args.embedder or [None]:

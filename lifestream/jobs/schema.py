@@ -131,7 +131,7 @@ class LexicalChunk(Base):
 
     The full-text index itself is engine-specific and made by migration 0004 only: an FTS5 table
     `lexical_fts` (external content = this table, kept in step by triggers) on SQLite, an expression GIN
-    index over `to_tsvector('english', text)` on PostgreSQL. `pk` is the integer row id FTS5 needs."""
+    index over `to_tsvector('english', text || ' ' || speaker_text)` on PostgreSQL. `pk` is the integer row id FTS5 needs."""
 
     __tablename__ = "lexical_chunks"
     __table_args__ = (
@@ -151,6 +151,8 @@ class LexicalChunk(Base):
     recorded_day: Mapped[int | None] = mapped_column(Integer)
     speakers: Mapped[list[str]] = mapped_column(JSONType, default=list)
     text: Mapped[str] = mapped_column(Text)
+    # The speakers' names as words, indexed with the text: "what did Marco say" matches Marco's turns.
+    speaker_text: Mapped[str] = mapped_column(Text, default="")
 
 
 def include_name(name: str | None, type_: str, parent_names: dict) -> bool:

@@ -73,6 +73,6 @@ def coverage(query: str, hits: list[SearchResult], *, depth: int = 3) -> float |
         return None
     best = 0.0
     for hit in hits[:depth]:
-        words = {_stem(t) for t in query_terms(hit.text)}
+        words = {_stem(t) for t in query_terms(f"{hit.text} {' '.join(hit.speakers)}")}
         best = max(best, len(terms & words) / len(terms))
     return best

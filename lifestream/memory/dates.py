@@ -115,7 +115,9 @@ def _tidy(text: str) -> str:
     return re.sub(r"\b(on|in|from|at|during)\s*([?.!]?)$", r"\2", text).strip()
 
 
-def interpret(query: str, *, now: dt.datetime | None = None, timezone: str | None = None) -> DateFilter | None:
+def interpret(
+    query: str, *, now: dt.datetime | None = None, timezone: str | None = None
+) -> DateFilter | None:
     """The date range a query speaks of, or None when it names none."""
     zone = user_zone(timezone)
     today = (now.astimezone(zone) if now else dt.datetime.now(zone)).date()

@@ -25,7 +25,8 @@ MAX_CITED_SECONDS = 25.0
 class FusionWeights:
     dense: float = 1.0
     lexical: float = 1.0
-    # Added (as a rank-1 contribution times this) to chunks where a speaker named in the query talks.
+    # The weight of the "speaker" channel (a speaker named in the query: their best chunks); in a single-
+    # channel search, how far their chunks are lifted (see search._unit).
     speaker: float = 0.5
     k: float = 60.0
 
@@ -45,7 +46,9 @@ def reciprocal_rank_fusion(
         for rank, result in enumerate(results, start=1):
             held = fused.get(result.id)
             if held is None:
-                held = fused[result.id] = result.model_copy(update={"channel_scores": dict(result.channel_scores)})
+                held = fused[result.id] = result.model_copy(
+                    update={"channel_scores": dict(result.channel_scores)}
+                )
                 totals[result.id] = 0.0
             held.channel_scores[channel] = result.score
             totals[result.id] += weight / (k + rank)

@@ -210,18 +210,37 @@ def search(
         channels["lexical"] = [r.model_copy(update={"channel_scores": {"lexical": r.score}}) for r in hits]
 
     weights = calibration.weights
-    if mode == "hybrid":
-        ranked = reciprocal_rank_fusion(
-            channels, {"dense": weights.dense, "lexical": weights.lexical}, k=weights.k
-        )
-    else:
-        ranked = channels[mode]
+    # A speaker named in the query: that speaker's own best chunks join as a channel of their own (they
+    # may rank low by words alone: "what did Marco ask me to do" shares no word with what Marco said).
     boosted: list[str] = []
     if lexical is not None and weights.speaker > 0 and not speaker:
         boosted = named_speakers(text, lexical.speakers(owner))
-        ranked = boost_speakers(
-            ranked, boosted, weights.speaker * _unit(ranked, mode, weights.k), k=weights.k
+    for name in boosted:
+        said = {**filters, "speaker": name}
+        if "dense" in channels:
+            named = [to_result(m) for m in store.query(vector, top_k=pool, filter=build_filter(**said))]
+        else:
+            named = lexical.search(owner, text, top_k=pool, **said)
+        channels.setdefault("speaker", []).extend(named)
+    if mode == "hybrid":
+        ranked = reciprocal_rank_fusion(
+            channels,
+            {"dense": weights.dense, "lexical": weights.lexical, "speaker": weights.speaker},
+            k=weights.k,
         )
+    else:
+        ranked = channels[mode]
+        if boosted:
+            pooled = {r.id for r in ranked}
+            ranked = ranked + [
+                r.model_copy(update={"channel_scores": {mode: r.score}})
+                for r in channels["speaker"]
+                if r.id not in pooled
+            ]
+            ranked.sort(key=lambda r: r.score, reverse=True)
+            ranked = boost_speakers(
+                ranked, boosted, weights.speaker * _unit(ranked, mode, weights.k), k=weights.k
+            )
     results = dedupe(ranked)[:top_k]
 
     dense_top = channels["dense"][0].score if channels.get("dense") else None

@@ -1,7 +1,8 @@
 """Full-text search over the indexed chunks, in the job-store database both environments already run.
 
 SQLite (local): the FTS5 table of migration 0004, ranked by bm25(). PostgreSQL (RDS): the GIN index over
-to_tsvector('english', text), ranked by ts_rank_cd. Rows are owned: every read and write names its owner,
+to_tsvector('english', text || ' ' || speaker_text), ranked by ts_rank_cd. The speakers' names are
+indexed with the words, so "what did Marco say" finds Marco's turns. Rows are owned: every read and write names its owner,
 so one user's words never rank another's chunks. A video's rows are replaced in one transaction, so
 re-indexing is idempotent and a reader never sees half a video.
 
@@ -25,6 +26,8 @@ from lifestream.core.text import STOPWORDS
 from lifestream.jobs.engine import translate_errors
 from lifestream.jobs.schema import LexicalChunk
 
+# The expression of the GIN index of migration 0004: a query must repeat it exactly to use the index.
+_TSV = "to_tsvector('english', c.text || ' ' || c.speaker_text)"
 _TERM = re.compile(r"[A-Za-z0-9]+")
 MAX_TERMS = 32
 _cache: dict[str, LexicalIndex] = {}
@@ -77,6 +80,7 @@ class LexicalIndex:
                 "recorded_day": _day(c.recorded_date),
                 "speakers": list(c.speakers),
                 "text": c.text,
+                "speaker_text": " ".join(c.speakers),
             }
             for c in chunks
             if c.text.strip()
@@ -138,7 +142,9 @@ class LexicalIndex:
         if chunk_type:
             where.append("c.chunk_type = :chunk_type")
             params["chunk_type"] = ChunkType(chunk_type).value
-        columns = "c.chunk_id, c.video_id, c.chunk_type, c.start, c.\"end\", c.recorded_date, c.speakers, c.text"
+        columns = (
+            'c.chunk_id, c.video_id, c.chunk_type, c.start, c."end", c.recorded_date, c.speakers, c.text'
+        )
         if self.dialect == "sqlite":
             if speaker:
                 where.append("EXISTS (SELECT 1 FROM json_each(c.speakers) WHERE json_each.value = :speaker)")
@@ -157,9 +163,9 @@ class LexicalIndex:
             # websearch_to_tsquery never raises on user text; " or " between the terms makes them OR-ed.
             params["q"] = " or ".join(terms)
             sql = (
-                f"SELECT {columns}, ts_rank_cd(to_tsvector('english', c.text), q, 1) AS score "
+                f"SELECT {columns}, ts_rank_cd({_TSV}, q, 1) AS score "
                 "FROM lexical_chunks c, websearch_to_tsquery('english', :q) q "
-                f"WHERE to_tsvector('english', c.text) @@ q AND {' AND '.join(where)} "
+                f"WHERE {_TSV} @@ q AND {' AND '.join(where)} "
                 "ORDER BY score DESC, c.pk LIMIT :k"
             )
         with translate_errors(self.engine), self.engine.connect() as conn:

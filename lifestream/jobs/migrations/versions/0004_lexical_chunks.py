@@ -1,7 +1,7 @@
 """The lexical channel of search: `lexical_chunks` and its full-text index, owned by user.
 
 SQLite: an FTS5 table with external content (the text is stored once, in `lexical_chunks`), kept in step
-by triggers, ranked by bm25(). PostgreSQL: an expression GIN index over to_tsvector('english', text),
+by triggers, ranked by bm25(). PostgreSQL: an expression GIN index over the text and the speakers' names,
 ranked by ts_rank_cd; an expression index (not a stored tsvector column) keeps the table identical on both
 engines, so the models-match-migrations check compares one shape.
 
@@ -22,15 +22,26 @@ branch_labels = None
 depends_on = None
 
 _SQLITE_FTS = (
-    "CREATE VIRTUAL TABLE lexical_fts USING fts5(text, content='lexical_chunks', content_rowid='pk', "
-    "tokenize='porter unicode61')",
-    "CREATE TRIGGER lexical_chunks_ai AFTER INSERT ON lexical_chunks BEGIN "
-    "INSERT INTO lexical_fts(rowid, text) VALUES (new.pk, new.text); END",
-    "CREATE TRIGGER lexical_chunks_ad AFTER DELETE ON lexical_chunks BEGIN "
-    "INSERT INTO lexical_fts(lexical_fts, rowid, text) VALUES ('delete', old.pk, old.text); END",
-    "CREATE TRIGGER lexical_chunks_au AFTER UPDATE ON lexical_chunks BEGIN "
-    "INSERT INTO lexical_fts(lexical_fts, rowid, text) VALUES ('delete', old.pk, old.text); "
-    "INSERT INTO lexical_fts(rowid, text) VALUES (new.pk, new.text); END",
+    (
+        "CREATE VIRTUAL TABLE lexical_fts USING fts5(text, speaker_text, content='lexical_chunks', "
+        "content_rowid='pk', tokenize='porter unicode61')"
+    ),
+    (
+        "CREATE TRIGGER lexical_chunks_ai AFTER INSERT ON lexical_chunks BEGIN "
+        "INSERT INTO lexical_fts(rowid, text, speaker_text) "
+        "VALUES (new.pk, new.text, new.speaker_text); END"
+    ),
+    (
+        "CREATE TRIGGER lexical_chunks_ad AFTER DELETE ON lexical_chunks BEGIN "
+        "INSERT INTO lexical_fts(lexical_fts, rowid, text, speaker_text) "
+        "VALUES ('delete', old.pk, old.text, old.speaker_text); END"
+    ),
+    (
+        "CREATE TRIGGER lexical_chunks_au AFTER UPDATE ON lexical_chunks BEGIN "
+        "INSERT INTO lexical_fts(lexical_fts, rowid, text, speaker_text) "
+        "VALUES ('delete', old.pk, old.text, old.speaker_text); "
+        "INSERT INTO lexical_fts(rowid, text, speaker_text) VALUES (new.pk, new.text, new.speaker_text); END"
+    ),
 )
 
 
@@ -48,6 +59,7 @@ def upgrade() -> None:
         sa.Column("recorded_day", sa.Integer(), nullable=True),
         sa.Column("speakers", sa.JSON().with_variant(JSONB(), "postgresql"), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("speaker_text", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("pk", name="pk_lexical_chunks"),
         sa.UniqueConstraint("owner", "chunk_id", name="uq_lexical_chunks_owner_chunk"),
     )
@@ -58,7 +70,8 @@ def upgrade() -> None:
             op.execute(statement)
     else:
         op.execute(
-            "CREATE INDEX ix_lexical_chunks_tsv ON lexical_chunks USING gin (to_tsvector('english', text))"
+            "CREATE INDEX ix_lexical_chunks_tsv ON lexical_chunks "
+            "USING gin (to_tsvector('english', text || ' ' || speaker_text))"
         )
 
 
