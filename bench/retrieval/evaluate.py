@@ -30,9 +30,14 @@ class CachedEmbedder:
         self.cache: dict[str, np.ndarray] = {}
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
+        return self.inner.embed(texts)
+
+    def embed_query(self, texts: Sequence[str]) -> np.ndarray:
+        side = getattr(self.inner, "embed_query", None)
+        side = side if callable(side) else self.inner.embed
         missing = [t for t in dict.fromkeys(texts) if t not in self.cache]
         if missing:
-            for text, vector in zip(missing, self.inner.embed(missing), strict=True):
+            for text, vector in zip(missing, side(missing), strict=True):
                 self.cache[text] = vector
         return np.stack([self.cache[t] for t in texts])
 

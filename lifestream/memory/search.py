@@ -199,7 +199,9 @@ def search(
 
     channels: dict[str, list[SearchResult]] = {}
     if mode in ("dense", "hybrid"):
-        vector = embedder.embed([text])[0]
+        # The query side of an asymmetric embedder (e5's "query: "), else its one `embed`.
+        query_side = getattr(embedder, "embed_query", None)
+        vector = (query_side if callable(query_side) else embedder.embed)([text])[0]
         dense = [to_result(m) for m in store.query(vector, top_k=pool, filter=filter)]
         if min_score is not None:
             dense = [r for r in dense if r.score >= min_score]
