@@ -5,7 +5,7 @@ configuration (dense, lexical, hybrid) and embedder, on the scripted days of cor
     .venv/bin/python -m bench.retrieval.run --embedder all-MiniLM-L6-v2 --embedder multilingual-e5-small
     .venv/bin/python -m bench.retrieval.run --sweep                   # tune fusion weights + thresholds
     .venv/bin/python -m bench.retrieval.run --sweep --write-calibration
-    .venv/bin/python -m bench.retrieval.run --database-url postgresql://...   # lexical on PostgreSQL
+    .venv/bin/python -m bench.retrieval.run --postgres                # lexical on PostgreSQL
 
 Targets (issue 13): hybrid hit@1 >= 0.95, hit@3 >= 0.98, "not found" precision >= 0.9, cited spans <= 25 s.
 """
@@ -143,7 +143,26 @@ def main() -> None:
     parser.add_argument(
         "--database-url", help="lexical index on this database (default: a fresh SQLite file)"
     )
+    parser.add_argument(
+        "--postgres", action="store_true", help="lexical index on a throwaway local PostgreSQL"
+    )
     args = parser.parse_args()
+    server = None
+    if args.postgres:
+        from tests.support.postgres import start_postgres
+
+        server = start_postgres()
+        args.database_url = server.create_database("retrieval")
+    try:
+        run(args)
+    finally:
+        if server is not None:
+            from tests.support.postgres import destroy
+
+            destroy(server)
+
+
+def run(args) -> None:
     table_data = json.loads(CALIBRATION_FILE.read_text())
     for name in args.embedder or [None]:
         embedder = make_embedder(name)
