@@ -144,7 +144,10 @@ def _written_date(query: str, today: dt.date, zone: dt.tzinfo) -> DateFilter | N
     candidate = _WRITTEN.search(query)
     if not candidate:
         return None
-    from dateparser.search import search_dates
+    try:
+        from dateparser.search import search_dates
+    except ImportError:  # the slim API asset: read the phrase that matched ourselves
+        return _plain_date(query, candidate, today)
 
     base = dt.datetime.combine(today, dt.time(12), tzinfo=zone).replace(tzinfo=None)
     found = search_dates(
@@ -159,3 +162,22 @@ def _written_date(query: str, today: dt.date, zone: dt.tzinfo) -> DateFilter | N
             rest = _tidy(query[:at] + " " + query[at + len(phrase) :]) if at >= 0 else query
             return DateFilter(day, day, phrase, rest)
     return None
+
+
+def _plain_date(query: str, found: re.Match, today: dt.date) -> DateFilter | None:
+    phrase = found.group(0)
+    iso = re.fullmatch(r"\d{4}-\d{2}-\d{2}", phrase)
+    try:
+        if iso:
+            day = dt.date.fromisoformat(phrase)
+        else:
+            number = int(re.search(r"\d{1,2}", phrase).group(0))
+            word = re.search(rf"{_MONTH_WORDS}", phrase.lower()).group(0)
+            month = _MONTH_ABBR[word[:3]] if word[:3] in _MONTH_ABBR else MONTHS.index(word) + 1
+            day = dt.date(today.year, month, number)
+            if day > today:  # recordings are in the past: "23 November" in January is last year's
+                day = day.replace(year=today.year - 1)
+    except ValueError:
+        return None
+    rest = _tidy(query[: found.start()] + " " + query[found.end() :])
+    return DateFilter(day.isoformat(), day.isoformat(), phrase, rest)

@@ -65,3 +65,28 @@ def test_no_date_is_read_where_none_is_meant(query):
 def test_a_bad_time_zone_is_a_clear_error():
     with pytest.raises(ConfigError, match="not a time zone"):
         interpret("yesterday", now=NOW, timezone="Mars/Olympus")
+
+
+@pytest.mark.parametrize(
+    ("query", "day", "rest"),
+    [
+        ("the call on 23 November", "2026-11-23", "the call"),
+        ("notes from 2026-11-20", "2026-11-20", "notes"),
+        ("Nov 23rd call with the bank", "2026-11-23", "call with the bank"),
+        ("photos from 24 December", "2025-12-24", "photos"),
+    ],
+)
+def test_written_dates_without_dateparser(monkeypatch, query, day, rest):
+    """The slim API asset ships no dateparser: a written-out date is still read."""
+    import builtins
+
+    real_import = builtins.__import__
+
+    def refuse(name, *args, **kwargs):
+        if name.startswith("dateparser"):
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", refuse)
+    found = interpret(query, now=NOW, timezone="UTC")
+    assert (found.date_from, found.date_to, found.query) == (day, day, rest)
