@@ -116,3 +116,22 @@ class _FrozenDateTime:
         @classmethod
         def now(cls, tz=None):
             return NOW.astimezone(tz) if tz else NOW.replace(tzinfo=None)
+
+
+def test_deleting_a_video_removes_its_lexical_rows_with_its_vectors(library, minilm):
+    from lifestream.core.constants import LOCAL_FILES_BUCKET
+
+    job = library.jobs.claim(
+        bucket=LOCAL_FILES_BUCKET, key="fp-sunday", version="fp-sunday", worker_id="w", stale_after=60
+    ).job
+    vid = job.video_id
+    index_video(
+        vid, chunks("sunday", vid), store=library.vectors("local"), embedder=minilm, lexical=library.lexical
+    )
+    assert library.lexical.count("local", vid) > 0
+    assert any(h.video_id == vid for h in library.search("local", "pumpkin soup", mode="lexical"))
+    report = library.delete_video("local", vid)
+    assert report.vectors > 0 and report.jobs == 1
+    assert library.lexical.count("local", vid) == 0
+    assert all(h.video_id != vid for h in library.search("local", "pumpkin soup", mode="lexical"))
+    assert library.lexical.count("local", "garden") > 0  # the other videos stay
