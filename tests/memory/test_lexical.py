@@ -165,3 +165,19 @@ def test_the_full_text_index_is_what_answers(lexical):
                 )
             )
             assert "ix_lexical_chunks_tsv" in plan
+
+
+def test_speaker_names_are_cached_and_refreshed(lexical):
+    now = [0.0]
+    index = LexicalIndex(lexical.engine, clock=lambda: now[0])
+    index.replace_video("alice", "v1", DAY)
+    assert index.speakers("alice") == {"Sam", "Priya"}
+    # Another process adds a speaker: seen once the cache expires ...
+    other = LexicalIndex(lexical.engine)
+    other.replace_video("alice", "v2", [chunk("v2", 0, "hello", speakers=["Lena"])])
+    assert index.speakers("alice") == {"Sam", "Priya"}
+    now[0] += 61
+    assert index.speakers("alice") == {"Sam", "Priya", "Lena"}
+    # ... and at once after this index writes the owner's rows.
+    index.delete_video("alice", "v2")
+    assert index.speakers("alice") == {"Sam", "Priya"}

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -30,6 +31,9 @@ from lifestream.jobs.schema import LexicalChunk
 _TSV = "to_tsvector('english', c.text || ' ' || c.speaker_text)"
 _TERM = re.compile(r"[A-Za-z0-9]+")
 MAX_TERMS = 32
+# Speaker names per owner are read at most this often per process (every query looks for them; the scan
+# grows with the library). A name added by another process is boosted at most this late.
+SPEAKERS_TTL_SECONDS = 60.0
 _cache: dict[str, LexicalIndex] = {}
 _cache_lock = threading.Lock()
 
@@ -49,9 +53,11 @@ def _day(date: str | None) -> int | None:
 
 
 class LexicalIndex:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, clock=time.monotonic) -> None:
         self.engine = engine
         self.dialect = engine.dialect.name
+        self._clock = clock
+        self._speakers: dict[str, tuple[float, set[str]]] = {}
 
     @classmethod
     def from_settings(cls, settings) -> LexicalIndex:
@@ -89,11 +95,13 @@ class LexicalIndex:
             conn.execute(delete(LexicalChunk).where(_mine(owner), LexicalChunk.video_id == video_id))
             if rows:
                 conn.execute(insert(LexicalChunk), rows)
+        self._speakers.pop(owner, None)
         return len(rows)
 
     def delete_video(self, owner: str, video_id: str) -> int:
         with translate_errors(self.engine), self.engine.begin() as conn:
             result = conn.execute(delete(LexicalChunk).where(_mine(owner), LexicalChunk.video_id == video_id))
+        self._speakers.pop(owner, None)
         return result.rowcount or 0
 
     # --- reading ---------------------------------------------------------------------------------------
@@ -105,10 +113,16 @@ class LexicalIndex:
             return int(conn.execute(stmt).scalar_one())
 
     def speakers(self, owner: str) -> set[str]:
-        """Every speaker name in the owner's chunks (for spotting a name in a query)."""
+        """Every speaker name in the owner's chunks (for spotting a name in a query); cached for
+        SPEAKERS_TTL_SECONDS, and dropped when this index writes the owner's rows."""
+        held = self._speakers.get(owner)
+        if held is not None and self._clock() - held[0] < SPEAKERS_TTL_SECONDS:
+            return held[1]
         with translate_errors(self.engine), self.engine.connect() as conn:
             lists = conn.execute(select(LexicalChunk.speakers).where(_mine(owner)).distinct()).scalars()
-            return {name for names in lists for name in (names or []) if name}
+            names = {name for names in lists for name in (names or []) if name}
+        self._speakers[owner] = (self._clock(), names)
+        return names
 
     def search(
         self,
