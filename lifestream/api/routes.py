@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi import Path as PathParam
@@ -76,11 +76,15 @@ class UploadRequest(BaseModel):
     )
 
 
+SearchMode = Literal["dense", "lexical", "hybrid"]
+
+
 class AskRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     question: str = Field(min_length=1, max_length=2000)
     top_k: int = Field(default=6, ge=1, le=50)
+    mode: SearchMode = "hybrid"
 
 
 class SpeakerNames(BaseModel):
@@ -229,6 +233,7 @@ def get_job(
 def search(
     who: Owner,
     request: Request,
+    response: Response,
     q: Annotated[str, Query(min_length=1, max_length=2000, description="What to look for")],
     top_k: Annotated[int, Query(ge=1, le=100)] = 5,
     min_score: Annotated[float | None, Query(ge=-1, le=1)] = None,
@@ -237,8 +242,12 @@ def search(
     video_id: Annotated[str | None, Query(max_length=80)] = None,
     speaker: Annotated[str | None, Query(max_length=100)] = None,
     chunk_type: Annotated[str | None, Query(description="summary, transcript or action_item")] = None,
+    mode: Annotated[SearchMode, Query(description="dense, lexical or hybrid (both, fused)")] = "hybrid",
 ) -> list[SearchHit]:
-    return library(request).search(
+    """The hits, best first. How the query was understood rides in headers, so the body stays a list:
+    Search-Found (calibrated: "false" means not in your videos), Search-Mode, and for a date said in the
+    query ("last weekend") Search-Dates, as an ISO interval 2026-11-28/2026-11-29."""
+    page = library(request).search_page(
         who,
         q,
         top_k=top_k,
@@ -248,12 +257,18 @@ def search(
         video_id=video_id,
         speaker=speaker,
         chunk_type=chunk_type,
+        mode=mode,
     )
+    response.headers["Search-Found"] = "true" if page.found else "false"
+    response.headers["Search-Mode"] = page.mode
+    if page.date_from:
+        response.headers["Search-Dates"] = f"{page.date_from}/{page.date_to}"
+    return page.hits
 
 
 @router.post("/ask", response_model=AnswerView)
 def ask(body: AskRequest, who: Owner, request: Request) -> AnswerView:
-    return library(request).ask(who, body.question, top_k=body.top_k)
+    return library(request).ask(who, body.question, top_k=body.top_k, mode=body.mode)
 
 
 def _video_type(path: str) -> str:

@@ -466,7 +466,8 @@ def _upload_for_demo(settings: Settings, video: Path) -> str:
 
 def _show_demo_results(settings: Settings, key: str, *, query: str, question: str, Markdown, Panel) -> dict:
     from lifestream.memory.answers import ask
-    from lifestream.memory.search import semantic_search
+    from lifestream.memory.lexical import LexicalIndex
+    from lifestream.memory.search import search
     from lifestream.worker import get_runtime
 
     runtime = get_runtime()
@@ -481,7 +482,15 @@ def _show_demo_results(settings: Settings, key: str, *, query: str, question: st
     markdown = runtime.s3(settings.resolved_bucket).read_text(job.result_keys["markdown"])
     console.print(Panel(Markdown(markdown), title=f"diary — results/{job.video_id}/summary.md"))
 
-    results = semantic_search(query, store=runtime.store, embedder=runtime.embedder, top_k=3)
+    lexical = LexicalIndex.from_settings(settings)
+    results = search(
+        query,
+        store=runtime.store,
+        embedder=runtime.embedder,
+        lexical=lexical,
+        top_k=3,
+        timezone=settings.timezone,
+    ).results
     table = Table(title=f"search: {query!r}")
     table.add_column("score", justify="right")
     table.add_column("where")
@@ -492,7 +501,7 @@ def _show_demo_results(settings: Settings, key: str, *, query: str, question: st
         )
     console.print(table)
 
-    answer = ask(question, settings=settings, store=runtime.store, embedder=runtime.embedder)
+    answer = ask(question, settings=settings, store=runtime.store, embedder=runtime.embedder, lexical=lexical)
     cited = "\n".join(f"  {escape(c.label)}" for c in answer.citations)
     console.print(
         Panel(

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from lifestream.cli.common import console
+from lifestream.cli.common import console, console_err
 
 
 def search(
@@ -26,16 +26,21 @@ def search(
     chunk_type: Annotated[
         str | None, typer.Option("--type", help="summary, transcript or action_item.")
     ] = None,
+    mode: Annotated[
+        str,
+        typer.Option("--mode", help="hybrid (words and meaning, fused), dense (meaning) or lexical (words)."),
+    ] = "hybrid",
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list instead of a table.")] = False,
 ) -> None:
-    """Search everything you have recorded, by meaning."""
+    """Search everything you have recorded, by words and meaning; dates said in the query ("last weekend")
+    become a date filter."""
     from lifestream.core.constants import LOCAL_USER
     from lifestream.core.settings import load_settings
     from lifestream.service import Library
 
     # The local user's memory, through the same service the HTTP API calls (bad filters fail there,
     # before any model is loaded).
-    results = Library(load_settings()).search(
+    page = Library(load_settings()).search_page(
         LOCAL_USER,
         query,
         top_k=top_k,
@@ -45,7 +50,12 @@ def search(
         video_id=video,
         speaker=speaker,
         chunk_type=chunk_type,
+        mode=mode,
     )
+    results = page.hits
+    if page.searching:
+        # On stderr: --json output stays one JSON document.
+        console_err.print(page.searching, markup=False, highlight=False)
     if as_json:
         rows = [
             {

@@ -416,16 +416,19 @@ def process(
 def ask(
     question: Annotated[str, typer.Argument(help="A question about your videos.", show_default=False)],
     top_k: Annotated[int, typer.Option("--top-k", min=1, max=50, help="How many passages to read.")] = 6,
+    mode: Annotated[str, typer.Option("--mode", help="Retrieval: hybrid, dense or lexical.")] = "hybrid",
     as_json: Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")] = False,
 ) -> None:
     """Answer a question from your videos, citing \\[video, HH:MM:SS–HH:MM:SS] for every claim."""
     library = _library(load_settings())
     if not library.has_memory(LOCAL_USER):
         raise LifeStreamError("nothing is indexed yet: run `lifestream process VIDEO…` first")
-    answer = library.ask(LOCAL_USER, question, top_k=top_k)
+    answer = library.ask(LOCAL_USER, question, top_k=top_k, mode=mode)
     if as_json:
         _dump(answer.model_dump(mode="json"))
         return
+    if answer.searching:
+        console.print(answer.searching, markup=False, highlight=False)
     console.print(answer.text, markup=False, highlight=False)
     if answer.citations:
         console.print("\n[bold]Sources[/]")

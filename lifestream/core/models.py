@@ -67,3 +67,7 @@ class SearchResult(BaseModel):
     chunk_type: str
     recorded_date: str | None = None
     speakers: list[str] = Field(default_factory=list)
+    # Hybrid search: each channel's own score for this chunk ("dense" cosine, "lexical" rank), and the hits
+    # folded into this one (overlapping spans of the same video, or of a copy of it).
+    channel_scores: dict[str, float] = Field(default_factory=dict)
+    supporting: list[SearchResult] = Field(default_factory=list)

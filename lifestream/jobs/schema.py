@@ -124,3 +124,43 @@ class Job(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class LexicalChunk(Base):
+    """The lexical (full-text) channel of search, one row per indexed chunk, beside the jobs it came from.
+
+    The full-text index itself is engine-specific and made by migration 0004 only: an FTS5 table
+    `lexical_fts` (external content = this table, kept in step by triggers) on SQLite, an expression GIN
+    index over `to_tsvector('english', text || ' ' || speaker_text)` on PostgreSQL. `pk` is the integer row id FTS5 needs."""
+
+    __tablename__ = "lexical_chunks"
+    __table_args__ = (
+        UniqueConstraint("owner", "chunk_id", name="uq_lexical_chunks_owner_chunk"),
+        Index("ix_lexical_chunks_owner_video", "owner", "video_id"),
+        Index("ix_lexical_chunks_owner_day", "owner", "recorded_day"),
+    )
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    owner: Mapped[str] = mapped_column(String(128))
+    video_id: Mapped[str] = mapped_column(String(80))
+    chunk_id: Mapped[str] = mapped_column(String(200))
+    chunk_type: Mapped[str] = mapped_column(String(32))
+    start: Mapped[float] = mapped_column(Float)
+    end: Mapped[float] = mapped_column(Float)
+    recorded_date: Mapped[str | None] = mapped_column(String(10))
+    recorded_day: Mapped[int | None] = mapped_column(Integer)
+    speakers: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    text: Mapped[str] = mapped_column(Text)
+    # The speakers' names as words, indexed with the text: "what did Marco say" matches Marco's turns.
+    speaker_text: Mapped[str] = mapped_column(Text, default="")
+
+
+def include_name(name: str | None, type_: str, parent_names: dict) -> bool:
+    """For Alembic comparisons: the engine-specific full-text parts of migration 0004 (SQLite's FTS5 table
+    and its shadow tables, PostgreSQL's expression GIN index) are raw SQL, not models, so they are not
+    reported as things to drop."""
+    if name is None:
+        return True
+    if type_ == "table":
+        return not name.startswith("lexical_fts")
+    return not (type_ == "index" and name == "ix_lexical_chunks_tsv")

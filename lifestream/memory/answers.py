@@ -1,6 +1,7 @@
 """Stage 10: answers to questions about your videos, every claim cited as [video, HH:MM:SS–HH:MM:SS].
 
-Retrieval goes through `lifestream.memory.search.semantic_search`. With OpenAI the chat model answers from the
+Retrieval goes through `lifestream.memory.search.search` (hybrid by default), whose calibrated `found`
+flag is the "not found" decision. With OpenAI the chat model answers from the
 numbered sources only, as structured output whose every sentence names its sources; sentences without a
 valid source are dropped, so nothing uncited reaches the user. Offline the answer is extractive: the
 retrieved sentences that share the most words with the question, each with its citation. When nothing
@@ -21,9 +22,11 @@ from lifestream.core.timefmt import span_label
 
 if TYPE_CHECKING:
     from lifestream.memory.embeddings import Embedder
+    from lifestream.memory.lexical import LexicalIndex
     from lifestream.memory.vectors import VectorStore
 
-# Cosine similarity below which a retrieved chunk is treated as unrelated to the question.
+# Cosine below which a chunk was unrelated before calibration (memory/calibration.json decides now; kept
+# for callers that pass it as min_score).
 MIN_RELEVANCE = 0.25
 NOT_FOUND = "Not in your videos: nothing I retrieved answers that question."
 MAX_OFFLINE_SENTENCES = 3
@@ -154,18 +157,36 @@ def ask(
     store: VectorStore,
     embedder: Embedder,
     top_k: int = 6,
-    min_score: float = MIN_RELEVANCE,
+    min_score: float | None = None,
     openai_client=None,
+    lexical: LexicalIndex | None = None,
+    mode: str = "hybrid",
 ) -> Answer:
-    from lifestream.memory.search import semantic_search
+    """Answer from the hits of `lifestream.memory.search.search` (fused, folded, ranked); its calibrated
+    `found` decides "not in your videos". The lexical index defaults to the configured job store's."""
+    from lifestream.memory.search import search
 
     question = question.strip()
     if not question:
         from lifestream.core.errors import LifeStreamError
 
         raise LifeStreamError("ask needs a question")
-    results = semantic_search(question, store=store, embedder=embedder, top_k=top_k, min_score=min_score)
-    if not results:
+    if lexical is None and mode != "dense":
+        from lifestream.memory.lexical import LexicalIndex
+
+        lexical = LexicalIndex.from_settings(settings)
+    outcome = search(
+        question,
+        store=store,
+        embedder=embedder,
+        lexical=lexical,
+        mode=mode,
+        top_k=top_k,
+        min_score=min_score,
+        timezone=settings.timezone,
+    )
+    results = outcome.results
+    if not outcome.found or not results:
         return Answer(text=NOT_FOUND, citations=[], grounded=False)
     use_openai = settings.summarizer != "extractive" and settings.has_openai
     if use_openai:

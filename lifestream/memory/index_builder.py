@@ -3,6 +3,9 @@
 Re-indexing a video therefore replaces its vectors and never duplicates them; new vectors are written
 before stale ones are removed, so a crash in between leaves the video searchable (at worst with a few
 extra old chunks that the next run removes).
+
+The lexical channel (`lifestream.memory.lexical`) is written in the same step, after the vectors, as one
+replace-the-video transaction; a crash between the two is repaired by the retry, which rewrites both.
 """
 
 from __future__ import annotations
@@ -10,12 +13,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from contextlib import nullcontext
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from lifestream.core.constants import LOCAL_USER
 from lifestream.core.errors import VectorStoreError
 from lifestream.core.models import Chunk
 from lifestream.memory.embeddings.base import Embedder
 from lifestream.memory.vectors.base import VectorStore
+
+if TYPE_CHECKING:
+    from lifestream.memory.lexical import LexicalIndex
 
 logger = logging.getLogger(__name__)
 
@@ -41,15 +48,22 @@ def video_id_prefix(video_id: str) -> str:
     return f"{video_id}#"
 
 
+def owner_of(store: VectorStore) -> str:
+    """Whose records a store reads and writes (an `OwnedVectorStore` knows; a bare store is the local user's)."""
+    return str(getattr(store, "owner", None) or LOCAL_USER)
+
+
 def index_video(
     video_id: str,
     chunks: Sequence[Chunk],
     *,
     store: VectorStore,
     embedder: Embedder,
+    lexical: LexicalIndex | None = None,
     progress: bool = False,
 ) -> int:
-    """Replace all of `video_id`'s vectors with `chunks`; returns how many were upserted."""
+    """Replace all of `video_id`'s vectors (and its lexical rows, given `lexical`) with `chunks`; returns
+    how many vectors were upserted."""
     seen: set[str] = set()
     for chunk in chunks:
         if chunk.video_id != video_id:
@@ -84,11 +98,17 @@ def index_video(
         if stale:
             store.delete(stale)
             logger.info("video %s: removed %d stale vector(s)", video_id, len(stale))
+    if lexical is not None:
+        lexical.replace_video(owner_of(store), video_id, usable)
     return written
 
 
-def delete_video(video_id: str, *, store: VectorStore) -> int:
-    """Remove every vector of `video_id` (a superseded version); returns how many there were."""
+def delete_video(video_id: str, *, store: VectorStore, lexical: LexicalIndex | None = None) -> int:
+    """Remove every vector of `video_id` (a superseded version), and its lexical rows given `lexical`;
+    returns how many vectors there were. Lexical rows go first: a retry after a failure in between still
+    finds the vectors to delete."""
+    if lexical is not None:
+        lexical.delete_video(owner_of(store), video_id)
     ids = list(store.list_ids(video_id_prefix(video_id)))
     if ids:
         store.delete(ids)

@@ -53,6 +53,7 @@ from lifestream.service.models import (
     JobView,
     MediaLinks,
     SearchHit,
+    SearchPage,
     UploadTicket,
     VideoDiary,
     VideoPage,
@@ -131,6 +132,13 @@ class Library:
         from lifestream.storage.s3_service import S3Service
 
         return S3Service.from_settings(self.settings)
+
+    @cached_property
+    def lexical(self):
+        """The lexical channel of search, in the job store's database (it shares the store's pool)."""
+        from lifestream.memory.lexical import LexicalIndex
+
+        return LexicalIndex(self.jobs.engine)
 
     def vectors(self, owner: str):
         from lifestream.memory.vectors.owned import for_owner
@@ -454,7 +462,7 @@ class Library:
         vectors = jobs = 0
         for version in versions:
             objects += self._delete_made_from(version)
-            vectors += delete_vectors(version.video_id, store=self.vectors(owner))
+            vectors += delete_vectors(version.video_id, store=self.vectors(owner), lexical=self.lexical)
         for version in versions:
             jobs += int(self.jobs.forget(version.id))
         return DeleteReport(video_id=video_id, objects=objects, vectors=vectors, jobs=jobs)
@@ -500,7 +508,11 @@ class Library:
         return sum(s3.delete_versions(s3.list_versions(p)) for p in prefixes)
 
     # --- memory ---------------------------------------------------------------------------------------
-    def search(
+    def search(self, owner: str, query: str, **options: Any) -> list[SearchHit]:
+        """The hits of `search_page` (same options)."""
+        return self.search_page(owner, query, **options).hits
+
+    def search_page(
         self,
         owner: str,
         query: str,
@@ -512,38 +524,61 @@ class Library:
         video_id: str | None = None,
         speaker: str | None = None,
         chunk_type: str | None = None,
-    ) -> list[SearchHit]:
-        from lifestream.memory.search import semantic_search
+        mode: str = "hybrid",
+    ) -> SearchPage:
+        """Hybrid (or dense / lexical) search with dates said in the query read as a filter in the
+        user's time zone; the page says how the query was understood."""
+        outcome = self._search(
+            owner,
+            query,
+            "q",
+            top_k=top_k,
+            min_score=min_score,
+            date_from=date_from,
+            date_to=date_to,
+            video_id=video_id,
+            speaker=speaker,
+            chunk_type=chunk_type,
+            mode=mode,
+        )
+        return SearchPage(
+            hits=[_hit(r) for r in outcome.results],
+            found=outcome.found,
+            mode=outcome.mode,
+            query=outcome.query,
+            date_from=outcome.dates.date_from if outcome.dates else None,
+            date_to=outcome.dates.date_to if outcome.dates else None,
+            searching=outcome.dates.label if outcome.dates else None,
+            speakers=outcome.boosted_speakers,
+        )
 
-        _check_query(query, "q")
+    def _search(self, owner: str, query: str, field: str, **options: Any):
+        from lifestream.memory.search import search
+
+        _check_query(query, field)
         try:
             # The filter is built (and refused) before the query is embedded, so bad input costs nothing.
-            results = semantic_search(
+            return search(
                 query,
                 store=self.vectors(owner),
                 embedder=self.embedder,
-                top_k=top_k,
-                min_score=min_score,
-                date_from=date_from,
-                date_to=date_to,
-                video_id=video_id,
-                speaker=speaker,
-                chunk_type=chunk_type,
+                lexical=self.lexical,
+                timezone=self.settings.timezone,
+                now=self.clock(),
+                **options,
             )
         except UnsupportedFilterError as exc:
             raise RequestError(_filter_field(str(exc)), str(exc)) from None
-        return [SearchHit.model_validate(r.model_dump()) for r in results]
 
-    def ask(self, owner: str, question: str, *, top_k: int = 6) -> AnswerView:
-        from lifestream.memory.answers import MIN_RELEVANCE, NOT_FOUND, extractive_answer, openai_answer
-        from lifestream.memory.search import semantic_search
+    def ask(self, owner: str, question: str, *, top_k: int = 6, mode: str = "hybrid") -> AnswerView:
+        from lifestream.memory.answers import NOT_FOUND, extractive_answer, openai_answer
 
-        _check_query(question, "question")
-        results = semantic_search(
-            question, store=self.vectors(owner), embedder=self.embedder, top_k=top_k, min_score=MIN_RELEVANCE
-        )
-        if not results:
-            return AnswerView(text=NOT_FOUND, grounded=False, citations=[])
+        outcome = self._search(owner, question, "question", top_k=top_k, mode=mode)
+        searching = outcome.dates.label if outcome.dates else None
+        # The calibrated decision of search: below the index's thresholds nothing retrieved answers it.
+        if not outcome.found:
+            return AnswerView(text=NOT_FOUND, grounded=False, citations=[], searching=searching)
+        results = outcome.results
         settings = self.settings
         if settings.summarizer != "extractive" and settings.has_openai:
             answer = openai_answer(question, results, settings)
@@ -553,6 +588,7 @@ class Library:
         return AnswerView(
             text=answer.text,
             grounded=answer.grounded,
+            searching=searching,
             citations=[
                 CitationView(
                     video_id=c.video_id,
@@ -599,7 +635,7 @@ class Library:
         from lifestream.memory.index_builder import index_video
 
         # Vectors first: if writing the diary then fails, a retry renames the (unchanged) diary again.
-        index_video(video_id, chunks, store=self.vectors(owner), embedder=self.embedder)
+        index_video(video_id, chunks, store=self.vectors(owner), embedder=self.embedder, lexical=self.lexical)
         self._write_result(job, "json", renamed.model_dump_json(indent=2), "application/json")
         self._write_result(job, "markdown", render_markdown(renamed), "text/markdown; charset=utf-8")
         return self._diary(job)
@@ -656,8 +692,14 @@ def _check_query(text: str, field: str) -> None:
         raise RequestError(field, f"must be at most {MAX_QUERY_CHARS} characters without NUL")
 
 
+def _hit(result: Any) -> SearchHit:
+    return SearchHit.model_validate(
+        {**result.model_dump(exclude={"supporting"}), "supporting": [_hit(r) for r in result.supporting]}
+    )
+
+
 def _filter_field(message: str) -> str:
-    for field in ("date_from", "date_to", "chunk type"):
+    for field in ("date_from", "date_to", "chunk type", "mode"):
         if message.startswith(field) or field in message:
             return field.replace(" ", "_")
     if "date" in message:

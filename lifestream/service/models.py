@@ -105,6 +105,22 @@ class SearchHit(BaseModel):
     chunk_type: str
     recorded_date: str | None = None
     speakers: list[str] = Field(default_factory=list)
+    supporting: list[SearchHit] = Field(
+        default_factory=list, description="Other hits of the same moment (overlapping, or a copied video)"
+    )
+
+
+class SearchPage(BaseModel):
+    """Search hits and how the query was understood."""
+
+    hits: list[SearchHit]
+    found: bool = Field(description="False: nothing retrieved clears the calibrated relevance threshold")
+    mode: str
+    query: str = Field(description="The text searched, without the date phrase")
+    date_from: str | None = Field(default=None, description="A date filter read from the query's words")
+    date_to: str | None = None
+    searching: str | None = Field(default=None, description='e.g. "searching 2026-11-23 – 2026-11-24"')
+    speakers: list[str] = Field(default_factory=list, description="Speakers named in the query (boosted)")
 
 
 class CitationView(BaseModel):
@@ -119,3 +135,4 @@ class AnswerView(BaseModel):
     text: str
     grounded: bool
     citations: list[CitationView]
+    searching: str | None = Field(default=None, description="The date filter read from the question")

@@ -441,7 +441,10 @@ class _Run:
             from lifestream.memory.vectors import make_vector_store
 
             store = make_vector_store(self.settings, embedder)
-        count = index_video(self.video_id, chunks, store=store, embedder=embedder)
+        from lifestream.memory.lexical import LexicalIndex
+
+        lexical = LexicalIndex.from_settings(self.settings)
+        count = index_video(self.video_id, chunks, store=store, embedder=embedder, lexical=lexical)
         self.report("index")
         return count
 

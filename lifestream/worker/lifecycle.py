@@ -288,8 +288,9 @@ class _Attempt:
     def _remove_memory(self, job: JobRecord) -> None:
         if self.vectors is not None:
             from lifestream.memory.index_builder import delete_video
+            from lifestream.memory.lexical import LexicalIndex
 
-            delete_video(job.video_id, store=self.vectors()[0])
+            delete_video(job.video_id, store=self.vectors()[0], lexical=LexicalIndex(self.jobs.engine))
         self.source.remove_results(job)
 
     def _superseded(self, exc: SupersededError) -> JobOutcome:

@@ -11,7 +11,7 @@ from lifestream.core.errors import ConfigError
 from lifestream.core.settings import load_settings
 from lifestream.jobs import JobStore
 from lifestream.jobs.migrate import head_revision
-from lifestream.jobs.schema import Base
+from lifestream.jobs.schema import Base, include_name
 
 
 def test_migrate_is_idempotent(store_url):
@@ -30,7 +30,10 @@ def test_migrate_is_idempotent(store_url):
 def test_migrations_match_the_models(store):
     # A model change without a migration would make the deployed schema differ from the code.
     with store.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+        diff = compare_metadata(
+            MigrationContext.configure(conn, opts={"compare_type": True, "include_name": include_name}),
+            Base.metadata,
+        )
     assert diff == []
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from lifestream.jobs.schema import Base
+from lifestream.jobs.schema import Base, include_name
 
 connection = context.config.attributes.get("connection")
 if connection is None:
@@ -17,6 +17,7 @@ context.configure(
     # SQLite cannot ALTER most things in place: batch mode recreates the table instead.
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
+    include_name=include_name,
 )
 with context.begin_transaction():
     context.run_migrations()
