@@ -1,18 +1,25 @@
-"""Stage 6: time blocks — scene-aware windows of at most `block_max_seconds`.
+"""Stage 6: time blocks that follow the content, each at most `block_max_seconds`.
 
-Blocks end at scene changes where possible (a block is never longer than the maximum; a scene longer than
-the maximum is split evenly). Every transcript segment belongs to exactly one block: the one holding its
-midpoint, so a sentence that crosses a boundary is neither lost nor duplicated.
+A block ends where what is happening changes: the set of voices changes (a call ends, a reading starts),
+the words change (TextTiling: a dip in lexical similarity between the speech just before and just after
+a pause), or the picture changes; a long silence and a scene change add weight to the others. A cut is
+made only between segments, never inside one, and never leaves a block shorter than `min_seconds`.
+A stretch still longer than the maximum is then cut at scene changes where possible (split evenly
+otherwise). Every transcript segment belongs to exactly one block: the one holding its midpoint, so a
+sentence that crosses a boundary is neither lost nor duplicated.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
 
 from pydantic import BaseModel, Field
 
 from lifestream.core.models import TranscriptSegment
+from lifestream.core.text import words
 from lifestream.media.scenes import Scene
 
 
@@ -54,18 +61,48 @@ def block_boundaries(duration: float, scene_starts: Sequence[float], max_seconds
     return bounds
 
 
+# How far each side of a pause is read to compare what comes before with what comes after.
+WINDOW_SECONDS = 30.0
+MIN_BLOCK_SECONDS = 20.0
+# A pause this long is a weak sign of a new moment (it takes another sign to cut).
+LONG_PAUSE_SECONDS = 2.5
+CUT_SCORE = 1.0
+
+
+class _Gap(BaseModel):
+    at: float  # where a cut would go
+    before: float  # the end of the speech before it
+    after: float  # the start of the speech after it
+    score: float = 0.0
+    depth: float = 0.0
+
+
 def make_blocks(
     duration: float,
     scenes: Sequence[Scene],
     segments: Sequence[TranscriptSegment],
     *,
     max_seconds: float,
+    min_seconds: float = MIN_BLOCK_SECONDS,
+    similarity: Callable[[str, str], float] | None = None,
 ) -> list[Block]:
+    """`similarity(before, after)` in [0, 1] compares the text either side of a pause (lexical cosine by
+    default; an embedder's cosine can be passed instead)."""
     # Speech may run a little past the container's duration (rounding); the last block takes it.
     end = max([duration, *(s.end for s in segments)]) if segments else duration
-    bounds = block_boundaries(end, [s.start for s in scenes], max_seconds)
+    ordered = sorted(segments, key=lambda s: (s.start, s.end))
+    scene_starts = sorted({round(s.start, 3) for s in scenes if 0 < s.start < end})
+    cuts = content_cuts(end, scene_starts, ordered, min_seconds=min_seconds, similarity=similarity)
+    bounds = [0.0]
+    for stop in [*cuts, end]:
+        start = bounds[-1]
+        inner = [c - start for c in scene_starts if start < c < stop]
+        bounds += [round(start + b, 3) for b in block_boundaries(stop - start, inner, max_seconds)[1:]]
+    if len(bounds) == 1:
+        bounds.append(end)
+    bounds[-1] = end
     blocks = [Block(index=i, start=bounds[i], end=bounds[i + 1]) for i in range(len(bounds) - 1)]
-    for seg in sorted(segments, key=lambda s: (s.start, s.end)):
+    for seg in ordered:
         middle = (seg.start + seg.end) / 2
         blocks[_block_of(middle, bounds)].segments.append(seg)
     for scene in scenes:
@@ -73,6 +110,111 @@ def make_blocks(
             if scene.start < block.end and scene.end > block.start or (scene.start == block.start):
                 block.scene_indices.append(scene.index)
     return blocks
+
+
+def content_cuts(
+    end: float,
+    scene_starts: Sequence[float],
+    segments: Sequence[TranscriptSegment],
+    *,
+    min_seconds: float = MIN_BLOCK_SECONDS,
+    similarity: Callable[[str, str], float] | None = None,
+) -> list[float]:
+    """The times, sorted, where the content changes enough to start a new block."""
+    gaps = _gaps(end, scene_starts, segments)
+    if not gaps:
+        return []
+    similarity = similarity or lexical_similarity
+    sims = [
+        similarity(_text(segments, g.at - WINDOW_SECONDS, g.at), _text(segments, g.at, g.at + WINDOW_SECONDS))
+        for g in gaps
+    ]
+    depths = _depths(sims)
+    mean = sum(depths) / len(depths)
+    std = (sum((d - mean) ** 2 for d in depths) / len(depths)) ** 0.5
+    for gap, depth in zip(gaps, depths):
+        left = _voices(segments, gap.at - WINDOW_SECONDS, gap.at)
+        right = _voices(segments, gap.at, gap.at + WINDOW_SECONDS)
+        if left and right and not left & right:
+            gap.score += 1.0  # none of the voices before are heard after
+        elif left and right and len(left & right) / len(left | right) < 0.5:
+            gap.score += 0.5
+        gap.depth = depth
+        if len(gaps) > 2 and depth >= max(0.4, mean + std):
+            gap.score += 1.0  # the words change (a TextTiling boundary)
+        elif len(gaps) > 2 and depth >= max(0.2, mean + 0.5 * std):
+            gap.score += 0.5
+        if any(gap.before - 0.5 <= s <= gap.after + 0.5 for s in scene_starts):
+            gap.score += 0.5
+        pause = gap.after - gap.before
+        if pause >= LONG_PAUSE_SECONDS:
+            gap.score += 0.5
+        if pause >= 2 * WINDOW_SECONDS:
+            gap.score += 0.5  # a minute of silence between two stretches of speech (or of none)
+    chosen: list[float] = []
+    for gap in sorted(gaps, key=lambda g: (-g.score, -g.depth, g.at)):
+        if gap.score < CUT_SCORE:
+            break
+        edges = [0.0, *sorted(chosen), end]
+        if all(abs(gap.at - e) >= min_seconds for e in edges):
+            chosen.append(gap.at)
+    return sorted(chosen)
+
+
+def _gaps(end: float, scene_starts: Sequence[float], segments: Sequence[TranscriptSegment]) -> list[_Gap]:
+    """The places between segments where a cut may go (at a scene change there, if there is one). A long
+    silence has two: where the speech stops and where it starts again."""
+    gaps: list[_Gap] = []
+    previous_end = 0.0
+    for seg in [*segments, None]:
+        next_start = end if seg is None else seg.start
+        if next_start >= previous_end:
+            inside = [s for s in scene_starts if previous_end - 0.5 <= s <= next_start + 0.5]
+            if next_start - previous_end > 2 * WINDOW_SECONDS:
+                first = inside[0] if inside else previous_end + 1.0
+                last = inside[-1] if inside else next_start - 1.0
+                gaps += [_Gap(at=round(t, 3), before=previous_end, after=next_start) for t in {first, last}]
+            else:
+                at = inside[0] if inside else (previous_end + next_start) / 2
+                gaps.append(_Gap(at=round(at, 3), before=previous_end, after=next_start))
+        if seg is not None:
+            previous_end = max(previous_end, seg.end)
+    return sorted((g for g in gaps if 0.0 < g.at < end), key=lambda g: g.at)
+
+
+_STEM = re.compile(r"(?:ing|ed|es|s)$")
+
+
+def lexical_similarity(before: str, after: str) -> float:
+    """Cosine of the content-word counts (crudely stemmed) of two stretches of speech."""
+    a = Counter(_STEM.sub("", w) if len(w) > 4 else w for w in words(before))
+    b = Counter(_STEM.sub("", w) if len(w) > 4 else w for w in words(after))
+    if not a or not b:
+        return 0.0
+    dot = sum(a[w] * b[w] for w in a.keys() & b.keys())
+    return dot / (math.sqrt(sum(v * v for v in a.values())) * math.sqrt(sum(v * v for v in b.values())))
+
+
+def _depths(sims: list[float]) -> list[float]:
+    """TextTiling depth: how far the similarity at a gap dips below the nearest peak on either side."""
+    out = []
+    for i, sim in enumerate(sims):
+        left = i
+        while left > 0 and sims[left - 1] >= sims[left]:
+            left -= 1
+        right = i
+        while right < len(sims) - 1 and sims[right + 1] >= sims[right]:
+            right += 1
+        out.append((sims[left] - sim) + (sims[right] - sim))
+    return out
+
+
+def _text(segments: Sequence[TranscriptSegment], start: float, stop: float) -> str:
+    return " ".join(s.text for s in segments if start <= (s.start + s.end) / 2 < stop)
+
+
+def _voices(segments: Sequence[TranscriptSegment], start: float, stop: float) -> set[str]:
+    return {s.speaker for s in segments if s.speaker and start <= (s.start + s.end) / 2 < stop}
 
 
 def _block_of(t: float, bounds: list[float]) -> int:

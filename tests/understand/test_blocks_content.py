@@ -1,0 +1,128 @@
+"""Blocks follow the content: they end where the voices, the words or the picture change, not only on
+the time cap — with a floor on their length and the cap kept."""
+
+from __future__ import annotations
+
+from lifestream.core.models import TranscriptSegment
+from lifestream.media.scenes import Scene
+from lifestream.understand.blocks import make_blocks
+
+GARDEN = [
+    "The tomatoes in the garden need more water this week.",
+    "I planted the basil next to the tomatoes in the garden.",
+    "The garden soil is dry, so the tomatoes need compost too.",
+    "Slugs ate the lettuce in the garden again last night.",
+]
+BUDGET = [
+    "The quarterly budget for the marketing team is too high.",
+    "Finance wants the budget report with the hiring costs.",
+    "We cut the travel budget and the software licences.",
+    "The budget review with finance is on the calendar now.",
+]
+
+
+def _scene(i: int, start: float, end: float) -> Scene:
+    return Scene(index=i, start=start, end=end, keyframe=f"scene_{i:04d}.jpg", keyframe_time=start)
+
+
+def _talk(
+    lines: list[str], start: float, seconds: float, speakers: list[str | None], step: float = 4.0
+) -> list[TranscriptSegment]:
+    """Back-to-back segments (as Whisper gives them: no pause between) cycling through lines and voices."""
+    out, t, i = [], start, 0
+    while t + step <= start + seconds + 1e-6:
+        out.append(
+            TranscriptSegment(
+                start=t, end=t + step, text=lines[i % len(lines)], speaker=speakers[i % len(speakers)]
+            )
+        )
+        t, i = t + step, i + 1
+    return out
+
+
+def _bounds(blocks) -> list[tuple[float, float]]:
+    return [(b.start, b.end) for b in blocks]
+
+
+def test_a_call_then_a_reading_are_two_blocks():
+    # GIVEN a two-person call, then one other voice reading, on the same topic words, in one scene
+    call = _talk(GARDEN, 0, 60, ["Speaker 1", "Speaker 2"])
+    reading = _talk(GARDEN, 60, 60, ["Speaker 3"])
+
+    blocks = make_blocks(120, [_scene(0, 0, 120)], call + reading, max_seconds=300)
+
+    assert _bounds(blocks) == [(0, 60), (60, 120)]
+    assert {s.speaker for s in blocks[0].segments} == {"Speaker 1", "Speaker 2"}
+    assert {s.speaker for s in blocks[1].segments} == {"Speaker 3"}
+
+
+def test_a_change_of_topic_ends_a_block_without_speaker_labels():
+    segments = _talk(GARDEN, 0, 80, [None]) + _talk(BUDGET, 80, 80, [None])
+
+    blocks = make_blocks(160, [_scene(0, 0, 160)], segments, max_seconds=300)
+
+    assert _bounds(blocks) == [(0, 80), (80, 160)]
+
+
+def test_one_topic_one_voice_stays_one_block_across_scene_changes():
+    segments = _talk(GARDEN, 0, 120, ["Speaker 1"])
+    scenes = [_scene(i, s, s + 30) for i, s in enumerate([0, 30, 61, 90])]
+
+    blocks = make_blocks(120, scenes, segments, max_seconds=300)
+
+    assert _bounds(blocks) == [(0, 120)]
+
+
+def test_a_scene_change_with_a_pause_ends_a_block():
+    segments = _talk(GARDEN, 0, 40, ["Speaker 1"]) + _talk(GARDEN, 44, 40, ["Speaker 1"])
+    scenes = [_scene(0, 0, 42), _scene(1, 42, 84)]
+
+    blocks = make_blocks(84, scenes, segments, max_seconds=300)
+
+    assert _bounds(blocks) == [(0, 42), (42, 84)]
+
+
+def test_a_long_silence_is_its_own_block():
+    segments = _talk(GARDEN, 0, 40, ["Speaker 1"]) + _talk(GARDEN, 160, 40, ["Speaker 1"])
+
+    blocks = make_blocks(200, [], segments, max_seconds=300)
+
+    assert len(blocks) == 3
+    assert blocks[1].segments == [] and blocks[1].length >= 100
+
+
+def test_no_block_shorter_than_the_minimum():
+    # A second voice answers briefly right at the start: not a block of its own
+    segments = _talk(GARDEN, 0, 8, ["Speaker 2"]) + _talk(GARDEN, 8, 100, ["Speaker 1"])
+
+    blocks = make_blocks(108, [], segments, max_seconds=300, min_seconds=20)
+
+    assert all(b.length >= 20 for b in blocks)
+    assert _bounds(blocks) == [(0, 108)]
+
+
+def test_the_cap_still_holds_and_every_segment_has_one_block():
+    segments = _talk(GARDEN, 0, 1000, ["Speaker 1", "Speaker 2"])
+    scenes = [_scene(i, s, s + 1) for i, s in enumerate([0, 250, 420, 700, 710])]
+
+    blocks = make_blocks(1000, scenes, segments, max_seconds=300)
+
+    assert all(b.length <= 300 + 1e-6 for b in blocks)
+    assert [s for b in blocks for s in b.segments] == segments
+    assert [b.start for b in blocks] == [0, 250, 420, 710]
+
+
+def test_a_similarity_function_can_be_supplied():
+    # An embedder's similarity (here: one that sees the change of register the words do not show)
+    segments = _talk(GARDEN, 0, 60, [None]) + _talk([s.upper() for s in GARDEN], 60, 60, [None])
+
+    def shouting(text: str) -> float:
+        letters = [c for c in text if c.isalpha()]
+        return sum(c.isupper() for c in letters) / len(letters) if letters else 0.0
+
+    def by_case(before: str, after: str) -> float:
+        return 1.0 - abs(shouting(before) - shouting(after))
+
+    blocks = make_blocks(120, [], segments, max_seconds=300, similarity=by_case)
+
+    assert _bounds(blocks) == [(0, 60), (60, 120)]
