@@ -15,6 +15,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -62,7 +63,7 @@ def block_boundaries(duration: float, scene_starts: Sequence[float], max_seconds
 
 
 # How far each side of a pause is read to compare what comes before with what comes after.
-WINDOW_SECONDS = 30.0
+WINDOW_SECONDS = 15.0
 MIN_BLOCK_SECONDS = 20.0
 # A pause this long is a weak sign of a new moment (it takes another sign to cut).
 LONG_PAUSE_SECONDS = 2.5
@@ -101,8 +102,16 @@ def make_blocks(
     if len(bounds) == 1:
         bounds.append(end)
     bounds[-1] = end
+    return blocks_at(bounds, scenes, ordered)
+
+
+def blocks_at(
+    bounds: Sequence[float], scenes: Sequence[Scene], segments: Sequence[TranscriptSegment]
+) -> list[Block]:
+    """The blocks between `bounds` (sorted, first 0, last the end), each holding its segments and scenes."""
+    bounds = list(bounds)
     blocks = [Block(index=i, start=bounds[i], end=bounds[i + 1]) for i in range(len(bounds) - 1)]
-    for seg in ordered:
+    for seg in sorted(segments, key=lambda s: (s.start, s.end)):
         middle = (seg.start + seg.end) / 2
         blocks[_block_of(middle, bounds)].segments.append(seg)
     for scene in scenes:
@@ -125,13 +134,19 @@ def content_cuts(
     if not gaps:
         return []
     similarity = similarity or lexical_similarity
-    sims = [
-        similarity(_text(segments, g.at - WINDOW_SECONDS, g.at), _text(segments, g.at, g.at + WINDOW_SECONDS))
+    windows = [
+        (_text(segments, g.at - WINDOW_SECONDS, g.at), _text(segments, g.at, g.at + WINDOW_SECONDS))
         for g in gaps
     ]
+    prepare = getattr(similarity, "prepare", None)
+    if prepare is not None:
+        prepare([t for pair in windows for t in pair if t])  # one batch, not two calls per pause
+    # Only pauses with speech on both sides say anything about a change of topic.
+    sims = [similarity(a, b) if a and b else None for a, b in windows]
     depths = _depths(sims)
-    mean = sum(depths) / len(depths)
-    std = (sum((d - mean) ** 2 for d in depths) / len(depths)) ** 0.5
+    spoken = [d for d, sim in zip(depths, sims) if sim is not None]
+    mean = sum(spoken) / len(spoken) if spoken else 0.0
+    std = (sum((d - mean) ** 2 for d in spoken) / len(spoken)) ** 0.5 if spoken else 0.0
     for gap, depth in zip(gaps, depths):
         left = _voices(segments, gap.at - WINDOW_SECONDS, gap.at)
         right = _voices(segments, gap.at, gap.at + WINDOW_SECONDS)
@@ -140,9 +155,9 @@ def content_cuts(
         elif left and right and len(left & right) / len(left | right) < 0.5:
             gap.score += 0.5
         gap.depth = depth
-        if len(gaps) > 2 and depth >= max(0.4, mean + std):
+        if len(spoken) > 2 and depth >= max(0.4, mean + std):
             gap.score += 1.0  # the words change (a TextTiling boundary)
-        elif len(gaps) > 2 and depth >= max(0.2, mean + 0.5 * std):
+        elif len(spoken) > 2 and depth >= max(0.2, mean + 0.5 * std):
             gap.score += 0.5
         if any(gap.before - 0.5 <= s <= gap.after + 0.5 for s in scene_starts):
             gap.score += 0.5
@@ -150,7 +165,7 @@ def content_cuts(
         if pause >= LONG_PAUSE_SECONDS:
             gap.score += 0.5
         if pause >= 2 * WINDOW_SECONDS:
-            gap.score += 0.5  # a minute of silence between two stretches of speech (or of none)
+            gap.score += 1.0  # a long silence: what comes after is another moment
     chosen: list[float] = []
     for gap in sorted(gaps, key=lambda g: (-g.score, -g.depth, g.at)):
         if gap.score < CUT_SCORE:
@@ -195,18 +210,43 @@ def lexical_similarity(before: str, after: str) -> float:
     return dot / (math.sqrt(sum(v * v for v in a.values())) * math.sqrt(sum(v * v for v in b.values())))
 
 
-def _depths(sims: list[float]) -> list[float]:
-    """TextTiling depth: how far the similarity at a gap dips below the nearest peak on either side."""
-    out = []
-    for i, sim in enumerate(sims):
-        left = i
-        while left > 0 and sims[left - 1] >= sims[left]:
+def _depths(sims: list[float | None]) -> list[float]:
+    """TextTiling depth: how far the similarity at a pause dips below the nearest peak on either side
+    (pauses without speech on both sides are skipped, and have no depth)."""
+    known = [(i, v) for i, v in enumerate(sims) if v is not None]
+    values = [v for _, v in known]
+    out = [0.0] * len(sims)
+    for k, (i, sim) in enumerate(known):
+        left = k
+        while left > 0 and values[left - 1] >= values[left]:
             left -= 1
-        right = i
-        while right < len(sims) - 1 and sims[right + 1] >= sims[right]:
+        right = k
+        while right < len(values) - 1 and values[right + 1] >= values[right]:
             right += 1
-        out.append((sims[left] - sim) + (sims[right] - sim))
+        out[i] = (values[left] - sim) + (values[right] - sim)
     return out
+
+
+class EmbeddingSimilarity:
+    """Cosine of an embedder's vectors for two stretches of speech; `prepare` embeds them in one batch.
+    Catches a change the words alone miss (a chat, then a passage of a novel read aloud)."""
+
+    def __init__(self, embed: Callable[[Sequence[str]], Any]) -> None:
+        self.embed = embed
+        self.vectors: dict[str, Any] = {}
+
+    def prepare(self, texts: Sequence[str]) -> None:
+        missing = list(dict.fromkeys(t for t in texts if t not in self.vectors))
+        if missing:
+            import numpy as np
+
+            matrix = np.asarray(self.embed(missing), dtype=np.float32)
+            matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-9)
+            self.vectors.update(zip(missing, matrix))
+
+    def __call__(self, before: str, after: str) -> float:
+        self.prepare([before, after])
+        return max(0.0, float(self.vectors[before] @ self.vectors[after]))
 
 
 def _text(segments: Sequence[TranscriptSegment], start: float, stop: float) -> str:

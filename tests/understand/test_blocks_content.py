@@ -126,3 +126,48 @@ def test_a_similarity_function_can_be_supplied():
     blocks = make_blocks(120, [], segments, max_seconds=300, similarity=by_case)
 
     assert _bounds(blocks) == [(0, 60), (60, 120)]
+
+
+# What local Whisper heard on bench/quality's call_and_reading: the real call (pyannote.audio's sample.wav),
+# then a LibriVox reading of Sense and Sensibility; Whisper leaves no pause between them and no labels.
+CALL_THEN_READING = [
+    (
+        6.4,
+        12.4,
+        "Hello, hello. Oh, hello. I didn't know you were there. I need a design. Okay. I thought you know",
+    ),
+    (
+        12.4,
+        19.6,
+        "This is Diane in New Jersey. And I'm Sheila and Texas originally from Chicago. Oh, I'm originally",
+    ),
+    (19.6, 27.3, "Also, I'm in New Jersey now though. Well, there is not much difference at least, you know"),
+    (27.3, 29.8, "So I don't hear that New Jersey now."),
+    (
+        29.8,
+        38.0,
+        "And Mr. John Dashwood had then leisure to consider how much there might be prudently in his power",
+    ),
+    (38.0, 39.8, "to do for them."),
+    (39.8, 43.2, "He was not an ill-disposed young man."),
+    (43.2, 48.9, "Unless to be rather cold-hearted and rather selfish is to be ill-disposed."),
+    (
+        48.9,
+        53.8,
+        "Had he married a more amiable woman he might have been made still more respectable than he",
+    ),
+    (53.8, 55.3, "was."),
+    (55.3, 58.1, "he might even have been made amiable himself."),
+]
+
+
+def test_the_embedder_tells_a_call_from_the_reading_after_it(offline_settings):
+    from lifestream.memory.embeddings import make_embedder
+    from lifestream.understand.blocks import EmbeddingSimilarity
+
+    segments = [TranscriptSegment(start=a, end=b, text=t) for a, b, t in CALL_THEN_READING]
+    similarity = EmbeddingSimilarity(make_embedder(offline_settings()).embed)
+
+    blocks = make_blocks(61, [_scene(0, 0, 61)], segments, max_seconds=300, similarity=similarity)
+
+    assert _bounds(blocks) == [(0, 29.8), (29.8, 61)]

@@ -27,7 +27,7 @@ _ANYONE = (
 COMMITMENT = re.compile(
     rf"\b(?:(?P<me>{_FIRST_PERSON})|(?P<we>{_GROUP})|(?P<anyone>{_ANYONE}))\s+(?P<rest>.+)", re.IGNORECASE
 )
-_MARKER = re.compile(r"^\s*(?:todo|to-do|to do|action item)\b\s*[:\-]?\s*(?P<rest>.+)", re.IGNORECASE)
+_MARKER = re.compile(r"^\s*(?:todo|to-do|action item)\b\s*[:\-]?\s*(?P<rest>.+)", re.IGNORECASE)
 _NAMED_OWNER = re.compile(
     r"\b(?P<name>[A-Z][a-z]+) (?:will|is going to|needs to|has to|should)\s+(?P<rest>.+)"
 )
