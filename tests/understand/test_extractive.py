@@ -56,6 +56,7 @@ def _said(text: str, speaker: str | None = None) -> list[TranscriptSegment]:
         "If we need to, we can leave early.",
         "I'm going to be late.",
         "Group will be fine.",
+        "to do for them.",
     ],
 )
 def test_remarks_and_fragments_are_not_tasks(sentence):

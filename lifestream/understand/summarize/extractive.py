@@ -137,7 +137,9 @@ _TITLE_FILLER = frozenset(
         _TIME_WORDS
         + "hello hi hey bye thanks thank sorry sure fine good great lot much many little bit kind "
         "sort way time day said says say tell told want wanted need needed make made take come came see saw "
-        "look looked let lets went gonna wanna remember forget"
+        "look looked let lets went gonna wanna remember forget might must could would shall can ought rather "
+        "even still quite course always never often ever across toward towards behind around near without within upon onto "
+        "beside beyond along among"
     ).split()
 )
 _BRIDGES = frozenset({"the", "a", "an", "of", "my", "our", "your", "his", "her", "their"})
@@ -273,7 +275,11 @@ def title(text: str, *, avoid: Sequence[str] = (), max_words: int = MAX_TITLE_WO
     avoid_low = {a.lower() for a in avoid}
     runs: list[list[str]] = []
     # A capital that opens a sentence says nothing about a name.
-    text = re.sub(r"(^|[.!?]\s+)([A-Z][a-z]+)", lambda m: m.group(1) + m.group(2).lower(), text)
+    text = re.sub(
+        r"(^|(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSt)[.!?]\s+)([A-Z][a-z]+)",
+        lambda m: m.group(1) + m.group(2).lower(),
+        text,
+    )
     for part in re.split(r"[.,;:!?()\"\u2014\u2013]| - ", text):
         run: list[str] = []
         pending: list[str] = []
@@ -295,8 +301,11 @@ def title(text: str, *, avoid: Sequence[str] = (), max_words: int = MAX_TITLE_WO
             if run and low in _BRIDGES and not pending:
                 pending = [token]  # "email the slides" is one phrase
                 continue
+            run = run[:4]
+            while run and run[-1].lower() in _BRIDGES:
+                run.pop()
             if run:
-                runs.append(run[:4])
+                runs.append(run)
             run, pending = [], []
     if not runs:
         return ""
