@@ -94,7 +94,33 @@ def configurations(llm_models: list[str]) -> list[tuple[str, dict[str, Any] | No
     return out
 
 
-def run_configuration(name: str, overrides: dict[str, Any], work: Path, only: list[str]) -> tuple[dict, list]:
+HEARD = HERE / "heard"
+
+
+def save_transcript(rec: str, diary: dict[str, Any], duration: float) -> None:
+    """What local Whisper heard, as SRT (small, committed): tests replay it without the audio or the model."""
+    from lifestream.media.sample_media import srt_time
+
+    segments = [s for b in diary["blocks"] for s in b["transcript"]]
+    cues = [
+        f"{i}\n{srt_time(s['start'])} --> {srt_time(s['end'])}\n{s['text']}\n"
+        for i, s in enumerate(segments, 1)
+    ]
+    HEARD.mkdir(exist_ok=True)
+    (HEARD / f"{rec}.srt").write_text("\n".join(cues))
+    (HEARD / "durations.json").write_text(
+        json.dumps({**_durations(), rec: round(duration, 3)}, indent=1, sort_keys=True) + "\n"
+    )
+
+
+def _durations() -> dict[str, float]:
+    path = HEARD / "durations.json"
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def run_configuration(
+    name: str, overrides: dict[str, Any], work: Path, only: list[str], save_heard: bool = False
+) -> tuple[dict, list]:
     from lifestream.core.settings import load_settings
     from lifestream.service.library import Library
     from lifestream.understand.pipeline import process_video
@@ -142,6 +168,8 @@ def run_configuration(name: str, overrides: dict[str, Any], work: Path, only: li
             )
             used.add(result.summary.summarizer)
             diary = json.loads(result.json_path.read_text())
+            if save_heard:
+                save_transcript(rec, diary, result.duration)
             score = metrics.score_diary(rec, diary, want)
             for qa in want.get("qa", []):
                 answer = library.ask(OWNER, qa["question"])
@@ -246,6 +274,11 @@ def main() -> None:
     parser.add_argument("--speed", action="store_true", help="also time the whole offline pipeline")
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--write", action="store_true", help="update bench/RESULTS.md")
+    parser.add_argument(
+        "--save-heard",
+        action="store_true",
+        help="write the transcripts heard to bench/quality/heard/ (for tests)",
+    )
     args = parser.parse_args()
 
     columns: list[tuple[str, dict | None, list[str]]] = []
@@ -257,7 +290,9 @@ def main() -> None:
             continue
         print(f"== {name}", file=sys.stderr)
         with tempfile.TemporaryDirectory(prefix="lifestream-quality-") as tmp:
-            figures, notes = run_configuration(name, overrides, Path(tmp), args.only)
+            figures, notes = run_configuration(
+                name, overrides, Path(tmp), args.only, save_heard=args.save_heard and name == "extractive"
+            )
         columns.append((name, figures, ([note] if note else []) + notes))
     metric_names = list(metrics.Score().figures())
     lines = ["| metric | " + " | ".join(c[0] for c in columns) + " |", "|---" * (len(columns) + 1) + "|"]
