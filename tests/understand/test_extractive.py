@@ -10,7 +10,7 @@ import pytest
 from lifestream.core.models import TranscriptSegment
 from lifestream.understand.diary import DailySummary, DiaryBlock, render_markdown
 from lifestream.understand.summarize import summarize_block_extractive
-from lifestream.understand.summarize.extractive import action_items
+from lifestream.understand.summarize.extractive import action_items, is_label
 
 MAX_TITLE_WORDS = 8
 
@@ -191,6 +191,16 @@ def test_a_named_voice_and_an_unnamed_one():
         TranscriptSegment(start=3, end=6, text="Nice to meet you.", speaker="Speaker 2"),
     ]
     assert "- **Participants:** Ana, 1 unnamed speaker" in _diary_of(segs)
+
+
+@pytest.mark.parametrize("label", ["Speaker 1", "SPEAKER_00", "spk2", "Speaker A", "Speaker", "Group"])
+def test_labels_are_voices_not_names(label):
+    assert is_label(label)
+
+
+@pytest.mark.parametrize("name", ["Ana", "Speakerman", "Diane", "Speaker Anna"])
+def test_names_are_not_labels(name):
+    assert not is_label(name)
 
 
 def test_names_said_on_unlabelled_speech_are_participants():

@@ -126,9 +126,9 @@ _INTRO = re.compile(
     r"(?i:\b(?:my name is|my name's|this is|i am|i'm|call me|it's)\s+)"
     r"(?P<name>[A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b"
 )
-# Diarization labels ("Speaker 1", "SPEAKER_00", "spk2"): a voice, not yet a name.
+# Diarization labels ("Speaker 1", "SPEAKER_00", "spk2", OpenAI's "Speaker A"): a voice, not yet a name.
 _LABEL = re.compile(
-    r"^(?:(?:speaker|spk|voice|unknown)[\s_\-]*\d*|group|everyone|team|narrator)$", re.IGNORECASE
+    r"^(?:(?:speaker|spk|voice|unknown)(?:[\s_\-]*\d+|\s[A-Z])?|group|everyone|team|narrator)$", re.IGNORECASE
 )
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+")
 # Words that carry no topic in a title ("hello", "originally").
