@@ -171,3 +171,29 @@ def test_the_embedder_tells_a_call_from_the_reading_after_it(offline_settings):
     blocks = make_blocks(61, [_scene(0, 0, 61)], segments, max_seconds=300, similarity=similarity)
 
     assert _bounds(blocks) == [(0, 29.8), (29.8, 61)]
+
+
+def test_a_continuation_keeps_the_blocks_it_started_with(media, offline_settings, out_dir):
+    # GIVEN a first call that cut the video into blocks (kept in its checkpoint)
+    from lifestream.core.checkpoint import MemoryCheckpoint
+    from lifestream.understand.pipeline import process_video
+
+    checkpoint = MemoryCheckpoint()
+    settings = offline_settings()
+    first = process_video(
+        media.subtitled_video(), settings=settings, video_id="v", output_dir=out_dir, checkpoint=checkpoint,
+        index=False,
+    )  # fmt: skip
+    saved = checkpoint.load("blocks")
+    assert saved == {"bounds": [0.0, *(b.end for b in first.summary.blocks)]}
+
+    # WHEN a continuation finds other cuts in it (as a first call under other conditions could have made)
+    end = saved["bounds"][-1]
+    checkpoint.save("blocks", {"bounds": [0.0, 4.0, end]})
+    again = process_video(
+        media.subtitled_video(), settings=settings, video_id="v", output_dir=out_dir, checkpoint=checkpoint,
+        index=False,
+    )  # fmt: skip
+
+    # THEN it uses those, so saved summaries and the blocks they belong to agree
+    assert [(b.start, b.end) for b in again.summary.blocks] == [(0.0, 4.0), (4.0, end)]
