@@ -171,5 +171,5 @@ def score_answer(
         bool(ours) and all(c["end"] - c["start"] <= MAX_CITATION_SECONDS for c in ours)
     )
     if not s.answers_right:
-        s.notes.append(f"{name}: {qa['question']!r} -> {text[:90]!r}")
+        s.notes.append(f"{name}: {qa['question']!r} -> {' '.join(text.split())[:110]!r}")
     return s

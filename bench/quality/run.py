@@ -196,7 +196,7 @@ def helper_rows() -> list[tuple[str, str]]:
             [sys.executable, str(path)], capture_output=True, text=True, timeout=1800, check=False, cwd=ROOT
         )
         lines = [ln for ln in done.stdout.splitlines() if ln.strip()] or [done.stderr.strip()[-200:]]
-        rows += [(script, ln) for ln in lines[-8:]]
+        rows += [(script, ln) for ln in lines[-8:]]  # their own summary lines, as they print them
     return rows
 
 
@@ -312,7 +312,8 @@ def main() -> None:
         speed_line = (
             f"Whole offline pipeline (summarizer: {figures['summarizer']}) on a generated {figures['duration']:.0f} s "
             f"talk video (1280x720): {figures['seconds']:.1f} s = {figures['ratio']:.3f}× real time; summary stage "
-            f"alone {figures['summarize ratio']:.4f}×; peak RSS {figures['peak RSS MB']:.0f} MB."
+            f"alone {figures['summarize ratio']:.4f}×; peak RSS {figures['peak RSS MB']:.0f} MB; load average "
+            f"at the end {os.getloadavg()[0]:.1f} (other jobs share the 2 cores)."
         )
         print(speed_line)
     if args.write:
