@@ -249,12 +249,23 @@ class EmbeddingSimilarity:
         return max(0.0, float(self.vectors[before] @ self.vectors[after]))
 
 
+def _within(segments: Sequence[TranscriptSegment], start: float, stop: float) -> list[TranscriptSegment]:
+    """The segments (sorted by start) whose midpoint lies in [start, stop)."""
+    from bisect import bisect_left
+
+    # Midpoints follow starts closely enough to bound the search; the exact test is below.
+    longest = max((s.end - s.start for s in segments), default=0.0)
+    lo = bisect_left(segments, start - longest, key=lambda s: s.start)
+    hi = bisect_left(segments, stop, key=lambda s: s.start)
+    return [s for s in segments[lo:hi] if start <= (s.start + s.end) / 2 < stop]
+
+
 def _text(segments: Sequence[TranscriptSegment], start: float, stop: float) -> str:
-    return " ".join(s.text for s in segments if start <= (s.start + s.end) / 2 < stop)
+    return " ".join(s.text for s in _within(segments, start, stop))
 
 
 def _voices(segments: Sequence[TranscriptSegment], start: float, stop: float) -> set[str]:
-    return {s.speaker for s in segments if s.speaker and start <= (s.start + s.end) / 2 < stop}
+    return {s.speaker for s in _within(segments, start, stop) if s.speaker}
 
 
 def _block_of(t: float, bounds: list[float]) -> int:
