@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 
 from lifestream.core.models import TranscriptSegment
 from lifestream.core.timefmt import hms
+from lifestream.understand.summarize.extractive import is_label
 from lifestream.understand.summarize.models import ActionItem, BlockSummary
 
 if TYPE_CHECKING:
@@ -73,8 +74,17 @@ class DailySummary(BaseModel):
 
 
 def _participants(block: DiaryBlock) -> str:
-    if block.participants:
-        return ", ".join(block.participants)
+    """Names where they are known; voices told apart but not named are counted ("2 unnamed speakers"),
+    so two people who plainly spoke are never shown as "Not identified"."""
+    heard = list(block.participants)
+    if not heard:
+        heard = list(dict.fromkeys(s.speaker for s in block.transcript if s.speaker))
+    names = [p for p in heard if not is_label(p)]
+    unnamed = len({p for p in heard if is_label(p)})
+    if unnamed:
+        names.append(f"{unnamed} unnamed speaker{'s' if unnamed != 1 else ''}")
+    if names:
+        return ", ".join(names)
     return "Not identified (no speaker labels)" if block.transcript else "None heard"
 
 

@@ -37,7 +37,7 @@ from lifestream.media.space import (
     same_disk,
     scratch_capacity,
 )
-from lifestream.understand.blocks import Block, make_blocks
+from lifestream.understand.blocks import Block, EmbeddingSimilarity, blocks_at, make_blocks
 from lifestream.understand.diary import DailySummary, DiaryBlock, render_markdown
 from lifestream.understand.summarize import Evidence, reliability, summarize_block_extractive
 from lifestream.understand.summarize.models import BlockSummary
@@ -342,6 +342,29 @@ class _Run:
         self.report("transcribe")
         return transcript
 
+    def stage_blocks(self, info: MediaInfo, scenes: list[Scene], transcript: Transcript) -> list[Block]:
+        # The cuts are kept: a continuation must see the same blocks its saved summaries belong to.
+        saved = self.checkpoint.load("blocks")
+        if saved:
+            return blocks_at(saved["bounds"], scenes, transcript.segments)
+        similarity = None
+        if self.index and self.settings.embedding_provider == "local" and transcript.segments:
+            # The embedder indexing loads anyway tells a change of topic better than shared words do.
+            if self.embedder is None:
+                from lifestream.memory.embeddings import make_embedder
+
+                self.embedder = make_embedder(self.settings)
+            similarity = EmbeddingSimilarity(self.embedder.embed)
+        blocks = make_blocks(
+            info.duration,
+            scenes,
+            transcript.segments,
+            max_seconds=self.settings.block_max_seconds,
+            similarity=similarity,
+        )
+        self.checkpoint.save("blocks", {"bounds": [blocks[0].start, *(b.end for b in blocks)]})
+        return blocks
+
     def stage_vision(self, blocks: list[Block], scenes: list[Scene]) -> dict[int, str]:
         assert self.plan is not None
         saved: dict[str, str] = (self.checkpoint.load("vision") or {}).get("blocks", {})
@@ -476,9 +499,7 @@ class _Run:
             scenes = self.stage_scenes(info)
             self.checkpoint_time("transcribe")
             transcript = self.stage_transcribe(info)
-            blocks = make_blocks(
-                info.duration, scenes, transcript.segments, max_seconds=self.settings.block_max_seconds
-            )
+            blocks = self.stage_blocks(info, scenes, transcript)
             self.checkpoint_time("vision")
             visuals = self.stage_vision(blocks, scenes)
             self.report("blocks")

@@ -74,9 +74,10 @@ def test_zero_length_video_still_has_one_block():
 @pytest.mark.parametrize(
     ("sentence", "owner"),
     [
-        ("I will send the report by Friday.", "Speaker"),
-        ("Let's meet on Monday.", "Group"),
-        ("We need to fix the login bug.", "Group"),
+        # No one named is speaking: a commitment has no owner rather than a placeholder one.
+        ("I will send the report by Friday.", None),
+        ("Let's meet on Monday.", None),
+        ("We need to fix the login bug.", None),
         ("Maria will book the room.", "Maria"),
         ("TODO: renew the domain.", None),
     ],
@@ -175,12 +176,12 @@ def test_markdown_has_the_diary_shape():
     assert md.startswith("# Daily Summary: 2024-03-15\n")
     assert re.findall(r"^## (\d\d:\d\d:\d\d) - (\d\d:\d\d:\d\d): (.+)$", md, re.M) == [
         ("00:00:00", "00:05:00", "No speech (2 scenes)"),
-        ("00:05:00", "00:06:40", "I will email the slides tonight"),
+        ("00:05:00", "00:06:40", "Email the slides"),
     ]
     for bullet in ("Location", "Activity", "Source Reliability", "Participants", "Visual Summary"):
         assert len(re.findall(rf"^- \*\*{bullet}:\*\* \S", md, re.M)) == 2
     assert re.search(
-        r"^  - \[ \] I will email the slides tonight\. \(owner: Speaker\) — at 00:05:01$", md, re.M
+        r"^  - \[ \] I will email the slides tonight\. — at 00:05:01$", md, re.M
     )
     assert "- **Action Items:** none" in md
 

@@ -1,0 +1,175 @@
+"""Scores of one diary (summary.json's shape) and its answers against bench/quality/truth.yaml.
+
+Plain functions over plain data, shared by bench/quality/run.py and tests/understand/test_quality_regression.py.
+Counts are returned (not ratios) so that several recordings add up to one micro-averaged figure.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from lifestream.core.text import words
+
+TRUTH = Path(__file__).with_name("truth.yaml")
+MAX_TITLE_WORDS = 8
+MAX_CITATION_SECONDS = 25.0
+BOUNDARY_TOLERANCE = 3.0
+_LABEL = re.compile(r"^(?:speaker|spk|voice|unknown)[\s_\-]*\d*$|^\d+ unnamed speakers?$", re.IGNORECASE)
+_LEAD = re.compile(
+    r"^(?:(?:in|at|to|from|inside|outside|into)\s+)?(?:(?:the|my|our|a|his|her|their)\s+)?", re.IGNORECASE
+)
+NOT_FOUND_PREFIX = "Not in your videos"
+
+
+def truth() -> dict[str, dict[str, Any]]:
+    return yaml.safe_load(TRUTH.read_text())["recordings"]
+
+
+def _stem(word: str) -> str:
+    return re.sub(r"(?:ing|ed|es|s)$", "", word) if len(word) > 4 else word
+
+
+def _content(text: str) -> set[str]:
+    return {_stem(w) for w in words(text)}
+
+
+def same_task(said: str, found: str, *, share: float = 0.6) -> bool:
+    """`found` states the task `said` when it holds most of its content words."""
+    want = _content(said)
+    return bool(want) and len(want & _content(found)) / len(want) >= share
+
+
+@dataclass
+class Score:
+    """Counts over one or more recordings."""
+
+    tasks_found: int = 0  # action items the diary lists
+    tasks_right: int = 0  # of those, ones that are a true task
+    tasks_true: int = 0  # true tasks
+    tasks_recalled: int = 0  # true tasks the diary lists
+    owners_invented: int = 0  # owners who are not a named participant
+    recordings: int = 0
+    participants_right: int = 0
+    places_right: int = 0
+    places_found: int = 0
+    places_found_right: int = 0
+    places_true: int = 0
+    titles: int = 0
+    titles_good: int = 0
+    cuts_true: int = 0
+    cuts_found: int = 0
+    questions: int = 0
+    answers_right: int = 0
+    answers_short_cited: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, other: Score) -> Score:
+        for name, value in vars(other).items():
+            if name == "notes":
+                self.notes += value
+            else:
+                setattr(self, name, getattr(self, name) + value)
+        return self
+
+    @staticmethod
+    def ratio(part: int, whole: int) -> float | None:
+        return part / whole if whole else None
+
+    def figures(self) -> dict[str, float | None]:
+        r = self.ratio
+        return {
+            "action-item precision": r(self.tasks_right, self.tasks_found) if self.tasks_found else 1.0,
+            "action-item recall": r(self.tasks_recalled, self.tasks_true),
+            "invented owners": float(self.owners_invented),
+            "participants correct": r(self.participants_right, self.recordings),
+            "places correct": r(self.places_right, self.recordings),
+            "place precision": r(self.places_found_right, self.places_found) if self.places_found else 1.0,
+            "place recall": r(self.places_found_right, self.places_true),
+            "titles short, not a prefix": r(self.titles_good, self.titles),
+            "call/reading cut found": r(self.cuts_found, self.cuts_true),
+            "answers correct": r(self.answers_right, self.questions),
+            "answers cited <= 25 s": r(self.answers_short_cited, self.questions),
+        }
+
+
+def _names(blocks: list[dict[str, Any]]) -> set[str]:
+    return {p for b in blocks for p in b.get("participants", []) if not _LABEL.match(p)}
+
+
+def _places(blocks: list[dict[str, Any]]) -> set[str]:
+    out: set[str] = set()
+    for b in blocks:
+        location = b.get("location", "")
+        if location.startswith("Mentioned:"):
+            out |= {_LEAD.sub("", p.strip()).lower() for p in location.removeprefix("Mentioned:").split(",")}
+        elif location and location.lower() not in ("not mentioned", "unknown", ""):
+            out.add(_LEAD.sub("", location.strip()).lower())
+    return {p for p in out if p}
+
+
+def _title_good(block: dict[str, Any]) -> bool:
+    title = block.get("title", "").rstrip("…").strip()
+    spoken = " ".join(s["text"] for s in block.get("transcript", []))
+    head = [w.lower() for w in re.findall(r"[A-Za-z'\-]+", title)]
+    said = [w.lower() for w in re.findall(r"[A-Za-z'\-]+", spoken)]
+    prefix = len(head) >= 3 and said[: len(head)] == head
+    return 0 < len(head) <= MAX_TITLE_WORDS and not prefix and title.lower() != "untitled"
+
+
+def score_diary(name: str, diary: dict[str, Any], want: dict[str, Any]) -> Score:
+    s = Score(recordings=1)
+    blocks = diary["blocks"]
+    found = [a for b in blocks for a in b.get("action_items", [])]
+    true = want.get("action_items", [])
+    s.tasks_found, s.tasks_true = len(found), len(true)
+    s.tasks_right = sum(any(same_task(t["text"], a["text"]) for t in true) for a in found)
+    s.tasks_recalled = sum(any(same_task(t["text"], a["text"]) for a in found) for t in true)
+    people = set(want.get("participants", []))
+    s.owners_invented = sum(1 for a in found if a.get("owner") and a["owner"] not in people)
+    names = _names(blocks)
+    s.participants_right = int(names == people)
+    if names != people:
+        s.notes.append(f"{name}: participants {sorted(names)} (truth {sorted(people)})")
+    places = _places(blocks)
+    true_places = {p.lower() for p in want.get("places", [])}
+    s.places_right = int(places == true_places)
+    s.places_found, s.places_true = len(places), len(true_places)
+    s.places_found_right = len(places & true_places)
+    if places != true_places:
+        s.notes.append(f"{name}: places {sorted(places)} (truth {sorted(true_places)})")
+    spoken = [b for b in blocks if b.get("transcript")]
+    s.titles = len(spoken)
+    s.titles_good = sum(_title_good(b) for b in spoken)
+    s.notes += [f"{name}: title {b.get('title')!r}" for b in spoken if not _title_good(b)]
+    starts = [b["start"] for b in blocks[1:]]
+    s.cuts_true = len(want.get("blocks_at", []))
+    s.cuts_found = sum(
+        any(abs(c - t) <= BOUNDARY_TOLERANCE for c in starts) for t in want.get("blocks_at", [])
+    )
+    for task in found:
+        if not any(same_task(t["text"], task["text"]) for t in true):
+            s.notes.append(f"{name}: not a task: {task['text']!r} (owner {task.get('owner')})")
+    return s
+
+
+def score_answer(
+    name: str, video_id: str, qa: dict[str, Any], text: str, citations: list[dict[str, Any]]
+) -> Score:
+    """Right: it answers (with one of the expected words) and cites the moment that holds the answer."""
+    s = Score(questions=1)
+    lo, hi = qa["span"]
+    said = not text.startswith(NOT_FOUND_PREFIX) and any(w.lower() in text.lower() for w in qa["expect"])
+    ours = [c for c in citations if c["video_id"] == video_id]
+    at_moment = any(c["start"] < hi and c["end"] > lo for c in ours)
+    s.answers_right = int(said and at_moment)
+    s.answers_short_cited = int(
+        bool(ours) and all(c["end"] - c["start"] <= MAX_CITATION_SECONDS for c in ours)
+    )
+    if not s.answers_right:
+        s.notes.append(f"{name}: {qa['question']!r} -> {' '.join(text.split())[:110]!r}")
+    return s

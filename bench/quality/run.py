@@ -1,0 +1,346 @@
+"""Diary quality on recordings with truth: extractive vs each local model vs OpenAI (the fake), one table.
+
+    .venv/bin/python bench/quality/run.py [--only NAME ...] [--llm-model PATH_OR_REPO/FILE ...] [--speed]
+                                          [--minutes 10] [--write]
+
+Each configuration is a `summarizer` setting (extractive; local, once per --llm-model, skipped when the
+local LLM is not installed; openai against tests/support/openai_fake.py). Every recording of truth.yaml
+(fetched and built by recordings.py into .cache/quality/) runs through the real offline pipeline
+(`process_video`, local Whisper, indexing) and every question through `service.Library.ask`. Rows:
+action-item precision/recall, participants and places correct, title quality (≤ 8 words, not the
+transcript's opening), the call/reading block cut, answers correct and cited to a moment ≤ 25 s; then DER
+and OCR recall from bench/quality/speakers.py and ocr.py when they are there. `--speed`: the whole
+offline pipeline on a generated N-minute talk video as a ratio to real time, the summary stage alone,
+and peak RSS. `--write` puts the table in the "Diary quality" section of bench/RESULTS.md.
+
+The OpenAI column is a fake: its chat answers are an extractive stand-in built from the prompt it is sent
+(tests/support/openai_fake.py has no language model). It measures the OpenAI path's plumbing (request
+shapes, structured output, citations mapped from the sources), not GPT's quality.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+sys.path[:0] = [str(ROOT), str(HERE)]
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+import metrics
+import recordings
+
+OWNER = "bench"
+
+
+# --- the OpenAI fake's stand-in answers -------------------------------------------------------------------
+def _fake_summary(body: dict[str, Any]) -> dict[str, Any]:
+    from lifestream.core.models import TranscriptSegment
+    from lifestream.understand.summarize.extractive import summarize_block
+
+    user = body["messages"][-1]["content"]
+    segments = []
+    for m in re.finditer(r"^\[(\d+):(\d\d):(\d\d)\] (?:(Speaker \w+|\w+): )?(.*)$", user, re.MULTILINE):
+        t = int(m.group(1)) * 3600 + int(m.group(2)) * 60 + int(m.group(3))
+        segments.append(TranscriptSegment(start=t, end=t + 1, text=m.group(5), speaker=m.group(4)))
+    s = summarize_block(segments, visual_summary="", scene_count=1)
+    return {
+        "title": s.title,
+        "activity": s.activity,
+        "location": s.location if s.location != "Not mentioned" else "Unknown",
+        "participants": s.participants,
+        "per_speaker": [p.model_dump() for p in s.per_speaker],
+        "key_points": s.key_points,
+        "action_items": [{"text": a.text, "owner": a.owner} for a in s.action_items],
+    }
+
+
+def _fake_answer(body: dict[str, Any]) -> dict[str, Any]:
+    from lifestream.core.text import words
+
+    user = body["messages"][-1]["content"]
+    question = set(words(user.rsplit("Question:", 1)[-1]))
+    sources = re.findall(r"^\[(\d+)\] .*?: (.*)$", user, re.MULTILINE)
+    best = max(sources, key=lambda s: len(question & set(words(s[1]))), default=None)
+    if not best or not question & set(words(best[1])):
+        return {"found": False, "sentences": []}
+    return {"found": True, "sentences": [{"text": best[1][:300], "sources": [int(best[0])]}]}
+
+
+# --- configurations ---------------------------------------------------------------------------------------
+def configurations(llm_models: list[str]) -> list[tuple[str, dict[str, Any] | None, str]]:
+    """(name, settings overrides or None when skipped, note)."""
+    out: list[tuple[str, dict[str, Any] | None, str]] = [("extractive", {"summarizer": "extractive"}, "")]
+    local = importlib.util.find_spec("lifestream.understand.summarize.local_llm") is not None
+    for model in llm_models or [None]:
+        name = f"local ({Path(model).name})" if model else "local (default model)"
+        if not local:
+            out.append((name, None, "skipped: lifestream.understand.summarize.local_llm is not installed"))
+        else:
+            out.append((name, {"summarizer": "local", **({"llm_model": model} if model else {})}, ""))
+    out.append(("openai (fake)", {"summarizer": "openai"}, "stand-in answers (see the module docstring)"))
+    return out
+
+
+HEARD = HERE / "heard"
+
+
+def save_transcript(rec: str, diary: dict[str, Any], duration: float) -> None:
+    """What local Whisper heard, as SRT (small, committed): tests replay it without the audio or the model."""
+    from lifestream.media.sample_media import srt_time
+
+    segments = [s for b in diary["blocks"] for s in b["transcript"]]
+    cues = [
+        f"{i}\n{srt_time(s['start'])} --> {srt_time(s['end'])}\n{s['text']}\n"
+        for i, s in enumerate(segments, 1)
+    ]
+    HEARD.mkdir(exist_ok=True)
+    (HEARD / f"{rec}.srt").write_text("\n".join(cues))
+    (HEARD / "durations.json").write_text(
+        json.dumps({**_durations(), rec: round(duration, 3)}, indent=1, sort_keys=True) + "\n"
+    )
+
+
+def _durations() -> dict[str, float]:
+    path = HEARD / "durations.json"
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def run_configuration(
+    name: str, overrides: dict[str, Any], work: Path, only: list[str], save_heard: bool = False
+) -> tuple[dict, list]:
+    from lifestream.core.settings import load_settings
+    from lifestream.service.library import Library
+    from lifestream.understand.pipeline import process_video
+
+    fake = None
+    values: dict[str, Any] = {
+        "data_dir": work / "data",
+        "faiss_dir": work / "index",
+        "transcriber": "local",
+        "embedding_provider": "local",
+        **overrides,
+    }
+    if overrides.get("summarizer") == "openai":
+        from tests.support.openai_fake import DEFAULT_API_KEY, OpenAIFake
+
+        fake = OpenAIFake().start()
+        fake.chat_answers["BlockSummaryDraft"] = _fake_summary
+        fake.chat_answers["AnswerDraft"] = _fake_answer
+        fake.chat_answers["VisualDraft"] = lambda body: {
+            "summary": "A scene.",
+            "visible_text": [],
+            "setting": None,
+        }
+        values |= {"openai_api_key": DEFAULT_API_KEY, "openai_base_url": fake.base_url}
+    settings = load_settings(**values)
+    library = Library(settings)
+    total, per = metrics.Score(), {}
+    used = set()
+    try:
+        for rec, want in metrics.truth().items():
+            if only and rec not in only:
+                continue
+            try:
+                video = recordings.build(rec)
+            except recordings.Unavailable as exc:
+                print(f"  {rec}: skipped ({exc})", file=sys.stderr)
+                continue
+            result = process_video(
+                video,
+                settings=settings,
+                video_id=rec,
+                output_dir=work / "out" / rec,
+                store=library.vectors(OWNER),
+                embedder=library.embedder,
+            )
+            used.add(result.summary.summarizer)
+            diary = json.loads(result.json_path.read_text())
+            if save_heard:
+                save_transcript(rec, diary, result.duration)
+            score = metrics.score_diary(rec, diary, want)
+            for qa in want.get("qa", []):
+                answer = library.ask(OWNER, qa["question"])
+                cites = [c.model_dump() for c in answer.citations]
+                score.add(metrics.score_answer(rec, rec, qa, answer.text, cites))
+            per[rec] = score
+            total.add(score)
+    finally:
+        if fake is not None:
+            fake.stop()
+    total.notes.insert(0, f"summarizer used: {', '.join(sorted(used))}")
+    return total.figures(), total.notes
+
+
+# --- DER / OCR from the speakers and OCR helpers' modules ---------------------------------------------------
+def helper_rows() -> list[tuple[str, str]]:
+    rows = []
+    for script in ("speakers.py", "ocr.py"):
+        path = HERE / script
+        if not path.exists():
+            rows.append((script, "not present"))
+            continue
+        done = subprocess.run(
+            [sys.executable, str(path)], capture_output=True, text=True, timeout=1800, check=False, cwd=ROOT
+        )
+        lines = [ln for ln in done.stdout.splitlines() if ln.strip()] or [done.stderr.strip()[-200:]]
+        rows += [(script, ln) for ln in lines[-8:]]  # their own summary lines, as they print them
+    return rows
+
+
+# --- speed ------------------------------------------------------------------------------------------------
+class _PeakRSS:
+    def __init__(self) -> None:
+        import psutil
+
+        self.proc, self.peak, self._stop = psutil.Process(), 0, threading.Event()
+
+    def __enter__(self):
+        def loop():
+            while not self._stop.is_set():
+                self.peak = max(self.peak, self.proc.memory_info().rss)
+                self._stop.wait(0.05)
+
+        self._thread = threading.Thread(target=loop, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+
+def speed(minutes: float, overrides: dict[str, Any]) -> dict[str, float]:
+    from lifestream.core.settings import load_settings
+    from lifestream.understand.pipeline import process_video
+    from tests.support.media import MediaFactory
+
+    video = MediaFactory(root=recordings.CACHE / "speed").long_talk_video(minutes, size="1280x720")
+    stages: dict[str, float] = {}
+    last = [time.perf_counter(), None]
+
+    def progress(stage: str, _share: float) -> None:
+        now = time.perf_counter()
+        if last[1] is not None:
+            stages[last[1]] = stages.get(last[1], 0.0) + now - last[0]
+        last[0], last[1] = now, stage
+
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = load_settings(
+            data_dir=Path(tmp) / "data", faiss_dir=Path(tmp) / "index", transcriber="local", **overrides
+        )
+        with _PeakRSS() as rss:
+            t0 = time.perf_counter()
+            result = process_video(
+                video, settings=settings, video_id="speed", output_dir=Path(tmp) / "out", on_progress=progress
+            )
+            wall = time.perf_counter() - t0
+    progress("end", 1.0)
+    return {
+        "seconds": wall,
+        "ratio": wall / result.duration,
+        "summarize ratio": stages.get("summarize", 0.0) / result.duration,
+        "peak RSS MB": rss.peak / 2**20,
+        "duration": result.duration,
+        "summarizer": result.summary.summarizer,
+    }
+
+
+def _fmt(value: float | None, name: str) -> str:
+    if value is None:
+        return "–"
+    return f"{value:.0f}" if name == "invented owners" else f"{value:.2f}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--only", nargs="*", default=[], help="recordings of truth.yaml to run")
+    parser.add_argument("--llm-model", action="append", default=[], help="a local GGUF (repeatable)")
+    parser.add_argument("--skip-openai", action="store_true")
+    parser.add_argument("--speed", action="store_true", help="also time the whole offline pipeline")
+    parser.add_argument("--minutes", type=float, default=10.0)
+    parser.add_argument("--write", action="store_true", help="update bench/RESULTS.md")
+    parser.add_argument(
+        "--save-heard",
+        action="store_true",
+        help="write the transcripts heard to bench/quality/heard/ (for tests)",
+    )
+    args = parser.parse_args()
+
+    columns: list[tuple[str, dict | None, list[str]]] = []
+    for name, overrides, note in configurations(args.llm_model):
+        if args.skip_openai and name.startswith("openai"):
+            continue
+        if overrides is None:
+            columns.append((name, None, [note]))
+            continue
+        print(f"== {name}", file=sys.stderr)
+        with tempfile.TemporaryDirectory(prefix="lifestream-quality-") as tmp:
+            figures, notes = run_configuration(
+                name, overrides, Path(tmp), args.only, save_heard=args.save_heard and name == "extractive"
+            )
+        columns.append((name, figures, ([note] if note else []) + notes))
+    metric_names = list(metrics.Score().figures())
+    lines = ["| metric | " + " | ".join(c[0] for c in columns) + " |", "|---" * (len(columns) + 1) + "|"]
+    for m in metric_names:
+        cells = [_fmt(c[1].get(m), m) if c[1] else "skipped" for c in columns]
+        lines.append(f"| {m} | " + " | ".join(cells) + " |")
+    extra = helper_rows()
+    table = "\n".join(lines)
+    print(table)
+    for script, row in extra:
+        print(f"{script}: {row}")
+    notes = [f"- {c[0]}: {n}" for c in columns for n in c[2]]
+    print("\n".join(notes))
+    speed_line = ""
+    if args.speed:
+        figures = speed(args.minutes, {"summarizer": "auto"})
+        speed_line = (
+            f"Whole offline pipeline (summarizer: {figures['summarizer']}) on a generated {figures['duration']:.0f} s "
+            f"talk video (1280x720): {figures['seconds']:.1f} s = {figures['ratio']:.3f}× real time; summary stage "
+            f"alone {figures['summarize ratio']:.4f}×; peak RSS {figures['peak RSS MB']:.0f} MB; load average "
+            f"at the end {os.getloadavg()[0]:.1f} (other jobs share the 2 cores)."
+        )
+        print(speed_line)
+    if args.write:
+        sys.path.insert(0, str(ROOT / "bench"))
+        from bench_pipeline import write_section
+
+        section = "\n".join(
+            [
+                "## Diary quality (`bench/quality/run.py`)",
+                "",
+                (
+                    f"Recordings: {', '.join(args.only or metrics.truth())} (truth in bench/quality/truth.yaml; "
+                    "sources in bench/quality/recordings.py). Local Whisper base transcripts; 2 cores."
+                ),
+                "",
+                table,
+                "",
+                *(f"- {s}: {r}" for s, r in extra),
+                *notes,
+                "",
+                speed_line,
+                "",
+            ]
+        )
+        write_section(ROOT / "bench" / "RESULTS.md", "## Diary quality (`bench/quality/run.py`)", section)
+        print("bench/RESULTS.md updated", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,207 @@
+"""The offline summary does not invent: owners only when named, tasks only when stated, places only when
+said, names only when given, titles short and not the transcript's first words."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from lifestream.core.models import TranscriptSegment
+from lifestream.understand.diary import DailySummary, DiaryBlock, render_markdown
+from lifestream.understand.summarize import summarize_block_extractive
+from lifestream.understand.summarize.extractive import action_items, is_label
+
+MAX_TITLE_WORDS = 8
+
+# What local Whisper (base) heard on the real two-person call shipped as pyannote.audio's sample.wav
+# (see bench/quality/recordings.py): "I need to design." is a mishearing of "I didn't know you were there".
+CALL = [
+    TranscriptSegment(
+        start=6.4,
+        end=11.9,
+        text="Hello. Hello. Oh, hello. I didn't know you were there. I need to design. Okay. I thought you know",
+    ),
+    TranscriptSegment(
+        start=11.9,
+        end=18.1,
+        text="I heard of deep. This is Diane in New Jersey. And I'm Sheila and Texas originally from Chicago. Oh",
+    ),
+    TranscriptSegment(
+        start=18.1,
+        end=24.1,
+        text="I'm originally from Chicago also. I'm in New Jersey now though. Well, there's not much difference. At",
+    ),
+    TranscriptSegment(
+        start=24.1,
+        end=29.7,
+        text="least you know, they all call me a Yankee down here. So I don't hear that New Jersey now.",
+    ),
+]
+
+
+def _said(text: str, speaker: str | None = None) -> list[TranscriptSegment]:
+    return [TranscriptSegment(start=4, end=6, text=text, speaker=speaker)]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "I'll be honest, it was a hard week.",
+        "Tomorrow will be sunny.",
+        "I didn't know you were there.",
+        "I need to design.",
+        "We'll see.",
+        "Should we call her back?",
+        "If we need to, we can leave early.",
+        "I'm going to be late.",
+        "Group will be fine.",
+        "to do for them.",
+    ],
+)
+def test_remarks_and_fragments_are_not_tasks(sentence):
+    assert action_items(_said(sentence, "Speaker 1")) == []
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "I need to call the dentist.",
+        "Remember to send the photos to grandma.",
+        "I'll book the flight on Friday.",
+        "I'll have to renew my passport.",
+        "We need to buy more compost.",
+        "Let's meet on Monday.",
+    ],
+)
+def test_stated_tasks_are_found(sentence):
+    assert [i.text for i in action_items(_said(sentence))] == [sentence]
+
+
+@pytest.mark.parametrize("speaker", [None, "Speaker", "Speaker 2", "SPEAKER_01", "Group"])
+def test_no_owner_without_a_named_speaker(speaker):
+    for sentence in (
+        "I'll book the flight on Friday.",
+        "We need to fix the login bug.",
+        "Let's meet on Monday.",
+    ):
+        (item,) = action_items(_said(sentence, speaker))
+        assert item.owner is None, (sentence, speaker)
+
+
+def test_the_owner_is_the_name_a_voice_gave():
+    segs = [
+        TranscriptSegment(start=0, end=2, text="Hi, this is Diane.", speaker="Speaker 1"),
+        TranscriptSegment(start=2, end=4, text="And I'm Sheila.", speaker="Speaker 2"),
+        TranscriptSegment(start=4, end=7, text="I'll send you the recipe tonight.", speaker="Speaker 2"),
+        TranscriptSegment(start=7, end=9, text="Tomorrow will be sunny.", speaker="Speaker 1"),
+    ]
+    summary = summarize_block_extractive(segs, visual_summary="", scene_count=1)
+
+    assert [(a.text, a.owner) for a in summary.action_items] == [
+        ("I'll send you the recipe tonight.", "Sheila")
+    ]
+    assert summary.participants == ["Diane", "Sheila"]
+    assert [p.speaker for p in summary.per_speaker] == ["Diane", "Sheila"]
+
+
+def test_a_named_person_owns_what_they_will_do_but_a_day_does_not():
+    assert [(i.owner) for i in action_items(_said("Maria will book the room."))] == ["Maria"]
+    assert action_items(_said("Tomorrow will bring the storm to the coast.")) == []
+
+
+def test_the_call_names_its_people_and_places_and_invents_no_task():
+    summary = summarize_block_extractive(CALL, visual_summary="1 scene", scene_count=1)
+
+    assert summary.participants == ["Diane", "Sheila"]
+    assert summary.location == "Mentioned: New Jersey, Texas, Chicago"
+    assert summary.action_items == []
+    words = summary.title.split()
+    assert 0 < len(words) <= MAX_TITLE_WORDS
+    assert not " ".join(s.text for s in CALL).lower().startswith(summary.title.lower().rstrip("…"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I gave the book to Anna in January.",
+        "We talked to Florence about the budget.",
+        "The weather was nice and we stayed home all day.",
+    ],
+)
+def test_no_place_unless_one_is_said(text):
+    summary = summarize_block_extractive(_said(text), visual_summary="", scene_count=1)
+    assert summary.location == "Not mentioned"
+
+
+def test_places_from_the_gazetteer_and_around_us():
+    summary = summarize_block_extractive(
+        _said("We flew from Chicago to Portugal and then met in the kitchen."),
+        visual_summary="",
+        scene_count=1,
+    )
+    assert summary.location == "Mentioned: Chicago, Portugal, in the kitchen"
+
+
+def test_a_title_is_short_and_not_the_opening_words():
+    text = (
+        "Good morning everyone. Today the team reviews the quarterly budget, the hiring plan for the new "
+        "office and the budget for the summer offsite with the finance department."
+    )
+    summary = summarize_block_extractive(_said(text), visual_summary="", scene_count=1)
+
+    assert 0 < len(summary.title.split()) <= MAX_TITLE_WORDS
+    assert not text.lower().startswith(summary.title.lower())
+    assert "budget" in summary.title.lower()
+
+
+def _diary_of(segs: list[TranscriptSegment]) -> str:
+    summary = summarize_block_extractive(segs, visual_summary="1 scene", scene_count=1)
+    block = DiaryBlock(
+        **summary.model_dump(), index=0, start=0, end=30, source_reliability="Medium", transcript=segs
+    )
+    return render_markdown(
+        DailySummary(
+            date="2026-05-02",
+            video_id="v",
+            recorded_at=datetime(2026, 5, 2, tzinfo=UTC),
+            recorded_at_is_fallback=False,
+            duration=30,
+            transcriber="local",
+            summarizer="extractive",
+            vision="timeline",
+            blocks=[block],
+        )
+    )
+
+
+def test_two_voices_without_names_are_two_unnamed_speakers():
+    segs = [
+        TranscriptSegment(start=0, end=3, text="Did the parcel arrive?", speaker="Speaker 1"),
+        TranscriptSegment(start=3, end=6, text="Yes, this morning.", speaker="Speaker 2"),
+    ]
+    md = _diary_of(segs)
+    assert "- **Participants:** 2 unnamed speakers" in md
+    assert "Not identified" not in md
+
+
+def test_a_named_voice_and_an_unnamed_one():
+    segs = [
+        TranscriptSegment(start=0, end=3, text="My name is Ana.", speaker="Speaker 1"),
+        TranscriptSegment(start=3, end=6, text="Nice to meet you.", speaker="Speaker 2"),
+    ]
+    assert "- **Participants:** Ana, 1 unnamed speaker" in _diary_of(segs)
+
+
+@pytest.mark.parametrize("label", ["Speaker 1", "SPEAKER_00", "spk2", "Speaker A", "Speaker", "Group"])
+def test_labels_are_voices_not_names(label):
+    assert is_label(label)
+
+
+@pytest.mark.parametrize("name", ["Ana", "Speakerman", "Diane", "Speaker Anna"])
+def test_names_are_not_labels(name):
+    assert not is_label(name)
+
+
+def test_names_said_on_unlabelled_speech_are_participants():
+    assert "- **Participants:** Diane, Sheila" in _diary_of(CALL)
