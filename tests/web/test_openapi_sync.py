@@ -9,7 +9,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 
-import openapi  # noqa: E402
+import openapi
 
 
 def test_the_committed_openapi_document_is_the_apps():
