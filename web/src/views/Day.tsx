@@ -173,7 +173,8 @@ function BlockCard({ block: b, keyframes, onSeek, active }: { block: Block; keyf
   return (
     <li class={`block${active ? " active" : ""}`} data-start={b.start}>
       <h3>
-        <button type="button" class="block-seek" onClick={() => onSeek(b.start)} aria-label={`Play from ${clock(b.start)}: ${b.title}`}>
+        <button type="button" class="block-seek" onClick={() => onSeek(b.start)}>
+          <span class="sr-only">Play from </span>
           <time>{span(b.start, b.end)}</time>
           <span>{b.title}</span>
         </button>

@@ -22,6 +22,7 @@ interface Row {
   phase: Phase;
   sent: number; // 0..1
   message: string;
+  note: string; // a passing trouble (a missed poll), cleared by the next good one
   key: string | null;
   finishedAt: number;
   jobId: number | null;
@@ -53,6 +54,7 @@ export function Upload() {
       phase: "uploading",
       sent: 0,
       message: "asking for an upload link",
+      note: "",
       key: null,
       finishedAt: 0,
       jobId: null,
@@ -131,7 +133,7 @@ export function Upload() {
         }
       } catch (e) {
         // A missed poll is retried at the next tick; say so without losing the rows.
-        if (live) open.forEach((r) => patch(r.id, { message: `${r.message} (cannot reach the server: ${(e as Error).message})` }));
+        if (live) open.forEach((r) => patch(r.id, { note: `could not check just now: ${(e as Error).message}` }));
       }
     }, POLL_MS);
     return () => {
@@ -206,6 +208,7 @@ export function Upload() {
             <p class={`upload-status${r.phase === "failed" || r.phase === "refused" ? " error" : ""}`} aria-live="polite">
               {r.phase === "failed" || r.phase === "refused" ? "Failed: " : ""}
               {r.message}
+              {r.note && <span class="muted"> ({r.note})</span>}
               {r.phase === "completed" && r.videoId && r.date && (
                 <>
                   {" "}
@@ -236,7 +239,7 @@ export function Upload() {
 /** A row's state from its video or job: the stage and percent, or the reason in words. */
 function follow(j: VideoSummary | JobView, tz: string | null): Partial<Row> {
   const jobId = "job_id" in j ? j.job_id : j.id;
-  const base = { jobId, videoId: j.video_id, message: statusText(j) };
+  const base = { jobId, videoId: j.video_id, message: statusText(j), note: "" };
   if (j.status === "completed") {
     const when = "recorded_at" in j ? j.recorded_at : null;
     return { ...base, phase: "completed", sent: 1, date: dayOf(when, tz), message: "completed" };
