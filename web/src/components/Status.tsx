@@ -20,6 +20,12 @@ export function stageWords(stage: string | null | undefined): string {
   return STAGE_WORDS[stage] ?? stage.replace(/_/g, " ");
 }
 
+/** A job's error for a person: the worker prefixes its exception's class name, which says nothing to them. */
+export function reason(error: string | null | undefined): string {
+  const text = (error ?? "").replace(/^[A-Z][A-Za-z]*(Error|Exception): /, "").trim();
+  return text || "no reason was recorded";
+}
+
 type Job = Pick<VideoSummary | JobView, "status" | "stage" | "progress" | "error">;
 
 /** The job's state in words: "processing — transcribing, 40%", "failed: <reason>". */
@@ -32,7 +38,7 @@ export function statusText(j: Job): string {
       return `processing${stage ? ` — ${stage}` : ""}, ${Math.round((j.progress ?? 0) * 100)}%`;
     }
     case "failed":
-      return `failed: ${j.error || "no reason was recorded"}`;
+      return `failed: ${reason(j.error)}`;
     default:
       return j.status;
   }

@@ -3,6 +3,7 @@ import type { AnswerView, CitationView } from "../api/client";
 import { TitleOf } from "../components/Moment";
 import { Player, type PlayerHandle } from "../components/Player";
 import { useApp } from "../context";
+import { splitCitations } from "../lib/citations";
 import { span } from "../lib/time";
 
 export function Ask() {
@@ -59,7 +60,22 @@ export function Ask() {
         <div class="moment-list" aria-live="polite">
           {answer && (
             <article class="answer">
-              <p>{answer.text}</p>
+              <p class="answer-text">
+                {splitCitations(answer.text.trim()).map((piece, i) =>
+                  "text" in piece ? (
+                    piece.text
+                  ) : (
+                    <button
+                      key={i}
+                      type="button"
+                      class="inline-cite"
+                      onClick={() => setPlaying({ video_id: piece.video, start: piece.start, end: piece.end, quote: "", label: piece.label })}
+                    >
+                      {piece.label}
+                    </button>
+                  ),
+                )}
+              </p>
               {!answer.grounded && <p class="muted">Nothing in your videos backs this up.</p>}
               {answer.citations.length > 0 && (
                 <>
@@ -82,7 +98,7 @@ export function Ask() {
           {playing ? (
             <>
               <Player videoId={playing.video_id} title={playing.label} handle={player} />
-              <blockquote>{playing.quote}</blockquote>
+              {playing.quote && <blockquote>{playing.quote}</blockquote>}
             </>
           ) : (
             answer?.citations.length ? <p class="muted">Pick a source to play it.</p> : null

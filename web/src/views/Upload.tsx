@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiError, type JobView, type VideoSummary } from "../api/client";
-import { statusText } from "../components/Status";
+import { reason, statusText } from "../components/Status";
 import { useApp } from "../context";
 import { dayOf } from "../lib/time";
 import { type PlannedUpload, type Refusal, bytes, nameOfKey, planUploads } from "../lib/upload";
@@ -244,6 +244,6 @@ function follow(j: VideoSummary | JobView, tz: string | null): Partial<Row> {
     const when = "recorded_at" in j ? j.recorded_at : null;
     return { ...base, phase: "completed", sent: 1, date: dayOf(when, tz), message: "completed" };
   }
-  if (j.status === "failed") return { ...base, phase: "failed", message: j.error || "processing failed" };
+  if (j.status === "failed") return { ...base, phase: "failed", message: reason(j.error) };
   return { ...base, phase: "processing", sent: j.progress ?? 0 };
 }
