@@ -70,7 +70,8 @@ export function parseConfig(raw: unknown, origin: string): AppConfig {
 }
 
 export async function loadConfig(fetcher: typeof fetch = fetch, origin = location.origin): Promise<AppConfig> {
-  const res = await fetcher("/config.json", { cache: "no-store" });
+  // No cache option: the request must match index.html's preload of it (the server says no-cache).
+  const res = await fetcher("/config.json");
   if (!res.ok) throw new ConfigError(`could not read /config.json (HTTP ${res.status})`);
   return parseConfig(await res.json(), origin);
 }

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from "preact/hooks";
+import { useLayoutEffect, useMemo, useState } from "preact/hooks";
 import type { VideoSummary } from "../api/client";
 import { Status } from "../components/Status";
 import { useApp } from "../context";
@@ -17,7 +17,8 @@ export function useVideos(): { videos: VideoSummary[] | null; error: string | nu
   const [videos, setVideos] = useState<VideoSummary[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [tick, setTick] = useState(0);
-  useEffect(() => {
+  // Started right after render, not after the next paint (see Day).
+  useLayoutEffect(() => {
     let live = true;
     let timer: number | undefined;
     (async () => {
