@@ -71,7 +71,12 @@ def diary(blocks: int) -> dict:
                 "source_reliability": "High",
                 "keyframes": [],
                 "transcript": [
-                    {"start": start + k * 10, "end": start + k * 10 + 8, "text": f"Line {k} of block {i}.", "speaker": "Anna"}
+                    {
+                        "start": start + k * 10,
+                        "end": start + k * 10 + 8,
+                        "text": f"Line {k} of block {i}.",
+                        "speaker": "Anna",
+                    }
                     for k in range(3)
                 ],
             }
@@ -104,16 +109,18 @@ def api_answers(blocks: int) -> dict[str, tuple[str, str]]:
 
 def static_page(blocks: int) -> str:
     """The same blocks, as the SPA renders them, written out by hand with the built stylesheet."""
-    css = "".join(f'<link rel="stylesheet" href="/assets/{p.name}">' for p in sorted((DIST / "assets").glob("*.css")))
+    css = "".join(
+        f'<link rel="stylesheet" href="/assets/{p.name}">' for p in sorted((DIST / "assets").glob("*.css"))
+    )
     items = []
     for b in diary(blocks)["blocks"]:
         e = html.escape
         items.append(
             f'<li class="block"><h3><button type="button" class="block-seek"><time>{b["start"]:.0f}</time>'
             f'<span>{e(b["title"])}</span></button></h3><p class="summary">{e(b["activity"])}</p>'
-            f'<dl><dt>Participants</dt><dd>{", ".join(b["participants"])}</dd><dt>Where</dt><dd>{e(b["location"])}</dd>'
+            f"<dl><dt>Participants</dt><dd>{', '.join(b['participants'])}</dd><dt>Where</dt><dd>{e(b['location'])}</dd>"
             f'<dt>Seen</dt><dd>{e(b["visual_summary"])}</dd></dl><h4>Action items</h4><ul class="actions">'
-            f'<li>{e(b["action_items"][0]["text"])}</li></ul></li>'
+            f"<li>{e(b['action_items'][0]['text'])}</li></ul></li>"
         )
     lines = "".join(
         f'<li><button type="button" class="line"><time>{t["start"]:.0f}</time><span>{html.escape(t["text"])}</span></button></li>'
@@ -137,7 +144,9 @@ def measure(browser, url: str, blocks: int, routes: dict[str, tuple[str, str]]) 
             body, kind = routes[path]
             return route.fulfill(status=200, body=body, content_type=kind)
         if path.startswith("/api/"):
-            return route.fulfill(status=404, body='{"error":"not_found","message":"bench"}', content_type="application/json")
+            return route.fulfill(
+                status=404, body='{"error":"not_found","message":"bench"}', content_type="application/json"
+            )
         file = DIST / path.lstrip("/")
         if not file.is_file():
             file = DIST / "index.html"  # SPA fallback, as `lifestream serve` answers
@@ -162,7 +171,9 @@ def main() -> None:
     if args.build:
         subprocess.run(["npm", "run", "build"], cwd=ROOT / "web", check=True)
     raw, packed = js_gzip_kb()
-    print(f"JavaScript: {raw:.1f} kB raw, {packed:.1f} kB gzipped (target ≤ 150) -> {'ok' if packed <= 150 else 'OVER'}")
+    print(
+        f"JavaScript: {raw:.1f} kB raw, {packed:.1f} kB gzipped (target ≤ 150) -> {'ok' if packed <= 150 else 'OVER'}"
+    )
 
     from playwright.sync_api import sync_playwright
 

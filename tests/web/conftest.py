@@ -79,7 +79,9 @@ class Site:
 def site(moto_endpoint, postgres_server, tmp_path_factory):
     from playwright.sync_api import sync_playwright
 
-    assert Path(CHROMIUM).is_file(), f"Debian's chromium is needed at {CHROMIUM} (scripts/setup.sh installs it)"
+    assert Path(CHROMIUM).is_file(), (
+        f"Debian's chromium is needed at {CHROMIUM} (scripts/setup.sh installs it)"
+    )
     _ensure_build()
     tmp = tmp_path_factory.mktemp("web")
     names = ResourceNames(env=f"w{uuid.uuid4().hex[:10]}", account=LOCAL_ACCOUNT)

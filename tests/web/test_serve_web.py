@@ -3,7 +3,6 @@ get the page; the local bucket lets that origin POST its presigned uploads (CORS
 
 from __future__ import annotations
 
-import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -95,12 +94,8 @@ def test_the_local_bucket_lets_the_serve_origin_post(cloud):
     assert len(rules) == 2 and any(r["AllowedOrigins"] == ["https://x"] for r in rules)
     ours = next(r for r in rules if r.get("ID") == local_cloud.BROWSER_UPLOAD_RULE)
     assert set(ours["AllowedMethods"]) >= {"POST", "PUT"} and ours["ExposeHeaders"] == ["ETag"]
-    # The browser's preflight for the POST is answered for that origin.
-    pre = httpx.options(
-        f"{endpoint}/{bucket}",
-        headers={"Origin": origin, "Access-Control-Request-Method": "POST"},
-    )
-    assert pre.headers.get("access-control-allow-origin") == origin
+    # moto's server answers every browser preflight for any origin (flask-cors), so the rule itself is
+    # what is checked here: it is what S3 enforces on AWS.
 
 
 def test_serve_points_at_the_local_cloud_and_allows_its_origin(cloud, tmp_path):

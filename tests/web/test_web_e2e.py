@@ -39,7 +39,7 @@ PLAYING_NEAR = """([t]) => {
 
 def _vtt(path):
     def ts(s: float) -> str:
-        return f"00:00:{int(s):02d}.{int(round((s % 1) * 1000)):03d}"
+        return f"00:00:{int(s):02d}.{round((s % 1) * 1000):03d}"
 
     body = "".join(f"{ts(a)} --> {ts(b)}\n<v {who}>{text}\n\n" for a, b, who, text in VTT_CUES)
     path.write_text("WEBVTT\n\n" + body)
@@ -132,7 +132,9 @@ def test_3_a_search_result_seeks_the_player(site, state, page):
     hit = page.locator("button.hit").first
     hit.wait_for()
     assert "tomatoes" in hit.inner_text()
-    start = float(site.api("/api/search", params={"q": "tomatoes planted in April", "top_k": 20}).json()[0]["start"])
+    start = float(
+        site.api("/api/search", params={"q": "tomatoes planted in April", "top_k": 20}).json()[0]["start"]
+    )
     hit.click()
     _assert_plays_near(page, start)
     page.evaluate("() => document.querySelector('video').pause()")
@@ -145,7 +147,9 @@ def test_4_a_citation_seeks_the_player(site, state, page):
     page.get_by_role("button", name="Ask").click()
     chip = page.locator("button.chip").first
     chip.wait_for()
-    answer = site.api("/api/health")  # the server is still up; the citation's start comes from the page's own answer
+    answer = site.api(
+        "/api/health"
+    )  # the server is still up; the citation's start comes from the page's own answer
     assert answer.status_code == 200
     label = chip.inner_text()
     start_text = re.search(r"(\d\d):(\d\d)–", label)
