@@ -67,7 +67,7 @@ fi
 # --- the web app (web/): built once per change of its sources or lock file ------------------------------
 if [[ -f web/package-lock.json ]]; then
   command -v npm >/dev/null || { echo "npm (Node 20) is required to build the web app in web/" >&2; exit 1; }
-  web_stamp="web/node_modules/.built-$( (cd web && find src index.html package.json package-lock.json tsconfig.json vite.config.ts -type f -print0 | sort -z | xargs -0 sha256sum) | sha256sum | cut -c1-16)"
+  web_stamp="web/node_modules/.built-$( (cd web && find src public index.html package.json package-lock.json tsconfig.json vite.config.ts -type f -print0 | sort -z | xargs -0 sha256sum) | sha256sum | cut -c1-16)"
   if [[ ! -f $web_stamp || ! -f web/dist/index.html ]]; then
     log "building the web app (npm ci && npm run build in web/)"
     (cd web && npm ci --no-audit --no-fund --loglevel=error >/dev/null && npm run build >/dev/null)
