@@ -109,6 +109,12 @@ def test_2_a_block_click_seeks_the_player_and_plays(site, state, page):
     second.locator("button.block-seek").click()
     _assert_plays_near(page, start)
     page.evaluate("() => document.querySelector('video').pause()")
+    # By keyboard: Enter on a focused block plays from its start.
+    third = blocks.nth(2)
+    third.locator("button.block-seek").focus()
+    page.keyboard.press("Enter")
+    _assert_plays_near(page, float(third.get_attribute("data-start")))
+    page.evaluate("() => document.querySelector('video').pause()")
     # A transcript line seeks too, and the transcript follows the playback.
     line = page.locator(".transcript button.line").nth(3)
     line_start = float(line.get_attribute("data-start"))
@@ -206,6 +212,15 @@ def test_7_wrong_files_are_refused_with_a_visible_reason(site, files, tmp_path, 
     # Refused in the page, before anything is sent.
     page.locator("input[type=file]").set_input_files([str(notes)])
     page.get_by_role("alert").filter(has_text="notes.txt is not a video").wait_for()
+    # Dropped files get the same checks.
+    page.evaluate(
+        """() => {
+          const dt = new DataTransfer();
+          dt.items.add(new File(['x'.repeat(10)], 'slides.pdf', { type: 'application/pdf' }));
+          document.querySelector('.dropzone').dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+        }"""
+    )
+    page.get_by_role("alert").filter(has_text="slides.pdf is not a video").wait_for()
     # A text file named .mp4 passes the page's checks (its name and type look right); the server refuses it.
     page.locator("input[type=file]").set_input_files([str(files["fake"])])
     row = page.locator(".upload", has_text="notes.mp4")
