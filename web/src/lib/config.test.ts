@@ -35,6 +35,33 @@ describe("parseConfig", () => {
     expect(flat.cognito).toMatchObject({ domain: "https://y.example", clientId: "id1", redirectUri: `${origin}/callback` });
   });
 
+  it("reads what the CDK Web construct writes", () => {
+    const c = parseConfig(
+      {
+        apiUrl: "/api",
+        authMode: "cognito",
+        region: "eu-west-1",
+        cognitoDomain: "https://lifestream-dev.auth.eu-west-1.amazoncognito.com",
+        clientId: "5abc",
+        redirectUri: `${origin}/auth/callback`,
+        logoutUri: `${origin}/`,
+        scopes: ["openid", "email"],
+      },
+      origin,
+    );
+    expect(c).toMatchObject({
+      apiUrl: "",
+      auth: "cognito",
+      cognito: {
+        domain: "https://lifestream-dev.auth.eu-west-1.amazoncognito.com",
+        clientId: "5abc",
+        redirectUri: `${origin}/auth/callback`,
+        logoutUri: `${origin}/`,
+        scopes: ["openid", "email"],
+      },
+    });
+  });
+
   it("refuses an incomplete or unknown sign-in with a message", () => {
     expect(() => parseConfig({ auth: "cognito" }, origin)).toThrow(ConfigError);
     expect(() => parseConfig({ auth: "magic" }, origin)).toThrow(/auth must be/);

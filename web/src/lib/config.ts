@@ -29,13 +29,13 @@ export function apiBase(url: string | undefined): string {
   return (url ?? "").trim().replace(/\/+$/, "").replace(/\/api$/, "");
 }
 
-/** Accepts the nested shape (`cognito: {domain, clientId, ...}`) and the flat one
- * (`cognitoDomain`, `userPoolClientId`, `redirectUri`/`redirectUrls`). */
+/** Accepts the nested shape (`cognito: {domain, clientId, ...}`) and the flat one the CDK Web construct
+ * writes (`authMode`, `cognitoDomain`, `clientId`, `redirectUri`, `logoutUri`, `scopes`). */
 export function parseConfig(raw: unknown, origin: string): AppConfig {
   if (!raw || typeof raw !== "object") throw new ConfigError("config.json is not a JSON object");
   const c = raw as Json;
   const nested = (c.cognito && typeof c.cognito === "object" ? c.cognito : {}) as Json;
-  const mode = str(c.auth) ?? "none";
+  const mode = str(c.auth) ?? str(c.authMode) ?? "none";
   const limitsIn = (c.limits && typeof c.limits === "object" ? c.limits : {}) as Json;
   const num = (v: unknown, d: number) => (typeof v === "number" && v > 0 ? v : d);
   const list = (v: unknown, d: string[]) =>
