@@ -102,12 +102,17 @@ export function Upload() {
   };
 
   // Follow each upload: first its video appearing in the library (the worker creates the job when the
-  // bucket's notification reaches it), then the job itself by ETag polling.
+  // bucket's notification reaches it), then the job itself by ETag polling. One timer for all rows,
+  // reading the rows as they are at each tick, so progress events of other uploads never postpone it.
+  const anyOpen = rows.some((r) => r.phase === "waiting" || r.phase === "processing");
   useEffect(() => {
-    const open = rows.filter((r) => r.phase === "waiting" || r.phase === "processing");
-    if (!open.length) return;
+    if (!anyOpen) return;
     let live = true;
-    const timer = window.setTimeout(async () => {
+    let busy = false;
+    const poll = async () => {
+      if (busy) return;
+      busy = true;
+      const open = rowsRef.current.filter((r) => r.phase === "waiting" || r.phase === "processing");
       try {
         const waiting = open.filter((r) => r.jobId == null);
         let videos: VideoSummary[] = [];
@@ -134,13 +139,16 @@ export function Upload() {
       } catch (e) {
         // A missed poll is retried at the next tick; say so without losing the rows.
         if (live) open.forEach((r) => patch(r.id, { note: `could not check just now: ${(e as Error).message}` }));
+      } finally {
+        busy = false;
       }
-    }, POLL_MS);
+    };
+    const timer = window.setInterval(poll, POLL_MS);
     return () => {
       live = false;
-      window.clearTimeout(timer);
+      window.clearInterval(timer);
     };
-  }, [rows]);
+  }, [anyOpen]);
 
   const onDrop = (e: DragEvent) => {
     e.preventDefault();
