@@ -3,9 +3,10 @@
 1. The built JavaScript (web/dist/assets/*.js), in kB gzipped (level 9, as a CDN would). Target ≤ 150.
 2. Time to first render of the day view with 50 blocks, in headless Chromium (Debian's, via Playwright):
    the SPA (index.html → JS → /config.json → /api/days/… → 50 blocks on screen) against a static HTML
-   page holding the same 50 blocks with the same stylesheet, in the same run and browser. Both are served
-   from memory through Playwright's request routing (no server, no network), so the difference is the
-   app's own work: loading and running its script and its two API round trips through the router. The
+   page holding the same 50 blocks with the same stylesheet, in the same run and browser. Both come from
+   one small HTTP server on loopback (files from web/dist, the API's answers canned in memory), so the
+   difference is the app's own work: loading and running its script, reading /config.json, and the
+   day's API round trip before it can draw. The
    moment is `performance.now()` (from navigation start) when the 50th block enters the DOM, read by a
    MutationObserver installed before the page's own scripts. Median of `--runs` fresh pages each.
 
@@ -21,12 +22,13 @@ import json
 import mimetypes
 import statistics
 import subprocess
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DIST = ROOT / "web" / "dist"
 CHROMIUM = "/usr/bin/chromium"
-ORIGIN = "http://lifestream.bench"
 DAY = "2026-05-02"
 VIDEO = "bench-0123456789"
 
@@ -134,26 +136,41 @@ def static_page(blocks: int) -> str:
     )
 
 
-def measure(browser, url: str, blocks: int, routes: dict[str, tuple[str, str]]) -> float:
+def serve(routes: dict[str, tuple[str, str]]) -> tuple[ThreadingHTTPServer, str]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            path = self.path.split("?")[0]
+            if path in routes:
+                body, kind = routes[path][0].encode(), routes[path][1]
+            elif path.startswith("/api/"):
+                body, kind = b'{"error":"not_found","message":"bench"}', "application/json"
+            else:
+                file = DIST / path.lstrip("/")
+                if not file.is_file():
+                    file = DIST / "index.html"  # SPA fallback, as `lifestream serve` answers
+                body, kind = (
+                    file.read_bytes(),
+                    mimetypes.guess_type(file.name)[0] or "application/octet-stream",
+                )
+            self.send_response(404 if path.startswith("/api/") and path not in routes else 200)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
+def measure(browser, url: str, blocks: int) -> float:
+    # A fresh context each time: no cache, no warm connections carried from the previous page.
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
-
-    def handle(route):
-        path = route.request.url.removeprefix(ORIGIN).split("?")[0]
-        if path in routes:
-            body, kind = routes[path]
-            return route.fulfill(status=200, body=body, content_type=kind)
-        if path.startswith("/api/"):
-            return route.fulfill(
-                status=404, body='{"error":"not_found","message":"bench"}', content_type="application/json"
-            )
-        file = DIST / path.lstrip("/")
-        if not file.is_file():
-            file = DIST / "index.html"  # SPA fallback, as `lifestream serve` answers
-        kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
-        return route.fulfill(status=200, body=file.read_bytes(), content_type=kind)
-
-    page.route("**/*", handle)
     page.add_init_script(WATCH % blocks)
     page.goto(url)
     page.wait_for_function("() => window.__rendered != null", timeout=30_000)
@@ -179,18 +196,20 @@ def main() -> None:
 
     routes = api_answers(args.blocks)
     routes["/static.html"] = (static_page(args.blocks), "text/html")
+    server, origin = serve(routes)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"], headless=True)
         try:
             # One warm-up each: the first page of a fresh browser pays its own start-up.
-            measure(browser, f"{ORIGIN}/static.html", args.blocks, routes)
-            measure(browser, f"{ORIGIN}/day/{DAY}", args.blocks, routes)
+            measure(browser, f"{origin}/static.html", args.blocks)
+            measure(browser, f"{origin}/day/{DAY}", args.blocks)
             spa, static = [], []
             for _ in range(args.runs):
-                static.append(measure(browser, f"{ORIGIN}/static.html", args.blocks, routes))
-                spa.append(measure(browser, f"{ORIGIN}/day/{DAY}", args.blocks, routes))
+                static.append(measure(browser, f"{origin}/static.html", args.blocks))
+                spa.append(measure(browser, f"{origin}/day/{DAY}", args.blocks))
         finally:
             browser.close()
+            server.shutdown()
     s_med, p_med = statistics.median(static), statistics.median(spa)
     print(f"day view, {args.blocks} blocks, first render (median of {args.runs}):")
     print(f"  static HTML  {s_med:7.1f} ms  (min {min(static):.1f}, max {max(static):.1f})")
