@@ -94,8 +94,16 @@ def test_1_upload_through_the_file_input_and_follow_the_job(site, files, state, 
     assert video["status"] == "completed"
     state["video_id"] = video["video_id"]
     page.goto(f"{site.url}/")
-    page.locator(".video-row", has_text="garden-walk.mp4").wait_for()
+    row = page.locator(".video-row", has_text="garden-walk.mp4")
+    row.wait_for()
+    assert "completed" in row.inner_text() and "12 s" in row.inner_text()
+    assert "15 March 2024" in page.locator(".day h2").first.inner_text()
     screenshots(page, "library")
+    # Search-as-you-type over titles.
+    page.get_by_label("Filter by title").fill("holiday")
+    page.get_by_text("No title matches").wait_for()
+    page.get_by_label("Filter by title").fill("GARDEN")
+    row.wait_for()
 
 
 def test_2_a_block_click_seeks_the_player_and_plays(site, state, page):
