@@ -35,8 +35,8 @@ def check_bind(host: str, auth: str) -> None:
         )
 
 
-def with_local_cloud(settings, origin: str):
-    """`settings` pointed at the local cloud when it runs (and no endpoint is configured), with `origin`
+def with_local_cloud(settings, origins: list[str]):
+    """`settings` pointed at the local cloud when it runs (and no endpoint is configured), with `origins`
     allowed by the bucket's CORS rule so the page's presigned uploads reach it."""
     from lifestream.local import cloud as local_cloud
 
@@ -47,15 +47,15 @@ def with_local_cloud(settings, origin: str):
         settings = local_cloud.settings_for(settings, cloud.resources)
     if settings.aws_endpoint_url is None:
         return settings, None
-    if not is_loopback(httpx_host(settings.aws_endpoint_url)):
+    if not is_loopback(_host(settings.aws_endpoint_url)):
         return settings, None
     local_cloud.allow_browser_uploads(
-        settings.aws_endpoint_url, settings.resolved_bucket, [origin], region=settings.aws_region
+        settings.aws_endpoint_url, settings.resolved_bucket, origins, region=settings.aws_region
     )
     return settings, settings.aws_endpoint_url
 
 
-def httpx_host(url: str) -> str:
+def _host(url: str) -> str:
     from urllib.parse import urlsplit
 
     return urlsplit(url).hostname or ""
@@ -81,11 +81,17 @@ def serve(
 
     shown = f"[{host}]" if ":" in host else host
     origin = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else shown}:{port}"
-    settings, endpoint = with_local_cloud(settings, origin)
+    # The same server is reached as localhost too; a browser's Origin is the name it was opened by.
+    origins = [origin, *([f"http://localhost:{port}"] if host in ("127.0.0.1", "localhost") else [])]
+    settings, endpoint = with_local_cloud(settings, origins)
     web = web_dir or DEFAULT_WEB_DIR
     app = create_app(settings, web_dir=web)
     if endpoint:
-        console.print(f"uploads go to the local cloud at {endpoint} (CORS allows {origin})", highlight=False)
+        console.print(
+            f"uploads go to the local cloud at {endpoint} (CORS allows {', '.join(origins)})", highlight=False
+        )
+    elif settings.aws_endpoint_url is None and not settings.queue_url:
+        console.print("uploads need the local cloud: run `lifestream local up` first", highlight=False)
     if not (web / "index.html").is_file():
         console.print(f"the web app is not built ({web}): cd web && npm ci && npm run build", highlight=False)
     console.print(f"LifeStream on {origin}/ (API at {origin}/api, sign-in: {settings.auth})", highlight=False)

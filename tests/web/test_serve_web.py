@@ -107,10 +107,37 @@ def test_serve_points_at_the_local_cloud_and_allows_its_origin(cloud, tmp_path):
         bucket=cloud.resources.bucket,
         queue_url=cloud.resources.queue_url,
     )
-    same, endpoint = with_local_cloud(s, "http://127.0.0.1:8555")
+    same, endpoint = with_local_cloud(s, ["http://127.0.0.1:8555"])
     assert endpoint == cloud.resources.endpoint_url and same.bucket == cloud.resources.bucket
     rule = cloud.s3.get_bucket_cors(Bucket=cloud.resources.bucket)["CORSRules"][0]
     assert rule["AllowedOrigins"] == ["http://127.0.0.1:8555"]
     # Real AWS (no endpoint override): nothing is touched.
     aws = load_settings(data_dir=tmp_path, bucket="b", queue_url="https://sqs.example/q")
-    assert with_local_cloud(aws, "http://127.0.0.1:1") == (aws, None)
+    assert with_local_cloud(aws, ["http://127.0.0.1:1"]) == (aws, None)
+
+
+def test_serve_finds_the_running_local_cloud(cloud, tmp_path):
+    import json
+    import os
+    from dataclasses import asdict
+    from urllib.parse import urlsplit
+
+    from lifestream.cli.serve_cmds import with_local_cloud
+
+    # What `lifestream local up` records; the "server" is the session's moto server (alive, port open).
+    s = load_settings(data_dir=tmp_path)
+    state = local_cloud.default_state_dir(s)
+    state.mkdir(parents=True)
+    port = urlsplit(cloud.resources.endpoint_url).port
+    record = local_cloud.LocalCloud(
+        pid=os.getpid(), port=port, state_dir=str(state), resources=cloud.resources
+    )
+    (state / local_cloud.STATE_FILE).write_text(json.dumps(asdict(record)))
+    found, endpoint = with_local_cloud(s, ["http://127.0.0.1:8000", "http://localhost:8000"])
+    assert endpoint == cloud.resources.endpoint_url
+    assert (found.bucket, found.queue_url) == (cloud.resources.bucket, cloud.resources.queue_url)
+    rule = cloud.s3.get_bucket_cors(Bucket=cloud.resources.bucket)["CORSRules"][0]
+    assert rule["AllowedOrigins"] == ["http://127.0.0.1:8000", "http://localhost:8000"]
+    # Nothing running and nothing configured: the settings stay as they are.
+    (state / local_cloud.STATE_FILE).unlink()
+    assert with_local_cloud(s, ["http://127.0.0.1:8000"]) == (s, None)
