@@ -237,3 +237,34 @@ def test_7_wrong_files_are_refused_with_a_visible_reason(site, files, tmp_path, 
     text = status.inner_text()
     assert text.startswith("Failed:") and "video" in text and "Error:" not in text, text
     screenshots(page, "upload-refused")
+
+
+def test_8_an_upload_can_be_cancelled_mid_way(site, files, tmp_path, page):
+    import shutil
+
+    import boto3
+
+    video = shutil.copy(files["video"], tmp_path / "cancel-me.mp4")
+    bucket = site.env["LIFESTREAM_BUCKET"]
+    held = []
+
+    def hold(route):
+        # The bytes' POST to the bucket never gets an answer: the upload stays in flight until cancelled.
+        if route.request.method == "POST":
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route(f"**/{bucket}", hold)
+    page.goto(f"{site.url}/upload")
+    with page.expect_request(lambda r: r.url.endswith(f"/{bucket}") and r.method == "POST"):
+        page.locator("input[type=file]").set_input_files([str(video)])
+    row = page.locator(".upload", has_text="cancel-me.mp4")
+    # Cancel aborts the request itself, not only the row.
+    with page.expect_event("requestfailed", lambda r: r.url.endswith(f"/{bucket}")):
+        row.get_by_role("button", name="Cancel cancel-me.mp4").click()
+    row.locator(".upload-status", has_text="cancelled").wait_for()
+    assert row.get_by_role("button", name="Cancel cancel-me.mp4").count() == 0
+    s3 = boto3.client("s3", endpoint_url=site.env["LIFESTREAM_AWS_ENDPOINT_URL"], region_name="us-east-1")
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket).get("Contents", [])]
+    assert not any(k.endswith("cancel-me.mp4") for k in keys), keys
