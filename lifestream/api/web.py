@@ -49,9 +49,40 @@ def web_config(settings: Settings) -> dict[str, Any]:
     }
 
 
+def content_security_policy(settings: Settings) -> str:
+    """The page's CSP, as strict as the one CloudFront sends on AWS (no inline script or style), so a
+    page that breaks it fails here first. The storage endpoint (the local moto server) is where the
+    browser POSTs uploads and plays presigned media from."""
+    from urllib.parse import urlsplit
+
+    storage = ""
+    if settings.aws_endpoint_url:
+        parts = urlsplit(settings.aws_endpoint_url)
+        storage = f" {parts.scheme}://{parts.netloc}"
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            f"img-src 'self' data:{storage}",
+            f"media-src 'self'{storage}",
+            f"connect-src 'self'{storage}",
+            "frame-ancestors 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "object-src 'none'",
+        ]
+    )
+
+
 def mount_web(app: FastAPI, settings: Settings, web_dir: Path) -> None:
     """Add `/config.json` and the SPA (with its fallback) to `app`, after every /api route."""
     root = web_dir.resolve()
+    page_headers = {
+        "Cache-Control": "no-cache",
+        "Content-Security-Policy": content_security_policy(settings),
+        **SECURITY_HEADERS,
+    }
 
     @app.get("/config.json", include_in_schema=False)
     def config_json() -> JSONResponse:
@@ -73,4 +104,4 @@ def mount_web(app: FastAPI, settings: Settings, web_dir: Path) -> None:
                 return FileResponse(candidate, headers={"Cache-Control": cache, **SECURITY_HEADERS})
             if path.startswith("assets/"):
                 raise NotFoundError(f"no asset {path!r} (rebuild the web app?)")
-        return FileResponse(index, headers={"Cache-Control": "no-cache", **SECURITY_HEADERS})
+        return FileResponse(index, headers=page_headers)

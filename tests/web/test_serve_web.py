@@ -32,6 +32,9 @@ def test_the_page_its_assets_and_deep_links(tmp_path, dist):
     assert home.status_code == 200 and "id=app" in home.text and home.headers["cache-control"] == "no-cache"
     deep = c.get("/day/2026-05-02?v=walk-1&t=3")
     assert deep.status_code == 200 and deep.text == home.text
+    # As strict as CloudFront's policy on AWS: no inline script or style anywhere.
+    csp = home.headers["content-security-policy"]
+    assert "script-src 'self';" in csp and "style-src 'self';" in csp and "frame-ancestors 'none'" in csp
     asset = c.get("/assets/index-abc123.js")
     assert asset.text == "console.log(1)" and "immutable" in asset.headers["cache-control"]
     # A missing asset is a 404 (a stale page must not get HTML as JavaScript); no way out of the build.
@@ -63,6 +66,14 @@ def test_config_json_comes_from_the_settings(tmp_path, dist):
             "subtitleSuffixes": [".srt", ".vtt"],
         },
     }
+
+
+def test_the_page_may_reach_the_storage_endpoint(tmp_path, dist):
+    c = client(tmp_path, dist, aws_endpoint_url="http://127.0.0.1:4599/")
+    csp = c.get("/").headers["content-security-policy"]
+    for directive in ("connect-src", "media-src", "img-src"):
+        assert f"{directive} 'self'" in csp
+        assert "http://127.0.0.1:4599" in csp.split(f"{directive} ")[1].split(";")[0]
 
 
 def test_without_a_build_the_page_says_how_to_make_one(tmp_path):
