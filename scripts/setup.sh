@@ -16,8 +16,9 @@ need_apt=()
 command -v ffmpeg >/dev/null || need_apt+=(ffmpeg)
 command -v espeak-ng >/dev/null || need_apt+=(espeak-ng)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
-# The browser tests (tests/web) drive Debian's Chromium: Playwright's own download cannot be relied on.
-[[ $DEV == 1 ]] && { command -v chromium >/dev/null || need_apt+=(chromium); }
+# The browser tests (tests/web) and bench_web drive Debian's Chromium: Playwright's own browser download
+# cannot be relied on.
+command -v chromium >/dev/null || need_apt+=(chromium)
 if ((${#need_apt[@]})); then
   SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
   log "installing Debian packages: ${need_apt[*]}"
