@@ -130,6 +130,25 @@ def test_2_a_block_click_seeks_the_player_and_plays(site, state, page):
     _assert_plays_near(page, line_start)
     page.locator(".transcript li.current", has_text="compost").wait_for()
     page.evaluate("() => document.querySelector('video').pause()")
+    # The transcript box scrolls to keep the line being played in view (made short here so it must).
+    page.evaluate(
+        "() => { const t = document.querySelector('.transcript'); t.style.maxHeight = '3rem'; t.scrollTop = 0; }"
+    )
+    blocks.first.locator("button.block-seek").click()
+    _assert_plays_near(page, 0)
+    page.evaluate("() => document.querySelector('video').pause()")
+    blocks.last.locator("button.block-seek").click()
+    page.wait_for_function(
+        """() => {
+          const box = document.querySelector('.transcript'), cur = box.querySelector('li.current');
+          if (!cur || !cur.textContent.includes('compost')) return false;
+          const b = box.getBoundingClientRect(), c = cur.getBoundingClientRect();
+          return box.scrollTop > 0 && c.top >= b.top - 1 && c.bottom <= b.bottom + 1;
+        }"""
+    )
+    page.evaluate(
+        "() => { document.querySelector('video').pause(); document.querySelector('.transcript').style.maxHeight = ''; }"
+    )
     # The block shows what it holds: title, summary, participants, keyframe thumbnails.
     first = blocks.first
     assert first.locator(".summary").inner_text().strip()

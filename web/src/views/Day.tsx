@@ -145,10 +145,13 @@ function Transcript({ lines, current, onSeek }: { lines: Block["transcript"]; cu
     const el = box.current;
     const line = el?.children[current] as HTMLElement | undefined;
     if (!el || !line) return;
-    // Scroll the transcript box only, never the page under the viewer.
-    const top = line.offsetTop - el.offsetTop;
-    if (top < el.scrollTop || top + line.offsetHeight > el.scrollTop + el.clientHeight)
-      el.scrollTop = Math.max(0, top - el.clientHeight / 3);
+    // Scroll the transcript box only, never the page under the viewer. The box is positioned, so a
+    // line's offsetTop is measured from the box itself.
+    const top = line.offsetTop;
+    const h = line.offsetHeight;
+    if (top < el.scrollTop || top + h > el.scrollTop + el.clientHeight)
+      // A third of the box above the line, unless that would cut its end off; never past its start.
+      el.scrollTop = Math.max(0, Math.min(top, Math.max(top - el.clientHeight / 3, top + h - el.clientHeight)));
   }, [current]);
   if (!lines.length) return <p class="muted">No transcript (nothing was heard or subtitled).</p>;
   return (
