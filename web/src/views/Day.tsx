@@ -192,6 +192,20 @@ function BlockCard({ block: b, keyframes, onSeek, active }: { block: Block; keyf
             <dd class="participants">{b.participants.join(", ")}</dd>
           </>
         )}
+        {b.perSpeaker.length > 0 && (
+          <>
+            <dt>Who said what</dt>
+            <dd>
+              <ul class="per-speaker">
+                {b.perSpeaker.map((p, i) => (
+                  <li key={i}>
+                    <b>{p.speaker}</b>: {p.summary}
+                  </li>
+                ))}
+              </ul>
+            </dd>
+          </>
+        )}
         {b.location && b.location !== "Not mentioned" && (
           <>
             <dt>Where</dt>
