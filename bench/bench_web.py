@@ -157,7 +157,10 @@ def serve(routes: dict[str, tuple[str, str]]) -> tuple[ThreadingHTTPServer, str]
             self.send_header("Content-Length", str(len(body)))
             self.send_header("Cache-Control", "no-store")
             self.end_headers()
-            self.wfile.write(body)
+            try:
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the page was closed once it had drawn (the player's media request, for one)
 
         def log_message(self, *args):
             pass

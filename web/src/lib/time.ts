@@ -61,8 +61,12 @@ export function timeOfDay(iso: string | null | undefined): string {
   return Number.isNaN(d.getTime()) ? "" : d.toISOString().slice(11, 16);
 }
 
+/** A real calendar day written YYYY-MM-DD. Without Intl: a page's first Intl call loads ICU data
+ * (10-50 ms), which must not delay the request this check guards. */
 export function isDay(value: string): boolean {
-  return /^\d{4}-\d{2}-\d{2}$/.test(value) && dayOf(`${value}T00:00:00Z`) === value;
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const d = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
 }
 
 /** Items grouped by day, newest day first; within a day in time order. Items without a day go last. */

@@ -18,19 +18,21 @@ export function Day({ date, video, at }: Props) {
   const { api } = useApp();
   const [day, setDay] = useState<VideoDiary[] | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // Asked for while rendering, before the heading's date formatting (whose first use loads ICU data),
+  // so that work overlaps the network instead of preceding it.
+  const request = useMemo(() => (isDay(date) ? api.day(date) : null), [date, video]);
 
-  // A layout effect starts the request right after the first render instead of after the next paint
+  // A layout effect applies the answer right after the first render instead of after the next paint
   // (a plain effect waits for an animation frame, up to 100 ms in a background tab).
   useLayoutEffect(() => {
     let live = true;
     setDay(null);
     setError(null);
-    if (!isDay(date)) {
+    if (!request) {
       setError(`“${date}” is not a date (YYYY-MM-DD)`);
       return;
     }
-    api
-      .day(date)
+    request
       .then(async (d) => {
         if (!live) return;
         if (video && !d.videos.some((v) => v.video.video_id === video)) {
@@ -45,7 +47,7 @@ export function Day({ date, video, at }: Props) {
     return () => {
       live = false;
     };
-  }, [date, video]);
+  }, [request]);
 
   const selected = day?.find((v) => v.video.video_id === video) ?? day?.[0] ?? null;
 
