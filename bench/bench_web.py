@@ -201,7 +201,9 @@ def main() -> None:
     routes["/static.html"] = (static_page(args.blocks), "text/html")
     server, origin = serve(routes)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"], headless=True)
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-dev-shm-usage"], headless=True
+        )
         try:
             # One warm-up each: the first page of a fresh browser pays its own start-up.
             measure(browser, f"{origin}/static.html", args.blocks)

@@ -131,7 +131,9 @@ def site(moto_endpoint, postgres_server, tmp_path_factory):
         procs.append(worker)
         _wait_http(f"{url}/api/health", serve, logs / "serve.log")
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"], headless=True)
+            browser = p.chromium.launch(
+                executable_path=CHROMIUM, args=["--no-sandbox", "--disable-dev-shm-usage"], headless=True
+            )
             try:
                 yield Site(url=url, env=env, logs=logs, browser=browser)
             finally:
