@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Idempotent setup for a fresh Debian machine with Python 3.11+ and Node 20:
-# Debian packages (PostgreSQL, ffmpeg, espeak-ng), a venv with the pinned CPU torch first, the Python
-# requirements, the lifestream package (editable) and, with --dev, checkov (own venv) and the CDK CLI.
+# Debian packages (PostgreSQL, ffmpeg, espeak-ng, chromium), a venv with the pinned CPU torch first, the
+# Python requirements, the lifestream package (editable), the web app (npm ci && npm run build in web/)
+# and, with --dev, checkov (own venv) and the CDK CLI.
 # Re-running is cheap: each step is skipped when what it installs is already there and unchanged.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +16,9 @@ need_apt=()
 command -v ffmpeg >/dev/null || need_apt+=(ffmpeg)
 command -v espeak-ng >/dev/null || need_apt+=(espeak-ng)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
+# The browser tests (tests/web) and bench_web drive Debian's Chromium: Playwright's own browser download
+# cannot be relied on.
+command -v chromium >/dev/null || need_apt+=(chromium)
 if ((${#need_apt[@]})); then
   SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
   log "installing Debian packages: ${need_apt[*]}"
@@ -59,6 +63,17 @@ if [[ $DEV == 1 && -f package.json ]]; then
     log "installing the CDK CLI from npm"
     npm install --no-audit --no-fund --loglevel=error >/dev/null
     touch node_modules/.bin/cdk
+  fi
+fi
+# --- the web app (web/): built once per change of its sources or lock file ------------------------------
+if [[ -f web/package-lock.json ]]; then
+  command -v npm >/dev/null || { echo "npm (Node 20) is required to build the web app in web/" >&2; exit 1; }
+  web_stamp="web/node_modules/.built-$( (cd web && find src public index.html package.json package-lock.json tsconfig.json vite.config.ts -type f -print0 | sort -z | xargs -0 sha256sum) | sha256sum | cut -c1-16)"
+  if [[ ! -f $web_stamp || ! -f web/dist/index.html ]]; then
+    log "building the web app (npm ci && npm run build in web/)"
+    (cd web && npm ci --no-audit --no-fund --loglevel=error >/dev/null && npm run build >/dev/null)
+    rm -f web/node_modules/.built-*
+    touch "$web_stamp"
   fi
 fi
 log "ready"

@@ -4,6 +4,7 @@ JSON bodies that name the field (`ErrorBody`), never a traceback."""
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -36,9 +37,10 @@ def _field_of(loc: tuple) -> str:
     return ".".join(parts) or "body"
 
 
-def create_app(settings: Settings | None = None, *, library=None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, library=None, web_dir: Path | None = None) -> FastAPI:
     """The API over `settings` (read from the environment when omitted). `library` replaces the service
-    object (tests and benchmarks inject one with their own stores)."""
+    object (tests and benchmarks inject one with their own stores). `web_dir`: also serve the built web
+    app from there, with /config.json (`lifestream serve`; the Lambda API never does)."""
     from lifestream.service import Library
 
     settings = settings or load_settings()
@@ -54,6 +56,10 @@ def create_app(settings: Settings | None = None, *, library=None) -> FastAPI:
     app.state.library = library or Library(settings)
     app.state.auth = Authenticator(settings)
     app.include_router(router)
+    if web_dir is not None:
+        from lifestream.api.web import mount_web
+
+        mount_web(app, settings, web_dir)
 
     @app.exception_handler(Unauthorized)
     def unauthorized(request: Request, exc: Unauthorized) -> JSONResponse:

@@ -1,10 +1,11 @@
-"""`lifestream serve`: the HTTP API (uvicorn) over the local library, the local cloud when it runs, and
-FAISS."""
+"""`lifestream serve`: the HTTP API (uvicorn) and the web app from one origin, over the local library, the
+local cloud when it runs, and FAISS."""
 
 from __future__ import annotations
 
 import ipaddress
 import socket
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -34,11 +35,41 @@ def check_bind(host: str, auth: str) -> None:
         )
 
 
+def with_local_cloud(settings, origins: list[str]):
+    """`settings` pointed at the local cloud when it runs (and no endpoint is configured), with `origins`
+    allowed by the bucket's CORS rule so the page's presigned uploads reach it."""
+    from lifestream.local import cloud as local_cloud
+
+    if settings.aws_endpoint_url is None and settings.queue_url and settings.bucket:
+        return settings, None  # a real AWS deployment configured by environment: no local rule to add
+    cloud = local_cloud.status(local_cloud.default_state_dir(settings))
+    if cloud is not None:
+        settings = local_cloud.settings_for(settings, cloud.resources)
+    if settings.aws_endpoint_url is None:
+        return settings, None
+    if not is_loopback(_host(settings.aws_endpoint_url)):
+        return settings, None
+    local_cloud.allow_browser_uploads(
+        settings.aws_endpoint_url, settings.resolved_bucket, origins, region=settings.aws_region
+    )
+    return settings, settings.aws_endpoint_url
+
+
+def _host(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).hostname or ""
+
+
 def serve(
     host: Annotated[str, typer.Option("--host", help="Address to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")] = 8000,
+    web_dir: Annotated[
+        Path | None,
+        typer.Option("--web-dir", help="The built web app (default: web/dist of this checkout)."),
+    ] = None,
 ) -> None:
-    """Serve the HTTP API (docs at /api/docs) over your library."""
+    """Serve the web app at / and the HTTP API at /api (docs at /api/docs) over your library."""
     from lifestream.core.settings import load_settings
 
     settings = load_settings()
@@ -46,9 +77,24 @@ def serve(
     import uvicorn
 
     from lifestream.api import create_app
+    from lifestream.api.web import DEFAULT_WEB_DIR
 
-    app = create_app(settings)
-    console.print(f"LifeStream API on http://{host}:{port}/api (sign-in: {settings.auth})", highlight=False)
+    shown = f"[{host}]" if ":" in host else host
+    origin = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else shown}:{port}"
+    # The same server is reached as localhost too; a browser's Origin is the name it was opened by.
+    origins = [origin, *([f"http://localhost:{port}"] if host in ("127.0.0.1", "localhost") else [])]
+    settings, endpoint = with_local_cloud(settings, origins)
+    web = web_dir or DEFAULT_WEB_DIR
+    app = create_app(settings, web_dir=web)
+    if endpoint:
+        console.print(
+            f"uploads go to the local cloud at {endpoint} (CORS allows {', '.join(origins)})", highlight=False
+        )
+    elif settings.aws_endpoint_url is None and not settings.queue_url:
+        console.print("uploads need the local cloud: run `lifestream local up` first", highlight=False)
+    if not (web / "index.html").is_file():
+        console.print(f"the web app is not built ({web}): cd web && npm ci && npm run build", highlight=False)
+    console.print(f"LifeStream on {origin}/ (API at {origin}/api, sign-in: {settings.auth})", highlight=False)
     uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower())
 
 

@@ -41,6 +41,7 @@ SNAPSHOT_DIR = "bucket"
 # The local worker's pretend function timeout; the queue's visibility timeout follows the cloud rule (6x).
 DEFAULT_FUNCTION_TIMEOUT = 300
 START_TIMEOUT_SECONDS = 30.0
+BROWSER_UPLOAD_RULE = "lifestream-web"
 
 
 class LocalCloudError(LifeStreamError):
@@ -143,6 +144,37 @@ def provision(
         visibility_timeout=visibility_timeout,
         max_receive_count=max_receive_count,
     )
+
+
+def allow_browser_uploads(
+    endpoint_url: str, bucket: str, origins: list[str], region: str = "us-east-1"
+) -> list[str]:
+    """Add `origins` (e.g. the `lifestream serve` URL) to the bucket's CORS rule, so a page there can POST
+    its presigned uploads (and PUT multipart parts, reading their ETag) straight to the bucket, as the
+    Web stack's CORS rule allows the site's origin on AWS. Origins already allowed are kept, so two
+    servers on two ports both work. Returns the origins now allowed."""
+    from botocore.exceptions import ClientError
+
+    s3 = _client("s3", endpoint_url, region)
+    try:
+        rules = s3.get_bucket_cors(Bucket=bucket).get("CORSRules", [])
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") != "NoSuchCORSConfiguration":
+            raise
+        rules = []
+    ours = next((r for r in rules if r.get("ID") == BROWSER_UPLOAD_RULE), None)
+    allowed = list(dict.fromkeys([*(ours or {}).get("AllowedOrigins", []), *origins]))
+    rule = {
+        "ID": BROWSER_UPLOAD_RULE,
+        "AllowedOrigins": allowed,
+        "AllowedMethods": ["GET", "HEAD", "POST", "PUT"],
+        "AllowedHeaders": ["*"],
+        "ExposeHeaders": ["ETag"],
+        "MaxAgeSeconds": 3000,
+    }
+    others = [r for r in rules if r.get("ID") != BROWSER_UPLOAD_RULE]
+    s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": [*others, rule]})
+    return allowed
 
 
 def notification_configuration(queue_arn: str) -> dict:
