@@ -79,7 +79,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Search */
+        /**
+         * Search
+         * @description The hits, best first. How the query was understood rides in headers, so the body stays a list:
+         *     Search-Found (calibrated: "false" means not in your videos), Search-Mode, and for a date said in the
+         *     query ("last weekend") Search-Dates, as an ISO interval 2026-11-28/2026-11-29.
+         */
         get: operations["search_api_search_get"];
         put?: never;
         post?: never;
@@ -251,11 +256,22 @@ export interface components {
             citations: components["schemas"]["CitationView"][];
             /** Grounded */
             grounded: boolean;
+            /**
+             * Searching
+             * @description The date filter read from the question
+             */
+            searching?: string | null;
             /** Text */
             text: string;
         };
         /** AskRequest */
         AskRequest: {
+            /**
+             * Mode
+             * @default hybrid
+             * @enum {string}
+             */
+            mode: "dense" | "lexical" | "hybrid";
             /** Question */
             question: string;
             /**
@@ -397,6 +413,11 @@ export interface components {
             speakers?: string[];
             /** Start */
             start: number;
+            /**
+             * Supporting
+             * @description Other hits of the same moment (overlapping, or a copied video)
+             */
+            supporting?: components["schemas"]["SearchHit"][];
             /** Text */
             text: string;
             /** Video Id */
@@ -788,6 +809,8 @@ export interface operations {
                 speaker?: string | null;
                 /** @description summary, transcript or action_item */
                 chunk_type?: string | null;
+                /** @description dense, lexical or hybrid (both, fused) */
+                mode?: "dense" | "lexical" | "hybrid";
             };
             header?: {
                 authorization?: string | null;
