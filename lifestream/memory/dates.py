@@ -33,12 +33,19 @@ class DateFilter:
     date_to: str  # YYYY-MM-DD, inclusive
     phrase: str  # the words of the query that said it
     query: str  # the query without them
+    # Nothing was recorded in the range, so the search ran over all dates ("tomatoes planted in April" is
+    # as likely to speak of April as to be recorded then).
+    relaxed: bool = False
+
+    @property
+    def span(self) -> str:
+        return self.date_from if self.date_from == self.date_to else f"{self.date_from} – {self.date_to}"
 
     @property
     def label(self) -> str:
-        if self.date_from == self.date_to:
-            return f"searching {self.date_from}"
-        return f"searching {self.date_from} – {self.date_to}"
+        if self.relaxed:
+            return f"nothing recorded {self.span}: searched all dates"
+        return f"searching {self.span}"
 
 
 def user_zone(name: str | None) -> dt.tzinfo:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from lifestream.core.errors import UnsupportedFilterError
@@ -244,6 +244,23 @@ def search(
                 ranked, boosted, weights.speaker * _unit(ranked, mode, weights.k), k=weights.k
             )
     results = dedupe(ranked)[:top_k]
+    if dates is not None and not results:
+        everywhere = search(
+            query,
+            store=store,
+            embedder=embedder,
+            lexical=lexical,
+            mode=mode,
+            top_k=top_k,
+            min_score=min_score,
+            video_id=video_id,
+            speaker=speaker,
+            chunk_type=chunk_type,
+            natural_dates=False,
+            calibration=calibration,
+        )
+        everywhere.dates = replace(dates, relaxed=True)
+        return everywhere
 
     dense_top = channels["dense"][0].score if channels.get("dense") else None
     cover = coverage(text, channels["lexical"]) if "lexical" in channels else None

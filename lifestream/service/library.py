@@ -546,8 +546,8 @@ class Library:
             found=outcome.found,
             mode=outcome.mode,
             query=outcome.query,
-            date_from=outcome.dates.date_from if outcome.dates else None,
-            date_to=outcome.dates.date_to if outcome.dates else None,
+            date_from=outcome.dates.date_from if outcome.dates and not outcome.dates.relaxed else None,
+            date_to=outcome.dates.date_to if outcome.dates and not outcome.dates.relaxed else None,
             searching=outcome.dates.label if outcome.dates else None,
             speakers=outcome.boosted_speakers,
         )

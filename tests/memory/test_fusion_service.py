@@ -74,6 +74,14 @@ def test_dates_in_words_filter_in_the_users_zone_and_are_shown(library):
     assert library.ask("local", "what did I plan last Monday").searching == "searching 2026-11-16"
 
 
+def test_a_date_in_words_with_nothing_recorded_then_searches_all_dates_and_says_so(library):
+    # "in April" speaks of April as often as it asks for April's recordings; none exist, so it is relaxed.
+    page = library.search_page("local", "what did I buy for the garden in April")
+    assert page.searching == "nothing recorded 2026-04-01 – 2026-04-30: searched all dates"
+    assert page.hits and page.date_from is None and page.date_to is None
+    assert "compost" in page.hits[0].text
+
+
 def test_modes(library):
     # A booking code: words find it; meaning alone does not rank it first.
     assert "K7Q2" in library.search("local", "K7Q2", mode="lexical")[0].text
