@@ -105,6 +105,10 @@ class EnvConfig:
     api_throttle_burst: int
     api_reserved_concurrency: int | None = None
 
+    # --- diary dates ---
+    # The IANA zone diaries are dated in and date filters read in (Lambda's own clock is UTC).
+    timezone: str = "UTC"
+
     # --- web app ---
     # The built single-page app (relative to the repository); a placeholder page is deployed if absent.
     web_dist_dir: str = "web/dist"

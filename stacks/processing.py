@@ -106,6 +106,7 @@ def library_environment(
         "LIFESTREAM_EMBEDDING_PROVIDER": "openai",
         "LIFESTREAM_OPENAI_API_KEY_SECRET": openai_ref,
         "LIFESTREAM_MAX_VIDEO_BYTES": str(config.max_video_bytes),
+        "LIFESTREAM_TIMEZONE": config.timezone,
     }
 
 

@@ -76,6 +76,7 @@ def test_worker_environment_is_what_the_runtime_settings_read(synthesized, env):
         "LIFESTREAM_PINECONE_API_KEY_SECRET": config.pinecone_api_key_secret,
         "LIFESTREAM_OPENAI_API_KEY_SECRET": config.openai_api_key_secret,
         "LIFESTREAM_MAX_VIDEO_BYTES": str(config.max_video_bytes),
+        "LIFESTREAM_TIMEZONE": config.timezone,
         "LIFESTREAM_WORKER_STALE_CLAIM_SECONDS": str(config.worker_timeout_seconds),
         "LIFESTREAM_DATA_DIR": "/tmp/lifestream",
         "HOME": "/tmp",
@@ -96,6 +97,8 @@ def test_worker_environment_is_what_the_runtime_settings_read(synthesized, env):
     for name in variables:
         if name.startswith("LIFESTREAM_"):
             assert name.removeprefix("LIFESTREAM_").lower() in fields, name
+    # The zone must be one the runtime's settings accept (zoneinfo, from tzdata in the asset).
+    assert Settings(timezone=variables["LIFESTREAM_TIMEZONE"]).timezone == config.timezone
     # The video must fit on /tmp.
     assert int(variables["LIFESTREAM_MAX_VIDEO_BYTES"]) < config.worker_ephemeral_mb * 1024 * 1024
 
