@@ -60,6 +60,7 @@ STAGES = (
     "scenes",
     "audio",
     "transcribe",
+    "speakers",
     "vision",
     "blocks",
     "summarize",
@@ -73,6 +74,7 @@ STAGE_WEIGHTS = {
     "scenes": 0.04,
     "audio": 0.03,
     "transcribe": 0.55,
+    "speakers": 0.05,
     "vision": 0.12,
     "blocks": 0.01,
     "summarize": 0.12,
@@ -126,6 +128,12 @@ def _plan(
         stages.append("audio")
     if source != "none":
         stages.append("transcribe")
+    if source in ("local", "openai"):
+        from lifestream.understand.speakers import diarizer_wanted
+
+        # On decoded audio only: subtitles carry their own speaker cues (or none) and no audio is decoded.
+        if diarizer_wanted(settings):
+            stages.append("speakers")
     stages += ["vision", "blocks", "summarize", "diary", "chunk"]
     if index:
         stages.append("index")
@@ -330,6 +338,45 @@ class _Run:
         self.report("transcribe")
         return transcript
 
+    def stage_speakers(self, info: MediaInfo, transcript: Transcript) -> Transcript:
+        """Label the transcript with Speaker 1/2/… from the audio, unless its source already did."""
+        from lifestream.understand.speakers import Turn, assign_speakers, make_diarizer
+
+        saved = self.checkpoint.load("speakers")
+        if saved is None:
+            if not transcript.segments or any(s.speaker for s in transcript.segments):
+                # Nobody spoke, or the transcriber diarized (OpenAI's diarize model): nothing to add.
+                saved = {"turns": None, "label": ""}
+            else:
+                from lifestream.media.audio import extract_audio
+
+                wav = self.workdir / "audio.wav"
+                if wav.exists():  # decoded by the transcribe stage of this call
+                    track = _track_of(wav)
+                else:  # a continuation: the previous call's work directory is gone
+                    track = extract_audio(self.video, wav, should_stop=self.may_stop)
+                diarizer = make_diarizer(self.settings)
+                turns = (
+                    diarizer.diarize(
+                        track,
+                        should_stop=self.may_stop,
+                        on_progress=lambda f: self.report("speakers", f),
+                    )
+                    if track is not None
+                    else []
+                )
+                saved = {"turns": [t.model_dump() for t in turns], "label": diarizer.label}
+            self.checkpoint.save("speakers", saved)
+            self.done_unit()
+        self.report("speakers")
+        if not saved["turns"]:
+            return transcript
+        turns = [Turn.model_validate(t) for t in saved["turns"]]
+        detail = f"{transcript.detail}; speakers: {saved['label']}" if transcript.detail else saved["label"]
+        return transcript.model_copy(
+            update={"segments": assign_speakers(transcript.segments, turns), "detail": detail}
+        )
+
     def stage_vision(self, blocks: list[Block], scenes: list[Scene]) -> dict[int, str]:
         assert self.plan is not None
         saved: dict[str, str] = (self.checkpoint.load("vision") or {}).get("blocks", {})
@@ -461,6 +508,9 @@ class _Run:
             scenes = self.stage_scenes(info)
             self.checkpoint_time("transcribe")
             transcript = self.stage_transcribe(info)
+            if "speakers" in self.plan.stages:
+                self.checkpoint_time("speakers")
+                transcript = self.stage_speakers(info, transcript)
             blocks = make_blocks(
                 info.duration, scenes, transcript.segments, max_seconds=self.settings.block_max_seconds
             )
@@ -511,6 +561,15 @@ class _Run:
 
 def _clip(scene: Scene, block: Block) -> Scene:
     return scene.model_copy(update={"start": max(scene.start, block.start), "end": min(scene.end, block.end)})
+
+
+def _track_of(wav: Path):
+    import wave
+
+    from lifestream.media.audio import AudioTrack
+
+    with wave.open(str(wav)) as w:
+        return AudioTrack(path=wav, duration=w.getnframes() / w.getframerate())
 
 
 def _atomic_write(path: Path, text: str) -> None:
