@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 
 from lifestream.core.models import TranscriptSegment
 from lifestream.core.timefmt import hms
+from lifestream.understand.screen_text import ScreenText
 from lifestream.understand.summarize.models import ActionItem, BlockSummary
 
 if TYPE_CHECKING:
@@ -33,6 +34,7 @@ class DiaryBlock(BlockSummary):
     source_reliability: str
     keyframes: list[str] = Field(default_factory=list)  # file names under keyframes/
     transcript: list[TranscriptSegment] = Field(default_factory=list)
+    screen_text: list[ScreenText] = Field(default_factory=list)  # text read on the block's keyframes
 
     @classmethod
     def of(

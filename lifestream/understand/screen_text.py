@@ -32,6 +32,8 @@ WORD_GAP = 0.25  # a blank stretch wider than this share of the line's height is
 CENTRE_STEP = 1.6  # without the picture: a step this many times the usual one between letters
 SAME_TEXT = 0.85  # similarity of two reads taken as the same text (OCR varies a little between frames)
 MAX_TEXTS_IN_LINE = 5
+# Lines of one sign or slide sit at most this many line heights apart (a sign's spacing is about one).
+LINE_GAP = 1.2
 
 
 class FrameText(BaseModel):
@@ -164,7 +166,7 @@ def group_lines(lines: Sequence[FrameText]) -> list[FrameText]:
             last = group[-1]
             height = last.box[3] - last.box[1]
             own = line.box[3] - line.box[1]
-            stacked = 0 <= line.box[1] - last.box[3] <= 0.8 * max(height, own)
+            stacked = 0 <= line.box[1] - last.box[3] <= LINE_GAP * max(height, own)
             similar = 0.6 <= own / max(height, 1e-6) <= 1.6
             overlap = min(line.box[2], last.box[2]) - max(line.box[0], last.box[0]) > 0
             if stacked and similar and overlap:
