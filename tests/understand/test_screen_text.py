@@ -266,3 +266,40 @@ def test_screen_text_chunks_are_one_per_text_per_block():
         ("v#screen_text#0000", 0, "2024-03-15"),
         ("v#screen_text#0001", 1, "2024-03-15"),
     ]
+
+
+def test_with_openai_the_vision_models_visible_text_becomes_screen_text_chunks(
+    text_video, openai_settings, openai_fake, tmp_path
+):
+    from lifestream.understand.pipeline import process_video
+
+    openai_fake.chat_answers["VisualDraft"] = lambda body: {
+        "summary": "A sign on a wall, then a slide.",
+        "visible_text": ["HARDWARE STORE OPEN 9-5", " ", "QUARTERLY BUDGET REVIEW"],
+        "setting": None,
+    }
+    openai_fake.chat_answers["BlockSummaryDraft"] = lambda body: {
+        "title": "A sign and a slide",
+        "activity": "Looked at a sign and a slide.",
+        "location": "Unknown",
+        "participants": [],
+        "per_speaker": [],
+        "key_points": [],
+        "action_items": [],
+    }
+    result = process_video(
+        text_video,
+        settings=openai_settings(openai_base_url=openai_fake.base_url),
+        video_id="text",
+        output_dir=tmp_path / "out",
+        index=False,
+    )
+
+    assert result.summary.vision == "openai" and "ocr" not in result.stages  # auto: the model reads the text
+    chunks = [c for c in build_chunks(result.summary, images_described=True) if c.chunk_type == "screen_text"]
+    assert [c.text for c in chunks] == [
+        'On screen: "HARDWARE STORE OPEN 9-5"',
+        'On screen: "QUARTERLY BUDGET REVIEW"',
+    ]
+    block = result.summary.blocks[0]
+    assert all(c.extra["source"] == "vision" and (c.start, c.end) == (block.start, block.end) for c in chunks)
