@@ -57,7 +57,10 @@ class ScreenText(BaseModel):
 def ocr_available() -> bool:
     from importlib.util import find_spec
 
-    return find_spec("rapidocr_onnxruntime") is not None
+    try:
+        return all(find_spec(m) is not None for m in ("rapidocr_onnxruntime", "onnxruntime"))
+    except (ImportError, ValueError):  # an import hook that refuses the module counts as "not installed"
+        return False
 
 
 def ocr_wanted(settings: Settings, *, vision: str) -> bool:

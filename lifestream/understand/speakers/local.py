@@ -35,9 +35,16 @@ MIN_REGION_SECONDS = 0.3
 
 
 def local_diarizer_available() -> bool:
+    return _installed("resemblyzer", "torch", "faster_whisper", "sklearn")
+
+
+def _installed(*modules: str) -> bool:
     from importlib.util import find_spec
 
-    return all(find_spec(m) is not None for m in ("resemblyzer", "torch", "faster_whisper", "sklearn"))
+    try:
+        return all(find_spec(m) is not None for m in modules)
+    except (ImportError, ValueError):  # an import hook that refuses the module counts as "not installed"
+        return False
 
 
 class LocalDiarizer:
