@@ -78,6 +78,37 @@ def test_diarizer_local_when_not_installed_is_a_clear_error(monkeypatch, tmp_pat
     assert diarizer_wanted(load_settings(data_dir=tmp_path, diarizer="none")) is False
 
 
+def _two_voice_embeddings(n: int, seed: int = 5) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    a, b = rng.normal(size=256), rng.normal(size=256)
+    truth = np.array([i // 10 % 2 for i in range(n)])  # turns of 10 windows each
+    embeds = np.stack([(a if t == 0 else b) + rng.normal(scale=0.3, size=256) for t in truth])
+    return np.maximum(embeds, 0).astype(np.float32), truth  # d-vectors are non-negative
+
+
+@pytest.mark.parametrize("sampled", [False, True])
+def test_clustering_finds_two_voices_also_when_it_samples(monkeypatch, sampled):
+    pytest.importorskip("sklearn")
+    embeds, truth = _two_voice_embeddings(200)
+    if sampled:
+        monkeypatch.setattr(local_mod, "MAX_CLUSTERED", 50)
+    labels = local_mod.cluster(embeds, [1.6] * len(embeds))
+    assert len(set(labels.tolist())) == 2
+    # The same partition as the truth, whatever the cluster numbers.
+    assert len({(int(t), int(label)) for t, label in zip(truth, labels, strict=True)}) == 2
+
+
+def test_short_turns_join_their_longer_neighbour():
+    turns = [
+        Turn(start=0, end=3, speaker="a"),
+        Turn(start=3, end=3.2, speaker="b"),  # a blip inside a's speech
+        Turn(start=3.2, end=6, speaker="a"),
+        Turn(start=6, end=9, speaker="b"),
+    ]
+    out = local_mod._absorb_short(turns)
+    assert [(t.start, t.end, t.speaker) for t in out] == [(0, 6, "a"), (6, 9, "b")]
+
+
 # --- real audio ------------------------------------------------------------------------------------------
 def _speech(text: str, voice: str, directory: Path) -> np.ndarray:
     raw = directory / f"{abs(hash((text, voice)))}.wav"

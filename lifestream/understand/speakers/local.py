@@ -31,6 +31,8 @@ DISTANCE_THRESHOLD = 0.27
 # A cluster with less speech than this is noise (a cough, a laugh, a crossing): its windows join the nearest voice.
 MIN_SPEAKER_SECONDS = 2.0
 MIN_TURN_SECONDS = 0.5
+# Windows clustered at once (≈20 min of speech at one window per 0.4 s); more are sampled evenly.
+MAX_CLUSTERED = 3000
 MIN_REGION_SECONDS = 0.3
 
 
@@ -129,6 +131,15 @@ def cluster(embeds: np.ndarray, seconds: list[float]) -> np.ndarray:
         return np.zeros(0, dtype=int)
     if len(embeds) == 1:
         return np.zeros(1, dtype=int)
+    if len(embeds) > MAX_CLUSTERED:
+        # Average linkage needs all pairwise distances (quadratic): cluster an even sample, then give every
+        # window the voice whose centroid it is nearest to.
+        step = -(-len(embeds) // MAX_CLUSTERED)
+        sampled = cluster(embeds[::step], seconds[::step])
+        kinds = sorted(set(sampled.tolist()))
+        centroids = np.stack([_unit(embeds[::step][sampled == k].mean(axis=0)) for k in kinds])
+        unit = embeds / (np.linalg.norm(embeds, axis=1, keepdims=True) + 1e-9)
+        return np.asarray(kinds)[np.argmax(unit @ centroids.T, axis=1)]
     from sklearn.cluster import AgglomerativeClustering
 
     labels = AgglomerativeClustering(
@@ -194,18 +205,24 @@ def label_frames(
 
 
 def _absorb_short(turns: list[Turn]) -> list[Turn]:
-    """A turn shorter than `MIN_TURN_SECONDS` between speech of another voice is that voice's."""
-    out = list(turns)
-    changed = True
-    while changed and len(out) > 1:
-        changed = False
-        for i, turn in enumerate(out):
-            if turn.end - turn.start >= MIN_TURN_SECONDS:
-                continue
-            neighbours = [j for j in (i - 1, i + 1) if 0 <= j < len(out)]
-            j = max(neighbours, key=lambda j: out[j].end - out[j].start)
-            out[i] = turn.model_copy(update={"speaker": out[j].speaker})
-            out = merge_turns(out, gap=0.3)
-            changed = True
+    """A turn shorter than `MIN_TURN_SECONDS` becomes its longer neighbour's, shortest first (plain lists:
+    an hour of audio has thousands of turns)."""
+    spans = [[t.start, t.end, t.speaker] for t in turns]
+    while len(spans) > 1:
+        short = [i for i, (a, b, _) in enumerate(spans) if b - a < MIN_TURN_SECONDS]
+        if not short:
             break
-    return out
+        i = min(short, key=lambda k: spans[k][1] - spans[k][0])
+        neighbours = [j for j in (i - 1, i + 1) if 0 <= j < len(spans)]
+        j = max(neighbours, key=lambda k: spans[k][1] - spans[k][0])
+        spans[i][2] = spans[j][2]
+        # Join the relabelled turn with the neighbours now of its voice (within the same 0.3 s as merge_turns).
+        lo, hi = i, i
+        while lo > 0 and spans[lo - 1][2] == spans[i][2] and spans[lo][0] - spans[lo - 1][1] <= 0.3:
+            lo -= 1
+        while (
+            hi + 1 < len(spans) and spans[hi + 1][2] == spans[i][2] and spans[hi + 1][0] - spans[hi][1] <= 0.3
+        ):
+            hi += 1
+        spans[lo : hi + 1] = [[spans[lo][0], max(x[1] for x in spans[lo : hi + 1]), spans[i][2]]]
+    return [Turn(start=a, end=b, speaker=label) for a, b, label in spans]
