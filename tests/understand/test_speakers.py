@@ -294,9 +294,16 @@ def test_pipeline_labels_local_transcript_with_speakers_and_keeps_them_on_resume
     def refuse(*a, **k):
         raise AssertionError("diarized twice")
 
-    monkeypatch.setattr(local_mod.LocalDiarizer, "diarize", refuse)
-    again = _run(video, settings, tmp_path / "out2", checkpoint)
+    with monkeypatch.context() as patch:
+        patch.setattr(local_mod.LocalDiarizer, "diarize", refuse)
+        again = _run(video, settings, tmp_path / "out2", checkpoint)
     assert [s.speaker for b in again.summary.blocks for s in b.transcript] == [s.speaker for s in segments]
+
+    # A continuation that stopped after transcribing (its audio went with its work directory) decodes the
+    # audio again for the diarizer and comes to the same labels.
+    del checkpoint._data["speakers"]
+    resumed = _run(video, settings, tmp_path / "out3", checkpoint)
+    assert [s.speaker for b in resumed.summary.blocks for s in b.transcript] == [s.speaker for s in segments]
 
 
 @needs_diarizer
