@@ -303,3 +303,28 @@ def test_with_openai_the_vision_models_visible_text_becomes_screen_text_chunks(
     ]
     block = result.summary.blocks[0]
     assert all(c.extra["source"] == "vision" and (c.start, c.end) == (block.start, block.end) for c in chunks)
+
+
+# --- real camera footage ----------------------------------------------------------------------------------
+@needs_ocr
+@pytest.mark.slow
+def test_real_camera_frames_read_no_noise_and_a_sign_on_them_reads_right(ocr, tmp_path):
+    """opencv-doc's real clips (fetched with apt-get download, as bench/quality/ocr.py does) show no
+    legible text: nothing may be read on them; a sign drawn onto one of them reads as its words."""
+    import random
+
+    from bench.quality.ocr import draw_sign, fetch_clips, frames_of
+
+    try:
+        clips = fetch_clips()
+    except (subprocess.SubprocessError, OSError) as exc:
+        pytest.skip(f"opencv-doc could not be fetched: {exc}")
+    frames = [f for clip in clips[:2] for f in frames_of(clip, every=6.0, limit=3)]
+    for n, frame in enumerate(frames):
+        path = tmp_path / f"plain_{n}.jpg"
+        frame.convert("RGB").save(path, quality=90)
+        assert ocr.read(path) == [], path
+    signed = draw_sign(frames[0], ("Platform 3", "Trains to Boston"), 24, random.Random(1))
+    path = tmp_path / "signed.jpg"
+    signed.convert("RGB").save(path, quality=90)
+    assert [t.text for t in ocr.read(path)] == ["Platform 3 Trains to Boston"]
