@@ -12,6 +12,10 @@ deblurring samples), so two measures are made:
   their spaces) and for lifestream's reading (re-spaced, lines joined, weak reads dropped).
 - **false texts**: texts read on the untouched real frames (there is none to read; each one is noise).
 
+Measured here (2026-12, 16 real frames, 30 signs, 114 words): word recall 97.4 % (raw rapidocr 31.6 %),
+whole text exact 93.3 % (raw 16.7 %), 0 false texts on the untouched frames; 0.3-2.5 s a frame on 2
+shared cores.
+
     python bench/quality/ocr.py
 """
 
