@@ -328,3 +328,46 @@ def test_real_camera_frames_read_no_noise_and_a_sign_on_them_reads_right(ocr, tm
     path = tmp_path / "signed.jpg"
     signed.convert("RGB").save(path, quality=90)
     assert [t.text for t in ocr.read(path)] == ["Platform 3 Trains to Boston"]
+
+
+@needs_ocr
+def test_ocr_stops_between_keyframes_when_time_is_short_and_resumes_without_rereading(
+    text_video, offline_settings, tmp_path, monkeypatch
+):
+    from lifestream.core.checkpoint import MemoryCheckpoint
+    from lifestream.core.errors import OutOfTime
+    from lifestream.understand.pipeline import process_video
+
+    settings = offline_settings()
+    checkpoint = MemoryCheckpoint()
+    reads = []
+    real_read = st.LocalOCR.read
+    monkeypatch.setattr(
+        st.LocalOCR, "read", lambda self, image: reads.append(image.name) or real_read(self, image)
+    )
+
+    def time_left():  # plenty until the first keyframe has been read, then below the margin
+        done = len((checkpoint.load("ocr") or {}).get("frames", {}))
+        return 0.0 if done else settings.worker_safety_margin_seconds + 600
+
+    def run(clock):
+        return process_video(
+            text_video,
+            settings=settings,
+            video_id="text",
+            output_dir=tmp_path / "out",
+            checkpoint=checkpoint,
+            time_left=clock,
+            index=False,
+        )
+
+    with pytest.raises(OutOfTime) as stopped:
+        run(time_left)
+    assert stopped.value.stage == "ocr" and reads == ["scene_0000.jpg"]
+
+    result = run(None)
+    assert reads == ["scene_0000.jpg", "scene_0001.jpg", "scene_0002.jpg"]
+    assert [t.text for b in result.summary.blocks for t in b.screen_text] == [
+        "HARDWARE STORE OPEN 9-5",
+        "QUARTERLY BUDGET REVIEW",
+    ]
