@@ -159,6 +159,28 @@ def build_chunks(summary: DailySummary, *, images_described: bool = False) -> li
                 [item.owner] if item.owner else [],
                 block.index,
             )
+    chunks += screen_text_chunks(summary)
+    return chunks
+
+
+def screen_text_chunks(summary: DailySummary) -> list[Chunk]:
+    """One chunk per distinct text seen on screen in a block (OCR or the vision model's reading), over the
+    span of the keyframes that showed it, so a search for words on a sign or slide lands on that moment."""
+    chunks = []
+    for block in summary.blocks:
+        for seen in block.screen_text:
+            chunks.append(
+                Chunk(
+                    id=Chunk.make_id(summary.video_id, ChunkType.SCREEN_TEXT, len(chunks)),
+                    text=f'On screen: "{seen.text}"',
+                    video_id=summary.video_id,
+                    chunk_type=ChunkType.SCREEN_TEXT,
+                    start=round(seen.start, 3),
+                    end=round(max(seen.end, seen.start), 3),
+                    recorded_date=summary.date,
+                    extra={"block": block.index, "source": seen.source, "keyframes": list(seen.keyframes)},
+                )
+            )
     return chunks
 
 

@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 from lifestream.core.models import TranscriptSegment
 from lifestream.core.timefmt import hms
 from lifestream.understand.summarize.extractive import is_label
+from lifestream.understand.screen_text import ScreenText
 from lifestream.understand.summarize.models import ActionItem, BlockSummary
 
 if TYPE_CHECKING:
@@ -34,6 +35,7 @@ class DiaryBlock(BlockSummary):
     source_reliability: str
     keyframes: list[str] = Field(default_factory=list)  # file names under keyframes/
     transcript: list[TranscriptSegment] = Field(default_factory=list)
+    screen_text: list[ScreenText] = Field(default_factory=list)  # text read on the block's keyframes
 
     @classmethod
     def of(

@@ -39,6 +39,7 @@ from lifestream.media.space import (
 )
 from lifestream.understand.blocks import Block, EmbeddingSimilarity, blocks_at, make_blocks
 from lifestream.understand.diary import DailySummary, DiaryBlock, render_markdown
+from lifestream.understand.screen_text import FrameText, ScreenText
 from lifestream.understand.summarize import Evidence, reliability, summarize_block_extractive
 from lifestream.understand.summarize.models import BlockSummary
 from lifestream.understand.transcribe import (
@@ -51,7 +52,7 @@ from lifestream.understand.transcribe import (
     usable_sidecars,
 )
 from lifestream.understand.transcribe.openai_stt import DEFAULT_OVERLAP_SECONDS, DEFAULT_WINDOW_SECONDS
-from lifestream.understand.vision import scene_timeline
+from lifestream.understand.vision import timeline_with_text
 
 if TYPE_CHECKING:
     from lifestream.memory.embeddings import Embedder
@@ -62,6 +63,8 @@ STAGES = (
     "scenes",
     "audio",
     "transcribe",
+    "speakers",
+    "ocr",
     "vision",
     "blocks",
     "summarize",
@@ -75,6 +78,8 @@ STAGE_WEIGHTS = {
     "scenes": 0.04,
     "audio": 0.03,
     "transcribe": 0.55,
+    "speakers": 0.05,
+    "ocr": 0.08,
     "vision": 0.12,
     "blocks": 0.01,
     "summarize": 0.12,
@@ -128,6 +133,16 @@ def _plan(
         stages.append("audio")
     if source != "none":
         stages.append("transcribe")
+    if source in ("local", "openai"):
+        from lifestream.understand.speakers import diarizer_wanted
+
+        # On decoded audio only: subtitles carry their own speaker cues (or none) and no audio is decoded.
+        if diarizer_wanted(settings):
+            stages.append("speakers")
+    from lifestream.understand.screen_text import ocr_wanted
+
+    if ocr_wanted(settings, vision=vision):
+        stages.append("ocr")
     stages += ["vision", "blocks", "summarize", "diary", "chunk"]
     if index:
         stages.append("index")
@@ -171,6 +186,7 @@ class _Run:
         self.plan: _Plan | None = None
         self._openai = None
         self._workdir: Path | None = None
+        self.screen_text: dict[int, list[ScreenText]] = {}  # per block, filled by stage_vision
 
     # --- time and progress ---------------------------------------------------------------------------
     def should_stop(self) -> bool:
@@ -365,30 +381,100 @@ class _Run:
         self.checkpoint.save("blocks", {"bounds": [blocks[0].start, *(b.end for b in blocks)]})
         return blocks
 
-    def stage_vision(self, blocks: list[Block], scenes: list[Scene]) -> dict[int, str]:
+    def stage_speakers(self, info: MediaInfo, transcript: Transcript) -> Transcript:
+        """Label the transcript with Speaker 1/2/… from the audio, unless its source already did."""
+        from lifestream.understand.speakers import Turn, assign_speakers, make_diarizer
+
+        saved = self.checkpoint.load("speakers")
+        if saved is None:
+            if not transcript.segments or any(s.speaker for s in transcript.segments):
+                # Nobody spoke, or the transcriber diarized (OpenAI's diarize model): nothing to add.
+                saved = {"turns": None, "label": ""}
+            else:
+                from lifestream.media.audio import extract_audio
+
+                wav = self.workdir / "audio.wav"
+                if wav.exists():  # decoded by the transcribe stage of this call
+                    track = _track_of(wav)
+                else:  # a continuation: the previous call's work directory is gone
+                    track = extract_audio(self.video, wav, should_stop=self.may_stop)
+                diarizer = make_diarizer(self.settings)
+                turns = (
+                    diarizer.diarize(
+                        track,
+                        should_stop=self.may_stop,
+                        on_progress=lambda f: self.report("speakers", f),
+                    )
+                    if track is not None
+                    else []
+                )
+                saved = {"turns": [t.model_dump() for t in turns], "label": diarizer.label}
+            self.checkpoint.save("speakers", saved)
+            self.done_unit()
+        self.report("speakers")
+        if not saved["turns"]:
+            return transcript
+        turns = [Turn.model_validate(t) for t in saved["turns"]]
+        detail = f"{transcript.detail}; speakers: {saved['label']}" if transcript.detail else saved["label"]
+        return transcript.model_copy(
+            update={"segments": assign_speakers(transcript.segments, turns), "detail": detail}
+        )
+
+    def stage_ocr(self, scenes: list[Scene]) -> dict[str, list[FrameText]]:
+        """Text read on each keyframe, saved keyframe by keyframe (the budget is checked between them)."""
+        from lifestream.understand.screen_text import LocalOCR
+
+        saved: dict[str, list] = dict((self.checkpoint.load("ocr") or {}).get("frames", {}))
+        ocr = None
+        for n, scene in enumerate(scenes):
+            if scene.keyframe in saved:
+                continue
+            self.checkpoint_time("ocr", scene.keyframe_time)
+            ocr = ocr or LocalOCR()
+            saved[scene.keyframe] = [
+                t.model_dump() for t in ocr.read(self.output_dir / KEYFRAMES / scene.keyframe)
+            ]
+            self.checkpoint.save("ocr", {"frames": saved})
+            self.done_unit()
+            self.report("ocr", (n + 1) / len(scenes))
+        self.report("ocr")
+        return {name: [FrameText.model_validate(t) for t in texts] for name, texts in saved.items()}
+
+    def stage_vision(
+        self, blocks: list[Block], scenes: list[Scene], frames: dict[str, list[FrameText]] | None = None
+    ) -> dict[int, str]:
         assert self.plan is not None
-        saved: dict[str, str] = (self.checkpoint.load("vision") or {}).get("blocks", {})
+        from lifestream.understand.screen_text import from_vision, same_text, screen_texts
+
+        vision = self.checkpoint.load("vision") or {}
+        saved: dict[str, str] = vision.get("blocks", {})
+        # The vision model's visible_text per block (a checkpoint from before it was kept has none).
+        visible: dict[str, list[str]] = vision.get("visible_text", {})
         out: dict[int, str] = {}
         for block in blocks:
             block_scenes = [_clip(scenes[i], block) for i in block.scene_indices]
+            seen = screen_texts(block_scenes, frames or {})
             if str(block.index) in saved:
-                out[block.index] = saved[str(block.index)]
-                continue
-            if self.plan.vision == "openai" and block_scenes:
-                from lifestream.understand.vision import describe_keyframes
+                text = saved[str(block.index)]
+            elif self.plan.vision == "openai" and block_scenes:
+                from lifestream.understand.vision import describe_keyframes_and_text
 
                 self.checkpoint_time("vision", block.start)
-                text = describe_keyframes(
+                text, visible[str(block.index)] = describe_keyframes_and_text(
                     self.openai,
                     self.settings.openai_vision_model,
                     block_scenes,
                     self.output_dir / KEYFRAMES,
                 )
                 saved[str(block.index)] = text
-                self.checkpoint.save("vision", {"blocks": saved})
+                self.checkpoint.save("vision", {"blocks": saved, "visible_text": visible})
                 self.done_unit()
             else:
-                text = scene_timeline(block_scenes)
+                text = timeline_with_text(block_scenes, seen)
+            read = from_vision(visible.get(str(block.index), []), block_scenes)
+            self.screen_text[block.index] = seen + [
+                v for v in read if not any(same_text(v.text, t.text) for t in seen)
+            ]
             out[block.index] = text
             self.report("vision", (block.index + 1) / len(blocks))
         return out
@@ -499,14 +585,24 @@ class _Run:
             scenes = self.stage_scenes(info)
             self.checkpoint_time("transcribe")
             transcript = self.stage_transcribe(info)
+            if "speakers" in self.plan.stages:
+                self.checkpoint_time("speakers")
+                transcript = self.stage_speakers(info, transcript)
             blocks = self.stage_blocks(info, scenes, transcript)
+            frames = None
+            if "ocr" in self.plan.stages:
+                self.checkpoint_time("ocr")
+                frames = self.stage_ocr(scenes)
             self.checkpoint_time("vision")
-            visuals = self.stage_vision(blocks, scenes)
+            visuals = self.stage_vision(blocks, scenes, frames)
             self.report("blocks")
             self.checkpoint_time("summarize")
             diary_blocks = self.stage_summarize(blocks, visuals, transcript, info)
             # The diary speaks the user's local time: its date and the recording time it states.
             local = info.recorded_at.astimezone(self.zone)
+            diary_blocks = [
+                b.model_copy(update={"screen_text": self.screen_text.get(b.index, [])}) for b in diary_blocks
+            ]
             summary = DailySummary(
                 date=local.date().isoformat(),
                 video_id=self.video_id,
@@ -551,6 +647,15 @@ class _Run:
 
 def _clip(scene: Scene, block: Block) -> Scene:
     return scene.model_copy(update={"start": max(scene.start, block.start), "end": min(scene.end, block.end)})
+
+
+def _track_of(wav: Path):
+    import wave
+
+    from lifestream.media.audio import AudioTrack
+
+    with wave.open(str(wav)) as w:
+        return AudioTrack(path=wav, duration=w.getnframes() / w.getframerate())
 
 
 def _atomic_write(path: Path, text: str) -> None:

@@ -2,7 +2,8 @@
 
 With OpenAI, the block's scene keyframes go to a vision-capable chat model in one request (JPEG data URLs,
 low detail) and the answer is parsed as structured output. Offline, the visual summary is the scene
-timeline and says plainly that the pictures were not described — nothing is claimed that was not seen.
+timeline and says plainly that the pictures were not described — nothing is claimed that was not seen —
+followed by the text OCR read on the keyframes, if any (`timeline_with_text`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 from lifestream.core.llm import call_openai
 from lifestream.core.timefmt import hms
 from lifestream.media.scenes import Scene
+from lifestream.understand.screen_text import ScreenText, seen_line
 from lifestream.understand.summarize.models import VisualDraft
 
 MAX_IMAGES_PER_BLOCK = 6
@@ -33,6 +35,12 @@ def scene_timeline(scenes: Sequence[Scene]) -> str:
     return f"{count} scene{'s' if count != 1 else ''} ({spans}); pictures not described (no vision model)."
 
 
+def timeline_with_text(scenes: Sequence[Scene], texts: Sequence[ScreenText]) -> str:
+    """The offline visual line: the scene timeline, then what OCR read (`Seen: "HARDWARE STORE OPEN 9-5".`)."""
+    seen = seen_line(texts)
+    return f"{scene_timeline(scenes)} {seen}" if seen else scene_timeline(scenes)
+
+
 def pick_keyframes(scenes: Sequence[Scene], limit: int = MAX_IMAGES_PER_BLOCK) -> list[Scene]:
     """Evenly spread keyframes when a block has more scenes than the per-request limit."""
     if len(scenes) <= limit:
@@ -46,6 +54,13 @@ def data_url(path: Path) -> str:
 
 
 def describe_keyframes(client, model: str, scenes: Sequence[Scene], keyframes_dir: Path) -> str:
+    return describe_keyframes_and_text(client, model, scenes, keyframes_dir)[0]
+
+
+def describe_keyframes_and_text(
+    client, model: str, scenes: Sequence[Scene], keyframes_dir: Path
+) -> tuple[str, list[str]]:
+    """The vision model's description of the keyframes, and the text it read on them (for the index)."""
     chosen = pick_keyframes(scenes)
     content: list[dict] = [{"type": "text", "text": VISION_PROMPT}]
     for scene in chosen:
@@ -68,10 +83,11 @@ def describe_keyframes(client, model: str, scenes: Sequence[Scene], keyframes_di
     )
     draft = completion.choices[0].message.parsed
     if draft is None:  # a refusal
-        return f"{len(chosen)} keyframe(s) sent to the vision model; it gave no description."
+        return f"{len(chosen)} keyframe(s) sent to the vision model; it gave no description.", []
     text = draft.summary.strip()
-    if draft.visible_text:
-        text += " Visible text: " + "; ".join(t.strip() for t in draft.visible_text if t.strip()) + "."
+    visible = [t.strip() for t in draft.visible_text if t.strip()]
+    if visible:
+        text += " Visible text: " + "; ".join(visible) + "."
     if draft.setting:
         text += f" Setting: {draft.setting.strip()}."
-    return text
+    return text, visible

@@ -214,15 +214,6 @@ def short_turns(tmp_path_factory):
     return AudioTrack(path=path, duration=t), truth
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "lifestream.understand.transcribe._stable_speakers keeps a reference clip only from a single segment "
-        "of >= 2 s, so a voice heard only in shorter turns is never sent as known_speaker_references[]: the "
-        "model letters it afresh in every window and each window names it anew ('Speaker 2', 'Speaker 3'). "
-        "Its short turns in one window, joined, would make a valid 2-10 s reference."
-    ),
-)
 def test_a_voice_heard_only_in_short_turns_keeps_one_name_across_windows(fake, engine, short_turns):
     track, truth = short_turns
     assert all(b - a < 2.0 for a, b, voice in truth if voice == "Y")

@@ -64,6 +64,8 @@ def test_talk_video_becomes_a_diary_with_action_items(media, offline_settings, o
         "scenes",
         "audio",
         "transcribe",
+        "speakers",
+        "ocr",
         "vision",
         "blocks",
         "summarize",

