@@ -18,8 +18,8 @@ from pydantic import BaseModel, Field
 
 from lifestream.core.models import TranscriptSegment
 from lifestream.core.timefmt import hms
-from lifestream.understand.summarize.extractive import is_label
 from lifestream.understand.screen_text import ScreenText
+from lifestream.understand.summarize.extractive import is_label
 from lifestream.understand.summarize.models import ActionItem, BlockSummary
 
 if TYPE_CHECKING:
