@@ -529,7 +529,7 @@ class Library:
         return [SearchHit.model_validate(r.model_dump()) for r in results]
 
     def ask(self, owner: str, question: str, *, top_k: int = 6) -> AnswerView:
-        from lifestream.memory.answers import MIN_RELEVANCE, NOT_FOUND, extractive_answer, openai_answer
+        from lifestream.memory.answers import MIN_RELEVANCE, NOT_FOUND, answer_from
         from lifestream.memory.search import semantic_search
 
         _check_query(question, "question")
@@ -538,11 +538,7 @@ class Library:
         )
         if not results:
             return AnswerView(text=NOT_FOUND, grounded=False, citations=[])
-        settings = self.settings
-        if settings.summarizer != "extractive" and settings.has_openai:
-            answer = openai_answer(question, results, settings)
-        else:
-            answer = extractive_answer(question, results)
+        answer = answer_from(question, results, self.settings)
         quotes = {(r.video_id, r.start, r.end): r.text for r in results}
         return AnswerView(
             text=answer.text,
@@ -552,7 +548,7 @@ class Library:
                     video_id=c.video_id,
                     start=c.start,
                     end=c.end,
-                    quote=quotes.get((c.video_id, c.start, c.end), ""),
+                    quote=c.quote or quotes.get((c.video_id, c.start, c.end), ""),
                     label=c.label,
                 )
                 for c in answer.citations
