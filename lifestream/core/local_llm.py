@@ -206,7 +206,7 @@ def runtime_installed() -> bool:
     return importlib.util.find_spec("xllamacpp") is not None
 
 
-def model_installed(value: str | None) -> bool:
+def model_installed(value: str | None, *, hf_cache_dir: Path | None = None) -> bool:
     """Cheap: is there a model to load without a download? (what summarizer "auto" goes by)"""
     if not runtime_installed():
         return False
@@ -220,7 +220,7 @@ def model_installed(value: str | None) -> bool:
     try:
         from huggingface_hub import try_to_load_from_cache
 
-        return isinstance(try_to_load_from_cache(ref[0], ref[1]), str)
+        return isinstance(try_to_load_from_cache(ref[0], ref[1], cache_dir=hf_cache_dir), str)
     except ImportError:  # pragma: no cover
         return False
 
@@ -327,7 +327,15 @@ _load_lock = threading.Lock()
 
 
 def default_threads() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    """The cores nobody else is using, at least one. llama.cpp's threads meet at a barrier after every op, so
+    one thread descheduled by another process stalls them all: on this 2-core machine under a load of ~10,
+    2 threads gave 0.3-3 tok/s and 1 thread 5-10 tok/s (bench/bench_llm.py)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    try:
+        busy = os.getloadavg()[0]
+    except OSError:  # pragma: no cover - no load average on this platform
+        busy = 0.0
+    return max(1, min(cores, int(cores - busy + 0.5)))
 
 
 def get_local_llm(llm_model: str | None, llm_threads: int | None = None) -> LocalLLM:

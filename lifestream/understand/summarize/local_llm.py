@@ -192,7 +192,8 @@ def _is_prefix_title(title: str, segments: Sequence[TranscriptSegment]) -> bool:
     head = normalize(title).split()
     if len(head) < 2:
         return not head
-    return any(normalize(text).split()[:2] == head[:2] for text, _ in sentences(segments))
+    starts = [normalize(" ".join(s.text for s in segments[:3]))] + [normalize(t) for t, _ in sentences(segments)]
+    return any(start.split()[:2] == head[:2] for start in starts)
 
 
 def ground_heading(
