@@ -231,6 +231,7 @@ class Generation:
     prompt_tokens: int
     completion_tokens: int
     seconds: float
+    timings: dict[str, float] = field(default_factory=dict)  # llama.cpp's own (prompt/predicted ms, tok/s)
 
 
 @dataclass
@@ -313,6 +314,9 @@ class LocalLLM:
             prompt_tokens=int(usage.get("prompt_tokens", 0)),
             completion_tokens=int(usage.get("completion_tokens", 0)),
             seconds=seconds,
+            timings={
+                k: float(v) for k, v in (reply.get("timings") or {}).items() if isinstance(v, int | float)
+            },
         )
         self.usage.requests += 1
         self.usage.prompt_tokens += gen.prompt_tokens

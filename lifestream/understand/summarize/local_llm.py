@@ -105,12 +105,12 @@ HEADING_SYSTEM = (
 )
 HEADING_EXAMPLE = (
     (
-        "Speaker 1: Right, so the boiler is making that noise again.",
+        "Speaker 1: Good morning. Right, so the boiler is making that noise again.",
         "Speaker 2: I'll call the plumber in Leeds tomorrow. The kitchen tap drips too.",
     ),
     {
         "title": "Boiler noise and a dripping tap",
-        "activity": "Two people discuss the noisy boiler and a dripping kitchen tap, and plan to call a plumber.",
+        "activity": "The boiler is noisy again and the kitchen tap drips, so a plumber in Leeds will be called.",
         "location": "Leeds",
     },
 )
