@@ -33,7 +33,8 @@ from lifestream.core.errors import ConfigError, LifeStreamError
 T = TypeVar("T", bound=BaseModel)
 
 ENV_VARIABLE = "LIFESTREAM_LLM_MODEL"
-DEFAULT_CONTEXT = 4096
+DEFAULT_CONTEXT = 4096  # per slot
+SLOTS = 4
 
 
 class LocalLLMUnavailable(LifeStreamError):
@@ -262,8 +263,11 @@ class LocalLLM:
             raise LocalLLMUnavailable("the local language model needs the xllamacpp package") from exc
         params = xllamacpp.CommonParams()
         params.model.path = str(model_path)
-        params.n_ctx = n_ctx
-        params.n_parallel = 1  # one slot: requests are serialised anyway, and a slot costs KV memory
+        # One slot per kind of prompt (names, heading, tasks, answers...): each slot keeps its prompt in the
+        # KV cache, so the fixed instructions and example are not re-read for every block. Requests are still
+        # served one at a time (the lock below); llama.cpp splits n_ctx evenly over the slots.
+        params.n_parallel = SLOTS
+        params.n_ctx = n_ctx * SLOTS
         params.cpuparams.n_threads = threads
         params.cpuparams_batch.n_threads = threads
         params.verbosity = -1
