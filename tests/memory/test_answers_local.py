@@ -120,3 +120,40 @@ def test_the_packaged_model_answers_with_a_cited_moment():
     assert answer.grounded and answer.citations
     assert all(c.end - c.start <= MAX_QUOTE_SECONDS for c in answer.citations)
     assert any("Sheila" in c.quote for c in answer.citations)
+
+
+def test_the_library_answers_with_the_local_model_and_its_moment(tmp_path, embedder, monkeypatch):
+    """The API and CLI ask through Library.ask: it takes the local path too, and the quote is the moment's."""
+    from lifestream.core import local_llm
+    from lifestream.core.constants import LOCAL_USER
+    from lifestream.memory.vectors.faiss_store import FaissVectorStore
+    from lifestream.memory.vectors.owned import for_owner
+    from lifestream.service import Library
+
+    store = FaissVectorStore(tmp_path / "index", dimension=embedder.dimension, embedder_name=embedder.name)
+    texts = [r.text for r in RESULTS]
+    for_owner(store, LOCAL_USER).upsert(
+        [r.id for r in RESULTS],
+        embedder.embed(texts),
+        [
+            {
+                "video_id": r.video_id,
+                "chunk_type": r.chunk_type,
+                "start": r.start,
+                "end": r.end,
+                "text": r.text,
+                "speakers": [],
+            }
+            for r in RESULTS
+        ],
+    )
+    model = llm({"found": True, "sentences": [{"text": "Sheila is from Chicago.", "sources": [1, 2]}]})
+    monkeypatch.setattr(local_llm, "get_local_llm", lambda *a, **k: model)
+    settings = load_settings(summarizer="local", data_dir=tmp_path / "data")
+    library = Library(settings, store=store, embedder=embedder)
+
+    view = library.ask(LOCAL_USER, "Where is Sheila originally from?")
+
+    assert view.text.startswith("Sheila is from Chicago.")
+    assert view.citations and all(c.end - c.start <= MAX_QUOTE_SECONDS for c in view.citations)
+    assert any("Chicago" in c.quote and len(c.quote) < len(RESULTS[1].text) for c in view.citations)
