@@ -330,7 +330,7 @@ class LocalLLM:
         return gen
 
 
-_loaded: dict[tuple[str, int], LocalLLM] = {}
+_loaded: dict[tuple[str | None, int | None], LocalLLM] = {}
 _load_lock = threading.Lock()
 
 
@@ -347,14 +347,15 @@ def default_threads() -> int:
 
 
 def get_local_llm(llm_model: str | None, llm_threads: int | None = None) -> LocalLLM:
-    """The process's model (loaded once; asking for another model replaces it: one model per process)."""
-    threads = llm_threads or default_threads()
-    path = resolve_model(llm_model)
-    key = (str(path), threads)
+    """The process's model (loaded once; asking for another model replaces it: one model per process).
+    Keyed by the settings, not by what they resolve to: resolving may ask the Hub, and the free-core count
+    changes with the load, neither of which should reload a model per block."""
+    key = (llm_model, llm_threads)
     with _load_lock:
         if key not in _loaded:
             _loaded.clear()
-            _loaded[key] = LocalLLM.load(path, threads=threads)
+            path = resolve_model(llm_model)
+            _loaded[key] = LocalLLM.load(path, threads=llm_threads or default_threads())
         return _loaded[key]
 
 

@@ -184,3 +184,28 @@ def test_threads_default_to_the_cores_nobody_else_is_using(monkeypatch):
     # Two threads on a loaded 2-core machine stall each other at every barrier: one is faster.
     monkeypatch.setattr(local_llm.os, "getloadavg", lambda: (9.0, 9.0, 9.0))
     assert local_llm.default_threads() == 1
+
+
+def test_the_model_is_loaded_once_per_process_whatever_the_load(tmp_path, monkeypatch):
+    from lifestream.core import local_llm
+
+    model = tmp_path / "m.gguf"
+    model.write_bytes(b"GGUF")
+    loads = []
+    monkeypatch.setattr(local_llm, "_loaded", {})
+    monkeypatch.setattr(
+        local_llm.LocalLLM,
+        "load",
+        classmethod(
+            lambda cls, path, threads: loads.append(threads) or cls(None, model_path=path, threads=threads)
+        ),
+    )
+    load = iter([0.0, 9.0])
+    monkeypatch.setattr(local_llm.os, "getloadavg", lambda: (next(load, 9.0),) * 3)
+
+    first = get_local_llm(str(model))
+    assert get_local_llm(str(model)) is first  # the free-core count changed; the model stays
+    other = tmp_path / "other.gguf"
+    other.write_bytes(b"GGUF")
+    assert get_local_llm(str(other)) is not first  # another model replaces it
+    assert len(loads) == 2 and local_llm._loaded == {(str(other), None): get_local_llm(str(other))}
