@@ -129,8 +129,15 @@ def verify(path: Path, sha256: str) -> Path:
             f"refusing the language model {path}: its sha256 is {actual}, expected {sha256} "
             "(a damaged or substituted file; delete it to rebuild it from the packages)"
         )
-    stamp.write_text(expected + "\n")
+    _write_stamp(stamp, expected)
     return path
+
+
+def _write_stamp(stamp: Path, text: str) -> None:
+    try:
+        stamp.write_text(text + "\n")
+    except OSError:  # a read-only cache: the file was checked, only the next start's shortcut is lost
+        pass
 
 
 def join_parts(parts: Sequence[Path], dest: Path, sha256: str) -> Path:
@@ -156,7 +163,7 @@ def join_parts(parts: Sequence[Path], dest: Path, sha256: str) -> Path:
         os.replace(tmp, dest)
     finally:
         tmp.unlink(missing_ok=True)
-    _stamp(dest).write_text(f"{_stat_key(dest)} {sha256}\n")
+    _write_stamp(_stamp(dest), f"{_stat_key(dest)} {sha256}")
     return dest
 
 

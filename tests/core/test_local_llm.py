@@ -209,3 +209,20 @@ def test_the_model_is_loaded_once_per_process_whatever_the_load(tmp_path, monkey
     other.write_bytes(b"GGUF")
     assert get_local_llm(str(other)) is not first  # another model replaces it
     assert len(loads) == 2 and local_llm._loaded == {(str(other), None): get_local_llm(str(other))}
+
+
+def test_a_read_only_cache_still_verifies_and_uses_the_model(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    parts = _parts(tmp_path, [b"GGUF", b"ro"])
+    sha = hashlib.sha256(b"GGUFro").hexdigest()
+    real_write = Path.write_text
+
+    def refuse_stamps(self, *args, **kwargs):
+        if self.name.endswith(".verified"):
+            raise PermissionError(13, "Read-only file system", str(self))
+        return real_write(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "write_text", refuse_stamps)
+    path = join_parts(parts, tmp_path / "m.gguf", sha)
+    assert verify(path, sha) == path and not (tmp_path / "m.gguf.verified").exists()
