@@ -119,6 +119,17 @@ def score(summary, truth, segments) -> dict[str, object]:
     }
 
 
+def raw_view(raw: dict) -> str:
+    names = raw.get("names")
+    heading = raw.get("heading")
+    tasks = raw.get("tasks")
+    return (
+        f"names {[(n.label, n.name) for n in names.speakers] if names else None}; "
+        f"title {heading.title if heading else None!r}; location {heading.location if heading else None!r}; "
+        f"tasks {[t.task for t in tasks.items] if tasks else None}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", default=None)
@@ -144,8 +155,14 @@ def main() -> None:
                 before = len(llm.usage.per_request)
                 with PeakRSS() as rss:
                     started = time.perf_counter()
+                    raw: dict = {}
                     summary = summarize_block_local(
-                        llm, segments, visual_summary="", scene_count=1, single_prompt=mode == "single"
+                        llm,
+                        segments,
+                        visual_summary="",
+                        scene_count=1,
+                        single_prompt=mode == "single",
+                        raw=raw,
                     )
                     seconds = time.perf_counter() - started
                 gens = llm.usage.per_request[before:]
@@ -154,6 +171,7 @@ def main() -> None:
                 p_n = sum(g.timings.get("prompt_n", 0) for g in gens)
                 g_n = sum(g.timings.get("predicted_n", 0) for g in gens)
                 s = score(summary, TRUTH[name], segments)
+                print(f"  raw {name}/{mode} before grounding: {raw_view(raw)}")
                 print(
                     f"| {name} ({duration:.0f} s) | {mode} | {seconds:.1f} | {seconds / duration:.2f} | "
                     f"{p_n / p_ms * 1000 if p_ms else 0:.0f} | {g_n / g_ms * 1000 if g_ms else 0:.1f} | "

@@ -192,7 +192,9 @@ def _is_prefix_title(title: str, segments: Sequence[TranscriptSegment]) -> bool:
     head = normalize(title).split()
     if len(head) < 2:
         return not head
-    starts = [normalize(" ".join(s.text for s in segments[:3]))] + [normalize(t) for t, _ in sentences(segments)]
+    starts = [normalize(" ".join(s.text for s in segments[:3]))] + [
+        normalize(t) for t, _ in sentences(segments)
+    ]
     return any(start.split()[:2] == head[:2] for start in starts)
 
 
@@ -247,7 +249,9 @@ def summarize_block_local(
     scene_count: int,
     screen_text: Sequence[str] = (),
     single_prompt: bool = False,
+    raw: dict | None = None,
 ) -> BlockSummary:
+    """The block's summary. `raw`, if given, receives the model's answers before grounding (bench)."""
     base = summarize_extractive(segments, visual_summary=visual_summary, scene_count=scene_count)
     transcript = transcript_text(segments)
     if not transcript:
@@ -278,6 +282,8 @@ def summarize_block_local(
         )
         heading_d = _ask(llm, _messages(HEADING_SYSTEM, HEADING_EXAMPLE, transcript, seen), HeadingDraft, 160)
         tasks_d = _ask(llm, _messages(TASKS_SYSTEM, TASKS_EXAMPLE, transcript), TasksDraft, 240)
+    if raw is not None:
+        raw.update(names=names_d, heading=heading_d, tasks=tasks_d)
     names = ground_names(names_d, labels, evidence)
     title, activity, place = ground_heading(heading_d, segments, evidence)
     tasks = ground_tasks(tasks_d, segments, names, evidence)
