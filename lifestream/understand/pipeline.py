@@ -384,6 +384,7 @@ class _Run:
         assert self.plan is not None
         saved: dict[str, Any] = (self.checkpoint.load("summaries") or {}).get("blocks", {})
         diary_blocks = []
+        speaker_names: dict[str, str] = {}  # names said in earlier blocks (local summarizer)
         for block in blocks:
             if str(block.index) in saved:
                 summary = BlockSummary.model_validate(saved[str(block.index)])
@@ -412,6 +413,7 @@ class _Run:
                         block.segments,
                         visual_summary=visuals[block.index],
                         scene_count=len(block.scene_indices),
+                        known_names=speaker_names,
                     )
                     saved[str(block.index)] = summary.model_dump(mode="json")
                     self.checkpoint.save("summaries", {"blocks": saved})

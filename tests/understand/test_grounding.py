@@ -124,3 +124,38 @@ def test_a_task_the_model_botches_falls_back_to_extractive_for_that_field_only()
     assert summary.location == "Texas"
     assert summary.participants == ["Diane", "Speaker 2"]
     assert summary.action_items  # the extractive ones
+
+
+def test_a_name_said_in_an_earlier_block_stays_with_its_speaker():
+    first = ByTask(
+        NamesDraft={"speakers": [{"label": "Speaker 1", "name": "Diane"}]},
+        HeadingDraft={"title": "Diane calls Sheila", "activity": "A call.", "location": None},
+        TasksDraft={"items": []},
+    )
+    later = ByTask(
+        NamesDraft={"speakers": [{"label": "Speaker 1", "name": None}]},
+        HeadingDraft={"title": "Plans for the week", "activity": "Plans.", "location": None},
+        TasksDraft={"items": [{"task": "I'll send you the photos tomorrow.", "speaker": "Speaker 1"}]},
+    )
+    known: dict[str, str] = {}
+
+    summarize_block_local(
+        LocalLLM(first, model_path="f", threads=1),
+        segments(CALL[:4]),
+        visual_summary="",
+        scene_count=1,
+        known_names=known,
+    )
+    summary = summarize_block_local(
+        LocalLLM(later, model_path="f", threads=1),
+        segments([("Speaker 1", "I'll send you the photos tomorrow.")]),
+        visual_summary="",
+        scene_count=1,
+        known_names=known,
+    )
+
+    assert known == {"Speaker 1": "Diane"}
+    assert summary.participants == ["Diane"]
+    assert [(a.text, a.owner) for a in summary.action_items] == [
+        ("I'll send you the photos tomorrow.", "Diane")
+    ]

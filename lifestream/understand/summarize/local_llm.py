@@ -250,8 +250,11 @@ def summarize_block_local(
     screen_text: Sequence[str] = (),
     single_prompt: bool = False,
     raw: dict | None = None,
+    known_names: dict[str, str] | None = None,
 ) -> BlockSummary:
-    """The block's summary. `raw`, if given, receives the model's answers before grounding (bench)."""
+    """The block's summary. `known_names` (label → name) carries names grounded in earlier blocks of the
+    video, so that someone who introduced themselves once stays named; it is updated with this block's.
+    `raw`, if given, receives the model's answers before grounding (bench)."""
     base = summarize_extractive(segments, visual_summary=visual_summary, scene_count=scene_count)
     transcript = transcript_text(segments)
     if not transcript:
@@ -284,7 +287,10 @@ def summarize_block_local(
         tasks_d = _ask(llm, _messages(TASKS_SYSTEM, TASKS_EXAMPLE, transcript), TasksDraft, 240)
     if raw is not None:
         raw.update(names=names_d, heading=heading_d, tasks=tasks_d)
-    names = ground_names(names_d, labels, evidence)
+    names = {label: n for label, n in (known_names or {}).items() if label in labels}
+    names.update(ground_names(names_d, labels, evidence))
+    if known_names is not None:
+        known_names.update(names)
     title, activity, place = ground_heading(heading_d, segments, evidence)
     tasks = ground_tasks(tasks_d, segments, names, evidence)
     return base.model_copy(
