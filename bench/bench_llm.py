@@ -103,6 +103,25 @@ def call_recording() -> tuple[list[TranscriptSegment], float]:
     return segments, (wav_bytes - 44) / 32000  # 16 kHz, 16-bit mono
 
 
+def talk_blocks(minutes: float, block_seconds: float = 300.0) -> list[list[TranscriptSegment]]:
+    """The generated talk of bench_pipeline.py (same sentences), timed at espeak's 2.6 words/s, in blocks."""
+    from tests.support.media import varied_sentences
+
+    segments, clock = [], 0.0
+    for sentence in varied_sentences(int(minutes * 60 * 2.6) + 40):
+        length = len(sentence.split()) / 2.6
+        if clock + length > minutes * 60:
+            break
+        segments.append(TranscriptSegment(start=clock, end=clock + length, text=sentence))
+        clock += length
+    blocks: list[list[TranscriptSegment]] = []
+    for seg in segments:
+        if not blocks or seg.start >= block_seconds * len(blocks):
+            blocks.append([])
+        blocks[-1].append(seg)
+    return blocks
+
+
 def score(summary, truth, segments) -> dict[str, object]:
     got = [normalize(a.text) for a in summary.action_items]
     wanted = [normalize(t) for t in truth["tasks"]]
@@ -126,7 +145,7 @@ def raw_view(raw: dict) -> str:
     return (
         f"names {[(n.label, n.name) for n in names.speakers] if names else None}; "
         f"title {heading.title if heading else None!r}; location {heading.location if heading else None!r}; "
-        f"tasks {[t.task for t in tasks.items] if tasks else None}"
+        f"tasks {getattr(tasks, 'commitments', None) or [t.task for t in getattr(tasks, 'items', [])]}"
     )
 
 
@@ -135,6 +154,7 @@ def main() -> None:
     parser.add_argument("--model", default=None)
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--talk-minutes", type=float, default=10.0, help="0: skip the long talk")
     args = parser.parse_args()
 
     recordings = {"demo": demo_recording(), "call": call_recording()}
@@ -195,6 +215,18 @@ def main() -> None:
             f"answer {name}: {question!r} in {time.perf_counter() - started:.1f} s → correct: "
             f"{expected in answer.text.lower()}; citations ≤ 25 s: "
             f"{all(c.end - c.start <= 25 for c in answer.citations)}; {answer.text!r}"
+        )
+    if args.talk_minutes:
+        blocks = talk_blocks(args.talk_minutes)
+        with PeakRSS() as rss:
+            started = time.perf_counter()
+            for block in blocks:
+                summarize_block_local(llm, block, visual_summary="", scene_count=1)
+            seconds = time.perf_counter() - started
+        real = args.talk_minutes * 60
+        print(
+            f"talk ({args.talk_minutes:g} min, {len(blocks)} blocks, focused): {seconds:.1f} s = "
+            f"{seconds / real:.3f}× real time, {seconds / len(blocks):.1f} s/block, peak RSS {rss.peak / 2**20:.0f} MB"
         )
     print(f"load average after: {os.getloadavg()[0]:.1f}")
 

@@ -20,6 +20,7 @@ CALL = [
     ("Speaker 1", "Hello?"),
     ("Speaker 2", "Hello?"),
     ("Speaker 1", "Oh, hello. I didn't know you were there."),
+    ("Speaker 1", "I'll be honest, it was a long day."),
     ("Speaker 1", "This is Diane in New Jersey."),
     ("Speaker 2", "And I'm Sheila in Texas, originally from Chicago."),
     ("Speaker 1", "I'll send you the photos tomorrow."),
@@ -83,14 +84,8 @@ INVENTIVE = ByTask(
         ]
     },
     HeadingDraft={"title": "This is Diane in New Jersey", "activity": "A call.", "location": "Boston"},
-    TasksDraft={
-        "items": [
-            {"task": "I'll send you the photos tomorrow.", "speaker": "Speaker 2"},  # wrong speaker
-            {"task": "We need to call the plumber.", "speaker": "Speaker 2"},
-            {"task": "Book flights to Paris.", "speaker": "Speaker 1"},  # never said
-            {"task": "I called my sister yesterday.", "speaker": "Speaker 2"},  # done, not a commitment
-        ]
-    },
+    # The candidates (worded as commitments): [1] I'll be honest…, [2] I'll send…, [3] We need to call…
+    TasksDraft={"commitments": [2, 3, 3, 7]},  # 7: no such sentence
 )
 
 
@@ -107,14 +102,14 @@ def test_the_summary_keeps_only_grounded_names_places_owners_and_tasks():
         ("I'll send you the photos tomorrow.", None),  # Speaker 1 said it and Speaker 1 is not named
         ("We need to call the plumber.", "Sheila"),  # owner from who said it, a named speaker
     ]
-    assert summary.action_items[1].at == 12.0
+    assert summary.action_items[1].at == 14.0
 
 
 def test_a_task_the_model_botches_falls_back_to_extractive_for_that_field_only():
     server = ByTask(
         NamesDraft={"speakers": [{"label": "Speaker 1", "name": "Diane"}]},
         HeadingDraft={"title": "A call between two friends", "activity": "Diane calls.", "location": "Texas"},
-        TasksDraft='{"items": [{"task": "I\'ll se',  # cut off by max_tokens
+        TasksDraft='{"commitments": [1, ',  # cut off by max_tokens
     )
     llm = LocalLLM(server, model_path="fake.gguf", threads=1)
 
@@ -130,18 +125,18 @@ def test_a_name_said_in_an_earlier_block_stays_with_its_speaker():
     first = ByTask(
         NamesDraft={"speakers": [{"label": "Speaker 1", "name": "Diane"}]},
         HeadingDraft={"title": "Diane calls Sheila", "activity": "A call.", "location": None},
-        TasksDraft={"items": []},
+        TasksDraft={"commitments": []},
     )
     later = ByTask(
         NamesDraft={"speakers": [{"label": "Speaker 1", "name": None}]},
         HeadingDraft={"title": "Plans for the week", "activity": "Plans.", "location": None},
-        TasksDraft={"items": [{"task": "I'll send you the photos tomorrow.", "speaker": "Speaker 1"}]},
+        TasksDraft={"commitments": [1]},
     )
     known: dict[str, str] = {}
 
     summarize_block_local(
         LocalLLM(first, model_path="f", threads=1),
-        segments(CALL[:4]),
+        segments(CALL[:5]),
         visual_summary="",
         scene_count=1,
         known_names=known,

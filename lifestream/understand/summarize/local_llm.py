@@ -5,7 +5,7 @@ words. Asked one thing at a time, with one short worked example, it does much be
 measures both). The tasks:
 1. names: which speaker label said which name about themselves ("This is Diane", "I'm Sheila from …");
 2. title (≤ 8 words, not the transcript's first words), activity, and a location only if a place is said;
-3. action items: commitments, with who said them.
+3. action items: of the sentences worded as commitments, which are real ones (not "I'll be honest").
 Then every name, place, number and task is checked against the transcript and on-screen text
 (`grounding`); what cannot be traced there is dropped, and an owner is kept only if it is a named speaker.
 Whatever a task fails to produce is taken from the extractive summary, so a bad answer costs a field, not
@@ -63,6 +63,10 @@ class TaskDraft(BaseModel):
 
 
 class TasksDraft(BaseModel):
+    commitments: list[int] = Field(description="Numbers of the sentences that are action items")
+
+
+class TaskTextsDraft(BaseModel):
     items: list[TaskDraft]
 
 
@@ -115,25 +119,20 @@ HEADING_EXAMPLE = (
     },
 )
 TASKS_SYSTEM = (
-    "You list the action items in a transcript: things someone commits to do or asks to be done (\"I'll send "
-    'it", "we need to buy", "remember to call"). Copy each as said, with the label of the speaker who said '
-    "it (null if there are no labels). Opinions, weather, plans of others and things already done are not "
-    'action items ("I\'ll be honest", "tomorrow will be sunny", "I called the dentist"). Return an empty '
-    "list if there are none."
+    "You are given numbered sentences from a transcript that sound like commitments. Return the numbers of "
+    'the real action items: someone commits to do something, or asks for it to be done ("I\'ll send it", '
+    '"we need to buy", "remember to call"). Not action items: figures of speech ("I\'ll be honest", '
+    '"let\'s see"), forecasts ("tomorrow will be sunny"), and things already done. Return an empty list '
+    "if none is."
 )
 TASKS_EXAMPLE = (
     (
-        "Speaker 1: I'll be honest, the draft is long. We have to book the venue by Friday.",
-        "Speaker 2: I'll send you the shorter version tonight. It rained all day yesterday.",
-        "Speaker 1: Great. Remember to bring the keys.",
+        "[1] Speaker 1: I'll be honest, the draft is long.",
+        "[2] Speaker 1: We have to book the venue by Friday.",
+        "[3] Speaker 2: I'll send you the shorter version tonight.",
+        "[4] Speaker 2: It will rain tomorrow, they say.",
     ),
-    {
-        "items": [
-            {"task": "We have to book the venue by Friday.", "speaker": "Speaker 1"},
-            {"task": "I'll send you the shorter version tonight.", "speaker": "Speaker 2"},
-            {"task": "Remember to bring the keys.", "speaker": "Speaker 1"},
-        ]
-    },
+    {"commitments": [2, 3]},
 )
 SINGLE_SYSTEM = (
     "You write one entry of a video diary from a transcript. Return: title (at most 8 words), activity (1-2 "
@@ -160,6 +159,17 @@ def _messages(
         {"role": "user", "content": "Transcript:\n" + "\n".join(example[0])},
         {"role": "assistant", "content": json.dumps(example[1])},
         {"role": "user", "content": f"Transcript:\n{transcript}{extra}"},
+    ]
+
+
+def _list_messages(
+    system: str, example: tuple[tuple[str, ...], dict], lines: list[str]
+) -> list[dict[str, str]]:
+    return [
+        {"role": "system", "content": system},
+        {"role": "user", "content": "Sentences:\n" + "\n".join(example[0])},
+        {"role": "assistant", "content": json.dumps(example[1])},
+        {"role": "user", "content": "Sentences:\n" + "\n".join(lines)},
     ]
 
 
@@ -211,8 +221,29 @@ def ground_heading(
     return title, activity, grounded_place(draft.location, evidence)
 
 
+def commitment_candidates(segments: Sequence[TranscriptSegment]) -> list[tuple[str, TranscriptSegment]]:
+    """The sentences worded as commitments (the extractive rule): what the model is asked to judge. A 0.5B
+    model asked to find tasks in a whole transcript lists nearly every sentence; asked which of these few are
+    real, its answer is short and cannot add a task that was never said."""
+    return [(text, seg) for text, seg in sentences(segments) if COMMITMENT.search(text)]
+
+
+def pick_tasks(
+    draft: TasksDraft | None, candidates: list[tuple[str, TranscriptSegment]], names: dict[str, str]
+) -> list[ActionItem] | None:
+    """The candidates the model picked (invalid numbers dropped); owner only when its speaker is named."""
+    if draft is None:
+        return None
+    out = []
+    for n in dict.fromkeys(draft.commitments):
+        if 1 <= n <= len(candidates):
+            text, seg = candidates[n - 1]
+            out.append(ActionItem(text=text, owner=names.get(seg.speaker or ""), at=seg.start))
+    return out
+
+
 def ground_tasks(
-    draft: TasksDraft | None,
+    draft: TaskTextsDraft | None,
     segments: Sequence[TranscriptSegment],
     names: dict[str, str],
     evidence: Evidence,
@@ -278,13 +309,22 @@ def summarize_block_local(
             if draft
             else None
         )
-        tasks_d = TasksDraft(items=draft.action_items) if draft else None
+        tasks_d = TaskTextsDraft(items=draft.action_items) if draft else None
     else:
         names_d = (
             _ask(llm, _messages(NAMES_SYSTEM, NAMES_EXAMPLE, transcript), NamesDraft, 120) if labels else None
         )
         heading_d = _ask(llm, _messages(HEADING_SYSTEM, HEADING_EXAMPLE, transcript, seen), HeadingDraft, 160)
-        tasks_d = _ask(llm, _messages(TASKS_SYSTEM, TASKS_EXAMPLE, transcript), TasksDraft, 240)
+        candidates = commitment_candidates(segments)
+        listing = [
+            f"[{i}] {seg.speaker + ': ' if seg.speaker else ''}{text}"
+            for i, (text, seg) in enumerate(candidates, 1)
+        ]
+        tasks_d = (
+            _ask(llm, _list_messages(TASKS_SYSTEM, TASKS_EXAMPLE, listing), TasksDraft, 24 + 4 * len(listing))
+            if candidates
+            else TasksDraft(commitments=[])
+        )
     if raw is not None:
         raw.update(names=names_d, heading=heading_d, tasks=tasks_d)
     names = {label: n for label, n in (known_names or {}).items() if label in labels}
@@ -292,7 +332,10 @@ def summarize_block_local(
     if known_names is not None:
         known_names.update(names)
     title, activity, place = ground_heading(heading_d, segments, evidence)
-    tasks = ground_tasks(tasks_d, segments, names, evidence)
+    if single_prompt:
+        tasks = ground_tasks(tasks_d, segments, names, evidence)
+    else:
+        tasks = pick_tasks(tasks_d, candidates, names)
     return base.model_copy(
         update={
             "title": title or base.title,
