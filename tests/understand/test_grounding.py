@@ -1,0 +1,156 @@
+"""Grounding of what the local model says (no model needed): invented names, places, owners and tasks are
+dropped; the summarizer keeps only what the transcript or the screen says. The model is faked at
+xllamacpp's boundary (`handle_chat_completions`), the JSON it returns chosen to be wrong on purpose."""
+
+from __future__ import annotations
+
+import json
+
+from lifestream.core.local_llm import LocalLLM
+from lifestream.core.models import TranscriptSegment
+from lifestream.understand.summarize.grounding import (
+    Evidence,
+    grounded_name,
+    grounded_place,
+    grounded_sentences,
+)
+from lifestream.understand.summarize.local_llm import summarize_block_local
+
+CALL = [
+    ("Speaker 1", "Hello?"),
+    ("Speaker 2", "Hello?"),
+    ("Speaker 1", "Oh, hello. I didn't know you were there."),
+    ("Speaker 1", "I'll be honest, it was a long day."),
+    ("Speaker 1", "This is Diane in New Jersey."),
+    ("Speaker 2", "And I'm Sheila in Texas, originally from Chicago."),
+    ("Speaker 1", "I'll send you the photos tomorrow."),
+    ("Speaker 2", "We need to call the plumber."),
+    ("Speaker 2", "I called my sister yesterday."),
+]
+
+
+def segments(lines=CALL):
+    return [
+        TranscriptSegment(start=2.0 * i, end=2.0 * i + 1.8, text=text, speaker=speaker)
+        for i, (speaker, text) in enumerate(lines)
+    ]
+
+
+EVIDENCE = Evidence([text for _, text in CALL] + ["Seen: sign 'HARDWARE STORE'"])
+
+
+def test_names_must_be_said_and_look_like_names():
+    assert grounded_name("Diane", EVIDENCE) == "Diane"
+    assert grounded_name("sheila.", EVIDENCE) is None  # not capitalised: not given as a name
+    assert grounded_name("Hello?", EVIDENCE) is None  # a greeting, though it is said
+    assert grounded_name("Marco", EVIDENCE) is None  # invented
+    assert grounded_name("Diane Smith", EVIDENCE) is None  # a surname never said
+
+
+def test_places_must_be_said_or_seen():
+    assert grounded_place("New Jersey", EVIDENCE) == "New Jersey"
+    assert grounded_place("new jersey,", EVIDENCE) == "new jersey"
+    assert grounded_place("Hardware store", EVIDENCE) == "Hardware store"  # on screen
+    assert grounded_place("Boston", EVIDENCE) is None
+    assert grounded_place("Unknown", EVIDENCE) is None
+
+
+def test_activity_sentences_with_untraceable_names_or_times_are_dropped():
+    text = "Diane and Sheila meet on a call. They met Robert at 5 pm. Sheila lives in Texas."
+    assert grounded_sentences(text, EVIDENCE) == "Diane and Sheila meet on a call. Sheila lives in Texas."
+
+
+class ByTask:
+    """A fake xllamacpp server answering each task (by its schema name) with the given JSON."""
+
+    def __init__(self, **answers):
+        self.answers = answers
+        self.asked: list[str] = []
+
+    def handle_chat_completions(self, request):
+        name = request["response_format"]["json_schema"]["name"]
+        self.asked.append(name)
+        answer = self.answers[name]
+        content = answer if isinstance(answer, str) else json.dumps(answer)
+        return {"choices": [{"message": {"content": content}}], "usage": {}}
+
+
+INVENTIVE = ByTask(
+    NamesDraft={
+        "speakers": [
+            {"label": "Speaker 1", "name": "Hello?"},  # the issue's 0.5B answer
+            {"label": "Speaker 2", "name": "Sheila"},
+            {"label": "Speaker 9", "name": "Diane"},  # no such label in the block
+        ]
+    },
+    HeadingDraft={"title": "This is Diane in New Jersey", "activity": "A call.", "location": "Boston"},
+    # The candidates (worded as commitments): [1] I'll be honest…, [2] I'll send…, [3] We need to call…
+    TasksDraft={"commitments": [2, 3, 3, 7]},  # 7: no such sentence
+)
+
+
+def test_the_summary_keeps_only_grounded_names_places_owners_and_tasks():
+    llm = LocalLLM(INVENTIVE, model_path="fake.gguf", threads=1)
+
+    summary = summarize_block_local(llm, segments(), visual_summary="2 scenes", scene_count=2)
+
+    assert INVENTIVE.asked == ["NamesDraft", "HeadingDraft", "TasksDraft"]  # one task per prompt
+    assert summary.participants == ["Speaker 1", "Sheila"]
+    assert "Boston" not in summary.location
+    assert summary.title != "This is Diane in New Jersey"  # a sentence's start copied is not a title
+    assert [(a.text, a.owner) for a in summary.action_items] == [
+        ("I'll send you the photos tomorrow.", None),  # Speaker 1 said it and Speaker 1 is not named
+        ("We need to call the plumber.", "Sheila"),  # owner from who said it, a named speaker
+    ]
+    assert summary.action_items[1].at == 14.0
+
+
+def test_a_task_the_model_botches_falls_back_to_extractive_for_that_field_only():
+    server = ByTask(
+        NamesDraft={"speakers": [{"label": "Speaker 1", "name": "Diane"}]},
+        HeadingDraft={"title": "A call between two friends", "activity": "Diane calls.", "location": "Texas"},
+        TasksDraft='{"commitments": [1, ',  # cut off by max_tokens
+    )
+    llm = LocalLLM(server, model_path="fake.gguf", threads=1)
+
+    summary = summarize_block_local(llm, segments(), visual_summary="", scene_count=1)
+
+    assert summary.title == "A call between two friends"
+    assert summary.location == "Texas"
+    assert summary.participants == ["Diane", "Speaker 2"]
+    assert summary.action_items  # the extractive ones
+
+
+def test_a_name_said_in_an_earlier_block_stays_with_its_speaker():
+    first = ByTask(
+        NamesDraft={"speakers": [{"label": "Speaker 1", "name": "Diane"}]},
+        HeadingDraft={"title": "Diane calls Sheila", "activity": "A call.", "location": None},
+        TasksDraft={"commitments": []},
+    )
+    later = ByTask(
+        NamesDraft={"speakers": [{"label": "Speaker 1", "name": None}]},
+        HeadingDraft={"title": "Plans for the week", "activity": "Plans.", "location": None},
+        TasksDraft={"commitments": [1]},
+    )
+    known: dict[str, str] = {}
+
+    summarize_block_local(
+        LocalLLM(first, model_path="f", threads=1),
+        segments(CALL[:5]),
+        visual_summary="",
+        scene_count=1,
+        known_names=known,
+    )
+    summary = summarize_block_local(
+        LocalLLM(later, model_path="f", threads=1),
+        segments([("Speaker 1", "I'll send you the photos tomorrow.")]),
+        visual_summary="",
+        scene_count=1,
+        known_names=known,
+    )
+
+    assert known == {"Speaker 1": "Diane"}
+    assert summary.participants == ["Diane"]
+    assert [(a.text, a.owner) for a in summary.action_items] == [
+        ("I'll send you the photos tomorrow.", "Diane")
+    ]

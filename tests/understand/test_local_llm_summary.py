@@ -1,0 +1,70 @@
+"""The summarize stage with the local LLM: "local" with no model falls back to extractive and the diary says
+so; with the packaged model (real, slow) the demo video gets a short title and the diary says "local"."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from lifestream.core.local_llm import PACKAGED_DEFAULT, install_packaged, runtime_installed
+from lifestream.understand import pipeline
+from lifestream.understand.pipeline import process_video
+
+UPLOADED = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
+
+
+def run(sample, settings, out):
+    return process_video(
+        sample.path,
+        settings=settings,
+        video_id="my-day",
+        output_dir=out,
+        uploaded_at=UPLOADED,
+        subtitle_paths=[sample.subtitles],
+        index=False,
+    )
+
+
+def test_local_without_a_model_falls_back_to_extractive_and_says_so(
+    sample, offline_settings, out_dir, tmp_path
+):
+    settings = offline_settings(summarizer="local", llm_model=str(tmp_path / "absent.gguf"))
+
+    result = run(sample, settings, out_dir)
+
+    assert result.summary.summarizer == "extractive"
+    assert "summary: extractive" in result.markdown_path.read_text()
+    assert result.summary.blocks and result.summary.blocks[0].title
+
+
+def test_auto_picks_local_only_when_a_model_is_installed(offline_settings, tmp_path, monkeypatch):
+    from lifestream.media.probe import MediaInfo
+
+    info = MediaInfo.model_construct(has_audio=False)
+    monkeypatch.setattr(pipeline, "choose_source", lambda *a, **k: "none")
+    absent = offline_settings(llm_model=str(tmp_path / "absent.gguf"))
+    assert pipeline._plan(absent, info, tmp_path / "v.mp4", [], False).summarizer == "extractive"
+
+    model = tmp_path / "present.gguf"
+    model.write_bytes(b"GGUF")
+    present = offline_settings(llm_model=str(model))
+    expected = "local" if runtime_installed() else "extractive"
+    assert pipeline._plan(present, info, tmp_path / "v.mp4", [], False).summarizer == expected
+
+
+@pytest.mark.slow
+def test_the_packaged_model_summarizes_the_demo_video(sample, offline_settings, out_dir):
+    if not (runtime_installed() and PACKAGED_DEFAULT.installed()):
+        pytest.skip("the packaged local model is not installed (scripts/setup.sh installs it)")
+    settings = offline_settings(summarizer="local", llm_model=str(install_packaged()))
+
+    result = run(sample, settings, out_dir)
+
+    assert result.summary.summarizer == "local"
+    assert "summary: local" in result.markdown_path.read_text()
+    block = result.summary.blocks[0]
+    assert 0 < len(block.title.split()) <= 8 and not block.title.startswith("Good morning")
+    spoken = " ".join(sample.lines).lower()
+    assert all(item.text.lower() in spoken for item in block.action_items)  # nothing invented
+    assert all(item.owner is None for item in block.action_items)  # no named speaker in the demo
