@@ -244,6 +244,20 @@ def local_answer(question: str, results: list[SearchResult], llm: LocalLLM) -> A
     return answer or extractive_answer(question, results)
 
 
+def evidence(results: list[SearchResult]) -> list[SearchResult]:
+    """The hits with what folded into each (search shows a moment once; the answerer reads all of it),
+    best first; the same words at the same moment are read once."""
+    out: list[SearchResult] = []
+    seen: set[tuple[str, float, float]] = set()
+    for hit in results:
+        for r in (hit, *hit.supporting):
+            key = (" ".join(r.text.split()).casefold(), round(r.start, 1), round(r.end, 1))
+            if key not in seen:
+                seen.add(key)
+                out.append(r.model_copy(update={"supporting": []}))
+    return out
+
+
 def answer_from(
     question: str,
     results: list[SearchResult],
@@ -255,6 +269,7 @@ def answer_from(
     """One rule for which answerer runs (the CLI, the API and `ask` all come here)."""
     if not results:
         return Answer(text=NOT_FOUND, citations=[], grounded=False)
+    results = evidence(results)
     mode = settings.summarizer
     if mode != "extractive" and mode != "local" and settings.has_openai:
         return openai_answer(question, results, settings, client=openai_client)

@@ -571,7 +571,7 @@ class Library:
             raise RequestError(_filter_field(str(exc)), str(exc)) from None
 
     def ask(self, owner: str, question: str, *, top_k: int = 6, mode: str = "hybrid") -> AnswerView:
-        from lifestream.memory.answers import NOT_FOUND, answer_from
+        from lifestream.memory.answers import NOT_FOUND, answer_from, evidence
 
         outcome = self._search(owner, question, "question", top_k=top_k, mode=mode)
         searching = outcome.dates.label if outcome.dates else None
@@ -580,7 +580,7 @@ class Library:
             return AnswerView(text=NOT_FOUND, grounded=False, citations=[], searching=searching)
         results = outcome.results
         answer = answer_from(question, results, self.settings)
-        quotes = {(r.video_id, r.start, r.end): r.text for r in results}
+        quotes = {(r.video_id, r.start, r.end): r.text for r in evidence(results)}
         return AnswerView(
             text=answer.text,
             grounded=answer.grounded,
