@@ -47,93 +47,130 @@ def _scalar_key(value: Any) -> tuple[str, Any] | None:
 
 
 class _Field:
-    __slots__ = ("codes", "elem_codes", "elem_count", "elem_rows", "num", "present", "vocab")
+    """One field's columns. `postings[code]` lists, in increasing order, the rows whose value equals the
+    code or (a string list) contains it: rows only ever get appended, so the order holds for free."""
+
+    __slots__ = ("num", "postings", "present", "vocab")
 
     def __init__(self) -> None:
         self.vocab: dict[tuple[str, Any], int] = {}
-        self.codes = np.full(0, -1, dtype=np.int32)
         self.present = np.zeros(0, dtype=bool)
         self.num: np.ndarray | None = None  # allocated when the field first holds a number
-        self.elem_codes = np.zeros(0, dtype=np.int32)
-        self.elem_rows = np.zeros(0, dtype=np.int64)
-        self.elem_count = 0
-
-    def code(self, key: tuple[str, Any]) -> int:
-        found = self.vocab.get(key)
-        if found is None:
-            found = self.vocab[key] = len(self.vocab)
-        return found
+        self.postings: dict[int, list[Any]] = {}  # code -> [int64 array with spare room, used length]
 
     def reserve(self, need: int) -> None:
-        self.codes = _grow(self.codes, need, -1)
         self.present = _grow(self.present, need, False)
         if self.num is not None:
             self.num = _grow(self.num, need, np.nan)
 
-    def put(self, row: int, meta: Mapping[str, Any] | None, name: str) -> None:
-        """Encode one record's value, by the rule of filters._stored (what Pinecone would hold)."""
-        if meta is None:
+    def put(self, start: int, metas: Sequence[Mapping[str, Any] | None], name: str) -> None:
+        """Encode records start.. by the rule of filters._stored (what Pinecone would hold)."""
+        self.reserve(start + len(metas))
+        vocab = self.vocab
+        pair_codes: list[int] = []
+        pair_rows: list[int] = []
+        num_rows: list[int] = []
+        num_values: list[float] = []
+        present_rows: list[int] = []
+        for row, meta in enumerate(metas, start):
+            if meta is None:
+                continue
+            value = meta.get(name)
+            cls = value.__class__
+            if cls is str:
+                keys: Any = (("s", value),)
+            elif cls is bool:
+                keys = (("b", value),)
+            elif cls is int or cls is float:
+                if not (
+                    (cls is int and -MAX_SAFE_INT <= value <= MAX_SAFE_INT)
+                    or (cls is float and math.isfinite(value))
+                ):
+                    continue
+                keys = (("n", float(value)),)
+                num_rows.append(row)
+                num_values.append(value)
+            elif cls is list and all(element.__class__ is str for element in value):
+                # (a mixed list is not stored natively: the field counts as not set)
+                keys = [("s", element) for element in dict.fromkeys(value)]
+            else:
+                continue
+            present_rows.append(row)
+            for key in keys:
+                code = vocab.get(key)
+                if code is None:
+                    code = vocab[key] = len(vocab)
+                pair_codes.append(code)
+                pair_rows.append(row)
+        if present_rows:
+            self.present[present_rows] = True
+        if num_rows:
+            if self.num is None:
+                self.num = np.full(self.present.shape[0], np.nan, dtype=np.float64)
+            self.num[num_rows] = num_values
+        if not pair_codes:
             return
-        value = meta.get(name)
-        cls = value.__class__
-        if cls is str or cls is bool:
-            self.codes[row] = self.code((cls is str and "s" or "b", value))
-            self.present[row] = True
-        elif cls is int or cls is float:
-            if (cls is int and -MAX_SAFE_INT <= value <= MAX_SAFE_INT) or (
-                cls is float and math.isfinite(value)
-            ):
-                self.codes[row] = self.code(("n", float(value)))
-                self.present[row] = True
-                if self.num is None:
-                    self.num = np.full(self.codes.shape[0], np.nan, dtype=np.float64)
-                self.num[row] = value
-        elif cls is list and all(element.__class__ is str for element in value):
-            # (a mixed list is not stored natively: the field counts as not set)
-            self.present[row] = True
-            if value:
-                need = self.elem_count + len(value)
-                self.elem_codes = _grow(self.elem_codes, need, 0)
-                self.elem_rows = _grow(self.elem_rows, need, 0)
-                for element in value:
-                    self.elem_codes[self.elem_count] = self.code(("s", element))
-                    self.elem_rows[self.elem_count] = row
-                    self.elem_count += 1
+        codes = np.asarray(pair_codes, dtype=np.int64)
+        rows = np.asarray(pair_rows, dtype=np.int64)
+        order = np.argsort(codes, kind="stable")  # stable: rows stay increasing within a code
+        codes, rows = codes[order], rows[order]
+        bounds = np.flatnonzero(np.diff(codes)) + 1
+        for chunk in np.split(np.arange(codes.shape[0]), bounds):
+            code = int(codes[chunk[0]])
+            block = rows[chunk[0] : chunk[-1] + 1]
+            entry = self.postings.get(code)
+            if entry is None:
+                self.postings[code] = [block.copy(), block.shape[0]]
+                continue
+            array, used = entry
+            need = used + block.shape[0]
+            if need > array.shape[0]:
+                grown = np.empty(max(need, 2 * array.shape[0]), dtype=np.int64)
+                grown[:used] = array[:used]
+                array = entry[0] = grown
+            array[used:need] = block
+            entry[1] = need
+
+    def posting(self, code: int) -> np.ndarray:
+        array, used = self.postings[code]
+        return array[:used]
 
     def remap(self, order: np.ndarray, old_n: int) -> None:
-        """Keep rows `order` (old row numbers), renumbered 0..len(order)-1."""
-        self.codes = self.codes[order].copy()
+        """Keep rows `order` (old row numbers, increasing), renumbered 0..len(order)-1."""
         self.present = self.present[order].copy()
         if self.num is not None:
             self.num = self.num[order].copy()
         inverse = np.full(max(old_n, 1), -1, dtype=np.int64)
         inverse[order] = np.arange(order.shape[0])
-        rows = inverse[self.elem_rows[: self.elem_count]]
-        keep = rows >= 0
-        self.elem_codes = self.elem_codes[: self.elem_count][keep].copy()
-        self.elem_rows = rows[keep]
-        self.elem_count = int(self.elem_rows.shape[0])
+        for code in list(self.postings):
+            rows = inverse[self.posting(code)]
+            rows = rows[rows >= 0]
+            self.postings[code] = [rows, rows.shape[0]]
 
-    # --- masks ------------------------------------------------------------------------------------------
-    def equal(self, keys: Sequence[tuple[str, Any]], n: int) -> Mask:
-        codes = [self.vocab[k] for k in keys if k in self.vocab]
-        mask = np.zeros(n, dtype=bool)
-        if not codes:
-            return mask
-        if len(codes) == 1:
-            mask |= self.codes[:n] == codes[0]
-        else:
-            mask |= np.isin(self.codes[:n], codes)
-        if self.elem_count and any(k[0] == "s" for k in keys):
-            elements = self.elem_codes[: self.elem_count]
-            hit = elements == codes[0] if len(codes) == 1 else np.isin(elements, codes)
-            mask[self.elem_rows[: self.elem_count][hit]] = True
-        return mask
+    # --- evaluation -------------------------------------------------------------------------------------
+    def codes_of(self, keys: Sequence[tuple[str, Any]]) -> list[int]:
+        return [self.vocab[k] for k in keys if k in self.vocab]
 
-    def compare(self, op: str, bound: float, n: int) -> Mask:
-        if self.num is None:
-            return np.zeros(n, dtype=bool)
-        column = self.num[:n]
+    def equal_rows(self, codes: Sequence[int]) -> np.ndarray:
+        lists = [self.posting(c) for c in codes]
+        if not lists:
+            return np.zeros(0, dtype=np.int64)
+        if len(lists) == 1:
+            return lists[0]
+        return np.unique(np.concatenate(lists))  # a list value may hold several of the codes
+
+    def equal_on(self, codes: Sequence[int], rows: np.ndarray) -> np.ndarray:
+        hit = np.zeros(rows.shape[0], dtype=bool)
+        for code in codes:
+            posting = self.posting(code)
+            if posting.shape[0]:
+                at = np.minimum(np.searchsorted(posting, rows), posting.shape[0] - 1)
+                hit |= posting[at] == rows
+        return hit
+
+    def compare(self, op: str, bound: float, column: np.ndarray | None) -> np.ndarray | None:
+        if column is None:
+            return None
         if op == "$gt":
             return column > bound
         if op == "$gte":
@@ -148,24 +185,18 @@ class Columns:
 
     def __init__(self) -> None:
         self._fields: dict[str, _Field] = {}
-        self._rows = 0
 
     def field(self, name: str, metas: Sequence[Mapping[str, Any] | None], n: int) -> _Field:
         found = self._fields.get(name)
         if found is None:
             found = _Field()
-            found.reserve(n)
-            for row in range(n):
-                found.put(row, metas[row], name)
+            found.put(0, metas[:n], name)
             self._fields[name] = found
         return found
 
     def append(self, start: int, metas: Sequence[Mapping[str, Any]]) -> None:
-        need = start + len(metas)
         for name, column in self._fields.items():
-            column.reserve(need)
-            for offset, meta in enumerate(metas):
-                column.put(start + offset, meta, name)
+            column.put(start, metas, name)
 
     def remap(self, order: np.ndarray, old_n: int) -> None:
         for column in self._fields.values():
@@ -175,11 +206,162 @@ class Columns:
         self._fields.clear()
 
 
-def compile_mask(filter: Mapping[str, Any]) -> Callable[[Columns, Sequence[Any], int], Mask]:
-    """Validate `filter` (compile_filter's rules and errors) and return `mask(columns, metas, n)`:
-    the rows whose metadata it admits, as a bool array (retired rows must be masked out by the caller)."""
+class _Ctx:
+    __slots__ = ("columns", "metas", "n")
+
+    def __init__(self, columns: Columns, metas: Sequence[Any], n: int) -> None:
+        self.columns, self.metas, self.n = columns, metas, n
+
+    def field(self, name: str) -> _Field:
+        return self.columns.field(name, self.metas, self.n)
+
+
+# A node's full result is either sorted unique row numbers (int64: from postings, cheap when selective)
+# or a bool mask over all n rows. `on(ctx, rows)` evaluates the node on given rows only, so an $and
+# starts from its most selective posting and checks the other clauses on those rows alone.
+Selection = np.ndarray
+
+
+def _to_mask(result: Selection, n: int) -> np.ndarray:
+    if result.dtype == bool:
+        return result
+    mask = np.zeros(n, dtype=bool)
+    mask[result] = True
+    return mask
+
+
+class _Equal:
+    def __init__(self, name: str, keys: list[tuple[str, Any]], negate: bool) -> None:
+        self.name, self.keys, self.negate = name, keys, negate
+
+    def estimate(self, ctx: _Ctx) -> int | None:
+        if self.negate:
+            return None
+        column = ctx.field(self.name)
+        return sum(column.postings[c][1] for c in column.codes_of(self.keys))
+
+    def full(self, ctx: _Ctx) -> Selection:
+        column = ctx.field(self.name)
+        rows = column.equal_rows(column.codes_of(self.keys))
+        if not self.negate:
+            return rows
+        # Pinecone: $ne/$nin admit only records where the field is set
+        mask = column.present[: ctx.n].copy()
+        mask[rows] = False
+        return mask
+
+    def on(self, ctx: _Ctx, rows: np.ndarray) -> np.ndarray:
+        column = ctx.field(self.name)
+        hit = column.equal_on(column.codes_of(self.keys), rows)
+        return column.present[rows] & ~hit if self.negate else hit
+
+
+class _Exists:
+    def __init__(self, name: str, wanted: bool) -> None:
+        self.name, self.wanted = name, wanted
+
+    def estimate(self, ctx: _Ctx) -> int | None:
+        return None
+
+    def full(self, ctx: _Ctx) -> Selection:
+        present = ctx.field(self.name).present[: ctx.n]
+        return present.copy() if self.wanted else ~present
+
+    def on(self, ctx: _Ctx, rows: np.ndarray) -> np.ndarray:
+        present = ctx.field(self.name).present[rows]
+        return present if self.wanted else ~present
+
+
+class _Range:
+    def __init__(self, name: str, op: str, bound: float) -> None:
+        self.name, self.op, self.bound = name, op, bound
+
+    def estimate(self, ctx: _Ctx) -> int | None:
+        return None
+
+    def full(self, ctx: _Ctx) -> Selection:
+        column = ctx.field(self.name)
+        out = column.compare(self.op, self.bound, None if column.num is None else column.num[: ctx.n])
+        return np.zeros(ctx.n, dtype=bool) if out is None else out
+
+    def on(self, ctx: _Ctx, rows: np.ndarray) -> np.ndarray:
+        column = ctx.field(self.name)
+        out = column.compare(self.op, self.bound, None if column.num is None else column.num[rows])
+        return np.zeros(rows.shape[0], dtype=bool) if out is None else out
+
+
+class _And:
+    def __init__(self, parts: list) -> None:
+        self.parts = parts
+
+    def estimate(self, ctx: _Ctx) -> int | None:
+        sizes = [e for e in (p.estimate(ctx) for p in self.parts) if e is not None]
+        return min(sizes) if sizes else None
+
+    def full(self, ctx: _Ctx) -> Selection:
+        sized = [(p.estimate(ctx), i, p) for i, p in enumerate(self.parts)]
+        sparse = sorted((e, i, p) for e, i, p in sized if e is not None)
+        if sparse:
+            first = sparse[0][2]
+            rows = first.full(ctx)
+            rows = rows if rows.dtype != bool else np.flatnonzero(rows)
+            rest = [p for e, i, p in sparse[1:]] + [p for e, i, p in sized if e is None]
+            for part in rest:
+                if not rows.shape[0]:
+                    break
+                rows = rows[part.on(ctx, rows)]
+            return rows
+        out = _to_mask(self.parts[0].full(ctx), ctx.n).copy()
+        for part in self.parts[1:]:
+            out &= _to_mask(part.full(ctx), ctx.n)
+        return out
+
+    def on(self, ctx: _Ctx, rows: np.ndarray) -> np.ndarray:
+        keep = self.parts[0].on(ctx, rows)
+        for part in self.parts[1:]:
+            keep &= part.on(ctx, rows)
+        return keep
+
+
+class _Or:
+    def __init__(self, parts: list) -> None:
+        self.parts = parts
+
+    def estimate(self, ctx: _Ctx) -> int | None:
+        sizes = [p.estimate(ctx) for p in self.parts]
+        return None if any(e is None for e in sizes) else sum(sizes)  # type: ignore[misc]
+
+    def full(self, ctx: _Ctx) -> Selection:
+        results = [p.full(ctx) for p in self.parts]
+        if all(r.dtype != bool for r in results):
+            return np.unique(np.concatenate(results)) if len(results) > 1 else results[0]
+        out = np.zeros(ctx.n, dtype=bool)
+        for result in results:
+            if result.dtype == bool:
+                out |= result
+            else:
+                out[result] = True
+        return out
+
+    def on(self, ctx: _Ctx, rows: np.ndarray) -> np.ndarray:
+        keep = self.parts[0].on(ctx, rows)
+        for part in self.parts[1:]:
+            keep |= part.on(ctx, rows)
+        return keep
+
+
+def compile_selection(filter: Mapping[str, Any]) -> Callable[[Columns, Sequence[Any], int], Selection]:
+    """Validate `filter` (compile_filter's rules and errors) and return `select(columns, metas, n)`: the
+    admitted rows, as sorted row numbers or a bool mask (retired rows are the caller's to drop)."""
     compile_filter(filter)  # the one validator: same errors as the Pinecone store
-    return _clause(filter)
+    root = _clause(filter)
+    return lambda columns, metas, n: root.full(_Ctx(columns, metas, n))
+
+
+def compile_mask(filter: Mapping[str, Any]) -> Callable[[Columns, Sequence[Any], int], np.ndarray]:
+    """As compile_selection, always as a bool mask over the n rows."""
+    select = compile_selection(filter)
+    return lambda columns, metas, n: _to_mask(select(columns, metas, n), n).copy()
 
 
 def _clause(clause: Mapping[str, Any]):
@@ -187,46 +369,18 @@ def _clause(clause: Mapping[str, Any]):
     for key, value in clause.items():
         if key in ("$and", "$or"):
             subs = [_clause(item) for item in value]
-            parts.append(_combine(subs, np.logical_and if key == "$and" else np.logical_or))
+            parts.append(subs[0] if len(subs) == 1 else (_And(subs) if key == "$and" else _Or(subs)))
         else:
             spec = value if isinstance(value, Mapping) else {"$eq": value}
             parts.extend(_operator(key, op, operand) for op, operand in spec.items())
-    return parts[0] if len(parts) == 1 else _combine(parts, np.logical_and)
-
-
-def _combine(parts, op):
-    def mask(columns: Columns, metas: Sequence[Any], n: int) -> Mask:
-        out = parts[0](columns, metas, n)
-        for part in parts[1:]:
-            op(out, part(columns, metas, n), out=out)
-        return out
-
-    return mask
+    return parts[0] if len(parts) == 1 else _And(parts)
 
 
 def _operator(name: str, op: str, operand: Any):
     if op == "$exists":
-
-        def exists(columns: Columns, metas: Sequence[Any], n: int) -> Mask:
-            present = columns.field(name, metas, n).present[:n]
-            return present.copy() if operand else ~present
-
-        return exists
+        return _Exists(name, bool(operand))
     if op in ("$eq", "$ne", "$in", "$nin"):
         options = operand if op in ("$in", "$nin") else [operand]
         keys = [k for k in (_scalar_key(o) for o in options) if k is not None]
-        negate = op in ("$ne", "$nin")
-
-        def equal(columns: Columns, metas: Sequence[Any], n: int) -> Mask:
-            column = columns.field(name, metas, n)
-            hit = column.equal(keys, n)
-            # Pinecone: $ne/$nin admit only records where the field is set
-            return column.present[:n] & ~hit if negate else hit
-
-        return equal
-    bound = float(operand)
-
-    def compare(columns: Columns, metas: Sequence[Any], n: int) -> Mask:
-        return columns.field(name, metas, n).compare(op, bound, n)
-
-    return compare
+        return _Equal(name, keys, negate=op in ("$ne", "$nin"))
+    return _Range(name, op, float(operand))
