@@ -50,16 +50,20 @@ class _Field:
     """One field's columns. `postings[code]` lists, in increasing order, the rows whose value equals the
     code or (a string list) contains it: rows only ever get appended, so the order holds for free."""
 
-    __slots__ = ("num", "postings", "present", "vocab")
+    __slots__ = ("codes", "has_lists", "num", "postings", "present", "vocab")
 
     def __init__(self) -> None:
         self.vocab: dict[tuple[str, Any], int] = {}
         self.present = np.zeros(0, dtype=bool)
+        # The scalar value's code per row (-1: none): checking given rows is a gather, not a search.
+        self.codes = np.full(0, -1, dtype=np.int32)
+        self.has_lists = False  # once a row holds a list, row checks search the postings instead
         self.num: np.ndarray | None = None  # allocated when the field first holds a number
         self.postings: dict[int, list[Any]] = {}  # code -> [int64 array with spare room, used length]
 
     def reserve(self, need: int) -> None:
         self.present = _grow(self.present, need, False)
+        self.codes = _grow(self.codes, need, -1)
         if self.num is not None:
             self.num = _grow(self.num, need, np.nan)
 
@@ -72,6 +76,7 @@ class _Field:
         num_rows: list[int] = []
         num_values: list[float] = []
         present_rows: list[int] = []
+        scalar_rows: list[int] = []
         for row, meta in enumerate(metas, start):
             if meta is None:
                 continue
@@ -93,6 +98,7 @@ class _Field:
             elif cls is list and all(element.__class__ is str for element in value):
                 # (a mixed list is not stored natively: the field counts as not set)
                 keys = [("s", element) for element in dict.fromkeys(value)]
+                self.has_lists = True
             else:
                 continue
             present_rows.append(row)
@@ -102,6 +108,8 @@ class _Field:
                     code = vocab[key] = len(vocab)
                 pair_codes.append(code)
                 pair_rows.append(row)
+            if cls is not list:
+                scalar_rows.append(row)
         if present_rows:
             self.present[present_rows] = True
         if num_rows:
@@ -112,6 +120,10 @@ class _Field:
             return
         codes = np.asarray(pair_codes, dtype=np.int64)
         rows = np.asarray(pair_rows, dtype=np.int64)
+        if scalar_rows:
+            # one code per scalar row, in row order: the pairs of non-list rows
+            scalar = np.isin(rows, np.asarray(scalar_rows, dtype=np.int64)) if self.has_lists else slice(None)
+            self.codes[rows[scalar]] = codes[scalar]
         order = np.argsort(codes, kind="stable")  # stable: rows stay increasing within a code
         codes, rows = codes[order], rows[order]
         bounds = np.flatnonzero(np.diff(codes)) + 1
@@ -138,6 +150,7 @@ class _Field:
     def remap(self, order: np.ndarray, old_n: int) -> None:
         """Keep rows `order` (old row numbers, increasing), renumbered 0..len(order)-1."""
         self.present = self.present[order].copy()
+        self.codes = self.codes[order].copy()
         if self.num is not None:
             self.num = self.num[order].copy()
         inverse = np.full(max(old_n, 1), -1, dtype=np.int64)
@@ -160,6 +173,11 @@ class _Field:
         return np.unique(np.concatenate(lists))  # a list value may hold several of the codes
 
     def equal_on(self, codes: Sequence[int], rows: np.ndarray) -> np.ndarray:
+        if not self.has_lists:
+            mine = self.codes[rows]
+            if len(codes) == 1:
+                return mine == codes[0]
+            return np.isin(mine, codes) if codes else np.zeros(rows.shape[0], dtype=bool)
         hit = np.zeros(rows.shape[0], dtype=bool)
         for code in codes:
             posting = self.posting(code)
