@@ -50,8 +50,9 @@ GATHER_SHARE = 1 / 256
 # unfiltered queries are); below it the graph's neighbourhoods are too sparse in candidates: exact.
 HNSW_FILTER_SHARE = 0.25
 # Above this share of the rows, a flat index answers a filter by its plain search with a wider k, kept
-# where the filter admits (see _overfetch): cheaper than a selector scan once most rows qualify.
-FLAT_OVERFETCH_SHARE = 0.5
+# where the filter admits (see _overfetch). A selector scan reads only the admitted vectors, so it wins
+# up to ~3/4 of the rows (bench/RESULTS.md: 1M flat, half the rows admitted: 0.33x the plain search).
+FLAT_OVERFETCH_SHARE = 0.8
 
 
 class FaissVectorStore:
