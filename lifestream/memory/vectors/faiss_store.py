@@ -134,8 +134,9 @@ class FaissVectorStore:
         self._columns = Columns()
         self._selector_cache: tuple[int, Any, np.ndarray] | None = None
         self._dead = 0
-        self._index_type = "flat"
-        self._index = self._new_index("flat")
+        # An explicit mode holds from the first vector (auto starts flat and switches in compact/load).
+        self._index_type = "flat" if self.mode == "auto" else self.mode
+        self._index = self._new_index(self._index_type)
 
     def _new_index(self, index_type: str):
         faiss = self._faiss
