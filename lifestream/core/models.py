@@ -36,6 +36,15 @@ class Chunk(BaseModel):
     recorded_date: str | None = None  # YYYY-MM-DD
     speakers: list[str] = Field(default_factory=list)
     extra: dict[str, Any] = Field(default_factory=dict)
+    # Neighbouring text embedded with the chunk (not shown, not cited): a short turn like "Yes, Friday."
+    # finds its question; `text`, `start` and `end` stay the chunk's own span.
+    context_before: str = ""
+    context_after: str = ""
+
+    @property
+    def embed_text(self) -> str:
+        """What the embedder sees: the chunk's text between its context."""
+        return " ".join(p for p in (self.context_before, self.text, self.context_after) if p)
 
     @staticmethod
     def make_id(video_id: str, chunk_type: ChunkType | str, index: int) -> str:

@@ -90,7 +90,7 @@ def index_video(
             step = max(1, len(usable)) if getattr(embedder, "batches_itself", False) else EMBED_BATCH
             for start in range(0, len(usable), step):
                 batch = usable[start : start + step]
-                vectors = embedder.embed([c.text for c in batch])
+                vectors = embedder.embed([c.embed_text for c in batch])
                 written += store.upsert([c.id for c in batch], vectors, [chunk_metadata(c) for c in batch])
                 advance(len(batch))
         keep = {c.id for c in usable}

@@ -1,18 +1,41 @@
-"""Stage 9: indexable chunks — one summary chunk per block, transcript chunks covering every segment, one
-chunk per action item. Transcript chunks are short (≤ ~45 s of speech, token-bounded, one segment of
-overlap) so a search hit points to a moment, not to a five-minute block."""
+"""Stage 9: indexable chunks — one summary chunk per block, transcript chunks that point to a moment,
+one chunk per action item.
+
+Transcript chunks are whole sentences of one speaker, at most 25 s and ~256 tokens: a segment is cut at
+its sentence ends (times shared out by characters), a sentence that runs on past 25 s is cut by words,
+and a chunk never crosses a speaker change or a long pause. So a hit cites the moment, not a phone call
+plus the reading after it (issue 13). Neighbouring chunks do not overlap (an overlap made the same
+sentence come back twice); instead each chunk carries the sentence before and after it as embedding
+context (`Chunk.context_before/after`, joined in `Chunk.embed_text`) while its `text`, `start` and
+`end` stay its own span.
+"""
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from lifestream.core.models import Chunk, ChunkType, TranscriptSegment
 from lifestream.understand.diary import DailySummary
 
-MAX_CHUNK_SECONDS = 45.0
+MAX_CHUNK_SECONDS = 25.0
 MAX_CHUNK_TOKENS = 256
-OVERLAP_SEGMENTS = 1
+# An unfinished sentence continues into the next segment of its speaker across at most this pause.
+MAX_PAUSE_SECONDS = 8.0
+# Sentences flow at pauses under a second; a silence this long between two of them usually means the talk
+# moved on (a call hung up, a reading begun): a chunk does not span it.
+CHUNK_PAUSE_SECONDS = 2.0
+# Context for the embedding: at most this many characters of each neighbouring sentence.
+CONTEXT_CHARS = 300
+
+# A sentence ends at . ! ? … (possibly inside quotes or brackets) followed by space; common
+# abbreviations and initials ("Dr. Rao", "J. Smith", "e.g. this") do not end one.
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+")
+_NOT_AN_END = re.compile(
+    r"(?:\b(?:mr|mrs|ms|dr|prof|st|mt|jr|sr|vs|etc|e\.g|i\.e|approx|no|fig)\.|\b[A-Z]\.)$", re.IGNORECASE
+)
 
 
 def estimate_tokens(text: str) -> int:
@@ -20,30 +43,135 @@ def estimate_tokens(text: str) -> int:
     return math.ceil(len(text.split()) * 1.3)
 
 
-def split_long(seg: TranscriptSegment, max_seconds: float, max_tokens: int) -> list[TranscriptSegment]:
-    """A segment longer than a chunk may be is cut by words, with times interpolated."""
+def split_sentences(text: str) -> list[str]:
+    """The sentences of `text`, in order, joined back they give its words."""
+    out: list[str] = []
+    pending = ""
+    position = 0
+    for match in _SENTENCE_END.finditer(text):
+        piece = text[position : match.start()] + text[match.start() : match.end()].rstrip()
+        position = match.end()
+        pending = f"{pending} {piece}".strip() if pending else piece.strip()
+        if not _NOT_AN_END.search(pending):
+            out.append(pending)
+            pending = ""
+    tail = text[position:].strip()
+    if tail or pending:
+        out.append(f"{pending} {tail}".strip())
+    return [s for s in out if s]
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A sentence (or a piece of an over-long one) of one speaker, with its interpolated span."""
+
+    start: float
+    end: float
+    text: str
+    speaker: str | None
+    ends_sentence: bool
+
+
+def _pieces(seg: TranscriptSegment) -> list[Unit]:
+    """A segment cut at its sentence ends; times shared out in proportion to characters."""
+    sentences = split_sentences(seg.text)
+    if not sentences:
+        return []
     span = max(0.0, seg.end - seg.start)
-    tokens = estimate_tokens(seg.text)
+    total = sum(len(s) for s in sentences) or 1
+    out, done = [], 0
+    for sentence in sentences:
+        lo = seg.start + span * done / total
+        done += len(sentence)
+        hi = seg.start + span * done / total
+        out.append(Unit(lo, hi, sentence, seg.speaker, bool(re.search(r"[.!?…][\"'”’)\]]*$", sentence))))
+    return out
+
+
+def sentence_units(
+    segments: Sequence[TranscriptSegment], max_seconds: float = MAX_CHUNK_SECONDS
+) -> list[Unit]:
+    """Whole sentences of one speaker each: a sentence a segment leaves unfinished continues into the
+    next segment of the same speaker (after a short pause); one longer than `max_seconds` is cut by words."""
+    joined: list[Unit] = []
+    for piece in (p for seg in sorted(segments, key=lambda s: (s.start, s.end)) for p in _pieces(seg)):
+        last = joined[-1] if joined else None
+        if (
+            last is not None
+            and not last.ends_sentence
+            and last.speaker == piece.speaker
+            and piece.start - last.end <= MAX_PAUSE_SECONDS
+            and piece.end - last.start <= max_seconds  # else the segment boundary is the better cut
+        ):
+            joined[-1] = Unit(
+                last.start, piece.end, f"{last.text} {piece.text}", piece.speaker, piece.ends_sentence
+            )
+        else:
+            joined.append(piece)
+    return [cut for unit in joined for cut in _cut_long(unit, max_seconds)]
+
+
+def _cut_long(unit: Unit, max_seconds: float) -> list[Unit]:
+    span = unit.end - unit.start
+    words = unit.text.split()
     pieces = max(
         math.ceil(span / max_seconds) if span > max_seconds else 1,
-        math.ceil(tokens / max_tokens) if tokens > max_tokens else 1,
+        math.ceil(estimate_tokens(unit.text) / MAX_CHUNK_TOKENS),
     )
-    words = seg.text.split()
     if pieces <= 1 or len(words) < 2:
-        return [seg]
+        return [unit]
     pieces = min(pieces, len(words))
-    out = []
-    for k in range(pieces):
-        lo, hi = len(words) * k // pieces, len(words) * (k + 1) // pieces
+    # Cut by characters' share of time, at word boundaries.
+    lengths = [len(w) + 1 for w in words]
+    total = sum(lengths)
+    out, lo_word, done = [], 0, 0
+    for k in range(1, pieces + 1):
+        target = total * k / pieces
+        hi_word = lo_word
+        acc = done
+        while hi_word < len(words) and (acc + lengths[hi_word] <= target + 1e-9 or hi_word == lo_word):
+            acc += lengths[hi_word]
+            hi_word += 1
+        if k == pieces:
+            acc, hi_word = total, len(words)
         out.append(
-            TranscriptSegment(
-                start=round(seg.start + span * lo / len(words), 3),
-                end=round(seg.start + span * hi / len(words), 3),
-                text=" ".join(words[lo:hi]),
-                speaker=seg.speaker,
+            Unit(
+                unit.start + span * done / total,
+                unit.start + span * acc / total,
+                " ".join(words[lo_word:hi_word]),
+                unit.speaker,
+                unit.ends_sentence if k == pieces else False,
             )
         )
+        lo_word, done = hi_word, acc
+        if lo_word >= len(words):
+            break
     return out
+
+
+def group_units(
+    units: Sequence[Unit], *, max_seconds: float = MAX_CHUNK_SECONDS, max_tokens: int = MAX_CHUNK_TOKENS
+) -> list[list[Unit]]:
+    """Consecutive units in groups of one speaker, within `max_seconds` and `max_tokens`, split at
+    pauses over CHUNK_PAUSE_SECONDS; no overlap between groups."""
+    groups: list[list[Unit]] = []
+    current: list[Unit] = []
+    tokens = 0
+    for unit in units:
+        need = estimate_tokens(unit.text)
+        if current and (
+            unit.speaker != current[-1].speaker
+            or unit.end - current[0].start > max_seconds
+            or tokens + need > max_tokens
+            or unit.start - current[-1].end > CHUNK_PAUSE_SECONDS
+        ):
+            groups.append(current)
+            current, tokens = [], 0
+        current.append(unit)
+        tokens += need
+    if current:
+        groups.append(current)
+    return groups
 
 
 def group_segments(
@@ -51,49 +179,57 @@ def group_segments(
     *,
     max_seconds: float = MAX_CHUNK_SECONDS,
     max_tokens: int = MAX_CHUNK_TOKENS,
-    overlap: int = OVERLAP_SEGMENTS,
 ) -> list[list[TranscriptSegment]]:
-    """Consecutive segments in groups bounded by span and tokens; each group repeats the last `overlap`
-    segment(s) of the previous one when that still fits."""
-    pieces = [
-        p
-        for seg in sorted(segments, key=lambda s: (s.start, s.end))
-        for p in split_long(seg, max_seconds, max_tokens)
+    """The transcript chunks of `segments`, each as the (sentence-cut) segments it covers."""
+    return [
+        [
+            TranscriptSegment(start=round(u.start, 3), end=round(u.end, 3), text=u.text, speaker=u.speaker)
+            for u in g
+        ]
+        for g in group_units(
+            sentence_units(segments, max_seconds), max_seconds=max_seconds, max_tokens=max_tokens
+        )
     ]
-    groups: list[list[TranscriptSegment]] = []
-    current: list[TranscriptSegment] = []
-
-    def tokens(group: list[TranscriptSegment]) -> int:
-        return sum(estimate_tokens(s.text) for s in group)
-
-    for seg in pieces:
-        if current and (
-            seg.end - current[0].start > max_seconds
-            or tokens(current) + estimate_tokens(seg.text) > max_tokens
-        ):
-            groups.append(current)
-            carry = current[-overlap:] if overlap else []
-            if carry and (
-                seg.end - carry[0].start > max_seconds
-                or tokens(carry) + estimate_tokens(seg.text) > max_tokens
-            ):
-                carry = []
-            current = list(carry)
-        current.append(seg)
-    if current:
-        groups.append(current)
-    return groups
 
 
-def _transcript_text(group: Sequence[TranscriptSegment]) -> str:
-    parts, last = [], None
-    for seg in group:
-        if seg.speaker and seg.speaker != last:
-            parts.append(f"{seg.speaker}: {seg.text}")
-        else:
-            parts.append(seg.text)
-        last = seg.speaker
-    return " ".join(parts)
+def _labelled(units: Sequence[Unit]) -> str:
+    text = " ".join(u.text for u in units)
+    speaker = units[0].speaker if units else None
+    return f"{speaker}: {text}" if speaker else text
+
+
+def _clip(text: str, limit: int, *, keep_end: bool) -> str:
+    if len(text) <= limit:
+        return text
+    return "…" + text[-limit:].split(" ", 1)[-1] if keep_end else text[:limit].rsplit(" ", 1)[0] + "…"
+
+
+def _norm(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.lower()))
+
+
+def summary_text(block, *, images_described: bool) -> str:
+    """The block's summary said once: the title and key points only where they add words the
+    activity does not already hold (an extractive summary's title and key points are its sentences)."""
+    activity = block.activity.strip()
+    seen = _norm(activity)
+    parts: list[str] = []
+    title = block.title.strip().rstrip("…").strip()
+    if title and _norm(title) not in seen:
+        parts.append(title.rstrip(".") + ".")
+        seen += " " + _norm(title)
+    if activity:
+        parts.append(activity)
+    extra = [p.strip() for p in block.key_points if p.strip() and _norm(p) not in seen]
+    if extra:
+        parts.append("Key points: " + " ".join(extra))
+    if block.location and block.location != "Not mentioned":
+        parts.append(f"Location: {block.location}.")
+    if block.participants:
+        parts.append(f"Participants: {', '.join(block.participants)}.")
+    if images_described and block.visual_summary:
+        parts.append(f"Seen: {block.visual_summary}")
+    return " ".join(p for p in parts if p)
 
 
 def build_chunks(summary: DailySummary, *, images_described: bool = False) -> list[Chunk]:
@@ -101,7 +237,17 @@ def build_chunks(summary: DailySummary, *, images_described: bool = False) -> li
     chunks: list[Chunk] = []
     counters = {t: 0 for t in ChunkType}
 
-    def add(kind: ChunkType, text: str, start: float, end: float, speakers: list[str], block: int) -> None:
+    def add(
+        kind: ChunkType,
+        text: str,
+        start: float,
+        end: float,
+        speakers: list[str],
+        block: int,
+        *,
+        before: str = "",
+        after: str = "",
+    ) -> None:
         chunks.append(
             Chunk(
                 id=Chunk.make_id(video_id, kind, counters[kind]),
@@ -113,38 +259,37 @@ def build_chunks(summary: DailySummary, *, images_described: bool = False) -> li
                 recorded_date=date,
                 speakers=speakers,
                 extra={"block": block},
+                context_before=before,
+                context_after=after,
             )
         )
         counters[kind] += 1
 
     for block in summary.blocks:
-        parts = [f"{block.title}.", block.activity]
-        if block.location and block.location != "Not mentioned":
-            parts.append(f"Location: {block.location}.")
-        if block.participants:
-            parts.append(f"Participants: {', '.join(block.participants)}.")
-        if images_described:
-            parts.append(f"Seen: {block.visual_summary}")
-        if block.key_points:
-            parts.append("Key points: " + " ".join(block.key_points))
         add(
             ChunkType.SUMMARY,
-            " ".join(p for p in parts if p),
+            summary_text(block, images_described=images_described),
             block.start,
             block.end,
             block.participants,
             block.index,
         )
 
-        for group in group_segments(block.transcript):
-            speakers = sorted({s.speaker for s in group if s.speaker})
+        units = sentence_units(block.transcript)
+        groups = group_units(units)
+        for k, group in enumerate(groups):
+            # The neighbouring sentences, labelled with their speaker: context for the embedding only.
+            before = _labelled([groups[k - 1][-1]]) if k else ""
+            after = _labelled([groups[k + 1][0]]) if k + 1 < len(groups) else ""
             add(
                 ChunkType.TRANSCRIPT,
-                _transcript_text(group),
+                _labelled(group),
                 group[0].start,
-                max(s.end for s in group),
-                speakers,
+                group[-1].end,
+                [group[0].speaker] if group[0].speaker else [],
                 block.index,
+                before=_clip(before, CONTEXT_CHARS, keep_end=True),
+                after=_clip(after, CONTEXT_CHARS, keep_end=False),
             )
 
         for item in block.action_items:

@@ -106,6 +106,9 @@ def test_auto_mode_switches_to_hnsw_by_size_and_keeps_answers(tmp_path):
     store.upsert([f"a#{i}" for i in range(400)], vecs[:400], [{"i": i} for i in range(400)])
     assert store.index_type == "flat"
     store.upsert([f"a#{i}" for i in range(400, 800)], vecs[400:], [{"i": i} for i in range(400, 800)])
+    assert store.index_type == "flat"  # the switch is a rebuild: never inside an upsert
+    assert store.maintenance_due()
+    assert store.compact() is True
     assert store.index_type == "hnsw"
     reloaded = make(tmp_path / "ix", mode="auto", hnsw_threshold=500)
     assert reloaded.index_type == "hnsw"
@@ -115,7 +118,7 @@ def test_auto_mode_switches_to_hnsw_by_size_and_keeps_answers(tmp_path):
     assert hits == 20
 
 
-def test_hnsw_replacements_are_compacted_when_they_pile_up(tmp_path):
+def test_hnsw_replacements_are_compacted_explicitly_or_on_load_never_in_upsert(tmp_path):
     store = make(tmp_path / "ix", mode="hnsw", compact_ratio=0.2)
     vecs = vectors(100)
     ids = [f"a#{i}" for i in range(100)]
@@ -124,6 +127,10 @@ def test_hnsw_replacements_are_compacted_when_they_pile_up(tmp_path):
     assert store._dead == 10  # below the threshold: retired rows are hidden, not yet rebuilt
     assert [m.id for m in store.query(vecs[0], top_k=100)].count("a#0") == 1
     store.upsert(ids[10:40], vecs[10:40], [{"v": 2} for _ in range(30)])
+    assert store._dead == 40  # past the threshold, but an upsert never pays for a rebuild
+    assert [m.id for m in store.query(vecs[0], top_k=100)].count("a#0") == 1
+    assert make(tmp_path / "ix", mode="hnsw", compact_ratio=0.2)._dead == 0  # compacted on load
+    assert store.compact() is True
     assert store._dead == 0 and store._index.ntotal == 100
 
 

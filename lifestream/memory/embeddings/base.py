@@ -14,8 +14,16 @@ class Embedder(Protocol):
     dimension: int
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        """float32 array of shape (len(texts), dimension), each row L2-normalised; order preserved."""
+        """float32 array of shape (len(texts), dimension), each row L2-normalised; order preserved.
+        These are document (passage) vectors; asymmetric models also have `embed_query`."""
         ...
+
+
+def embed_query(embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
+    """Vectors for search queries: the embedder's query side when it has one (e5: "query: " prefix),
+    else its one `embed` (MiniLM and OpenAI embed queries and documents alike)."""
+    side = getattr(embedder, "embed_query", None)
+    return side(list(texts)) if callable(side) else embedder.embed(list(texts))
 
 
 def normalise(matrix: np.ndarray) -> np.ndarray:

@@ -1,4 +1,6 @@
-"""all-MiniLM-L6-v2 on the CPU, from files installed by pip — no network, no model hub.
+"""all-MiniLM-L6-v2 on the CPU, from files installed by pip — no network, no model hub. (Other local
+models: multilingual-e5-small in e5_embedder.py, any sentence-transformers model in st_embedder.py;
+`make_local_embedder` picks by name.)
 
 Two backends compute the same 384-d sentence embeddings (mean pooling over the last hidden state,
 then L2 normalisation):
@@ -114,10 +116,16 @@ class TorchMiniLMEmbedder:
 
 
 def make_local_embedder(backend: str = "auto", model: str = MODEL_NAME):
-    if model != MODEL_NAME:
-        raise ConfigError(
-            f"LIFESTREAM_EMBEDDING_MODEL={model!r}: the offline embedder ships only {MODEL_NAME!r}"
-        )
+    """The packaged models by name (all-MiniLM-L6-v2, multilingual-e5-small), else any
+    sentence-transformers model by hub name or directory."""
+    from lifestream.memory.embeddings import e5_embedder
+
+    if model.strip() in e5_embedder.ALIASES:
+        return e5_embedder.E5SmallEmbedder()
+    if model.strip() not in (MODEL_NAME, f"sentence-transformers/{MODEL_NAME}"):
+        from lifestream.memory.embeddings.st_embedder import SentenceTransformerEmbedder
+
+        return SentenceTransformerEmbedder(model)
     if backend == "torch":
         return TorchMiniLMEmbedder()
     if backend == "onnx":

@@ -8,8 +8,15 @@ moment leaves the previous generation loadable; stale generations and temp dirs 
 
 Ids: every string id owns one row (int64 = row number = FAISS's sequential id). Replacing or deleting
 an id retires its row (the id table and metadata forget it at once, so it never comes back from
-query/fetch/count); retired rows are compacted away when they pile up, and before every save in
-flat mode, where rebuilding is cheap.
+query/fetch/count). Retired rows stay in the FAISS index but are excluded from every search by an ID
+selector (a bitmap of the live rows), so no query over-fetches to skip them. They are compacted away,
+and the flat/HNSW choice of auto mode is applied, by `compact()` and on load, never inside an
+upsert's latency; saves write only the live rows in flat mode.
+
+Filters are evaluated on columnar metadata (columns.py) into a row mask; then the candidates are
+scored exactly, either by gathering their vectors (a selective filter) or by a FAISS flat search
+restricted to them with an IDSelectorBitmap; a broad filter in HNSW mode searches the graph with the
+same selector. bench/RESULTS.md has the figures.
 """
 
 from __future__ import annotations
@@ -29,12 +36,23 @@ import numpy as np
 
 from lifestream.core.errors import DimensionMismatchError, VectorStoreError
 from lifestream.memory.vectors.base import Filter, Match, Metadata, Record, as_matrix, check_batch
-from lifestream.memory.vectors.filters import compile_filter
+from lifestream.memory.vectors.columns import Columns, compile_selection
 
 Mode = Literal["auto", "flat", "hnsw"]
 FORMAT_VERSION = 1
 CURRENT_FILE = "CURRENT"
 GENERATION_PREFIX = "gen-"
+# Up to this share of the rows, a filter's candidates are scored by gathering their vectors (cost grows
+# with the candidates only); above it a FAISS flat scan with a selector is cheaper (it grows with n, at
+# ~1/250 of a gathered row's cost per row: measured at 100k, 384-d).
+GATHER_SHARE = 1 / 256
+# Above this share of the rows, HNSW mode searches its graph with the filter's selector (approximate, as
+# unfiltered queries are); below it the graph's neighbourhoods are too sparse in candidates: exact.
+HNSW_FILTER_SHARE = 0.25
+# Above this share of the rows, a flat index answers a filter by its plain search with a wider k, kept
+# where the filter admits (see _overfetch). A selector scan reads only the admitted vectors, so it wins
+# up to ~3/4 of the rows (bench/RESULTS.md: 1M flat, half the rows admitted: 0.33x the plain search).
+FLAT_OVERFETCH_SHARE = 0.8
 
 
 class FaissVectorStore:
@@ -112,9 +130,13 @@ class FaissVectorStore:
         self._row_ids: list[str | None] = []
         self._meta: list[Metadata | None] = []
         self._rows: dict[str, int] = {}
+        self._alive = np.zeros(0, dtype=bool)
+        self._columns = Columns()
+        self._selector_cache: tuple[int, Any, np.ndarray] | None = None
         self._dead = 0
-        self._index_type = "flat"
-        self._index = self._new_index("flat")
+        # An explicit mode holds from the first vector (auto starts flat and switches in compact/load).
+        self._index_type = "flat" if self.mode == "auto" else self.mode
+        self._index = self._new_index(self._index_type)
 
     def _new_index(self, index_type: str):
         faiss = self._faiss
@@ -152,6 +174,11 @@ class FaissVectorStore:
             grown[:start] = self._vecs[:start]
             self._vecs = grown
         self._vecs[start:need] = matrix
+        if need > self._alive.shape[0]:
+            grown_alive = np.zeros(self._vecs.shape[0], dtype=bool)
+            grown_alive[: self._alive.shape[0]] = self._alive
+            self._alive = grown_alive
+        self._alive[start:need] = True
         self._n = need
         self._index.add(matrix)
         return start
@@ -162,33 +189,51 @@ class FaissVectorStore:
             del self._rows[id_]
             self._row_ids[row] = None
             self._meta[row] = None
+            self._alive[row] = False
             self._dead += 1
 
     def _rebuild(self, index_type: str | None = None) -> None:
-        """Drop retired rows and build a fresh index of the wanted type."""
-        alive_rows = [r for r in range(self._n) if self._row_ids[r] is not None]
-        vecs = self._vecs[alive_rows] if alive_rows else np.zeros((0, self.dimension), dtype=np.float32)
-        ids = [self._row_ids[r] for r in alive_rows]
-        meta = [self._meta[r] for r in alive_rows]
-        self._index_type = index_type or self._wanted_type(len(alive_rows))
+        """Drop retired rows and build a fresh index of the wanted type (the columns are renumbered)."""
+        order = np.flatnonzero(self._alive[: self._n])
+        vecs = self._vecs[order] if order.size else np.zeros((0, self.dimension), dtype=np.float32)
+        ids = [self._row_ids[r] for r in order]
+        meta = [self._meta[r] for r in order]
+        self._columns.remap(order, self._n)
+        self._index_type = index_type or self._wanted_type(len(order))
         self._index = self._new_index(self._index_type)
         self._vecs = np.ascontiguousarray(vecs, dtype=np.float32)
-        self._n = len(alive_rows)
+        self._n = len(order)
+        self._alive = np.ones(self._n, dtype=bool)
         self._row_ids = ids  # type: ignore[assignment]
         self._meta = meta  # type: ignore[assignment]
         self._rows = {id_: i for i, id_ in enumerate(ids)}  # type: ignore[misc]
         self._dead = 0
+        self._selector_cache = None
         if self._n:
             self._index.add(self._vecs[: self._n])
 
-    def _maintain(self) -> None:
+    def maintenance_due(self) -> bool:
+        """Whether `compact()` would change anything: retired rows piling up, or auto mode wanting the
+        other index type."""
         alive = len(self._rows)
         wanted = self._wanted_type(alive)
-        if wanted != self._index_type or (self._dead and self._dead > self.compact_ratio * max(self._n, 1)):
-            self._rebuild(wanted)
+        return wanted != self._index_type or bool(
+            self._dead and self._dead > self.compact_ratio * max(self._n, 1)
+        )
+
+    def compact(self, *, force: bool = False) -> bool:
+        """Drop retired rows and apply auto mode's index choice, then save. Explicit (or on load) so
+        that no upsert pays for a rebuild; returns whether it rebuilt."""
+        with self._exclusive():
+            if not (force and self._dead) and not self.maintenance_due():
+                return False
+            self._rebuild(self._wanted_type(len(self._rows)))
+            self._dirty = True
+            if self.autosave and self._defer_depth == 0 and self.directory is not None:
+                self.save()
+        return True
 
     def _changed(self) -> None:
-        self._maintain()
         self._dirty = True
         if self.autosave and self._defer_depth == 0 and self.directory is not None:
             self.save()
@@ -258,6 +303,7 @@ class FaissVectorStore:
                 self._row_ids.append(id_)
                 self._meta.append(meta)
                 self._rows[id_] = start + offset
+            self._columns.append(start, metas)
             self._changed()
         return len(ids)
 
@@ -267,32 +313,102 @@ class FaissVectorStore:
         q = as_matrix(vector, self.dimension)
         if q.shape[0] != 1:
             raise VectorStoreError("query takes one vector")
-        predicate = compile_filter(filter)  # validates even when the store is empty
+        select = compile_selection(filter) if filter else None  # validates even when the store is empty
         self._maybe_refresh()
         alive = len(self._rows)
         if alive == 0:
             return []
-        if filter:
-            rows = [r for r in range(self._n) if self._meta[r] is not None and predicate(self._meta[r])]
-            return self._exact(q[0], rows, top_k)
-        want = min(top_k, alive)
-        fetch_k = min(self._n, top_k + self._dead)
+        if select is not None:
+            return self._search_selection(q, self._selected(select), top_k)
+        if not self._dead:
+            return self._graph_or_flat(q, top_k, None, alive)
+        return self._graph_or_flat(q, top_k, self._alive_selector(), alive)
+
+    def _graph_or_flat(self, q: np.ndarray, top_k: int, selector: Any, candidates: int) -> list[Match]:
+        """Search the index itself (HNSW graph or flat), restricted to `selector` when given."""
+        faiss = self._faiss
+        want = min(top_k, candidates)
         if self._index_type == "hnsw":
-            self._index.hnsw.efSearch = self._ef(fetch_k)
-        scores, rows = self._index.search(q, fetch_k)
-        matches = [
-            self._match(int(r), float(s))
-            for s, r in zip(scores[0], rows[0], strict=True)
-            if r >= 0 and self._row_ids[r] is not None
-        ][:top_k]
+            ef = self._ef(want)
+            if selector is not None and candidates < len(self._rows):
+                # A filter leaves fewer candidates per neighbourhood: widen the beam in proportion.
+                ef = min(max(ef, int(ef * len(self._rows) / max(candidates, 1))), 4096)
+            params = faiss.SearchParametersHNSW(efSearch=ef)
+            if selector is not None:
+                params.sel = selector
+        else:
+            params = faiss.SearchParameters(sel=selector) if selector is not None else None
+        scores, rows = self._index.search(q, want, params=params)
+        matches = [self._match(int(r), float(s)) for s, r in zip(scores[0], rows[0], strict=True) if r >= 0]
         if len(matches) < want:
-            # The approximate graph returned too few live rows; answer exactly instead.
-            rows_alive = [r for r in range(self._n) if self._row_ids[r] is not None]
-            return self._exact(q[0], rows_alive, top_k)
+            # The approximate graph reached too few candidates: answer exactly instead.
+            return self._flat_search(q, want, selector)
         return matches
 
-    def _exact(self, q: np.ndarray, rows: list[int], top_k: int) -> list[Match]:
-        if not rows:
+    def _flat_search(self, q: np.ndarray, k: int, selector: Any) -> list[Match]:
+        """Exact search over the stored vectors (the HNSW graph's flat storage, or the flat index)."""
+        faiss = self._faiss
+        flat = faiss.downcast_index(self._index.storage) if self._index_type == "hnsw" else self._index
+        params = faiss.SearchParameters(sel=selector) if selector is not None else None
+        scores, rows = flat.search(q, k, params=params)
+        return [self._match(int(r), float(s)) for s, r in zip(scores[0], rows[0], strict=True) if r >= 0]
+
+    def _selected(self, select) -> np.ndarray:
+        """The live rows a compiled filter admits: sorted row numbers, or a bool mask over the rows."""
+        n = self._n
+        chosen = select(self._columns, self._meta, n)
+        if chosen.dtype == bool:
+            return chosen & self._alive[:n]
+        return chosen[self._alive[chosen]]
+
+    def _search_selection(self, q: np.ndarray, chosen: np.ndarray, top_k: int) -> list[Match]:
+        """The exact top_k among the chosen rows (approximate only for a broad filter on HNSW)."""
+        n = self._n
+        is_mask = chosen.dtype == bool
+        candidates = int(np.count_nonzero(chosen)) if is_mask else int(chosen.shape[0])
+        if candidates == 0:
+            return []
+        if candidates <= max(256, n * GATHER_SHARE):
+            return self._exact(q[0], np.flatnonzero(chosen) if is_mask else chosen, top_k)
+        mask = chosen if is_mask else np.zeros(n, dtype=bool)
+        if not is_mask:
+            mask[chosen] = True
+        want = min(top_k, candidates)
+        if candidates >= FLAT_OVERFETCH_SHARE * len(self._rows):
+            found = self._overfetch(q, mask, want, candidates)
+            if found is not None:
+                return found
+        bitmap = np.packbits(mask, bitorder="little")
+        selector = self._faiss.IDSelectorBitmap(n, self._faiss.swig_ptr(bitmap))
+        if self._index_type == "hnsw" and candidates >= HNSW_FILTER_SHARE * len(self._rows):
+            return self._graph_or_flat(q, top_k, selector, candidates)
+        return self._flat_search(q, want, selector)
+
+    def _overfetch(self, q: np.ndarray, mask: np.ndarray, want: int, candidates: int) -> list[Match] | None:
+        """A broad filter on a flat index: the plain search of the top k' rows, kept where the filter
+        admits them. Exact when at least `want` survive: every admitted row outside the top k' scores
+        below all of them. (A selector scan checks every id one by one, slower than the plain scan.)"""
+        if self._index_type != "flat":
+            return None
+        k_all = min(self._n, 2 * want * self._n // max(candidates, 1) + want)
+        scores, rows = self._index.search(q, k_all)
+        kept = [(float(s), int(r)) for s, r in zip(scores[0], rows[0], strict=True) if r >= 0 and mask[r]]
+        if len(kept) < want:
+            return None
+        return [self._match(r, s) for s, r in kept[:want]]
+
+    def _alive_selector(self) -> Any:
+        """A selector of the live rows, kept while nothing changes (the bitmap must outlive it)."""
+        key = (self._n, self._dead)
+        cached = self._selector_cache
+        if cached is None or cached[0] != key:
+            bitmap = np.packbits(self._alive[: self._n], bitorder="little")
+            selector = self._faiss.IDSelectorBitmap(self._n, self._faiss.swig_ptr(bitmap))
+            cached = self._selector_cache = (key, selector, bitmap)
+        return cached[1]
+
+    def _exact(self, q: np.ndarray, rows: np.ndarray, top_k: int) -> list[Match]:
+        if not len(rows):
             return []
         idx = np.asarray(rows, dtype=np.int64)
         scores = self._vecs[idx] @ q
@@ -322,12 +438,13 @@ class FaissVectorStore:
     def delete_by_filter(self, filter: Filter) -> None:
         if not filter:
             raise VectorStoreError("delete_by_filter needs a non-empty filter")
-        predicate = compile_filter(filter)
+        select = compile_selection(filter)
         with self._exclusive():
-            rows = [r for r in range(self._n) if self._meta[r] is not None and predicate(self._meta[r])]
+            chosen = self._selected(select)
+            rows = np.flatnonzero(chosen) if chosen.dtype == bool else chosen
             for row in rows:
-                self._retire(row)
-            if rows:
+                self._retire(int(row))
+            if len(rows):
                 self._changed()
 
     def fetch(self, ids: Sequence[str]) -> dict[str, Record]:
@@ -387,8 +504,6 @@ class FaissVectorStore:
         """Write a new generation and atomically make it current; returns its directory."""
         if self.directory is None:
             raise VectorStoreError("this FAISS store is in memory only (no directory)")
-        if self._index_type == "flat" and self._dead:
-            self._rebuild("flat")  # cheap for flat, and keeps deleted vectors off the disk
         with self._exclusive():
             existing = sorted(p.name for p in self.directory.glob(GENERATION_PREFIX + "*") if p.is_dir())
             number = int(existing[-1].removeprefix(GENERATION_PREFIX)) + 1 if existing else 1
@@ -413,9 +528,17 @@ class FaissVectorStore:
         return self.directory / name
 
     def _write_generation(self, target: Path) -> None:
+        vecs, ids, metas = self._vecs[: self._n], self._row_ids, self._meta
+        if self._index_type == "flat" and self._dead:
+            # Flat indexes are rebuilt from vectors.npy on load, so deleted vectors stay off the disk
+            # without rebuilding anything in memory.
+            order = np.flatnonzero(self._alive[: self._n])
+            vecs = vecs[order]
+            ids = [self._row_ids[r] for r in order]
+            metas = [self._meta[r] for r in order]
         with open(target / "vectors.npy", "wb") as fh:
-            np.save(fh, self._vecs[: self._n])
-        records = {"ids": self._row_ids, "metadata": self._meta}
+            np.save(fh, vecs)
+        records = {"ids": ids, "metadata": metas}
         (target / "records.json").write_text(json.dumps(records, separators=(",", ":")))
         if self._index_type == "hnsw":
             # The graph is expensive to rebuild; flat indexes are rebuilt from vectors.npy on load.
@@ -425,7 +548,7 @@ class FaissVectorStore:
             "embedder": self.embedder_name,
             "dimension": self.dimension,
             "index_type": self._index_type,
-            "rows": self._n,
+            "rows": len(ids),
             "count": len(self._rows),
         }
         # Written last: a generation without a manifest is never loaded.
@@ -462,6 +585,9 @@ class FaissVectorStore:
         self._row_ids = records["ids"]
         self._meta = records["metadata"]
         self._rows = {id_: r for r, id_ in enumerate(self._row_ids) if id_ is not None}
+        self._alive = np.fromiter((id_ is not None for id_ in self._row_ids), dtype=bool, count=self._n)
+        self._columns = Columns()
+        self._selector_cache = None
         self._dead = self._n - len(self._rows)
         self._index_type = manifest["index_type"]
         if self._index_type == "hnsw":
@@ -474,8 +600,8 @@ class FaissVectorStore:
             raise VectorStoreError(
                 f"FAISS index at {generation} is inconsistent ({self._index.ntotal} != {self._n})"
             )
-        if self._wanted_type(len(self._rows)) != self._index_type:
-            self._rebuild()
+        if self.maintenance_due():
+            self._rebuild()  # on load, the one moment besides compact() that may take a rebuild's time
 
     def reload(self) -> None:
         """Re-read the current generation from disk (another process may have saved)."""
