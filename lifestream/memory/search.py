@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from lifestream.core.errors import UnsupportedFilterError
 from lifestream.core.models import ChunkType, SearchResult
-from lifestream.memory.embeddings.base import Embedder
+from lifestream.memory.embeddings.base import Embedder, embed_query
 from lifestream.memory.index_builder import recorded_day
 from lifestream.memory.vectors.base import Match, VectorStore
 
@@ -109,7 +109,7 @@ def semantic_search(
     filter = build_filter(
         date_from=date_from, date_to=date_to, video_id=video_id, speaker=speaker, chunk_type=chunk_type
     )
-    vector = embedder.embed([query])[0]
+    vector = embed_query(embedder, [query])[0]
     matches = store.query(vector, top_k=top_k, filter=filter)
     results = [to_result(m) for m in matches]
     if min_score is not None:
@@ -199,9 +199,7 @@ def search(
 
     channels: dict[str, list[SearchResult]] = {}
     if mode in ("dense", "hybrid"):
-        # The query side of an asymmetric embedder (e5's "query: "), else its one `embed`.
-        query_side = getattr(embedder, "embed_query", None)
-        vector = (query_side if callable(query_side) else embedder.embed)([text])[0]
+        vector = embed_query(embedder, [text])[0]  # e5's "query: " side; symmetric models: `embed`
         dense = [to_result(m) for m in store.query(vector, top_k=pool, filter=filter)]
         if min_score is not None:
             dense = [r for r in dense if r.score >= min_score]

@@ -99,3 +99,28 @@ def test_an_index_built_with_minilm_refuses_e5(tmp_path, e5):
     store.upsert(["a"], minilm.embed(DIARY[:1]), [{}])
     with pytest.raises(DimensionMismatchError, match="multilingual-e5-small"):
         FaissVectorStore(tmp_path / "ix", dimension=384, embedder_name=e5.name)
+
+
+@pytest.mark.parametrize("dense_path", ["search", "semantic_search"])
+def test_search_embeds_the_question_on_the_query_side(tmp_path, e5, monkeypatch, dense_path):
+    from lifestream.memory import search as search_module
+
+    store = FaissVectorStore(tmp_path / "ix", dimension=384, embedder_name=e5.name)
+    store.upsert(
+        ["a", "b"],
+        e5.embed(DIARY[:2]),
+        [
+            {"video_id": "v", "chunk_type": "transcript", "start": 0.0, "end": 5.0, "text": t}
+            for t in DIARY[:2]
+        ],
+    )
+    queried: list[str] = []
+    real = E5SmallEmbedder.embed_query
+    monkeypatch.setattr(
+        E5SmallEmbedder, "embed_query", lambda self, texts: queried.extend(texts) or real(self, texts)
+    )
+    if dense_path == "search":
+        search_module.search("a question", store=store, embedder=e5, mode="dense")
+    else:
+        search_module.semantic_search("a question", store=store, embedder=e5)
+    assert queried == ["a question"]
