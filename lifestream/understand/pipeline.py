@@ -534,6 +534,8 @@ class _Run:
                         block.segments,
                         visual_summary=visuals[block.index],
                         scene_count=len(block.scene_indices),
+                        # Text read on screen is evidence too: a place on a sign may be grounded by it.
+                        screen_text=[t.text for t in self.screen_text.get(block.index, [])],
                         known_names=speaker_names,
                     )
                     saved[str(block.index)] = summary.model_dump(mode="json")

@@ -371,3 +371,31 @@ def test_ocr_stops_between_keyframes_when_time_is_short_and_resumes_without_rere
         "HARDWARE STORE OPEN 9-5",
         "QUARTERLY BUDGET REVIEW",
     ]
+
+
+@needs_ocr
+def test_the_local_summarizer_reads_the_blocks_screen_text(
+    text_video, offline_settings, tmp_path, monkeypatch
+):
+    """A place or task read on a sign is evidence the local model's grounding may use."""
+    from lifestream.understand import pipeline
+    from lifestream.understand.summarize import local_llm, summarize_block_extractive
+
+    given: list[list[str]] = []
+
+    def summarize(llm, segments, *, visual_summary, scene_count, screen_text=(), known_names=None, **_):
+        given.append(list(screen_text))
+        return summarize_block_extractive(segments, visual_summary=visual_summary, scene_count=scene_count)
+
+    monkeypatch.setattr(local_llm, "summarize_block_local", summarize)
+    monkeypatch.setattr(
+        pipeline._Run, "local_llm", lambda self: object()
+    )  # the model itself is not the point
+    pipeline.process_video(
+        text_video,
+        settings=offline_settings(summarizer="local"),
+        video_id="text",
+        output_dir=tmp_path / "out",
+        index=False,
+    )
+    assert [t for texts in given for t in texts] == ["HARDWARE STORE OPEN 9-5", "QUARTERLY BUDGET REVIEW"]
