@@ -16,6 +16,7 @@ from lifestream.core.constants import (
 )
 from stacks.audit import checkov_skip
 from stacks.config import EnvConfig
+from stacks.log_bucket import log_bucket
 
 
 class VideoStorage(Construct):
@@ -33,25 +34,9 @@ class VideoStorage(Construct):
         the configured ones, whose browser may POST presigned uploads and GET presigned media."""
         super().__init__(scope, construct_id)
 
-        self.access_logs = s3.Bucket(
-            self,
-            "AccessLogs",
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            # Server access logs can only be delivered to SSE-S3 buckets.
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            enforce_ssl=True,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            # Access logs are the audit trail: a deleted or overwritten log stays recoverable a while.
-            versioned=True,
-            lifecycle_rules=[
-                s3.LifecycleRule(
-                    id="expire-logs",
-                    expiration=Duration.days(config.access_log_expiry_days),
-                    noncurrent_version_expiration=Duration.days(config.noncurrent_version_expiry_days),
-                )
-            ],
-            removal_policy=config.removal_policy,
-            auto_delete_objects=config.auto_delete_objects,
+        # Server access logs are delivered by the log-delivery service, which needs no ACL.
+        self.access_logs = log_bucket(
+            self, "AccessLogs", config=config, object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED
         )
 
         checkov_skip(

@@ -26,6 +26,7 @@ from stacks.api import API_PREFIX
 from stacks.audit import MANAGED_POLICY_PREFIX, acknowledge, checkov_skip
 from stacks.auth import CALLBACK_PATH, LOGOUT_PATH, OAUTH_SCOPES, Auth
 from stacks.config import EnvConfig
+from stacks.log_bucket import log_bucket
 from stacks.processing import nag_rendering
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -109,24 +110,9 @@ class Web(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
 
-        self.logs = s3.Bucket(
-            self,
-            "Logs",
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            enforce_ssl=True,
-            # CloudFront's standard logs are written with an ACL: the bucket must accept them.
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
-            versioned=True,
-            lifecycle_rules=[
-                s3.LifecycleRule(
-                    id="expire-logs",
-                    expiration=Duration.days(config.access_log_expiry_days),
-                    noncurrent_version_expiration=Duration.days(config.noncurrent_version_expiry_days),
-                )
-            ],
-            removal_policy=config.removal_policy,
-            auto_delete_objects=config.auto_delete_objects,
+        # CloudFront's standard logs are written with an ACL: the bucket must accept them.
+        self.logs = log_bucket(
+            self, "Logs", config=config, object_ownership=s3.ObjectOwnership.BUCKET_OWNER_PREFERRED
         )
         self.bucket = s3.Bucket(
             self,
