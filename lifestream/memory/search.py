@@ -89,6 +89,13 @@ def to_result(match: Match) -> SearchResult:
     )
 
 
+def _check_request(query: str, top_k: int) -> None:
+    if not query or not query.strip():
+        raise UnsupportedFilterError("the search query is empty")
+    if top_k < 1:
+        raise UnsupportedFilterError(f"top_k must be at least 1, got {top_k}")
+
+
 def semantic_search(
     query: str,
     *,
@@ -102,10 +109,7 @@ def semantic_search(
     speaker: str | None = None,
     chunk_type: str | None = None,
 ) -> list[SearchResult]:
-    if not query or not query.strip():
-        raise UnsupportedFilterError("the search query is empty")
-    if top_k < 1:
-        raise UnsupportedFilterError(f"top_k must be at least 1, got {top_k}")
+    _check_request(query, top_k)
     filter = build_filter(
         date_from=date_from, date_to=date_to, video_id=video_id, speaker=speaker, chunk_type=chunk_type
     )
@@ -168,10 +172,7 @@ def search(
     from lifestream.memory.fusion import boost_speakers, dedupe, reciprocal_rank_fusion
     from lifestream.memory.index_builder import owner_of
 
-    if not query or not query.strip():
-        raise UnsupportedFilterError("the search query is empty")
-    if top_k < 1:
-        raise UnsupportedFilterError(f"top_k must be at least 1, got {top_k}")
+    _check_request(query, top_k)
     check_mode(mode)
     if mode != "dense" and lexical is None:
         if mode == "lexical":
