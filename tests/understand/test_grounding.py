@@ -70,6 +70,8 @@ class ByTask:
     def handle_chat_completions(self, request):
         name = request["response_format"]["json_schema"]["name"]
         self.asked.append(name)
+        self.prompts = getattr(self, "prompts", {})
+        self.prompts[name] = request["messages"][-1]["content"]  # the block's own listing
         answer = self.answers[name]
         content = answer if isinstance(answer, str) else json.dumps(answer)
         return {"choices": [{"message": {"content": content}}], "usage": {}}
@@ -84,8 +86,8 @@ INVENTIVE = ByTask(
         ]
     },
     HeadingDraft={"title": "This is Diane in New Jersey", "activity": "A call.", "location": "Boston"},
-    # The candidates (worded as commitments): [1] I'll be honest…, [2] I'll send…, [3] We need to call…
-    TasksDraft={"commitments": [2, 3, 3, 7]},  # 7: no such sentence
+    # The candidates are the tasks the extractive rule accepted: [1] I'll send…, [2] We need to call…
+    TasksDraft={"commitments": [2, 2, 7]},  # 7: no such sentence
 )
 
 
@@ -95,14 +97,17 @@ def test_the_summary_keeps_only_grounded_names_places_owners_and_tasks():
     summary = summarize_block_local(llm, segments(), visual_summary="2 scenes", scene_count=2)
 
     assert INVENTIVE.asked == ["NamesDraft", "HeadingDraft", "TasksDraft"]  # one task per prompt
-    assert summary.participants == ["Speaker 1", "Sheila"]
+    # "Hello?" is dropped; Speaker 1 is Diane because she said "This is Diane" (the rule's reading).
+    assert summary.participants == ["Diane", "Sheila"]
     assert "Boston" not in summary.location
     assert summary.title != "This is Diane in New Jersey"  # a sentence's start copied is not a title
+    # The model only narrows the rule's tasks: "I'll be honest…" is never even shown to it.
+    assert "be honest" not in INVENTIVE.prompts["TasksDraft"], INVENTIVE.prompts["TasksDraft"]
+    assert "I'll send you the photos" in INVENTIVE.prompts["TasksDraft"]
     assert [(a.text, a.owner) for a in summary.action_items] == [
-        ("I'll send you the photos tomorrow.", None),  # Speaker 1 said it and Speaker 1 is not named
-        ("We need to call the plumber.", "Sheila"),  # owner from who said it, a named speaker
+        ("We need to call the plumber.", None),  # "we": the rule names no owner, and nor may the model
     ]
-    assert summary.action_items[1].at == 14.0
+    assert summary.action_items[0].at == 14.0
 
 
 def test_a_task_the_model_botches_falls_back_to_extractive_for_that_field_only():
@@ -116,8 +121,8 @@ def test_a_task_the_model_botches_falls_back_to_extractive_for_that_field_only()
     summary = summarize_block_local(llm, segments(), visual_summary="", scene_count=1)
 
     assert summary.title == "A call between two friends"
-    assert summary.location == "Texas"
-    assert summary.participants == ["Diane", "Speaker 2"]
+    assert summary.location == "Mentioned: New Jersey, Texas, Chicago"  # the gazetteer's, said places
+    assert summary.participants == ["Diane", "Sheila"]
     assert summary.action_items  # the extractive ones
 
 
