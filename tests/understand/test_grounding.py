@@ -96,7 +96,9 @@ def test_the_summary_keeps_only_grounded_names_places_owners_and_tasks():
 
     summary = summarize_block_local(llm, segments(), visual_summary="2 scenes", scene_count=2)
 
-    assert INVENTIVE.asked == ["NamesDraft", "HeadingDraft", "TasksDraft"]  # one task per prompt
+    # One task per prompt; not the names: both voices introduced themselves, so the rule placed every
+    # name and the model's answer could change nothing.
+    assert INVENTIVE.asked == ["HeadingDraft", "TasksDraft"]
     # "Hello?" is dropped; Speaker 1 is Diane because she said "This is Diane" (the rule's reading).
     assert summary.participants == ["Diane", "Sheila"]
     assert "Boston" not in summary.location
@@ -159,3 +161,20 @@ def test_a_name_said_in_an_earlier_block_stays_with_its_speaker():
     assert [(a.text, a.owner) for a in summary.action_items] == [
         ("I'll send you the photos tomorrow.", "Diane")
     ]
+
+
+def test_the_model_is_asked_for_names_only_when_an_introduced_name_has_no_voice_yet():
+    # The introduction came through unlabelled (e.g. a subtitle line): which voice is Diane is the model's call.
+    server = ByTask(
+        NamesDraft={"speakers": [{"label": "Speaker 1", "name": "Diane"}]},
+        HeadingDraft={"title": "A short call", "activity": "A call.", "location": None},
+        TasksDraft={"commitments": []},
+    )
+    lines = [("Speaker 1", "Hello? Can you hear me?"), (None, "This is Diane in New Jersey.")]
+
+    summary = summarize_block_local(
+        LocalLLM(server, model_path="f", threads=1), segments(lines), visual_summary="", scene_count=1
+    )
+
+    assert server.asked[0] == "NamesDraft"
+    assert summary.participants == ["Diane"]

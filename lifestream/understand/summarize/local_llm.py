@@ -305,6 +305,9 @@ def summarize_block_local(
     if not transcript:
         return base  # no speech: nothing for a language model to read
     labels = sorted({s.speaker for s in segments if s.speaker})
+    # A name is taken from the model only if someone introduced themselves by it ("This is Diane"): on
+    # bench/quality it otherwise named speakers after people they spoke of ("send the photos to Grandma").
+    introduced = {name for name, _ in introductions(segments)} | set((known_names or {}).values())
     evidence = Evidence([s.text for s in segments] + list(screen_text) + [visual_summary])
     seen = f"\n\nOn screen: {'; '.join(screen_text)}" if screen_text else ""
     if single_prompt:
@@ -325,8 +328,17 @@ def summarize_block_local(
         )
         tasks_d = TaskTextsDraft(items=draft.action_items) if draft else None
     else:
+        # Only a name someone introduced themselves by is taken (below): when every such name already
+        # has its voice, or nobody introduced themselves, the model's answer could change nothing.
+        ruled = speaker_names(segments)
+        unplaced = (
+            introduced - set(ruled.values()) - {n for k, n in (known_names or {}).items() if k in labels}
+        )
+        unnamed = [label for label in labels if label not in ruled]
         names_d = (
-            _ask(llm, _messages(NAMES_SYSTEM, NAMES_EXAMPLE, transcript), NamesDraft, 120) if labels else None
+            _ask(llm, _messages(NAMES_SYSTEM, NAMES_EXAMPLE, transcript), NamesDraft, 120)
+            if unnamed and unplaced
+            else None
         )
         heading_d = _ask(llm, _messages(HEADING_SYSTEM, HEADING_EXAMPLE, transcript, seen), HeadingDraft, 160)
         # The model judges only what the extractive rule accepted: measured on bench/quality, the 0.5B
@@ -344,9 +356,6 @@ def summarize_block_local(
         )
     if raw is not None:
         raw.update(names=names_d, heading=heading_d, tasks=tasks_d)
-    # A name is taken from the model only if someone introduced themselves by it ("This is Diane"): on
-    # bench/quality it otherwise named speakers after people they spoke of ("send the photos to Grandma").
-    introduced = {name for name, _ in introductions(segments)} | set((known_names or {}).values())
     names = {label: n for label, n in (known_names or {}).items() if label in labels}
     names.update({k: v for k, v in ground_names(names_d, labels, evidence).items() if v in introduced})
     names.update(speaker_names(segments))  # the rule's own reading of an introduction wins
