@@ -67,6 +67,9 @@ def test_b_gets_404_for_everything_of_a(world, sample):
     hits = c.get("/api/search", params=query, headers=as_b).json()
     assert hits and {h["video_id"] for h in hits} == {b_id}
     assert c.get("/api/search", params={**query, "video_id": a_id}, headers=as_b).json() == []
+    for mode in ("lexical", "dense"):  # each channel alone is his too (hybrid fuses both)
+        alone = c.get("/api/search", params={**query, "mode": mode}, headers=as_b).json()
+        assert alone and {h["video_id"] for h in alone} == {b_id}, mode
     answer = c.post("/api/ask", json={"question": "What do we need to buy?"}, headers=as_b).json()
     assert answer["citations"] and {x["video_id"] for x in answer["citations"]} == {b_id}
     assert all(x["quote"] for x in answer["citations"])

@@ -8,6 +8,7 @@ import json
 
 from lifestream.core.local_llm import LocalLLM
 from lifestream.core.models import TranscriptSegment
+from lifestream.understand.summarize import summarize_block_extractive
 from lifestream.understand.summarize.grounding import (
     Evidence,
     grounded_name,
@@ -86,8 +87,6 @@ INVENTIVE = ByTask(
         ]
     },
     HeadingDraft={"title": "This is Diane in New Jersey", "activity": "A call.", "location": "Boston"},
-    # The candidates are the tasks the extractive rule accepted: [1] I'll send…, [2] We need to call…
-    TasksDraft={"commitments": [2, 2, 7]},  # 7: no such sentence
 )
 
 
@@ -97,32 +96,27 @@ def test_the_summary_keeps_only_grounded_names_places_owners_and_tasks():
     summary = summarize_block_local(llm, segments(), visual_summary="2 scenes", scene_count=2)
 
     # One task per prompt; not the names: both voices introduced themselves, so the rule placed every
-    # name and the model's answer could change nothing.
-    assert INVENTIVE.asked == ["HeadingDraft", "TasksDraft"]
+    # name and the model's answer could change nothing. Tasks are the rule's (no prompt: see the module).
+    assert INVENTIVE.asked == ["HeadingDraft"]
     # "Hello?" is dropped; Speaker 1 is Diane because she said "This is Diane" (the rule's reading).
     assert summary.participants == ["Diane", "Sheila"]
     assert "Boston" not in summary.location
     assert summary.title != "This is Diane in New Jersey"  # a sentence's start copied is not a title
-    # The model only narrows the rule's tasks: "I'll be honest…" is never even shown to it.
-    assert "be honest" not in INVENTIVE.prompts["TasksDraft"], INVENTIVE.prompts["TasksDraft"]
-    assert "I'll send you the photos" in INVENTIVE.prompts["TasksDraft"]
     assert [(a.text, a.owner) for a in summary.action_items] == [
-        ("We need to call the plumber.", None),  # "we": the rule names no owner, and nor may the model
+        ("I'll send you the photos tomorrow.", "Diane"),  # first person, a named speaker
+        ("We need to call the plumber.", None),  # "we": no owner
     ]
-    assert summary.action_items[0].at == 14.0
+    assert summary.action_items[1].at == 14.0
 
 
 def test_a_task_the_model_botches_falls_back_to_extractive_for_that_field_only():
-    server = ByTask(
-        NamesDraft={"speakers": [{"label": "Speaker 1", "name": "Diane"}]},
-        HeadingDraft={"title": "A call between two friends", "activity": "Diane calls.", "location": "Texas"},
-        TasksDraft='{"commitments": [1, ',  # cut off by max_tokens
-    )
+    server = ByTask(HeadingDraft='{"title": "A call betw')  # cut off by max_tokens
     llm = LocalLLM(server, model_path="fake.gguf", threads=1)
 
     summary = summarize_block_local(llm, segments(), visual_summary="", scene_count=1)
+    extractive = summarize_block_extractive(segments(), visual_summary="", scene_count=1)
 
-    assert summary.title == "A call between two friends"
+    assert summary.title == extractive.title and summary.activity == extractive.activity
     assert summary.location == "Mentioned: New Jersey, Texas, Chicago"  # the gazetteer's, said places
     assert summary.participants == ["Diane", "Sheila"]
     assert summary.action_items  # the extractive ones

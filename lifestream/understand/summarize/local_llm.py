@@ -3,13 +3,15 @@
 A 0.5B model asked for a whole summary at once names speakers "Hello?" and titles blocks with their first
 words. Asked one thing at a time, with one short worked example, it does much better (bench/bench_llm.py
 measures both). The tasks:
-1. names: which speaker label said which name about themselves ("This is Diane", "I'm Sheila from …");
-2. title (≤ 8 words, not the transcript's first words), activity, and a location only if a place is said;
-3. action items: of the sentences worded as commitments, which are real ones (not "I'll be honest").
-Then every name, place, number and task is checked against the transcript and on-screen text
-(`grounding`); what cannot be traced there is dropped, and an owner is kept only if it is a named speaker.
-Whatever a task fails to produce is taken from the extractive summary, so a bad answer costs a field, not
-the block.
+1. names: which speaker label said which name about themselves ("This is Diane", "I'm Sheila from …"),
+   asked only when an introduced name has no voice yet;
+2. title (≤ 8 words, not the transcript's first words), activity, and a location only if a place is said.
+Then every name, place and number is checked against the transcript and on-screen text (`grounding`);
+what cannot be traced there is dropped. Who, where and what-to-do come from the extractive rules, which the
+model may narrow, never widen: on bench/quality the 0.5B model named people spoken of as participants and,
+asked which commitment-worded sentences were real tasks, kept "I'll be honest…" and dropped a real one
+(recall 1.00 → 0.80), so action items are the rule's, with owners only for named speakers. Whatever a task
+fails to produce is taken from the extractive summary, so a bad answer costs a field, not the block.
 """
 
 from __future__ import annotations
@@ -69,9 +71,6 @@ class TaskDraft(BaseModel):
     speaker: str | None = Field(description="Label of the speaker who said it, or null")
 
 
-class TasksDraft(BaseModel):
-    commitments: list[int] = Field(description="Numbers of the sentences that are action items")
-
 
 class TaskTextsDraft(BaseModel):
     items: list[TaskDraft]
@@ -125,22 +124,6 @@ HEADING_EXAMPLE = (
         "location": "Leeds",
     },
 )
-TASKS_SYSTEM = (
-    "You are given numbered sentences from a transcript that sound like commitments. Return the numbers of "
-    'the real action items: someone commits to do something, or asks for it to be done ("I\'ll send it", '
-    '"we need to buy", "remember to call"). Not action items: figures of speech ("I\'ll be honest", '
-    '"let\'s see"), forecasts ("tomorrow will be sunny"), and things already done. Return an empty list '
-    "if none is."
-)
-TASKS_EXAMPLE = (
-    (
-        "[1] Speaker 1: I'll be honest, the draft is long.",
-        "[2] Speaker 1: We have to book the venue by Friday.",
-        "[3] Speaker 2: I'll send you the shorter version tonight.",
-        "[4] Speaker 2: It will rain tomorrow, they say.",
-    ),
-    {"commitments": [2, 3]},
-)
 SINGLE_SYSTEM = (
     "You write one entry of a video diary from a transcript. Return: title (at most 8 words), activity (1-2 "
     "sentences), location (a place named in the transcript, else null), speakers (each label with the name "
@@ -166,17 +149,6 @@ def _messages(
         {"role": "user", "content": "Transcript:\n" + "\n".join(example[0])},
         {"role": "assistant", "content": json.dumps(example[1])},
         {"role": "user", "content": f"Transcript:\n{transcript}{extra}"},
-    ]
-
-
-def _list_messages(
-    system: str, example: tuple[tuple[str, ...], dict], lines: list[str]
-) -> list[dict[str, str]]:
-    return [
-        {"role": "system", "content": system},
-        {"role": "user", "content": "Sentences:\n" + "\n".join(example[0])},
-        {"role": "assistant", "content": json.dumps(example[1])},
-        {"role": "user", "content": "Sentences:\n" + "\n".join(lines)},
     ]
 
 
@@ -228,27 +200,19 @@ def ground_heading(
     return title, activity, grounded_place(draft.location, evidence)
 
 
-def pick_tasks(
-    draft: TasksDraft | None,
-    candidates: list[tuple[str, TranscriptSegment | None]],
-    names: dict[str, str],
-    items: Sequence[ActionItem] | None = None,
-) -> list[ActionItem] | None:
-    """The candidates the model picked (invalid numbers dropped). With the rule's `items` (one per
-    candidate), each keeps its owner; otherwise, and for a first-person task of a speaker named only
-    in an earlier block, the owner is the speaker when named."""
-    if draft is None:
-        return None
+def with_owners(
+    items: Sequence[ActionItem], segments: Sequence[TranscriptSegment], names: dict[str, str]
+) -> list[ActionItem]:
+    """The rule's tasks; a first-person one ("I'll send…") said by a voice named only in an earlier block of
+    the video gets that name as its owner (the rule reads one block)."""
     out = []
-    for n in dict.fromkeys(draft.commitments):
-        if 1 <= n <= len(candidates):
-            text, seg = candidates[n - 1]
-            owner = items[n - 1].owner if items is not None else None
-            first_person = (m := COMMITMENT.search(text)) is not None and (items is None or m.group("me"))
-            if owner is None and seg is not None and first_person:
-                owner = names.get(seg.speaker or "")
-            at = items[n - 1].at if items is not None else (seg.start if seg else None)
-            out.append(ActionItem(text=text, owner=owner, at=at))
+    for item in items:
+        owner = item.owner
+        seg = _segment_of(item, segments)
+        m = COMMITMENT.search(item.text)
+        if owner is None and seg is not None and m is not None and m.group("me"):
+            owner = names.get(seg.speaker or "")
+        out.append(item.model_copy(update={"owner": owner}))
     return out
 
 
@@ -341,19 +305,7 @@ def summarize_block_local(
             else None
         )
         heading_d = _ask(llm, _messages(HEADING_SYSTEM, HEADING_EXAMPLE, transcript, seen), HeadingDraft, 160)
-        # The model judges only what the extractive rule accepted: measured on bench/quality, the 0.5B
-        # model keeps nearly every sentence worded as a commitment ("I'll be honest…" included), so it may
-        # narrow the rule's list, never widen it.
-        candidates = [(item.text, _segment_of(item, segments)) for item in base.action_items]
-        listing = [
-            f"[{i}] {seg.speaker + ': ' if seg and seg.speaker else ''}{text}"
-            for i, (text, seg) in enumerate(candidates, 1)
-        ]
-        tasks_d = (
-            _ask(llm, _list_messages(TASKS_SYSTEM, TASKS_EXAMPLE, listing), TasksDraft, 24 + 4 * len(listing))
-            if candidates
-            else TasksDraft(commitments=[])
-        )
+        tasks_d = None
     if raw is not None:
         raw.update(names=names_d, heading=heading_d, tasks=tasks_d)
     names = {label: n for label, n in (known_names or {}).items() if label in labels}
@@ -365,7 +317,7 @@ def summarize_block_local(
     if single_prompt:
         tasks = ground_tasks(tasks_d, segments, names, evidence)
     else:
-        tasks = pick_tasks(tasks_d, candidates, names, base.action_items)
+        tasks = with_owners(base.action_items, segments, names)
     return base.model_copy(
         update={
             "title": title or base.title,
