@@ -126,12 +126,10 @@ def test_a_name_said_in_an_earlier_block_stays_with_its_speaker():
     first = ByTask(
         NamesDraft={"speakers": [{"label": "Speaker 1", "name": "Diane"}]},
         HeadingDraft={"title": "Diane calls Sheila", "activity": "A call.", "location": None},
-        TasksDraft={"commitments": []},
     )
     later = ByTask(
         NamesDraft={"speakers": [{"label": "Speaker 1", "name": None}]},
         HeadingDraft={"title": "Plans for the week", "activity": "Plans.", "location": None},
-        TasksDraft={"commitments": [1]},
     )
     known: dict[str, str] = {}
 
@@ -162,7 +160,6 @@ def test_the_model_is_asked_for_names_only_when_an_introduced_name_has_no_voice_
     server = ByTask(
         NamesDraft={"speakers": [{"label": "Speaker 1", "name": "Diane"}]},
         HeadingDraft={"title": "A short call", "activity": "A call.", "location": None},
-        TasksDraft={"commitments": []},
     )
     lines = [("Speaker 1", "Hello? Can you hear me?"), (None, "This is Diane in New Jersey.")]
 
