@@ -110,6 +110,25 @@ def test_local_mode_without_a_model_answers_extractively(tmp_path):
     assert answer.text.startswith("From your videos:") and answer.citations
 
 
+def test_auto_answers_extractively_even_with_a_model_installed(tmp_path, monkeypatch):
+    """bench/quality: the 0.5B model's answers cited the wrong moment more often than the extractive ones."""
+    from lifestream.core import local_llm
+
+    model_file = tmp_path / "present.gguf"
+    model_file.write_bytes(b"GGUF")
+    model = llm({"found": True, "sentences": [{"text": "Sheila is from Chicago.", "sources": [2]}]})
+    monkeypatch.setattr(local_llm, "get_local_llm", lambda *a, **k: model)
+
+    auto = answer_from("Where is Sheila from?", RESULTS, load_settings(llm_model=str(model_file)))
+    asked_for_auto = len(model.server.requests)
+    local = answer_from(
+        "Where is Sheila from?", RESULTS, load_settings(summarizer="local", llm_model=str(model_file))
+    )
+
+    assert auto.text.startswith("From your videos:") and asked_for_auto == 0
+    assert local.text.startswith("Sheila is from Chicago.")
+
+
 @pytest.mark.slow
 def test_the_packaged_model_answers_with_a_cited_moment():
     if not (runtime_installed() and PACKAGED_DEFAULT.installed()):
