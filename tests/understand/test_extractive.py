@@ -205,3 +205,12 @@ def test_names_are_not_labels(name):
 
 def test_names_said_on_unlabelled_speech_are_participants():
     assert "- **Participants:** Diane, Sheila" in _diary_of(CALL)
+
+
+def test_two_names_introduced_under_one_voice_are_both_participants():
+    # The diarizer merged two callers into one label (seen on the real call of bench/quality).
+    segs = [
+        TranscriptSegment(start=0, end=3, text="This is Diane in New Jersey.", speaker="Speaker 1"),
+        TranscriptSegment(start=3, end=6, text="And I'm Sheila in Texas.", speaker="Speaker 1"),
+    ]
+    assert "- **Participants:** Diane, Sheila" in _diary_of(segs)

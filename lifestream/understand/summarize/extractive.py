@@ -200,7 +200,9 @@ def participants(segments: Sequence[TranscriptSegment], names: Mapping[str, str]
             if who not in out:
                 out.append(who)
     for name, label in introductions(segments):
-        if name not in out and (label is None or label not in names):
+        # A second name introduced under a voice already named is someone else the diarizer merged into it
+        # (bench/quality: Sheila, on the real call, came out under Diane's label): present all the same.
+        if name not in out and (label is None or names.get(label) != name):
             out.append(name)
     return out
 
