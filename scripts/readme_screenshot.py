@@ -19,6 +19,7 @@ def main(url: str, out: str) -> None:
         page.locator("a.title").first.click()
         page.locator("video").wait_for()
         page.locator("ol.blocks li").first.wait_for()
+        page.wait_for_function("document.querySelector('video').readyState >= 2")
         page.wait_for_timeout(500)  # thumbnails
         page.screenshot(path=out)
         browser.close()

@@ -139,13 +139,19 @@ def extractive_answer(question: str, results: list[SearchResult]) -> Answer:
     scored.sort(key=lambda item: item[:3], reverse=True)
     if scored and scored[0][0] > 0:
         scored = [item for item in scored if item[0] > 0]
+    # The same sentence in a summary and in its transcript chunk: cite the narrower, the moment itself.
+    narrowest: dict[str, SearchResult] = {}
+    for *_, sentence, result in scored:
+        best = narrowest.get(sentence.lower())
+        if best is None or result.end - result.start < best.end - best.start:
+            narrowest[sentence.lower()] = result
     picked: list[tuple[str, SearchResult]] = []
     seen: set[str] = set()
-    for *_, sentence, result in scored:
+    for *_, sentence, _result in scored:
         if sentence.lower() in seen:
             continue
         seen.add(sentence.lower())
-        picked.append((sentence, result))
+        picked.append((sentence, narrowest[sentence.lower()]))
         if len(picked) == MAX_OFFLINE_SENTENCES:
             break
     cited = [(sentence, cite(result, sentence)) for sentence, result in picked]

@@ -11,7 +11,13 @@ import pytest
 from lifestream.core.local_llm import PACKAGED_DEFAULT, LocalLLM, get_local_llm, runtime_installed
 from lifestream.core.models import SearchResult
 from lifestream.core.settings import load_settings
-from lifestream.memory.answers import MAX_QUOTE_SECONDS, NOT_FOUND, answer_from, local_answer
+from lifestream.memory.answers import (
+    MAX_QUOTE_SECONDS,
+    NOT_FOUND,
+    answer_from,
+    extractive_answer,
+    local_answer,
+)
 
 
 def result(i: int, text: str, start: float, end: float) -> SearchResult:
@@ -176,3 +182,15 @@ def test_the_library_answers_with_the_local_model_and_its_moment(tmp_path, embed
     assert view.text.startswith("Sheila is from Chicago.")
     assert view.citations and all(c.end - c.start <= MAX_QUOTE_SECONDS for c in view.citations)
     assert any("Chicago" in c.quote and len(c.quote) < len(RESULTS[1].text) for c in view.citations)
+
+
+def test_the_extractive_answer_cites_the_narrowest_chunk_that_says_the_sentence():
+    said = "In the afternoon I called the dentist and booked an appointment for next Tuesday."
+    summary = result(0, f"Planting tomatoes. {said}", 0.0, 22.0).model_copy(
+        update={"id": "call#summary#0000", "chunk_type": "summary", "score": 0.9}
+    )
+    moment = result(1, said, 11.0, 17.0).model_copy(update={"score": 0.4})
+
+    answer = extractive_answer("When is the dentist appointment?", [summary, moment])
+
+    assert [(c.start, c.end) for c in answer.citations] == [(11.0, 17.0)]
