@@ -11,6 +11,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from lifestream.media.sample_media import (
     h264_args,
     lavfi_scenes,
@@ -405,6 +407,37 @@ _FACTS = (
     "we hired two new engineers",
     "the bridge on Elm Street is closed",
 )
+
+
+def spoken_samples(text: str, voice: str, directory: Path) -> np.ndarray:
+    """`text` said by espeak-ng's `voice`, as 16 kHz mono float32 in [-1, 1] (for two-voice recordings)."""
+    raw = directory / f"{abs(hash((text, voice)))}.wav"
+    subprocess.run(
+        [require_tool("espeak-ng"), "-v", voice, "-s", "160", "-w", str(raw), text],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    pcm = subprocess.run(
+        [
+            require_tool("ffmpeg"),
+            "-v",
+            "error",
+            "-i",
+            str(raw),
+            "-ar",
+            "16000",
+            "-ac",
+            "1",
+            "-f",
+            "s16le",
+            "-",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    ).stdout
+    return np.frombuffer(pcm, dtype=np.int16).astype(np.float32) / 32768
 
 
 def varied_sentences(words: int, seed: int = 11) -> list[str]:

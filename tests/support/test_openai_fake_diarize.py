@@ -7,7 +7,6 @@ the default English voice (~100 Hz, "X") and its "+f3" variant (~210 Hz, "Y").""
 from __future__ import annotations
 
 import base64
-import subprocess
 import wave
 
 import numpy as np
@@ -16,9 +15,9 @@ import pytest
 
 from lifestream.core.settings import load_settings
 from lifestream.media.audio import SAMPLE_RATE, AudioTrack, read_window, wav_bytes
-from lifestream.media.sample_media import require_tool
 from lifestream.understand.transcribe import transcribe_audio
 from lifestream.understand.transcribe.openai_stt import OpenAITranscriber
+from tests.support.media import spoken_samples
 from tests.support.openai_fake import DEFAULT_API_KEY, voiced_spans
 
 DIARIZE = "gpt-4o-transcribe-diarize"
@@ -31,36 +30,6 @@ LINES = (
 )
 
 
-def _speech(text: str, voice: str, directory) -> np.ndarray:
-    raw = directory / f"{abs(hash((text, voice)))}.wav"
-    subprocess.run(
-        [require_tool("espeak-ng"), "-v", voice, "-s", "160", "-w", str(raw), text],
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )
-    pcm = subprocess.run(
-        [
-            require_tool("ffmpeg"),
-            "-v",
-            "error",
-            "-i",
-            str(raw),
-            "-ar",
-            "16000",
-            "-ac",
-            "1",
-            "-f",
-            "s16le",
-            "-",
-        ],
-        check=True,
-        capture_output=True,
-        timeout=60,
-    ).stdout
-    return np.frombuffer(pcm, dtype=np.int16).astype(np.float32) / 32768
-
-
 @pytest.fixture(scope="module")
 def conversation(tmp_path_factory):
     """X, X | Y, X with a second of silence after each line; returns (track, [(start, end, voice)])."""
@@ -68,7 +37,7 @@ def conversation(tmp_path_factory):
     script = [("X", LINES[0]), ("X", LINES[1]), ("Y", LINES[2]), ("X", LINES[3])]
     parts, truth, t = [], [], 0.0
     for voice, line in script:
-        samples = _speech(line, VOICES[voice], directory)
+        samples = spoken_samples(line, VOICES[voice], directory)
         truth.append((t, t + len(samples) / SAMPLE_RATE, voice))
         parts += [samples, np.zeros(SAMPLE_RATE, dtype=np.float32)]
         t += len(samples) / SAMPLE_RATE + 1.0
@@ -205,7 +174,7 @@ def short_turns(tmp_path_factory):
     ]
     parts, truth, t = [], [], 0.0
     for voice, line in script:
-        samples = _speech(line, VOICES[voice], directory)
+        samples = spoken_samples(line, VOICES[voice], directory)
         truth.append((t, t + len(samples) / SAMPLE_RATE, voice))
         parts += [samples, np.zeros(SAMPLE_RATE, dtype=np.float32)]
         t += len(samples) / SAMPLE_RATE + 1.0

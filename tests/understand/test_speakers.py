@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import itertools
 import subprocess
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -23,6 +22,7 @@ from lifestream.media.sample_media import require_tool
 from lifestream.understand.speakers import Turn, assign_speakers, diarizer_wanted, number_speakers
 from lifestream.understand.speakers import local as local_mod
 from lifestream.understand.speakers.local import local_diarizer_available
+from tests.support.media import spoken_samples
 
 needs_diarizer = pytest.mark.skipif(not local_diarizer_available(), reason="resemblyzer/torch not installed")
 
@@ -110,43 +110,13 @@ def test_short_turns_join_their_longer_neighbour():
 
 
 # --- real audio ------------------------------------------------------------------------------------------
-def _speech(text: str, voice: str, directory: Path) -> np.ndarray:
-    raw = directory / f"{abs(hash((text, voice)))}.wav"
-    subprocess.run(
-        [require_tool("espeak-ng"), "-v", voice, "-s", "160", "-w", str(raw), text],
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )
-    pcm = subprocess.run(
-        [
-            require_tool("ffmpeg"),
-            "-v",
-            "error",
-            "-i",
-            str(raw),
-            "-ar",
-            "16000",
-            "-ac",
-            "1",
-            "-f",
-            "s16le",
-            "-",
-        ],
-        check=True,
-        capture_output=True,
-        timeout=60,
-    ).stdout
-    return np.frombuffer(pcm, dtype=np.int16).astype(np.float32) / 32768
-
-
 @pytest.fixture(scope="module")
 def two_voices(tmp_path_factory):
     """X | Y | X | Y with 0.7 s pauses: (wav path, duration, [(start, end, voice)])."""
     directory = tmp_path_factory.mktemp("two_voices")
     parts, truth, t = [], [], 0.0
     for voice, line in SCRIPT:
-        samples = _speech(line, VOICES[voice], directory)
+        samples = spoken_samples(line, VOICES[voice], directory)
         truth.append((t, t + len(samples) / SAMPLE_RATE, voice))
         gap = np.zeros(int(SAMPLE_RATE * 0.7), dtype=np.float32)
         parts += [samples, gap]
@@ -190,7 +160,7 @@ def test_two_voices_become_speaker_1_and_2_in_order_of_appearance(diarizer, two_
 @needs_diarizer
 def test_one_voice_is_one_speaker(diarizer, tmp_path):
     samples = np.concatenate(
-        [_speech(line, VOICES["X"], tmp_path) for _, line in SCRIPT]
+        [spoken_samples(line, VOICES["X"], tmp_path) for _, line in SCRIPT]
         + [np.zeros(SAMPLE_RATE // 2, dtype=np.float32)]
     )
     path = tmp_path / "one.wav"
