@@ -21,3 +21,8 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z'\-]+")
 
 def words(text: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(text) if w.lower() not in STOPWORDS and len(w) > 2]
+
+
+def normalized(text: str) -> str:
+    """The text's words, casefolded, one space apart: for "is this the same text" comparisons."""
+    return " ".join(re.findall(r"\w+", text.casefold()))

@@ -253,11 +253,13 @@ def local_answer(question: str, results: list[SearchResult], llm: LocalLLM) -> A
 def evidence(results: list[SearchResult]) -> list[SearchResult]:
     """The hits with what folded into each (search shows a moment once; the answerer reads all of it),
     best first; the same words at the same moment are read once."""
+    from lifestream.memory.fusion import moment_key
+
     out: list[SearchResult] = []
     seen: set[tuple[str, float, float]] = set()
     for hit in results:
         for r in (hit, *hit.supporting):
-            key = (" ".join(r.text.split()).casefold(), round(r.start, 1), round(r.end, 1))
+            key = moment_key(r)
             if key not in seen:
                 seen.add(key)
                 out.append(r.model_copy(update={"supporting": []}))

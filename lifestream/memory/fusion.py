@@ -77,7 +77,8 @@ def _overlap(a: SearchResult, b: SearchResult) -> bool:
     return a.start < b.end and b.start < a.end or (a.start == b.start and a.end == b.end)
 
 
-def _content(r: SearchResult) -> tuple[str, float, float]:
+def moment_key(r: SearchResult) -> tuple[str, float, float]:
+    """The same words over the same span (a copied video's chunk has the same key)."""
     return (" ".join(r.text.split()).casefold(), round(r.start, 1), round(r.end, 1))
 
 
@@ -90,7 +91,7 @@ def dedupe(results: Sequence[SearchResult]) -> list[SearchResult]:
     by_content: dict[tuple[str, float, float], str] = {}
     alias: dict[str, str] = {}
     for r in results:
-        first = by_content.setdefault(_content(r), r.video_id)
+        first = by_content.setdefault(moment_key(r), r.video_id)
         if first != r.video_id:
             alias.setdefault(r.video_id, alias.get(first, first))
 
@@ -99,7 +100,7 @@ def dedupe(results: Sequence[SearchResult]) -> list[SearchResult]:
 
     def home(r: SearchResult) -> int | None:
         for i, k in enumerate(kept):
-            if video(k) == video(r) and (_overlap(k, r) or _content(k) == _content(r)):
+            if video(k) == video(r) and (_overlap(k, r) or moment_key(k) == moment_key(r)):
                 return i
         return None
 

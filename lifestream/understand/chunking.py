@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from lifestream.core.models import Chunk, ChunkType, TranscriptSegment
+from lifestream.core.text import normalized
 from lifestream.understand.diary import DailySummary
 
 MAX_CHUNK_SECONDS = 25.0
@@ -204,23 +205,19 @@ def _clip(text: str, limit: int, *, keep_end: bool) -> str:
     return "…" + text[-limit:].split(" ", 1)[-1] if keep_end else text[:limit].rsplit(" ", 1)[0] + "…"
 
 
-def _norm(text: str) -> str:
-    return " ".join(re.findall(r"\w+", text.lower()))
-
-
 def summary_text(block, *, images_described: bool) -> str:
     """The block's summary said once: the title and key points only where they add words the
     activity does not already hold (an extractive summary's title and key points are its sentences)."""
     activity = block.activity.strip()
-    seen = _norm(activity)
+    seen = normalized(activity)
     parts: list[str] = []
     title = block.title.strip().rstrip("…").strip()
-    if title and _norm(title) not in seen:
+    if title and normalized(title) not in seen:
         parts.append(title.rstrip(".") + ".")
-        seen += " " + _norm(title)
+        seen += " " + normalized(title)
     if activity:
         parts.append(activity)
-    extra = [p.strip() for p in block.key_points if p.strip() and _norm(p) not in seen]
+    extra = [p.strip() for p in block.key_points if p.strip() and normalized(p) not in seen]
     if extra:
         parts.append("Key points: " + " ".join(extra))
     if block.location and block.location != "Not mentioned":

@@ -23,6 +23,7 @@ from pydantic import BaseModel, Field
 
 from lifestream.core.errors import ConfigError
 from lifestream.core.settings import Settings
+from lifestream.core.text import normalized
 from lifestream.media.scenes import Scene
 
 MIN_CONFIDENCE = 0.75
@@ -204,12 +205,8 @@ def keep_worth_reading(texts: Sequence[FrameText]) -> list[FrameText]:
     ]
 
 
-def normalize(text: str) -> str:
-    return " ".join(re.sub(r"[^\w]+", " ", text.casefold()).split())
-
-
 def same_text(a: str, b: str) -> bool:
-    a, b = normalize(a), normalize(b)
+    a, b = normalized(a), normalized(b)
     return a == b or SequenceMatcher(None, a, b).ratio() >= SAME_TEXT
 
 

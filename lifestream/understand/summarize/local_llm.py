@@ -71,7 +71,6 @@ class TaskDraft(BaseModel):
     speaker: str | None = Field(description="Label of the speaker who said it, or null")
 
 
-
 class TaskTextsDraft(BaseModel):
     items: list[TaskDraft]
 
@@ -272,6 +271,7 @@ def summarize_block_local(
     # A name is taken from the model only if someone introduced themselves by it ("This is Diane"): on
     # bench/quality it otherwise named speakers after people they spoke of ("send the photos to Grandma").
     introduced = {name for name, _ in introductions(segments)} | set((known_names or {}).values())
+    ruled = speaker_names(segments)  # the rule's own reading of the introductions
     evidence = Evidence([s.text for s in segments] + list(screen_text) + [visual_summary])
     seen = f"\n\nOn screen: {'; '.join(screen_text)}" if screen_text else ""
     if single_prompt:
@@ -294,7 +294,6 @@ def summarize_block_local(
     else:
         # Only a name someone introduced themselves by is taken (below): when every such name already
         # has its voice, or nobody introduced themselves, the model's answer could change nothing.
-        ruled = speaker_names(segments)
         unplaced = (
             introduced - set(ruled.values()) - {n for k, n in (known_names or {}).items() if k in labels}
         )
@@ -310,7 +309,7 @@ def summarize_block_local(
         raw.update(names=names_d, heading=heading_d, tasks=tasks_d)
     names = {label: n for label, n in (known_names or {}).items() if label in labels}
     names.update({k: v for k, v in ground_names(names_d, labels, evidence).items() if v in introduced})
-    names.update(speaker_names(segments))  # the rule's own reading of an introduction wins
+    names.update(ruled)  # the rule's reading of an introduction wins
     if known_names is not None:
         known_names.update(names)
     title, activity, place = ground_heading(heading_d, segments, evidence)
