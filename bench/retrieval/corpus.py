@@ -15,13 +15,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from lifestream.core.constants import MOMENT_SECONDS
 from lifestream.core.models import Chunk, ChunkType
 
 EVAL_NOW = dt.datetime(2026, 11, 25, 18, 0, tzinfo=dt.UTC)  # a Wednesday
 EVAL_TZ = "Europe/Berlin"
 WORDS_PER_SECOND = 2.6
 PAUSE = 0.7
-MAX_CHUNK_SECONDS = 25.0
 
 # day id -> (recorded date, summary, [(key, speaker, line)], {key: action item})
 DAYS: dict[str, tuple[str, str, list[tuple[str, str, str]], dict[str, str]]] = {
@@ -398,7 +398,7 @@ def chunks(day: str, video_id: str | None = None) -> list[Chunk]:
             turn.clear()
 
     for line in lines:
-        if turn and (line.speaker != turn[0].speaker or line.end - turn[0].start > MAX_CHUNK_SECONDS / 2):
+        if turn and (line.speaker != turn[0].speaker or line.end - turn[0].start > MOMENT_SECONDS / 2):
             flush()
         turn.append(line)
     flush()

@@ -14,7 +14,7 @@ import numpy as np
 from bench.retrieval.corpus import COPIES, EVAL_NOW, EVAL_TZ, QUESTIONS, Q, corpus, truth_spans
 from lifestream.core.constants import LOCAL_USER
 from lifestream.core.models import SearchResult
-from lifestream.memory.fusion import MAX_CITED_SECONDS
+from lifestream.core.constants import MOMENT_SECONDS
 from lifestream.memory.index_builder import index_video
 from lifestream.memory.lexical import LexicalIndex
 from lifestream.memory.search import search
@@ -95,7 +95,7 @@ def _overlap(r: SearchResult, spans: list[tuple[str, float, float]]) -> float:
 
 def is_hit(r: SearchResult, spans: list[tuple[str, float, float]]) -> bool:
     # A whole-video summary "overlaps" everything: it does not find the moment.
-    return r.end - r.start <= MAX_CITED_SECONDS and _overlap(r, spans) > 0
+    return r.end - r.start <= MOMENT_SECONDS and _overlap(r, spans) > 0
 
 
 def run_question(index: EvalIndex, q: Q, *, mode: str, calibration=None, top_k: int = 3) -> Outcome:

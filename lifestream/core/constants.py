@@ -20,6 +20,9 @@ LOCAL_USER = "local"
 # results are files under the data directory, not objects.
 LOCAL_FILES_BUCKET = "local"
 
+# A moment, what search and answers cite: a transcript chunk, a cited span and a quote are at most this long.
+MOMENT_SECONDS = 25.0
+
 VIDEO_SUFFIXES: tuple[str, ...] = (".mp4", ".mov", ".avi", ".mkv")
 SUBTITLE_SUFFIXES: tuple[str, ...] = (".srt", ".vtt")
 

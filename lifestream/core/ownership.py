@@ -1,10 +1,9 @@
-"""Who owns an object, and where a user's objects live: the one place the key layout is decided.
+"""Who owns an object, and which names may become part of a key: the one place the upload layout is decided.
 
 Uploads made through the API are `uploads/<owner>/<uuid>/<safe-name>`; anything else under `uploads/` (the
 layout from before sign-in: `uploads/<name>`, or a folder a person chose) belongs to `LOCAL_USER`. Only the
 exact API shape names an owner, so a folder someone created by hand never makes its name a user.
-Results are `results/<owner>/<video_id>/…`; checkpoints stay `state/<video_id>/` (video ids are unique
-across owners, since the key, which carries the owner, is part of the id).
+Where a video's results and checkpoint go is `lifestream.storage.results`.
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ import unicodedata
 import uuid
 from pathlib import PurePosixPath
 
-from lifestream.core.constants import LOCAL_USER, RESULTS_PREFIX, STATE_PREFIX, UPLOAD_PREFIX
+from lifestream.core.constants import LOCAL_USER, UPLOAD_PREFIX
 
 # Cognito subs are UUIDs; a local issuer's subs are short words. Nothing that could split a key or a path.
 OWNER_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,127}$")
@@ -40,25 +39,12 @@ def owner_of_key(key: str) -> str:
 
 
 def upload_prefix(owner: str) -> str:
-    return f"{UPLOAD_PREFIX}{_checked(owner)}/"
+    return f"{UPLOAD_PREFIX}{checked_owner(owner)}/"
 
 
 def new_upload_folder(owner: str) -> str:
     """A fresh folder for one upload (the video and its subtitles side by side)."""
     return f"{upload_prefix(owner)}{uuid.uuid4().hex}/"
-
-
-def results_prefix(owner: str, video_id: str) -> str:
-    return f"{RESULTS_PREFIX}{_checked(owner)}/{video_id}/"
-
-
-def legacy_results_prefix(video_id: str) -> str:
-    """Where results were written before they carried their owner (LOCAL_USER's older videos)."""
-    return f"{RESULTS_PREFIX}{video_id}/"
-
-
-def state_prefix(video_id: str) -> str:
-    return f"{STATE_PREFIX}{video_id}/"
 
 
 def safe_name(name: str) -> str:
@@ -88,7 +74,7 @@ def safe_name(name: str) -> str:
     return cleaned
 
 
-def _checked(owner: str) -> str:
+def checked_owner(owner: str) -> str:
     if not is_valid_owner(owner):
         raise ValueError(f"not an owner id: {owner!r}")
     return owner

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
+from lifestream.core.constants import MOMENT_SECONDS
 from lifestream.core.models import SearchResult
 from lifestream.core.settings import Settings
 from lifestream.core.text import words
@@ -32,12 +33,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# Cosine below which a chunk was unrelated before calibration (memory/calibration.json decides now; kept
-# for callers that pass it as min_score).
-MIN_RELEVANCE = 0.25
 NOT_FOUND = "Not in your videos: nothing I retrieved answers that question."
 MAX_OFFLINE_SENTENCES = 3
-MAX_QUOTE_SECONDS = 25.0
 MAX_EXCERPT_CHARS = (
     700  # per excerpt shown to the local model: six of them fit its context with room to answer
 )
@@ -95,11 +92,11 @@ def moment(result: SearchResult, claim: str | None = None) -> tuple[float, float
     that supports `claim` (its place in the text mapped onto the span; chunks carry no word times)."""
     span = result.end - result.start
     text = result.text
-    if span <= MAX_QUOTE_SECONDS or not text:
+    if span <= MOMENT_SECONDS or not text:
         return result.start, result.end, text.strip()
     at, sentence = _best_sentence(text, claim or text)
     begin = result.start + span * (at / len(text))
-    length = min(MAX_QUOTE_SECONDS, max(span * (len(sentence) / len(text)), 1.0))
+    length = min(MOMENT_SECONDS, max(span * (len(sentence) / len(text)), 1.0))
     begin = max(result.start, min(begin, result.end - length))
     return begin, begin + length, sentence.strip()
 

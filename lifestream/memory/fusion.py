@@ -15,10 +15,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from lifestream.core.constants import MOMENT_SECONDS
 from lifestream.core.models import SearchResult
-
-# A cited span longer than this is not "the moment" (transcript chunks span at most 25 s).
-MAX_CITED_SECONDS = 25.0
 
 
 @dataclass(frozen=True)
@@ -70,7 +68,7 @@ def boost_speakers(results: Sequence[SearchResult], names: Sequence[str], weight
 
 
 def _precise(r: SearchResult) -> bool:
-    return r.end - r.start <= MAX_CITED_SECONDS
+    return r.end - r.start <= MOMENT_SECONDS
 
 
 def _overlap(a: SearchResult, b: SearchResult) -> bool:
@@ -82,7 +80,7 @@ def moment_key(r: SearchResult) -> tuple[str, float, float]:
     return (" ".join(r.text.split()).casefold(), round(r.start, 1), round(r.end, 1))
 
 
-def dedupe(results: Sequence[SearchResult]) -> list[SearchResult]:
+def fold_moments(results: Sequence[SearchResult]) -> list[SearchResult]:
     """Fold hits of the same moment (see the module docstring); `results` best first, as are the kept.
     Each kept hit lists the folded ones, best first, in `supporting`."""
     kept: list[SearchResult] = []

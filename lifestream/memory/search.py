@@ -15,63 +15,20 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from lifestream.core.errors import UnsupportedFilterError
-from lifestream.core.models import ChunkType, SearchResult
+from lifestream.core.models import SearchResult
 from lifestream.memory.embeddings.base import Embedder, embed_query
-from lifestream.memory.index_builder import recorded_day
+from lifestream.memory.search_filters import NO_FILTERS, SearchFilters
 from lifestream.memory.vectors.base import Match, VectorStore
 
 if TYPE_CHECKING:
     from lifestream.memory.dates import DateFilter
-    from lifestream.memory.lexical import LexicalIndex
+    from lifestream.memory.video_index import VideoIndex
 
 MODES = ("dense", "lexical", "hybrid")
 DEFAULT_MODE = "hybrid"
 # Each channel is asked for this many candidates per wanted hit (fusion and folding need a deeper pool).
 POOL_FACTOR = 4
 MIN_POOL = 20
-
-
-def _day(value: str | None, name: str) -> int | None:
-    if value is None:
-        return None
-    try:
-        return recorded_day(dt.date.fromisoformat(value).isoformat())
-    except ValueError:
-        raise UnsupportedFilterError(f"{name} must be a date like 2026-11-24, got {value!r}") from None
-
-
-def build_filter(
-    *,
-    date_from: str | None = None,
-    date_to: str | None = None,
-    video_id: str | None = None,
-    speaker: str | None = None,
-    chunk_type: str | None = None,
-) -> dict[str, Any] | None:
-    clauses: list[dict[str, Any]] = []
-    low, high = _day(date_from, "date_from"), _day(date_to, "date_to")
-    if low is not None and high is not None and low > high:
-        raise UnsupportedFilterError(f"date_from {date_from} is after date_to {date_to}")
-    day: dict[str, int] = {}
-    if low is not None:
-        day["$gte"] = low
-    if high is not None:
-        day["$lte"] = high
-    if day:
-        clauses.append({"recorded_day": day})
-    if video_id:
-        clauses.append({"video_id": {"$eq": video_id}})
-    if speaker:
-        clauses.append({"speakers": {"$in": [speaker]}})
-    if chunk_type:
-        try:
-            clauses.append({"chunk_type": {"$eq": ChunkType(chunk_type).value}})
-        except ValueError:
-            allowed = ", ".join(t.value for t in ChunkType)
-            raise UnsupportedFilterError(f"chunk type must be one of {allowed}, got {chunk_type!r}") from None
-    if not clauses:
-        return None
-    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
 def to_result(match: Match) -> SearchResult:
@@ -103,18 +60,12 @@ def semantic_search(
     embedder: Embedder,
     top_k: int = 5,
     min_score: float | None = None,
-    date_from: str | None = None,
-    date_to: str | None = None,
-    video_id: str | None = None,
-    speaker: str | None = None,
-    chunk_type: str | None = None,
+    filters: SearchFilters = NO_FILTERS,
 ) -> list[SearchResult]:
+    """Dense search of one store, without fusion, folding or the "not found" decision."""
     _check_request(query, top_k)
-    filter = build_filter(
-        date_from=date_from, date_to=date_to, video_id=video_id, speaker=speaker, chunk_type=chunk_type
-    )
     vector = embed_query(embedder, [query])[0]
-    matches = store.query(vector, top_k=top_k, filter=filter)
+    matches = store.query(vector, top_k=top_k, filter=filters.vector_filter())
     results = [to_result(m) for m in matches]
     if min_score is not None:
         results = [r for r in results if r.score >= min_score]
@@ -150,78 +101,64 @@ def named_speakers(query: str, known: set[str]) -> list[str]:
 def search(
     query: str,
     *,
-    store: VectorStore,
-    embedder: Embedder,
-    lexical: LexicalIndex | None = None,
+    index: VideoIndex,
+    filters: SearchFilters = NO_FILTERS,
     mode: str = DEFAULT_MODE,
     top_k: int = 5,
     min_score: float | None = None,
-    date_from: str | None = None,
-    date_to: str | None = None,
-    video_id: str | None = None,
-    speaker: str | None = None,
-    chunk_type: str | None = None,
     natural_dates: bool = True,
     timezone: str | None = None,
     now: dt.datetime | None = None,
     calibration: Any = None,
 ) -> SearchOutcome:
     """Dense, lexical or hybrid search (see the module docstring). `min_score` drops dense hits below
-    that cosine before fusion. Explicit date_from/date_to win over dates said in the query."""
+    that cosine before fusion. Explicit dates in `filters` win over dates said in the query."""
     from lifestream.memory.calibration import calibration_for, coverage
-    from lifestream.memory.fusion import boost_speakers, dedupe, reciprocal_rank_fusion
-    from lifestream.memory.index_builder import owner_of
+    from lifestream.memory.fusion import boost_speakers, fold_moments, reciprocal_rank_fusion
 
     _check_request(query, top_k)
     check_mode(mode)
+    store, embedder, lexical, owner = index.vectors, index.embedder, index.lexical, index.owner
     if mode != "dense" and lexical is None:
         if mode == "lexical":
             raise UnsupportedFilterError("mode lexical needs the lexical index, which is not configured")
         mode = "dense"
-    text, dates = query.strip(), None
-    if natural_dates and date_from is None and date_to is None:
+    text, dates, asked = query.strip(), None, filters
+    if natural_dates and not filters.has_dates:
         from lifestream.memory.dates import interpret
 
         dates = interpret(text, now=now, timezone=timezone)
         if dates is not None:
-            date_from, date_to = dates.date_from, dates.date_to
+            filters = filters.with_dates(dates.date_from, dates.date_to)
             text = dates.query or text
-    filters: dict[str, Any] = {
-        "date_from": date_from,
-        "date_to": date_to,
-        "video_id": video_id,
-        "speaker": speaker,
-        "chunk_type": chunk_type,
-    }
-    filter = build_filter(**filters)  # refuses bad input before any model runs
+    vector_filter = filters.vector_filter()
     calibration = calibration or calibration_for(getattr(store, "embedder_name", None) or embedder.name)
     pool = max(top_k * POOL_FACTOR, MIN_POOL)
-    owner = owner_of(store)
 
     channels: dict[str, list[SearchResult]] = {}
     if mode in ("dense", "hybrid"):
         vector = embed_query(embedder, [text])[0]  # e5's "query: " side; symmetric models: `embed`
-        dense = [to_result(m) for m in store.query(vector, top_k=pool, filter=filter)]
+        dense = [to_result(m) for m in store.query(vector, top_k=pool, filter=vector_filter)]
         if min_score is not None:
             dense = [r for r in dense if r.score >= min_score]
         channels["dense"] = [r.model_copy(update={"channel_scores": {"dense": r.score}}) for r in dense]
     if mode in ("lexical", "hybrid"):
         assert lexical is not None
-        hits = lexical.search(owner, text, top_k=pool, **filters)
+        hits = lexical.search(owner, text, top_k=pool, filters=filters)
         channels["lexical"] = [r.model_copy(update={"channel_scores": {"lexical": r.score}}) for r in hits]
 
     weights = calibration.weights
     # A speaker named in the query: that speaker's own best chunks join as a channel of their own (they
     # may rank low by words alone: "what did Marco ask me to do" shares no word with what Marco said).
     boosted: list[str] = []
-    if lexical is not None and weights.speaker > 0 and not speaker:
+    if lexical is not None and weights.speaker > 0 and not filters.speaker:
         boosted = named_speakers(text, lexical.speakers(owner))
     for name in boosted:
-        said = {**filters, "speaker": name}
+        said = filters.with_speaker(name)
         if "dense" in channels:
-            named = [to_result(m) for m in store.query(vector, top_k=pool, filter=build_filter(**said))]
+            named = [to_result(m) for m in store.query(vector, top_k=pool, filter=said.vector_filter())]
         else:
-            named = lexical.search(owner, text, top_k=pool, **said)
+            named = lexical.search(owner, text, top_k=pool, filters=said)
         channels.setdefault("speaker", []).extend(named)
     if mode == "hybrid":
         ranked = reciprocal_rank_fusion(
@@ -242,19 +179,15 @@ def search(
             ranked = boost_speakers(
                 ranked, boosted, weights.speaker * _unit(ranked, mode, weights.k), k=weights.k
             )
-    results = dedupe(ranked)[:top_k]
+    results = fold_moments(ranked)[:top_k]
     if dates is not None and not results:
         everywhere = search(
             query,
-            store=store,
-            embedder=embedder,
-            lexical=lexical,
+            index=index,
+            filters=asked,
             mode=mode,
             top_k=top_k,
             min_score=min_score,
-            video_id=video_id,
-            speaker=speaker,
-            chunk_type=chunk_type,
             natural_dates=False,
             calibration=calibration,
         )

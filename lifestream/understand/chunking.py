@@ -17,11 +17,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from lifestream.core.constants import MOMENT_SECONDS
 from lifestream.core.models import Chunk, ChunkType, TranscriptSegment
 from lifestream.core.text import normalized
 from lifestream.understand.diary import DailySummary
 
-MAX_CHUNK_SECONDS = 25.0
 MAX_CHUNK_TOKENS = 256
 # An unfinished sentence continues into the next segment of its speaker across at most this pause.
 MAX_PAUSE_SECONDS = 8.0
@@ -90,7 +90,7 @@ def _pieces(seg: TranscriptSegment) -> list[Unit]:
 
 
 def sentence_units(
-    segments: Sequence[TranscriptSegment], max_seconds: float = MAX_CHUNK_SECONDS
+    segments: Sequence[TranscriptSegment], max_seconds: float = MOMENT_SECONDS
 ) -> list[Unit]:
     """Whole sentences of one speaker each: a sentence a segment leaves unfinished continues into the
     next segment of the same speaker (after a short pause); one longer than `max_seconds` is cut by words."""
@@ -151,7 +151,7 @@ def _cut_long(unit: Unit, max_seconds: float) -> list[Unit]:
 
 
 def group_units(
-    units: Sequence[Unit], *, max_seconds: float = MAX_CHUNK_SECONDS, max_tokens: int = MAX_CHUNK_TOKENS
+    units: Sequence[Unit], *, max_seconds: float = MOMENT_SECONDS, max_tokens: int = MAX_CHUNK_TOKENS
 ) -> list[list[Unit]]:
     """Consecutive units in groups of one speaker, within `max_seconds` and `max_tokens`, split at
     pauses over CHUNK_PAUSE_SECONDS; no overlap between groups."""
@@ -178,7 +178,7 @@ def group_units(
 def group_segments(
     segments: Sequence[TranscriptSegment],
     *,
-    max_seconds: float = MAX_CHUNK_SECONDS,
+    max_seconds: float = MOMENT_SECONDS,
     max_tokens: int = MAX_CHUNK_TOKENS,
 ) -> list[list[TranscriptSegment]]:
     """The transcript chunks of `segments`, each as the (sentence-cut) segments it covers."""

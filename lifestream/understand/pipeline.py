@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import shutil
 import tempfile
 from collections.abc import Callable, Sequence
@@ -38,6 +37,7 @@ from lifestream.media.space import (
     same_disk,
     scratch_capacity,
 )
+from lifestream.storage.results import KEYFRAMES, output_files, write_atomically
 from lifestream.understand.blocks import Block, EmbeddingSimilarity, blocks_at, make_blocks
 from lifestream.understand.diary import DailySummary, DiaryBlock, render_markdown
 from lifestream.understand.screen_text import FrameText, ScreenText
@@ -56,8 +56,7 @@ from lifestream.understand.transcribe.openai_stt import DEFAULT_OVERLAP_SECONDS,
 from lifestream.understand.vision import timeline_with_text
 
 if TYPE_CHECKING:
-    from lifestream.memory.embeddings import Embedder
-    from lifestream.memory.vectors import VectorStore
+    from lifestream.memory.video_index import VideoIndex
 
 log = logging.getLogger(__name__)
 
@@ -92,8 +91,6 @@ STAGE_WEIGHTS = {
 }
 OPENAI_WINDOW_SECONDS = DEFAULT_WINDOW_SECONDS
 OPENAI_OVERLAP_SECONDS = DEFAULT_OVERLAP_SECONDS
-# The folder of output_dir holding the keyframe JPEGs (the worker mirrors it under state/<video_id>/).
-KEYFRAMES = "keyframes"
 
 
 class ProcessResult(BaseModel):
@@ -176,9 +173,7 @@ class _Run:
         checkpoint: Checkpoint | None,
         time_left: Callable[[], float] | None,
         on_progress: Callable[[str, float], None] | None,
-        store: VectorStore | None,
-        embedder: Embedder | None,
-        index: bool,
+        index: VideoIndex | None,
     ) -> None:
         self.video, self.settings, self.video_id = Path(video), settings, video_id
         self.output_dir = Path(output_dir)
@@ -186,7 +181,7 @@ class _Run:
         self.subtitle_paths = [Path(p) for p in subtitle_paths]
         self.checkpoint = checkpoint if checkpoint is not None else MemoryCheckpoint()
         self.time_left, self.on_progress = time_left, on_progress
-        self.store, self.embedder, self.index = store, embedder, index
+        self.index = index
         self.progress_made = False
         self.budget = Budget(time_left, settings.worker_safety_margin_seconds)
         # The unit of work under way, named as OutOfTime would name it (for a call cut short by the budget).
@@ -273,7 +268,7 @@ class _Run:
             info = info.model_copy(
                 update={"recorded_at": MediaInfo.model_validate(saved["info"]).recorded_at}
             )
-        self.plan = _plan(self.settings, info, self.video, self.subtitle_paths, self.index)
+        self.plan = _plan(self.settings, info, self.video, self.subtitle_paths, self.index is not None)
         self.check_space(info)
         self.checkpoint.save("probe", {"info": info.model_dump(mode="json"), "plan": self.plan.model_dump()})
         self.done_unit()
@@ -384,13 +379,9 @@ class _Run:
         if saved:
             return blocks_at(saved["bounds"], scenes, transcript.segments)
         similarity = None
-        if self.index and self.settings.embedding_provider == "local" and transcript.segments:
+        if self.index is not None and self.settings.embedding_provider == "local" and transcript.segments:
             # The embedder indexing loads anyway tells a change of topic better than shared words do.
-            if self.embedder is None:
-                from lifestream.memory.embeddings import make_embedder
-
-                self.embedder = make_embedder(self.settings)
-            similarity = EmbeddingSimilarity(self.embedder.embed)
+            similarity = EmbeddingSimilarity(self.index.embedder.embed)
         blocks = make_blocks(
             info.duration,
             scenes,
@@ -568,29 +559,15 @@ class _Run:
         return diary_blocks
 
     def write_diary(self, summary: DailySummary) -> tuple[Path, Path]:
-        json_path, md_path = self.output_dir / "summary.json", self.output_dir / "summary.md"
-        _atomic_write(json_path, json.dumps(summary.model_dump(mode="json"), indent=2, ensure_ascii=False))
-        _atomic_write(md_path, render_markdown(summary))
+        json_path, md_path, _ = output_files(self.output_dir)
+        write_atomically(json_path, json.dumps(summary.model_dump(mode="json"), indent=2, ensure_ascii=False))
+        write_atomically(md_path, render_markdown(summary))
         self.report("diary")
         return json_path, md_path
 
     def stage_index(self, chunks) -> int:
-        from lifestream.memory.index_builder import index_video
-
-        embedder = self.embedder
-        if embedder is None:
-            from lifestream.memory.embeddings import make_embedder
-
-            embedder = make_embedder(self.settings)
-        store = self.store
-        if store is None:
-            from lifestream.memory.vectors import make_vector_store
-
-            store = make_vector_store(self.settings, embedder)
-        from lifestream.memory.lexical import LexicalIndex
-
-        lexical = LexicalIndex.from_settings(self.settings)
-        count = index_video(self.video_id, chunks, store=store, embedder=embedder, lexical=lexical)
+        assert self.index is not None
+        count = self.index.index(self.video_id, chunks)
         self.report("index")
         return count
 
@@ -660,7 +637,7 @@ class _Run:
 
             chunks = build_chunks(summary, images_described=self.plan.vision == "openai")
             self.report("chunk")
-            if self.index:
+            if self.index is not None:
                 self.checkpoint_time("index")
                 self.stage_index(chunks)
             keyframes = sorted((self.output_dir / KEYFRAMES).glob("*.jpg"))
@@ -695,12 +672,6 @@ def _track_of(wav: Path):
         return AudioTrack(path=wav, duration=w.getnframes() / w.getframerate())
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-
-
 def process_video(
     video_path: Path,
     *,
@@ -712,11 +683,10 @@ def process_video(
     checkpoint: Checkpoint | None = None,
     time_left: Callable[[], float] | None = None,
     on_progress: Callable[[str, float], None] | None = None,
-    store: VectorStore | None = None,
-    embedder: Embedder | None = None,
-    index: bool = True,
+    index: VideoIndex | None = None,
 ) -> ProcessResult:
-    """Turn one video into `output_dir/{summary.json, summary.md, keyframes/}` and index its chunks.
+    """Turn one video into `output_dir/{summary.json, summary.md, keyframes/}` and, given `index`, index
+    its chunks there.
 
     Raises an `InputError` subclass for a file that can never be processed, `OutOfTime` when
     `time_left()` runs below the safety margin (progress saved in `checkpoint`), `TransientError` when a
@@ -733,8 +703,6 @@ def process_video(
         checkpoint=checkpoint,
         time_left=time_left,
         on_progress=on_progress,
-        store=store,
-        embedder=embedder,
         index=index,
     )
     return run.execute()

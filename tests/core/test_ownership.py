@@ -9,9 +9,9 @@ from lifestream.core.ownership import (
     InvalidNameError,
     new_upload_folder,
     owner_of_key,
-    results_prefix,
     safe_name,
 )
+from lifestream.storage.results import results_prefix
 
 FOLDER = "0123456789abcdef0123456789abcdef"
 

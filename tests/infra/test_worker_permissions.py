@@ -15,7 +15,7 @@ from moto.core.authorization import enable_iam_authentication
 from lifestream.core.constants import LOCAL_ACCOUNT
 from lifestream.core.errors import AccessDeniedError
 from lifestream.storage.s3_service import S3Service
-from lifestream.worker.s3_checkpoint import S3Checkpoint
+from lifestream.storage.s3_checkpoint import S3Checkpoint
 from tests.infra.conftest import render, resources_of
 
 BUCKET = f"lifestream-dev-videos-{LOCAL_ACCOUNT}"

@@ -8,11 +8,11 @@ import json
 
 import pytest
 
+from lifestream.core.constants import MOMENT_SECONDS
 from lifestream.core.local_llm import PACKAGED_DEFAULT, LocalLLM, get_local_llm, runtime_installed
 from lifestream.core.models import SearchResult
 from lifestream.core.settings import load_settings
 from lifestream.memory.answers import (
-    MAX_QUOTE_SECONDS,
     NOT_FOUND,
     answer_from,
     extractive_answer,
@@ -77,7 +77,7 @@ def test_citations_come_from_the_excerpt_numbers_not_the_text():
     assert [c.video_id for c in answer.citations] == ["call-1"]  # the "[1]" in the text is ignored
     (citation,) = answer.citations
     assert RESULTS[1].start <= citation.start < citation.end <= RESULTS[1].end
-    assert citation.end - citation.start <= MAX_QUOTE_SECONDS
+    assert citation.end - citation.start <= MOMENT_SECONDS
     assert "Sheila in Texas" in citation.quote
     assert "moon" not in answer.text and answer.text.count("\n") == 0
     prompt = model.server.requests[0]["messages"][-1]["content"]
@@ -98,7 +98,7 @@ def test_a_model_that_finds_nothing_gives_way_to_the_extractive_answer():
     answer = local_answer("Where is Sheila from?", RESULTS, llm({"found": False, "sentences": []}))
 
     assert answer.grounded and answer.text.startswith("From your videos:")
-    assert all(c.end - c.start <= MAX_QUOTE_SECONDS for c in answer.citations)
+    assert all(c.end - c.start <= MOMENT_SECONDS for c in answer.citations)
 
 
 def test_not_in_your_videos_only_when_retrieval_has_nothing():
@@ -143,7 +143,7 @@ def test_the_packaged_model_answers_with_a_cited_moment():
     answer = local_answer("Where is Sheila from?", RESULTS, get_local_llm(None, None))
 
     assert answer.grounded and answer.citations
-    assert all(c.end - c.start <= MAX_QUOTE_SECONDS for c in answer.citations)
+    assert all(c.end - c.start <= MOMENT_SECONDS for c in answer.citations)
     assert any("Sheila" in c.quote for c in answer.citations)
 
 
@@ -180,7 +180,7 @@ def test_the_library_answers_with_the_local_model_and_its_moment(tmp_path, embed
     view = library.ask(LOCAL_USER, "Where is Sheila originally from?")
 
     assert view.text.startswith("Sheila is from Chicago.")
-    assert view.citations and all(c.end - c.start <= MAX_QUOTE_SECONDS for c in view.citations)
+    assert view.citations and all(c.end - c.start <= MOMENT_SECONDS for c in view.citations)
     assert any("Chicago" in c.quote and len(c.quote) < len(RESULTS[1].text) for c in view.citations)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lifestream.core.models import SearchResult
-from lifestream.memory.fusion import boost_speakers, dedupe, reciprocal_rank_fusion
+from lifestream.memory.fusion import boost_speakers, fold_moments, reciprocal_rank_fusion
 
 
 def hit(id_: str, score: float, start: float, end: float, *, video="v1", text=None, speakers=()):
@@ -41,7 +41,7 @@ def test_overlapping_hits_of_one_video_fold_into_the_best_with_the_others_suppor
         hit("other", 0.7, 40, 50),
         hit("t3", 0.6, 5, 11),
     ]
-    out = dedupe(ranked)
+    out = fold_moments(ranked)
     assert [r.id for r in out] == ["t1", "other"]
     assert [s.id for s in out[0].supporting] == ["t2", "t3"]
     assert out[1].supporting == []
@@ -49,17 +49,17 @@ def test_overlapping_hits_of_one_video_fold_into_the_best_with_the_others_suppor
 
 def test_the_same_span_in_another_video_is_not_folded_unless_it_is_a_copy():
     ranked = [hit("a", 0.9, 10, 20, video="v1"), hit("b", 0.8, 10, 20, video="v2", text="different words")]
-    assert [r.id for r in dedupe(ranked)] == ["a", "b"]
+    assert [r.id for r in fold_moments(ranked)] == ["a", "b"]
     # A copied file: same words over the same span, another video id.
     copy = [
         hit("a", 0.9, 10, 20, video="v1", text="buy compost"),
         hit("b", 0.8, 10, 20, video="v1-copy", text="buy compost"),
     ]
-    out = dedupe(copy)
+    out = fold_moments(copy)
     assert [r.id for r in out] == ["a"] and [s.video_id for s in out[0].supporting] == ["v1-copy"]
     # ... and the copy's other moments fold into the original's too.
     more = [*copy, hit("c", 0.5, 12, 18, video="v1-copy", text="watering can")]
-    assert [r.id for r in dedupe(more)] == ["a"]
+    assert [r.id for r in fold_moments(more)] == ["a"]
 
 
 def test_a_summary_never_swallows_the_moments_it_spans():
@@ -71,12 +71,12 @@ def test_a_summary_never_swallows_the_moments_it_spans():
         hit("transcript", 0.09, 58, 70),
         hit("later", 0.05, 120, 130),
     ]
-    out = dedupe(ranked)
+    out = fold_moments(ranked)
     assert [r.id for r in out] == ["action", "later"]
     assert out[0].score == 0.21 and (out[0].start, out[0].end) == (60, 68)
     assert {s.id for s in out[0].supporting} == {"summary", "transcript"}
     # A summary with no precise hit inside it stays a hit of its own.
-    assert [r.id for r in dedupe([hit("summary", 0.3, 0, 180), hit("x", 0.2, 0, 5, video="v2")])] == [
+    assert [r.id for r in fold_moments([hit("summary", 0.3, 0, 180), hit("x", 0.2, 0, 5, video="v2")])] == [
         "summary",
         "x",
     ]

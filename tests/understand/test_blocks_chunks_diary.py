@@ -11,7 +11,8 @@ import pytest
 from lifestream.core.models import ChunkType, TranscriptSegment
 from lifestream.media.scenes import Scene
 from lifestream.understand.blocks import block_boundaries, make_blocks
-from lifestream.understand.chunking import MAX_CHUNK_SECONDS, build_chunks, group_segments
+from lifestream.core.constants import MOMENT_SECONDS
+from lifestream.understand.chunking import build_chunks, group_segments
 from lifestream.understand.diary import DailySummary, DiaryBlock, render_markdown
 from lifestream.understand.summarize import Evidence, reliability, summarize_block_extractive
 from lifestream.understand.summarize.extractive import action_items
@@ -193,7 +194,7 @@ def test_transcript_chunks_cover_every_segment_and_point_to_moments():
 
     # every word once, in order (neighbours do not overlap: context goes in Chunk.embed_text instead)
     assert [w for g in groups for s in g for w in s.text.split()] == [w for s in segments for w in s.text.split()]
-    assert all(g[-1].end - g[0].start <= MAX_CHUNK_SECONDS + 1e-6 for g in groups)
+    assert all(g[-1].end - g[0].start <= MOMENT_SECONDS + 1e-6 for g in groups)
     assert groups[0][0].start == segments[0].start and groups[-1][-1].end == segments[-1].end
 
 
@@ -204,7 +205,7 @@ def test_an_overlong_segment_is_split_with_interpolated_times():
     pieces = [s for g in groups for s in g]
     assert " ".join(dict.fromkeys(s.text for s in pieces)).split() == long.text.split()
     assert pieces[0].start == 10 and pieces[-1].end == 130
-    assert all(g[-1].end - g[0].start <= MAX_CHUNK_SECONDS for g in groups)
+    assert all(g[-1].end - g[0].start <= MOMENT_SECONDS for g in groups)
 
 
 def test_chunks_have_deterministic_ids_and_metadata():

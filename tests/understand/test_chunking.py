@@ -12,7 +12,8 @@ import numpy as np
 from lifestream.core.models import ChunkType, TranscriptSegment
 from lifestream.memory.index_builder import index_video
 from lifestream.memory.vectors.faiss_store import FaissVectorStore
-from lifestream.understand.chunking import MAX_CHUNK_SECONDS, build_chunks, split_sentences
+from lifestream.core.constants import MOMENT_SECONDS
+from lifestream.understand.chunking import build_chunks, split_sentences
 from lifestream.understand.diary import DailySummary, DiaryBlock
 from lifestream.understand.summarize.extractive import summarize_block as summarize_block_extractive
 from lifestream.understand.transcribe.subtitles import sidecar_subtitles
@@ -103,7 +104,7 @@ def test_transcript_chunks_are_short_single_speaker_and_cover_the_words_once(tmp
     chunks = [c for c in build_chunks(summary_of(segments)) if c.chunk_type == ChunkType.TRANSCRIPT]
 
     # every chunk cites at most 25 s
-    assert max(c.end - c.start for c in chunks) <= MAX_CHUNK_SECONDS + 1e-6
+    assert max(c.end - c.start for c in chunks) <= MOMENT_SECONDS + 1e-6
     # no chunk crosses a speaker change: all speech inside its span is one speaker's
     for chunk in chunks:
         inside = {s.speaker for s in segments if s.start < chunk.end - 1e-3 and s.end > chunk.start + 1e-3}
@@ -174,7 +175,7 @@ def test_summary_chunk_says_the_summary_once_and_action_items_keep_their_chunk(t
     actions = [c for c in chunks if c.chunk_type == ChunkType.ACTION_ITEM]
     assert any("call the bakery" in c.text for c in actions)
     bakery = next(c for c in actions if "call the bakery" in c.text)
-    assert bakery.end - bakery.start <= MAX_CHUNK_SECONDS
+    assert bakery.end - bakery.start <= MOMENT_SECONDS
 
 
 def test_a_summary_whose_title_and_key_points_add_words_keeps_them_once():

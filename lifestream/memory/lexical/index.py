@@ -26,6 +26,7 @@ from lifestream.core.models import Chunk, ChunkType, SearchResult
 from lifestream.core.text import STOPWORDS
 from lifestream.jobs.engine import translate_errors
 from lifestream.jobs.schema import LexicalChunk
+from lifestream.memory.search_filters import NO_FILTERS, SearchFilters, recorded_day
 
 # The expression of the GIN index of migration 0004: a query must repeat it exactly to use the index.
 _TSV = "to_tsvector('english', c.text || ' ' || c.speaker_text)"
@@ -46,10 +47,6 @@ def query_terms(query: str) -> list[str]:
             continue
         terms.append(term)
     return terms[:MAX_TERMS]
-
-
-def _day(date: str | None) -> int | None:
-    return int(date.replace("-", "")) if date else None
 
 
 class LexicalIndex:
@@ -83,7 +80,7 @@ class LexicalIndex:
                 "start": float(c.start),
                 "end": float(c.end),
                 "recorded_date": c.recorded_date,
-                "recorded_day": _day(c.recorded_date),
+                "recorded_day": recorded_day(c.recorded_date),
                 "speakers": list(c.speakers),
                 "text": c.text,
                 "speaker_text": " ".join(c.speakers),
@@ -130,11 +127,7 @@ class LexicalIndex:
         query: str,
         *,
         top_k: int = 5,
-        date_from: str | None = None,
-        date_to: str | None = None,
-        video_id: str | None = None,
-        speaker: str | None = None,
-        chunk_type: str | None = None,
+        filters: SearchFilters = NO_FILTERS,
     ) -> list[SearchResult]:
         """The owner's chunks that share words with `query`, best first; the score is the engine's rank
         (bm25 negated on SQLite, ts_rank_cd on PostgreSQL: higher is better on both)."""
@@ -144,18 +137,19 @@ class LexicalIndex:
         if not terms:
             return []
         where, params = ["c.owner = :owner"], {"owner": owner, "k": top_k}
-        if date_from:
+        if filters.day_from is not None:
             where.append("c.recorded_day >= :day_from")
-            params["day_from"] = _day(date_from)
-        if date_to:
+            params["day_from"] = filters.day_from
+        if filters.day_to is not None:
             where.append("c.recorded_day <= :day_to")
-            params["day_to"] = _day(date_to)
-        if video_id:
+            params["day_to"] = filters.day_to
+        if filters.video_id:
             where.append("c.video_id = :video_id")
-            params["video_id"] = video_id
-        if chunk_type:
+            params["video_id"] = filters.video_id
+        if filters.chunk_type:
             where.append("c.chunk_type = :chunk_type")
-            params["chunk_type"] = ChunkType(chunk_type).value
+            params["chunk_type"] = filters.chunk_type.value
+        speaker = filters.speaker
         columns = (
             'c.chunk_id, c.video_id, c.chunk_type, c.start, c."end", c.recorded_date, c.speakers, c.text'
         )

@@ -9,7 +9,7 @@ import pytest
 from lifestream.core.errors import OutOfTime
 from lifestream.core.settings import load_settings
 from lifestream.understand.pipeline import process_video
-from lifestream.worker.s3_checkpoint import S3Checkpoint
+from lifestream.storage.s3_checkpoint import S3Checkpoint
 
 
 def _count_puts(client) -> list[str]:

@@ -6,15 +6,15 @@ import json
 from pathlib import Path
 from typing import Any
 
-from lifestream.core.constants import STATE_PREFIX
 from lifestream.core.errors import StorageError, TransientError
+from lifestream.storage.results import state_prefix
 
 
 class S3Checkpoint:
     def __init__(self, client: Any, bucket: str, video_id: str) -> None:
         self._client = client
         self.bucket = bucket
-        self.prefix = f"{STATE_PREFIX}{video_id}/"
+        self.prefix = state_prefix(video_id)
         # key -> size of the files this object uploaded or restored, so none is sent twice.
         self._kept: dict[str, int] = {}
 
