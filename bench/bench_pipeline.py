@@ -157,12 +157,12 @@ def main() -> None:
     chunks = stage("chunk", lambda: build_chunks(summary))
     if not args.no_index:
         from lifestream.memory.embeddings import make_embedder
-        from lifestream.memory.index_builder import index_video
+        from lifestream.memory.video_index import VideoIndex
         from lifestream.memory.vectors import make_vector_store
 
         embedder = stage("embed load", lambda: make_embedder(settings))
         store = make_vector_store(settings, embedder)
-        stage("index", lambda: index_video("bench", chunks, store=store, embedder=embedder))
+        stage("index", lambda: VideoIndex(store, embedder).index("bench", chunks))
 
     duration = info.duration
     table = Table(

@@ -74,7 +74,7 @@ def main() -> None:
 
     from lifestream.core.models import Chunk, ChunkType
     from lifestream.memory.embeddings.openai_embedder import OpenAIEmbedder, token_encoding
-    from lifestream.memory.index_builder import index_video
+    from lifestream.memory.video_index import VideoIndex
     from lifestream.memory.vectors.pinecone_store import (
         MAX_UPSERT_BYTES,
         MAX_UPSERT_RECORDS,
@@ -124,7 +124,7 @@ def main() -> None:
 
         vectors = embedder.embed([c.text for c in chunks])
         openai_fake.calls.clear()
-        from lifestream.memory.index_builder import chunk_metadata
+        from lifestream.memory.video_index import VideoIndex, chunk_metadata
 
         before = len(pinecone_fake.requests)
         start = time.perf_counter()
@@ -136,7 +136,7 @@ def main() -> None:
 
         # The pipeline's path: index_video (embedding slices of 256 + packed upserts + stale check).
         pinecone_fake.requests.clear()
-        index_video("bench-video", chunks, store=store, embedder=embedder)
+        VideoIndex(store, embedder).index("bench-video", chunks)
         iv_embed = len(openai_fake.calls_to("/embeddings"))
         iv_upsert = sum(1 for r in pinecone_fake.requests if r.path == "/vectors/upsert")
 

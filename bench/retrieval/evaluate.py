@@ -15,7 +15,7 @@ from bench.retrieval.corpus import COPIES, EVAL_NOW, EVAL_TZ, QUESTIONS, Q, corp
 from lifestream.core.constants import LOCAL_USER
 from lifestream.core.models import SearchResult
 from lifestream.core.constants import MOMENT_SECONDS
-from lifestream.memory.index_builder import index_video
+from lifestream.memory.video_index import VideoIndex
 from lifestream.memory.lexical import LexicalIndex
 from lifestream.memory.search import search
 from lifestream.memory.vectors.faiss_store import FaissVectorStore
@@ -61,7 +61,7 @@ def build_index(directory: Path, embedder, *, database_url: str | None = None) -
     cached = CachedEmbedder(embedder)
     total = 0
     for video_id, chunks in corpus().items():
-        index_video(video_id, chunks, store=store, embedder=embedder, lexical=lexical)
+        VideoIndex(store, embedder, lexical).index(video_id, chunks)
         total += len(chunks)
     return EvalIndex(store, cached, lexical, total)
 
@@ -103,9 +103,7 @@ def run_question(index: EvalIndex, q: Q, *, mode: str, calibration=None, top_k: 
     began = time.perf_counter()
     outcome = search(
         text,
-        store=index.store,
-        embedder=index.embedder,
-        lexical=index.lexical,
+        index=VideoIndex(index.store, index.embedder, index.lexical),
         mode=mode,
         top_k=top_k,
         now=EVAL_NOW,

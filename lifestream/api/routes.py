@@ -19,6 +19,7 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from lifestream.core.errors import NotFoundError
+from lifestream.service import parse_filters
 from lifestream.service.models import (
     AnswerView,
     CompletedUpload,
@@ -247,18 +248,10 @@ def search(
     """The hits, best first. How the query was understood rides in headers, so the body stays a list:
     Search-Found (calibrated: "false" means not in your videos), Search-Mode, and for a date said in the
     query ("last weekend") Search-Dates, as an ISO interval 2026-11-28/2026-11-29."""
-    page = library(request).search_page(
-        who,
-        q,
-        top_k=top_k,
-        min_score=min_score,
-        date_from=date_from,
-        date_to=date_to,
-        video_id=video_id,
-        speaker=speaker,
-        chunk_type=chunk_type,
-        mode=mode,
+    filters = parse_filters(
+        date_from=date_from, date_to=date_to, video_id=video_id, speaker=speaker, chunk_type=chunk_type
     )
+    page = library(request).search_page(who, q, filters=filters, top_k=top_k, min_score=min_score, mode=mode)
     response.headers["Search-Found"] = "true" if page.found else "false"
     response.headers["Search-Mode"] = page.mode
     if page.date_from:

@@ -1,4 +1,4 @@
-"""`lifestream search` and `lifestream migrate faiss-to-pinecone`."""
+"""`lifestream search`, `lifestream ask` and `lifestream migrate faiss-to-pinecone`."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from lifestream.cli.common import console, console_err
+from lifestream.cli.common import console, console_err, dump_json
 
 
 def search(
@@ -36,21 +36,15 @@ def search(
     become a date filter."""
     from lifestream.core.constants import LOCAL_USER
     from lifestream.core.settings import load_settings
-    from lifestream.service import Library
+    from lifestream.service import Library, parse_filters
 
-    # The local user's memory, through the same service the HTTP API calls (bad filters fail there,
-    # before any model is loaded).
+    # Bad filters are refused here, before any model is loaded; then the local user's memory, through
+    # the same service the HTTP API calls.
+    filters = parse_filters(
+        date_from=date_from, date_to=date_to, video_id=video, speaker=speaker, chunk_type=chunk_type
+    )
     page = Library(load_settings()).search_page(
-        LOCAL_USER,
-        query,
-        top_k=top_k,
-        min_score=min_score,
-        date_from=date_from,
-        date_to=date_to,
-        video_id=video,
-        speaker=speaker,
-        chunk_type=chunk_type,
-        mode=mode,
+        LOCAL_USER, query, filters=filters, top_k=top_k, min_score=min_score, mode=mode
     )
     results = page.hits
     if page.searching:
@@ -171,6 +165,37 @@ def faiss_to_pinecone(
         )
 
 
+# --- ask --------------------------------------------------------------------------------------------------
+def ask(
+    question: Annotated[str, typer.Argument(help="A question about your videos.", show_default=False)],
+    top_k: Annotated[int, typer.Option("--top-k", min=1, max=50, help="How many passages to read.")] = 6,
+    mode: Annotated[str, typer.Option("--mode", help="Retrieval: hybrid, dense or lexical.")] = "hybrid",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")] = False,
+) -> None:
+    """Answer a question from your videos, citing \\[video, HH:MM:SS–HH:MM:SS] for every claim."""
+    from lifestream.core.constants import LOCAL_USER
+    from lifestream.core.errors import LifeStreamError
+    from lifestream.core.settings import load_settings
+    from lifestream.service import Library
+
+    library = Library(load_settings())
+    if not library.has_memory(LOCAL_USER):
+        raise LifeStreamError("nothing is indexed yet: run `lifestream process VIDEO…` first")
+    answer = library.ask(LOCAL_USER, question, top_k=top_k, mode=mode)
+    if as_json:
+        dump_json(answer.modeldump_json(mode="json"))
+        return
+    if answer.searching:
+        console.print(answer.searching, markup=False, highlight=False)
+    console.print(answer.text, markup=False, highlight=False)
+    if answer.citations:
+        console.print("\n[bold]Sources[/]")
+        for citation in answer.citations:
+            console.print(f"  {citation.label}", markup=False, highlight=False)
+
+
+
 def register(app: typer.Typer) -> None:
     app.command("search")(search)
+    app.command("ask")(ask)
     app.add_typer(migrate_app, name="migrate")

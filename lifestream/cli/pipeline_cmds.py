@@ -1,21 +1,11 @@
-"""`lifestream process | ask | jobs | status | show | db migrate`: the diary pipeline from the command line.
+"""`lifestream process | jobs | status | show | db migrate`: diaries from files, and the jobs that make them.
 
-Local runs go through the same job store and the same job lifecycle as the cloud worker
-(`lifestream.worker.lifecycle`), keyed by content: bucket "local", a fingerprint of the file as key and
-version, its path as the video's source. So processing a file twice — or a copy of it, or after moving
-it — is a no-op with one video and one vector set, a file that failed says why, and an interrupted run
-resumes from its checkpoint directory.
+The processing itself is `lifestream.local.files`; this module parses and prints.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
-import shutil
-import socket
-from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -24,88 +14,19 @@ from rich.markdown import Markdown
 from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from lifestream.cli.common import console, console_err
+from lifestream.cli.common import console, console_err, dump_json
 from lifestream.cli.interrupts import InterruptLatch
-from lifestream.core.constants import LOCAL_USER, VIDEO_SUFFIXES
-from lifestream.core.errors import (
-    ConfigError,
-    InputError,
-    LifeStreamError,
-    UnsupportedFileError,
-)
+from lifestream.core.constants import LOCAL_FILES_BUCKET, LOCAL_USER
 from lifestream.core.settings import Settings, load_settings
 
 if TYPE_CHECKING:
-    from lifestream.jobs import JobRecord, JobStore
+    from lifestream.jobs import JobRecord
+    from lifestream.local.files import FileOutcome
 
-LOCAL_BUCKET = "local"
 STATUS_STYLE = {"queued": "yellow", "processing": "cyan", "completed": "green", "failed": "red"}
-# The fingerprint reads the size, both ends and evenly spaced blocks between: a few MB of any file, so a
-# run over already processed files stays fast however long the videos are.
-_EDGE_BYTES = 1 << 20
-_SAMPLES = 64
-_SAMPLE_BYTES = 64 << 10
 
 
 # --- helpers ----------------------------------------------------------------------------------------------
-def file_version(path: Path) -> str:
-    """Content fingerprint: size plus sampled blocks. A copied, moved or renamed file is the same video;
-    an edited or re-encoded one (new size or new bytes in any sampled block) is a new one."""
-    size = path.stat().st_size
-    digest = hashlib.sha256(f"{size}\0".encode())
-    with path.open("rb") as fh:
-        if size <= 2 * _EDGE_BYTES + _SAMPLES * _SAMPLE_BYTES:
-            while chunk := fh.read(_EDGE_BYTES):
-                digest.update(chunk)
-        else:
-            middle = size - 2 * _EDGE_BYTES
-            offsets = [0, size - _EDGE_BYTES]
-            offsets[1:1] = [_EDGE_BYTES + middle * i // _SAMPLES for i in range(_SAMPLES)]
-            for offset in offsets:
-                fh.seek(offset)
-                digest.update(fh.read(_EDGE_BYTES if offset in (0, size - _EDGE_BYTES) else _SAMPLE_BYTES))
-    return digest.hexdigest()[:16]
-
-
-def _path_keyed_version(path: Path) -> str:
-    """The version local jobs had before they were keyed by content: a hash of the whole file."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(_EDGE_BYTES):
-            digest.update(chunk)
-    return digest.hexdigest()[:16]
-
-
-def sidecar_subtitles(video: Path) -> list[Path]:
-    """The subtitle files beside `video`, by the rule the upload and the cloud worker use too."""
-    from lifestream.core.sidecars import subtitle_files
-
-    files = [p.name for p in video.parent.iterdir() if p.is_file()]
-    return [video.parent / name for name in subtitle_files(video.name, files)]
-
-
-def _check_files(files: list[Path]) -> list[Path]:
-    checked = []
-    for f in files:
-        path = f.expanduser()
-        if not path.exists():
-            raise InputError(f"{f}: no such file")
-        if path.is_dir():
-            raise InputError(f"{f} is a directory: pass the video files in it (e.g. {f}/*.mp4)")
-        if path.suffix.lower() not in VIDEO_SUFFIXES:
-            raise UnsupportedFileError(
-                f"{f}: not a video file name (expected one of {', '.join(VIDEO_SUFFIXES)})"
-            )
-        checked.append(path.resolve())
-    return list(dict.fromkeys(checked))
-
-
-def _open_store(settings: Settings) -> JobStore:
-    from lifestream.jobs import JobStore
-
-    return JobStore.from_settings(settings)
-
-
 def _library(settings: Settings):
     from lifestream.service import Library
 
@@ -121,13 +42,8 @@ def _lookup_job(settings: Settings, ref: str) -> JobRecord:
         library.close()
 
 
-def _dump(data: Any) -> None:
-    # Plain print: rich would wrap long lines and break the JSON for scripts.
-    print(json.dumps(data, indent=2, default=str))
-
-
 def _job_json(job: JobRecord) -> dict[str, Any]:
-    return job.model_dump(mode="json", exclude={"checkpoint"})
+    return job.modeldump_json(mode="json", exclude={"checkpoint"})
 
 
 def _status(status: str) -> str:
@@ -139,19 +55,6 @@ def _short_time(value) -> str:
 
 
 # --- process ----------------------------------------------------------------------------------------------
-@dataclass
-class FileOutcome:
-    file: str
-    video_id: str | None
-    status: str  # completed | skipped | failed | busy
-    job_id: int | None = None
-    message: str = ""
-    duration: float | None = None
-    chunk_count: int | None = None
-    transcriber: str | None = None
-    markdown_path: str | None = None
-
-
 class _StageBars:
     """One bar per stage that really runs, plus the file's overall bar."""
 
@@ -175,172 +78,30 @@ class _StageBars:
         self.progress.update(self.overall, completed=1.0)
 
 
-class _LocalFile:
-    """The `JobSource` of a file on disk: read in place, results and checkpoint in the data directory."""
+class _Shown:
+    """A file's run as the terminal shows it (`FileListener`); a Ctrl-C pressed meanwhile stops the run at
+    the next unit of work, even one a finalizer swallowed."""
 
-    def __init__(
-        self, path: Path, settings: Settings, progress: Progress, latch: InterruptLatch | None = None
-    ) -> None:
-        self.path, self.progress, self.latch = path, progress, latch
-        # Absolute, so the paths recorded in the job store work from any directory.
-        self.data_dir = settings.data_dir.expanduser().resolve()
+    def __init__(self, progress: Progress, latch: InterruptLatch | None = None) -> None:
+        self.progress, self.latch = progress, latch
         self.bars: _StageBars | None = None
 
-    def _state(self, video_id: str) -> Path:
-        return self.data_dir / "state" / video_id
+    def start(self, label: str) -> None:
+        self.bars = _StageBars(self.progress, label)
 
-    def _results(self, video_id: str) -> Path:
-        return self.data_dir / "results" / video_id
-
-    def prepare(self, job: JobRecord, *, resumed: bool):
-        from lifestream.core.checkpoint import DirCheckpoint
-        from lifestream.worker.lifecycle import Inputs
-
-        checkpoint = DirCheckpoint(self._state(job.video_id))
-        # An interrupted local run leaves its stage outputs in the checkpoint directory.
-        resumed = resumed or checkpoint.directory.exists()
-        self.bars = _StageBars(self.progress, self.path.name + (" (resuming)" if resumed else ""))
-        return Inputs(
-            video=self.path,
-            output_dir=self._results(job.video_id),
-            checkpoint=checkpoint,
-            subtitles=sidecar_subtitles(self.path),
-            # Locally the file's modification time is the best stand-in for an upload time.
-            uploaded_at=datetime.fromtimestamp(self.path.stat().st_mtime, UTC),
-        )
-
-    def on_progress(self, stage: str, fraction: float) -> None:
+    def update(self, stage: str, fraction: float) -> None:
         if self.latch is not None:
             self.latch.check()
         if self.bars is not None:
             self.bars.update(stage, fraction)
 
-    def check_current(self) -> None:
-        """A local video is its content: there is no newer version of it to give way to."""
-
-    def publish(self, job: JobRecord, result: Any) -> dict[str, str]:
+    def published(self) -> None:
         if self.bars is not None:
             self.bars.done()
-        return {
-            "json": str(result.json_path),
-            "markdown": str(result.markdown_path),
-            "keyframes": str(Path(result.json_path).parent / "keyframes"),
-        }
-
-    def remove_results(self, job: JobRecord) -> None:
-        shutil.rmtree(self._results(job.video_id), ignore_errors=True)
-        shutil.rmtree(self._state(job.video_id), ignore_errors=True)
 
     def finish(self) -> None:
         if self.bars is not None:
             self.bars.finish_stage()
-
-
-class _Processor:
-    def __init__(
-        self,
-        settings: Settings,
-        store: JobStore,
-        *,
-        index: bool,
-        force: bool,
-        progress: Progress,
-        latch: InterruptLatch | None = None,
-    ):
-        self.settings = settings
-        self.latch = latch
-        self.store = store
-        self.index = index
-        self.force = force
-        self.progress = progress
-        self.worker_id = f"cli-{socket.gethostname()}-{os.getpid()}"
-        self._vectors: tuple[Any, Any] | None = None
-
-    def vectors(self) -> tuple[Any, Any]:
-        # Loaded once, on first need: a run where every file is already done never loads a model.
-        if self._vectors is None:
-            from lifestream.memory.embeddings import make_embedder
-            from lifestream.memory.vectors import make_vector_store
-            from lifestream.memory.vectors.owned import for_owner
-
-            embedder = make_embedder(self.settings)
-            # Files on this machine are the local user's, like the uploads that name no owner.
-            self._vectors = (for_owner(make_vector_store(self.settings, embedder), LOCAL_USER), embedder)
-        return self._vectors
-
-    def run(self, path: Path) -> FileOutcome:
-        from lifestream.worker.lifecycle import ClaimRequest, run_job
-
-        version = file_version(path)
-        if self.store.versions(LOCAL_BUCKET, str(path)):
-            # Recorded by path by an earlier release: adopt that video (its id, job and vectors) under
-            # the content key rather than process the file a second time. Once, then it is keyed by content.
-            self.store.rekey(
-                LOCAL_BUCKET,
-                key=str(path),
-                version=_path_keyed_version(path),
-                new_key=version,
-                new_version=version,
-                source=str(path),
-            )
-        request = ClaimRequest(
-            bucket=LOCAL_BUCKET,
-            key=version,
-            version=version,
-            size=path.stat().st_size,
-            worker_id=self.worker_id,
-            stale_after=self.settings.worker_stale_claim_seconds,
-            name=path.name,
-            source=str(path),
-        )
-        source = _LocalFile(path, self.settings, self.progress, self.latch)
-        try:
-            done = run_job(
-                self.store,
-                request,
-                source,
-                settings=self.settings,
-                vectors=self.vectors,
-                index=self.index,
-                force=self.force,
-                on_progress=source.on_progress,
-            )
-        except ConfigError:
-            raise  # every other file would fail the same way
-        except LifeStreamError as exc:
-            # Transient (the job was freed by the lifecycle): the next run retries it.
-            return FileOutcome(
-                file=str(path),
-                video_id=None,
-                status="failed",
-                message=f"{type(exc).__name__}: {exc} (run again to retry)",
-            )
-        finally:
-            source.finish()
-        job = done.job
-        outcome = FileOutcome(file=str(path), video_id=job.video_id, status="", job_id=job.id)
-        if done.status == "already_completed":
-            outcome.status, outcome.message = "skipped", "already processed (--force to redo)"
-            outcome.duration, outcome.chunk_count = job.duration, job.chunk_count
-            outcome.markdown_path = (job.result_keys or {}).get("markdown")
-            if job.source and job.source != str(path):
-                outcome.message += f"; the same video as {job.source}"
-        elif done.status == "already_failed":
-            outcome.status, outcome.message = "failed", f"failed before: {job.error} (--force to retry)"
-        elif done.status in ("busy", "lost"):
-            outcome.status, outcome.message = "busy", f"being processed by {job.claimed_by}"
-        elif done.status == "failed":
-            outcome.status, outcome.message = "failed", done.detail
-        else:
-            result = done.result
-            assert result is not None
-            outcome.status = "completed"
-            outcome.duration, outcome.chunk_count = result.duration, result.chunk_count
-            outcome.transcriber = result.transcriber
-            outcome.markdown_path = str(result.markdown_path)
-            if result.recorded_at_is_fallback:
-                outcome.message = "no recording date in the file: dated by its modification time"
-        return outcome
 
 
 OUTCOME_STYLE = {"completed": "green", "skipped": "blue", "failed": "red", "busy": "yellow"}
@@ -383,9 +144,12 @@ def process(
     as_json: Annotated[bool, typer.Option("--json", help="Print the outcomes as JSON.")] = False,
 ) -> None:
     """Turn local video files into diaries (results/<video>/summary.md) and index them for search."""
+    from lifestream.jobs import JobStore
+    from lifestream.local.files import FileProcessor, check_files
+
     settings = load_settings()
-    paths = _check_files(files)
-    store = _open_store(settings)
+    paths = check_files(files)
+    jobs = JobStore.from_settings(settings)
     outcomes: list[FileOutcome] = []
     progress = Progress(
         SpinnerColumn(),
@@ -397,43 +161,19 @@ def process(
     )
     try:
         with progress, InterruptLatch() as latch:
-            processor = _Processor(
-                settings, store, index=not no_index, force=force, progress=progress, latch=latch
+            processor = FileProcessor(
+                settings, jobs, index=not no_index, force=force, listener=_Shown(progress, latch)
             )
             for path in paths:
                 outcomes.append(processor.run(path))
     finally:
-        store.close()
+        jobs.close()
     if as_json:
-        _dump([asdict(o) for o in outcomes])
+        dump_json([asdict(o) for o in outcomes])
     else:
         _print_summary(outcomes)
     if any(o.status == "failed" for o in outcomes):
         raise typer.Exit(1)
-
-
-# --- ask --------------------------------------------------------------------------------------------------
-def ask(
-    question: Annotated[str, typer.Argument(help="A question about your videos.", show_default=False)],
-    top_k: Annotated[int, typer.Option("--top-k", min=1, max=50, help="How many passages to read.")] = 6,
-    mode: Annotated[str, typer.Option("--mode", help="Retrieval: hybrid, dense or lexical.")] = "hybrid",
-    as_json: Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")] = False,
-) -> None:
-    """Answer a question from your videos, citing \\[video, HH:MM:SS–HH:MM:SS] for every claim."""
-    library = _library(load_settings())
-    if not library.has_memory(LOCAL_USER):
-        raise LifeStreamError("nothing is indexed yet: run `lifestream process VIDEO…` first")
-    answer = library.ask(LOCAL_USER, question, top_k=top_k, mode=mode)
-    if as_json:
-        _dump(answer.model_dump(mode="json"))
-        return
-    if answer.searching:
-        console.print(answer.searching, markup=False, highlight=False)
-    console.print(answer.text, markup=False, highlight=False)
-    if answer.citations:
-        console.print("\n[bold]Sources[/]")
-        for citation in answer.citations:
-            console.print(f"  {citation.label}", markup=False, highlight=False)
 
 
 # --- jobs / status ----------------------------------------------------------------------------------------
@@ -461,7 +201,7 @@ def jobs(
     finally:
         library.close()
     if as_json:
-        _dump([_job_json(j) for j in found])
+        dump_json([_job_json(j) for j in found])
         return
     if not found:
         console.print("No jobs yet" + (f" with status {status}" if status else "") + ".")
@@ -495,12 +235,12 @@ def status(
     settings = load_settings()
     job = _lookup_job(settings, ref)
     if as_json:
-        _dump(_job_json(job))
+        dump_json(_job_json(job))
         return
     table = Table(show_header=False, box=None, title=f"Job {job.id}: {job.video_id}")
     table.add_column(style="bold")
     table.add_column(overflow="fold")
-    source = (job.source or job.key) if job.bucket == LOCAL_BUCKET else f"s3://{job.bucket}/{job.key}"
+    source = (job.source or job.key) if job.bucket == LOCAL_FILES_BUCKET else f"s3://{job.bucket}/{job.key}"
     rows = [
         ("Status", _status(job.status)),
         ("Source", source),
@@ -560,7 +300,7 @@ def db_migrate() -> None:
         before = store.revision()
         after = store.migrate()
     finally:
-        store.close()
+        jobs.close()
     where = describe(store.engine)
     if before == after:
         console.print(f"Job store {where} is up to date (revision {after}).", highlight=False, soft_wrap=True)
@@ -572,7 +312,6 @@ def db_migrate() -> None:
 
 def register(app: typer.Typer) -> None:
     app.command("process")(process)
-    app.command("ask")(ask)
     app.command("jobs")(jobs)
     app.command("status")(status)
     app.command("show")(show)

@@ -1,11 +1,12 @@
 """What LifeStream remembers and how it is found again: embedders, vector stores (FAISS locally, Pinecone
-in the cloud), indexing a video's chunks, search, cited answers, and the FAISS → Pinecone migration.
+in the cloud), indexing a video's chunks, search (`VideoIndex` joins the parts), cited answers, and the FAISS → Pinecone migration.
 """
 
 from lifestream.core.lazy import lazy_exports
 
 _NAMES = {
-    "index_video": "index_builder",
+    "VideoIndex": "video_index",
+    "SearchFilters": "search_filters",
     "semantic_search": "search",
     "ask": "answers",
     "Answer": "answers",
@@ -18,11 +19,12 @@ _NAMES = {
 }
 __all__ = [
     "Answer",
+    "SearchFilters",
+    "VideoIndex",
     "Citation",
     "Embedder",
     "VectorStore",
     "ask",
-    "index_video",
     "make_embedder",
     "make_vector_store",
     "migrate_store",

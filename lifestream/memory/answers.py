@@ -1,14 +1,11 @@
-"""Stage 10: answers to questions about your videos, every claim cited as [video, HH:MM:SS–HH:MM:SS].
+"""Answers to questions about your videos, every claim cited as [video, HH:MM:SS–HH:MM:SS].
 
-Retrieval goes through `lifestream.memory.search.search` (hybrid by default), whose calibrated `found`
-flag is the "not found" decision. With OpenAI, or offline with the local language model, the model answers
-from the numbered excerpts only, as structured output whose every sentence names the excerpt numbers that
-support it. Citations are attached by us from those numbers (never parsed from the model's text: small
-models do not cite reliably); invalid numbers are dropped, and so is a sentence left without a valid
-excerpt, so nothing uncited reaches the user. Without a model the answer is extractive: the retrieved
-sentences that share the most words with the question. A citation is the moment itself: the excerpt's own
-span, cut to at most 25 s around the sentence it supports. A local model that finds nothing in what was
-retrieved gives way to the extractive answer.
+Design note: a model (OpenAI, or the local one) writes from numbered excerpts as structured output whose
+every sentence names its excerpt numbers, and we attach the citations from those numbers, since small
+models do not cite reliably: a sentence without a valid excerpt is dropped, so nothing uncited reaches
+the user. Without a model the answer is extractive. A citation is the moment itself (at most
+`MOMENT_SECONDS` around the sentence it supports). Whether anything answers at all is search's
+calibrated `found`, decided before any answerer runs.
 """
 
 from __future__ import annotations
@@ -27,9 +24,7 @@ from lifestream.core.timefmt import span_label
 
 if TYPE_CHECKING:
     from lifestream.core.local_llm import LocalLLM
-    from lifestream.memory.embeddings import Embedder
-    from lifestream.memory.lexical import LexicalIndex
-    from lifestream.memory.vectors import VectorStore
+    from lifestream.memory.video_index import VideoIndex
 
 log = logging.getLogger(__name__)
 
@@ -297,38 +292,21 @@ def ask(
     question: str,
     *,
     settings: Settings,
-    store: VectorStore,
-    embedder: Embedder,
+    index: VideoIndex,
     top_k: int = 6,
     min_score: float | None = None,
     openai_client=None,
-    lexical: LexicalIndex | None = None,
     mode: str = "hybrid",
     llm: LocalLLM | None = None,
 ) -> Answer:
-    """Answer from the hits of `lifestream.memory.search.search` (fused, folded, ranked); its calibrated
-    `found` decides "not in your videos". The lexical index defaults to the configured job store's."""
-    from lifestream.memory.search import search
-
+    """Answer from the hits of the index's search (fused, folded, ranked); its calibrated `found` decides
+    "not in your videos"."""
     question = question.strip()
     if not question:
         from lifestream.core.errors import LifeStreamError
 
         raise LifeStreamError("ask needs a question")
-    if lexical is None and mode != "dense":
-        from lifestream.memory.lexical import LexicalIndex
-
-        lexical = LexicalIndex.from_settings(settings)
-    outcome = search(
-        question,
-        store=store,
-        embedder=embedder,
-        lexical=lexical,
-        mode=mode,
-        top_k=top_k,
-        min_score=min_score,
-        timezone=settings.timezone,
-    )
+    outcome = index.search(question, mode=mode, top_k=top_k, min_score=min_score, timezone=settings.timezone)
     results = outcome.results
     if not outcome.found or not results:
         return Answer(text=NOT_FOUND, citations=[], grounded=False)

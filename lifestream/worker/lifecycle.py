@@ -30,7 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from lifestream.core.checkpoint import Checkpoint
 from lifestream.core.constants import LOCAL_USER
@@ -39,6 +39,7 @@ from lifestream.core.errors import InputError, LifeStreamError, OutOfTime
 if TYPE_CHECKING:
     from lifestream.core.settings import Settings
     from lifestream.jobs import Claim, ClaimLostError, JobRecord, JobStore
+    from lifestream.memory.video_index import VideoIndex
     from lifestream.understand.pipeline import ProcessResult
 
 # Progress rows double as heartbeats; more often than this (within one stage) only loads the database.
@@ -98,9 +99,14 @@ class JobSource(Protocol):
         ...
 
 
+OutcomeStatus = Literal[
+    "already_completed", "already_failed", "busy", "completed", "failed", "superseded", "lost", "continued"
+]
+
+
 @dataclass
 class JobOutcome:
-    status: str
+    status: OutcomeStatus
     job: JobRecord
     result: ProcessResult | None = None
     detail: str = ""
@@ -108,7 +114,6 @@ class JobOutcome:
 
 # Strings: JobRecord is imported for type checking only (see `_Attempt.run`).
 OutOfTimeHandler = Callable[["JobRecord", OutOfTime, "Checkpoint | None"], "JobOutcome"]
-Vectors = Callable[[], tuple[Any, Any]]
 
 
 def describe_error(exc: BaseException) -> str:
@@ -125,8 +130,7 @@ def run_job(
     source: JobSource,
     *,
     settings: Settings,
-    vectors: Vectors | None,
-    index: bool = True,
+    index: VideoIndex | None,
     force: bool = False,
     time_left: Callable[[], float] | None = None,
     on_progress: Callable[[str, float], None] | None = None,
@@ -151,7 +155,6 @@ def run_job(
         request.worker_id,
         source,
         settings=settings,
-        vectors=vectors if index else None,
         index=index,
         time_left=time_left,
         on_progress=on_progress,
@@ -184,8 +187,7 @@ class _Attempt:
         source: JobSource,
         *,
         settings: Settings,
-        vectors: Vectors | None,
-        index: bool,
+        index: VideoIndex | None,
         time_left: Callable[[], float] | None,
         on_progress: Callable[[str, float], None] | None,
         on_out_of_time: OutOfTimeHandler | None,
@@ -193,7 +195,7 @@ class _Attempt:
     ) -> None:
         self.log = log
         self.jobs, self.job, self.worker_id, self.source = jobs, job, worker_id, source
-        self.settings, self.vectors, self.index = settings, vectors, index
+        self.settings, self.index = settings, index
         self.time_left, self.on_progress, self.on_out_of_time = time_left, on_progress, on_out_of_time
         self.checkpoint: Checkpoint | None = None
         self._last_report = 0.0
@@ -234,8 +236,8 @@ class _Attempt:
         job = self.job
         inputs = self.source.prepare(job, resumed=resumed)
         self.checkpoint = inputs.checkpoint
-        # Inside the try of `run`: a model or index that cannot be opened must not leave the job claimed.
-        store, embedder = self.vectors() if self.vectors is not None else (None, None)
+        # The index opens its model and store on first use, inside the try of `run`: one that cannot be
+        # opened must not leave the job claimed.
         result = process_video(
             inputs.video,
             settings=self.settings,
@@ -246,8 +248,6 @@ class _Attempt:
             checkpoint=inputs.checkpoint,
             time_left=self.time_left,
             on_progress=self._report,
-            store=store,
-            embedder=embedder,
             index=self.index,
         )
         # Still ours? A stale attempt stops here, before it touches the published results.
@@ -286,11 +286,8 @@ class _Attempt:
         )
 
     def _remove_memory(self, job: JobRecord) -> None:
-        if self.vectors is not None:
-            from lifestream.memory.index_builder import delete_video
-            from lifestream.memory.lexical import LexicalIndex
-
-            delete_video(job.video_id, store=self.vectors()[0], lexical=LexicalIndex(self.jobs.engine))
+        if self.index is not None:
+            self.index.delete(job.video_id)
         self.source.remove_results(job)
 
     def _superseded(self, exc: SupersededError) -> JobOutcome:

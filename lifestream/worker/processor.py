@@ -22,9 +22,9 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
-from lifestream.core.constants import LOCAL_USER, is_video_key
+from lifestream.core.constants import is_video_key
 from lifestream.core.errors import (
     EmptyFileError,
     ObjectNotFoundError,
@@ -32,19 +32,25 @@ from lifestream.core.errors import (
     TransientError,
     UnsupportedFileError,
 )
-from lifestream.core.ownership import legacy_results_prefix, owner_of_key, results_prefix, state_prefix
+from lifestream.core.ownership import owner_of_key
 from lifestream.core.sidecars import MAX_SIDECAR_BYTES, subtitle_files
+from lifestream.storage.results import KEYFRAMES
 from lifestream.worker.events import Continuation, ObjectEvents, ObjectRef, S3TestEvent, parse_body
-from lifestream.worker.lifecycle import ClaimRequest, Inputs, SupersededError, describe_error, run_job
+from lifestream.worker.lifecycle import (
+    ClaimRequest,
+    Inputs,
+    OutcomeStatus,
+    SupersededError,
+    describe_error,
+    run_job,
+)
 from lifestream.worker.lifecycle import JobOutcome as LifecycleOutcome
 from lifestream.worker.log import logger
 from lifestream.worker.runtime import WorkerRuntime, get_runtime
-from lifestream.worker.s3_checkpoint import S3Checkpoint
 
 if TYPE_CHECKING:
     from lifestream.jobs import Claim
 
-KEYFRAMES = "keyframes"
 # A record met too late in a batch is passed on before any work: this stage name marks that hand-over.
 NOT_STARTED = "not-started"
 # A chain of continuations longer than this is a bug or a misconfiguration, not a long video.
@@ -57,8 +63,7 @@ class JobBusyError(TransientError):
 
 @dataclass(frozen=True)
 class ObjectOutcome:
-    # skipped | completed | already_completed | already_failed | failed | continued | superseded | lost
-    status: str
+    status: Literal["skipped"] | OutcomeStatus
     key: str
     job_id: str | None = None
     video_id: str | None = None
@@ -136,7 +141,7 @@ def process_object(
             request,
             upload,
             settings=settings,
-            vectors=lambda: (_owned_store(runtime, owner), runtime.embedder),
+            index=runtime.index.for_owner(owner),
             time_left=upload.time_left,
             on_progress=upload.listen,
             on_claimed=claimed,
@@ -158,12 +163,6 @@ def process_object(
         logger.remove_keys(["job_id", "video_id", "key"])
 
 
-def _owned_store(runtime: WorkerRuntime, owner: str):
-    from lifestream.memory.vectors.owned import for_owner
-
-    return for_owner(runtime.store, owner)
-
-
 class _UploadedObject:
     """The `JobSource` of an S3 upload: downloaded into a per-record temporary directory, results put
     beside it under results/<owner>/<video_id>/, the stage checkpoint under state/<video_id>/."""
@@ -180,6 +179,7 @@ class _UploadedObject:
         self.source_queue_arn = source_queue_arn
         self.settings = runtime.settings
         self.s3 = runtime.s3(ref.bucket)
+        self.results = runtime.results(ref.bucket)
         self.time_left = _time_left(context)
         self.workdir = Path(tempfile.mkdtemp(prefix="lifestream-job-", dir=runtime.tmp_root))
 
@@ -192,7 +192,7 @@ class _UploadedObject:
 
     def prepare(self, job: Any, *, resumed: bool) -> Inputs:
         ref, settings, s3 = self.ref, self.settings, self.s3
-        checkpoint = S3Checkpoint(self.runtime.s3_client, ref.bucket, job.video_id)
+        checkpoint = self.results.checkpoint(job.video_id)
         if self.time_left is not None and self.time_left() < settings.worker_safety_margin_seconds:
             # Earlier records of the batch used the time up: hand this one to a fresh invocation now
             # rather than wait a visibility timeout (6x the function timeout) for a retry.
@@ -239,10 +239,10 @@ class _UploadedObject:
         _require_current(self.ref, meta)
 
     def publish(self, job: Any, result: Any) -> dict[str, str]:
-        return _upload_results(self.s3, results_prefix(job.owner, job.video_id), result)
+        return self.results.publish(job.owner, job.video_id, result)
 
     def remove_results(self, job: Any) -> None:
-        remove_video_objects(self.s3, job.owner, job.video_id)
+        self.results.remove(job.owner, job.video_id)
 
     def hand_over(self, job: Any, exc: OutOfTime, checkpoint: Any) -> LifecycleOutcome:
         """Out of invocation time: release the job with its checkpoint and send a continuation."""
@@ -360,30 +360,6 @@ def _download_sidecars(s3: Any, key: str, directory: Path, *, max_bytes: int) ->
         s3.download_file(prefix + sidecar, path)
         found.append(path)
     return found
-
-
-def remove_video_objects(s3: Any, owner: str, video_id: str) -> int:
-    """Delete a video's results and checkpoint (idempotent); returns how many objects went."""
-    prefixes = [results_prefix(owner, video_id), state_prefix(video_id)]
-    if owner == LOCAL_USER:
-        prefixes.append(legacy_results_prefix(video_id))  # written before results carried the owner
-    keys = [o.key for prefix in prefixes for o in s3.iter_files(prefix)]
-    if keys:
-        s3.delete_files(keys)
-    return len(keys)
-
-
-def _upload_results(s3: Any, prefix: str, result: Any) -> dict[str, str]:
-    keys = {
-        "json": f"{prefix}summary.json",
-        "markdown": f"{prefix}summary.md",
-        "keyframes": f"{prefix}keyframes/",
-    }
-    s3.upload_file(Path(result.json_path), keys["json"], content_type="application/json")
-    s3.upload_file(Path(result.markdown_path), keys["markdown"], content_type="text/markdown; charset=utf-8")
-    for frame in result.keyframe_paths:
-        s3.upload_file(Path(frame), keys["keyframes"] + Path(frame).name, content_type="image/jpeg")
-    return keys
 
 
 def _time_left(context: Any) -> Callable[[], float] | None:

@@ -33,10 +33,7 @@ class WorkerRuntime:
         self.tmp_root = Path(tmp_root or tempfile.gettempdir())
         self._lock = threading.Lock()
         self._s3_services: dict[str, Any] = {}
-        if embedder is not None:
-            self.__dict__["embedder"] = embedder
-        if store is not None:
-            self.__dict__["store"] = store
+        self._parts = {"embedder": embedder, "store": store}
         if jobs is not None:
             self.__dict__["jobs"] = jobs
 
@@ -47,20 +44,19 @@ class WorkerRuntime:
         return JobStore.from_settings(self.settings)
 
     @cached_property
+    def index(self):
+        """Every owner's search index, sharing one embedder, vector store and the job store's database."""
+        from lifestream.memory.video_index import IndexParts
+
+        return IndexParts(self.settings, jobs=self.jobs, **self._parts)
+
+    @property
     def embedder(self):
-        from lifestream.memory.embeddings import make_embedder
+        return self.index.embedder
 
-        return make_embedder(self.settings)
-
-    @cached_property
+    @property
     def store(self):
-        from lifestream.memory.vectors import make_vector_store
-
-        return make_vector_store(self.settings, self.embedder)
-
-    @cached_property
-    def s3_client(self):
-        return self.settings.client("s3")
+        return self.index.store
 
     @cached_property
     def sqs_client(self):
@@ -72,17 +68,18 @@ class WorkerRuntime:
             if bucket not in self._s3_services:
                 from lifestream.storage.s3_service import S3Service
 
-                self._s3_services[bucket] = S3Service(
-                    bucket,
-                    region=self.settings.aws_region,
-                    endpoint_url=self.settings.aws_endpoint_url,
-                    profile=self.settings.aws_profile,
-                )
+                self._s3_services[bucket] = S3Service.from_settings(self.settings, bucket=bucket)
             return self._s3_services[bucket]
+
+    def results(self, bucket: str):
+        """Where the results of an upload in `bucket` go: beside it, in the same bucket."""
+        from lifestream.storage.results import S3Results
+
+        return S3Results(self.s3(bucket))
 
     def warm(self) -> None:
         """Build the heavy parts now (the local worker does this before it starts the clock)."""
-        _ = self.jobs, self.store
+        _ = self.jobs, self.index.store
 
 
 _runtime: WorkerRuntime | None = None

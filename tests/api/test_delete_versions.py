@@ -6,7 +6,7 @@ from fastapi.testclient import TestClient
 
 from lifestream.api import create_app
 from lifestream.core.models import Chunk, ChunkType
-from lifestream.memory.index_builder import index_video
+from lifestream.memory.video_index import VideoIndex
 from lifestream.memory.vectors.faiss_store import FaissVectorStore
 from lifestream.memory.vectors.owned import for_owner
 from lifestream.service import Library
@@ -34,7 +34,7 @@ def test_delete_forgets_the_older_versions_too(cloud, settings_for, tmp_path):
             start=0,
             end=1,
         )
-        index_video(job.video_id, [chunk], store=for_owner(store, "local"), embedder=embedder)
+        VideoIndex(for_owner(store, "local"), embedder, owner="local").index(job.video_id, [chunk])
         cloud.s3.put_object(Bucket=bucket, Key=f"results/local/{job.video_id}/summary.md", Body=b"# x")
         videos.append(job)
     assert len(library.jobs.list_jobs()) == 2

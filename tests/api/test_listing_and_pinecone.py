@@ -11,7 +11,7 @@ from lifestream.api import create_app
 from lifestream.core.constants import LOCAL_FILES_BUCKET
 from lifestream.core.models import Chunk, ChunkType
 from lifestream.core.settings import load_settings
-from lifestream.memory.index_builder import index_video
+from lifestream.memory.video_index import VideoIndex
 from lifestream.memory.vectors.owned import for_owner
 from lifestream.service import Library
 from tests.api.conftest import AUDIENCE, ISSUER
@@ -87,7 +87,7 @@ def test_isolation_on_pinecone_through_the_api(tmp_path, pinecone_fake, keys):
             start=0,
             end=5,
         )
-        index_video(job.video_id, [chunk], store=for_owner(store, owner), embedder=embedder)
+        VideoIndex(for_owner(store, owner), embedder, owner=owner).index(job.video_id, [chunk])
         ids[owner] = job.video_id
     as_bob = {"Authorization": f"Bearer {keys.token('bob')}"}
     hits = client.get("/api/search", params={"q": "walked the dog"}, headers=as_bob).json()

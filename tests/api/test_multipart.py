@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from lifestream.api import create_app
-from lifestream.service import library as library_module
+from lifestream.service import uploads as library_module
 
 MB = 1024 * 1024
 

@@ -12,7 +12,7 @@ from lifestream.api import create_app
 from lifestream.core.constants import LOCAL_FILES_BUCKET
 from lifestream.core.models import TranscriptSegment
 from lifestream.core.settings import load_settings
-from lifestream.memory.index_builder import index_video
+from lifestream.memory.video_index import VideoIndex
 from lifestream.memory.vectors.faiss_store import FaissVectorStore
 from lifestream.memory.vectors.owned import for_owner
 from lifestream.service import Library
@@ -71,7 +71,7 @@ def setup(tmp_path):
     out.mkdir(parents=True)
     (out / "summary.json").write_text(summary.model_dump_json())
     (out / "summary.md").write_text(render_markdown(summary))
-    index_video(job.video_id, build_chunks(summary), store=for_owner(store, "local"), embedder=embedder)
+    VideoIndex(for_owner(store, "local"), embedder, owner="local").index(job.video_id, build_chunks(summary))
     return TestClient(create_app(settings, library=library), raise_server_exceptions=False), library, job, out
 
 

@@ -13,7 +13,8 @@ import pytest
 from rich.progress import Progress
 
 from lifestream.cli.interrupts import InterruptLatch
-from lifestream.cli.pipeline_cmds import _LocalFile
+from lifestream.cli.pipeline_cmds import _Shown
+from lifestream.local.files import LocalFile
 from lifestream.core.settings import load_settings
 
 
@@ -31,7 +32,7 @@ def _press_ctrl_c_inside_a_finalizer() -> None:
 def test_the_next_stage_boundary_raises_a_swallowed_ctrl_c(tmp_path):
     settings = load_settings(data_dir=tmp_path / ".lifestream")
     with InterruptLatch() as latch:
-        source = _LocalFile(tmp_path / "talk.mp4", settings, Progress(disable=True), latch)
+        source = LocalFile(tmp_path / "talk.mp4", settings, _Shown(Progress(disable=True), latch))
         source.on_progress("audio", 0.3)  # nothing pressed yet: the run goes on
         _press_ctrl_c_inside_a_finalizer()
         assert latch.pressed

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from lifestream.cli import app
 from lifestream.core.models import Chunk, ChunkType
 from lifestream.memory.embeddings.local_embedder import OnnxMiniLMEmbedder
-from lifestream.memory.index_builder import index_video
+from lifestream.memory.video_index import VideoIndex
 from lifestream.memory.vectors.faiss_store import FaissVectorStore
 from tests.support.pinecone_fake import DEFAULT_API_KEY
 
@@ -45,7 +45,7 @@ def diary_index(tmp_path, monkeypatch):
             recorded_date=date,
             speakers=["carol"] if "Carol" in text else [],
         )
-        index_video(video, [chunk], store=store, embedder=embedder)
+        VideoIndex(store, embedder).index(video, [chunk])
     return tmp_path / "data" / "index"
 
 

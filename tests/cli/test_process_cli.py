@@ -158,7 +158,7 @@ def test_a_file_claimed_by_a_live_worker_is_left_alone(cli_json, talk):
     # GIVEN another process is working on the same file right now
     settings = load_settings()
     store = JobStore.from_settings(settings)
-    from lifestream.cli.pipeline_cmds import file_version
+    from lifestream.local.files import file_version
 
     version = file_version(talk.path)
     store.claim(
@@ -253,13 +253,13 @@ def test_json_output_stays_clean_through_the_real_entry_point(talk, tmp_path):
 
 
 def test_a_file_recorded_by_path_before_content_keys_is_adopted_not_redone(cli_json, talk):
-    from lifestream.cli.pipeline_cmds import _path_keyed_version
+    from lifestream.local.files import path_keyed_version
 
     # GIVEN a job an earlier release recorded for this file: keyed by its path and a whole-file hash
     store = JobStore.from_settings(load_settings())
     path = str(talk.path.resolve())
     old = store.claim(
-        bucket="local", key=path, version=_path_keyed_version(talk.path), worker_id="old", stale_after=900
+        bucket="local", key=path, version=path_keyed_version(talk.path), worker_id="old", stale_after=900
     ).job
     store.complete(old.id, worker_id="old", result_keys={}, duration=1.0, recorded_at=None, chunk_count=1)
     # WHEN the file is processed now

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from lifestream.cli.pipeline_cmds import file_version, sidecar_subtitles
+from lifestream.local.files import file_version, sidecar_subtitles
 
 
 def test_sidecar_subtitles_beside_the_video(tmp_path):

@@ -15,7 +15,7 @@ import json, sys
 from lifestream.core.settings import load_settings
 from lifestream.memory.embeddings import make_embedder
 from lifestream.memory.vectors import make_vector_store
-from lifestream.memory.index_builder import index_video
+from lifestream.memory.video_index import VideoIndex
 from lifestream.memory.search import semantic_search
 from lifestream.core.models import Chunk, ChunkType
 settings = load_settings()
@@ -23,7 +23,7 @@ embedder = make_embedder(settings)
 store = make_vector_store(settings, embedder)
 chunk = Chunk(id="v#summary#0000", text="walked the dog by the river", video_id="v",
               chunk_type=ChunkType.SUMMARY, start=0, end=5, recorded_date="2026-11-24")
-index_video("v", [chunk], store=store, embedder=embedder)
+VideoIndex(store, embedder).index("v", [chunk])
 hits = semantic_search("dog river walk", store=store, embedder=embedder, top_k=1)
 heavy = sorted(m for m in ("faiss", "torch", "onnxruntime", "sentence_transformers", "transformers") if m in sys.modules)
 print(json.dumps({"hit": hits[0].id, "kind": store.kind, "heavy": heavy}))

@@ -13,6 +13,7 @@ from lifestream.memory.embeddings.base import embed_query
 from lifestream.memory.embeddings.e5_embedder import E5SmallEmbedder
 from lifestream.memory.embeddings.local_embedder import MODEL_NAME, make_local_embedder
 from lifestream.memory.vectors.faiss_store import FaissVectorStore
+from lifestream.memory.video_index import VideoIndex
 
 DIARY = [
     "I need to call the dentist to reschedule my appointment on Tuesday.",
@@ -120,7 +121,7 @@ def test_search_embeds_the_question_on_the_query_side(tmp_path, e5, monkeypatch,
         E5SmallEmbedder, "embed_query", lambda self, texts: queried.extend(texts) or real(self, texts)
     )
     if dense_path == "search":
-        search_module.search("a question", store=store, embedder=e5, mode="dense")
+        search_module.search("a question", index=VideoIndex(store, e5), mode="dense")
     else:
         search_module.semantic_search("a question", store=store, embedder=e5)
     assert queried == ["a question"]

@@ -17,7 +17,6 @@ from lifestream.core.errors import RequestError
 from lifestream.core.settings import load_settings
 from lifestream.memory.answers import NOT_FOUND
 from lifestream.memory.embeddings.local_embedder import OnnxMiniLMEmbedder
-from lifestream.memory.index_builder import index_video
 from lifestream.service import Library
 
 # Friday 20 November 2026, evening in Berlin: the garden day (Thursday the 19th) was yesterday.
@@ -35,9 +34,7 @@ def library(tmp_path, monkeypatch, minilm):
     monkeypatch.setenv("LIFESTREAM_TIMEZONE", "Europe/Berlin")
     lib = Library(load_settings(), embedder=minilm, clock=lambda: NOW)
     for video_id, day in (("garden", "garden"), ("garden-copy", "garden"), ("workday", "workday")):
-        index_video(
-            video_id, chunks(day, video_id), store=lib.vectors("local"), embedder=minilm, lexical=lib.lexical
-        )
+        lib.index("local").index(video_id, chunks(day, video_id))
     yield lib
     lib.close()
 
@@ -106,7 +103,7 @@ def test_the_api_takes_the_mode_and_says_what_it_understood(library):
 
 def test_the_cli_prints_the_interpretation(library, monkeypatch):
     library.close()
-    monkeypatch.setattr("lifestream.service.library.dt", _FrozenDateTime)
+    monkeypatch.setattr("lifestream.service.base.dt", _FrozenDateTime)
     result = CliRunner().invoke(
         cli_app, ["search", "what did Anna say yesterday", "--json", "--mode", "hybrid"]
     )
@@ -133,13 +130,11 @@ def test_deleting_a_video_removes_its_lexical_rows_with_its_vectors(library, min
         bucket=LOCAL_FILES_BUCKET, key="fp-sunday", version="fp-sunday", worker_id="w", stale_after=60
     ).job
     vid = job.video_id
-    index_video(
-        vid, chunks("sunday", vid), store=library.vectors("local"), embedder=minilm, lexical=library.lexical
-    )
-    assert library.lexical.count("local", vid) > 0
+    library.index("local").index(vid, chunks("sunday", vid))
+    assert library.index("local").lexical.count("local", vid) > 0
     assert any(h.video_id == vid for h in library.search("local", "pumpkin soup", mode="lexical"))
     report = library.delete_video("local", vid)
     assert report.vectors > 0 and report.jobs == 1
-    assert library.lexical.count("local", vid) == 0
+    assert library.index("local").lexical.count("local", vid) == 0
     assert all(h.video_id != vid for h in library.search("local", "pumpkin soup", mode="lexical"))
-    assert library.lexical.count("local", "garden") > 0  # the other videos stay
+    assert library.index("local").lexical.count("local", "garden") > 0  # the other videos stay

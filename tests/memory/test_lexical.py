@@ -8,7 +8,8 @@ from sqlalchemy import text
 
 from lifestream.core.models import Chunk, ChunkType
 from lifestream.jobs import JobStore
-from lifestream.memory.index_builder import delete_video, index_video
+from lifestream.memory.search_filters import SearchFilters
+from lifestream.memory.video_index import VideoIndex
 from lifestream.memory.lexical import LexicalIndex, query_terms
 from lifestream.memory.vectors.faiss_store import FaissVectorStore
 from lifestream.memory.vectors.owned import for_owner
@@ -94,12 +95,14 @@ def test_filters(lexical):
     lexical.replace_video(
         "alice", "v2", [chunk("v2", 0, "New tyres for the bike.", date="2026-11-20", speakers=["Sam"])]
     )
-    ids = lambda **kw: {h.id for h in lexical.search("alice", "tyres", top_k=10, **kw)}
+    ids = lambda **kw: {
+        h.id for h in lexical.search("alice", "tyres", top_k=10, filters=SearchFilters.parse(**kw))
+    }
     assert ids(date_from="2026-11-21") == {DAY[0].id, DAY[1].id}
     assert ids(date_to="2026-11-20") == {"v2#transcript#0000"}
     assert ids(video_id="v2") == {"v2#transcript#0000"}
     assert ids(speaker="Sam") == {DAY[0].id, "v2#transcript#0000"}
-    assert {h.id for h in lexical.search("alice", "car", top_k=10, chunk_type="action_item")} == {DAY[3].id}
+    assert {h.id for h in lexical.search("alice", "car", top_k=10, filters=SearchFilters.parse(chunk_type="action_item"))} == {DAY[3].id}
 
 
 @pytest.mark.parametrize(
@@ -129,17 +132,17 @@ def test_written_and_deleted_with_the_vectors(lexical, tmp_path):
     embedder = WordEmbedder()
     raw = FaissVectorStore(tmp_path / "index", dimension=DIM, embedder_name=embedder.name)
     alice, bob = for_owner(raw, "alice"), for_owner(raw, "bob")
-    index_video("v1", DAY, store=alice, embedder=embedder, lexical=lexical)
-    index_video("v9", [chunk("v9", 0, "tyres for bob")], store=bob, embedder=embedder, lexical=lexical)
+    VideoIndex(alice, embedder, lexical, owner="alice").index("v1", DAY)
+    VideoIndex(bob, embedder, lexical, owner="bob").index("v9", [chunk("v9", 0, "tyres for bob")])
     assert lexical.count("alice", "v1") == 4 and alice.count() == 4
     # Re-indexing with fewer chunks drops the stale rows in both channels.
-    index_video("v1", DAY[:2], store=alice, embedder=embedder, lexical=lexical)
+    VideoIndex(alice, embedder, lexical, owner="alice").index("v1", DAY[:2])
     assert lexical.count("alice", "v1") == 2 and alice.count() == 2
-    assert delete_video("v1", store=alice, lexical=lexical) == 2
+    assert VideoIndex(alice, None, lexical, owner="alice").delete("v1") == 2
     assert lexical.count("alice") == 0 and alice.count() == 0
     assert lexical.count("bob") == 1 and bob.count() == 1
     # Safe to repeat (a retried delete).
-    assert delete_video("v1", store=alice, lexical=lexical) == 0
+    assert VideoIndex(alice, None, lexical, owner="alice").delete("v1") == 0
 
 
 def test_the_full_text_index_is_what_answers(lexical):

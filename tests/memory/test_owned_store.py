@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from lifestream.core.errors import VectorStoreError
-from lifestream.memory.index_builder import delete_video
+from lifestream.memory.video_index import VideoIndex
 from lifestream.memory.vectors.owned import for_owner, owner_namespace
 from tests.memory.conftest import DIM
 
@@ -37,11 +37,11 @@ def test_each_owner_sees_only_their_own_vectors(store):
     assert (alice.count(), bob.count()) == (5, 5)
     # Bob deleting Alice's ids, or "every video va", removes nothing of hers.
     bob.delete(a_ids)
-    assert delete_video("va", store=bob) == 0
+    assert VideoIndex(bob, None, owner="bob").delete("va") == 0
     bob.delete_by_filter({"video_id": {"$eq": "va"}})
     assert alice.count() == 5 and set(alice.fetch(a_ids)) == set(a_ids)
     # Her own delete works.
-    assert delete_video("va", store=alice) == 5
+    assert VideoIndex(alice, None, owner="alice").delete("va") == 5
     assert alice.count() == 0 and bob.count() == 5
 
 

@@ -7,8 +7,9 @@ import pytest
 from lifestream.core.errors import UnsupportedFilterError
 from lifestream.core.models import Chunk, ChunkType
 from lifestream.memory.embeddings.local_embedder import OnnxMiniLMEmbedder
-from lifestream.memory.index_builder import index_video
-from lifestream.memory.search import build_filter, semantic_search
+from lifestream.memory.video_index import VideoIndex
+from lifestream.memory.search import semantic_search
+from lifestream.memory.search_filters import SearchFilters
 from lifestream.memory.vectors.faiss_store import FaissVectorStore
 
 DIARY = {
@@ -48,7 +49,7 @@ def build(store, embedder):
             )
             for i, (ctype, speakers, text) in enumerate(rows)
         ]
-        index_video(video_id, chunks, store=store, embedder=embedder)
+        VideoIndex(store, embedder).index(video_id, chunks)
 
 
 def test_results_carry_text_video_times_and_scores(store, embedder):
@@ -75,7 +76,9 @@ def test_results_carry_text_video_times_and_scores(store, embedder):
 )
 def test_filters(store, embedder, kwargs, expected_videos, check):
     build(store, embedder)
-    results = semantic_search("tomatoes", store=store, embedder=embedder, top_k=10, **kwargs)
+    results = semantic_search(
+        "tomatoes", store=store, embedder=embedder, top_k=10, filters=SearchFilters.parse(**kwargs)
+    )
     assert {r.video_id for r in results} == expected_videos
     if check:
         assert all(check(r) for r in results)
@@ -99,7 +102,7 @@ def test_min_score_drops_weak_matches(store, embedder):
 )
 def test_bad_filters_are_clear_errors(kwargs):
     with pytest.raises(UnsupportedFilterError):
-        build_filter(**kwargs)
+        SearchFilters.parse(**kwargs)
 
 
 def test_empty_query_is_rejected(store, embedder):

@@ -6,7 +6,7 @@ import pytest
 
 from lifestream.core.errors import VectorStoreError
 from lifestream.core.models import Chunk, ChunkType
-from lifestream.memory.index_builder import chunk_metadata, index_video
+from lifestream.memory.video_index import VideoIndex, chunk_metadata
 
 
 def chunks_for(video_id: str, texts: list[str], date: str = "2026-11-24") -> list[Chunk]:
@@ -28,13 +28,13 @@ def chunks_for(video_id: str, texts: list[str], date: str = "2026-11-24") -> lis
 def test_index_and_reindex_replaces_without_duplicates(store, embedder):
     # GIVEN a video indexed with 5 chunks, and another video
     first = chunks_for("v1", [f"first version chunk {i}" for i in range(5)])
-    assert index_video("v1", first, store=store, embedder=embedder) == 5
-    index_video("v2", chunks_for("v2", ["other video"]), store=store, embedder=embedder)
+    assert VideoIndex(store, embedder).index("v1", first) == 5
+    VideoIndex(store, embedder).index("v2", chunks_for("v2", ["other video"]))
     assert store.count() == 6
 
     # WHEN the same video is re-indexed with 3 different chunks
     second = chunks_for("v1", [f"second version text {i}" for i in range(3)])
-    assert index_video("v1", second, store=store, embedder=embedder) == 3
+    assert VideoIndex(store, embedder).index("v1", second) == 3
 
     # THEN its old chunks 3 and 4 are gone, 0..2 carry the new text, the other video is untouched
     assert sorted(store.list_ids("v1#")) == [c.id for c in second]
@@ -46,9 +46,9 @@ def test_index_and_reindex_replaces_without_duplicates(store, embedder):
 
 def test_reindexing_the_same_chunks_is_idempotent(store, embedder):
     chunks = chunks_for("v1", ["a b c", "d e f"])
-    index_video("v1", chunks, store=store, embedder=embedder)
+    VideoIndex(store, embedder).index("v1", chunks)
     before = {r.id: (r.vector.tolist(), r.metadata) for batch in store.iter_records() for r in batch}
-    index_video("v1", chunks, store=store, embedder=embedder)
+    VideoIndex(store, embedder).index("v1", chunks)
     after = {r.id: (r.vector.tolist(), r.metadata) for batch in store.iter_records() for r in batch}
     assert before.keys() == after.keys()
     for key in before:
@@ -64,21 +64,21 @@ def test_metadata_carries_a_numeric_day_for_range_filters():
 
 def test_empty_text_chunks_are_skipped(store, embedder):
     chunks = chunks_for("v1", ["real words", "   "])
-    assert index_video("v1", chunks, store=store, embedder=embedder) == 1
+    assert VideoIndex(store, embedder).index("v1", chunks) == 1
     assert list(store.list_ids("v1#")) == ["v1#transcript#0000"]
 
 
 def test_foreign_or_duplicate_chunks_are_rejected(store, embedder):
     with pytest.raises(VectorStoreError, match="belongs to video"):
-        index_video("v2", chunks_for("v1", ["x"]), store=store, embedder=embedder)
+        VideoIndex(store, embedder).index("v2", chunks_for("v1", ["x"]))
     dup = chunks_for("v1", ["x"]) * 2
     with pytest.raises(VectorStoreError, match="twice"):
-        index_video("v1", dup, store=store, embedder=embedder)
+        VideoIndex(store, embedder).index("v1", dup)
 
 
 def test_progress_bar_and_large_batches(store, embedder):
     chunks = chunks_for("v1", [f"chunk number {i}" for i in range(600)])
-    assert index_video("v1", chunks, store=store, embedder=embedder, progress=True) == 600
+    assert VideoIndex(store, embedder).index("v1", chunks, progress=True) == 600
     assert store.count() == 600
     assert embedder.calls == 3  # 256-chunk embedding batches
 
@@ -90,8 +90,8 @@ def test_faiss_index_video_saves_once(tmp_path, embedder, monkeypatch):
     saves = []
     real = FaissVectorStore.save
     monkeypatch.setattr(FaissVectorStore, "save", lambda self: saves.append(1) or real(self))
-    index_video("v1", chunks_for("v1", [f"c {i}" for i in range(300)]), store=store, embedder=embedder)
-    index_video("v1", chunks_for("v1", ["c 0"]), store=store, embedder=embedder)
+    VideoIndex(store, embedder).index("v1", chunks_for("v1", [f"c {i}" for i in range(300)]))
+    VideoIndex(store, embedder).index("v1", chunks_for("v1", ["c 0"]))
     assert len(saves) == 2
     assert (
         FaissVectorStore(tmp_path / "ix", dimension=embedder.dimension, embedder_name=embedder.name).count()

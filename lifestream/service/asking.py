@@ -1,0 +1,120 @@
+"""Search and ask over one owner's index. Filters arrive as `SearchFilters`, checked at the edge by
+`parse_filters`, so bad input is refused (naming the field) before any model runs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lifestream.core.errors import RequestError, UnsupportedFilterError
+from lifestream.memory.search_filters import NO_FILTERS, SearchFilters
+from lifestream.service.base import LibraryBase
+from lifestream.service.models import AnswerView, CitationView, SearchHit, SearchPage
+
+MAX_QUERY_CHARS = 2000
+
+
+def parse_filters(
+    *,
+    date_from: str | None = None,
+    date_to: str | None = None,
+    video_id: str | None = None,
+    speaker: str | None = None,
+    chunk_type: str | None = None,
+) -> SearchFilters:
+    """The filters a request names, or `RequestError` naming the field at fault."""
+    try:
+        return SearchFilters.parse(
+            date_from=date_from, date_to=date_to, video_id=video_id, speaker=speaker, chunk_type=chunk_type
+        )
+    except UnsupportedFilterError as exc:
+        raise RequestError(_filter_field(str(exc)), str(exc)) from None
+
+
+class Asking(LibraryBase):
+    def search(self, owner: str, query: str, **options: Any) -> list[SearchHit]:
+        """The hits of `search_page` (same options)."""
+        return self.search_page(owner, query, **options).hits
+
+    def search_page(
+        self,
+        owner: str,
+        query: str,
+        *,
+        filters: SearchFilters = NO_FILTERS,
+        top_k: int = 5,
+        min_score: float | None = None,
+        mode: str = "hybrid",
+    ) -> SearchPage:
+        """Hybrid (or dense / lexical) search with dates said in the query read as a filter in the
+        user's time zone; the page says how the query was understood."""
+        outcome = self._search(owner, query, "q", filters=filters, top_k=top_k, min_score=min_score, mode=mode)
+        dates = outcome.dates
+        return SearchPage(
+            hits=[_hit(r) for r in outcome.results],
+            found=outcome.found,
+            mode=outcome.mode,
+            query=outcome.query,
+            date_from=dates.date_from if dates and not dates.relaxed else None,
+            date_to=dates.date_to if dates and not dates.relaxed else None,
+            searching=dates.label if dates else None,
+            speakers=outcome.boosted_speakers,
+        )
+
+    def _search(self, owner: str, query: str, field: str, **options: Any):
+        _check_query(query, field)
+        try:
+            return self.index(owner).search(query, timezone=self.settings.timezone, now=self.clock(), **options)
+        except UnsupportedFilterError as exc:
+            raise RequestError(_filter_field(str(exc)), str(exc)) from None
+
+    def ask(self, owner: str, question: str, *, top_k: int = 6, mode: str = "hybrid") -> AnswerView:
+        from lifestream.memory.answers import NOT_FOUND, answer_from, evidence
+
+        outcome = self._search(owner, question, "question", top_k=top_k, mode=mode)
+        searching = outcome.dates.label if outcome.dates else None
+        # The calibrated decision of search: below the index's thresholds nothing retrieved answers it.
+        if not outcome.found:
+            return AnswerView(text=NOT_FOUND, grounded=False, citations=[], searching=searching)
+        results = outcome.results
+        answer = answer_from(question, results, self.settings)
+        quotes = {(r.video_id, r.start, r.end): r.text for r in evidence(results)}
+        return AnswerView(
+            text=answer.text,
+            grounded=answer.grounded,
+            searching=searching,
+            citations=[
+                CitationView(
+                    video_id=c.video_id,
+                    start=c.start,
+                    end=c.end,
+                    quote=c.quote or quotes.get((c.video_id, c.start, c.end), ""),
+                    label=c.label,
+                )
+                for c in answer.citations
+            ],
+        )
+
+    def has_memory(self, owner: str) -> bool:
+        return self.index(owner).count() > 0
+
+
+def _check_query(text: str, field: str) -> None:
+    if not text or not text.strip():
+        raise RequestError(field, "is empty")
+    if len(text) > MAX_QUERY_CHARS or "\x00" in text:
+        raise RequestError(field, f"must be at most {MAX_QUERY_CHARS} characters without NUL")
+
+
+def _hit(result: Any) -> SearchHit:
+    return SearchHit.model_validate(
+        {**result.model_dump(exclude={"supporting"}), "supporting": [_hit(r) for r in result.supporting]}
+    )
+
+
+def _filter_field(message: str) -> str:
+    for field in ("date_from", "date_to", "chunk type", "mode"):
+        if message.startswith(field) or field in message:
+            return field.replace(" ", "_")
+    if "date" in message:
+        return "date_from"
+    return "filter"
