@@ -23,8 +23,8 @@ from stacks.bundling import LAMBDA_TASK_ROOT, RDS_CA_BUNDLE_NAME
 from stacks.config import EnvConfig
 
 DATA_DIR = "/tmp/lifestream"
-# The construct id that keeps its children's logical ids those of its parent's: CDK leaves "Default" out
-# of the path it hashes, so the functions built before this construct existed are not replaced.
+# The id for a LibraryFunction that makes what its parent used to make itself: CDK leaves "Default" out of
+# the paths it turns into logical ids, so those resources keep theirs and a deploy does not replace them.
 IN_PLACE = "Default"
 ENVIRONMENT_HOLDS_NO_SECRETS = (
     "The variables hold names, ARNs and limits, never secret values (those are read from "
@@ -137,7 +137,7 @@ def s3_statements(
     bucket: s3.IBucket, *, objects: Mapping[str, Sequence[str]], bucket_actions: Sequence[str]
 ) -> list[iam.PolicyStatement]:
     """Exactly the actions a function's code calls, per key prefix: the bucket's grant_* methods would
-    grant whole families (object lock, tagging, version deletion) on every key."""
+    grant whole families (object lock with PutObjectLegalHold/Retention, tagging, version deletion)."""
     statements = [
         iam.PolicyStatement(actions=list(actions), resources=[bucket.arn_for_objects(f"{prefix}*")])
         for prefix, actions in objects.items()

@@ -26,9 +26,7 @@ from stacks.library_function import (
 SERVICE_NAME = "lifestream-worker"
 MIGRATION_TIMEOUT = Duration.minutes(5)
 
-# Exactly the S3 actions the worker's code calls (lifestream/worker, lifestream/storage/s3_service.py),
-# instead of grant_read_write's families, which would add object-lock (PutObjectLegalHold/Retention),
-# version deletion and tagging on results/ and state/.
+# Exactly the S3 actions the worker's code calls (lifestream/worker, lifestream/storage/s3_service.py).
 WORKER_S3_ACTIONS: dict[str, tuple[str, ...]] = {
     # head_object + download_file of the video and its sidecar subtitles; the event's version id.
     UPLOAD_PREFIX: ("s3:GetObject", "s3:GetObjectVersion"),
