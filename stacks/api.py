@@ -129,8 +129,8 @@ class Api(Construct):
             database_secret=database_secret,
             database_security_group=database_security_group,
             database_port=database_port,
+            who="API",
             security_group_description=f"LifeStream {config.name} API function",
-            ingress_description="PostgreSQL from the LifeStream API",
             function_name=names.api_function,
             description=f"LifeStream {config.name}: the HTTP API (uploads, library, search, ask)",
             runtime=runtime,
@@ -142,20 +142,15 @@ class Api(Construct):
             environment={"LIFESTREAM_AUTH": AUTH_MODE},
             s3_objects=API_S3_ACTIONS,
             s3_bucket=API_BUCKET_ACTIONS,
-            s3_wildcard_reasons={
-                prefix: f"Scoped to the {prefix} prefix: the API must {why}; keys are per user and not known "
-                "in advance (the app scopes every key to the caller's own prefix)."
-                for prefix, why in (
-                    (UPLOAD_PREFIX, "presign uploads into, play and forget any user's videos"),
-                    (RESULTS_PREFIX, "read and forget any user's results"),
-                    (STATE_PREFIX, "forget any video's checkpoints"),
-                )
+            s3_wildcards={
+                UPLOAD_PREFIX: "presign uploads into, play and forget any user's videos",
+                RESULTS_PREFIX: "read and forget any user's results",
+                STATE_PREFIX: "forget any video's checkpoints",
             },
+            s3_keys="keys are per user and not known in advance (the app scopes every key to the caller's "
+            "own prefix).",
         )
         self.function = self.library.function
-        self.log_group = self.library.log_group
-        self.security_group = self.library.security_group
-        self.database_ingress = self.library.database_ingress
 
         # Imported into this stack: the JWT authorizer is created in the scope of the API construct it is
         # bound through, and it references the app client, which the Web stack (home of the API
@@ -255,7 +250,7 @@ class Api(Construct):
 
     def _checkov_skips(self, config: EnvConfig) -> None:
         accept_service_key_logs(
-            self.log_group,
+            self.library.log_group,
             "the function's own log holds no secrets or tokens (the access log, which names users, has its "
             "own CMK).",
         )

@@ -48,8 +48,8 @@ class LibraryFunction(Construct):
         database_secret: secretsmanager.ISecret,
         database_security_group: ec2.ISecurityGroup,
         database_port: int,
+        who: str,
         security_group_description: str,
-        ingress_description: str,
         function_name: str,
         description: str,
         runtime: lambda_.Runtime,
@@ -63,11 +63,13 @@ class LibraryFunction(Construct):
         events: Sequence[lambda_.IEventSource] = (),
         s3_objects: Mapping[str, Sequence[str]],
         s3_bucket: Sequence[str],
-        s3_wildcard_reasons: Mapping[str, str],
+        s3_wildcards: Mapping[str, str],
+        s3_keys: str,
     ) -> None:
-        """`s3_objects` maps a key prefix to the S3 actions the function may call on every key under it,
-        `s3_bucket` lists those on the bucket itself, and `s3_wildcard_reasons` says, per prefix, why
-        every key (cdk-nag's IAM5 finding)."""
+        """`who` names the function in its database ingress rule and audit reasons. `s3_objects` maps a key
+        prefix to the S3 actions the function may call on every key under it, and `s3_bucket` lists those
+        on the bucket itself; for cdk-nag's wildcard finding, `s3_wildcards` says per prefix what the
+        function must do with any key there, and `s3_keys` why those keys cannot be named."""
         super().__init__(scope, construct_id)
 
         # By name, not by construct: the bucket's name is deterministic (ResourceNames), and grants on an
@@ -79,7 +81,7 @@ class LibraryFunction(Construct):
             description=security_group_description,
             database_security_group=database_security_group,
             database_port=database_port,
-            ingress_description=ingress_description,
+            ingress_description=f"PostgreSQL from the LifeStream {who}",
         )
         openai_ref, openai_secret = secret_reference(self, "OpenAiKey", config.openai_api_key_secret)
         pinecone_ref, pinecone_secret = secret_reference(self, "PineconeKey", config.pinecone_api_key_secret)
@@ -129,8 +131,12 @@ class LibraryFunction(Construct):
         acknowledge_vpc_function(self.function)
         policy = self.function.role.node.find_child("DefaultPolicy")  # type: ignore[union-attr]
         bucket_arn = nag_rendering(self.bucket.bucket_arn, scope=self)
-        for prefix, why in s3_wildcard_reasons.items():
-            acknowledge(policy, f"AwsSolutions-IAM5[Resource::{bucket_arn}/{prefix}*]", why)
+        for prefix, must in s3_wildcards.items():
+            acknowledge(
+                policy,
+                f"AwsSolutions-IAM5[Resource::{bucket_arn}/{prefix}*]",
+                f"Scoped to the {prefix} prefix: the {who} must {must}; {s3_keys}",
+            )
 
 
 def s3_statements(

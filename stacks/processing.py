@@ -73,8 +73,8 @@ class Worker(Construct):
             database_secret=database_secret,
             database_security_group=database_security_group,
             database_port=database_port,
+            who="worker",
             security_group_description=f"LifeStream {config.name} worker and migrations",
-            ingress_description="PostgreSQL from the LifeStream worker",
             function_name=names.worker_function,
             description=f"LifeStream {config.name}: turns an uploaded video into a diary entry",
             runtime=runtime,
@@ -102,20 +102,14 @@ class Worker(Construct):
             ],
             s3_objects=WORKER_S3_ACTIONS,
             s3_bucket=WORKER_BUCKET_ACTIONS,
-            s3_wildcard_reasons={
-                prefix: f"Scoped to the {prefix} prefix: the worker must {why}; keys are not known in "
-                "advance."
-                for prefix, why in (
-                    (UPLOAD_PREFIX, "read any uploaded video"),
-                    (RESULTS_PREFIX, "write any video's results"),
-                    (STATE_PREFIX, "keep any video's resumable state"),
-                )
+            s3_wildcards={
+                UPLOAD_PREFIX: "read any uploaded video",
+                RESULTS_PREFIX: "write any video's results",
+                STATE_PREFIX: "keep any video's resumable state",
             },
+            s3_keys="keys are not known in advance.",
         )
         self.function = self.library.function
-        self.log_group = self.library.log_group
-        self.security_group = self.library.security_group
-        self.database_ingress = self.library.database_ingress
         queue.grant_consume_messages(self.function)
         # Continuation messages: a long video is resumed by a fresh invocation.
         queue.grant_send_messages(self.function)
@@ -136,14 +130,14 @@ class Worker(Construct):
             timeout=MIGRATION_TIMEOUT,
             vpc=vpc,
             vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS),
-            security_groups=[self.security_group],
+            security_groups=[self.library.security_group],
             log_group=self.migration_log_group,
             environment={
                 **job_store_environment(config, database_secret),
                 "POWERTOOLS_LOG_LEVEL": "INFO",
                 "POWERTOOLS_SERVICE_NAME": "lifestream-migrate",
             },
-            execute_after=[self.database_ingress],
+            execute_after=[self.library.database_ingress],
             execute_on_handler_change=True,
         )
         database_secret.grant_read(self.migration)
@@ -152,7 +146,7 @@ class Worker(Construct):
         acknowledge_vpc_function(self.migration)
 
     def _checkov_skips(self, config: EnvConfig) -> None:
-        for group in (self.log_group, self.migration_log_group):
+        for group in (self.library.log_group, self.migration_log_group):
             accept_service_key_logs(group)
         checkov_skip(self.migration, "CKV_AWS_173", ENVIRONMENT_HOLDS_NO_SECRETS)
         checkov_skip(
