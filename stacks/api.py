@@ -17,22 +17,15 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
-from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from lifestream.core.constants import RESULTS_PREFIX, STATE_PREFIX, UPLOAD_PREFIX, ResourceNames
-from stacks.audit import acknowledge, acknowledge_vpc_function, checkov_skip
+from stacks.audit import accept_service_key_logs, acknowledge, checkov_skip
 from stacks.auth import Auth
 from stacks.bundling import api_code
 from stacks.config import EnvConfig
-from stacks.processing import (
-    database_client_security_group,
-    job_store_environment,
-    library_environment,
-    nag_rendering,
-    secret_reference,
-)
+from stacks.library_function import IN_PLACE, LibraryFunction
 
 API_PREFIX = "/api"
 HEALTH_PATH = f"{API_PREFIX}/health"
@@ -125,58 +118,39 @@ class Api(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
 
-        # By name, like the worker: grants on an imported bucket render auditable ARNs.
-        bucket = s3.Bucket.from_bucket_name(self, "Videos", bucket_name)
         runtime = lambda_.Runtime.determine_latest_python_runtime(self)
-
-        self.security_group, self.database_ingress = database_client_security_group(
+        self.library = LibraryFunction(
             self,
+            IN_PLACE,
+            config=config,
+            names=names,
             vpc=vpc,
-            description=f"LifeStream {config.name} API function",
+            bucket_name=bucket_name,
+            database_secret=database_secret,
             database_security_group=database_security_group,
             database_port=database_port,
-            ingress_description="PostgreSQL from the LifeStream API",
-        )
-        openai_ref, openai_secret = secret_reference(self, "OpenAiKey", config.openai_api_key_secret)
-        pinecone_ref, pinecone_secret = secret_reference(self, "PineconeKey", config.pinecone_api_key_secret)
-
-        self.log_group = logs.LogGroup(
-            self, "Logs", retention=config.log_retention, removal_policy=config.removal_policy
-        )
-        self.function = lambda_.Function(
-            self,
-            "Function",
+            who="API",
+            security_group_description=f"LifeStream {config.name} API function",
             function_name=names.api_function,
             description=f"LifeStream {config.name}: the HTTP API (uploads, library, search, ask)",
             runtime=runtime,
-            architecture=lambda_.Architecture.X86_64,
             code=api_code(runtime),
             handler="api.handler",
             memory_size=config.api_memory_mb,
             timeout=Duration.seconds(config.api_timeout_seconds),
             reserved_concurrent_executions=config.api_reserved_concurrency,
-            vpc=vpc,
-            vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS),
-            security_groups=[self.security_group],
-            log_group=self.log_group,
-            environment={
-                **job_store_environment(config, database_secret),
-                **library_environment(
-                    config,
-                    names,
-                    bucket_name=bucket.bucket_name,
-                    openai_ref=openai_ref,
-                    pinecone_ref=pinecone_ref,
-                ),
-                "LIFESTREAM_AUTH": AUTH_MODE,
+            environment={"LIFESTREAM_AUTH": AUTH_MODE},
+            s3_objects=API_S3_ACTIONS,
+            s3_bucket=API_BUCKET_ACTIONS,
+            s3_wildcards={
+                UPLOAD_PREFIX: "presign uploads into, play and forget any user's videos",
+                RESULTS_PREFIX: "read and forget any user's results",
+                STATE_PREFIX: "forget any video's checkpoints",
             },
+            s3_keys="keys are per user and not known in advance (the app scopes every key to the caller's "
+            "own prefix).",
         )
-        for statement in api_s3_statements(bucket):
-            self.function.add_to_role_policy(statement)
-        database_secret.grant_read(self.function)
-        # Search embeds the query (OpenAI) and asks Pinecone; ask also calls the chat model.
-        for secret in (openai_secret, pinecone_secret):
-            secret.grant_read(self.function)  # type: ignore[union-attr]
+        self.function = self.library.function
 
         # Imported into this stack: the JWT authorizer is created in the scope of the API construct it is
         # bound through, and it references the app client, which the Web stack (home of the API
@@ -268,24 +242,17 @@ class Api(Construct):
         ]
 
         self._checkov_skips(config)
-        self._acknowledge(config, bucket_arn_rendered=nag_rendering(bucket.bucket_arn, scope=self))
+        self._acknowledge()
 
     @property
     def url(self) -> str:
         return self.stage.url
 
     def _checkov_skips(self, config: EnvConfig) -> None:
-        checkov_skip(
-            self.log_group,
-            "CKV_AWS_158",
-            "CloudWatch Logs encrypts every log group at rest with a service-owned key; the function's own "
-            "log holds no secrets or tokens (the access log, which names users, has its own CMK).",
-        )
-        checkov_skip(
-            self.function,
-            "CKV_AWS_173",
-            "The variables hold names, ARNs and limits, never secret values (those are read from "
-            "Secrets Manager at run time); Lambda encrypts them at rest with its service key.",
+        accept_service_key_logs(
+            self.library.log_group,
+            "the function's own log holds no secrets or tokens (the access log, which names users, has its "
+            "own CMK).",
         )
         checkov_skip(
             self.function,
@@ -308,20 +275,7 @@ class Api(Construct):
                 "a token, and it answers with the service's status, never with user data.",
             )
 
-    def _acknowledge(self, config: EnvConfig, *, bucket_arn_rendered: str) -> None:
-        acknowledge_vpc_function(self.function)
-        policy = self.function.role.node.find_child("DefaultPolicy")  # type: ignore[union-attr]
-        for prefix, why in (
-            (UPLOAD_PREFIX, "presign uploads into, play and forget any user's videos"),
-            (RESULTS_PREFIX, "read and forget any user's results"),
-            (STATE_PREFIX, "forget any video's checkpoints"),
-        ):
-            acknowledge(
-                policy,
-                f"AwsSolutions-IAM5[Resource::{bucket_arn_rendered}/{prefix}*]",
-                f"Scoped to the {prefix} prefix: the API must {why}; keys are per user and not known in "
-                "advance (the app scopes every key to the caller's own prefix).",
-            )
+    def _acknowledge(self) -> None:
         for route in self.health_routes:
             acknowledge(
                 route,
@@ -329,15 +283,6 @@ class Api(Construct):
                 "GET /api/health is the only route without the JWT authorizer: uptime checks call it "
                 "without a token, and it answers with the service's status, never with user data.",
             )
-
-
-def api_s3_statements(bucket: s3.IBucket) -> list[iam.PolicyStatement]:
-    statements = [
-        iam.PolicyStatement(actions=list(actions), resources=[bucket.arn_for_objects(f"{prefix}*")])
-        for prefix, actions in API_S3_ACTIONS.items()
-    ]
-    statements.append(iam.PolicyStatement(actions=list(API_BUCKET_ACTIONS), resources=[bucket.bucket_arn]))
-    return statements
 
 
 def create_http_api(

@@ -67,6 +67,27 @@ def acknowledge_vpc_function(function: IConstruct) -> None:
     )
 
 
+NO_CMK_PER_LOG_GROUP = (
+    "a CMK per group would add a key policy for logs.<region> and a monthly key cost for logs that hold "
+    "no secrets."
+)
+
+
+def accept_service_key_logs(group: IConstruct, why: str = NO_CMK_PER_LOG_GROUP) -> None:
+    """checkov's CKV_AWS_158 (a customer-managed key per log group), with `why` this group needs none."""
+    service_key = "CloudWatch Logs encrypts every log group at rest with a service-owned key"
+    checkov_skip(group, "CKV_AWS_158", f"{service_key}; {why}")
+
+
+def nag_rendering(value: str, *, scope: IConstruct) -> str:
+    """How cdk-nag prints a resolved value in finding ids: pseudo parameters as <AWS::Name>."""
+    resolved = Stack.of(scope).resolve(value)
+    if isinstance(resolved, str):
+        return resolved
+    parts = resolved["Fn::Join"][1]
+    return "".join(p if isinstance(p, str) else f"<{p['Ref']}>" for p in parts)
+
+
 def checkov_skip(scope: IConstruct, check: str, comment: str) -> None:
     """Record an accepted checkov finding on the CloudFormation resource behind `scope`."""
     resource = scope if isinstance(scope, CfnResource) else scope.node.default_child

@@ -1,34 +1,26 @@
-"""The LifeStream stacks of one environment and how they depend on each other.
+"""The LifeStream stacks of one environment; an arrow points at a stack that must be deployed first.
 
-    Queue  <-  Storage -> Web   (the bucket's notification references the queue; its CORS rule names
-      ^           ^              the site's origin)
-      |           |
-    Processing -> Database      (worker: VPC, DB secret, DB security group)
-      ^     ^
-      |    Api -> Database, Auth, Web (API Lambda in the VPC; stage, routes and JWT authorizer on the
-      |                           HTTP API resource made in Web; after the migrations in Processing,
-      |                           and after the bucket in Storage)
-    Alarms                      (queue, DLQ, worker metrics; the API's and its function's, so after Api)
-    Auth -> Web                 (user pool, browser client, managed-login domain; the client's
-                                 callback URLs name the site, so the API can still be replaced without
-                                 touching the users)
-    Web                         (site bucket, CloudFront distribution, and the bare HTTP API resource
-                                 its /api/* behavior points at; depends on nothing)
-    Site -> Web, Auth           (the built web app and its config.json, which names the app client)
-    Billing                     (us-east-1, standalone)
+    Web                         site, distribution and the bare HTTP API resource its /api/* points at
+    Queue
+    Storage -> Queue, Web       the bucket notifies the queue; its CORS rule names the site's origin
+    Database
+    Processing -> Queue, Storage, Database
+    Auth -> Web                 the client's callback URLs name the site (so the API can be replaced
+                                without touching the users)
+    Api -> Web, Auth, Storage, Database, Processing (stage, routes and authorizer on Web's API resource;
+                                after the bucket and the migrations)
+    Alarms -> Queue, Processing, Api
+    Site -> Web, Auth           config.json names the app client
+    Billing                     us-east-1, standalone
 
-Why the HTTP API resource sits in Web: the distribution's /api/* origin needs the API's id, the app
-client's callback URLs need the distribution's domain, and the JWT authorizer needs the client. A stack
-holding both the API resource and its authorizer would depend on Auth while Auth depends on it. The same
-goes for the video bucket's CORS rule (Storage), which must name the distribution while the API needs the
-bucket first. The API's id and the distribution's domain do not change on updates, so the exports these
-references make are stable.
-
-Why the queue sits *below* the bucket: S3 checks, when a notification is configured, that the queue's
-policy already lets the bucket send. So the queue (with that policy) must exist first, and its policy
-names the bucket by its deterministic ARN (from `ResourceNames`), not by construct — a construct
-reference would make the queue stack depend on the storage stack while the storage stack depends on
-the queue: the cross-stack cycle of aws-cdk#11245.
+The HTTP API resource sits in Web because the distribution needs its id, the app client's callback URLs
+need the distribution, and the JWT authorizer needs the client: one stack with both the API resource and
+its authorizer would be a cycle through Auth. Storage's CORS rule, which names the distribution while the
+API needs the bucket, is why Web comes first too. Neither the API's id nor the distribution's domain
+changes on updates, so these exports are stable. The queue sits below the bucket because S3 checks, when a
+notification is configured, that the queue's policy already lets the bucket send; that policy names the
+bucket by its deterministic ARN (`ResourceNames`), since a construct reference would be the cross-stack
+cycle of aws-cdk#11245.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from aws_cdk import aws_rds as rds
 from constructs import Construct
 
 from lifestream.core.constants import ResourceNames
-from stacks.audit import acknowledge, checkov_skip
+from stacks.audit import accept_service_key_logs, acknowledge, checkov_skip
 from stacks.config import EnvConfig
 
 POSTGRES_VERSION = rds.PostgresEngineVersion.VER_18
@@ -95,11 +95,7 @@ class Network(Construct):
             retention=config.log_retention,
             removal_policy=config.removal_policy,
         )
-        checkov_skip(
-            flow_log_group,
-            "CKV_AWS_158",
-            "CloudWatch Logs encrypts every log group at rest with a service-owned key; a CMK per group would add a key policy for logs.<region> and a monthly key cost for logs that hold no secrets.",
-        )
+        accept_service_key_logs(flow_log_group)
         self.vpc.add_flow_log(
             "FlowLog",
             destination=ec2.FlowLogDestination.to_cloud_watch_logs(flow_log_group),

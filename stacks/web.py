@@ -23,11 +23,16 @@ from constructs import Construct
 
 from lifestream.core.constants import ResourceNames
 from stacks.api import API_PREFIX
-from stacks.audit import MANAGED_POLICY_PREFIX, acknowledge, checkov_skip
+from stacks.audit import (
+    MANAGED_POLICY_PREFIX,
+    accept_service_key_logs,
+    acknowledge,
+    checkov_skip,
+    nag_rendering,
+)
 from stacks.auth import CALLBACK_PATH, LOGOUT_PATH, OAUTH_SCOPES, Auth
 from stacks.config import EnvConfig
 from stacks.log_bucket import log_bucket
-from stacks.processing import nag_rendering
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 PLACEHOLDER_SITE = Path(__file__).resolve().parent / "web_placeholder"
@@ -301,12 +306,7 @@ class WebContent(Construct):
         self._audit()
 
     def _audit(self) -> None:
-        checkov_skip(
-            self.log_group,
-            "CKV_AWS_158",
-            "CloudWatch Logs encrypts every log group at rest with a service-owned key; the deployment "
-            "handler logs file names only.",
-        )
+        accept_service_key_logs(self.log_group, "the deployment handler logs file names only.")
         stack = Stack.of(self)
         for resource in stack.node.find_all():
             path = resource.node.path
