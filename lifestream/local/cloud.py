@@ -28,7 +28,7 @@ from lifestream.local.resources import (
 from lifestream.local.server import LocalCloudError, alive, port_open, start_server, stop_pid
 from lifestream.local.snapshot import save_bucket
 
-# Re-exported: the local cloud's face for the CLI and the tests' fixtures.
+# The local cloud's face for the CLI, `serve` and the tests' fixtures (some names live in resources.py).
 __all__ = [
     "BROWSER_UPLOAD_RULE",
     "DEFAULT_FUNCTION_TIMEOUT",
