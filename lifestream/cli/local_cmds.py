@@ -17,11 +17,13 @@ from rich.markup import escape
 from rich.table import Table
 
 from lifestream.cli.common import console
-from lifestream.core.constants import SUBTITLE_SUFFIXES, UPLOAD_PREFIX, VIDEO_SUFFIXES
-from lifestream.core.errors import ConfigError, UnsupportedFileError
+from lifestream.core.constants import UPLOAD_PREFIX
+from lifestream.core.errors import ConfigError
 from lifestream.core.settings import Settings, load_settings
 from lifestream.core.timefmt import hms
 from lifestream.local import cloud as local_cloud
+from lifestream.local.dlq import peek_dlq, redrive_dlq
+from lifestream.local.uploads import upload_demo_video, upload_videos
 
 local_app = typer.Typer(
     help="Run the cloud pipeline on this machine (moto server for S3 and SQS).", no_args_is_help=True
@@ -116,57 +118,6 @@ def _print_cloud(cloud: local_cloud.LocalCloud, state: str) -> None:
 
 
 # --- upload -------------------------------------------------------------------------------------------------
-def upload_videos(
-    settings: Settings,
-    files: list[Path],
-    subtitles: list[Path] | None = None,
-    *,
-    folder: str = "",
-    sidecars: bool = True,
-) -> list[str]:
-    """Upload videos under uploads/ (subtitles first, so the worker finds them beside the video).
-    Without explicit `subtitles`, a same-named .srt/.vtt beside each video goes along when `sidecars`."""
-    from lifestream.cli.pipeline_cmds import sidecar_subtitles
-    from lifestream.storage.s3_service import S3Service
-
-    s3 = S3Service.from_settings(settings)
-    subtitles = list(subtitles or [])
-    if subtitles and len(subtitles) != len(files):
-        raise ConfigError("give one --subtitles file per video (or none and keep them beside the videos)")
-    keys = []
-    for index, path in enumerate(files):
-        if not path.is_file():
-            raise UnsupportedFileError(f"{path} does not exist or is not a file")
-        if path.suffix.lower() not in VIDEO_SUFFIXES:
-            raise UnsupportedFileError(f"{path} is not a video ({', '.join(VIDEO_SUFFIXES)})")
-        prefix = UPLOAD_PREFIX + (folder.strip("/") + "/" if folder.strip("/") else "")
-        key = prefix + path.name
-        stem = key.rsplit(".", 1)[0]
-        found = sidecar_subtitles(path) if sidecars else []
-        for sidecar in [subtitles[index]] if subtitles else found:
-            if sidecar.suffix.lower() not in SUBTITLE_SUFFIXES:
-                raise UnsupportedFileError(
-                    f"{sidecar} is not a subtitle file ({', '.join(SUBTITLE_SUFFIXES)})"
-                )
-            # An explicit --subtitles file takes the video's name; a sidecar keeps its own tail
-            # (".en.vtt"), so that the worker's sidecar rule finds each one beside the video.
-            tail = sidecar.name[len(path.stem) :] if sidecar in found else sidecar.suffix
-            tail = tail[: -len(sidecar.suffix)] + sidecar.suffix.lower()
-            s3.upload_file(sidecar, stem + tail, content_type="text/plain; charset=utf-8")
-        s3.upload_file(path, key, content_type=_video_type(path))
-        keys.append(key)
-    return keys
-
-
-def _video_type(path: Path) -> str:
-    return {
-        ".mp4": "video/mp4",
-        ".mov": "video/quicktime",
-        ".avi": "video/x-msvideo",
-        ".mkv": "video/x-matroska",
-    }.get(path.suffix.lower(), "application/octet-stream")
-
-
 def upload_cmd(
     files: Annotated[list[Path], typer.Argument(help="Video files to upload.")],
     subtitles: Annotated[
@@ -284,55 +235,6 @@ def worker_runtime_warm() -> None:
 
 
 # --- dlq ----------------------------------------------------------------------------------------------------
-def peek_dlq(settings: Settings, *, limit: int = 50) -> list[dict]:
-    """Messages in the DLQ without consuming them (received with a zero visibility timeout)."""
-    if not settings.dlq_url:
-        raise ConfigError("LIFESTREAM_DLQ_URL is not set (start the local cloud with `lifestream local up`)")
-    sqs = settings.client("sqs")
-    seen: dict[str, dict] = {}
-    empty_polls = 0
-    while len(seen) < limit and empty_polls < 2:
-        got = sqs.receive_message(
-            QueueUrl=settings.dlq_url,
-            MaxNumberOfMessages=10,
-            VisibilityTimeout=0,
-            MessageSystemAttributeNames=["All"],
-            WaitTimeSeconds=0,
-        ).get("Messages", [])
-        fresh = [m for m in got if m["MessageId"] not in seen]
-        empty_polls = empty_polls + 1 if not fresh else 0
-        for m in fresh:
-            seen[m["MessageId"]] = m
-    return list(seen.values())[:limit]
-
-
-def redrive_dlq(settings: Settings, *, limit: int | None = None) -> int:
-    """Move DLQ messages back to the processing queue (send, then delete); returns how many moved."""
-    if not (settings.dlq_url and settings.queue_url):
-        raise ConfigError(
-            "LIFESTREAM_DLQ_URL and LIFESTREAM_QUEUE_URL must be set (or run `lifestream local up`)"
-        )
-    sqs = settings.client("sqs")
-    moved = 0
-    while limit is None or moved < limit:
-        got = sqs.receive_message(
-            QueueUrl=settings.dlq_url,
-            MaxNumberOfMessages=min(10, (limit - moved) if limit else 10),
-            VisibilityTimeout=30,
-            MessageAttributeNames=["All"],
-            WaitTimeSeconds=0,
-        ).get("Messages", [])
-        if not got:
-            break
-        for m in got:
-            # Sent before deleted: a crash in between duplicates a message, which the job claim absorbs.
-            kwargs = {"MessageAttributes": m["MessageAttributes"]} if m.get("MessageAttributes") else {}
-            sqs.send_message(QueueUrl=settings.queue_url, MessageBody=m["Body"], **kwargs)
-            sqs.delete_message(QueueUrl=settings.dlq_url, ReceiptHandle=m["ReceiptHandle"])
-            moved += 1
-    return moved
-
-
 @dlq_app.command("list")
 def dlq_list(limit: Annotated[int, typer.Option(min=1)] = 50, state_dir: StateDir = None) -> None:
     """Show what is in the dead-letter queue."""
@@ -378,7 +280,6 @@ def _describe_body(body: str) -> str:
 
 
 # --- demo ---------------------------------------------------------------------------------------------------
-DEMO_KEY_FOLDER = "demo"
 DEMO_QUERY = "what do I need to buy"
 DEMO_QUESTION = "When is the dentist appointment?"
 
@@ -434,7 +335,7 @@ def run_demo(
             console.print(
                 f"sample video: {video}" + (f" ({sample.duration:.1f}s)" if sample else " (reused)")
             )
-        key = _upload_for_demo(settings, video)
+        key = upload_demo_video(settings, video)
         console.print(f"uploaded to s3://{settings.resolved_bucket}/{key}")
         run_worker(settings, until_idle=True, verbose=verbose, runtime_parts=runtime_parts)
         return _show_demo_results(
@@ -444,24 +345,6 @@ def run_demo(
         if started and not keep_running:
             local_cloud.down(state_dir)
             console.print("local cloud stopped")
-
-
-def _upload_for_demo(settings: Settings, video: Path) -> str:
-    from lifestream.worker import configure
-
-    runtime = configure(settings)
-    bucket = settings.resolved_bucket
-    key = f"{UPLOAD_PREFIX}{DEMO_KEY_FOLDER}/{video.name}"
-    # moto's events carry no version id, so an unchanged file maps to the same (ETag-keyed) job and a re-run
-    # finds it completed. If its results vanished with a restarted moto server, make it claimable again.
-    s3 = runtime.s3(bucket)
-    for job in runtime.jobs.list_jobs(limit=1000):
-        mine = job.bucket == bucket and job.key == key and job.status in ("completed", "failed")
-        if mine and not s3.file_exists((job.result_keys or {}).get("markdown", "-")):
-            runtime.jobs.requeue(job.id)
-    # The sample's own .srt stays home: the demo shows speech recognition (it is used when no model is).
-    upload_videos(settings, [video], folder=DEMO_KEY_FOLDER, sidecars=False)
-    return key
 
 
 def _show_demo_results(settings: Settings, key: str, *, query: str, question: str, Markdown, Panel) -> dict:

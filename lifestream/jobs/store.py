@@ -1,92 +1,32 @@
 """The job store: one row per uploaded video and one job per video, shared by every worker.
 
-Claims are atomic on both engines without read-then-write races: the video and job rows are created
-with INSERT … ON CONFLICT DO NOTHING, then taken with a conditional UPDATE whose WHERE clause states
-what may be claimed; the row count says who won. PostgreSQL re-checks the WHERE clause after waiting
-for a concurrent writer's row lock, and SQLite serialises writers, so exactly one claimer wins.
-
-Every write a worker makes to a claimed job is fenced the same way: `WHERE id = … AND claimed_by = <its
-worker id> AND status = 'processing'`. A worker whose claim went stale and was taken over (or whose job
-finished or was removed meanwhile) gets `ClaimLostError` and must stop without touching the job: the
-new holder owns its results, checkpoint and outcome.
-
-Time comes from the store's `clock` (real UTC time by default), so claim ageing is testable without sleeps.
+Design note: every write a worker makes to a claimed job is fenced like the claim itself (claims.py):
+`WHERE id = … AND claimed_by = <its worker id> AND status = 'processing'`. A worker whose claim went stale
+and was taken over (or whose job finished or was removed meanwhile) gets `ClaimLostError` and must stop
+without touching the job: the new holder owns its results, checkpoint and outcome. Time comes from
+`clock`, so claim ageing is testable without sleeps.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
-from typing import Any, Literal, TypeVar
+from datetime import datetime
+from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict
-from sqlalchemy import Connection, Engine, Select, delete, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, Engine, delete, select, update
 
 from lifestream.core.constants import LOCAL_USER
 from lifestream.core.errors import JobNotFoundError, LifeStreamError
+from lifestream.jobs.claims import claim_job
 from lifestream.jobs.engine import describe, follow_password_rotation, make_engine, translate_errors
+from lifestream.jobs.errors import ClaimLostError
 from lifestream.jobs.ids import video_id_for
 from lifestream.jobs.migrate import run_migrations
+from lifestream.jobs.records import Claim, JobRecord, load_record, select_records
 from lifestream.jobs.schema import Job, JobStatus, Video, utcnow
 
-ClaimOutcome = Literal["claimed", "completed", "busy", "failed"]
 MAX_ERROR_CHARS = 4000
 _T = TypeVar("_T")
-
-
-class JobRecord(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    video_id: str
-    owner: str
-    bucket: str
-    key: str
-    version: str
-    status: JobStatus
-    stage: str | None
-    progress: float
-    attempts: int
-    error: str | None
-    result_keys: dict[str, str] | None
-    checkpoint: dict[str, Any] | None
-    created_at: datetime
-    updated_at: datetime
-    started_at: datetime | None
-    finished_at: datetime | None
-    duration: float | None
-    recorded_at: datetime | None
-    chunk_count: int | None
-    size: int | None = None
-    source: str | None = None
-    claimed_by: str | None = None
-    heartbeat_at: datetime | None = None
-
-
-class Claim(BaseModel):
-    outcome: ClaimOutcome
-    job: JobRecord
-    # True when this claim continues earlier work: a stale claim taken over, or a released job that
-    # saved a checkpoint. The worker then resumes from the checkpoint instead of starting over.
-    resumed: bool = False
-
-    @property
-    def claimed(self) -> bool:
-        return self.outcome == "claimed"
-
-
-class ClaimLostError(LifeStreamError):
-    """A fenced write was refused: the writer no longer holds the job's claim. `job` is the job as it is
-    now (another worker's, or finished), or None when the job no longer exists (superseded and removed)."""
-
-    def __init__(self, message: str, *, job: JobRecord | None) -> None:
-        super().__init__(message)
-        self.job = job
-
-    @property
-    def gone(self) -> bool:
-        return self.job is None
 
 
 def _truncate(error: str) -> str:
@@ -146,53 +86,12 @@ class JobStore:
             return work(conn)
 
     @staticmethod
-    def _select() -> Select:
-        return select(
-            Job.id,
-            Job.video_id,
-            Job.owner,
-            Video.bucket,
-            Video.key,
-            Video.version,
-            Job.status,
-            Job.stage,
-            Job.progress,
-            Job.attempts,
-            Job.error,
-            Job.result_keys,
-            Job.checkpoint,
-            Job.created_at,
-            Job.updated_at,
-            Job.started_at,
-            Job.finished_at,
-            Video.duration,
-            Video.recorded_at,
-            Video.chunk_count,
-            Video.size,
-            Video.source,
-            Job.claimed_by,
-            Job.heartbeat_at,
-        ).join(Video, Video.id == Job.video_id)
-
-    def _load(self, conn: Connection, job_id: int) -> JobRecord:
-        row = conn.execute(self._select().where(Job.id == job_id)).mappings().one_or_none()
-        if row is None:
-            raise JobNotFoundError(f"no job with id {job_id}")
-        return JobRecord.model_validate(dict(row))
-
-    def _insert_once(self, conn: Connection, model, values: dict[str, Any]) -> None:
-        # No conflict target: a concurrent insert may collide on any unique key (id or the object
-        # triple), and both mean "the row exists now".
-        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-        conn.execute(dialect.insert(model).values(**values).on_conflict_do_nothing())
-
-    @staticmethod
     def _held_by(jid: int, worker_id: str):
         return (Job.id == jid, Job.claimed_by == worker_id, Job.status == JobStatus.PROCESSING.value)
 
     def _refused(self, conn: Connection, jid: int, worker_id: str) -> ClaimLostError:
         try:
-            job: JobRecord | None = self._load(conn, jid)
+            job: JobRecord | None = load_record(conn, jid)
         except JobNotFoundError:
             job = None
         if job is None:
@@ -212,7 +111,7 @@ class JobStore:
             )
             if result.rowcount == 0:
                 raise self._refused(conn, jid, worker_id)
-            return self._load(conn, jid)
+            return load_record(conn, jid)
 
         return self._tx(work)
 
@@ -236,87 +135,19 @@ class JobStore:
         candidate = video_id_for(bucket, key, version, name=name)
 
         def work(conn: Connection) -> Claim:
-            now = self.clock()
-            self._insert_once(
+            return claim_job(
                 conn,
-                Video,
-                {
-                    "id": candidate,
-                    "bucket": bucket,
-                    "key": key,
-                    "version": version,
-                    "size": size,
-                    "source": source,
-                    "created_at": now,
-                },
+                candidate,
+                now=self.clock(),
+                bucket=bucket,
+                key=key,
+                version=version,
+                size=size,
+                worker_id=worker_id,
+                stale_after=stale_after,
+                source=source,
+                owner=owner,
             )
-            # By the object, not by the computed id: a first claim under another name (a copy of a
-            # local file) already chose the id.
-            video_id = conn.execute(
-                select(Video.id).where(Video.bucket == bucket, Video.key == key, Video.version == version)
-            ).scalar_one_or_none()
-            if video_id is None:
-                # Two uploads whose ids collide (40-bit hash + same slug): never mix their jobs.
-                holder = conn.execute(
-                    select(Video.bucket, Video.key, Video.version).where(Video.id == candidate)
-                ).one()
-                raise LifeStreamError(
-                    f"video id {candidate} of s3://{bucket}/{key} ({version}) is already used by "
-                    f"s3://{holder.bucket}/{holder.key} ({holder.version})"
-                )
-            self._insert_once(
-                conn,
-                Job,
-                {
-                    "video_id": video_id,
-                    "owner": owner,
-                    "status": JobStatus.QUEUED.value,
-                    "progress": 0.0,
-                    "attempts": 0,
-                    "created_at": now,
-                    "updated_at": now,
-                },
-            )
-            take = dict(
-                status=JobStatus.PROCESSING.value,
-                claimed_by=worker_id,
-                heartbeat_at=now,
-                updated_at=now,
-                attempts=Job.attempts + 1,
-                started_at=func.coalesce(Job.started_at, now),
-                finished_at=None,
-            )
-            stale = conn.execute(
-                update(Job)
-                .where(
-                    Job.video_id == video_id,
-                    Job.status == JobStatus.PROCESSING.value,
-                    or_(Job.heartbeat_at.is_(None), Job.heartbeat_at < now - timedelta(seconds=stale_after)),
-                )
-                .values(**take)
-                .returning(Job.id)
-            ).scalar_one_or_none()
-            if stale is not None:
-                return Claim(outcome="claimed", job=self._load(conn, stale), resumed=True)
-            queued = conn.execute(
-                update(Job)
-                .where(Job.video_id == video_id, Job.status == JobStatus.QUEUED.value)
-                .values(**take)
-                .returning(Job.id)
-            ).scalar_one_or_none()
-            if queued is not None:
-                job = self._load(conn, queued)
-                return Claim(outcome="claimed", job=job, resumed=job.checkpoint is not None)
-            # Nobody can take it: processing with a live heartbeat, completed or failed. (If another
-            # worker released it in the instant since, it reads as queued and is reported busy: the
-            # caller retries later, which is always safe.)
-            job_id = conn.execute(select(Job.id).where(Job.video_id == video_id)).scalar_one()
-            job = self._load(conn, job_id)
-            outcome: ClaimOutcome = {
-                JobStatus.COMPLETED: "completed",
-                JobStatus.FAILED: "failed",
-            }.get(job.status, "busy")
-            return Claim(outcome=outcome, job=job)
 
         return self._tx(work)
 
@@ -384,7 +215,7 @@ class JobStore:
                 .where(Video.id == result)
                 .values(duration=duration, recorded_at=recorded_at, chunk_count=chunk_count)
             )
-            return self._load(conn, jid)
+            return load_record(conn, jid)
 
         return self._tx(work)
 
@@ -447,7 +278,7 @@ class JobStore:
                     updated_at=self.clock(),
                 )
             )
-            job = self._load(conn, jid)  # JobNotFoundError for an unknown id
+            job = load_record(conn, jid)  # JobNotFoundError for an unknown id
             if result.rowcount == 0 and job.status != JobStatus.QUEUED:
                 raise LifeStreamError(f"job {jid} is {job.status} (by {job.claimed_by}); not requeued")
             return job
@@ -459,7 +290,7 @@ class JobStore:
         """The jobs of the other versions of the same object (bucket, key): what a new version replaces."""
 
         def work(conn: Connection) -> list[JobRecord]:
-            stmt = self._select().where(
+            stmt = select_records().where(
                 Video.bucket == job.bucket, Video.key == job.key, Video.id != job.video_id
             )
             return [JobRecord.model_validate(dict(r)) for r in conn.execute(stmt).mappings()]
@@ -517,13 +348,13 @@ class JobStore:
     # With `owner`, another user's job reads exactly like a missing one (JobNotFoundError): ids never leak.
     def get(self, job_id: int | str, *, owner: str | None = None) -> JobRecord:
         jid = _parse_job_id(job_id)
-        job = self._tx(lambda conn: self._load(conn, jid))
+        job = self._tx(lambda conn: load_record(conn, jid))
         if owner is not None and job.owner != owner:
             raise JobNotFoundError(f"no job with id {jid}")
         return job
 
     def find_by_video(self, video_id: str, *, owner: str | None = None) -> JobRecord | None:
-        stmt = self._select().where(Job.video_id == video_id)
+        stmt = select_records().where(Job.video_id == video_id)
         if owner is not None:
             stmt = stmt.where(Job.owner == owner)
 
@@ -545,7 +376,7 @@ class JobStore:
         if exact is not None:
             return exact
         escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        stmt = self._select().where(Job.video_id.like(escaped + "%", escape="\\")).limit(6)
+        stmt = select_records().where(Job.video_id.like(escaped + "%", escape="\\")).limit(6)
         if owner is not None:
             stmt = stmt.where(Job.owner == owner)
 
@@ -571,7 +402,7 @@ class JobStore:
         offset: int = 0,
     ) -> list[JobRecord]:
         """Most recently updated first; `recorded_from` ≤ recorded_at < `recorded_before` when given."""
-        stmt = self._select().order_by(Job.updated_at.desc(), Job.id.desc()).limit(limit).offset(offset)
+        stmt = select_records().order_by(Job.updated_at.desc(), Job.id.desc()).limit(limit).offset(offset)
         if status is not None:
             stmt = stmt.where(Job.status == JobStatus(status).value)
         if owner is not None:

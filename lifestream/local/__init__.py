@@ -1,14 +1,15 @@
-"""The embedded default's stand-ins for AWS on one machine: `cloud` runs a moto server with the stacks'
-bucket, queue, DLQ and S3 → SQS notification; `worker` plays Lambda's SQS event source, calling the real
-handler with the events it builds.
+"""The embedded default's stand-ins for AWS on one machine: `cloud` runs a moto server (`server`) with the
+stacks' bucket, queue, DLQ and S3 → SQS notification (`resources`), keeping the bucket across restarts
+(`snapshot`); `worker` plays Lambda's SQS event source, calling the real handler with the events it builds;
+`uploads` and `dlq` are what a person does to that cloud: put videos in, look at and redrive failures.
 """
 
 from lifestream.core.lazy import lazy_exports
 
 _NAMES = {
     "LocalCloud": "cloud",
-    "LocalResources": "cloud",
-    "provision": "cloud",
+    "LocalResources": "resources",
+    "provision": "resources",
     "LocalWorker": "worker",
     "build_event": "worker",
 }

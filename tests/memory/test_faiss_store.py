@@ -66,7 +66,7 @@ def test_crash_during_save_keeps_the_previous_index_loadable(tmp_path, monkeypat
 def test_crash_before_the_pointer_flip_keeps_the_previous_index(tmp_path, monkeypatch):
     store = make(tmp_path / "ix")
     store.upsert(["a#1"], vectors(1), [{"v": 1}])
-    import lifestream.memory.vectors.faiss_store as module
+    import lifestream.memory.vectors.faiss_generations as module
 
     real_replace = module.os.replace
 

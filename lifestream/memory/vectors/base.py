@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -12,6 +12,7 @@ from lifestream.core.errors import DimensionMismatchError, VectorStoreError
 
 Metadata = dict[str, Any]
 Filter = Mapping[str, Any]
+StoreKind = Literal["faiss", "pinecone"]
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class Record:
 
 @runtime_checkable
 class VectorStore(Protocol):
-    kind: str  # "faiss" | "pinecone"
+    kind: StoreKind
     dimension: int
     embedder_name: str
 

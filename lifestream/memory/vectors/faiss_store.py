@@ -1,32 +1,16 @@
 """A FAISS vector store on local disk: exact (flat) or approximate (HNSW) cosine search with metadata.
 
-Layout of the store directory:
-    CURRENT            name of the live generation, replaced atomically (os.replace)
-    gen-000042/        one complete snapshot: manifest.json, vectors.npy, records.json, [index.faiss]
-A save writes a new generation beside the old one and only then flips CURRENT, so a crash at any
-moment leaves the previous generation loadable; stale generations and temp dirs are swept later.
-
-Ids: every string id owns one row (int64 = row number = FAISS's sequential id). Replacing or deleting
-an id retires its row (the id table and metadata forget it at once, so it never comes back from
-query/fetch/count). Retired rows stay in the FAISS index but are excluded from every search by an ID
-selector (a bitmap of the live rows), so no query over-fetches to skip them. They are compacted away,
-and the flat/HNSW choice of auto mode is applied, by `compact()` and on load, never inside an
-upsert's latency; saves write only the live rows in flat mode.
-
-Filters are evaluated on columnar metadata (columns.py) into a row mask; then the candidates are
-scored exactly, either by gathering their vectors (a selective filter) or by a FAISS flat search
-restricted to them with an IDSelectorBitmap; a broad filter in HNSW mode searches the graph with the
-same selector. bench/RESULTS.md has the figures.
+Design note: every string id owns one row (int64 = row number = FAISS's sequential id). Replacing or
+deleting an id retires its row: the id table and metadata forget it at once, and an ID selector of the live
+rows keeps it out of every search, so no query over-fetches to skip it. Retired rows are compacted away,
+and auto mode's flat/HNSW choice applied, by `compact()` and on load, never inside an upsert's latency.
+How a query is searched: faiss_search.py; how the store is saved: faiss_generations.py.
 """
 
 from __future__ import annotations
 
-import fcntl
 import json
-import os
-import shutil
 import time
-import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -34,29 +18,17 @@ from typing import Any, Literal
 
 import numpy as np
 
-from lifestream.core.errors import DimensionMismatchError, VectorStoreError
-from lifestream.memory.vectors.base import Filter, Match, Metadata, Record, as_matrix, check_batch
+from lifestream.core.errors import VectorStoreError
+from lifestream.memory.vectors import faiss_generations as generations
+from lifestream.memory.vectors.base import Filter, Match, Metadata, Record, StoreKind, as_matrix, check_batch
 from lifestream.memory.vectors.columns import Columns, compile_selection
+from lifestream.memory.vectors.faiss_search import FaissSearch, IndexType, bitmap_selector, search_breadth
 
 Mode = Literal["auto", "flat", "hnsw"]
-FORMAT_VERSION = 1
-CURRENT_FILE = "CURRENT"
-GENERATION_PREFIX = "gen-"
-# Up to this share of the rows, a filter's candidates are scored by gathering their vectors (cost grows
-# with the candidates only); above it a FAISS flat scan with a selector is cheaper (it grows with n, at
-# ~1/250 of a gathered row's cost per row: measured at 100k, 384-d).
-GATHER_SHARE = 1 / 256
-# Above this share of the rows, HNSW mode searches its graph with the filter's selector (approximate, as
-# unfiltered queries are); below it the graph's neighbourhoods are too sparse in candidates: exact.
-HNSW_FILTER_SHARE = 0.25
-# Above this share of the rows, a flat index answers a filter by its plain search with a wider k, kept
-# where the filter admits (see _overfetch). A selector scan reads only the admitted vectors, so it wins
-# up to ~3/4 of the rows (bench/RESULTS.md: 1M flat, half the rows admitted: 0.33x the plain search).
-FLAT_OVERFETCH_SHARE = 0.8
 
 
 class FaissVectorStore:
-    kind = "faiss"
+    kind: StoreKind = "faiss"
 
     def __init__(
         self,
@@ -100,25 +72,16 @@ class FaissVectorStore:
             try:
                 self._load_if_present()
                 return
-            except (OSError, _GenerationMissing):
+            except (OSError, generations.GenerationMissing):
                 self._reset()
                 if attempt == 4:
                     raise
                 time.sleep(0.02 * (attempt + 1))
 
-    @staticmethod
-    def read_manifest(directory: Path | str) -> dict[str, Any] | None:
-        """The live generation's manifest (embedder, dimension, count...), or None if there is no index."""
-        pointer = Path(directory) / CURRENT_FILE
-        if not pointer.exists():
-            return None
-        manifest = Path(directory) / pointer.read_text().strip() / "manifest.json"
-        return json.loads(manifest.read_text()) if manifest.exists() else None
-
     @classmethod
     def open_existing(cls, directory: Path | str, **kwargs: Any) -> FaissVectorStore:
         """Open an index whatever embedder built it (e.g. as a migration source)."""
-        manifest = cls.read_manifest(directory)
+        manifest = generations.read_manifest(directory)
         if manifest is None:
             raise VectorStoreError(f"no FAISS index at {directory}")
         return cls(directory, dimension=manifest["dimension"], embedder_name=manifest["embedder"], **kwargs)
@@ -135,19 +98,19 @@ class FaissVectorStore:
         self._selector_cache: tuple[int, Any, np.ndarray] | None = None
         self._dead = 0
         # An explicit mode holds from the first vector (auto starts flat and switches in compact/load).
-        self._index_type = "flat" if self.mode == "auto" else self.mode
+        self._index_type: IndexType = "flat" if self.mode == "auto" else self.mode
         self._index = self._new_index(self._index_type)
 
-    def _new_index(self, index_type: str):
+    def _new_index(self, index_type: IndexType):
         faiss = self._faiss
         if index_type == "hnsw":
             index = faiss.IndexHNSWFlat(self.dimension, self.hnsw_m, faiss.METRIC_INNER_PRODUCT)
             index.hnsw.efConstruction = self.ef_construction
-            index.hnsw.efSearch = self._ef(10)
+            index.hnsw.efSearch = search_breadth(10, len(self._rows), self.ef_search)
             return index
         return faiss.IndexFlatIP(self.dimension)
 
-    def _wanted_type(self, alive: int) -> str:
+    def _wanted_type(self, alive: int) -> IndexType:
         if self.mode != "auto":
             return self.mode
         if self._index_type == "hnsw":
@@ -155,15 +118,8 @@ class FaissVectorStore:
             return "hnsw" if alive >= self.hnsw_threshold // 2 else "flat"
         return "hnsw" if alive >= self.hnsw_threshold else "flat"
 
-    def _ef(self, k: int) -> int:
-        """HNSW search breadth. bench/RESULTS.md: on clustered 384-d data efSearch 32 gives recall@10
-        0.998 at 100k but 0.935 at 1M, where 64 gives 0.987 — so widen with size unless configured."""
-        if self.ef_search is not None:
-            return max(self.ef_search, k)
-        return max(32 if len(self._rows) < 300_000 else 64, k)
-
     @property
-    def index_type(self) -> str:
+    def index_type(self) -> IndexType:
         return self._index_type
 
     def _append_rows(self, matrix: np.ndarray) -> int:
@@ -192,7 +148,7 @@ class FaissVectorStore:
             self._alive[row] = False
             self._dead += 1
 
-    def _rebuild(self, index_type: str | None = None) -> None:
+    def _rebuild(self, index_type: IndexType | None = None) -> None:
         """Drop retired rows and build a fresh index of the wanted type (the columns are renumbered)."""
         order = np.flatnonzero(self._alive[: self._n])
         vecs = self._vecs[order] if order.size else np.zeros((0, self.dimension), dtype=np.float32)
@@ -201,16 +157,20 @@ class FaissVectorStore:
         self._columns.remap(order, self._n)
         self._index_type = index_type or self._wanted_type(len(order))
         self._index = self._new_index(self._index_type)
-        self._vecs = np.ascontiguousarray(vecs, dtype=np.float32)
-        self._n = len(order)
-        self._alive = np.ones(self._n, dtype=bool)
-        self._row_ids = ids  # type: ignore[assignment]
-        self._meta = meta  # type: ignore[assignment]
-        self._rows = {id_: i for i, id_ in enumerate(ids)}  # type: ignore[misc]
-        self._dead = 0
-        self._selector_cache = None
+        self._take_rows(vecs, ids, meta)
         if self._n:
             self._index.add(self._vecs[: self._n])
+
+    def _take_rows(self, vecs: np.ndarray, ids: list[str | None], meta: list[Metadata | None]) -> None:
+        """Make these the stored rows (a retired row's id is None); filling the index is the caller's."""
+        self._vecs = np.ascontiguousarray(vecs, dtype=np.float32)
+        self._n = vecs.shape[0]
+        self._row_ids = ids
+        self._meta = meta
+        self._rows = {id_: r for r, id_ in enumerate(ids) if id_ is not None}
+        self._alive = np.fromiter((id_ is not None for id_ in ids), dtype=bool, count=self._n)
+        self._dead = self._n - len(self._rows)
+        self._selector_cache = None
 
     def maintenance_due(self) -> bool:
         """Whether `compact()` would change anything: retired rows piling up, or auto mode wanting the
@@ -228,9 +188,7 @@ class FaissVectorStore:
             if not (force and self._dead) and not self.maintenance_due():
                 return False
             self._rebuild(self._wanted_type(len(self._rows)))
-            self._dirty = True
-            if self.autosave and self._defer_depth == 0 and self.directory is not None:
-                self.save()
+            self._changed()
         return True
 
     def _changed(self) -> None:
@@ -261,7 +219,7 @@ class FaissVectorStore:
             finally:
                 self._lock_depth -= 1
             return
-        with self._lock():
+        with generations.locked(self.directory):
             self._lock_depth = 1
             try:
                 self._refresh_if_stale()
@@ -273,12 +231,8 @@ class FaissVectorStore:
         """Reload when another process has saved a newer generation (and we hold nothing unsaved)."""
         if self.directory is None or self._dirty:
             return
-        pointer = self.directory / CURRENT_FILE
-        try:
-            current = pointer.read_text().strip()
-        except FileNotFoundError:
-            return
-        if current != self._generation:
+        current = generations.current_name(self.directory)
+        if current is not None and current != self._generation:
             self.reload()
 
     def _maybe_refresh(self) -> None:
@@ -318,40 +272,21 @@ class FaissVectorStore:
         alive = len(self._rows)
         if alive == 0:
             return []
+        search = FaissSearch(
+            self._faiss,
+            self._index,
+            self._index_type,
+            self._vecs,
+            self._n,
+            alive,
+            self.ef_search,
+            self._match,
+        )
         if select is not None:
-            return self._search_selection(q, self._selected(select), top_k)
+            return search.selection(q, self._selected(select), top_k)
         if not self._dead:
-            return self._graph_or_flat(q, top_k, None, alive)
-        return self._graph_or_flat(q, top_k, self._alive_selector(), alive)
-
-    def _graph_or_flat(self, q: np.ndarray, top_k: int, selector: Any, candidates: int) -> list[Match]:
-        """Search the index itself (HNSW graph or flat), restricted to `selector` when given."""
-        faiss = self._faiss
-        want = min(top_k, candidates)
-        if self._index_type == "hnsw":
-            ef = self._ef(want)
-            if selector is not None and candidates < len(self._rows):
-                # A filter leaves fewer candidates per neighbourhood: widen the beam in proportion.
-                ef = min(max(ef, int(ef * len(self._rows) / max(candidates, 1))), 4096)
-            params = faiss.SearchParametersHNSW(efSearch=ef)
-            if selector is not None:
-                params.sel = selector
-        else:
-            params = faiss.SearchParameters(sel=selector) if selector is not None else None
-        scores, rows = self._index.search(q, want, params=params)
-        matches = [self._match(int(r), float(s)) for s, r in zip(scores[0], rows[0], strict=True) if r >= 0]
-        if len(matches) < want:
-            # The approximate graph reached too few candidates: answer exactly instead.
-            return self._flat_search(q, want, selector)
-        return matches
-
-    def _flat_search(self, q: np.ndarray, k: int, selector: Any) -> list[Match]:
-        """Exact search over the stored vectors (the HNSW graph's flat storage, or the flat index)."""
-        faiss = self._faiss
-        flat = faiss.downcast_index(self._index.storage) if self._index_type == "hnsw" else self._index
-        params = faiss.SearchParameters(sel=selector) if selector is not None else None
-        scores, rows = flat.search(q, k, params=params)
-        return [self._match(int(r), float(s)) for s, r in zip(scores[0], rows[0], strict=True) if r >= 0]
+            return search.graph_or_flat(q, top_k, None, alive)
+        return search.graph_or_flat(q, top_k, self._alive_selector(), alive)
 
     def _selected(self, select) -> np.ndarray:
         """The live rows a compiled filter admits: sorted row numbers, or a bool mask over the rows."""
@@ -361,61 +296,14 @@ class FaissVectorStore:
             return chosen & self._alive[:n]
         return chosen[self._alive[chosen]]
 
-    def _search_selection(self, q: np.ndarray, chosen: np.ndarray, top_k: int) -> list[Match]:
-        """The exact top_k among the chosen rows (approximate only for a broad filter on HNSW)."""
-        n = self._n
-        is_mask = chosen.dtype == bool
-        candidates = int(np.count_nonzero(chosen)) if is_mask else int(chosen.shape[0])
-        if candidates == 0:
-            return []
-        if candidates <= max(256, n * GATHER_SHARE):
-            return self._exact(q[0], np.flatnonzero(chosen) if is_mask else chosen, top_k)
-        mask = chosen if is_mask else np.zeros(n, dtype=bool)
-        if not is_mask:
-            mask[chosen] = True
-        want = min(top_k, candidates)
-        if candidates >= FLAT_OVERFETCH_SHARE * len(self._rows):
-            found = self._overfetch(q, mask, want, candidates)
-            if found is not None:
-                return found
-        bitmap = np.packbits(mask, bitorder="little")
-        selector = self._faiss.IDSelectorBitmap(n, self._faiss.swig_ptr(bitmap))
-        if self._index_type == "hnsw" and candidates >= HNSW_FILTER_SHARE * len(self._rows):
-            return self._graph_or_flat(q, top_k, selector, candidates)
-        return self._flat_search(q, want, selector)
-
-    def _overfetch(self, q: np.ndarray, mask: np.ndarray, want: int, candidates: int) -> list[Match] | None:
-        """A broad filter on a flat index: the plain search of the top k' rows, kept where the filter
-        admits them. Exact when at least `want` survive: every admitted row outside the top k' scores
-        below all of them. (A selector scan checks every id one by one, slower than the plain scan.)"""
-        if self._index_type != "flat":
-            return None
-        k_all = min(self._n, 2 * want * self._n // max(candidates, 1) + want)
-        scores, rows = self._index.search(q, k_all)
-        kept = [(float(s), int(r)) for s, r in zip(scores[0], rows[0], strict=True) if r >= 0 and mask[r]]
-        if len(kept) < want:
-            return None
-        return [self._match(r, s) for s, r in kept[:want]]
-
     def _alive_selector(self) -> Any:
         """A selector of the live rows, kept while nothing changes (the bitmap must outlive it)."""
         key = (self._n, self._dead)
         cached = self._selector_cache
         if cached is None or cached[0] != key:
-            bitmap = np.packbits(self._alive[: self._n], bitorder="little")
-            selector = self._faiss.IDSelectorBitmap(self._n, self._faiss.swig_ptr(bitmap))
+            selector, bitmap = bitmap_selector(self._faiss, self._alive[: self._n])
             cached = self._selector_cache = (key, selector, bitmap)
         return cached[1]
-
-    def _exact(self, q: np.ndarray, rows: np.ndarray, top_k: int) -> list[Match]:
-        if not len(rows):
-            return []
-        idx = np.asarray(rows, dtype=np.int64)
-        scores = self._vecs[idx] @ q
-        k = min(top_k, len(rows))
-        top = np.argpartition(-scores, k - 1)[:k] if k < len(rows) else np.arange(len(rows))
-        top = top[np.argsort(-scores[top], kind="stable")]
-        return [self._match(int(idx[t]), float(scores[t])) for t in top]
 
     def _match(self, row: int, score: float) -> Match:
         return Match(
@@ -475,57 +363,15 @@ class FaissVectorStore:
             fetched = self.fetch(ids[start : start + batch_size])
             yield [fetched[i] for i in ids[start : start + batch_size] if i in fetched]
 
-    # --- persistence -------------------------------------------------------------------------------------
-    @contextmanager
-    def _lock(self) -> Iterator[None]:
-        assert self.directory is not None
-        self.directory.mkdir(parents=True, exist_ok=True)
-        with open(self.directory / ".lock", "a+") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
-
-    def _current_generation(self) -> Path | None:
-        assert self.directory is not None
-        pointer = self.directory / CURRENT_FILE
-        if not pointer.exists():
-            return None
-        name = pointer.read_text().strip()
-        path = self.directory / name
-        if not name.startswith(GENERATION_PREFIX) or not (path / "manifest.json").exists():
-            raise _GenerationMissing(
-                f"FAISS index at {self.directory} is damaged: {CURRENT_FILE} points to {name!r}"
-            )
-        return path
-
+    # --- persistence: faiss_generations.py -------------------------------------------------------------
     def save(self) -> Path:
         """Write a new generation and atomically make it current; returns its directory."""
         if self.directory is None:
             raise VectorStoreError("this FAISS store is in memory only (no directory)")
         with self._exclusive():
-            existing = sorted(p.name for p in self.directory.glob(GENERATION_PREFIX + "*") if p.is_dir())
-            number = int(existing[-1].removeprefix(GENERATION_PREFIX)) + 1 if existing else 1
-            name = f"{GENERATION_PREFIX}{number:06d}"
-            tmp = self.directory / f".tmp-{name}-{uuid.uuid4().hex[:8]}"
-            tmp.mkdir()
-            try:
-                self._write_generation(tmp)
-                os.replace(tmp, self.directory / name)
-            except BaseException:
-                shutil.rmtree(tmp, ignore_errors=True)
-                raise
-            _fsync_dir(self.directory)
-            pointer_tmp = self.directory / f".{CURRENT_FILE}.{uuid.uuid4().hex[:8]}"
-            pointer_tmp.write_text(name + "\n")
-            _fsync_file(pointer_tmp)
-            os.replace(pointer_tmp, self.directory / CURRENT_FILE)
-            _fsync_dir(self.directory)
-            self._sweep(keep=name)
-            self._generation = name
+            self._generation = generations.publish(self.directory, self._write_generation)
         self._dirty = False
-        return self.directory / name
+        return self.directory / self._generation
 
     def _write_generation(self, target: Path) -> None:
         vecs, ids, metas = self._vecs[: self._n], self._row_ids, self._meta
@@ -536,69 +382,41 @@ class FaissVectorStore:
             vecs = vecs[order]
             ids = [self._row_ids[r] for r in order]
             metas = [self._meta[r] for r in order]
-        with open(target / "vectors.npy", "wb") as fh:
-            np.save(fh, vecs)
-        records = {"ids": ids, "metadata": metas}
-        (target / "records.json").write_text(json.dumps(records, separators=(",", ":")))
         if self._index_type == "hnsw":
             # The graph is expensive to rebuild; flat indexes are rebuilt from vectors.npy on load.
             self._faiss.write_index(self._index, str(target / "index.faiss"))
         manifest = {
-            "format": FORMAT_VERSION,
             "embedder": self.embedder_name,
             "dimension": self.dimension,
             "index_type": self._index_type,
             "rows": len(ids),
             "count": len(self._rows),
         }
-        # Written last: a generation without a manifest is never loaded.
-        (target / "manifest.json").write_text(json.dumps(manifest, indent=2))
-        for path in target.iterdir():
-            _fsync_file(path)
-
-    def _sweep(self, keep: str) -> None:
-        assert self.directory is not None
-        for path in self.directory.iterdir():
-            stale_gen = path.name.startswith(GENERATION_PREFIX) and path.name != keep
-            if path.is_dir() and (stale_gen or path.name.startswith(".tmp-")):
-                shutil.rmtree(path, ignore_errors=True)
+        generations.write_generation(target, vecs, {"ids": ids, "metadata": metas}, manifest)
 
     def _load_if_present(self) -> None:
         assert self.directory is not None
         if not self.directory.exists():
             return
-        generation = self._current_generation()
+        generation = generations.current_generation(self.directory)
         if generation is None:
             return
-        manifest = json.loads((generation / "manifest.json").read_text())
+        manifest = generation.manifest()
         self._generation = generation.name
-        if manifest.get("dimension") != self.dimension or manifest.get("embedder") != self.embedder_name:
-            raise DimensionMismatchError(
-                f"FAISS index at {self.directory} was built with embedder {manifest.get('embedder')!r} "
-                f"({manifest.get('dimension')}-d) but the configured embedder is {self.embedder_name!r} "
-                f"({self.dimension}-d); use another LIFESTREAM_FAISS_DIR or re-index"
-            )
-        vecs = np.load(generation / "vectors.npy")
-        records = json.loads((generation / "records.json").read_text())
-        self._vecs = np.ascontiguousarray(vecs, dtype=np.float32)
-        self._n = vecs.shape[0]
-        self._row_ids = records["ids"]
-        self._meta = records["metadata"]
-        self._rows = {id_: r for r, id_ in enumerate(self._row_ids) if id_ is not None}
-        self._alive = np.fromiter((id_ is not None for id_ in self._row_ids), dtype=bool, count=self._n)
+        generations.check_built_by(manifest, self.directory, self.dimension, self.embedder_name)
+        records = generation.records()
+        self._take_rows(generation.vectors(), records["ids"], records["metadata"])
         self._columns = Columns()
-        self._selector_cache = None
-        self._dead = self._n - len(self._rows)
         self._index_type = manifest["index_type"]
         if self._index_type == "hnsw":
-            self._index = self._faiss.read_index(str(generation / "index.faiss"))
+            self._index = self._faiss.read_index(generation.index_file)
         else:
             self._index = self._new_index("flat")
             if self._n:
                 self._index.add(self._vecs[: self._n])
         if self._index.ntotal != self._n:
             raise VectorStoreError(
-                f"FAISS index at {generation} is inconsistent ({self._index.ntotal} != {self._n})"
+                f"FAISS index at {generation.path} is inconsistent ({self._index.ntotal} != {self._n})"
             )
         if self.maintenance_due():
             self._rebuild()  # on load, the one moment besides compact() that may take a rebuild's time
@@ -609,10 +427,6 @@ class FaissVectorStore:
         self._generation = None
         self._dirty = False
         self._load_retrying()
-
-
-class _GenerationMissing(VectorStoreError):
-    """CURRENT names a generation that is not there (swept by a concurrent save, or damage)."""
 
 
 def _checked_metadata(meta: Metadata) -> Metadata:
@@ -633,15 +447,3 @@ def _clone(value: Any) -> Any:
 def _copy(meta: Metadata | None) -> dict[str, Any]:
     """A private copy for the caller: results never alias the store's own metadata."""
     return _clone(meta) if meta else {}
-
-
-def _fsync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_dir(path: Path) -> None:
-    _fsync_file(path)

@@ -1,19 +1,11 @@
 """Pinecone's metadata filter language, evaluated locally.
 
-FAISS has no metadata filters, so this module gives it the exact language Pinecone documents:
-`$eq $ne $gt $gte $lt $lte $in $nin $exists $and $or`, implicit equality (`{"k": v}`), several keys
-meaning AND. The Pinecone store validates filters here too, so a bad filter fails the same way,
-before any request, on both stores.
-
-Semantics follow Pinecone's (https://docs.pinecone.io/guides/search/filter-by-metadata): a list-valued
-field (e.g. `speakers`) matches `$eq`/`$in` when any element matches and `$ne`/`$nin` when no element
-does; range operators compare numbers only; `$in`/`$nin` take strings and numbers (the documented
-types; booleans go through `$eq`). A record without the field matches only `$exists: false`: unlike
-MongoDB, Pinecone's `$ne` (and `$nin`) skip records where the field is not set (the service's
-behaviour since 2024, https://github.com/deepset-ai/haystack-core-integrations/issues/590; the docs are
-silent). A value Pinecone cannot store natively (null, an object, a mixed list, an integer beyond
-2**53) counts as not set, because the Pinecone store keeps it under another key (metadata_codec):
-so a filter admits the same records on FAISS as on Pinecone.
+Design note: FAISS has no metadata filters, so this module gives it the language Pinecone documents
+(https://docs.pinecone.io/guides/search/filter-by-metadata) with Pinecone's semantics, and the Pinecone
+store validates filters here too: a filter fails, and admits records, the same way on both stores. Where
+the docs are silent we follow the service: `$ne`/`$nin` skip records without the field, unlike MongoDB
+(https://github.com/deepset-ai/haystack-core-integrations/issues/590), and a value Pinecone cannot store
+natively counts as not set, since the Pinecone store keeps it under another key (metadata_codec).
 """
 
 from __future__ import annotations

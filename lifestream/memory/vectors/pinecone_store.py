@@ -21,7 +21,7 @@ import numpy as np
 
 from lifestream.core.errors import DimensionMismatchError, TransientError, VectorStoreError
 from lifestream.memory.vectors import metadata_codec
-from lifestream.memory.vectors.base import Filter, Match, Metadata, Record, as_matrix, check_batch
+from lifestream.memory.vectors.base import Filter, Match, Metadata, Record, StoreKind, as_matrix, check_batch
 from lifestream.memory.vectors.filters import validate_filter
 
 logger = logging.getLogger(__name__)
@@ -48,7 +48,7 @@ def wire_values(vector: np.ndarray) -> list[float]:
 
 
 class PineconeVectorStore:
-    kind = "pinecone"
+    kind: StoreKind = "pinecone"
 
     def __init__(
         self,
