@@ -33,7 +33,7 @@ from lifestream.media.probe import probe  # noqa: E402
 from lifestream.media.scenes import detect_scenes  # noqa: E402
 from lifestream.understand.blocks import make_blocks  # noqa: E402
 from lifestream.understand.chunking import build_chunks  # noqa: E402
-from lifestream.understand.diary import DailySummary, DiaryBlock, render_markdown  # noqa: E402
+from lifestream.understand.diary import Diary, DiaryBlock, render_markdown  # noqa: E402
 from lifestream.understand.summarize import Evidence, reliability, summarize_block_extractive  # noqa: E402
 from lifestream.understand.transcribe import make_engine, transcribe_audio  # noqa: E402
 from lifestream.understand.vision import scene_timeline  # noqa: E402
@@ -142,7 +142,7 @@ def main() -> None:
         return out
 
     diary_blocks = stage("summarize", summarize_all)
-    summary = DailySummary(
+    summary = Diary(
         date=info.recorded_at.date().isoformat(),
         video_id="bench",
         recorded_at=info.recorded_at,
@@ -157,12 +157,12 @@ def main() -> None:
     chunks = stage("chunk", lambda: build_chunks(summary))
     if not args.no_index:
         from lifestream.memory.embeddings import make_embedder
-        from lifestream.memory.video_index import VideoIndex
         from lifestream.memory.vectors import make_vector_store
+        from lifestream.memory.video_index import VideoIndex
 
         embedder = stage("embed load", lambda: make_embedder(settings))
-        store = make_vector_store(settings, embedder)
-        stage("index", lambda: VideoIndex(store, embedder).index("bench", chunks))
+        index = VideoIndex(make_vector_store(settings, embedder), embedder)
+        stage("index", lambda: index.index("bench", chunks))
 
     duration = info.duration
     table = Table(

@@ -122,6 +122,7 @@ def run_configuration(
     name: str, overrides: dict[str, Any], work: Path, only: list[str], save_heard: bool = False
 ) -> tuple[dict, list]:
     from lifestream.core.settings import load_settings
+    from lifestream.memory.video_index import VideoIndex
     from lifestream.service.library import Library
     from lifestream.understand.pipeline import process_video
 
@@ -163,8 +164,9 @@ def run_configuration(
                 settings=settings,
                 video_id=rec,
                 output_dir=work / "out" / rec,
-                store=library.vectors(OWNER),
-                embedder=library.embedder,
+                index=VideoIndex.from_settings(
+                    settings, OWNER, store=library.vectors(OWNER), embedder=library.embedder
+                ),
             )
             used.add(result.summary.summarizer)
             diary = json.loads(result.json_path.read_text())
@@ -224,6 +226,7 @@ class _PeakRSS:
 
 def speed(minutes: float, overrides: dict[str, Any]) -> dict[str, float]:
     from lifestream.core.settings import load_settings
+    from lifestream.memory.video_index import VideoIndex
     from lifestream.understand.pipeline import process_video
     from tests.support.media import MediaFactory
 
@@ -244,7 +247,12 @@ def speed(minutes: float, overrides: dict[str, Any]) -> dict[str, float]:
         with _PeakRSS() as rss:
             t0 = time.perf_counter()
             result = process_video(
-                video, settings=settings, video_id="speed", output_dir=Path(tmp) / "out", on_progress=progress
+                video,
+                settings=settings,
+                video_id="speed",
+                output_dir=Path(tmp) / "out",
+                on_progress=progress,
+                index=VideoIndex.from_settings(settings),
             )
             wall = time.perf_counter() - t0
     progress("end", 1.0)

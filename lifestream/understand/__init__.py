@@ -7,14 +7,14 @@ from lifestream.core.lazy import lazy_exports
 _NAMES = {
     "process_video": "pipeline",
     "ProcessResult": "pipeline",
-    "DailySummary": "diary",
+    "Diary": "diary",
     "DiaryBlock": "diary",
     "render_markdown": "diary",
     "make_blocks": "blocks",
     "build_chunks": "chunking",
 }
 __all__ = [
-    "DailySummary",
+    "Diary",
     "DiaryBlock",
     "ProcessResult",
     "build_chunks",

@@ -1,4 +1,4 @@
-"""Stage 6: time blocks that follow the content, each at most `block_max_seconds`.
+"""The blocks stage: time blocks that follow the content, each at most `block_max_seconds`.
 
 A block ends where what is happening changes: the set of voices changes (a call ends, a reading starts),
 the words change (TextTiling: a dip in lexical similarity between the speech just before and just after

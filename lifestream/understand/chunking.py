@@ -1,5 +1,5 @@
-"""Stage 9: indexable chunks — one summary chunk per block, transcript chunks that point to a moment,
-one chunk per action item.
+"""The chunk stage: indexable chunks — one summary chunk per block, transcript chunks that point to a
+moment, one chunk per action item, one per text seen on screen.
 
 Transcript chunks are whole sentences of one speaker, at most 25 s and ~256 tokens: a segment is cut at
 its sentence ends (times shared out by characters), a sentence that runs on past 25 s is cut by words,
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from lifestream.core.constants import MOMENT_SECONDS
 from lifestream.core.models import Chunk, ChunkType, TranscriptSegment
 from lifestream.core.text import normalized
-from lifestream.understand.diary import DailySummary
+from lifestream.understand.diary import Diary
 
 MAX_CHUNK_TOKENS = 256
 # An unfinished sentence continues into the next segment of its speaker across at most this pause.
@@ -229,7 +229,7 @@ def summary_text(block, *, images_described: bool) -> str:
     return " ".join(p for p in parts if p)
 
 
-def build_chunks(summary: DailySummary, *, images_described: bool = False) -> list[Chunk]:
+def build_chunks(summary: Diary, *, images_described: bool = False) -> list[Chunk]:
     video_id, date = summary.video_id, summary.date
     chunks: list[Chunk] = []
     counters = {t: 0 for t in ChunkType}
@@ -305,7 +305,7 @@ def build_chunks(summary: DailySummary, *, images_described: bool = False) -> li
     return chunks
 
 
-def screen_text_chunks(summary: DailySummary) -> list[Chunk]:
+def screen_text_chunks(summary: Diary) -> list[Chunk]:
     """One chunk per distinct text seen on screen in a block (OCR or the vision model's reading), over the
     span of the keyframes that showed it, so a search for words on a sign or slide lands on that moment."""
     chunks = []

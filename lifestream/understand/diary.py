@@ -1,29 +1,29 @@
-"""Stage 8: the diary — a `DailySummary` (saved as JSON) and its Markdown rendering.
-
-Markdown shape (kept from the original LifeStream):
-    # Daily Summary: YYYY-MM-DD
-    ## HH:MM:SS - HH:MM:SS: Title
-    - **Location:** … / **Activity:** … / **Source Reliability:** … / **Participants:** … / **Visual Summary:** …
-    - **Action Items:** then `  - [ ] item (owner: X)`
-Times in block headings are offsets from the start of the video.
+"""One video's diary: a `Diary` (saved as `summary.json`), assembled from the summarized blocks, and its
+Markdown rendering (`summary.md`, the original LifeStream's "# Daily Summary" shape). Times in block
+headings are offsets from the start of the video.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
+import json
+from collections.abc import Mapping, Sequence
+from datetime import datetime, tzinfo
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
 from lifestream.core.models import TranscriptSegment
-from lifestream.core.timefmt import hms
+from lifestream.core.timefmt import hms, zone_name
+from lifestream.storage.results import output_files, write_atomically
 from lifestream.understand.screen_text import ScreenText
 from lifestream.understand.summarize.extractive import is_label
 from lifestream.understand.summarize.models import ActionItem, BlockSummary
 
 if TYPE_CHECKING:
+    from lifestream.media.probe import MediaInfo
     from lifestream.understand.blocks import Block
+    from lifestream.understand.transcribe import Transcript
 
 
 class DiaryBlock(BlockSummary):
@@ -53,7 +53,9 @@ class DiaryBlock(BlockSummary):
         )
 
 
-class DailySummary(BaseModel):
+class Diary(BaseModel):
+    """One video's diary (the API shows it inside `VideoDiary` and `DayDiary`)."""
+
     date: str  # YYYY-MM-DD, the recording's local date
     video_id: str
     source_name: str | None = None
@@ -90,7 +92,46 @@ def _participants(block: DiaryBlock) -> str:
     return "Not identified (no speaker labels)" if block.transcript else "None heard"
 
 
-def render_markdown(summary: DailySummary) -> str:
+def assemble_diary(
+    *,
+    video_id: str,
+    source_name: str,
+    info: MediaInfo,
+    zone: tzinfo,
+    transcript: Transcript,
+    summarizer: str,
+    vision: str,
+    blocks: Sequence[DiaryBlock],
+    screen_text: Mapping[int, list[ScreenText]],
+) -> Diary:
+    # The diary speaks the user's local time: its date and the recording time it states.
+    local = info.recorded_at.astimezone(zone)
+    return Diary(
+        date=local.date().isoformat(),
+        video_id=video_id,
+        source_name=source_name,
+        recorded_at=local,
+        recorded_at_is_fallback=info.recorded_at_is_fallback,
+        timezone=zone_name(zone),
+        recorded_at_zone_assumed=info.recorded_at_zone_assumed,
+        duration=round(info.duration, 3),
+        transcriber=transcript.source,
+        transcriber_detail=transcript.detail,
+        summarizer=summarizer,
+        vision=vision,
+        blocks=[b.model_copy(update={"screen_text": screen_text.get(b.index, [])}) for b in blocks],
+    )
+
+
+def write_diary(summary: Diary, folder: Path) -> tuple[Path, Path]:
+    """`summary.json` and `summary.md` in a pipeline's output folder; returns their paths."""
+    json_path, md_path, _ = output_files(folder)
+    write_atomically(json_path, json.dumps(summary.model_dump(mode="json"), indent=2, ensure_ascii=False))
+    write_atomically(md_path, render_markdown(summary))
+    return json_path, md_path
+
+
+def render_markdown(summary: Diary) -> str:
     when = summary.recorded_at.strftime("%H:%M %Z").strip()
     if summary.recorded_at_is_fallback:
         origin = "upload time; the file has no recording date"

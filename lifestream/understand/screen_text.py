@@ -18,6 +18,7 @@ import re
 from collections.abc import Sequence
 from difflib import SequenceMatcher
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -52,7 +53,7 @@ class ScreenText(BaseModel):
     start: float
     end: float
     keyframes: list[str] = Field(default_factory=list)
-    source: str = "ocr"  # "ocr" | "vision"
+    source: Literal["ocr", "vision"] = "ocr"  # read on the keyframes by OCR, or by the vision model
 
 
 def ocr_available() -> bool:

@@ -1,4 +1,4 @@
-"""Stage 5: what the camera saw, per block.
+"""The vision stage: what the camera saw, per block.
 
 With OpenAI, the block's scene keyframes go to a vision-capable chat model in one request (JPEG data URLs,
 low detail) and the answer is parsed as structured output. Offline, the visual summary is the scene

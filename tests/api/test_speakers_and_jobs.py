@@ -17,14 +17,14 @@ from lifestream.memory.vectors.faiss_store import FaissVectorStore
 from lifestream.memory.vectors.owned import for_owner
 from lifestream.service import Library
 from lifestream.understand.chunking import build_chunks
-from lifestream.understand.diary import DailySummary, DiaryBlock, render_markdown
+from lifestream.understand.diary import Diary, DiaryBlock, render_markdown
 from lifestream.understand.summarize.models import ActionItem, SpeakerSummary
 from tests.memory.conftest import DIM, WordEmbedder
 
 VIDEO = "standup-0123456789"
 
 
-def _summary(video_id: str) -> DailySummary:
+def _summary(video_id: str) -> Diary:
     block = DiaryBlock(
         index=0,
         start=0.0,
@@ -44,7 +44,7 @@ def _summary(video_id: str) -> DailySummary:
             TranscriptSegment(start=5.0, end=9.0, text="I will book the pad.", speaker="Speaker 2"),
         ],
     )
-    return DailySummary(
+    return Diary(
         date="2026-05-02",
         video_id=video_id,
         recorded_at=dt.datetime(2026, 5, 2, 9, 30, tzinfo=dt.UTC),

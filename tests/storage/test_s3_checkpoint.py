@@ -42,7 +42,6 @@ def test_scene_keyframes_are_kept_during_the_scan_and_not_sent_again_at_hand_ove
             checkpoint=checkpoint,
             time_left=lambda: 0.0 if out["yes"] else 10_000.0,
             on_progress=progress,
-            index=False,
         )
 
     # THEN the four keyframes were uploaded during the scan, one PUT each

@@ -13,7 +13,7 @@ from lifestream.media.scenes import Scene
 from lifestream.understand.blocks import block_boundaries, make_blocks
 from lifestream.core.constants import MOMENT_SECONDS
 from lifestream.understand.chunking import build_chunks, group_segments
-from lifestream.understand.diary import DailySummary, DiaryBlock, render_markdown
+from lifestream.understand.diary import Diary, DiaryBlock, render_markdown
 from lifestream.understand.summarize import Evidence, reliability, summarize_block_extractive
 from lifestream.understand.summarize.extractive import action_items
 
@@ -135,8 +135,8 @@ def test_reliability_reflects_the_evidence():
 
 
 # --- diary -------------------------------------------------------------------------------------------------
-def _summary(blocks: list[DiaryBlock]) -> DailySummary:
-    return DailySummary(
+def _summary(blocks: list[DiaryBlock]) -> Diary:
+    return Diary(
         date="2024-03-15",
         video_id="vid-1",
         source_name="talk.mp4",

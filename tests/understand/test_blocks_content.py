@@ -182,7 +182,6 @@ def test_a_continuation_keeps_the_blocks_it_started_with(media, offline_settings
     settings = offline_settings()
     first = process_video(
         media.subtitled_video(), settings=settings, video_id="v", output_dir=out_dir, checkpoint=checkpoint,
-        index=False,
     )  # fmt: skip
     saved = checkpoint.load("blocks")
     assert saved == {"bounds": [0.0, *(b.end for b in first.summary.blocks)]}
@@ -192,7 +191,6 @@ def test_a_continuation_keeps_the_blocks_it_started_with(media, offline_settings
     checkpoint.save("blocks", {"bounds": [0.0, 4.0, end]})
     again = process_video(
         media.subtitled_video(), settings=settings, video_id="v", output_dir=out_dir, checkpoint=checkpoint,
-        index=False,
     )  # fmt: skip
 
     # THEN it uses those, so saved summaries and the blocks they belong to agree

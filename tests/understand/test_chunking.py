@@ -10,11 +10,11 @@ from datetime import UTC, datetime
 import numpy as np
 
 from lifestream.core.models import ChunkType, TranscriptSegment
-from lifestream.memory.index_builder import index_video
+from lifestream.memory.video_index import VideoIndex
 from lifestream.memory.vectors.faiss_store import FaissVectorStore
 from lifestream.core.constants import MOMENT_SECONDS
 from lifestream.understand.chunking import build_chunks, split_sentences
-from lifestream.understand.diary import DailySummary, DiaryBlock
+from lifestream.understand.diary import Diary, DiaryBlock
 from lifestream.understand.summarize.extractive import summarize_block as summarize_block_extractive
 from lifestream.understand.transcribe.subtitles import sidecar_subtitles
 from tests.support.media import varied_sentences
@@ -71,7 +71,7 @@ def day_recording(tmp_path) -> list[TranscriptSegment]:
     return sidecar_subtitles(vtt)
 
 
-def summary_of(segments: list[TranscriptSegment]) -> DailySummary:
+def summary_of(segments: list[TranscriptSegment]) -> Diary:
     block = summarize_block_extractive(segments, visual_summary="2 scenes", scene_count=2)
     diary_block = DiaryBlock(
         **block.model_dump(),
@@ -81,7 +81,7 @@ def summary_of(segments: list[TranscriptSegment]) -> DailySummary:
         source_reliability="High — subtitles",
         transcript=segments,
     )
-    return DailySummary(
+    return Diary(
         date="2026-11-24",
         video_id="day-1",
         recorded_at=datetime(2026, 11, 24, 18, 0, tzinfo=UTC),
@@ -158,7 +158,7 @@ def test_neighbour_context_is_embedded_but_the_citation_is_the_chunks_own(tmp_pa
 
     embedder = Recording()
     store = FaissVectorStore(None, dimension=8, embedder_name="recording")
-    index_video("day-1", [reply], store=store, embedder=embedder)
+    VideoIndex(store, embedder).index("day-1", [reply])
     assert embedder.seen == [reply.embed_text]
     assert store.fetch([reply.id])[reply.id].metadata["text"] == reply.text
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from lifestream.core.models import TranscriptSegment
-from lifestream.understand.diary import DailySummary, DiaryBlock, render_markdown
+from lifestream.understand.diary import Diary, DiaryBlock, render_markdown
 from lifestream.understand.summarize import summarize_block_extractive
 from lifestream.understand.summarize.extractive import action_items, is_label
 
@@ -161,7 +161,7 @@ def _diary_of(segs: list[TranscriptSegment]) -> str:
         **summary.model_dump(), index=0, start=0, end=30, source_reliability="Medium", transcript=segs
     )
     return render_markdown(
-        DailySummary(
+        Diary(
             date="2026-05-02",
             video_id="v",
             recorded_at=datetime(2026, 5, 2, tzinfo=UTC),

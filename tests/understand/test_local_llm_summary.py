@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from lifestream.core.local_llm import PACKAGED_DEFAULT, install_packaged, runtime_installed
-from lifestream.understand import pipeline
+from lifestream.understand.pipeline import plan
 from lifestream.understand.pipeline import process_video
 
 UPLOADED = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
@@ -22,7 +22,6 @@ def run(sample, settings, out):
         output_dir=out,
         uploaded_at=UPLOADED,
         subtitle_paths=[sample.subtitles],
-        index=False,
     )
 
 
@@ -42,15 +41,15 @@ def test_auto_picks_local_only_when_a_model_is_installed(offline_settings, tmp_p
     from lifestream.media.probe import MediaInfo
 
     info = MediaInfo.model_construct(has_audio=False)
-    monkeypatch.setattr(pipeline, "choose_source", lambda *a, **k: "none")
+    monkeypatch.setattr(plan, "choose_source", lambda *a, **k: "none")
     absent = offline_settings(llm_model=str(tmp_path / "absent.gguf"))
-    assert pipeline._plan(absent, info, tmp_path / "v.mp4", [], False).summarizer == "extractive"
+    assert plan.make_plan(absent, info, tmp_path / "v.mp4", [], False).summarizer == "extractive"
 
     model = tmp_path / "present.gguf"
     model.write_bytes(b"GGUF")
     present = offline_settings(llm_model=str(model))
     expected = "local" if runtime_installed() else "extractive"
-    assert pipeline._plan(present, info, tmp_path / "v.mp4", [], False).summarizer == expected
+    assert plan.make_plan(present, info, tmp_path / "v.mp4", [], False).summarizer == expected
 
 
 @pytest.mark.slow

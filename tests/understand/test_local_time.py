@@ -83,7 +83,7 @@ def test_probe_flags_a_naive_tag_and_reads_it_in_the_zone(utc_clip, naive_clip):
 def _diary(clip: Path, out: Path, zone: str) -> tuple[dict, str]:
     settings = load_settings(data_dir=out / "data", timezone=zone, transcriber="none")
     result = process_video(
-        clip, settings=settings, video_id=clip.stem, output_dir=out, uploaded_at=UPLOADED, index=False
+        clip, settings=settings, video_id=clip.stem, output_dir=out, uploaded_at=UPLOADED
     )
     return json.loads(result.json_path.read_text()), result.markdown_path.read_text()
 

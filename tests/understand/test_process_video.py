@@ -13,15 +13,14 @@ import pytest
 
 from lifestream.core.checkpoint import DirCheckpoint
 from lifestream.core.errors import CorruptVideoError, EmptyFileError, NoVideoStreamError, OutOfTime
-from lifestream.understand import pipeline
-from lifestream.understand.pipeline import ProcessResult, process_video
+from lifestream.memory.video_index import VideoIndex
+from lifestream.understand.pipeline import ProcessResult, process_video, speech_stages
 from tests.support.openai_fake import DEFAULT_API_KEY
 
 UPLOADED = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 
 
 def run(path: Path, settings, out: Path, **kw) -> ProcessResult:
-    kw.setdefault("index", False)
     return process_video(
         path,
         settings=settings,
@@ -157,7 +156,7 @@ def test_bad_input_raises_a_typed_error_and_writes_no_diary(media, offline_setti
 # --- progress, resume, idempotency ---------------------------------------------------------------------------
 @pytest.mark.slow
 def test_out_of_time_resumes_to_the_same_result(media, offline_settings, tmp_path, monkeypatch):
-    monkeypatch.setattr(pipeline, "LOCAL_WINDOW_SECONDS", 5.0)  # several audio windows in a 16 s talk
+    monkeypatch.setattr(speech_stages, "LOCAL_WINDOW_SECONDS", 5.0)  # several audio windows in a 16 s talk
     settings = offline_settings()
     whole = run(media.talk_video(), settings, tmp_path / "whole")
 
@@ -211,9 +210,10 @@ def test_indexing_is_last_and_replaces_the_videos_vectors(media, offline_setting
     embedder = make_embedder(settings)
     store = make_vector_store(settings, embedder)
 
-    first = run(media.talk_video(), settings, out_dir, index=True, store=store, embedder=embedder)
+    index = VideoIndex.from_settings(settings, store=store, embedder=embedder)
+    first = run(media.talk_video(), settings, out_dir, index=index)
     count = store.count()
-    second = run(media.talk_video(), settings, out_dir, index=True, store=store, embedder=embedder)
+    second = run(media.talk_video(), settings, out_dir, index=index)
 
     assert first.stages[-1] == "index" and count == first.chunk_count == second.chunk_count == store.count()
     hits = semantic_search("budget report for Maria", store=store, embedder=embedder, top_k=3)
@@ -346,7 +346,7 @@ from lifestream.core.settings import load_settings
 settings = load_settings(openai_api_key="{DEFAULT_API_KEY}", openai_base_url="{fake.base_url}",
                          transcriber="openai", data_dir=Path(r"{tmp_path}") / "data")
 result = process_video(Path(r"{media.talk_video()}"), settings=settings, video_id="cloud",
-                       output_dir=Path(r"{tmp_path}") / "out", index=False)
+                       output_dir=Path(r"{tmp_path}") / "out")
 print(result.transcriber, len(result.summary.blocks[0].transcript))
 """
     done = subprocess.run(

@@ -30,7 +30,6 @@ def test_a_video_too_long_for_the_scratch_disk_fails_after_probe(
             video_id="talk",
             output_dir=out_dir,
             uploaded_at=datetime(2025, 6, 1, tzinfo=UTC),
-            index=False,
         )
     assert not (out_dir / "keyframes").exists() and not (out_dir / "summary.md").exists()
     assert openai_fake.calls == []
@@ -49,6 +48,5 @@ def test_a_disk_that_fills_up_anyway_is_a_permanent_error_not_a_retry(media, off
             video_id="full",
             output_dir=out_dir,
             uploaded_at=datetime(2025, 6, 1, tzinfo=UTC),
-            index=False,
         )
     assert isinstance(refused.value, InputError) and "split the video" in str(refused.value)

@@ -213,7 +213,6 @@ def test_pipeline_puts_screen_text_in_the_diary_and_the_index(text_video, offlin
         video_id="text",
         output_dir=tmp_path / "out",
         checkpoint=checkpoint,
-        index=False,
     )
 
     assert "ocr" in result.stages
@@ -237,7 +236,7 @@ def test_pipeline_puts_screen_text_in_the_diary_and_the_index(text_video, offlin
 def test_screen_text_chunks_are_one_per_text_per_block():
     from datetime import UTC, datetime
 
-    from lifestream.understand.diary import DailySummary, DiaryBlock
+    from lifestream.understand.diary import Diary, DiaryBlock
 
     block = DiaryBlock(
         title="t",
@@ -250,7 +249,7 @@ def test_screen_text_chunks_are_one_per_text_per_block():
         source_reliability="Low",
         screen_text=[ScreenText(text="EXIT", start=1, end=4, keyframes=["scene_0000.jpg"])],
     )
-    summary = DailySummary(
+    summary = Diary(
         date="2024-03-15",
         video_id="v",
         recorded_at=datetime(2024, 3, 15, tzinfo=UTC),
@@ -292,7 +291,6 @@ def test_with_openai_the_vision_models_visible_text_becomes_screen_text_chunks(
         settings=openai_settings(openai_base_url=openai_fake.base_url),
         video_id="text",
         output_dir=tmp_path / "out",
-        index=False,
     )
 
     assert result.summary.vision == "openai" and "ocr" not in result.stages  # auto: the model reads the text
@@ -358,7 +356,6 @@ def test_ocr_stops_between_keyframes_when_time_is_short_and_resumes_without_rere
             output_dir=tmp_path / "out",
             checkpoint=checkpoint,
             time_left=clock,
-            index=False,
         )
 
     with pytest.raises(OutOfTime) as stopped:
@@ -379,6 +376,7 @@ def test_the_local_summarizer_reads_the_blocks_screen_text(
 ):
     """A place or task read on a sign is evidence the local model's grounding may use."""
     from lifestream.understand import pipeline
+    from lifestream.understand.pipeline.run import Run
     from lifestream.understand.summarize import local_llm, summarize_block_extractive
 
     given: list[list[str]] = []
@@ -389,13 +387,12 @@ def test_the_local_summarizer_reads_the_blocks_screen_text(
 
     monkeypatch.setattr(local_llm, "summarize_block_local", summarize)
     monkeypatch.setattr(
-        pipeline._Run, "local_llm", lambda self: object()
+        Run, "local_llm", lambda self: object()
     )  # the model itself is not the point
     pipeline.process_video(
         text_video,
         settings=offline_settings(summarizer="local"),
         video_id="text",
         output_dir=tmp_path / "out",
-        index=False,
     )
     assert [t for texts in given for t in texts] == ["HARDWARE STORE OPEN 9-5", "QUARTERLY BUDGET REVIEW"]

@@ -229,9 +229,7 @@ def two_voice_video(two_voices, tmp_path_factory):
 def _run(video, settings, out, checkpoint):
     from lifestream.understand.pipeline import process_video
 
-    return process_video(
-        video, settings=settings, video_id="call", output_dir=out, checkpoint=checkpoint, index=False
-    )
+    return process_video(video, settings=settings, video_id="call", output_dir=out, checkpoint=checkpoint)
 
 
 @needs_diarizer
@@ -280,11 +278,12 @@ def test_pipeline_labels_local_transcript_with_speakers_and_keeps_them_on_resume
 def test_stage_keeps_the_speakers_a_transcriber_already_gave(
     two_voice_video, offline_settings, tmp_path, monkeypatch
 ):
-    from lifestream.understand.pipeline import _Run
+    from lifestream.understand.pipeline.run import Run
+    from lifestream.understand.pipeline.speech_stages import stage_speakers
     from lifestream.understand.transcribe import Transcript
 
     video, _ = two_voice_video
-    run = _Run(
+    run = Run(
         video,
         offline_settings(),
         "call",
@@ -294,34 +293,33 @@ def test_stage_keeps_the_speakers_a_transcriber_already_gave(
         checkpoint=MemoryCheckpoint(),
         time_left=None,
         on_progress=None,
-        store=None,
-        embedder=None,
-        index=False,
+        index=None,
     )
     monkeypatch.setattr(local_mod.LocalDiarizer, "__init__", lambda self, **k: pytest.fail("diarizer loaded"))
     diarized = Transcript(source="openai", segments=[_seg(0, 2, "hi", "Ana"), _seg(2, 4, "yo", "Speaker 2")])
     from lifestream.media.probe import probe
 
     info = probe(video)
-    assert run.stage_speakers(info, diarized).segments == diarized.segments
+    assert stage_speakers(run, info, diarized).segments == diarized.segments
     assert run.checkpoint.load("speakers") == {"turns": None, "label": ""}
 
 
 def test_no_speakers_stage_for_subtitles_or_when_disabled(media, offline_settings):
     from lifestream.media.probe import probe
-    from lifestream.understand.pipeline import _plan
+    from lifestream.understand.pipeline.plan import make_plan
 
     video = media.subtitled_video()
     info = probe(video)
-    assert "speakers" not in _plan(offline_settings(), info, video, (), index=False).stages
+    assert "speakers" not in make_plan(offline_settings(), info, video, (), index=False).stages
     talk = media.talk_video()
     assert (
-        "speakers" not in _plan(offline_settings(diarizer="none"), probe(talk), talk, (), index=False).stages
+        "speakers"
+        not in make_plan(offline_settings(diarizer="none"), probe(talk), talk, (), index=False).stages
     )
     from lifestream.understand.transcribe.whisper_local import local_model_available
 
     if local_diarizer_available() and local_model_available(offline_settings()):
-        assert "speakers" in _plan(offline_settings(), probe(talk), talk, (), index=False).stages
+        assert "speakers" in make_plan(offline_settings(), probe(talk), talk, (), index=False).stages
 
 
 # --- a real two-person telephone call ---------------------------------------------------------------------

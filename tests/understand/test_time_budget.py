@@ -14,8 +14,7 @@ from datetime import UTC, datetime
 import pytest
 
 from lifestream.core.errors import OutOfTime
-from lifestream.understand import pipeline
-from lifestream.understand.pipeline import process_video
+from lifestream.understand.pipeline import process_video, speech_stages
 from tests.support.openai_fake import CHAT, EMBEDDINGS, TRANSCRIPTIONS
 
 UPLOADED = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
@@ -63,6 +62,7 @@ def _chat_answers(fake) -> None:
 def _openai_run(media, openai_settings, fake, tmp_path, *, video: str, **kw):
     from lifestream.memory.embeddings.openai_embedder import OpenAIEmbedder
     from lifestream.memory.vectors import make_vector_store
+    from lifestream.memory.video_index import VideoIndex
     from tests.support.openai_fake import DEFAULT_API_KEY
 
     _chat_answers(fake)
@@ -81,9 +81,9 @@ def _openai_run(media, openai_settings, fake, tmp_path, *, video: str, **kw):
         video_id=path.stem,
         output_dir=tmp_path / "out",
         uploaded_at=UPLOADED,
-        store=make_vector_store(settings, embedder),
-        embedder=embedder,
-        index=True,
+        index=VideoIndex.from_settings(
+            settings, store=make_vector_store(settings, embedder), embedder=embedder
+        ),
         **kw,
     )
 
@@ -105,7 +105,7 @@ def test_a_run_whose_time_runs_out_stops_within_one_unit_of_work(
     media, openai_settings, openai_fake, tmp_path, monkeypatch, runs_out_at, video, stops_in
 ):
     # GIVEN 5-s transcription windows (several in the 16-s talk) and a clock that runs out at a stage
-    monkeypatch.setattr(pipeline, "OPENAI_WINDOW_SECONDS", 5.0)
+    monkeypatch.setattr(speech_stages, "OPENAI_WINDOW_SECONDS", 5.0)
     clock = StageClock(runs_out_at)
 
     # WHEN the run goes on

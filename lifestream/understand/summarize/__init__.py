@@ -1,4 +1,5 @@
-"""Stage 7: a summary per block — OpenAI structured output, or offline extractive — plus source reliability."""
+"""The summarize stage's parts: a summary per block (OpenAI structured output, the local model, or the
+offline extractive rules; `choice` picks one) plus source reliability."""
 
 from lifestream.understand.summarize.extractive import summarize_block as summarize_block_extractive
 from lifestream.understand.summarize.models import ActionItem, BlockSummary, SpeakerSummary

@@ -1,17 +1,12 @@
-"""Block summaries from the local language model: focused prompts, one task each, then grounding.
+"""Block summaries from the local language model: one focused task per prompt, then grounding.
 
 A 0.5B model asked for a whole summary at once names speakers "Hello?" and titles blocks with their first
-words. Asked one thing at a time, with one short worked example, it does much better (bench/bench_llm.py
-measures both). The tasks:
-1. names: which speaker label said which name about themselves ("This is Diane", "I'm Sheila from …"),
-   asked only when an introduced name has no voice yet;
-2. title (≤ 8 words, not the transcript's first words), activity, and a location only if a place is said.
-Then every name, place and number is checked against the transcript and on-screen text (`grounding`);
-what cannot be traced there is dropped. Who, where and what-to-do come from the extractive rules, which the
-model may narrow, never widen: on bench/quality the 0.5B model named people spoken of as participants and,
-asked which commitment-worded sentences were real tasks, kept "I'll be honest…" and dropped a real one
-(recall 1.00 → 0.80), so action items are the rule's, with owners only for named speakers. Whatever a task
-fails to produce is taken from the extractive summary, so a bad answer costs a field, not the block.
+words; asked one thing at a time (which label introduced which name; a title, activity and a said location),
+with one worked example, it does much better (bench/bench_llm.py). Every name, place and number it returns
+must be traced in the transcript or on-screen text (`grounding`). Who, where and the action items come from
+the extractive rules, which the model may narrow, never widen (on bench/quality it widened participants and
+dropped real tasks), and a failed task falls back to the extractive field, so a bad answer costs a field,
+not the block.
 """
 
 from __future__ import annotations

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from lifestream.understand.transcribe import TranscriptSource
+
 SOURCE_NAMES = {
     "subtitles": "subtitles",
     "local": "local Whisper transcript",
@@ -13,7 +15,7 @@ SOURCE_NAMES = {
 
 
 class Evidence(BaseModel):
-    transcript_source: str  # subtitles | local | openai | none
+    transcript_source: TranscriptSource
     segments: int
     speech_seconds: float
     block_seconds: float

@@ -1,4 +1,4 @@
-"""Stage 4: a transcript with segment timestamps, from subtitles, local Whisper or OpenAI.
+"""The transcribe stage: a transcript with segment timestamps, from subtitles, local Whisper or OpenAI.
 
 `choose_source` picks automatically when `settings.transcriber == "auto"`: subtitles when the video has an
 embedded subtitle stream or a sidecar file, else the local model when installed, else OpenAI when a key is
@@ -12,7 +12,7 @@ import copy
 import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Literal, Protocol
 
 import numpy as np
 from pydantic import BaseModel, Field
@@ -44,9 +44,12 @@ REFERENCE_MIN_HEARD = 1.0
 
 logger = logging.getLogger(__name__)
 
+TranscriptSource = Literal["subtitles", "local", "openai", "none"]
+
 
 class Transcript(BaseModel):
-    source: str  # "subtitles" | "local" | "openai" | "none"
+    # A TranscriptSource; for transcribed audio, the speech engine's `name` (kept open for other engines).
+    source: str
     detail: str = ""  # e.g. which model or file
     segments: list[TranscriptSegment] = Field(default_factory=list)
     language: str | None = None
@@ -67,7 +70,9 @@ class SpeechEngine(Protocol):
     ) -> tuple[list[TranscriptSegment], str | None]: ...
 
 
-def choose_source(settings: Settings, *, video: Path, subtitle_paths: Sequence[Path] = ()) -> str:
+def choose_source(
+    settings: Settings, *, video: Path, subtitle_paths: Sequence[Path] = ()
+) -> TranscriptSource:
     from lifestream.understand.transcribe.whisper_local import local_model_available
 
     wanted = settings.transcriber

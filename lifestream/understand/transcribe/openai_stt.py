@@ -1,17 +1,12 @@
-"""Speech-to-text through OpenAI's transcription endpoint.
+"""Speech-to-text through OpenAI's transcription endpoint, in windows of 16 kHz mono WAV (a 600 s window is
+~19 MB, under the 25 MB request limit).
 
-Requests are limited to 25 MB: windows are sent as 16 kHz mono 16-bit WAV (32 kB/s), so a 600 s window
-(~19 MB) stays well under the limit. Each model takes its own request shape (the API reference, as
-generated into the `openai` package: openai/types/audio/transcription_create_params.py):
-- `whisper-1`: `verbose_json` with `timestamp_granularities=["segment"]`, one request per window; the
-  answer has timed segments.
-- `gpt-4o-transcribe-diarize`: `diarized_json` with `chunking_strategy="auto"` (required above 30 s), one
-  request per window; timed, speaker-labelled segments.
-- `gpt-4o-transcribe`, `gpt-4o-mini-transcribe` and the other GPT transcribers: `json` (or `text`) only,
-  no `timestamp_granularities`; the answer is text without any time. So the window is cut, at its
-  pauses, into pieces of at most `PIECE_SECONDS`, and each voiced piece is sent on its own: its
-  text becomes one segment spanning the piece's voiced stretch. The previous piece's text goes along as
-  `prompt` (the API's way to continue a previous segment), so words are not lost at the cut.
+Each model takes its own request shape (openai/types/audio/transcription_create_params.py): `whisper-1`
+answers timed segments (`verbose_json`), `gpt-4o-transcribe-diarize` timed, speaker-labelled ones
+(`diarized_json`, `chunking_strategy="auto"`), and the other GPT transcribers only untimed text. For those
+the window is cut at its pauses into pieces of at most `PIECE_SECONDS`, each voiced piece becomes one
+segment over its voiced stretch, and the previous piece's text goes along as `prompt` so no words are lost
+at a cut.
 """
 
 from __future__ import annotations
