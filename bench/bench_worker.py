@@ -97,12 +97,13 @@ def wait_completed(store, keys: list[str], timeout: float = 600) -> dict[str, fl
 
 
 def bench_pipeline_path(clips: int, workdir: Path) -> tuple[list[dict], dict]:
-    from lifestream.cli.local_cmds import upload_videos
     from lifestream.core.settings import load_settings
     from lifestream.jobs import JobStore
     from lifestream.local import cloud as local_cloud
+    from lifestream.local.uploads import upload_videos
     from lifestream.media.sample_media import DEMO_LINES, make_sample_video
     from lifestream.memory.search import semantic_search
+    from lifestream.memory.search_filters import SearchFilters
     from lifestream.worker import get_runtime
 
     base = load_settings(data_dir=workdir / "data", summarizer="extractive")
@@ -140,7 +141,7 @@ def bench_pipeline_path(clips: int, workdir: Path) -> tuple[list[dict], dict]:
                     store=runtime.store,
                     embedder=runtime.embedder,
                     top_k=3,
-                    video_id=job.video_id,
+                    filters=SearchFilters(video_id=job.video_id),
                 )
                 rows.append(
                     {

@@ -122,7 +122,6 @@ def run_configuration(
     name: str, overrides: dict[str, Any], work: Path, only: list[str], save_heard: bool = False
 ) -> tuple[dict, list]:
     from lifestream.core.settings import load_settings
-    from lifestream.memory.video_index import VideoIndex
     from lifestream.service.library import Library
     from lifestream.understand.pipeline import process_video
 
@@ -164,9 +163,7 @@ def run_configuration(
                 settings=settings,
                 video_id=rec,
                 output_dir=work / "out" / rec,
-                index=VideoIndex.from_settings(
-                    settings, OWNER, store=library.vectors(OWNER), embedder=library.embedder
-                ),
+                index=library.index(OWNER),
             )
             used.add(result.summary.summarizer)
             diary = json.loads(result.json_path.read_text())

@@ -18,6 +18,7 @@ from fastapi import Path as PathParam
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from lifestream.core.constants import video_type
 from lifestream.core.errors import NotFoundError
 from lifestream.service import parse_filters
 from lifestream.service.models import (
@@ -158,7 +159,7 @@ def stream_media(video_id: VideoId, who: Owner, request: Request) -> FileRespons
     links = library(request).media(who, video_id)
     if not links.local_path or not Path(links.local_path).is_file():
         raise NotFoundError(f"no local file for video {video_id!r}")
-    return FileResponse(links.local_path, media_type=_video_type(links.local_path))
+    return FileResponse(links.local_path, media_type=video_type(links.local_path))
 
 
 @router.get("/videos/{video_id}/keyframes/{name}", response_class=FileResponse)
@@ -263,11 +264,3 @@ def search(
 def ask(body: AskRequest, who: Owner, request: Request) -> AnswerView:
     return library(request).ask(who, body.question, top_k=body.top_k, mode=body.mode)
 
-
-def _video_type(path: str) -> str:
-    return {
-        ".mp4": "video/mp4",
-        ".mov": "video/quicktime",
-        ".mkv": "video/x-matroska",
-        ".avi": "video/x-msvideo",
-    }.get(Path(path).suffix.lower(), "application/octet-stream")

@@ -348,9 +348,8 @@ def run_demo(
 
 
 def _show_demo_results(settings: Settings, key: str, *, query: str, question: str, Markdown, Panel) -> dict:
+    from lifestream.core.constants import LOCAL_USER
     from lifestream.memory.answers import ask
-    from lifestream.memory.lexical import LexicalIndex
-    from lifestream.memory.search import search
     from lifestream.worker import get_runtime
 
     runtime = get_runtime()
@@ -365,15 +364,9 @@ def _show_demo_results(settings: Settings, key: str, *, query: str, question: st
     markdown = runtime.s3(settings.resolved_bucket).read_text(job.result_keys["markdown"])
     console.print(Panel(Markdown(markdown), title=f"diary — results/{job.video_id}/summary.md"))
 
-    lexical = LexicalIndex.from_settings(settings)
-    results = search(
-        query,
-        store=runtime.store,
-        embedder=runtime.embedder,
-        lexical=lexical,
-        top_k=3,
-        timezone=settings.timezone,
-    ).results
+    # The demo's upload names no owner: it is the local user's.
+    index = runtime.index.for_owner(LOCAL_USER)
+    results = index.search(query, top_k=3, timezone=settings.timezone).results
     table = Table(title=f"search: {query!r}")
     table.add_column("score", justify="right")
     table.add_column("where")
@@ -384,7 +377,7 @@ def _show_demo_results(settings: Settings, key: str, *, query: str, question: st
         )
     console.print(table)
 
-    answer = ask(question, settings=settings, store=runtime.store, embedder=runtime.embedder, lexical=lexical)
+    answer = ask(question, settings=settings, index=index)
     cited = "\n".join(f"  {escape(c.label)}" for c in answer.citations)
     console.print(
         Panel(

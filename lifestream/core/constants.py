@@ -24,6 +24,12 @@ LOCAL_FILES_BUCKET = "local"
 MOMENT_SECONDS = 25.0
 
 VIDEO_SUFFIXES: tuple[str, ...] = (".mp4", ".mov", ".avi", ".mkv")
+VIDEO_TYPES = {
+    ".mp4": "video/mp4",
+    ".mov": "video/quicktime",
+    ".avi": "video/x-msvideo",
+    ".mkv": "video/x-matroska",
+}
 SUBTITLE_SUFFIXES: tuple[str, ...] = (".srt", ".vtt")
 
 # S3 suffix filters are case-sensitive, so each suffix is registered in both cases.
@@ -94,6 +100,12 @@ class ResourceNames:
     @property
     def database_name(self) -> str:
         return APP_NAME
+
+
+def video_type(name: str) -> str:
+    """The media type a video file is served and stored with, by its suffix."""
+    suffix = name[name.rfind(".") :].lower() if "." in name else ""
+    return VIDEO_TYPES.get(suffix, "application/octet-stream")
 
 
 def is_video_key(key: str) -> bool:

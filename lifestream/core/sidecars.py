@@ -8,6 +8,7 @@ videos in one folder never share subtitles.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
 from lifestream.core.constants import SUBTITLE_SUFFIXES, VIDEO_SUFFIXES
 
@@ -39,3 +40,9 @@ def subtitle_files(video_name: str, names: Iterable[str]) -> list[str]:
             continue
         found.append(name)
     return sorted(found)
+
+
+def sidecar_subtitles(video: Path) -> list[Path]:
+    """The subtitle files beside a video file on disk, by the same rule."""
+    files = [p.name for p in video.parent.iterdir() if p.is_file()]
+    return [video.parent / name for name in subtitle_files(video.name, files)]

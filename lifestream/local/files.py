@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 from lifestream.core.constants import LOCAL_FILES_BUCKET, LOCAL_USER, VIDEO_SUFFIXES
 from lifestream.core.errors import ConfigError, InputError, LifeStreamError, UnsupportedFileError
 from lifestream.core.settings import Settings
+from lifestream.core.sidecars import sidecar_subtitles
 from lifestream.storage.results import LocalResults
 
 if TYPE_CHECKING:
@@ -60,14 +61,6 @@ def path_keyed_version(path: Path) -> str:
         while chunk := fh.read(_EDGE_BYTES):
             digest.update(chunk)
     return digest.hexdigest()[:16]
-
-
-def sidecar_subtitles(video: Path) -> list[Path]:
-    """The subtitle files beside `video`, by the rule the upload and the cloud worker use too."""
-    from lifestream.core.sidecars import subtitle_files
-
-    files = [p.name for p in video.parent.iterdir() if p.is_file()]
-    return [video.parent / name for name in subtitle_files(video.name, files)]
 
 
 def check_files(files: list[Path]) -> list[Path]:

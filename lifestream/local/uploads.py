@@ -5,19 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lifestream.core.constants import SUBTITLE_SUFFIXES, UPLOAD_PREFIX, VIDEO_SUFFIXES
+from lifestream.core.constants import SUBTITLE_SUFFIXES, UPLOAD_PREFIX, VIDEO_SUFFIXES, video_type
 from lifestream.core.errors import ConfigError, UnsupportedFileError
 from lifestream.core.settings import Settings
+from lifestream.core.sidecars import sidecar_subtitles
 
 DEMO_KEY_FOLDER = "demo"
-
-
-def sidecar_subtitles(video: Path) -> list[Path]:
-    """The subtitle files beside `video`, by the rule the upload and the cloud worker use too."""
-    from lifestream.core.sidecars import subtitle_files
-
-    files = [p.name for p in video.parent.iterdir() if p.is_file()]
-    return [video.parent / name for name in subtitle_files(video.name, files)]
 
 
 def upload_videos(
@@ -56,18 +49,10 @@ def upload_videos(
             tail = sidecar.name[len(path.stem) :] if sidecar in found else sidecar.suffix
             tail = tail[: -len(sidecar.suffix)] + sidecar.suffix.lower()
             s3.upload_file(sidecar, stem + tail, content_type="text/plain; charset=utf-8")
-        s3.upload_file(path, key, content_type=_video_type(path))
+        s3.upload_file(path, key, content_type=video_type(path.name))
         keys.append(key)
     return keys
 
-
-def _video_type(path: Path) -> str:
-    return {
-        ".mp4": "video/mp4",
-        ".mov": "video/quicktime",
-        ".avi": "video/x-msvideo",
-        ".mkv": "video/x-matroska",
-    }.get(path.suffix.lower(), "application/octet-stream")
 
 
 def upload_demo_video(settings: Settings, video: Path) -> str:

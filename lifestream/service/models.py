@@ -30,7 +30,7 @@ class VideoPage(BaseModel):
 
 class VideoDiary(BaseModel):
     video: VideoSummary
-    diary: dict[str, Any] | None = Field(default=None, description="The diary (DailySummary JSON)")
+    diary: dict[str, Any] | None = Field(default=None, description="The diary (`Diary` JSON)")
     markdown: str | None = None
 
 

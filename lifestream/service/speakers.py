@@ -17,7 +17,7 @@ class Speakers(Videos):
         """Rename speaker labels ("Speaker 1" → "Anna") in the diary (JSON and Markdown) and in the
         video's vectors (re-indexed from the renamed diary), so search and diaries follow the new name."""
         from lifestream.understand.chunking import build_chunks
-        from lifestream.understand.diary import DailySummary, render_markdown
+        from lifestream.understand.diary import Diary, render_markdown
 
         job = self._job(owner, video_id)
         if not names:
@@ -30,7 +30,7 @@ class Speakers(Videos):
         raw = self.read_result(job, "json")
         if raw is None:
             raise NotFoundError(f"the diary of {video_id} is missing")
-        summary = DailySummary.model_validate_json(raw)
+        summary = Diary.model_validate_json(raw)
         known = {s.speaker for b in summary.blocks for s in b.transcript if s.speaker}
         known |= {p for b in summary.blocks for p in b.participants}
         unknown = sorted(set(names) - known)

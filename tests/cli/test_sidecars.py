@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from lifestream.local.files import file_version, sidecar_subtitles
+from lifestream.core.sidecars import sidecar_subtitles
+from lifestream.local.files import file_version
 
 
 def test_sidecar_subtitles_beside_the_video(tmp_path):

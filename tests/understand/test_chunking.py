@@ -16,7 +16,7 @@ from lifestream.core.constants import MOMENT_SECONDS
 from lifestream.understand.chunking import build_chunks, split_sentences
 from lifestream.understand.diary import Diary, DiaryBlock
 from lifestream.understand.summarize.extractive import summarize_block as summarize_block_extractive
-from lifestream.understand.transcribe.subtitles import sidecar_subtitles
+from lifestream.understand.transcribe.subtitles import read_subtitle_file
 from tests.support.media import varied_sentences
 
 
@@ -68,7 +68,7 @@ def day_recording(tmp_path) -> list[TranscriptSegment]:
         "WEBVTT\n\n"
         + "\n".join(f"{_vtt_time(a)} --> {_vtt_time(b)}\n<v {who}>{text}\n" for a, b, who, text in cues)
     )
-    return sidecar_subtitles(vtt)
+    return read_subtitle_file(vtt)
 
 
 def summary_of(segments: list[TranscriptSegment]) -> Diary:

@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 
 from lifestream.media.sample_media import run_ffmpeg
-from lifestream.memory.video_index import VideoIndex
 from lifestream.service.library import Library
 from lifestream.understand.pipeline import process_video
 
@@ -58,9 +57,7 @@ def replayed(tmp_path_factory):
             video_id=name,
             output_dir=root / "out" / name,
             subtitle_paths=[srt],
-            index=VideoIndex.from_settings(
-                settings, "me", store=library.vectors("me"), embedder=library.embedder
-            ),
+            index=library.index("me"),
         )
         total.add(metrics.score_diary(name, json.loads(result.json_path.read_text()), want))
         for qa in want["qa"]:

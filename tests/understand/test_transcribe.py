@@ -12,7 +12,7 @@ from lifestream.core.errors import ConfigError, NoSubtitlesError, OutOfTime
 from lifestream.core.models import TranscriptSegment
 from lifestream.media.audio import extract_audio
 from lifestream.understand.transcribe import choose_source, make_engine, read_subtitles, transcribe_audio
-from lifestream.understand.transcribe.subtitles import SubtitleError, sidecar_subtitles
+from lifestream.understand.transcribe.subtitles import SubtitleError, read_subtitle_file
 from lifestream.understand.transcribe.whisper_local import assemble_packaged_model, resolve_model_dir
 from lifestream.understand.transcribe.windows import Window, cut_points, plan_windows, shift
 from tests.support.media import SUBTITLE_CUES
@@ -35,7 +35,7 @@ def test_sidecar_subtitles(media, tmp_path, writer):
     cues = [(1.0, 2.5, "Hello <b>there</b>"), (62.0, 64.25, "A minute later")]
     path = getattr(media, writer)(tmp_path / f"x.{writer[-3:]}", cues)
 
-    segments = sidecar_subtitles(path)
+    segments = read_subtitle_file(path)
 
     assert [(s.start, s.end, s.text) for s in segments] == [
         (1.0, 2.5, "Hello there"),
@@ -50,7 +50,7 @@ def test_vtt_voice_tags_become_speakers(tmp_path):
         "00:00:03.000 --> 00:00:05.000\n<v.loud Ben Okafor>Hi Ana\n\n00:00:06.000 --> 00:00:07.000\nNobody\n"
     )
 
-    segments = sidecar_subtitles(vtt)
+    segments = read_subtitle_file(vtt)
 
     assert [(s.speaker, s.text) for s in segments] == [
         ("Ana", "Hello there"),
@@ -63,7 +63,7 @@ def test_unreadable_sidecar_is_a_typed_input_error(tmp_path):
     bad = tmp_path / "x.srt"
     bad.write_bytes(b"\x00\x01 not subtitles")
     with pytest.raises(SubtitleError, match="x.srt"):
-        sidecar_subtitles(bad)
+        read_subtitle_file(bad)
 
 
 def test_unusable_sidecars_are_left_out_with_a_warning(media, tmp_path, caplog, monkeypatch):
@@ -77,7 +77,7 @@ def test_unusable_sidecars_are_left_out_with_a_warning(media, tmp_path, caplog, 
     huge = media.write_srt(tmp_path / "huge.srt")
     huge.write_text(huge.read_text() + "\n" * 4096)
     monkeypatch.setattr(transcribe, "MAX_SIDECAR_BYTES", good.stat().st_size)
-    monkeypatch.setattr(transcribe, "sidecar_subtitles", _only_good(transcribe.sidecar_subtitles, huge))
+    monkeypatch.setattr(transcribe, "read_subtitle_file", _only_good(transcribe.read_subtitle_file, huge))
 
     with caplog.at_level("WARNING", logger="lifestream.understand.transcribe"):
         usable = transcribe.usable_sidecars([unreadable, good, no_cues, huge])

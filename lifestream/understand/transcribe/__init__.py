@@ -28,7 +28,7 @@ from lifestream.understand.transcribe.subtitles import (
     SubtitleError,
     embedded_subtitles,
     has_embedded_subtitles,
-    sidecar_subtitles,
+    read_subtitle_file,
 )
 from lifestream.understand.transcribe.windows import cut_points, plan_windows, shift
 
@@ -125,7 +125,7 @@ def usable_sidecars(paths: Sequence[Path]) -> list[Path]:
             size = path.stat().st_size
             if size > MAX_SIDECAR_BYTES:
                 problem = f"{size:,} bytes, over the {MAX_SIDECAR_BYTES:,}-byte limit for a subtitle file"
-            elif not sidecar_subtitles(path):
+            elif not read_subtitle_file(path):
                 problem = "no subtitle cues in it"
             else:
                 usable.append(path)
@@ -142,7 +142,7 @@ def read_subtitles(video: Path, subtitle_paths: Sequence[Path]) -> Transcript:
     if subtitle_paths:
         segments: list[TranscriptSegment] = []
         for path in subtitle_paths:
-            segments += sidecar_subtitles(Path(path))
+            segments += read_subtitle_file(Path(path))
         segments.sort(key=lambda s: (s.start, s.end))
         return Transcript(
             source="subtitles", detail=", ".join(Path(p).name for p in subtitle_paths), segments=segments

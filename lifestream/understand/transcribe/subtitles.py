@@ -78,7 +78,7 @@ def _vtt_voices(path: Path) -> dict[float, str]:
     return voices
 
 
-def sidecar_subtitles(path: Path) -> list[TranscriptSegment]:
+def read_subtitle_file(path: Path) -> list[TranscriptSegment]:
     import av
 
     try:

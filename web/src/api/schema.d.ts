@@ -505,7 +505,7 @@ export interface components {
         VideoDiary: {
             /**
              * Diary
-             * @description The diary (DailySummary JSON)
+             * @description The diary (`Diary` JSON)
              */
             diary?: {
                 [key: string]: unknown;

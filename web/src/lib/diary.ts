@@ -1,4 +1,4 @@
-// The diary JSON (`DailySummary`) as the page shows it. The API types it as a free-form object, so it
+// The diary JSON (`Diary`) as the page shows it. The API types it as a free-form object, so it
 // is read defensively here: a field a newer worker adds or an older one lacks never breaks the page.
 
 export interface Line {
