@@ -295,13 +295,13 @@ def db_migrate() -> None:
     from lifestream.jobs.engine import describe
 
     settings = load_settings()
-    store = JobStore(settings.resolved_database_url)
+    jobs = JobStore(settings.resolved_database_url)
     try:
-        before = store.revision()
-        after = store.migrate()
+        before = jobs.revision()
+        after = jobs.migrate()
     finally:
         jobs.close()
-    where = describe(store.engine)
+    where = describe(jobs.engine)
     if before == after:
         console.print(f"Job store {where} is up to date (revision {after}).", highlight=False, soft_wrap=True)
     else:
