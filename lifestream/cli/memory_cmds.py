@@ -183,7 +183,7 @@ def ask(
         raise LifeStreamError("nothing is indexed yet: run `lifestream process VIDEO…` first")
     answer = library.ask(LOCAL_USER, question, top_k=top_k, mode=mode)
     if as_json:
-        dump_json(answer.modeldump_json(mode="json"))
+        dump_json(answer.model_dump(mode="json"))
         return
     if answer.searching:
         console.print(answer.searching, markup=False, highlight=False)

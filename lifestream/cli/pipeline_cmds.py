@@ -43,7 +43,7 @@ def _lookup_job(settings: Settings, ref: str) -> JobRecord:
 
 
 def _job_json(job: JobRecord) -> dict[str, Any]:
-    return job.modeldump_json(mode="json", exclude={"checkpoint"})
+    return job.model_dump(mode="json", exclude={"checkpoint"})
 
 
 def _status(status: str) -> str:

@@ -89,8 +89,13 @@ class Settings(BaseSettings):
     # --- pipeline ---
     transcriber: Literal["auto", "subtitles", "local", "openai", "none"] = "auto"
     whisper_model_dir: Path | None = None
-    # auto: openai with a key, else the local LLM when its model is installed, else extractive.
-    summarizer: Literal["auto", "openai", "local", "extractive"] = "auto"
+    # The model that writes: block summaries, and also answers and the visual summary. auto: openai with a
+    # key, else the local LLM when its model is installed, else extractive; answers under auto are
+    # extractive offline (lifestream.memory.answers.answer_from), and vision is OpenAI's only under openai.
+    summarizer: Literal["auto", "openai", "local", "extractive"] = Field(
+        default="auto",
+        description="Who writes block summaries, answers and the visual summary: auto, openai, local, extractive",
+    )
     # The local LLM (GGUF for llama.cpp): a file path, or a Hugging Face "repo/file"; unset: the packaged default.
     llm_model: str | None = None
     llm_threads: int | None = Field(default=None, gt=0)  # unset: the machine's cores

@@ -1,5 +1,5 @@
-"""Media on PyAV, the first stages of the pipeline: probe (stage 1), keyframes and scenes (stage 2), audio
-extraction (stage 3), and the generated sample video of the demo and tests.
+"""Media on PyAV, the first stages of the pipeline: probe, keyframes and scenes, audio extraction, and the
+generated sample video of the demo and tests.
 """
 
 from lifestream.core.lazy import lazy_exports

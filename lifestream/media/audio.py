@@ -1,4 +1,4 @@
-"""Stage 3: the soundtrack as 16 kHz mono 16-bit PCM in a WAV file.
+"""The soundtrack as 16 kHz mono 16-bit PCM in a WAV file.
 
 Streaming to disk keeps memory flat for long videos; transcribers then read one window at a time.
 """

@@ -1,4 +1,4 @@
-"""Stage 1: what a file is (duration, picture, codecs) and when it was recorded.
+"""What a file is (duration, picture, codecs) and when it was recorded.
 
 The recording date comes from container metadata only (never the file's mtime, which in the cloud is
 the download time); when the file has none, the caller's upload time is used and flagged as a fallback.

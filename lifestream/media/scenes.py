@@ -1,4 +1,4 @@
-"""Stage 2: scenes from keyframes only, one small JPEG per scene.
+"""Scenes from keyframes only, one small JPEG per scene.
 
 Only keyframes are decoded (`skip_frame="NONKEY"`): encoders put a keyframe at every cut and at least
 every few seconds, so comparing consecutive keyframes finds scene changes at a fraction of full-decode

@@ -220,12 +220,12 @@ def test_indexing_is_last_and_replaces_the_videos_vectors(media, offline_setting
     assert hits[0].video_id == "talk" and hits[0].end - hits[0].start <= 45
 
     # AND questions are answered from it, with citations, offline
-    answer = ask("Who gets the budget report and when?", settings=settings, store=store, embedder=embedder)
+    answer = ask("Who gets the budget report and when?", settings=settings, index=index)
     assert answer.grounded and "Maria" in answer.text and "Friday" in answer.text
     assert re.search(r"\[talk, 00:00:0\d–00:00:\d\d\]", answer.text)
     assert all(c.video_id == "talk" for c in answer.citations)
     unrelated = ask(
-        "What is the boiling point of tungsten in kelvin?", settings=settings, store=store, embedder=embedder
+        "What is the boiling point of tungsten in kelvin?", settings=settings, index=index
     )
     assert unrelated.text == NOT_FOUND and not unrelated.grounded
 
