@@ -102,18 +102,8 @@ def fold_moments(results: Sequence[SearchResult]) -> list[SearchResult]:
                 return i
         return None
 
-    wide: list[SearchResult] = []
-    for r in results:
-        if not _precise(r):
-            wide.append(r)
-            continue
-        i = home(r)
-        if i is None:
-            kept.append(r)
-            folded[len(kept) - 1] = []
-        else:
-            folded[i].append(r)
-    for r in wide:
+    # Precise hits first, so that a wide one finds the moment it overlaps already kept.
+    for r in [r for r in results if _precise(r)] + [r for r in results if not _precise(r)]:
         i = home(r)
         if i is None:
             kept.append(r)

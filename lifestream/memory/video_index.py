@@ -20,11 +20,9 @@ from typing import TYPE_CHECKING, Any
 from lifestream.core.constants import LOCAL_USER
 from lifestream.core.errors import VectorStoreError
 from lifestream.core.models import Chunk
-from lifestream.memory.search_filters import NO_FILTERS, SearchFilters, recorded_day
+from lifestream.memory.search_filters import recorded_day
 
 if TYPE_CHECKING:
-    import datetime as dt
-
     from lifestream.core.settings import Settings
     from lifestream.jobs import JobStore
     from lifestream.memory.embeddings.base import Embedder
@@ -145,34 +143,12 @@ class VideoIndex:
             logger.info("video %s: removed its %d vector(s)", video_id, len(ids))
         return len(ids)
 
-    def search(
-        self,
-        query: str,
-        *,
-        filters: SearchFilters = NO_FILTERS,
-        mode: str | None = None,
-        top_k: int = 5,
-        min_score: float | None = None,
-        natural_dates: bool = True,
-        timezone: str | None = None,
-        now: dt.datetime | None = None,
-        calibration: Any = None,
-    ) -> SearchOutcome:
-        """Dense, lexical or hybrid search of this owner's videos (`lifestream.memory.search.search`)."""
-        from lifestream.memory.search import DEFAULT_MODE, search
+    def search(self, query: str, **options: Any) -> SearchOutcome:
+        """Dense, lexical or hybrid search of this owner's videos: `lifestream.memory.search.search`, whose
+        keywords (filters, mode, top_k, min_score, dates) it takes."""
+        from lifestream.memory.search import search
 
-        return search(
-            query,
-            index=self,
-            filters=filters,
-            mode=mode or DEFAULT_MODE,
-            top_k=top_k,
-            min_score=min_score,
-            natural_dates=natural_dates,
-            timezone=timezone,
-            now=now,
-            calibration=calibration,
-        )
+        return search(query, index=self, **options)
 
 
 class IndexParts:

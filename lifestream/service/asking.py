@@ -13,19 +13,11 @@ from lifestream.service.models import AnswerView, CitationView, SearchHit, Searc
 MAX_QUERY_CHARS = 2000
 
 
-def parse_filters(
-    *,
-    date_from: str | None = None,
-    date_to: str | None = None,
-    video_id: str | None = None,
-    speaker: str | None = None,
-    chunk_type: str | None = None,
-) -> SearchFilters:
-    """The filters a request names, or `RequestError` naming the field at fault."""
+def parse_filters(**raw: str | None) -> SearchFilters:
+    """The filters a request names (`SearchFilters.parse`'s keywords), or `RequestError` naming the field
+    at fault."""
     try:
-        return SearchFilters.parse(
-            date_from=date_from, date_to=date_to, video_id=video_id, speaker=speaker, chunk_type=chunk_type
-        )
+        return SearchFilters.parse(**raw)
     except UnsupportedFilterError as exc:
         raise RequestError(_filter_field(str(exc)), str(exc)) from None
 
