@@ -362,7 +362,7 @@ def _show_demo_results(settings: Settings, key: str, *, query: str, question: st
     if job.status != "completed":
         raise ConfigError(f"the demo job {job.id} ended {job.status}: {job.error or 'see `lifestream jobs`'}")
     markdown = runtime.s3(settings.resolved_bucket).read_text(job.result_keys["markdown"])
-    console.print(Panel(Markdown(markdown), title=f"diary — results/{job.video_id}/summary.md"))
+    console.print(Panel(Markdown(markdown), title=f"diary — {job.result_keys['markdown']}"))
 
     # The demo's upload names no owner: it is the local user's.
     index = runtime.index.for_owner(LOCAL_USER)

@@ -91,12 +91,9 @@ class LibraryBase:
 
     def results(self, job: JobRecord) -> ResultStore:
         """Where this job's outputs are: files under the data directory or objects in its bucket."""
-        from lifestream.core.constants import LOCAL_FILES_BUCKET
         from lifestream.storage.results import ResultStore
 
-        # A local file's job needs no S3 client: none is built for it.
-        s3 = None if job.bucket == LOCAL_FILES_BUCKET else self.bucket_service(job.bucket)
-        return ResultStore.for_job(job.bucket, self.settings, s3)
+        return ResultStore.for_job(job.bucket, self.settings, self.bucket_service)
 
     def close(self) -> None:
         if "jobs" in self.__dict__:

@@ -12,6 +12,7 @@ directory, `results/<video>/` and `state/<video>/`, and the file itself is never
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -93,16 +94,18 @@ class ResultStore:
         return self.remove(owner, video_id)
 
     @staticmethod
-    def for_job(bucket: str, settings: Settings, s3: S3Service | None = None) -> ResultStore:
+    def for_job(
+        bucket: str, settings: Settings, s3_for: Callable[[str], S3Service] | None = None
+    ) -> ResultStore:
         """The form for a job's bucket: files under the data directory for a local file's job, else the
-        bucket's objects (`s3` when it serves that bucket)."""
+        bucket's objects (through `s3_for(bucket)`, when the caller keeps its S3 clients)."""
         if bucket == LOCAL_FILES_BUCKET:
             return LocalResults(settings.data_dir)
-        if s3 is None or s3.bucket != bucket:
-            from lifestream.storage.s3_service import S3Service
+        if s3_for is not None:
+            return S3Results(s3_for(bucket))
+        from lifestream.storage.s3_service import S3Service
 
-            s3 = S3Service.from_settings(settings, bucket=bucket)
-        return S3Results(s3)
+        return S3Results(S3Service.from_settings(settings, bucket=bucket))
 
 
 class S3Results(ResultStore):

@@ -153,3 +153,71 @@ def test_a_room_face_exports_real_names():
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.startswith("ok")
+
+
+# --- one home per concept: what the layout issue moved must stay where it went -----------------------------
+MAX_MODULE_LINES = 450
+
+
+def code_strings(path: Path) -> set[str]:
+    """The string literals of a module's code: docstrings (which may describe the layout) left out."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    return {
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
+    }
+
+
+def names_used(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(), filename=str(path))
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} | {
+        a.name for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) for a in n.names
+    }
+
+
+def test_no_module_is_over_the_size_limit():
+    long = {
+        str(p.relative_to(PACKAGE)): n
+        for p in library_files()
+        if "migrations" not in p.parts and (n := len(p.read_text().splitlines())) > MAX_MODULE_LINES
+    }
+    assert long == {}
+
+
+def test_the_outputs_layout_is_spelled_in_one_module():
+    # File names and key prefixes of a video's outputs, and the functions that build them, appear only in
+    # storage/results.py (core.constants names the prefixes the stacks share).
+    home = PACKAGE / "storage"
+    prefixes = {"RESULTS_PREFIX", "STATE_PREFIX", "results_prefix", "state_prefix", "legacy_results_prefix"}
+    offenders = {}
+    for path in library_files():
+        if path.name == "constants.py" and path.parent.name == "core":
+            continue
+        spelled = {
+            s for s in code_strings(path) if s in {"summary.json", "summary.md"} or s.startswith(("results/", "state/"))
+        }
+        if home not in path.parents:
+            spelled |= names_used(path) & prefixes
+        if spelled and path != home / "results.py":
+            offenders[str(path.relative_to(PACKAGE))] = sorted(spelled)
+    assert offenders == {}
+
+
+def test_the_layout_check_sees_a_spelled_out_path(tmp_path):
+    bad = tmp_path / "bad.py"
+    bad.write_text('"""Writes summary.json."""\nPATH = "summary.json"\n')
+    assert code_strings(bad) == {"summary.json"}
+
+
+def test_the_moment_has_one_name():
+    others = {"MAX_CHUNK_SECONDS", "MAX_CITED_SECONDS", "MAX_QUOTE_SECONDS"}
+    assert {str(p.relative_to(PACKAGE)) for p in library_files() if names_used(p) & others} == set()
