@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi import Path as PathParam
@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from lifestream.core.constants import video_type
 from lifestream.core.errors import NotFoundError
+from lifestream.memory.search_filters import SearchMode
 from lifestream.service import parse_filters
 from lifestream.service.models import (
     AnswerView,
@@ -76,9 +77,6 @@ class UploadRequest(BaseModel):
     beside: str | None = Field(
         default=None, max_length=1024, description="For subtitles: the key of the video they belong to"
     )
-
-
-SearchMode = Literal["dense", "lexical", "hybrid"]
 
 
 class AskRequest(BaseModel):

@@ -19,9 +19,9 @@ from typing import Any
 from lifestream.core.models import SearchResult
 from lifestream.memory.fusion import FusionWeights
 from lifestream.memory.lexical.index import query_terms
+from lifestream.memory.search_filters import MODES
 
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
-MODES = ("dense", "lexical", "hybrid")
 
 
 @dataclass(frozen=True)

@@ -17,15 +17,13 @@ from typing import TYPE_CHECKING, Any
 from lifestream.core.errors import UnsupportedFilterError
 from lifestream.core.models import SearchResult
 from lifestream.memory.embeddings.base import Embedder, embed_query
-from lifestream.memory.search_filters import NO_FILTERS, SearchFilters
+from lifestream.memory.search_filters import DEFAULT_MODE, MODES, NO_FILTERS, SearchFilters, SearchMode
 from lifestream.memory.vectors.base import Match, VectorStore
 
 if TYPE_CHECKING:
     from lifestream.memory.dates import DateFilter
     from lifestream.memory.video_index import VideoIndex
 
-MODES = ("dense", "lexical", "hybrid")
-DEFAULT_MODE = "hybrid"
 # Each channel is asked for this many candidates per wanted hit (fusion and folding need a deeper pool).
 POOL_FACTOR = 4
 MIN_POOL = 20
@@ -78,7 +76,7 @@ class SearchOutcome:
 
     results: list[SearchResult]
     found: bool  # calibrated: False means "not in your videos", whatever `results` holds
-    mode: str
+    mode: SearchMode
     query: str  # the text searched (the date phrase removed)
     dates: DateFilter | None = None  # a date filter read from the query's words
     boosted_speakers: list[str] = field(default_factory=list)

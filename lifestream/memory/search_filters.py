@@ -1,4 +1,4 @@
-"""The five search filters as one typed value, checked once where a request comes in.
+"""The five search filters as one typed value, and the search modes, checked once where a request comes in.
 
 Every channel reads the same `SearchFilters`: the vector stores as a metadata filter expression (Pinecone's
 operators, which FAISS evaluates too), the lexical index as SQL conditions. Days are compared as numbers
@@ -8,12 +8,17 @@ operators, which FAISS evaluates too), the lexical index as SQL conditions. Days
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict
 
 from lifestream.core.errors import UnsupportedFilterError
 from lifestream.core.models import ChunkType
+
+# Which channels answer: meaning (vectors), words (full text), or both fused.
+SearchMode = Literal["dense", "lexical", "hybrid"]
+MODES: tuple[SearchMode, ...] = get_args(SearchMode)
+DEFAULT_MODE: SearchMode = "hybrid"
 
 
 def recorded_day(date: str | None) -> int | None:

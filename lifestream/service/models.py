@@ -8,6 +8,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from lifestream.memory.search_filters import SearchMode
+
 
 class VideoSummary(BaseModel):
     video_id: str
@@ -115,7 +117,7 @@ class SearchPage(BaseModel):
 
     hits: list[SearchHit]
     found: bool = Field(description="False: nothing retrieved clears the calibrated relevance threshold")
-    mode: str
+    mode: SearchMode
     query: str = Field(description="The text searched, without the date phrase")
     date_from: str | None = Field(default=None, description="A date filter read from the query's words")
     date_to: str | None = None
