@@ -1,25 +1,11 @@
 """One job's life, for the cloud worker and the local CLI alike: claim → process_video → publish →
-complete, or fail / abandon / supersede. Every write to the claimed job is fenced by the claim
-(`JobStore`: `claimed_by` and status), so an attempt whose claim went stale cannot finish or requeue a
-job that another attempt holds.
+complete, or fail / abandon / supersede.
 
-What differs between an uploaded object and a local file — where the input comes from, where results go,
-whether a newer version exists — is a `JobSource`. The callers (`lifestream.worker.processor` and
-`lifestream process`) are thin: they build the source and map the outcome to an acknowledgement,
-a retry or a line in a table.
-
-Outcomes:
-- already_completed / already_failed: nothing to do;
-- busy: another live attempt holds the claim: retry later;
-- completed; failed: a permanent input problem, recorded on the job;
-- superseded: a newer version of the object exists (or it was deleted): this version's job, vectors
-  and results are removed, and the newer version's own event does the work;
-- lost: the claim was taken over (or the job removed) while this attempt worked. The attempt stops and
-  writes nothing more to the job: the new holder owns its results, checkpoint and outcome. What the lost
-  attempt had written is either the same version's deterministic output the holder rewrites anyway, or,
-  for a removed job, deleted here;
-- continued: out of invocation time and handed over (the caller's `on_out_of_time`).
-Anything else is abandoned — recorded, claim freed — and re-raised, for the caller to retry.
+Design note: every write to the claimed job is fenced by the claim (`JobStore`: `claimed_by` and
+status), so an attempt whose claim went stale cannot finish or requeue a job another attempt holds. What
+differs between an uploaded object and a local file (where the input comes from, where results go,
+whether a newer version exists) is a `JobSource`, so the callers only build one and read the outcome.
+Anything unexpected is abandoned (recorded, claim freed) and re-raised, for the caller to retry.
 """
 
 from __future__ import annotations
@@ -100,7 +86,18 @@ class JobSource(Protocol):
 
 
 OutcomeStatus = Literal[
-    "already_completed", "already_failed", "busy", "completed", "failed", "superseded", "lost", "continued"
+    "already_completed",  # nothing to do
+    "already_failed",
+    "busy",  # another live attempt holds the claim: retry later
+    "completed",
+    "failed",  # a permanent input problem, recorded on the job
+    # A newer version of the object exists (or it was deleted): this version's job, vectors and results
+    # are removed, and the newer version's own event does the work.
+    "superseded",
+    # The claim was taken over (or the job removed) meanwhile: the attempt writes nothing more; the new
+    # holder rewrites the same deterministic output, and a removed job's output is deleted here.
+    "lost",
+    "continued",  # out of invocation time and handed over (the caller's `on_out_of_time`)
 ]
 
 

@@ -1,16 +1,9 @@
-"""What the worker does with one SQS message and with each uploaded object it names.
+"""What the worker does with one SQS message and each uploaded object it names: the S3 side of
+`lifestream.worker.lifecycle.run_job`.
 
-The job's life (claim → process → complete/fail/abandon) is `lifestream.worker.lifecycle.run_job`; this
-module is the S3 side of it. Retry policy by outcome (SQS redelivers only what raises):
-- test event, key outside uploads/, already completed or permanently failed → acknowledged;
-- permanent input problem (`InputError`) → job failed with the reason, acknowledged;
-- superseded (the key was overwritten since the event: another version id, or without one another
-  ETag) → this version's job and memory removed, acknowledged; the newer object's event does the work;
-- claim lost (this attempt went stale and another took the job over) → acknowledged, nothing written:
-  the holder has its own message and finishes the job;
-- out of invocation time → job released with its checkpoint, continuation sent, acknowledged;
-- anything else (network, throttling, database, a live claim elsewhere) → job abandoned, raised → retried,
-  and after maxReceiveCount the message moves to the DLQ.
+Design note: only what should be retried raises (network, throttling, the database, a live claim
+elsewhere); SQS redelivers it, and after maxReceiveCount the DLQ keeps it. Every other outcome is
+acknowledged, and one out of invocation time hands its job over to a continuation message first.
 Idempotency rests on the job claim of (bucket, key, version), never on the SQS message id.
 """
 
