@@ -60,7 +60,7 @@ def moto_endpoint():
 
 @pytest.fixture
 def openai_fake():
-    """The loopback OpenAI API (tests/support/openai_fake.py), for tests that exercise the cloud path."""
+    """The loopback OpenAI API (tests/support/openai_fake/), for tests that exercise the cloud path."""
     from tests.support.openai_fake import OpenAIFake
 
     with OpenAIFake() as fake:
@@ -74,6 +74,14 @@ def pinecone_fake():
 
     with PineconeFake() as fake:
         yield fake
+
+
+@pytest.fixture
+def no_sdk_backoff(monkeypatch):
+    """The Pinecone SDK retries 429/5xx itself with real sleeps; make them instant in tests."""
+    from pinecone._internal import http_client
+
+    monkeypatch.setattr(http_client, "_retry_sleep", lambda seconds: None)
 
 
 @pytest.fixture
