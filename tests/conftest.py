@@ -58,6 +58,16 @@ def moto_endpoint():
     server.stop()
 
 
+@pytest.fixture(scope="session")
+def embedder():
+    """The embedder the settings choose (the local model in tests), loaded once: the worker and API
+    tests index with it."""
+    from lifestream.core.settings import load_settings
+    from lifestream.memory.embeddings import make_embedder
+
+    return make_embedder(load_settings())
+
+
 @pytest.fixture
 def openai_fake():
     """The loopback OpenAI API (tests/support/openai_fake/), for tests that exercise the cloud path."""
