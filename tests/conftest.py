@@ -58,9 +58,19 @@ def moto_endpoint():
     server.stop()
 
 
+@pytest.fixture(scope="session")
+def embedder():
+    """The embedder the settings choose (the local model in tests), loaded once: the worker and API
+    tests index with it."""
+    from lifestream.core.settings import load_settings
+    from lifestream.memory.embeddings import make_embedder
+
+    return make_embedder(load_settings())
+
+
 @pytest.fixture
 def openai_fake():
-    """The loopback OpenAI API (tests/support/openai_fake.py), for tests that exercise the cloud path."""
+    """The loopback OpenAI API (tests/support/openai_fake/), for tests that exercise the cloud path."""
     from tests.support.openai_fake import OpenAIFake
 
     with OpenAIFake() as fake:
@@ -74,6 +84,14 @@ def pinecone_fake():
 
     with PineconeFake() as fake:
         yield fake
+
+
+@pytest.fixture
+def no_sdk_backoff(monkeypatch):
+    """The Pinecone SDK retries 429/5xx itself with real sleeps; make them instant in tests."""
+    from pinecone._internal import http_client
+
+    monkeypatch.setattr(http_client, "_retry_sleep", lambda seconds: None)
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@
                                           [--minutes 10] [--write]
 
 Each configuration is a `summarizer` setting (extractive; local, once per --llm-model, skipped when the
-local LLM is not installed; openai against tests/support/openai_fake.py). Every recording of truth.yaml
+local LLM is not installed; openai against tests/support/openai_fake/). Every recording of truth.yaml
 (fetched and built by recordings.py into .cache/quality/) runs through the real offline pipeline
 (`process_video`, local Whisper, indexing) and every question through `service.Library.ask`. Rows:
 action-item precision/recall, participants and places correct, title quality (≤ 8 words, not the
@@ -14,7 +14,7 @@ offline pipeline on a generated N-minute talk video as a ratio to real time, the
 and peak RSS. `--write` puts the table in the "Diary quality" section of bench/RESULTS.md.
 
 The OpenAI column is a fake: its chat answers are an extractive stand-in built from the prompt it is sent
-(tests/support/openai_fake.py has no language model). It measures the OpenAI path's plumbing (request
+(tests/support/openai_fake/ has no language model). It measures the OpenAI path's plumbing (request
 shapes, structured output, citations mapped from the sources), not GPT's quality.
 """
 

@@ -15,7 +15,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi.testclient import TestClient
 
-from lifestream.core.settings import Settings, load_settings
+from lifestream.core.settings import Settings
 from lifestream.jobs import JobStore
 from lifestream.local.worker import LocalWorker
 
@@ -46,13 +46,6 @@ class Keys:
 @pytest.fixture(scope="session")
 def keys() -> Keys:
     return Keys()
-
-
-@pytest.fixture(scope="session")
-def embedder():
-    from lifestream.memory.embeddings import make_embedder
-
-    return make_embedder(load_settings())
 
 
 @dataclass

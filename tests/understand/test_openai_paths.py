@@ -1,4 +1,4 @@
-"""OpenAI paths through the real `openai` client against a loopback fake (see tests/support/openai_fake.py
+"""OpenAI paths through the real `openai` client against a loopback fake (see tests/support/openai_fake/
 for why not respx): request shapes, chunking and merging of long audio, speaker labels, retries, structured
 output for vision, summaries and answers."""
 

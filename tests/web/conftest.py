@@ -74,6 +74,44 @@ class Site:
     def api(self, path: str, **kw):
         return httpx.get(f"{self.url}{path}", timeout=20, **kw)
 
+    def videos(self) -> list[dict]:
+        return self.api("/api/videos", params={"limit": 200}).json()["items"]
+
+    def delete_videos(self, *, keep: str | None = None) -> None:
+        """Every video of the library but `keep` forgotten, through the API."""
+        for video in self.videos():
+            if video["video_id"] != keep:
+                gone = httpx.delete(f"{self.url}/api/videos/{video['video_id']}", timeout=60)
+                assert gone.status_code in (200, 404), gone.text
+
+    def upload(self, video: Path, subtitles: Path) -> dict:
+        """The upload page's flow without the page: a ticket per file, the subtitles first (the worker
+        reads them when the video's arrival starts the job), each POSTed straight to the bucket. Returns
+        the video once its job is over, whichever way it ended."""
+        ticket = self._ticket(video, "video/mp4")
+        self._send(self._ticket(subtitles, "text/vtt", beside=ticket["key"]), subtitles)
+        self._send(ticket, video)
+        deadline = time.monotonic() + 150
+        while time.monotonic() < deadline:
+            ours = [v for v in self.videos() if v["title"] == video.name]
+            if ours and ours[0]["status"] in ("completed", "failed"):
+                return ours[0]
+            time.sleep(0.5)
+        worker_log = (self.logs / "worker.log").read_text()[-4000:]
+        raise AssertionError(f"{video.name} was not processed in time:\n{worker_log}")
+
+    def _ticket(self, path: Path, content_type: str, *, beside: str | None = None) -> dict:
+        body = {"filename": path.name, "size": path.stat().st_size, "content_type": content_type}
+        ticket = httpx.post(f"{self.url}/api/uploads", json={**body, "beside": beside}, timeout=20)
+        assert ticket.status_code == 201, ticket.text
+        return ticket.json()
+
+    @staticmethod
+    def _send(ticket: dict, path: Path) -> None:
+        files = {"file": (path.name, path.read_bytes())}
+        sent = httpx.post(ticket["url"], data=ticket["fields"], files=files, timeout=60)
+        assert sent.status_code in (200, 204), sent.text
+
 
 @pytest.fixture(scope="module")
 def site(moto_endpoint, postgres_server, tmp_path_factory):

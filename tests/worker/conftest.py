@@ -8,17 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from lifestream.core.settings import Settings, load_settings
+from lifestream.core.settings import Settings
 from lifestream.jobs import JobStore
 from lifestream.local.worker import LocalWorker
 from lifestream.worker import get_runtime
-
-
-@pytest.fixture(scope="session")
-def embedder():
-    from lifestream.memory.embeddings import make_embedder
-
-    return make_embedder(load_settings())
 
 
 @dataclass

@@ -1,10 +1,8 @@
 """Transient faults of the paid services (OpenAI, Pinecone) outlast their own retries: the record fails,
 SQS redelivers it after the visibility timeout, and the second attempt completes — once, with one set of
-vectors. The services are faked at their HTTP boundary (tests/support/*_fake.py)."""
+vectors. The services are faked at their HTTP boundary (tests/support/openai_fake/, pinecone_fake.py)."""
 
 from __future__ import annotations
-
-import pytest
 
 from lifestream.memory.embeddings.openai_embedder import OpenAIEmbedder
 from lifestream.memory.vectors.pinecone_store import PineconeVectorStore
@@ -44,14 +42,6 @@ def test_openai_throttling_is_retried_by_sqs_then_succeeds(env_factory, sample, 
     assert len(openai_fake.calls_to("/embeddings", ok_only=False)) >= 4
     assert len(env.vector_ids(job.video_id)) == job.chunk_count
     assert env.cloud.count(env.cloud.resources.dlq_url) == 0
-
-
-@pytest.fixture
-def no_sdk_backoff(monkeypatch):
-    """The Pinecone SDK retries 5xx itself with real sleeps; make them instant."""
-    from pinecone._internal import http_client
-
-    monkeypatch.setattr(http_client, "_retry_sleep", lambda seconds: None)
 
 
 def test_pinecone_outage_is_retried_by_sqs_then_succeeds(
