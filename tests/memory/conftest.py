@@ -34,14 +34,6 @@ class WordEmbedder:
         return np.stack([fake_embedding(t, self.dimension) for t in texts]).astype(np.float32)
 
 
-@pytest.fixture
-def no_sdk_backoff(monkeypatch):
-    """The Pinecone SDK retries 429/5xx itself with real sleeps; make them instant in tests."""
-    from pinecone._internal import http_client
-
-    monkeypatch.setattr(http_client, "_retry_sleep", lambda seconds: None)
-
-
 def connect_pinecone(fake: PineconeFake, dimension: int = DIM, embedder_name: str = "test-words", **kwargs):
     kwargs.setdefault("sleep", lambda s: None)
     return PineconeVectorStore.connect(
