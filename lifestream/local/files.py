@@ -94,7 +94,8 @@ class FileOutcome:
 
 
 class FileListener(Protocol):
-    """What the caller shows of one file's run."""
+    """What the caller shows of one file's run. `published` and `finish` may come without `start` (a file
+    already done, or refused before it was prepared)."""
 
     def start(self, label: str) -> None: ...
 
@@ -111,7 +112,6 @@ class LocalFile:
     def __init__(self, path: Path, settings: Settings, listener: FileListener | None = None) -> None:
         self.path, self.listener = path, listener
         self.results = LocalResults(settings.data_dir)
-        self.started = False
 
     def prepare(self, job: JobRecord, *, resumed: bool) -> Inputs:
         from lifestream.worker.lifecycle import Inputs
@@ -121,7 +121,6 @@ class LocalFile:
         resumed = resumed or checkpoint.directory.exists()
         if self.listener is not None:
             self.listener.start(self.path.name + (" (resuming)" if resumed else ""))
-            self.started = True
         return Inputs(
             video=self.path,
             output_dir=self.results.folder(job.video_id),
@@ -139,7 +138,7 @@ class LocalFile:
         """A local video is its content: there is no newer version of it to give way to."""
 
     def publish(self, job: JobRecord, result: Any) -> dict[str, str]:
-        if self.listener is not None and self.started:
+        if self.listener is not None:
             self.listener.published()
         return self.results.publish(job.owner, job.video_id, result)
 
@@ -147,7 +146,7 @@ class LocalFile:
         self.results.remove(job.owner, job.video_id)
 
     def finish(self) -> None:
-        if self.listener is not None and self.started:
+        if self.listener is not None:
             self.listener.finish()
 
 
