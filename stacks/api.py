@@ -15,7 +15,6 @@ from aws_cdk import aws_apigatewayv2_integrations as integrations
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
-from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
@@ -23,7 +22,7 @@ from constructs import Construct
 from lifestream.core.constants import RESULTS_PREFIX, STATE_PREFIX, UPLOAD_PREFIX, ResourceNames
 from stacks.audit import accept_service_key_logs, acknowledge, checkov_skip
 from stacks.auth import Auth
-from stacks.bundling import api_code
+from stacks.bundling import LAMBDA_RUNTIME, api_code
 from stacks.config import EnvConfig
 from stacks.library_function import IN_PLACE, LibraryFunction
 
@@ -118,7 +117,7 @@ class Api(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
 
-        runtime = lambda_.Runtime.determine_latest_python_runtime(self)
+        runtime = LAMBDA_RUNTIME
         self.library = LibraryFunction(
             self,
             IN_PLACE,

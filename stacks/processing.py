@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from aws_cdk import Duration, Size, triggers
 from aws_cdk import aws_ec2 as ec2
-from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_secretsmanager as secretsmanager
@@ -14,7 +13,7 @@ from constructs import Construct
 
 from lifestream.core.constants import RESULTS_PREFIX, STATE_PREFIX, UPLOAD_PREFIX, ResourceNames
 from stacks.audit import accept_service_key_logs, acknowledge_vpc_function, checkov_skip
-from stacks.bundling import worker_code
+from stacks.bundling import LAMBDA_RUNTIME, worker_code
 from stacks.config import EnvConfig
 from stacks.library_function import (
     ENVIRONMENT_HOLDS_NO_SECRETS,
@@ -61,7 +60,7 @@ class Worker(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
 
-        runtime = lambda_.Runtime.determine_latest_python_runtime(self)
+        runtime = LAMBDA_RUNTIME
         code = worker_code(runtime)
         self.library = LibraryFunction(
             self,

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import aws_cdk as cdk
-from aws_cdk import aws_lambda as lambda_
 
 from lifestream.core.constants import RESULTS_PREFIX, STATE_PREFIX, UPLOAD_PREFIX, ResourceNames
 from lifestream.core.settings import Settings
-from stacks.bundling import python_version_of
+from stacks.bundling import LAMBDA_RUNTIME, python_version_of
 from stacks.config import CONFIGS
 from tests.infra.conftest import only, render, resources_of
 
@@ -22,11 +22,17 @@ def _migrate(synthesized, env) -> dict:
     return only(synthesized.template_json(env, "Processing"), "AWS::Lambda::Function", "WorkerMigrate")
 
 
-def test_runtime_is_the_cdk_recommended_python_and_matches_the_bundler(synthesized, env):
-    latest = lambda_.Runtime.determine_latest_python_runtime(cdk.Stack(cdk.App(), "probe"))
+def test_runtime_is_pinned_python_3_13_as_the_locks_and_the_bundler(synthesized, env):
     for function in (_worker(synthesized, env), _migrate(synthesized, env)):
-        assert function["Properties"]["Runtime"] == latest.name
-    assert python_version_of(latest) == latest.name.removeprefix("python")
+        assert function["Properties"]["Runtime"] == "python3.13" == LAMBDA_RUNTIME.name
+    assert python_version_of(LAMBDA_RUNTIME) == "3.13"
+
+
+def test_no_function_follows_the_cdks_latest_runtime():
+    """A CDK upgrade moves Runtime.determine_latest_python_runtime(); the locks are made for one Python."""
+    stacks_dir = Path(__file__).resolve().parents[2] / "stacks"
+    following = [p.name for p in stacks_dir.glob("*.py") if "determine_latest_python_runtime(" in p.read_text()]
+    assert not following, following
 
 
 def test_worker_and_migrations_share_one_asset(synthesized, env):
