@@ -57,8 +57,9 @@ API_S3_ACTIONS: dict[str, tuple[str, ...]] = {
         "s3:DeleteObject",
         "s3:DeleteObjectVersion",
     ),
-    # Diaries and keyframes are read (or presigned) for the owner; forgetting a video removes them all.
-    RESULTS_PREFIX: ("s3:GetObject", "s3:DeleteObject", "s3:DeleteObjectVersion"),
+    # Diaries and keyframes are read (or presigned) for the owner; a speaker rename rewrites the diary
+    # (summary.json and summary.md, one PUT each); forgetting a video removes them all.
+    RESULTS_PREFIX: ("s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion"),
     # Checkpoints are never read by the API, only forgotten with their video.
     STATE_PREFIX: ("s3:DeleteObject", "s3:DeleteObjectVersion"),
 }
@@ -137,7 +138,7 @@ class Api(Construct):
             handler="api.handler",
             memory_size=config.api_memory_mb,
             timeout=Duration.seconds(config.api_timeout_seconds),
-            reserved_concurrent_executions=config.api_reserved_concurrency,
+            reserved_concurrent_executions=config.api_reservation,
             environment={"LIFESTREAM_AUTH": AUTH_MODE},
             s3_objects=API_S3_ACTIONS,
             s3_bucket=API_BUCKET_ACTIONS,
@@ -259,7 +260,7 @@ class Api(Construct):
             "Invoked synchronously by API Gateway, which returns the error to the caller; a DLQ only "
             "serves asynchronous invocations.",
         )
-        if config.api_reserved_concurrency is None:
+        if config.api_reservation is None:
             checkov_skip(
                 self.function,
                 "CKV_AWS_115",

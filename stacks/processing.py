@@ -82,7 +82,7 @@ class Worker(Construct):
             memory_size=config.worker_memory_mb,
             timeout=Duration.seconds(config.worker_timeout_seconds),
             ephemeral_storage_size=Size.mebibytes(config.worker_ephemeral_mb),
-            reserved_concurrent_executions=config.worker_reserved_concurrency,
+            reserved_concurrent_executions=config.worker_reservation,
             environment={
                 "POWERTOOLS_LOG_LEVEL": "INFO",
                 "LIFESTREAM_QUEUE_URL": queue.queue_url,
@@ -166,7 +166,7 @@ class Worker(Construct):
             "Runs once per deploy, called by CloudFormation; reserving concurrency would take from the "
             "account's unreserved minimum, which new accounts cannot go below.",
         )
-        if config.worker_reserved_concurrency is None:
+        if config.worker_reservation is None:
             checkov_skip(
                 self.function,
                 "CKV_AWS_115",

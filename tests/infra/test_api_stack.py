@@ -131,7 +131,7 @@ def test_api_function_runs_its_own_asset_in_the_private_subnets(synthesized, env
     assert props["FunctionName"] == ResourceNames(env=env, account="x").api_function
     assert props["MemorySize"] == config.api_memory_mb
     assert props["Timeout"] == config.api_timeout_seconds < 30
-    assert props.get("ReservedConcurrentExecutions") == config.api_reserved_concurrency
+    assert props.get("ReservedConcurrentExecutions") == config.api_reservation
     assert props["Architectures"] == ["x86_64"]
     vpc = props["VpcConfig"]
     assert len(vpc["SubnetIds"]) == config.max_azs
@@ -239,15 +239,17 @@ def test_api_has_exactly_the_s3_actions_it_presigns_reads_and_deletes(synthesize
             "s3:DeleteObject",
             "s3:DeleteObjectVersion",
         },
-        f"{RESULTS_PREFIX}*": {"s3:GetObject", "s3:DeleteObject", "s3:DeleteObjectVersion"},
+        # read and presign diaries and keyframes; rewrite the diary on a speaker rename; forget
+        f"{RESULTS_PREFIX}*": {"s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion"},
         f"{STATE_PREFIX}*": {"s3:DeleteObject", "s3:DeleteObjectVersion"},
         "": {"s3:ListBucket", "s3:ListBucketVersions"},
     }
 
 
-def test_api_may_write_only_under_uploads(synthesized, env):
+def test_api_may_write_only_uploads_and_renamed_diaries(synthesized, env):
     permissions = _bucket_permissions(synthesized, env)
-    assert {p for p, actions in permissions.items() if "s3:PutObject" in actions} == {f"{UPLOAD_PREFIX}*"}
+    writable = {p for p, actions in permissions.items() if "s3:PutObject" in actions}
+    assert writable == {f"{UPLOAD_PREFIX}*", f"{RESULTS_PREFIX}*"}
     assert not any("s3:GetObject" in permissions.get(p, set()) for p in (f"{STATE_PREFIX}*", ""))
 
 

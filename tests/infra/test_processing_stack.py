@@ -52,7 +52,7 @@ def test_worker_sizing_follows_the_environment(synthesized, env):
     assert props["MemorySize"] == config.worker_memory_mb
     assert props["Timeout"] == config.worker_timeout_seconds <= 900
     assert props["EphemeralStorage"] == {"Size": config.worker_ephemeral_mb}
-    assert props.get("ReservedConcurrentExecutions") == config.worker_reserved_concurrency
+    assert props.get("ReservedConcurrentExecutions") == config.worker_reservation
     # The bundler installs x86_64 manylinux wheels.
     assert props["Architectures"] == ["x86_64"]
 

@@ -1,0 +1,127 @@
+"""A function's IAM policy, taken from the synthesized template, as the identity of a moto IAM user.
+
+The statements are the template's own (every AWS::IAM::Policy attached to the function's role), rendered
+with the local partition, account and region; the only rewrite is of the environment's resource names to
+the test's own (`ResourceNames` of the synthesized env -> those of the test's local cloud), so that each
+test keeps its own bucket and queues. Under `moto.core.authorization.enable_iam_authentication()` moto
+then refuses every call the template does not allow.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import uuid
+from typing import Any
+
+import boto3
+
+from lifestream.core.constants import LOCAL_ACCOUNT, ResourceNames
+
+REGION = "us-east-1"
+
+
+def _render(value: Any, imports: dict[str, str]) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and "Ref" in value:
+        return "${%s}" % value["Ref"]
+    if isinstance(value, dict) and "Fn::Join" in value:
+        separator, parts = value["Fn::Join"]
+        return separator.join(_render(part, imports) for part in parts)
+    if isinstance(value, dict) and "Fn::ImportValue" in value:
+        export = value["Fn::ImportValue"]
+        for needle, arn in imports.items():
+            if needle in export:
+                return arn
+        raise AssertionError(f"no local stand-in for the import {export!r}: add one to `imports`")
+    raise Unrenderable(json.dumps(value))
+
+
+class Unrenderable(ValueError):
+    """A resource expression with no local meaning (another stack's output, a secret's ARN)."""
+
+
+# What runs locally: statements of other services (Secrets Manager, KMS, ...) name resources the local
+# cloud does not have, and the code makes no such call here; they are left out.
+LOCAL_SERVICES = ("s3:", "sqs:")
+
+
+def role_statements(template: dict, function_prefix: str) -> list[dict]:
+    """Every statement of the policies attached to the role of the function whose logical id starts with
+    `function_prefix` (its default policy, and any other the stack attaches)."""
+    functions = {
+        k: v
+        for k, v in template["Resources"].items()
+        if v["Type"] == "AWS::Lambda::Function" and k.startswith(function_prefix)
+    }
+    assert len(functions) == 1, f"expected one function {function_prefix}*, got {sorted(functions)}"
+    role = next(iter(functions.values()))["Properties"]["Role"]["Fn::GetAtt"][0]
+    statements: list[dict] = []
+    for resource in template["Resources"].values():
+        if resource["Type"] != "AWS::IAM::Policy":
+            continue
+        if {"Ref": role} in resource["Properties"].get("Roles", []):
+            # Copies: the synthesized templates are shared by the whole session.
+            statements += copy.deepcopy(resource["Properties"]["PolicyDocument"]["Statement"])
+    assert statements, f"no policy is attached to the role of {function_prefix}"
+    return statements
+
+
+def local_policy(
+    statements: list[dict], *, synthesized_env: str, names: ResourceNames, imports: dict[str, str] | None = None
+) -> dict:
+    """The statements as a policy document for the test's local resources."""
+    template_names = ResourceNames(env=synthesized_env, account=LOCAL_ACCOUNT)
+    renames = {
+        template_names.bucket: names.bucket,
+        f":{template_names.dlq}": f":{names.dlq}",
+        f":{template_names.queue}": f":{names.queue}",
+    }
+
+    def localize(value: Any) -> str:
+        text = _render(value, imports or {})
+        for placeholder, local in (
+            ("${AWS::Partition}", "aws"),
+            ("${AWS::AccountId}", LOCAL_ACCOUNT),
+            ("${AWS::Region}", REGION),
+            ("${AWS::URLSuffix}", "amazonaws.com"),
+        ):
+            text = text.replace(placeholder, local)
+        for old, new in renames.items():
+            text = text.replace(old, new)
+        return text
+
+    rendered = []
+    for statement in statements:
+        resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        if not any(a.startswith(LOCAL_SERVICES) for a in actions):
+            continue
+        entry = {
+            "Effect": statement["Effect"],
+            "Action": actions,
+            "Resource": [localize(r) for r in resources],
+        }
+        if "Condition" in statement:
+            entry["Condition"] = statement["Condition"]
+        rendered.append(entry)
+    return {"Version": "2012-10-17", "Statement": rendered}
+
+
+def user_with_policy(endpoint_url: str, policy: dict, *, name: str = "role") -> dict[str, str]:
+    """A new IAM user holding `policy`; its access key as boto3 client keyword arguments."""
+    iam = boto3.client("iam", endpoint_url=endpoint_url, region_name=REGION)
+    user = f"{name}-{uuid.uuid4().hex[:8]}"
+    iam.create_user(UserName=user)
+    iam.put_user_policy(UserName=user, PolicyName=name, PolicyDocument=json.dumps(policy))
+    key = iam.create_access_key(UserName=user)["AccessKey"]
+    return {"aws_access_key_id": key["AccessKeyId"], "aws_secret_access_key": key["SecretAccessKey"]}
+
+
+def act_as(monkeypatch, credentials: dict[str, str]) -> None:
+    """Make every client created from now on (boto3's default chain) use these credentials."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", credentials["aws_access_key_id"])
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", credentials["aws_secret_access_key"])
+    for name in ("AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
+        monkeypatch.delenv(name, raising=False)  # the suite's fake token belongs to no IAM user
