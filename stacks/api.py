@@ -48,10 +48,13 @@ SERVICE_NAME = "lifestream-api"
 # Exactly the S3 actions the API calls or presigns: a presigned request carries the permissions of the
 # role that signed it, so these bound what any browser can do with a URL the API hands out.
 API_S3_ACTIONS: dict[str, tuple[str, ...]] = {
-    # Presigned POST/PUT (and multipart parts, which sign as PutObject) into uploads/<owner>/...; playback
-    # presigns GET, of a given version too; forgetting a video deletes every version of its upload.
+    # Presigned POST/PUT (and multipart parts, which sign as PutObject) into uploads/<owner>/...; a
+    # multipart upload's parts are listed to complete it (ListParts) and it is aborted when they break the
+    # ticket; playback presigns GET, of a given version too; forgetting a video deletes every version.
     UPLOAD_PREFIX: (
         "s3:PutObject",
+        "s3:ListMultipartUploadParts",
+        "s3:AbortMultipartUpload",
         "s3:GetObject",
         "s3:GetObjectVersion",
         "s3:DeleteObject",

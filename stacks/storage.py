@@ -9,6 +9,9 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from lifestream.core.constants import (
+    BROWSER_CORS_EXPOSED_HEADERS,
+    BROWSER_CORS_MAX_AGE_SECONDS,
+    BROWSER_CORS_METHODS,
     NOTIFICATION_EVENTS,
     NOTIFICATION_SUFFIXES,
     STATE_PREFIX,
@@ -72,13 +75,15 @@ class VideoStorage(Construct):
                 ),
                 *(
                     [
+                        # The browser's rule, the one `lifestream serve` adds locally: PUT too, or the
+                        # part uploads of a multipart upload (over 5 GB) fail their CORS check.
                         s3.CorsRule(
                             id="web-app",
-                            allowed_methods=[s3.HttpMethods.POST, s3.HttpMethods.GET],
+                            allowed_methods=[s3.HttpMethods(m) for m in BROWSER_CORS_METHODS],
                             allowed_origins=[site_origin],
                             allowed_headers=["*"],
-                            exposed_headers=["ETag"],
-                            max_age=3000,
+                            exposed_headers=list(BROWSER_CORS_EXPOSED_HEADERS),
+                            max_age=BROWSER_CORS_MAX_AGE_SECONDS,
                         )
                     ]
                     if site_origin

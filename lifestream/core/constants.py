@@ -43,6 +43,14 @@ NOTIFICATION_EVENTS: tuple[str, ...] = ("s3:ObjectCreated:*",)
 # Deliveries of a message before SQS moves it to the DLQ: with the worker's backoff between them
 # (lifestream.worker.retry) a transient fault has about half an hour to clear.
 DEFAULT_MAX_RECEIVE_COUNT = 5
+
+# What a browser page may send straight to the video bucket (the web app's CORS rule on AWS, and the one
+# `lifestream serve` adds to the local bucket): POST for a presigned upload, PUT for each part of a
+# multipart upload (over 5 GB), GET/HEAD for presigned playback and keyframes; ETag exposed, since
+# completing a multipart upload needs each part's.
+BROWSER_CORS_METHODS: tuple[str, ...] = ("GET", "HEAD", "POST", "PUT")
+BROWSER_CORS_EXPOSED_HEADERS: tuple[str, ...] = ("ETag",)
+BROWSER_CORS_MAX_AGE_SECONDS = 3000
 DLQ_RETENTION_DAYS = 14
 # AWS guidance for SQS-triggered Lambdas: visibility timeout at least 6x the function timeout.
 VISIBILITY_TIMEOUT_FACTOR = 6

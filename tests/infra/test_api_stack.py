@@ -234,6 +234,9 @@ def test_api_has_exactly_the_s3_actions_it_presigns_reads_and_deletes(synthesize
         # presign uploads; play (any version); forget completely
         f"{UPLOAD_PREFIX}*": {
             "s3:PutObject",
+            # complete or abort a multipart upload (over 5 GB)
+            "s3:ListMultipartUploadParts",
+            "s3:AbortMultipartUpload",
             "s3:GetObject",
             "s3:GetObjectVersion",
             "s3:DeleteObject",

@@ -73,6 +73,21 @@ def test_cors_allows_browser_uploads_from_configured_origins_only(synthesized, e
     assert rule["ExposedHeaders"] == ["ETag"]
 
 
+def test_the_web_apps_cors_rule_is_the_one_serve_applies_to_the_local_bucket(synthesized, env, cloud):
+    """The browser PUTs the parts of a multipart upload (over 5 GB): the site's rule must allow PUT, and
+    the local bucket, where the browser tests upload, gets the very same rule."""
+    from lifestream.local.resources import allow_browser_uploads
+
+    cors = _videos_bucket(synthesized.template_json(env, "Storage"))["Properties"]["CorsConfiguration"]
+    (site,) = [r for r in cors["CorsRules"] if r.get("Id") == "web-app"]
+    assert "PUT" in site["AllowedMethods"] and "POST" in site["AllowedMethods"]
+    allow_browser_uploads(cloud.resources.endpoint_url, cloud.resources.bucket, ["http://127.0.0.1:8765"])
+    (local,) = cloud.s3.get_bucket_cors(Bucket=cloud.resources.bucket)["CORSRules"]
+    assert sorted(local["AllowedMethods"]) == sorted(site["AllowedMethods"])
+    assert local["ExposeHeaders"] == site["ExposedHeaders"] and local["AllowedHeaders"] == site["AllowedHeaders"]
+    assert local["MaxAgeSeconds"] == site["MaxAge"]
+
+
 def test_lifecycle_expires_uploads_noncurrent_versions_and_multipart_leftovers(synthesized, env):
     rules = _videos_bucket(synthesized.template_json(env, "Storage"))["Properties"]["LifecycleConfiguration"][
         "Rules"

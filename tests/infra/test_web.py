@@ -272,7 +272,8 @@ def test_video_bucket_cors_names_the_distribution_domain(synthesized, env):
     assert rendered.startswith("https://") and rendered.count("https://") == 1
     # The distribution's DomainName, exported by the Web stack.
     assert f"LifeStream-{env}-Web" in rendered and f"{distribution_id}DomainName" in rendered
-    assert sorted(site["AllowedMethods"]) == ["GET", "POST"]
+    # POST for a presigned upload, PUT for each part of a multipart one (over 5 GB), GET/HEAD for media.
+    assert sorted(site["AllowedMethods"]) == ["GET", "HEAD", "POST", "PUT"]
     assert site["ExposedHeaders"] == ["ETag"]
 
 

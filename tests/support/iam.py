@@ -125,3 +125,108 @@ def act_as(monkeypatch, credentials: dict[str, str]) -> None:
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", credentials["aws_secret_access_key"])
     for name in ("AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
         monkeypatch.delenv(name, raising=False)  # the suite's fake token belongs to no IAM user
+
+
+# --- what AWS authorizes, for the calls moto does not authorize as AWS does ------------------------------
+# The IAM action(s) and resource each S3 operation needs, from the S3 API Reference's "Permissions" of each
+# operation. Where moto 5.2.5 does not authorize as AWS does: DeleteObjects is authorized against the
+# bucket's ARN, not per key (stricter than AWS for a role scoped to prefixes); HeadObject with a versionId
+# is authorized as s3:GetObject, not s3:GetObjectVersion (laxer); presigned GETs and PUTs and POST uploads
+# are answered with a 500 under IAM authentication (so they run outside it), and presigning itself sends
+# no request. The tests record every S3 call and presign and hold each to the policy by these rules.
+
+
+def _object(bucket: str, key: str) -> str:
+    return f"arn:aws:s3:::{bucket}/{key}"
+
+
+def required(operation: str, params: dict) -> list[tuple[str, str]]:
+    """(action, resource ARN) pairs AWS checks for one S3 call."""
+    bucket = params.get("Bucket", "")
+    key = params.get("Key", "")
+    versioned = bool(params.get("VersionId"))
+    per_object = {
+        "HeadObject": "s3:GetObjectVersion" if versioned else "s3:GetObject",
+        "GetObject": "s3:GetObjectVersion" if versioned else "s3:GetObject",
+        "PutObject": "s3:PutObject",
+        "CreateMultipartUpload": "s3:PutObject",
+        "UploadPart": "s3:PutObject",
+        "CompleteMultipartUpload": "s3:PutObject",
+        "AbortMultipartUpload": "s3:AbortMultipartUpload",
+        "ListParts": "s3:ListMultipartUploadParts",
+        "DeleteObject": "s3:DeleteObjectVersion" if versioned else "s3:DeleteObject",
+        "PostObject": "s3:PutObject",
+    }
+    if operation in per_object:
+        return [(per_object[operation], _object(bucket, key))]
+    if operation == "DeleteObjects":
+        return [
+            ("s3:DeleteObjectVersion" if o.get("VersionId") else "s3:DeleteObject", _object(bucket, o["Key"]))
+            for o in params.get("Delete", {}).get("Objects", [])
+        ]
+    if operation in ("ListObjectsV2", "ListObjects"):
+        return [("s3:ListBucket", f"arn:aws:s3:::{bucket}")]
+    if operation == "ListObjectVersions":
+        return [("s3:ListBucketVersions", f"arn:aws:s3:::{bucket}")]
+    raise AssertionError(f"no AWS permission recorded here for s3:{operation}: add it to required()")
+
+
+def allows(policy: dict, action: str, resource: str) -> bool:
+    """Whether an identity policy of Allow statements (no conditions, as the stacks write them) grants
+    `action` on `resource`; IAM's wildcards * and ? in both."""
+    from fnmatch import fnmatchcase
+
+    for statement in policy["Statement"]:
+        assert statement["Effect"] == "Allow" and "Condition" not in statement, statement
+        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        if any(fnmatchcase(action.lower(), a.lower()) for a in actions) and any(
+            fnmatchcase(resource, r) for r in statement["Resource"]
+        ):
+            return True
+    return False
+
+
+class S3Calls:
+    """Every S3 call and presigned request made by the clients created while active: botocore's API-call
+    entry point and its two presigners, wrapped."""
+
+    def __init__(self, monkeypatch) -> None:
+        import botocore.client
+        import botocore.signers
+
+        self.calls: list[tuple[str, dict]] = []
+        make_call = botocore.client.BaseClient._make_api_call
+        presign_url = botocore.signers.generate_presigned_url
+        presign_post = botocore.signers.generate_presigned_post
+        calls = self.calls
+
+        def recording_call(client, operation, params):
+            if client.meta.service_model.service_name == "s3":
+                calls.append((operation, dict(params)))
+            return make_call(client, operation, params)
+
+        def recording_url(client, ClientMethod, Params=None, **kwargs):  # noqa: N803 (botocore's names)
+            operation = client.meta.method_to_api_mapping.get(ClientMethod, ClientMethod)
+            calls.append((operation, dict(Params or {})))
+            return presign_url(client, ClientMethod, Params=Params, **kwargs)
+
+        def recording_post(client, Bucket, Key, **kwargs):  # noqa: N803
+            calls.append(("PostObject", {"Bucket": Bucket, "Key": Key}))
+            return presign_post(client, Bucket, Key, **kwargs)
+
+        monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", recording_call)
+        # The presigners are added to each client class when it is created (clients made from here on).
+        monkeypatch.setattr(botocore.signers, "generate_presigned_url", recording_url)
+        monkeypatch.setattr(botocore.signers, "generate_presigned_post", recording_post)
+
+    def operations(self) -> list[str]:
+        return [operation for operation, _ in self.calls]
+
+    def refused_by(self, policy: dict) -> list[str]:
+        """The recorded calls the policy does not allow as AWS authorizes them."""
+        refused = []
+        for operation, params in self.calls:
+            for action, resource in required(operation, params):
+                if not allows(policy, action, resource):
+                    refused.append(f"{operation} needs {action} on {resource}")
+        return refused
