@@ -29,12 +29,15 @@ def _render(value: Any, imports: dict[str, str]) -> str:
     if isinstance(value, dict) and "Fn::Join" in value:
         separator, parts = value["Fn::Join"]
         return separator.join(_render(part, imports) for part in parts)
-    if isinstance(value, dict) and "Fn::ImportValue" in value:
-        export = value["Fn::ImportValue"]
+    if isinstance(value, dict) and ("Fn::ImportValue" in value or "Fn::GetStackOutput" in value):
+        # Another stack's output (an export, or the CDK's cross-stack output reference), by its name.
+        export = value.get("Fn::ImportValue") or value["Fn::GetStackOutput"]["OutputName"]
+        if not isinstance(export, str):
+            raise Unrenderable(json.dumps(value))
         for needle, arn in imports.items():
             if needle in export:
                 return arn
-        raise AssertionError(f"no local stand-in for the import {export!r}: add one to `imports`")
+        raise Unrenderable(f"no local stand-in for {export!r}: add one to `imports`")
     raise Unrenderable(json.dumps(value))
 
 
@@ -171,6 +174,42 @@ def required(operation: str, params: dict) -> list[tuple[str, str]]:
     raise AssertionError(f"no AWS permission recorded here for s3:{operation}: add it to required()")
 
 
+# SQS authorizes each batch operation by its single action (SQS Developer Guide, "Amazon SQS API
+# permissions"); moto checks the batch's own name, so the moto user also gets the batch names.
+SQS_ACTIONS = {
+    "ReceiveMessage": "sqs:ReceiveMessage",
+    "DeleteMessage": "sqs:DeleteMessage",
+    "DeleteMessageBatch": "sqs:DeleteMessage",
+    "SendMessage": "sqs:SendMessage",
+    "SendMessageBatch": "sqs:SendMessage",
+    "ChangeMessageVisibility": "sqs:ChangeMessageVisibility",
+    "ChangeMessageVisibilityBatch": "sqs:ChangeMessageVisibility",
+    "GetQueueAttributes": "sqs:GetQueueAttributes",
+    "GetQueueUrl": "sqs:GetQueueUrl",
+}
+
+
+def sqs_required(operation: str, params: dict) -> list[tuple[str, str]]:
+    if operation not in SQS_ACTIONS:
+        raise AssertionError(f"no AWS permission recorded here for sqs:{operation}: add it to SQS_ACTIONS")
+    name = params.get("QueueName") or params["QueueUrl"].rstrip("/").rsplit("/", 1)[-1]
+    account = params.get("QueueOwnerAWSAccountId") or LOCAL_ACCOUNT
+    return [(SQS_ACTIONS[operation], f"arn:aws:sqs:{REGION}:{account}:{name}")]
+
+
+def as_moto_authorizes(policy: dict, bucket: str) -> dict:
+    """The policy, plus what moto needs where it does not authorize as AWS: DeleteObjects against the
+    bucket's ARN, and the SQS batch operations by their own names. The recorded calls are still held to
+    the template's own policy, as AWS authorizes them (`S3Calls.refused_by`)."""
+    extra = [{"Effect": "Allow", "Action": ["s3:DeleteObject"], "Resource": [f"arn:aws:s3:::{bucket}"]}]
+    for statement in policy["Statement"]:
+        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        batches = [f"{a}Batch" for a in actions if a in ("sqs:DeleteMessage", "sqs:SendMessage", "sqs:ChangeMessageVisibility")]
+        if batches:
+            extra.append({"Effect": "Allow", "Action": batches, "Resource": statement["Resource"]})
+    return {**policy, "Statement": [*policy["Statement"], *extra]}
+
+
 def allows(policy: dict, action: str, resource: str) -> bool:
     """Whether an identity policy of Allow statements (no conditions, as the stacks write them) grants
     `action` on `resource`; IAM's wildcards * and ? in both."""
@@ -201,8 +240,9 @@ class S3Calls:
         calls = self.calls
 
         def recording_call(client, operation, params):
-            if client.meta.service_model.service_name == "s3":
-                calls.append((operation, dict(params)))
+            service = client.meta.service_model.service_name
+            if service in ("s3", "sqs"):
+                calls.append((operation if service == "s3" else f"sqs:{operation}", dict(params)))
             return make_call(client, operation, params)
 
         def recording_url(client, ClientMethod, Params=None, **kwargs):  # noqa: N803 (botocore's names)
@@ -226,7 +266,11 @@ class S3Calls:
         """The recorded calls the policy does not allow as AWS authorizes them."""
         refused = []
         for operation, params in self.calls:
-            for action, resource in required(operation, params):
+            if operation.startswith("sqs:"):
+                needs = sqs_required(operation.removeprefix("sqs:"), params)
+            else:
+                needs = required(operation, params)
+            for action, resource in needs:
                 if not allows(policy, action, resource):
                     refused.append(f"{operation} needs {action} on {resource}")
         return refused
