@@ -140,6 +140,9 @@ class Worker(Construct):
             execute_on_handler_change=True,
         )
         database_secret.grant_read(self.migration)
+        # The worker (and its SQS event source) only after the migrations: otherwise a message could reach a
+        # worker before the schema does. The API stack is deployed after this whole stack.
+        self.function.node.add_dependency(self.migration.trigger)
 
         self._checkov_skips(config)
         acknowledge_vpc_function(self.migration)

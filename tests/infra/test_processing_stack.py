@@ -294,3 +294,14 @@ def test_ssm_secure_string_references_are_granted_as_parameters():
     statements = policies[0]["Properties"]["PolicyDocument"]["Statement"]
     ssm = [s for s in statements if "ssm:GetParameter" in _actions(s)]
     assert ssm and ":parameter/lifestream/dev/openai" in render(ssm[0]["Resource"])
+
+
+def test_the_worker_and_its_event_source_wait_for_the_migrations(synthesized, env):
+    """Only after the migration trigger ran may a message reach a worker (the API stack deploys after this
+    one)."""
+    template = synthesized.template_json(env, "Processing")
+    (trigger,) = [k for k, v in template["Resources"].items() if v["Type"] == "Custom::Trigger"]
+    worker = next(k for k, v in resources_of(template, "AWS::Lambda::Function").items() if k.startswith("WorkerFunction"))
+    (mapping,) = resources_of(template, "AWS::Lambda::EventSourceMapping").values()
+    assert trigger in template["Resources"][worker].get("DependsOn", [])
+    assert trigger in mapping.get("DependsOn", [])

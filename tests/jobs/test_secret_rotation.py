@@ -96,3 +96,23 @@ def test_a_secret_that_disagrees_with_the_database_is_a_clear_error(rds_secret, 
         store.list_jobs()
     assert "database secret" in str(info.value)
     assert "first-password" not in str(info.value)
+
+
+def test_the_migration_function_follows_a_rotation_in_a_warm_container(rds_secret, password_server, monkeypatch):
+    """The secret's first rotation runs when it is created: a warm migration container must not keep the
+    password it read before (lambda_src/migrate.py opens JobStore.from_settings)."""
+    from pathlib import Path
+
+    from lifestream.local.worker import LocalLambdaContext, load_handler
+
+    handler = load_handler(Path(__file__).resolve().parents[2] / "lambda_src" / "migrate.py")
+    monkeypatch.setattr(__import__("sys").modules[handler.__module__], "RETRY_DELAYS_SECONDS", (0.01,))
+    monkeypatch.setenv("LIFESTREAM_DATABASE_SECRET", SECRET)
+    monkeypatch.setenv("LIFESTREAM_DATABASE_SSLMODE", "disable")
+    context = LocalLambdaContext(function_name="lifestream-test-migrate", timeout_seconds=300)
+    assert handler({}, context)["revision"]
+    # WHEN the password is rotated between two deploys, the container staying warm
+    sm, value = rds_secret
+    _rotate(sm, value, password_server, "second-password")
+    # THEN the next run reads the secret again and connects
+    assert handler({}, context)["status"] == "unchanged"
