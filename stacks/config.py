@@ -49,7 +49,13 @@ class EnvConfig:
     log_retention: RetentionDays
 
     # --- storage ---
-    upload_expiry_days: int = 30
+    # Uploads are kept as long as a diary plays them: no rule expires them. After upload_transition_days
+    # they move to a cheaper storage class that still plays at once (None: stay in S3 Standard); only an
+    # upload whose job failed for good (tagged by the worker) expires, failed_upload_expiry_days after
+    # it was written. README "What storage costs" has the figures.
+    upload_storage_class: Literal["STANDARD_IA", "GLACIER_IR"] | None = "STANDARD_IA"
+    upload_transition_days: int = 30
+    failed_upload_expiry_days: int = 30
     noncurrent_version_expiry_days: int = 7
     abort_multipart_days: int = 1
     # Checkpoints of jobs that never finished (failed for good, or dead-lettered and never redriven).
@@ -167,6 +173,10 @@ class EnvConfig:
                 f"state_expiry_days must be >= {DLQ_RETENTION_DAYS} (the DLQ retention): a redriven "
                 "message would find its checkpoint gone"
             )
+        if self.upload_storage_class == "STANDARD_IA" and self.upload_transition_days < 30:
+            problems.append("upload_transition_days must be >= 30 for STANDARD_IA (S3's minimum)")
+        if self.upload_transition_days < 0 or self.failed_upload_expiry_days < 1:
+            problems.append("upload_transition_days must be >= 0 and failed_upload_expiry_days >= 1")
         if self.nat_count < 1:
             problems.append(
                 "nat_count must be >= 1: the worker reaches OpenAI and Pinecone over the internet"
@@ -325,6 +335,10 @@ PROD = EnvConfig(
     db_multi_az=True,
     db_backup_days=30,
     db_max_allocated_gb=500,
+    # Years of video: Glacier Instant Retrieval (a third of Standard-IA's storage price, still played at
+    # once; each play pays a retrieval fee, and each object is billed at least 90 days).
+    upload_storage_class="GLACIER_IR",
+    upload_transition_days=90,
     worker_memory_mb=3008,
     worker_ephemeral_mb=10240,
     worker_reserved_concurrency=20,

@@ -28,7 +28,9 @@ MIGRATION_TIMEOUT = Duration.minutes(5)
 # Exactly the S3 actions the worker's code calls (lifestream/worker, lifestream/storage/s3_service.py).
 WORKER_S3_ACTIONS: dict[str, tuple[str, ...]] = {
     # head_object + download_file of the video and its sidecar subtitles; the event's version id.
-    UPLOAD_PREFIX: ("s3:GetObject", "s3:GetObjectVersion"),
+    # An upload whose job failed for good is tagged (its version when the event named one), so the
+    # bucket's lifecycle expires it and keeps every other.
+    UPLOAD_PREFIX: ("s3:GetObject", "s3:GetObjectVersion", "s3:PutObjectTagging", "s3:PutObjectVersionTagging"),
     # upload_file (multipart above 64 MB, aborted on failure), then head_object of what was written;
     # DeleteObjects when a new version of a key replaces the old version's results, or an event is
     # superseded (delete markers only, as on state/).

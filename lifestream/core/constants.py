@@ -44,6 +44,11 @@ NOTIFICATION_EVENTS: tuple[str, ...] = ("s3:ObjectCreated:*",)
 # (lifestream.worker.retry) a transient fault has about half an hour to clear.
 DEFAULT_MAX_RECEIVE_COUNT = 5
 
+# The tag the worker puts on an upload whose job failed for good: the bucket's lifecycle expires only
+# uploads carrying it. Every other upload is a video some diary plays, and is kept (moved to a cheaper
+# storage class instead).
+FAILED_UPLOAD_TAG = ("lifestream-job", "failed")
+
 # What a browser page may send straight to the video bucket (the web app's CORS rule on AWS, and the one
 # `lifestream serve` adds to the local bucket): POST for a presigned upload, PUT for each part of a
 # multipart upload (over 5 GB), GET/HEAD for presigned playback and keyframes; ETag exposed, since

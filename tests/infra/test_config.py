@@ -68,7 +68,8 @@ def test_derived_limits_hold_in_every_environment(name):
     assert config.visibility_timeout_seconds == VISIBILITY_TIMEOUT_FACTOR * config.worker_timeout_seconds
     # The video must fit on /tmp with room to spare for audio and keyframes.
     assert 0 < config.max_video_bytes < config.worker_ephemeral_mb * 1024 * 1024
-    assert config.upload_expiry_days == 30
+    # Uploads are never expired while a diary plays them; only a failed one is (tagged by the worker).
+    assert not hasattr(config, "upload_expiry_days") and config.failed_upload_expiry_days >= 1
     assert config.openai_api_key_secret.startswith(f"lifestream/{name}/")
     assert config.pinecone_api_key_secret.startswith(f"lifestream/{name}/")
 
@@ -159,3 +160,10 @@ def test_without_reservations_no_function_reserves_concurrency(tmp_path):
     for stack in (built.processing, built.api):
         functions = Template.from_stack(stack).find_resources("AWS::Lambda::Function")
         assert functions and not [n for n, f in functions.items() if "ReservedConcurrentExecutions" in f["Properties"]]
+
+
+def test_standard_ia_needs_thirty_days_in_standard_first():
+    with pytest.raises(ConfigError, match="upload_transition_days"):
+        replace(DEV, upload_storage_class="STANDARD_IA", upload_transition_days=7)
+    assert replace(DEV, upload_storage_class="GLACIER_IR", upload_transition_days=0).upload_transition_days == 0
+    assert replace(DEV, upload_storage_class=None).upload_storage_class is None

@@ -179,7 +179,8 @@ def _bucket_permissions(synthesized, env) -> dict[str, set[str]]:
 
 def test_worker_has_exactly_the_s3_actions_its_code_calls(synthesized, env):
     assert _bucket_permissions(synthesized, env) == {
-        f"{UPLOAD_PREFIX}*": {"s3:GetObject", "s3:GetObjectVersion"},
+        # read the upload; tag it when its job failed for good (the lifecycle then expires it)
+        f"{UPLOAD_PREFIX}*": {"s3:GetObject", "s3:GetObjectVersion", "s3:PutObjectTagging", "s3:PutObjectVersionTagging"},
         f"{RESULTS_PREFIX}*": {"s3:PutObject", "s3:AbortMultipartUpload", "s3:GetObject", "s3:DeleteObject"},
         f"{STATE_PREFIX}*": {"s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:DeleteObject"},
         "": {"s3:ListBucket"},

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aws_cdk.assertions import Match
 
 from lifestream.core.constants import (
+    FAILED_UPLOAD_TAG,
     DLQ_RETENTION_DAYS,
     NOTIFICATION_EVENTS,
     NOTIFICATION_SUFFIXES,
@@ -93,8 +94,20 @@ def test_lifecycle_expires_uploads_noncurrent_versions_and_multipart_leftovers(s
         "Rules"
     ]
     by_id = {rule["Id"]: rule for rule in rules}
-    assert by_id["expire-uploads"]["Prefix"] == UPLOAD_PREFIX
-    assert by_id["expire-uploads"]["ExpirationInDays"] == CONFIGS[env].upload_expiry_days == 30
+    # No rule expires an upload a diary plays (the player presigns it): only one whose job failed for good,
+    # which the worker tags; the others move to a cheaper storage class that still plays at once.
+    config = CONFIGS[env]
+    failed = by_id["expire-failed-uploads"]
+    assert failed["Prefix"] == UPLOAD_PREFIX
+    assert failed["TagFilters"] == [{"Key": FAILED_UPLOAD_TAG[0], "Value": FAILED_UPLOAD_TAG[1]}]
+    assert failed["ExpirationInDays"] == config.failed_upload_expiry_days
+    untagged_expiry = [
+        r for r in rules if r.get("Prefix", "") in ("", UPLOAD_PREFIX) and "ExpirationInDays" in r and not r.get("TagFilters")
+    ]
+    assert untagged_expiry == []
+    (transition,) = by_id["uploads-to-cheaper-storage"]["Transitions"]
+    assert transition["StorageClass"] == config.upload_storage_class
+    assert transition["TransitionInDays"] == config.upload_transition_days
     assert by_id["expire-noncurrent-versions"]["NoncurrentVersionExpiration"]["NoncurrentDays"] > 0
     assert (
         by_id["abort-incomplete-multipart-uploads"]["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"]

@@ -159,6 +159,8 @@ def required(operation: str, params: dict) -> list[tuple[str, str]]:
         "ListParts": "s3:ListMultipartUploadParts",
         "DeleteObject": "s3:DeleteObjectVersion" if versioned else "s3:DeleteObject",
         "PostObject": "s3:PutObject",
+        "PutObjectTagging": "s3:PutObjectVersionTagging" if versioned else "s3:PutObjectTagging",
+        "GetObjectTagging": "s3:GetObjectVersionTagging" if versioned else "s3:GetObjectTagging",
     }
     if operation in per_object:
         return [(per_object[operation], _object(bucket, key))]
