@@ -88,6 +88,12 @@ class EnvConfig:
     sqs_max_concurrency: int
     max_receive_count: int = DEFAULT_MAX_RECEIVE_COUNT
 
+    # --- vectors ---
+    # The AWS region of the Pinecone serverless index the stack creates when it is missing. None: the
+    # stack's own region (the vectors beside the functions). Pinecone serves a few AWS regions only (e.g.
+    # us-east-1, us-west-2, eu-west-1); for a stack elsewhere, name the nearest one here.
+    pinecone_region: str | None = None
+
     # --- secrets (names, never values): Secrets Manager name/ARN, or "ssm:<name>" for SSM SecureString ---
     openai_api_key_secret: str = ""
     pinecone_api_key_secret: str = ""

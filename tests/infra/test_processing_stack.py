@@ -306,3 +306,13 @@ def test_the_worker_and_its_event_source_wait_for_the_migrations(synthesized, en
     (mapping,) = resources_of(template, "AWS::Lambda::EventSourceMapping").values()
     assert trigger in template["Resources"][worker].get("DependsOn", [])
     assert trigger in mapping.get("DependsOn", [])
+
+
+def test_the_pinecone_index_follows_the_stacks_region(synthesized, env):
+    """Settings default to us-east-1 for local use: in the cloud the index is made beside the functions,
+    unless the environment names a region Pinecone serves (EnvConfig.pinecone_region)."""
+    for component, prefix in (("Processing", "WorkerFunction"), ("Api", "ApiFunction")):
+        template = synthesized.template_json(env, component)
+        function = next(v for k, v in resources_of(template, "AWS::Lambda::Function").items() if k.startswith(prefix))
+        variables = function["Properties"]["Environment"]["Variables"]
+        assert variables["LIFESTREAM_PINECONE_REGION"] == (CONFIGS[env].pinecone_region or {"Ref": "AWS::Region"})
