@@ -72,9 +72,14 @@ def role_statements(template: dict, function_prefix: str) -> list[dict]:
 
 
 def local_policy(
-    statements: list[dict], *, synthesized_env: str, names: ResourceNames, imports: dict[str, str] | None = None
+    statements: list[dict],
+    *,
+    synthesized_env: str,
+    names: ResourceNames,
+    imports: dict[str, str] | None = None,
+    services: tuple[str, ...] = LOCAL_SERVICES,
 ) -> dict:
-    """The statements as a policy document for the test's local resources."""
+    """The statements as a policy document for the test's local resources (those of `services`)."""
     template_names = ResourceNames(env=synthesized_env, account=LOCAL_ACCOUNT)
     renames = {
         template_names.bucket: names.bucket,
@@ -99,7 +104,7 @@ def local_policy(
     for statement in statements:
         resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
         actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
-        if not any(a.startswith(LOCAL_SERVICES) for a in actions):
+        if not any(a.startswith(services) for a in actions):
             continue
         entry = {
             "Effect": statement["Effect"],
@@ -128,6 +133,8 @@ def act_as(monkeypatch, credentials: dict[str, str]) -> None:
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", credentials["aws_secret_access_key"])
     for name in ("AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
         monkeypatch.delenv(name, raising=False)  # the suite's fake token belongs to no IAM user
+    # boto3.client() reuses one default session, which keeps the credentials it found first.
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
 
 
 # --- what AWS authorizes, for the calls moto does not authorize as AWS does ------------------------------
@@ -199,17 +206,26 @@ def sqs_required(operation: str, params: dict) -> list[tuple[str, str]]:
     return [(SQS_ACTIONS[operation], f"arn:aws:sqs:{REGION}:{account}:{name}")]
 
 
-def as_moto_authorizes(policy: dict, bucket: str) -> dict:
+def as_moto_authorizes(policy: dict, bucket: str | None = None) -> dict:
     """The policy, plus what moto needs where it does not authorize as AWS: DeleteObjects against the
-    bucket's ARN, and the SQS batch operations by their own names. The recorded calls are still held to
-    the template's own policy, as AWS authorizes them (`S3Calls.refused_by`)."""
-    extra = [{"Effect": "Allow", "Action": ["s3:DeleteObject"], "Resource": [f"arn:aws:s3:::{bucket}"]}]
+    bucket's ARN, the SQS batch operations by their own names, and Secrets Manager actions against "*"
+    (moto names no resource for them). The recorded calls are still held to the template's own policy, as
+    AWS authorizes them (`S3Calls.refused_by`)."""
+    extra = []
+    if bucket:
+        extra.append({"Effect": "Allow", "Action": ["s3:DeleteObject"], "Resource": [f"arn:aws:s3:::{bucket}"]})
     for statement in policy["Statement"]:
         actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
         batches = [f"{a}Batch" for a in actions if a in ("sqs:DeleteMessage", "sqs:SendMessage", "sqs:ChangeMessageVisibility")]
         if batches:
             extra.append({"Effect": "Allow", "Action": batches, "Resource": statement["Resource"]})
+        secrets = [a for a in actions if a.startswith("secretsmanager:")]
+        if secrets:
+            extra.append({"Effect": "Allow", "Action": secrets, "Resource": ["*"]})
     return {**policy, "Statement": [*policy["Statement"], *extra]}
+
+
+SECRETS_ACTIONS = {"GetSecretValue": "secretsmanager:GetSecretValue", "DescribeSecret": "secretsmanager:DescribeSecret"}
 
 
 def allows(policy: dict, action: str, resource: str) -> bool:
@@ -228,7 +244,7 @@ def allows(policy: dict, action: str, resource: str) -> bool:
 
 
 class S3Calls:
-    """Every S3 call and presigned request made by the clients created while active: botocore's API-call
+    """Every S3 (and SQS, Secrets Manager) call and presigned request made by the clients created while active: botocore's API-call
     entry point and its two presigners, wrapped."""
 
     def __init__(self, monkeypatch) -> None:
@@ -243,8 +259,8 @@ class S3Calls:
 
         def recording_call(client, operation, params):
             service = client.meta.service_model.service_name
-            if service in ("s3", "sqs"):
-                calls.append((operation if service == "s3" else f"sqs:{operation}", dict(params)))
+            if service in ("s3", "sqs", "secretsmanager"):
+                calls.append((operation if service == "s3" else f"{service}:{operation}", dict(params)))
             return make_call(client, operation, params)
 
         def recording_url(client, ClientMethod, Params=None, **kwargs):  # noqa: N803 (botocore's names)
@@ -270,6 +286,9 @@ class S3Calls:
         for operation, params in self.calls:
             if operation.startswith("sqs:"):
                 needs = sqs_required(operation.removeprefix("sqs:"), params)
+            elif operation.startswith("secretsmanager:"):
+                # Called with the secret's full ARN (LIFESTREAM_DATABASE_SECRET), as the policy names it.
+                needs = [(SECRETS_ACTIONS[operation.split(":", 1)[1]], params["SecretId"])]
             else:
                 needs = required(operation, params)
             for action, resource in needs:
