@@ -244,7 +244,8 @@ def allows(policy: dict, action: str, resource: str) -> bool:
 
 
 class S3Calls:
-    """Every S3 (and SQS, Secrets Manager) call and presigned request made by the clients created while active: botocore's API-call
+    """Every S3 (and SQS, Secrets Manager) call made while active, by any client, and every presign by the
+    clients created while active: botocore's API-call
     entry point and its two presigners, wrapped."""
 
     def __init__(self, monkeypatch) -> None:
