@@ -53,10 +53,9 @@ print("ok", av.__version__, numpy.__version__, psycopg.__version__)
 
 
 def lambda_python() -> str:
-    import aws_cdk as cdk
-    from aws_cdk import aws_lambda as lambda_
+    from stacks.bundling import LAMBDA_RUNTIME
 
-    return python_version_of(lambda_.Runtime.determine_latest_python_runtime(cdk.Stack(cdk.App(), "probe")))
+    return python_version_of(LAMBDA_RUNTIME)
 
 
 def zipped_size(directory: Path) -> int:

@@ -23,7 +23,9 @@ RETRY_DELAYS_SECONDS = (2.0, 5.0, 10.0, 20.0)
 @logger.inject_lambda_context(clear_state=True)
 def handler(event, context):
     settings = load_settings()
-    store = JobStore(settings.resolved_database_url)
+    # The store that re-reads the secret when the password was rotated: the secret's first rotation runs
+    # when it is created, and a warm container keeps the password it read before.
+    store = JobStore.from_settings(settings)
     try:
         for attempt, delay in enumerate((*RETRY_DELAYS_SECONDS, None), start=1):
             try:

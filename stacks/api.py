@@ -15,7 +15,6 @@ from aws_cdk import aws_apigatewayv2_integrations as integrations
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
-from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
@@ -23,7 +22,7 @@ from constructs import Construct
 from lifestream.core.constants import RESULTS_PREFIX, STATE_PREFIX, UPLOAD_PREFIX, ResourceNames
 from stacks.audit import accept_service_key_logs, acknowledge, checkov_skip
 from stacks.auth import Auth
-from stacks.bundling import api_code
+from stacks.bundling import LAMBDA_RUNTIME, api_code
 from stacks.config import EnvConfig
 from stacks.library_function import IN_PLACE, LibraryFunction
 
@@ -49,17 +48,21 @@ SERVICE_NAME = "lifestream-api"
 # Exactly the S3 actions the API calls or presigns: a presigned request carries the permissions of the
 # role that signed it, so these bound what any browser can do with a URL the API hands out.
 API_S3_ACTIONS: dict[str, tuple[str, ...]] = {
-    # Presigned POST/PUT (and multipart parts, which sign as PutObject) into uploads/<owner>/...; playback
-    # presigns GET, of a given version too; forgetting a video deletes every version of its upload.
+    # Presigned POST/PUT (and multipart parts, which sign as PutObject) into uploads/<owner>/...; a
+    # multipart upload's parts are listed to complete it (ListParts) and it is aborted when they break the
+    # ticket; playback presigns GET, of a given version too; forgetting a video deletes every version.
     UPLOAD_PREFIX: (
         "s3:PutObject",
+        "s3:ListMultipartUploadParts",
+        "s3:AbortMultipartUpload",
         "s3:GetObject",
         "s3:GetObjectVersion",
         "s3:DeleteObject",
         "s3:DeleteObjectVersion",
     ),
-    # Diaries and keyframes are read (or presigned) for the owner; forgetting a video removes them all.
-    RESULTS_PREFIX: ("s3:GetObject", "s3:DeleteObject", "s3:DeleteObjectVersion"),
+    # Diaries and keyframes are read (or presigned) for the owner; a speaker rename rewrites the diary
+    # (summary.json and summary.md, one PUT each); forgetting a video removes them all.
+    RESULTS_PREFIX: ("s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion"),
     # Checkpoints are never read by the API, only forgotten with their video.
     STATE_PREFIX: ("s3:DeleteObject", "s3:DeleteObjectVersion"),
 }
@@ -118,7 +121,7 @@ class Api(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
 
-        runtime = lambda_.Runtime.determine_latest_python_runtime(self)
+        runtime = LAMBDA_RUNTIME
         self.library = LibraryFunction(
             self,
             IN_PLACE,
@@ -138,7 +141,7 @@ class Api(Construct):
             handler="api.handler",
             memory_size=config.api_memory_mb,
             timeout=Duration.seconds(config.api_timeout_seconds),
-            reserved_concurrent_executions=config.api_reserved_concurrency,
+            reserved_concurrent_executions=config.api_reservation,
             environment={"LIFESTREAM_AUTH": AUTH_MODE},
             s3_objects=API_S3_ACTIONS,
             s3_bucket=API_BUCKET_ACTIONS,
@@ -260,7 +263,7 @@ class Api(Construct):
             "Invoked synchronously by API Gateway, which returns the error to the caller; a DLQ only "
             "serves asynchronous invocations.",
         )
-        if config.api_reserved_concurrency is None:
+        if config.api_reservation is None:
             checkov_skip(
                 self.function,
                 "CKV_AWS_115",

@@ -62,5 +62,18 @@ def environments_from_context(value: Any) -> list[str | None]:
     return list(dict.fromkeys(names)) or [None]
 
 
+# `-c reserved_concurrency=off`: no reserved concurrency for this deploy (a new account's quota is 10).
+RESERVED_CONCURRENCY_CONTEXT = "reserved_concurrency"
+# `-c lambda_concurrency_quota=N`: the account's quota, so synthesis refuses reservations it cannot hold.
+CONCURRENCY_QUOTA_CONTEXT = "lambda_concurrency_quota"
+
+
 def configure(app: App, name: str | None) -> EnvConfig:
-    return config_for(name, alarm_email=app.node.try_get_context("alarm_email"))
+    reserve = app.node.try_get_context(RESERVED_CONCURRENCY_CONTEXT)
+    quota = app.node.try_get_context(CONCURRENCY_QUOTA_CONTEXT)
+    return config_for(
+        name,
+        alarm_email=app.node.try_get_context("alarm_email"),
+        reserve_concurrency=None if reserve is None else str(reserve).lower() not in {"off", "false", "0", "no"},
+        lambda_concurrency_quota=None if quota is None else int(quota),
+    )

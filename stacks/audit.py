@@ -51,8 +51,8 @@ def acknowledge_vpc_function(function: IConstruct) -> None:
     acknowledge(
         function,
         "AwsSolutions-L1",
-        "Runtime is Runtime.determine_latest_python_runtime(), the "
-        "newest Python the CDK recommends in every region; the bundler builds for exactly it.",
+        "Runtime is pinned to python3.13 (stacks.bundling.LAMBDA_RUNTIME), the newest Python Lambda "
+        "runs; the Lambda locks and the bundler are made for exactly it.",
     )
     acknowledge(
         function,

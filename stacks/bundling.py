@@ -4,6 +4,8 @@ runtime dependencies installed as manylinux wheels for the Lambda's Python versi
 Two assets, one bundler: the worker's (requirements-lambda.txt: PyAV, numpy, ...; worker.py and
 migrate.py) and the API's (requirements-api.txt, slim: no PyAV, FAISS or local models; api.py). Each has
 its own handlers and its own dependency cache key, so editing one never rebuilds or redeploys the other.
+Both requirement files are locks (scripts/upgrade-locks.sh makes them from the .in files for the runtime's
+Python and platform): pip installs exactly what they pin, every file checked against its sha256.
 
 There is no docker engine on the build machines, so the asset is built by `LocalPipBundling`
 (an `ILocalBundling`) that always succeeds or raises; docker is never called. Installed dependencies
@@ -39,9 +41,33 @@ PACKAGE_DIR = REPO_ROOT / "lifestream"
 HANDLERS_DIR = REPO_ROOT / "lambda_src"
 CACHE_DIR = REPO_ROOT / ".cache" / "lambda-deps"
 
-# Newer manylinux tags first-class: without them pip settles for old wheels (e.g. faiss-cpu ships three
-# 38 MB variants for manylinux2014) and the package balloons.
-PLATFORMS = ("manylinux2014_x86_64", "manylinux_2_28_x86_64", "manylinux_2_34_x86_64")
+# The functions' runtime, by name rather than "the newest the CDK knows" (Runtime.determine_latest_python_
+# runtime): a CDK upgrade must not move the functions to a Python that the Lambda locks were not made for.
+LAMBDA_RUNTIME = lambda_.Runtime.PYTHON_3_13
+# Lambda's Python 3.12 and 3.13 run on Amazon Linux 2023, whose glibc is 2.34.
+RUNTIME_GLIBC = (2, 34)
+# The legacy names of three manylinux levels; old wheels carry only these.
+_LEGACY_MANYLINUX = {17: "manylinux2014", 12: "manylinux2010", 5: "manylinux1"}
+
+
+def manylinux_platforms(glibc: tuple[int, int] = RUNTIME_GLIBC, arch: str = "x86_64") -> tuple[str, ...]:
+    """Every manylinux platform tag that installs on a glibc this old or newer, most specific first.
+
+    pip takes each `--platform` literally (it does not expand manylinux_2_34 to the levels below), so a
+    release whose only wheel is, say, manylinux_2_31 would be skipped and pip would settle quietly for an
+    older release; the order is pip's preference (newest first: faiss-cpu's manylinux2014 wheel carries
+    three 38 MB variants that its newer ones do not).
+    """
+    major, newest = glibc
+    tags: list[str] = []
+    for minor in range(newest, 4, -1):
+        tags.append(f"manylinux_{major}_{minor}_{arch}")
+        if minor in _LEGACY_MANYLINUX:
+            tags.append(f"{_LEGACY_MANYLINUX[minor]}_{arch}")
+    return tuple(tags)
+
+
+PLATFORMS = manylinux_platforms()
 # The Lambda runtime already provides these; shipping our own copy costs ~25 MB.
 PROVIDED_BY_RUNTIME = ("boto3", "botocore", "s3transfer")
 LAMBDA_UNZIPPED_LIMIT_BYTES = 250 * 1024 * 1024
@@ -59,7 +85,7 @@ RDS_CA_CACHE_DIR = REPO_ROOT / ".cache" / "rds-ca"
 _PRINT_CA = "process.stdout.write(require(process.argv[1]).ca.join('\\n') + '\\n')"
 # Bump to invalidate every cached dependency tree (e.g. after changing how pruning works; the list of
 # UNUSED_PARTS is part of the key already).
-BUNDLER_VERSION = "3"
+BUNDLER_VERSION = "4"
 
 
 def python_version_of(runtime: lambda_.Runtime) -> str:
@@ -167,6 +193,10 @@ class LambdaBundle:
     def pip_command(self, target: Path) -> list[str]:
         command = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
         command += ["-r", str(self.requirements), "--target", str(target)]
+        # The lock is the whole dependency set, resolved for the target: --no-deps keeps pip from resolving
+        # again (it would read dependency markers for this interpreter, not the runtime's), and
+        # --require-hashes refuses a file that is not the one locked, or a lock without hashes.
+        command += ["--require-hashes", "--no-deps"]
         for platform in PLATFORMS:
             command += ["--platform", platform]
         command += [

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aws_cdk import App, Aws, CfnOutput, Environment, Stack, Tags
+from aws_cdk import Annotations, App, Aws, CfnOutput, Environment, Stack, Tags
 from constructs import Construct
 
 from lifestream.core.constants import APP_NAME, ResourceNames
@@ -42,6 +42,15 @@ from stacks.storage import VideoStorage
 from stacks.web import Web, WebContent
 
 BILLING_REGION = "us-east-1"
+# Printed by every synthesis (and in the README): why the billing alarm is not per environment.
+BILLING_SCOPE_NOTE = (
+    "The billing alarm watches the whole account's estimated charges: AWS/Billing has no dimension per "
+    "environment or tag. Each environment deployed into one account adds its own alarm on that same total, "
+    "with its own threshold (EnvConfig.billing_threshold_usd), so the lowest threshold fires first for "
+    "everyone's spending. Deploy each environment into its own account (AWS Organizations) to make each "
+    "alarm that environment's; for spending per environment, use AWS Budgets with a cost-allocation tag "
+    "filter on the 'Environment' tag every stack carries."
+)
 
 
 def resource_names(config: EnvConfig) -> ResourceNames:
@@ -197,6 +206,7 @@ class BillingStack(_LifeStreamStack):
         self.topic = AlarmTopic(self, "Topic", config=config, topic_name=f"{self.names.topic}-billing")
         self.billing = BillingAlarm(self, "Billing", config=config, topic=self.topic)
         CfnOutput(self, "BillingTopicArn", value=self.topic.topic.topic_arn)
+        Annotations.of(self).add_info(BILLING_SCOPE_NOTE)
 
 
 class WebStack(_LifeStreamStack):

@@ -25,6 +25,8 @@ LAMBDA_MAX_TIMEOUT_SECONDS = 900
 SQS_MAX_VISIBILITY_SECONDS = 12 * 3600
 # API Gateway ends an HTTP API integration after 30 s; the function must answer (or fail) before that.
 API_MAX_TIMEOUT_SECONDS = 29
+# Lambda refuses a reservation that would leave less than this much of the account's quota unreserved.
+UNRESERVED_CONCURRENCY_MINIMUM = 100
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 # The one environment whose sign-in may come back to a developer's machine.
 LOCAL_CALLBACKS_ENV = "dev"
@@ -47,7 +49,13 @@ class EnvConfig:
     log_retention: RetentionDays
 
     # --- storage ---
-    upload_expiry_days: int = 30
+    # Uploads are kept as long as a diary plays them: no rule expires them. After upload_transition_days
+    # they move to a cheaper storage class that still plays at once (None: stay in S3 Standard); only an
+    # upload whose job failed for good (tagged by the worker) expires, failed_upload_expiry_days after
+    # it was written. README "What storage costs" has the figures.
+    upload_storage_class: Literal["STANDARD_IA", "GLACIER_IR"] | None = "STANDARD_IA"
+    upload_transition_days: int = 30
+    failed_upload_expiry_days: int = 30
     noncurrent_version_expiry_days: int = 7
     abort_multipart_days: int = 1
     # Checkpoints of jobs that never finished (failed for good, or dead-lettered and never redriven).
@@ -73,11 +81,18 @@ class EnvConfig:
     worker_memory_mb: int
     worker_timeout_seconds: int = LAMBDA_MAX_TIMEOUT_SECONDS
     worker_ephemeral_mb: int
-    # None = no reservation: new accounts cannot reserve below their unreserved minimum of 10.
+    # None = no reservation. Lambda keeps 100 of the account's concurrency unreserved, so reserving needs a
+    # quota of at least the sum of reservations + 100: a new account (quota 10) refuses any reservation.
     worker_reserved_concurrency: int | None
     sqs_batch_size: int = 1
     sqs_max_concurrency: int
     max_receive_count: int = DEFAULT_MAX_RECEIVE_COUNT
+
+    # --- vectors ---
+    # The AWS region of the Pinecone serverless index the stack creates when it is missing. None: the
+    # stack's own region (the vectors beside the functions). Pinecone serves a few AWS regions only (e.g.
+    # us-east-1, us-west-2, eu-west-1); for a stack elsewhere, name the nearest one here.
+    pinecone_region: str | None = None
 
     # --- secrets (names, never values): Secrets Manager name/ARN, or "ssm:<name>" for SSM SecureString ---
     openai_api_key_secret: str = ""
@@ -104,6 +119,12 @@ class EnvConfig:
     api_throttle_rate: int
     api_throttle_burst: int
     api_reserved_concurrency: int | None = None
+    # Off: neither function reserves (the SQS event source's max concurrency and the stage's throttling
+    # still cap them). `cdk deploy -c reserved_concurrency=off` switches it off for one deploy.
+    reserve_concurrency: bool = True
+    # The account's Lambda concurrency quota, when known (`-c lambda_concurrency_quota=N`, from
+    # `aws lambda get-account-settings`): synthesis then refuses reservations the account would refuse.
+    lambda_concurrency_quota: int | None = None
 
     # --- diary dates ---
     # The IANA zone diaries are dated in and date filters read in (Lambda's own clock is UTC).
@@ -135,12 +156,18 @@ class EnvConfig:
             problems.append("sqs_batch_size must be 1..10")
         if not 2 <= self.sqs_max_concurrency <= 1000:
             problems.append("sqs_max_concurrency must be 2..1000 (an SQS event source minimum is 2)")
-        if (
-            self.worker_reserved_concurrency is not None
-            and self.worker_reserved_concurrency < self.sqs_max_concurrency
-        ):
+        if self.worker_reservation is not None and self.worker_reservation < self.sqs_max_concurrency:
             # Fewer reserved slots than pollers means throttled invocations and needless redeliveries.
             problems.append("worker_reserved_concurrency must be >= sqs_max_concurrency")
+        if self.lambda_concurrency_quota is not None and self.reserved_total:
+            needed = self.reserved_total + UNRESERVED_CONCURRENCY_MINIMUM
+            if needed > self.lambda_concurrency_quota:
+                problems.append(
+                    f"the functions reserve {self.reserved_total} concurrent executions, which needs a Lambda "
+                    f"concurrency quota of {needed} (Lambda keeps {UNRESERVED_CONCURRENCY_MINIMUM} unreserved); "
+                    f"the account has {self.lambda_concurrency_quota}: deploy with -c reserved_concurrency=off, "
+                    "or ask AWS for a higher quota (Service Quotas, 'Concurrent executions')"
+                )
         if self.visibility_timeout_seconds > SQS_MAX_VISIBILITY_SECONDS:
             problems.append(
                 "worker_timeout_seconds x VISIBILITY_TIMEOUT_FACTOR exceeds the SQS maximum of 12 h"
@@ -152,6 +179,10 @@ class EnvConfig:
                 f"state_expiry_days must be >= {DLQ_RETENTION_DAYS} (the DLQ retention): a redriven "
                 "message would find its checkpoint gone"
             )
+        if self.upload_storage_class == "STANDARD_IA" and self.upload_transition_days < 30:
+            problems.append("upload_transition_days must be >= 30 for STANDARD_IA (S3's minimum)")
+        if self.upload_transition_days < 0 or self.failed_upload_expiry_days < 1:
+            problems.append("upload_transition_days must be >= 0 and failed_upload_expiry_days >= 1")
         if self.nat_count < 1:
             problems.append(
                 "nat_count must be >= 1: the worker reaches OpenAI and Pinecone over the internet"
@@ -204,6 +235,19 @@ class EnvConfig:
         return problems
 
     # --- derived values -------------------------------------------------------------------------------
+    @property
+    def worker_reservation(self) -> int | None:
+        """The worker's reserved concurrency as deployed (None when reservations are off)."""
+        return self.worker_reserved_concurrency if self.reserve_concurrency else None
+
+    @property
+    def api_reservation(self) -> int | None:
+        return self.api_reserved_concurrency if self.reserve_concurrency else None
+
+    @property
+    def reserved_total(self) -> int:
+        return (self.worker_reservation or 0) + (self.api_reservation or 0)
+
     @property
     def visibility_timeout_seconds(self) -> int:
         return self.worker_timeout_seconds * VISIBILITY_TIMEOUT_FACTOR
@@ -297,6 +341,10 @@ PROD = EnvConfig(
     db_multi_az=True,
     db_backup_days=30,
     db_max_allocated_gb=500,
+    # Years of video: Glacier Instant Retrieval (a third of Standard-IA's storage price, still played at
+    # once; each play pays a retrieval fee, and each object is billed at least 90 days).
+    upload_storage_class="GLACIER_IR",
+    upload_transition_days=90,
     worker_memory_mb=3008,
     worker_ephemeral_mb=10240,
     worker_reserved_concurrency=20,
@@ -326,8 +374,11 @@ def config_for(
     account: str | None = None,
     region: str | None = None,
     alarm_email: str | None = None,
+    reserve_concurrency: bool | None = None,
+    lambda_concurrency_quota: int | None = None,
 ) -> EnvConfig:
-    """The configuration of environment `name` (default dev) with the deploying account/region filled in."""
+    """The configuration of environment `name` (default dev) with the deploying account/region filled in,
+    and the deploy's own switches (reservations off, the account's concurrency quota) applied."""
     name = name or DEFAULT_ENV
     try:
         base = CONFIGS[name]
@@ -340,4 +391,6 @@ def config_for(
         account=account or os.environ.get("CDK_DEFAULT_ACCOUNT") or base.account,
         region=region or os.environ.get("CDK_DEFAULT_REGION") or base.region,
         alarm_email=alarm_email or base.alarm_email,
+        reserve_concurrency=base.reserve_concurrency if reserve_concurrency is None else reserve_concurrency,
+        lambda_concurrency_quota=lambda_concurrency_quota or base.lambda_concurrency_quota,
     )

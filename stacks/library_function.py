@@ -229,6 +229,8 @@ def library_environment(
         "LIFESTREAM_VECTOR_STORE": "pinecone",
         "LIFESTREAM_PINECONE_INDEX": names.pinecone_index,
         "LIFESTREAM_PINECONE_API_KEY_SECRET": pinecone_ref,
+        # The library defaults to us-east-1 for local use; in the cloud the index follows the stack.
+        "LIFESTREAM_PINECONE_REGION": config.pinecone_region or Aws.REGION,
         "LIFESTREAM_EMBEDDING_PROVIDER": "openai",
         "LIFESTREAM_OPENAI_API_KEY_SECRET": openai_ref,
         "LIFESTREAM_MAX_VIDEO_BYTES": str(config.max_video_bytes),

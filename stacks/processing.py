@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from aws_cdk import Duration, Size, triggers
 from aws_cdk import aws_ec2 as ec2
-from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_secretsmanager as secretsmanager
@@ -14,7 +13,7 @@ from constructs import Construct
 
 from lifestream.core.constants import RESULTS_PREFIX, STATE_PREFIX, UPLOAD_PREFIX, ResourceNames
 from stacks.audit import accept_service_key_logs, acknowledge_vpc_function, checkov_skip
-from stacks.bundling import worker_code
+from stacks.bundling import LAMBDA_RUNTIME, worker_code
 from stacks.config import EnvConfig
 from stacks.library_function import (
     ENVIRONMENT_HOLDS_NO_SECRETS,
@@ -29,7 +28,9 @@ MIGRATION_TIMEOUT = Duration.minutes(5)
 # Exactly the S3 actions the worker's code calls (lifestream/worker, lifestream/storage/s3_service.py).
 WORKER_S3_ACTIONS: dict[str, tuple[str, ...]] = {
     # head_object + download_file of the video and its sidecar subtitles; the event's version id.
-    UPLOAD_PREFIX: ("s3:GetObject", "s3:GetObjectVersion"),
+    # An upload whose job failed for good is tagged (its version when the event named one), so the
+    # bucket's lifecycle expires it and keeps every other.
+    UPLOAD_PREFIX: ("s3:GetObject", "s3:GetObjectVersion", "s3:PutObjectTagging", "s3:PutObjectVersionTagging"),
     # upload_file (multipart above 64 MB, aborted on failure), then head_object of what was written;
     # DeleteObjects when a new version of a key replaces the old version's results, or an event is
     # superseded (delete markers only, as on state/).
@@ -61,7 +62,7 @@ class Worker(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
 
-        runtime = lambda_.Runtime.determine_latest_python_runtime(self)
+        runtime = LAMBDA_RUNTIME
         code = worker_code(runtime)
         self.library = LibraryFunction(
             self,
@@ -83,7 +84,7 @@ class Worker(Construct):
             memory_size=config.worker_memory_mb,
             timeout=Duration.seconds(config.worker_timeout_seconds),
             ephemeral_storage_size=Size.mebibytes(config.worker_ephemeral_mb),
-            reserved_concurrent_executions=config.worker_reserved_concurrency,
+            reserved_concurrent_executions=config.worker_reservation,
             environment={
                 "POWERTOOLS_LOG_LEVEL": "INFO",
                 "LIFESTREAM_QUEUE_URL": queue.queue_url,
@@ -141,6 +142,9 @@ class Worker(Construct):
             execute_on_handler_change=True,
         )
         database_secret.grant_read(self.migration)
+        # The worker (and its SQS event source) only after the migrations: otherwise a message could reach a
+        # worker before the schema does. The API stack is deployed after this whole stack.
+        self.function.node.add_dependency(self.migration.trigger)
 
         self._checkov_skips(config)
         acknowledge_vpc_function(self.migration)
@@ -167,7 +171,7 @@ class Worker(Construct):
             "Runs once per deploy, called by CloudFormation; reserving concurrency would take from the "
             "account's unreserved minimum, which new accounts cannot go below.",
         )
-        if config.worker_reserved_concurrency is None:
+        if config.worker_reservation is None:
             checkov_skip(
                 self.function,
                 "CKV_AWS_115",

@@ -42,7 +42,7 @@ class ProcessingQueue(Construct):
             # A message stays invisible for several full worker attempts (AWS guidance: >= 6x timeout),
             # so a slow video is never handed to a second worker while the first is still on it.
             visibility_timeout=Duration.seconds(config.visibility_timeout_seconds),
-            # Outlive the DLQ path: uploads expire after upload_expiry_days anyway.
+            # As long as the DLQ keeps a message (a redrive puts it back here).
             retention_period=Duration.days(DLQ_RETENTION_DAYS),
             dead_letter_queue=sqs.DeadLetterQueue(queue=self.dlq, max_receive_count=config.max_receive_count),
         )

@@ -9,6 +9,10 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from lifestream.core.constants import (
+    BROWSER_CORS_EXPOSED_HEADERS,
+    BROWSER_CORS_MAX_AGE_SECONDS,
+    BROWSER_CORS_METHODS,
+    FAILED_UPLOAD_TAG,
     NOTIFICATION_EVENTS,
     NOTIFICATION_SUFFIXES,
     STATE_PREFIX,
@@ -17,6 +21,12 @@ from lifestream.core.constants import (
 from stacks.audit import checkov_skip
 from stacks.config import EnvConfig
 from stacks.log_bucket import log_bucket
+
+
+STORAGE_CLASSES = {
+    "STANDARD_IA": s3.StorageClass.INFREQUENT_ACCESS,
+    "GLACIER_IR": s3.StorageClass.GLACIER_INSTANT_RETRIEVAL,
+}
 
 
 class VideoStorage(Construct):
@@ -72,13 +82,15 @@ class VideoStorage(Construct):
                 ),
                 *(
                     [
+                        # The browser's rule, the one `lifestream serve` adds locally: PUT too, or the
+                        # part uploads of a multipart upload (over 5 GB) fail their CORS check.
                         s3.CorsRule(
                             id="web-app",
-                            allowed_methods=[s3.HttpMethods.POST, s3.HttpMethods.GET],
+                            allowed_methods=[s3.HttpMethods(m) for m in BROWSER_CORS_METHODS],
                             allowed_origins=[site_origin],
                             allowed_headers=["*"],
-                            exposed_headers=["ETag"],
-                            max_age=3000,
+                            exposed_headers=list(BROWSER_CORS_EXPOSED_HEADERS),
+                            max_age=BROWSER_CORS_MAX_AGE_SECONDS,
                         )
                     ]
                     if site_origin
@@ -86,10 +98,29 @@ class VideoStorage(Construct):
                 ),
             ],
             lifecycle_rules=[
+                # Never "expire uploads": the player presigns the video a diary points to. Only an upload
+                # whose job failed for good (the worker tags it) goes; the rest moves to a cheaper class.
                 s3.LifecycleRule(
-                    id="expire-uploads",
+                    id="expire-failed-uploads",
                     prefix=UPLOAD_PREFIX,
-                    expiration=Duration.days(config.upload_expiry_days),
+                    tag_filters={FAILED_UPLOAD_TAG[0]: FAILED_UPLOAD_TAG[1]},
+                    expiration=Duration.days(config.failed_upload_expiry_days),
+                ),
+                *(
+                    [
+                        s3.LifecycleRule(
+                            id="uploads-to-cheaper-storage",
+                            prefix=UPLOAD_PREFIX,
+                            transitions=[
+                                s3.Transition(
+                                    storage_class=STORAGE_CLASSES[config.upload_storage_class],
+                                    transition_after=Duration.days(config.upload_transition_days),
+                                )
+                            ],
+                        )
+                    ]
+                    if config.upload_storage_class
+                    else []
                 ),
                 # A finished job deletes its checkpoint; one that never finishes would leave it forever.
                 s3.LifecycleRule(

@@ -21,6 +21,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_deployment as s3deploy
 from constructs import Construct
 
+from lifestream.core.browser_config import CognitoClient, browser_config
 from lifestream.core.constants import ResourceNames
 from stacks.api import API_PREFIX
 from stacks.audit import (
@@ -282,7 +283,7 @@ class WebContent(Construct):
         bucket = s3.Bucket.from_bucket_name(self, "SiteBucket", site_bucket_name(names))
         self.site_bucket_arn = bucket.bucket_arn
         self.site_dir = site_directory(config)
-        self.config_data = site_config(web=web, auth=auth)
+        self.config_data = site_config(config=config, web=web, auth=auth)
         self.log_group = logs.LogGroup(
             self, "Logs", retention=config.log_retention, removal_policy=config.removal_policy
         )
@@ -377,15 +378,20 @@ def site_directory(config: EnvConfig) -> Path:
     return built if (built / INDEX_OBJECT).is_file() else PLACEHOLDER_SITE
 
 
-def site_config(*, web: Web, auth: Auth) -> dict[str, Any]:
-    """What the browser reads at start-up. Public values only: the app client has no secret (PKCE)."""
-    return {
-        "apiUrl": API_PREFIX,
-        "authMode": "cognito",
-        "region": Aws.REGION,
-        "cognitoDomain": auth.hosted_login_url,
-        "clientId": auth.client.user_pool_client_id,
-        "redirectUri": f"{web.url}{CALLBACK_PATH}",
-        "logoutUri": f"{web.url}{LOGOUT_PATH}",
-        "scopes": [scope.scope_name for scope in OAUTH_SCOPES],
-    }
+def site_config(*, config: EnvConfig, web: Web, auth: Auth) -> dict[str, Any]:
+    """What the browser reads at start-up, made by the function `lifestream serve` uses, with the limit and
+    the zone the API function is given (library_environment). Public values only: the app client has no
+    secret (PKCE)."""
+    return browser_config(
+        api_url=API_PREFIX,
+        auth="cognito",
+        timezone=config.timezone,
+        max_video_bytes=config.max_video_bytes,
+        cognito=CognitoClient(
+            domain=auth.hosted_login_url,
+            client_id=auth.client.user_pool_client_id,
+            redirect_uri=f"{web.url}{CALLBACK_PATH}",
+            logout_uri=f"{web.url}{LOGOUT_PATH}",
+            scopes=[scope.scope_name for scope in OAUTH_SCOPES],
+        ),
+    )

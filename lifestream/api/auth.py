@@ -50,6 +50,14 @@ class TokenVerifier:
             raise ConfigError(
                 "LIFESTREAM_AUTH=jwt needs LIFESTREAM_AUTH_ISSUER, LIFESTREAM_AUTH_AUDIENCE and LIFESTREAM_AUTH_JWKS"
             )
+        try:
+            import cryptography  # noqa: F401 - RS256 needs it
+            import jwt  # noqa: F401
+        except ImportError:
+            raise ConfigError(
+                "LIFESTREAM_AUTH=jwt needs PyJWT[crypto] (in requirements.txt); the API's Lambda asset leaves "
+                "it out, since on AWS it runs LIFESTREAM_AUTH=gateway behind API Gateway's JWT authorizer"
+            ) from None
         return cls(
             issuer=settings.auth_issuer,
             audiences=[a.strip() for a in settings.auth_audience.split(",")],

@@ -2,7 +2,8 @@
 every other non-API path answered with its index.html (deep links such as /day/2026-05-02 are the
 page's own routes), and `/config.json` — where the API is, how to sign in, the upload limits — made from
 the settings, so the page never carries a value of its own. On AWS the CDK Web construct serves the
-same files from S3 behind CloudFront and writes its own config.json; the Lambda API never mounts this.
+same files from S3 behind CloudFront and writes config.json by the same function
+(lifestream.core.browser_config); the Lambda API never mounts this.
 """
 
 from __future__ import annotations
@@ -13,10 +14,9 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 
-from lifestream.core.constants import SUBTITLE_SUFFIXES, VIDEO_SUFFIXES
+from lifestream.core.browser_config import browser_config
 from lifestream.core.errors import NotFoundError
 from lifestream.core.settings import Settings
-from lifestream.core.sidecars import MAX_SIDECAR_BYTES
 
 DEFAULT_WEB_DIR = Path(__file__).resolve().parents[2] / "web" / "dist"
 
@@ -34,19 +34,14 @@ SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "sam
 
 
 def web_config(settings: Settings) -> dict[str, Any]:
-    """The page's /config.json. Local sign-in is `none`; a Cognito client (AWS) is written by the CDK
-    construct instead. Never holds a secret."""
-    return {
-        "apiUrl": "",
-        "auth": "none" if settings.auth == "none" else "cognito",
-        "timezone": settings.timezone,
-        "limits": {
-            "maxVideoBytes": settings.max_video_bytes,
-            "maxSubtitleBytes": MAX_SIDECAR_BYTES,
-            "videoSuffixes": list(VIDEO_SUFFIXES),
-            "subtitleSuffixes": list(SUBTITLE_SUFFIXES),
-        },
-    }
+    """The page's /config.json from the settings, by the function the CDK's WebContent uses too. Local
+    sign-in is `none`; the Cognito client (AWS) is named by the CDK construct. Never holds a secret."""
+    return browser_config(
+        api_url="",
+        auth="none" if settings.auth == "none" else "cognito",
+        timezone=settings.timezone,
+        max_video_bytes=settings.max_video_bytes,
+    )
 
 
 def content_security_policy(settings: Settings) -> str:

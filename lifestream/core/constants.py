@@ -32,13 +32,30 @@ VIDEO_TYPES = {
 }
 SUBTITLE_SUFFIXES: tuple[str, ...] = (".srt", ".vtt")
 
-# S3 suffix filters are case-sensitive, so each suffix is registered in both cases.
+# S3 suffix filters are case-sensitive: each suffix is registered in both cases, and every key LifeStream
+# writes ends in the lower-case one (`key_name`), so "Clip.Mp4" is queued too. An object put under uploads/
+# by another tool with a mixed-case suffix raises no event (README, "Uploads").
 NOTIFICATION_SUFFIXES: tuple[str, ...] = tuple(
     s for suffix in VIDEO_SUFFIXES for s in (suffix, suffix.upper())
 )
 NOTIFICATION_EVENTS: tuple[str, ...] = ("s3:ObjectCreated:*",)
 
-DEFAULT_MAX_RECEIVE_COUNT = 3
+# Deliveries of a message before SQS moves it to the DLQ: with the worker's backoff between them
+# (lifestream.worker.retry) a transient fault has about half an hour to clear.
+DEFAULT_MAX_RECEIVE_COUNT = 5
+
+# The tag the worker puts on an upload whose job failed for good: the bucket's lifecycle expires only
+# uploads carrying it. Every other upload is a video some diary plays, and is kept (moved to a cheaper
+# storage class instead).
+FAILED_UPLOAD_TAG = ("lifestream-job", "failed")
+
+# What a browser page may send straight to the video bucket (the web app's CORS rule on AWS, and the one
+# `lifestream serve` adds to the local bucket): POST for a presigned upload, PUT for each part of a
+# multipart upload (over 5 GB), GET/HEAD for presigned playback and keyframes; ETag exposed, since
+# completing a multipart upload needs each part's.
+BROWSER_CORS_METHODS: tuple[str, ...] = ("GET", "HEAD", "POST", "PUT")
+BROWSER_CORS_EXPOSED_HEADERS: tuple[str, ...] = ("ETag",)
+BROWSER_CORS_MAX_AGE_SECONDS = 3000
 DLQ_RETENTION_DAYS = 14
 # AWS guidance for SQS-triggered Lambdas: visibility timeout at least 6x the function timeout.
 VISIBILITY_TIMEOUT_FACTOR = 6
@@ -106,6 +123,13 @@ def video_type(name: str) -> str:
     """The media type a video file is served and stored with, by its suffix."""
     suffix = name[name.rfind(".") :].lower() if "." in name else ""
     return VIDEO_TYPES.get(suffix, "application/octet-stream")
+
+
+def key_name(name: str) -> str:
+    """A file name as LifeStream writes it into a key: its suffix in lower case ("Clip.Mp4" -> "Clip.mp4"),
+    so that the bucket's case-sensitive suffix filters see every video."""
+    dot = name.rfind(".")
+    return name if dot <= 0 else name[:dot] + name[dot:].lower()
 
 
 def is_video_key(key: str) -> bool:

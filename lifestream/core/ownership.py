@@ -13,7 +13,7 @@ import unicodedata
 import uuid
 from pathlib import PurePosixPath
 
-from lifestream.core.constants import LOCAL_USER, UPLOAD_PREFIX
+from lifestream.core.constants import LOCAL_USER, UPLOAD_PREFIX, key_name
 
 # Cognito subs are UUIDs; a local issuer's subs are short words. Nothing that could split a key or a path.
 OWNER_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,127}$")
@@ -49,7 +49,7 @@ def new_upload_folder(owner: str) -> str:
 
 def safe_name(name: str) -> str:
     """A file name fit for a key: the last path part of what the client sent, NFC-normalised, characters
-    outside a small safe set replaced by '_'. Raises `InvalidNameError` for what cannot be made safe
+    outside a small safe set replaced by '_', its suffix in lower case (`key_name`). Raises `InvalidNameError` for what cannot be made safe
     (empty, `.`/`..`, NUL, control characters, over MAX_NAME_BYTES), so nothing is silently renamed past
     recognition."""
     if not isinstance(name, str) or not name.strip():
@@ -71,7 +71,7 @@ def safe_name(name: str) -> str:
     if not cleaned or cleaned.startswith(".") or PurePosixPath(cleaned).suffix.lower() != suffix.lower():
         # All non-ASCII (e.g. a name in Cyrillic): keep the type, so the worker recognises the file.
         cleaned = "upload" + _UNSAFE.sub("_", suffix)
-    return cleaned
+    return key_name(cleaned)
 
 
 def checked_owner(owner: str) -> str:

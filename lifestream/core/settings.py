@@ -114,6 +114,16 @@ class Settings(BaseSettings):
     # --- worker ---
     worker_safety_margin_seconds: float = Field(default=60.0, ge=0)
     worker_stale_claim_seconds: float = Field(default=900.0, gt=0)
+    # A failed record's wait before SQS hands it out again: base x 3^(receive - 1), at most the max, never
+    # more than the queue's own visibility timeout (lifestream.worker.retry). 60 s, 3, 9, 15 min: a
+    # transient fault reaches the DLQ (after maxReceiveCount 5) in about 28 minutes, not 7.5 hours.
+    # Uploads: over upload_post_limit_bytes a ticket is a multipart upload (S3 takes at most 5 GB in one
+    # POST), in parts of upload_part_bytes (S3: 5 MiB to 5 GiB a part). Only lowered to drive the multipart
+    # path with small files (the browser tests).
+    upload_post_limit_bytes: int = Field(default=5 * 1024**3, gt=0, le=5 * 1024**3)
+    upload_part_bytes: int = Field(default=512 * 1024**2, ge=5 * 1024**2, le=5 * 1024**3)
+    worker_retry_base_seconds: float = Field(default=60.0, gt=0)
+    worker_retry_max_seconds: float = Field(default=900.0, gt=0)
 
     # --- HTTP API ---
     # none: one local user, loopback only; jwt: verify bearer tokens as API Gateway's JWT authorizer does

@@ -9,6 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lifestream.core.constants import (
+    BROWSER_CORS_EXPOSED_HEADERS,
+    BROWSER_CORS_MAX_AGE_SECONDS,
+    BROWSER_CORS_METHODS,
     DEFAULT_MAX_RECEIVE_COUNT,
     DLQ_RETENTION_DAYS,
     LOCAL_ACCOUNT,
@@ -128,10 +131,11 @@ def allow_browser_uploads(
     rule = {
         "ID": BROWSER_UPLOAD_RULE,
         "AllowedOrigins": allowed,
-        "AllowedMethods": ["GET", "HEAD", "POST", "PUT"],
+        # The stack's rule for the site's origin (stacks/storage.py), from the same constants.
+        "AllowedMethods": list(BROWSER_CORS_METHODS),
         "AllowedHeaders": ["*"],
-        "ExposeHeaders": ["ETag"],
-        "MaxAgeSeconds": 3000,
+        "ExposeHeaders": list(BROWSER_CORS_EXPOSED_HEADERS),
+        "MaxAgeSeconds": BROWSER_CORS_MAX_AGE_SECONDS,
     }
     others = [r for r in rules if r.get("ID") != BROWSER_UPLOAD_RULE]
     s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": [*others, rule]})

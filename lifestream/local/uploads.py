@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lifestream.core.constants import SUBTITLE_SUFFIXES, UPLOAD_PREFIX, VIDEO_SUFFIXES, video_type
+from lifestream.core.constants import SUBTITLE_SUFFIXES, UPLOAD_PREFIX, VIDEO_SUFFIXES, key_name, video_type
 from lifestream.core.errors import ConfigError, UnsupportedFileError
 from lifestream.core.settings import Settings
 from lifestream.core.sidecars import sidecar_subtitles
@@ -36,7 +36,9 @@ def upload_videos(
         if path.suffix.lower() not in VIDEO_SUFFIXES:
             raise UnsupportedFileError(f"{path} is not a video ({', '.join(VIDEO_SUFFIXES)})")
         prefix = UPLOAD_PREFIX + (folder.strip("/") + "/" if folder.strip("/") else "")
-        key = prefix + path.name
+        # The suffix in lower case: the bucket's suffix filters are case-sensitive ("Clip.Mp4" would never
+        # be queued).
+        key = prefix + key_name(path.name)
         stem = key.rsplit(".", 1)[0]
         found = sidecar_subtitles(path) if sidecars else []
         for sidecar in [subtitles[index]] if subtitles else found:
@@ -61,7 +63,7 @@ def upload_demo_video(settings: Settings, video: Path) -> str:
 
     runtime = configure(settings)
     bucket = settings.resolved_bucket
-    key = f"{UPLOAD_PREFIX}{DEMO_KEY_FOLDER}/{video.name}"
+    key = f"{UPLOAD_PREFIX}{DEMO_KEY_FOLDER}/{key_name(video.name)}"
     # moto's events carry no version id, so an unchanged file maps to the same (ETag-keyed) job and a re-run
     # finds it completed. If its results vanished with a restarted moto server, make it claimable again.
     s3 = runtime.s3(bucket)

@@ -39,13 +39,31 @@ class Speakers(Videos):
                 "names", f"no speaker {unknown[0]!r} in this video (speakers: {sorted(known)})"
             )
         renamed = _rename(summary, dict(names))
-        chunks = build_chunks(renamed, images_described=renamed.vision == "openai")
-        # Vectors first: if writing the diary then fails, a retry renames the (unchanged) diary again.
-        self.index(owner).index(video_id, chunks)
+        index = self.index(owner)
+        # Vectors first: if writing the diary then fails, the index is put back as it was (search and the
+        # diary agree on the old names) and a retry renames the unchanged diary again.
+        index.index(video_id, build_chunks(renamed, images_described=renamed.vision == "openai"))
         results, keys = self.results(job), job.result_keys or {}
-        results.write_text(keys["json"], renamed.model_dump_json(indent=2), "json")
-        results.write_text(keys["markdown"], render_markdown(renamed), "markdown")
+        try:
+            results.write_text(keys["json"], renamed.model_dump_json(indent=2), "json")
+            results.write_text(keys["markdown"], render_markdown(renamed), "markdown")
+        except Exception:
+            _restore(results, keys, summary, raw, index, video_id)
+            raise
         return self.diary_of(job)
+
+
+def _restore(results: Any, keys: Mapping[str, str], summary: Any, raw: str, index: Any, video_id: str) -> None:
+    """Best effort after a failed rewrite: the old diary text and the old names in the index."""
+    from lifestream.understand.chunking import build_chunks
+    from lifestream.understand.diary import render_markdown
+
+    try:
+        results.write_text(keys["json"], raw, "json")
+        results.write_text(keys["markdown"], render_markdown(summary), "markdown")
+    except Exception:  # noqa: BLE001, S110 - what could not be written still holds the old text
+        pass
+    index.index(video_id, build_chunks(summary, images_described=summary.vision == "openai"))
 
 
 def _rename(summary: Any, names: dict[str, str]) -> Any:

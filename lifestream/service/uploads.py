@@ -75,7 +75,7 @@ class Uploads(LibraryBase):
         if size > limit:
             raise RequestError("size", f"{size:,} bytes is over the limit of {limit:,} bytes")
         seconds = self.settings.upload_url_minutes * 60
-        if size > PRESIGNED_POST_LIMIT:
+        if size > min(PRESIGNED_POST_LIMIT, self.settings.upload_post_limit_bytes):
             return self._presign_multipart(key, size, content_type, seconds)
         with storage_errors("presigning an upload"):
             post = self.s3.client.generate_presigned_post(
@@ -98,7 +98,7 @@ class Uploads(LibraryBase):
         """Over S3's POST limit: a multipart upload whose every part URL is signed for this key and
         upload id. A PUT cannot be held to a size by its URL, so `complete_upload` checks the parts."""
         client, bucket = self.s3.client, self.settings.resolved_bucket
-        part_size = max(MULTIPART_PART_SIZE, -(-size // 10_000))
+        part_size = max(min(MULTIPART_PART_SIZE, self.settings.upload_part_bytes), -(-size // 10_000))
         count = -(-size // part_size)
         with storage_errors("starting a multipart upload"):
             upload_id = client.create_multipart_upload(

@@ -146,6 +146,8 @@ def process_object(
             raise JobBusyError(
                 f"job {job.id} for s3://{ref.bucket}/{ref.key} is being processed by another attempt"
             )
+        if outcome.status == "failed":
+            _tag_failed_upload(upload)
         if outcome.status == "already_completed":
             logger.info("already completed; acknowledged")
         elif outcome.status == "already_failed":
@@ -154,6 +156,24 @@ def process_object(
     finally:
         upload.cleanup()
         logger.remove_keys(["job_id", "video_id", "key"])
+
+
+def _tag_failed_upload(upload: _UploadedObject) -> None:
+    """Mark an upload whose job failed for good, so the bucket's lifecycle expires it (every other upload
+    is kept: a diary plays it). Best effort: an upload deleted meanwhile has nothing to tag."""
+    from lifestream.core.constants import FAILED_UPLOAD_TAG
+
+    ref = upload.ref
+    extra = {"VersionId": ref.version_id} if ref.version_id else {}
+    try:
+        upload.s3.client.put_object_tagging(
+            Bucket=ref.bucket,
+            Key=ref.key,
+            Tagging={"TagSet": [{"Key": FAILED_UPLOAD_TAG[0], "Value": FAILED_UPLOAD_TAG[1]}]},
+            **extra,
+        )
+    except Exception as exc:  # noqa: BLE001 - the job's failure is recorded either way
+        logger.warning("could not tag the failed upload for expiry", extra={"error": str(exc)})
 
 
 class _UploadedObject:

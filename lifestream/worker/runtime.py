@@ -33,6 +33,7 @@ class WorkerRuntime:
         self.tmp_root = Path(tmp_root or tempfile.gettempdir())
         self._lock = threading.Lock()
         self._s3_services: dict[str, Any] = {}
+        self._queues: dict[str, tuple[str, int]] = {}
         self._parts = {"embedder": embedder, "store": store}
         if jobs is not None:
             self.__dict__["jobs"] = jobs
@@ -61,6 +62,17 @@ class WorkerRuntime:
     @cached_property
     def sqs_client(self):
         return self.settings.client("sqs")
+
+    def queue_of(self, queue_arn: str) -> tuple[str, int]:
+        """(URL, visibility timeout) of the queue an event source ARN names, asked once per process."""
+        with self._lock:
+            if queue_arn not in self._queues:
+                _, _, _, _, account, name = queue_arn.split(":", 5)
+                sqs = self.sqs_client
+                url = sqs.get_queue_url(QueueName=name, QueueOwnerAWSAccountId=account)["QueueUrl"]
+                attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["VisibilityTimeout"])
+                self._queues[queue_arn] = (url, int(attributes["Attributes"]["VisibilityTimeout"]))
+            return self._queues[queue_arn]
 
     def s3(self, bucket: str):
         """An `S3Service` for the bucket an event names (results go beside the upload)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import sys
 import time
 
 import jwt
@@ -97,7 +98,23 @@ def test_jwt_mode_without_its_settings_is_a_config_error(tmp_path):
         load_settings(data_dir=tmp_path, auth="jwt")
 
 
-def test_gateway_mode_reads_the_authorizers_claims_and_refuses_requests_without(tmp_path):
+def test_jwt_mode_without_pyjwt_says_what_to_install(tmp_path, monkeypatch):
+    from lifestream.api.auth import TokenVerifier
+
+    monkeypatch.setitem(sys.modules, "jwt", None)  # as in the API's Lambda asset: not installed
+    settings = load_settings(
+        data_dir=tmp_path, auth="jwt", auth_issuer="https://issuer", auth_audience="web", auth_jwks="keys.json"
+    )
+    with pytest.raises(ConfigError, match=r"PyJWT\[crypto\]"):
+        TokenVerifier.from_settings(settings)
+
+
+@pytest.mark.parametrize("asset", [False, True], ids=["local-install", "lambda-asset-without-pyjwt"])
+def test_gateway_mode_reads_the_authorizers_claims_and_refuses_requests_without(tmp_path, monkeypatch, asset):
+    if asset:
+        # The API's Lambda asset has neither PyJWT nor cryptography: gateway mode must not need them.
+        monkeypatch.setitem(sys.modules, "jwt", None)
+        monkeypatch.setitem(sys.modules, "cryptography", None)
     app = create_app(load_settings(data_dir=tmp_path / "data", auth="gateway"))
 
     async def call(event: dict | None) -> tuple[int, dict]:

@@ -48,7 +48,10 @@ def test_a_new_upload_folder_is_owned_by_its_user():
     ("name", "safe"),
     [
         ("walk.mp4", "walk.mp4"),
-        ("Café au lait.MOV", "Cafe au lait.MOV"),
+        # The suffix in lower case: the bucket's suffix filters are case-sensitive.
+        ("Café au lait.MOV", "Cafe au lait.mov"),
+        ("Clip.Mp4", "Clip.mp4"),
+        ("день.MKV", "upload.mkv"),
         ("день.mp4", "upload.mp4"),
         ("a;rm -rf $HOME.mp4", "a_rm -rf _HOME.mp4"),
     ],

@@ -126,3 +126,15 @@ def test_cloudwatch_may_use_the_key_only_for_this_environments_alarms(synthesize
         # The pattern must cover every alarm the topic serves, or CloudWatch's notifications are dropped.
         for name in _alarms(template):
             assert name.startswith(f"lifestream-{env}-"), name
+
+
+def test_synthesis_says_the_billing_alarm_is_account_wide(synthesized, env):
+    """AWS/Billing has no per-environment dimension: the synth output and the README say so."""
+    from pathlib import Path
+
+    from stacks.composition import BILLING_SCOPE_NOTE
+
+    metadata = synthesized.stacks[env].billing.node.metadata
+    assert any(entry.type == "aws:cdk:info" and entry.data == BILLING_SCOPE_NOTE for entry in metadata)
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    assert "AWS/Billing has no dimension per environment" in readme

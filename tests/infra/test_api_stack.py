@@ -6,9 +6,7 @@ from __future__ import annotations
 import importlib.util
 import json
 
-import aws_cdk as cdk
 import pytest
-from aws_cdk import aws_lambda as lambda_
 from aws_cdk.assertions import Match
 
 from lifestream.core.constants import RESULTS_PREFIX, STATE_PREFIX, UPLOAD_PREFIX, ResourceNames
@@ -129,12 +127,11 @@ def test_stage_throttles_and_logs_every_request(synthesized, env):
 def test_api_function_runs_its_own_asset_in_the_private_subnets(synthesized, env):
     props = _function(synthesized, env)["Properties"]
     config = CONFIGS[env]
-    latest = lambda_.Runtime.determine_latest_python_runtime(cdk.Stack(cdk.App(), "probe"))
-    assert props["Handler"] == "api.handler" and props["Runtime"] == latest.name
+    assert props["Handler"] == "api.handler" and props["Runtime"] == "python3.13"
     assert props["FunctionName"] == ResourceNames(env=env, account="x").api_function
     assert props["MemorySize"] == config.api_memory_mb
     assert props["Timeout"] == config.api_timeout_seconds < 30
-    assert props.get("ReservedConcurrentExecutions") == config.api_reserved_concurrency
+    assert props.get("ReservedConcurrentExecutions") == config.api_reservation
     assert props["Architectures"] == ["x86_64"]
     vpc = props["VpcConfig"]
     assert len(vpc["SubnetIds"]) == config.max_azs
@@ -169,6 +166,7 @@ SHARED_WITH_THE_WORKER = (
     "LIFESTREAM_VECTOR_STORE",
     "LIFESTREAM_PINECONE_INDEX",
     "LIFESTREAM_PINECONE_API_KEY_SECRET",
+    "LIFESTREAM_PINECONE_REGION",
     "LIFESTREAM_EMBEDDING_PROVIDER",
     "LIFESTREAM_OPENAI_API_KEY_SECRET",
     "LIFESTREAM_MAX_VIDEO_BYTES",
@@ -237,20 +235,25 @@ def test_api_has_exactly_the_s3_actions_it_presigns_reads_and_deletes(synthesize
         # presign uploads; play (any version); forget completely
         f"{UPLOAD_PREFIX}*": {
             "s3:PutObject",
+            # complete or abort a multipart upload (over 5 GB)
+            "s3:ListMultipartUploadParts",
+            "s3:AbortMultipartUpload",
             "s3:GetObject",
             "s3:GetObjectVersion",
             "s3:DeleteObject",
             "s3:DeleteObjectVersion",
         },
-        f"{RESULTS_PREFIX}*": {"s3:GetObject", "s3:DeleteObject", "s3:DeleteObjectVersion"},
+        # read and presign diaries and keyframes; rewrite the diary on a speaker rename; forget
+        f"{RESULTS_PREFIX}*": {"s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion"},
         f"{STATE_PREFIX}*": {"s3:DeleteObject", "s3:DeleteObjectVersion"},
         "": {"s3:ListBucket", "s3:ListBucketVersions"},
     }
 
 
-def test_api_may_write_only_under_uploads(synthesized, env):
+def test_api_may_write_only_uploads_and_renamed_diaries(synthesized, env):
     permissions = _bucket_permissions(synthesized, env)
-    assert {p for p, actions in permissions.items() if "s3:PutObject" in actions} == {f"{UPLOAD_PREFIX}*"}
+    writable = {p for p, actions in permissions.items() if "s3:PutObject" in actions}
+    assert writable == {f"{UPLOAD_PREFIX}*", f"{RESULTS_PREFIX}*"}
     assert not any("s3:GetObject" in permissions.get(p, set()) for p in (f"{STATE_PREFIX}*", ""))
 
 

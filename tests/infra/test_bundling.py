@@ -6,8 +6,10 @@ real install and reports the asset size.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -93,11 +95,78 @@ def test_pip_targets_linux_wheels_for_the_lambda_python(project):
         python_version="3.13", requirements=project / "requirements-lambda.txt"
     ).pip_command(Path("/out"))
     joined = " ".join(command)
-    for platform in ("manylinux2014_x86_64", "manylinux_2_28_x86_64", "manylinux_2_34_x86_64"):
-        assert f"--platform {platform}" in joined
     assert "--python-version 3.13" in joined and "--implementation cp" in joined
     assert "--only-binary=:all:" in command and "--target /out" in joined
     assert "--no-compile" in command
+    # Exactly the lock: no second resolution, every file checked against its hash.
+    assert "--no-deps" in command and "--require-hashes" in command
+
+
+def test_pip_is_given_every_manylinux_tag_of_the_runtimes_glibc(project):
+    """Amazon Linux 2023 (glibc 2.34) installs manylinux_2_5 .. 2_34 and the legacy 1/2010/2014 names."""
+    command = WorkerBundle(python_version="3.13", requirements=project / "requirements-lambda.txt").pip_command(
+        Path("/out")
+    )
+    platforms = [command[i + 1] for i, part in enumerate(command) if part == "--platform"]
+    assert platforms[0] == "manylinux_2_34_x86_64"  # pip prefers the first it can use
+    expected = {f"manylinux_2_{minor}_x86_64" for minor in range(5, 35)}
+    expected |= {"manylinux1_x86_64", "manylinux2010_x86_64", "manylinux2014_x86_64"}
+    assert set(platforms) == expected
+
+
+def _wheel(directory: Path, name: str, version: str, platform: str) -> Path:
+    """A minimal wheel of one module, tagged for one platform."""
+    dist = f"{name}-{version}.dist-info"
+    files = {
+        f"{name}/__init__.py": f"VERSION = {version!r}\n",
+        f"{dist}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n",
+        f"{dist}/WHEEL": f"Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: false\nTag: py3-none-{platform}\n",
+    }
+    files[f"{dist}/RECORD"] = "".join(f"{path},,\n" for path in [*files, f"{dist}/RECORD"])
+    path = directory / f"{name}-{version}-py3-none-{platform}.whl"
+    with zipfile.ZipFile(path, "w") as archive:
+        for member, text in files.items():
+            archive.writestr(member, text)
+    return path
+
+
+@pytest.fixture
+def local_wheels(tmp_path, monkeypatch):
+    """Real pip, offline: the bundle's own command, reading only a directory of wheels made here."""
+    wheels = tmp_path / "wheels"
+    wheels.mkdir()
+    original = WorkerBundle.pip_command
+
+    def command(self, target: Path) -> list[str]:
+        return [*original(self, target), "--no-index", "--find-links", str(wheels)]
+
+    monkeypatch.setattr(WorkerBundle, "pip_command", command)
+    return wheels
+
+
+def _lock(path: Path, name: str, version: str, digest: str) -> Path:
+    path.write_text(f"{name}=={version} \\\n    --hash=sha256:{digest}\n")
+    return path
+
+
+def test_a_release_with_only_a_newer_manylinux_wheel_installs(project, local_wheels, tmp_path):
+    # GIVEN a lock pinning a release whose only wheel is manylinux_2_31 (the runtime's glibc 2.34 runs it)
+    wheel = _wheel(local_wheels, "tinypkg", "2.0", "manylinux_2_31_x86_64")
+    _wheel(local_wheels, "tinypkg", "1.0", "manylinux2014_x86_64")
+    requirements = _lock(
+        project / "requirements-lambda.txt", "tinypkg", "2.0", hashlib.sha256(wheel.read_bytes()).hexdigest()
+    )
+    # WHEN the dependencies are installed for the Lambda's Python
+    tree = WorkerBundle(python_version="3.13", requirements=requirements).dependencies(cache_dir=tmp_path / "c")
+    # THEN that release is what the asset holds
+    assert (tree / "tinypkg" / "__init__.py").read_text() == "VERSION = '2.0'\n"
+
+
+def test_a_file_that_is_not_the_one_locked_is_refused(project, local_wheels, tmp_path):
+    _wheel(local_wheels, "tinypkg", "2.0", "manylinux_2_34_x86_64")
+    requirements = _lock(project / "requirements-lambda.txt", "tinypkg", "2.0", "0" * 64)
+    with pytest.raises(RuntimeError, match="(?i)hash"):
+        WorkerBundle(python_version="3.13", requirements=requirements).dependencies(cache_dir=tmp_path / "c")
 
 
 def test_cache_key_follows_requirements_and_python_version(project):
@@ -271,10 +340,13 @@ def test_editing_one_handler_redeploys_only_its_function(api_project):
 
 
 def test_the_api_requirements_leave_out_the_heavy_worker_dependencies():
-    requirements = (Path(bundling.__file__).resolve().parent.parent / "requirements-api.txt").read_text()
+    repo = Path(bundling.__file__).resolve().parent.parent
+    requirements = (repo / "requirements-api.in").read_text()
     lines = [line.split("#")[0].strip() for line in requirements.splitlines() if line.split("#")[0].strip()]
     names = [re.split(r"[\[<>=!~; ]", line, maxsplit=1)[0].lower() for line in lines]
-    assert {"fastapi", "mangum", "pydantic", "sqlalchemy", "psycopg", "pyjwt", "openai", "pinecone"} <= set(
+    locked = [line.split("==")[0].lower() for line in (repo / "requirements-api.txt").read_text().splitlines()
+              if "==" in line and not line.startswith((" ", "#"))]
+    assert {"fastapi", "mangum", "pydantic", "sqlalchemy", "psycopg", "openai", "pinecone"} <= set(
         names
     )
     for heavy in (
@@ -285,8 +357,11 @@ def test_the_api_requirements_leave_out_the_heavy_worker_dependencies():
         "faster-whisper",
         "sentence-transformers",
         "torch",
+        # gateway mode verifies no token: PyJWT and its cryptography stay out of the API's asset
+        "pyjwt",
+        "cryptography",
     ):
-        assert heavy not in names, heavy
+        assert heavy not in names and heavy not in locked, heavy
     # A plain sorted list of names, so that concurrent additions merge cleanly.
     assert names == sorted(names)
 

@@ -68,7 +68,8 @@ def test_derived_limits_hold_in_every_environment(name):
     assert config.visibility_timeout_seconds == VISIBILITY_TIMEOUT_FACTOR * config.worker_timeout_seconds
     # The video must fit on /tmp with room to spare for audio and keyframes.
     assert 0 < config.max_video_bytes < config.worker_ephemeral_mb * 1024 * 1024
-    assert config.upload_expiry_days == 30
+    # Uploads are never expired while a diary plays them; only a failed one is (tagged by the worker).
+    assert not hasattr(config, "upload_expiry_days") and config.failed_upload_expiry_days >= 1
     assert config.openai_api_key_secret.startswith(f"lifestream/{name}/")
     assert config.pinecone_api_key_secret.startswith(f"lifestream/{name}/")
 
@@ -115,3 +116,54 @@ def test_api_and_sign_in_settings_are_validated(change, problem):
 def test_prod_requires_mfa_and_threat_protection_and_dev_stays_cheap():
     assert PROD.mfa_required and PROD.threat_protection and not PROD.self_sign_up
     assert not DEV.mfa_required and not DEV.threat_protection and not DEV.self_sign_up
+
+
+def test_reserved_concurrency_is_a_per_environment_setting_that_can_be_switched_off():
+    prod = config_for("prod")
+    assert (prod.worker_reservation, prod.api_reservation, prod.reserved_total) == (20, 20, 40)
+    off = config_for("prod", reserve_concurrency=False)
+    assert (off.worker_reservation, off.api_reservation, off.reserved_total) == (None, None, 0)
+    assert config_for("dev").reserved_total == 0
+
+
+def test_a_quota_too_small_for_the_reservations_is_refused_saying_how_to_deploy():
+    # Lambda keeps 100 unreserved: prod's 20 + 20 needs a quota of 140; a new account has 10.
+    with pytest.raises(ConfigError, match="reserved_concurrency=off") as excinfo:
+        config_for("prod", lambda_concurrency_quota=10)
+    assert "140" in str(excinfo.value)
+    assert config_for("prod", lambda_concurrency_quota=140).reserved_total == 40
+    assert config_for("prod", reserve_concurrency=False, lambda_concurrency_quota=10).reserved_total == 0
+    assert config_for("dev", lambda_concurrency_quota=10).reserved_total == 0
+
+
+def test_the_deploy_switches_come_from_the_cdk_context():
+    from aws_cdk import App
+
+    from stacks.application import configure
+
+    off = configure(App(context={"reserved_concurrency": "off", "lambda_concurrency_quota": "10"}), "prod")
+    assert off.reserved_total == 0 and off.lambda_concurrency_quota == 10
+    assert configure(App(), "prod").reserved_total == 40
+    with pytest.raises(ConfigError, match="reserved_concurrency=off"):
+        configure(App(context={"lambda_concurrency_quota": "10"}), "prod")
+
+
+def test_without_reservations_no_function_reserves_concurrency(tmp_path):
+    from aws_cdk import App
+    from aws_cdk.assertions import Template
+
+    from stacks.application import default_context
+    from stacks.composition import build_environment
+
+    app = App(context={**default_context(), "aws:cdk:bundling-stacks": []}, outdir=str(tmp_path))
+    built = build_environment(app, config_for("prod", reserve_concurrency=False))
+    for stack in (built.processing, built.api):
+        functions = Template.from_stack(stack).find_resources("AWS::Lambda::Function")
+        assert functions and not [n for n, f in functions.items() if "ReservedConcurrentExecutions" in f["Properties"]]
+
+
+def test_standard_ia_needs_thirty_days_in_standard_first():
+    with pytest.raises(ConfigError, match="upload_transition_days"):
+        replace(DEV, upload_storage_class="STANDARD_IA", upload_transition_days=7)
+    assert replace(DEV, upload_storage_class="GLACIER_IR", upload_transition_days=0).upload_transition_days == 0
+    assert replace(DEV, upload_storage_class=None).upload_storage_class is None

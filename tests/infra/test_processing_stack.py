@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import aws_cdk as cdk
-from aws_cdk import aws_lambda as lambda_
 
 from lifestream.core.constants import RESULTS_PREFIX, STATE_PREFIX, UPLOAD_PREFIX, ResourceNames
 from lifestream.core.settings import Settings
-from stacks.bundling import python_version_of
+from stacks.bundling import LAMBDA_RUNTIME, python_version_of
 from stacks.config import CONFIGS
 from tests.infra.conftest import only, render, resources_of
 
@@ -22,11 +22,17 @@ def _migrate(synthesized, env) -> dict:
     return only(synthesized.template_json(env, "Processing"), "AWS::Lambda::Function", "WorkerMigrate")
 
 
-def test_runtime_is_the_cdk_recommended_python_and_matches_the_bundler(synthesized, env):
-    latest = lambda_.Runtime.determine_latest_python_runtime(cdk.Stack(cdk.App(), "probe"))
+def test_runtime_is_pinned_python_3_13_as_the_locks_and_the_bundler(synthesized, env):
     for function in (_worker(synthesized, env), _migrate(synthesized, env)):
-        assert function["Properties"]["Runtime"] == latest.name
-    assert python_version_of(latest) == latest.name.removeprefix("python")
+        assert function["Properties"]["Runtime"] == "python3.13" == LAMBDA_RUNTIME.name
+    assert python_version_of(LAMBDA_RUNTIME) == "3.13"
+
+
+def test_no_function_follows_the_cdks_latest_runtime():
+    """A CDK upgrade moves Runtime.determine_latest_python_runtime(); the locks are made for one Python."""
+    stacks_dir = Path(__file__).resolve().parents[2] / "stacks"
+    following = [p.name for p in stacks_dir.glob("*.py") if "determine_latest_python_runtime(" in p.read_text()]
+    assert not following, following
 
 
 def test_worker_and_migrations_share_one_asset(synthesized, env):
@@ -46,7 +52,7 @@ def test_worker_sizing_follows_the_environment(synthesized, env):
     assert props["MemorySize"] == config.worker_memory_mb
     assert props["Timeout"] == config.worker_timeout_seconds <= 900
     assert props["EphemeralStorage"] == {"Size": config.worker_ephemeral_mb}
-    assert props.get("ReservedConcurrentExecutions") == config.worker_reserved_concurrency
+    assert props.get("ReservedConcurrentExecutions") == config.worker_reservation
     # The bundler installs x86_64 manylinux wheels.
     assert props["Architectures"] == ["x86_64"]
 
@@ -173,7 +179,8 @@ def _bucket_permissions(synthesized, env) -> dict[str, set[str]]:
 
 def test_worker_has_exactly_the_s3_actions_its_code_calls(synthesized, env):
     assert _bucket_permissions(synthesized, env) == {
-        f"{UPLOAD_PREFIX}*": {"s3:GetObject", "s3:GetObjectVersion"},
+        # read the upload; tag it when its job failed for good (the lifecycle then expires it)
+        f"{UPLOAD_PREFIX}*": {"s3:GetObject", "s3:GetObjectVersion", "s3:PutObjectTagging", "s3:PutObjectVersionTagging"},
         f"{RESULTS_PREFIX}*": {"s3:PutObject", "s3:AbortMultipartUpload", "s3:GetObject", "s3:DeleteObject"},
         f"{STATE_PREFIX}*": {"s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:DeleteObject"},
         "": {"s3:ListBucket"},
@@ -288,3 +295,24 @@ def test_ssm_secure_string_references_are_granted_as_parameters():
     statements = policies[0]["Properties"]["PolicyDocument"]["Statement"]
     ssm = [s for s in statements if "ssm:GetParameter" in _actions(s)]
     assert ssm and ":parameter/lifestream/dev/openai" in render(ssm[0]["Resource"])
+
+
+def test_the_worker_and_its_event_source_wait_for_the_migrations(synthesized, env):
+    """Only after the migration trigger ran may a message reach a worker (the API stack deploys after this
+    one)."""
+    template = synthesized.template_json(env, "Processing")
+    (trigger,) = [k for k, v in template["Resources"].items() if v["Type"] == "Custom::Trigger"]
+    worker = next(k for k, v in resources_of(template, "AWS::Lambda::Function").items() if k.startswith("WorkerFunction"))
+    (mapping,) = resources_of(template, "AWS::Lambda::EventSourceMapping").values()
+    assert trigger in template["Resources"][worker].get("DependsOn", [])
+    assert trigger in mapping.get("DependsOn", [])
+
+
+def test_the_pinecone_index_follows_the_stacks_region(synthesized, env):
+    """Settings default to us-east-1 for local use: in the cloud the index is made beside the functions,
+    unless the environment names a region Pinecone serves (EnvConfig.pinecone_region)."""
+    for component, prefix in (("Processing", "WorkerFunction"), ("Api", "ApiFunction")):
+        template = synthesized.template_json(env, component)
+        function = next(v for k, v in resources_of(template, "AWS::Lambda::Function").items() if k.startswith(prefix))
+        variables = function["Properties"]["Environment"]["Variables"]
+        assert variables["LIFESTREAM_PINECONE_REGION"] == (CONFIGS[env].pinecone_region or {"Ref": "AWS::Region"})

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aws_cdk.assertions import Match
 
 from lifestream.core.constants import (
+    FAILED_UPLOAD_TAG,
     DLQ_RETENTION_DAYS,
     NOTIFICATION_EVENTS,
     NOTIFICATION_SUFFIXES,
@@ -73,13 +74,40 @@ def test_cors_allows_browser_uploads_from_configured_origins_only(synthesized, e
     assert rule["ExposedHeaders"] == ["ETag"]
 
 
+def test_the_web_apps_cors_rule_is_the_one_serve_applies_to_the_local_bucket(synthesized, env, cloud):
+    """The browser PUTs the parts of a multipart upload (over 5 GB): the site's rule must allow PUT, and
+    the local bucket, where the browser tests upload, gets the very same rule."""
+    from lifestream.local.resources import allow_browser_uploads
+
+    cors = _videos_bucket(synthesized.template_json(env, "Storage"))["Properties"]["CorsConfiguration"]
+    (site,) = [r for r in cors["CorsRules"] if r.get("Id") == "web-app"]
+    assert "PUT" in site["AllowedMethods"] and "POST" in site["AllowedMethods"]
+    allow_browser_uploads(cloud.resources.endpoint_url, cloud.resources.bucket, ["http://127.0.0.1:8765"])
+    (local,) = cloud.s3.get_bucket_cors(Bucket=cloud.resources.bucket)["CORSRules"]
+    assert sorted(local["AllowedMethods"]) == sorted(site["AllowedMethods"])
+    assert local["ExposeHeaders"] == site["ExposedHeaders"] and local["AllowedHeaders"] == site["AllowedHeaders"]
+    assert local["MaxAgeSeconds"] == site["MaxAge"]
+
+
 def test_lifecycle_expires_uploads_noncurrent_versions_and_multipart_leftovers(synthesized, env):
     rules = _videos_bucket(synthesized.template_json(env, "Storage"))["Properties"]["LifecycleConfiguration"][
         "Rules"
     ]
     by_id = {rule["Id"]: rule for rule in rules}
-    assert by_id["expire-uploads"]["Prefix"] == UPLOAD_PREFIX
-    assert by_id["expire-uploads"]["ExpirationInDays"] == CONFIGS[env].upload_expiry_days == 30
+    # No rule expires an upload a diary plays (the player presigns it): only one whose job failed for good,
+    # which the worker tags; the others move to a cheaper storage class that still plays at once.
+    config = CONFIGS[env]
+    failed = by_id["expire-failed-uploads"]
+    assert failed["Prefix"] == UPLOAD_PREFIX
+    assert failed["TagFilters"] == [{"Key": FAILED_UPLOAD_TAG[0], "Value": FAILED_UPLOAD_TAG[1]}]
+    assert failed["ExpirationInDays"] == config.failed_upload_expiry_days
+    untagged_expiry = [
+        r for r in rules if r.get("Prefix", "") in ("", UPLOAD_PREFIX) and "ExpirationInDays" in r and not r.get("TagFilters")
+    ]
+    assert untagged_expiry == []
+    (transition,) = by_id["uploads-to-cheaper-storage"]["Transitions"]
+    assert transition["StorageClass"] == config.upload_storage_class
+    assert transition["TransitionInDays"] == config.upload_transition_days
     assert by_id["expire-noncurrent-versions"]["NoncurrentVersionExpiration"]["NoncurrentDays"] > 0
     assert (
         by_id["abort-incomplete-multipart-uploads"]["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"]

@@ -199,21 +199,14 @@ def test_config_json_names_the_public_sign_in_values_and_no_secret(synthesized, 
     content = synthesized.stacks[env].site.content
     stack = synthesized.stacks[env].site
     resolved = stack.resolve(content.config_data)
-    assert set(resolved) == {
-        "apiUrl",
-        "authMode",
-        "region",
-        "cognitoDomain",
-        "clientId",
-        "redirectUri",
-        "logoutUri",
-        "scopes",
-    }
-    assert resolved["apiUrl"] == "/api" and resolved["authMode"] == "cognito"
-    assert "WebClient" in json.dumps(resolved["clientId"])
-    assert "UserPoolDomain" in json.dumps(resolved["cognitoDomain"])
-    assert render(resolved["redirectUri"]).endswith("/auth/callback")
-    assert resolved["scopes"] == ["openid", "email", "profile"]
+    assert set(resolved) == {"apiUrl", "auth", "timezone", "limits", "cognito"}
+    assert resolved["apiUrl"] == "/api" and resolved["auth"] == "cognito"
+    cognito = resolved["cognito"]
+    assert set(cognito) == {"domain", "clientId", "redirectUri", "logoutUri", "scopes"}
+    assert "WebClient" in json.dumps(cognito["clientId"])
+    assert "UserPoolDomain" in json.dumps(cognito["domain"])
+    assert render(cognito["redirectUri"]).endswith("/auth/callback")
+    assert cognito["scopes"] == ["openid", "email", "profile"]
     for name, value in resolved.items():
         assert not SECRET_LOOKING.search(name), name
         assert not SECRET_LOOKING.search(json.dumps(value)), (name, value)
@@ -226,6 +219,29 @@ def test_config_json_names_the_public_sign_in_values_and_no_secret(synthesized, 
     assert "WebClient" in markers and "secret" not in markers.lower()
     assert render(deployment["DestinationBucketName"]) == f"lifestream-{env}-web-${{AWS::AccountId}}"
     assert "DistributionId" in deployment and deployment["DistributionPaths"] == ["/*"]
+
+
+def test_the_deployed_config_json_agrees_with_what_serve_writes_for_the_apis_settings(synthesized, env):
+    """One function makes both; here, fed what each side is given: the stack's config.json, and the one
+    `lifestream serve` would write with the settings the API function runs with (its environment in the
+    template). The limits the page checks are the ones the API enforces, the zone is the diary's."""
+    from lifestream.api.web import web_config
+    from lifestream.core.settings import load_settings
+
+    stack = synthesized.stacks[env].site
+    deployed = stack.resolve(stack.content.config_data)
+    api = only(synthesized.template_json(env, "Api"), "AWS::Lambda::Function", "ApiFunction")
+    variables = api["Properties"]["Environment"]["Variables"]
+    settings = load_settings(
+        max_video_bytes=int(variables["LIFESTREAM_MAX_VIDEO_BYTES"]),
+        timezone=variables["LIFESTREAM_TIMEZONE"],
+        auth="none",
+    )
+    served = web_config(settings)
+    assert deployed["limits"] == served["limits"]
+    assert deployed["limits"]["maxVideoBytes"] == CONFIGS[env].max_video_bytes
+    assert deployed["timezone"] == served["timezone"] == CONFIGS[env].timezone
+    assert set(deployed) - {"cognito"} == set(served)
 
 
 def test_the_deployment_ships_the_build_or_a_placeholder(tmp_path):
@@ -256,7 +272,8 @@ def test_video_bucket_cors_names_the_distribution_domain(synthesized, env):
     assert rendered.startswith("https://") and rendered.count("https://") == 1
     # The distribution's DomainName, exported by the Web stack.
     assert f"LifeStream-{env}-Web" in rendered and f"{distribution_id}DomainName" in rendered
-    assert sorted(site["AllowedMethods"]) == ["GET", "POST"]
+    # POST for a presigned upload, PUT for each part of a multipart one (over 5 GB), GET/HEAD for media.
+    assert sorted(site["AllowedMethods"]) == ["GET", "HEAD", "POST", "PUT"]
     assert site["ExposedHeaders"] == ["ETag"]
 
 
@@ -290,8 +307,12 @@ def test_the_site_assets_need_no_docker_and_ship_the_written_config(synthesized,
     # Deploy-time values are markers the deployment fills in with JSON strings (SourceMarkers).
     text = config.read_text()
     written = json.loads(re.sub(r"<<marker:0xbaba:\d+>>", '"<deploy-time>"', text))
-    assert written["apiUrl"] == "/api" and written["scopes"] == ["openid", "email", "profile"]
-    assert all(written[k] == "<deploy-time>" for k in ("clientId", "cognitoDomain", "region", "redirectUri"))
+    assert written["apiUrl"] == "/api" and written["cognito"]["scopes"] == ["openid", "email", "profile"]
+    cognito = written["cognito"]
+    assert all(cognito[k] == "<deploy-time>" for k in ("clientId", "domain", "redirectUri", "logoutUri"))
+    # The limits and the zone are plain values, written at synthesis.
+    assert written["limits"]["maxVideoBytes"] == CONFIGS[env].max_video_bytes
+    assert written["timezone"] == CONFIGS[env].timezone
     assert not SECRET_LOOKING.search(text)
     (site,) = [p for p in sources if (p / "index.html").is_file()]
     assert (site / "index.html").read_text() == (site_directory(CONFIGS[env]) / "index.html").read_text()

@@ -15,6 +15,7 @@ from lifestream.core import secrets
 from lifestream.core.errors import ConfigError
 from lifestream.core.settings import load_settings
 from lifestream.jobs import JobStore
+from tests.infra.conftest import synthesized  # noqa: F401 - the session's synthesized templates
 from tests.support.postgres import destroy, start_postgres
 
 SECRET = "lifestream/test/database"
@@ -96,3 +97,62 @@ def test_a_secret_that_disagrees_with_the_database_is_a_clear_error(rds_secret, 
         store.list_jobs()
     assert "database secret" in str(info.value)
     assert "first-password" not in str(info.value)
+
+
+def test_the_migration_function_follows_a_rotation_in_a_warm_container(rds_secret, password_server, monkeypatch):
+    """The secret's first rotation runs when it is created: a warm migration container must not keep the
+    password it read before (lambda_src/migrate.py opens JobStore.from_settings)."""
+    from pathlib import Path
+
+    from lifestream.local.worker import LocalLambdaContext, load_handler
+
+    handler = load_handler(Path(__file__).resolve().parents[2] / "lambda_src" / "migrate.py")
+    monkeypatch.setattr(__import__("sys").modules[handler.__module__], "RETRY_DELAYS_SECONDS", (0.01,))
+    monkeypatch.setenv("LIFESTREAM_DATABASE_SECRET", SECRET)
+    monkeypatch.setenv("LIFESTREAM_DATABASE_SSLMODE", "disable")
+    context = LocalLambdaContext(function_name="lifestream-test-migrate", timeout_seconds=300)
+    assert handler({}, context)["revision"]
+    # WHEN the password is rotated between two deploys, the container staying warm
+    sm, value = rds_secret
+    _rotate(sm, value, password_server, "second-password")
+    # THEN the next run reads the secret again and connects
+    assert handler({}, context)["status"] == "unchanged"
+
+
+def test_the_migration_function_needs_only_its_roles_secret_permissions(
+    rds_secret, password_server, moto_endpoint, synthesized, monkeypatch  # noqa: F811
+):
+    """The migration function under moto's IAM authentication, holding its role's Secrets Manager
+    statements from the synthesized template (the secret's ARN is the local one)."""
+    from pathlib import Path
+
+    from moto.core.authorization import enable_iam_authentication
+
+    from lifestream.core.constants import LOCAL_ACCOUNT, ResourceNames
+    from lifestream.local.worker import LocalLambdaContext, load_handler
+    from tests.support.iam import S3Calls, act_as, as_moto_authorizes, local_policy, role_statements, user_with_policy
+
+    sm, _ = rds_secret
+    arn = sm.describe_secret(SecretId=SECRET)["ARN"]
+    statements = role_statements(synthesized.template_json("dev", "Processing"), "WorkerMigrate")
+    policy = local_policy(
+        statements,
+        synthesized_env="dev",
+        names=ResourceNames(env="dev", account=LOCAL_ACCOUNT),
+        imports={"DatabaseCredentials": arn, "DatabaseSecret": arn},
+        services=("secretsmanager:",),
+    )
+    assert policy["Statement"], "the migration role reads no secret?"
+    # moto authorizes Secrets Manager calls against "*": the moto user gets that stand-in, and the recorded
+    # calls are held to the template's statements on the secret's ARN.
+    act_as(monkeypatch, user_with_policy(moto_endpoint, as_moto_authorizes(policy), name="migrate"))
+    calls = S3Calls(monkeypatch)
+    handler = load_handler(Path(__file__).resolve().parents[2] / "lambda_src" / "migrate.py")
+    monkeypatch.setenv("LIFESTREAM_DATABASE_SECRET", arn)
+    monkeypatch.setenv("LIFESTREAM_DATABASE_SSLMODE", "disable")
+    secrets.resolve_secret.cache_clear()
+    with enable_iam_authentication():
+        result = handler({}, LocalLambdaContext(function_name="lifestream-test-migrate", timeout_seconds=300))
+    assert result["revision"]
+    assert [operation for operation, _ in calls.calls] == ["secretsmanager:GetSecretValue"]
+    assert calls.refused_by(policy) == []

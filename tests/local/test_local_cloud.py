@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import unquote_plus
 
 import pytest
 
@@ -15,8 +16,9 @@ from lifestream.core.constants import (
 from lifestream.local import cloud as local_cloud
 
 
-def test_resources_follow_the_shared_constants(cloud):
-    # GIVEN a provisioned local cloud
+def test_resources_follow_the_shared_constants(cloud_factory):
+    # GIVEN a provisioned local cloud, with the stacks' maxReceiveCount (the suite's own default is lower)
+    cloud = cloud_factory(max_receive_count=DEFAULT_MAX_RECEIVE_COUNT)
     r = cloud.resources
     # THEN the names are the ResourceNames of its env
     assert r.bucket == cloud.names.bucket
@@ -49,7 +51,9 @@ def test_resources_follow_the_shared_constants(cloud):
         ("uploads/notes.txt", False),
         ("uploads/a.srt", False),
         ("elsewhere/a.mp4", False),
-        ("uploads/a.Mp4", False),  # S3 suffix filters are case-sensitive; only lower and UPPER are registered
+        # S3 suffix filters are case-sensitive; only lower and UPPER are registered, and LifeStream writes
+        # every key with a lower-case suffix (test_mixed_case_suffixes_uploaded_by_the_cli_are_queued).
+        ("uploads/a.Mp4", False),
     ],
 )
 def test_notification_filters(cloud, key, notified):
@@ -63,7 +67,10 @@ def test_notification_filters(cloud, key, notified):
 def test_provision_is_idempotent_and_sends_no_second_test_event(cloud):
     # WHEN the same resources are provisioned again
     again = local_cloud.provision(
-        cloud.resources.endpoint_url, names=cloud.names, visibility_timeout=cloud.resources.visibility_timeout
+        cloud.resources.endpoint_url,
+        names=cloud.names,
+        visibility_timeout=cloud.resources.visibility_timeout,
+        max_receive_count=cloud.resources.max_receive_count,
     )
     # THEN nothing changes and no new s3:TestEvent arrives
     assert again == cloud.resources
@@ -130,3 +137,17 @@ def test_bucket_contents_survive_down_and_up_without_queuing_work(tmp_path):
     finally:
         local_cloud.down(state, keep_data=False)
     assert local_cloud.status(state) is None
+
+
+def test_mixed_case_suffixes_uploaded_by_the_cli_are_queued(cloud, settings_for, tmp_path):
+    from lifestream.local.uploads import upload_videos
+
+    video = tmp_path / "Clip.Mp4"
+    video.write_bytes(b"not decoded here")
+    (tmp_path / "Clip.SRT").write_text("1\n00:00:00,000 --> 00:00:01,000\nhi\n")
+    (key,) = upload_videos(settings_for(cloud), [video])
+    assert key == "uploads/Clip.mp4"
+    records = [r for body in cloud.bodies() for r in body.get("Records", [])]
+    assert [unquote_plus(r["s3"]["object"]["key"]) for r in records] == ["uploads/Clip.mp4"]
+    listed = cloud.s3.list_objects_v2(Bucket=cloud.resources.bucket, Prefix="uploads/")["Contents"]
+    assert sorted(o["Key"] for o in listed) == ["uploads/Clip.mp4", "uploads/Clip.srt"]

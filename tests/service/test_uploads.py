@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from urllib.parse import unquote_plus
 
 import httpx
 import pytest
@@ -45,7 +46,7 @@ def _video(library: Library, owner: str, **overrides):
 def test_a_video_ticket_is_a_fresh_folder_under_the_owners_prefix(bucket, tmp_path):
     library, cloud = bucket
     ticket = _video(library, A, filename="Walk in the park.MP4", content_type="Video/MP4")
-    assert re.fullmatch(rf"uploads/{A}/[0-9a-f]{{32}}/Walk in the park\.MP4", ticket.key), ticket.key
+    assert re.fullmatch(rf"uploads/{A}/[0-9a-f]{{32}}/Walk in the park\.mp4", ticket.key), ticket.key
     assert owner_of_key(ticket.key) == A
     assert (ticket.method, ticket.max_bytes, ticket.fields["key"]) == ("post", 11, ticket.key)
     assert ticket.expires_at == NOW + dt.timedelta(minutes=library.settings.upload_url_minutes)
@@ -62,6 +63,21 @@ def test_a_video_ticket_is_a_fresh_folder_under_the_owners_prefix(bucket, tmp_pa
     path.write_bytes(b"hello video")
     assert post_form(ticket.model_dump(), path).status_code == 204
     assert _objects(cloud) == [ticket.key]
+
+
+@pytest.mark.parametrize("filename", ["Clip.Mp4", "clip.mOV", "Walk.Mkv"])
+def test_a_mixed_case_suffix_is_queued_for_the_worker(bucket, tmp_path, filename):
+    """S3's suffix filters are case-sensitive (.mp4 and .MP4 are registered): the key carries the suffix in
+    lower case, so the upload raises its event. Through the local cloud, with the stacks' filters."""
+    library, cloud = bucket
+    ticket = _video(library, A, filename=filename)
+    stem, suffix = filename.rsplit(".", 1)
+    assert ticket.key.endswith(f"/{stem}.{suffix.lower()}")
+    path = tmp_path / filename
+    path.write_bytes(b"hello video")
+    assert post_form(ticket.model_dump(), path).status_code == 204
+    records = [r for body in cloud.bodies() for r in body.get("Records", [])]
+    assert [unquote_plus(r["s3"]["object"]["key"]) for r in records] == [ticket.key]
 
 
 @pytest.mark.parametrize(

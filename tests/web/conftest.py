@@ -10,6 +10,8 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -113,15 +115,16 @@ class Site:
         assert sent.status_code in (200, 204), sent.text
 
 
-@pytest.fixture(scope="module")
-def site(moto_endpoint, postgres_server, tmp_path_factory):
+@contextmanager
+def running_site(moto_endpoint, postgres_server, tmp: Path, **settings: str) -> Iterator[Site]:
+    """`lifestream serve` and `lifestream worker` over a fresh local cloud, with extra LIFESTREAM_*
+    `settings`, and a headless Chromium."""
     from playwright.sync_api import sync_playwright
 
     assert Path(CHROMIUM).is_file(), (
         f"Debian's chromium is needed at {CHROMIUM} (scripts/setup.sh installs it)"
     )
     _ensure_build()
-    tmp = tmp_path_factory.mktemp("web")
     names = ResourceNames(env=f"w{uuid.uuid4().hex[:10]}", account=LOCAL_ACCOUNT)
     resources = local_cloud.provision(moto_endpoint, names=names, visibility_timeout=120)
     database = postgres_server.create_database(f"web_{uuid.uuid4().hex[:10]}")
@@ -144,6 +147,7 @@ def site(moto_endpoint, postgres_server, tmp_path_factory):
         "LIFESTREAM_BLOCK_MAX_SECONDS": "4",
         "LIFESTREAM_TIMEZONE": "UTC",
         "OMP_NUM_THREADS": "1",
+        **settings,
     }
     port = free_port()
     url = f"http://127.0.0.1:{port}"
@@ -184,6 +188,12 @@ def site(moto_endpoint, postgres_server, tmp_path_factory):
                 proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+@pytest.fixture(scope="module")
+def site(moto_endpoint, postgres_server, tmp_path_factory):
+    with running_site(moto_endpoint, postgres_server, tmp_path_factory.mktemp("web")) as running:
+        yield running
 
 
 def check_accessibility(page) -> None:

@@ -154,6 +154,12 @@ def test_bad_media_fails_the_job_without_retry(env, media, make, fragment):
     env.upload(getattr(media, make)(), f"uploads/bad-{make}.mp4")
     stats = env.worker().run(until_idle=True)
     _assert_failed_once(env, stats, fragment)
+    # The upload is tagged, so the bucket's lifecycle expires it (every other upload is kept: a diary
+    # plays it).
+    from lifestream.core.constants import FAILED_UPLOAD_TAG
+
+    tags = env.cloud.s3.get_object_tagging(Bucket=env.bucket, Key=f"uploads/bad-{make}.mp4")["TagSet"]
+    assert {t["Key"]: t["Value"] for t in tags} == {FAILED_UPLOAD_TAG[0]: FAILED_UPLOAD_TAG[1]}
 
 
 def test_object_deleted_before_processing(env, sample):

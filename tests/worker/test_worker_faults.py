@@ -83,3 +83,41 @@ def test_pinecone_outage_is_retried_by_sqs_then_succeeds(
     assert job.status == "completed" and job.attempts == 2
     ids = [i for i in pinecone_fake.vectors("default") if i.startswith(job.video_id)]
     assert len(ids) == job.chunk_count
+
+
+def test_a_failed_record_comes_back_after_its_backoff_not_the_visibility_timeout(
+    env_factory, sample, openai_fake
+):
+    # GIVEN the stacks' kind of queue: a long visibility timeout (here 10 minutes), and a 1 s backoff base
+    env = env_factory(
+        visibility_timeout=600,
+        embedding_provider="openai",
+        openai_api_key=OPENAI_KEY,
+        openai_base_url=openai_fake.base_url,
+        worker_retry_base_seconds=1,
+    )
+    env.embedder = OpenAIEmbedder(
+        api_key=OPENAI_KEY, base_url=openai_fake.base_url, max_attempts=1, sleep=lambda s: None
+    )
+    env.upload(sample.path, "uploads/backoff.mp4", subtitles=sample.subtitles)
+    openai_fake.fail_next(1, status=429, retry_after=0, path="/embeddings")
+    worker = env.worker()
+    # WHEN the first delivery fails on a transient fault
+    first = worker.invoke(worker.receive(wait_seconds=2))
+    assert len(first.failed_ids) == 1 and first.crashed is None
+    # THEN the record is handed out again after its backoff (1 s), not after the queue's 600 s ...
+    again = worker.receive(wait_seconds=5)
+    assert [m["MessageId"] for m in again] == first.failed_ids
+    assert again[0]["Attributes"]["ApproximateReceiveCount"] == "2"
+    # ... and the retry completes the job
+    assert worker.invoke(again).failed_ids == []
+    assert env.only_job().status == "completed"
+
+
+def test_the_backoff_grows_and_never_exceeds_the_cap():
+    from lifestream.worker.retry import retry_delay
+
+    delays = [retry_delay(n, base=60, cap=900) for n in range(1, 6)]
+    assert delays == [60, 180, 540, 900, 900]
+    # With maxReceiveCount 5, four waits: a transient fault has about 28 minutes before the DLQ.
+    assert sum(delays[:4]) == 1680
