@@ -4,6 +4,8 @@ JSON bodies that name the field (`ErrorBody`), never a traceback."""
 from __future__ import annotations
 
 import logging
+import os
+from collections.abc import Iterable
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -12,8 +14,10 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from lifestream.api.auth import Authenticator, Unauthorized
+from lifestream.api.local_guard import LocalOnly
 from lifestream.api.routes import ErrorBody, router
 from lifestream.core.errors import (
+    ConfigError,
     LifeStreamError,
     NotFoundError,
     RequestError,
@@ -37,13 +41,26 @@ def _field_of(loc: tuple) -> str:
     return ".".join(parts) or "body"
 
 
-def create_app(settings: Settings | None = None, *, library=None, web_dir: Path | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    library=None,
+    web_dir: Path | None = None,
+    local_hosts: Iterable[str] = (),
+) -> FastAPI:
     """The API over `settings` (read from the environment when omitted). `library` replaces the service
     object (tests and benchmarks inject one with their own stores). `web_dir`: also serve the built web
-    app from there, with /config.json (`lifestream serve`; the Lambda API never does)."""
+    app from there, with /config.json (`lifestream serve`; the Lambda API never does). `local_hosts`:
+    host names besides the loopback ones that local mode answers to (the name `serve` was bound to)."""
     from lifestream.service import Library
 
     settings = settings or load_settings()
+    if settings.auth == "none" and os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
+        # Behind API Gateway "none" would make every caller on the internet the one local user.
+        raise ConfigError(
+            "LIFESTREAM_AUTH=none is for one machine's loopback; in Lambda set LIFESTREAM_AUTH=gateway "
+            "(behind the JWT authorizer) or jwt"
+        )
     app = FastAPI(
         title="LifeStream",
         version="1",
@@ -60,6 +77,8 @@ def create_app(settings: Settings | None = None, *, library=None, web_dir: Path 
         from lifestream.api.web import mount_web
 
         mount_web(app, settings, web_dir)
+    if settings.auth == "none":
+        app.add_middleware(LocalOnly, extra_hosts=local_hosts)
 
     @app.exception_handler(Unauthorized)
     def unauthorized(request: Request, exc: Unauthorized) -> JSONResponse:
