@@ -26,6 +26,10 @@ SQS_MAX_VISIBILITY_SECONDS = 12 * 3600
 # API Gateway ends an HTTP API integration after 30 s; the function must answer (or fail) before that.
 API_MAX_TIMEOUT_SECONDS = 29
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+# API Gateway's JWT authorizer checks a token's signature and expiry, never whether it was revoked: a user
+# who is disabled, signed out everywhere or whose refresh token is revoked keeps the access token they hold
+# until it expires. So access tokens are short (Cognito allows 5 min to 1 day).
+MAX_ACCESS_TOKEN_MINUTES = 60
 # The one environment whose sign-in may come back to a developer's machine.
 LOCAL_CALLBACKS_ENV = "dev"
 
@@ -93,8 +97,10 @@ class EnvConfig:
     # Where the managed login returns the browser (authorization code) and where sign-out lands.
     auth_callback_urls: tuple[str, ...]
     auth_logout_urls: tuple[str, ...]
-    access_token_minutes: int = 60
-    id_token_minutes: int = 60
+    # How long a disabled user can still call the API (see MAX_ACCESS_TOKEN_MINUTES); the web app
+    # refreshes a minute before expiry.
+    access_token_minutes: int = MAX_ACCESS_TOKEN_MINUTES
+    id_token_minutes: int = MAX_ACCESS_TOKEN_MINUTES
     refresh_token_days: int = 30
 
     # --- HTTP API ---
@@ -197,6 +203,11 @@ class EnvConfig:
                     problems.append(f"{name}: {url} must not carry a fragment (OAuth 2.0 forbids it)")
         if not 5 <= self.access_token_minutes <= 1440 or not 5 <= self.id_token_minutes <= 1440:
             problems.append("access_token_minutes and id_token_minutes must be 5..1440 (Cognito's range)")
+        elif self.access_token_minutes > MAX_ACCESS_TOKEN_MINUTES:
+            problems.append(
+                f"access_token_minutes must be <= {MAX_ACCESS_TOKEN_MINUTES}: the API cannot revoke an access "
+                "token, so a disabled user keeps access this long"
+            )
         if not 1 <= self.refresh_token_days <= 3650:
             problems.append("refresh_token_days must be 1..3650 (Cognito's range)")
         elif self.refresh_token_days * 1440 <= max(self.access_token_minutes, self.id_token_minutes):
@@ -277,6 +288,8 @@ STAGING = EnvConfig(
     threat_protection=False,
     auth_callback_urls=("https://staging.lifestream.example/auth/callback",),
     auth_logout_urls=("https://staging.lifestream.example/",),
+    access_token_minutes=15,
+    id_token_minutes=15,
     refresh_token_days=7,
     api_throttle_rate=20,
     api_throttle_burst=40,
@@ -307,8 +320,8 @@ PROD = EnvConfig(
     threat_protection=True,
     auth_callback_urls=("https://lifestream.example/auth/callback",),
     auth_logout_urls=("https://lifestream.example/",),
-    access_token_minutes=30,
-    id_token_minutes=30,
+    access_token_minutes=15,
+    id_token_minutes=15,
     refresh_token_days=7,
     api_throttle_rate=50,
     api_throttle_burst=100,

@@ -16,6 +16,12 @@ RESULTS_PREFIX = "results/"
 STATE_PREFIX = "state/"
 # The one user of a machine without sign-in; it also owns every upload made before keys carried their owner.
 LOCAL_USER = "local"
+# The OAuth scope an access token must carry to call the API: one scope ("api") of a Cognito resource
+# server ("lifestream"), required by the gateway's authorizer on every route and by the app itself.
+# ID tokens carry no scope at all, so they are refused twice over.
+API_RESOURCE_SERVER = "lifestream"
+API_SCOPE_NAME = "api"
+API_SCOPE = f"{API_RESOURCE_SERVER}/{API_SCOPE_NAME}"
 # The job store's "bucket" of videos processed from files on this machine (`lifestream process`): their
 # results are files under the data directory, not objects.
 LOCAL_FILES_BUCKET = "local"

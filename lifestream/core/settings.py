@@ -16,7 +16,7 @@ from urllib.parse import quote
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from lifestream.core.constants import LOCAL_ACCOUNT, LOCAL_ENV, ResourceNames
+from lifestream.core.constants import API_SCOPE, LOCAL_ACCOUNT, LOCAL_ENV, ResourceNames
 from lifestream.core.errors import ConfigError
 
 ENV_PREFIX = "LIFESTREAM_"
@@ -121,7 +121,9 @@ class Settings(BaseSettings):
     auth: Literal["none", "jwt", "gateway"] = "none"
     auth_issuer: str | None = None
     auth_audience: str | None = None
-    auth_jwks: str | None = None  # a JWKS file path or an https:// URL
+    auth_jwks: str | None = None  # a JWKS file path or an https:// URL (http:// only on loopback)
+    # The scope an access token must carry (jwt and gateway modes): the Cognito resource server's.
+    auth_scope: str = Field(default=API_SCOPE, min_length=1, pattern=r"^\S+$")
     # Presigned upload and playback links expire after this many minutes.
     upload_url_minutes: int = Field(default=15, ge=1, le=60)
     media_url_minutes: int = Field(default=15, ge=1, le=720)
@@ -140,6 +142,14 @@ class Settings(BaseSettings):
             raise ValueError(
                 "must be an IANA time zone name such as Europe/Paris or Asia/Tokyo (unset: the machine's)"
             ) from None
+        return value
+
+    @field_validator("auth_jwks")
+    @classmethod
+    def _check_jwks(cls, value: str | None) -> str | None:
+        # Keys fetched over plain http could be swapped on the way, and then any token would verify.
+        if value and value.lower().startswith("http://") and not is_loopback_url(value):
+            raise ValueError("must be an https:// URL (http:// only for a server on this machine) or a file")
         return value
 
     @model_validator(mode="after")
@@ -220,6 +230,22 @@ class Settings(BaseSettings):
     def client(self, service: str):
         """A boto3 client for `service`, pointed at the local endpoint when one is set."""
         return self.boto3_session().client(service, endpoint_url=self.aws_endpoint_url)
+
+
+def is_loopback_url(url: str) -> bool:
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _api_key(value: SecretStr | None, secret_name: str | None) -> str | None:

@@ -11,7 +11,7 @@ import pytest
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk.assertions import Match
 
-from lifestream.core.constants import RESULTS_PREFIX, STATE_PREFIX, UPLOAD_PREFIX, ResourceNames
+from lifestream.core.constants import API_SCOPE, RESULTS_PREFIX, STATE_PREFIX, UPLOAD_PREFIX, ResourceNames
 from lifestream.core.settings import Settings
 from stacks.config import CONFIGS
 from tests.infra.conftest import only, render, resources_of
@@ -41,10 +41,12 @@ def test_every_route_but_health_requires_the_jwt_authorizer(synthesized, env):
     for key, route in routes.items():
         if key == HEALTH:
             assert route["AuthorizationType"] == "NONE"
-            assert "AuthorizerId" not in route
+            assert "AuthorizerId" not in route and "AuthorizationScopes" not in route
         else:
             assert route["AuthorizationType"] == "JWT", key
             assert route["AuthorizerId"] == {"Ref": authorizer_id}, key
+            # An access token for this API: an ID token (its aud is the client too) has no scope.
+            assert route["AuthorizationScopes"] == [API_SCOPE], key
     # No catch-all that a token-less request could fall through to.
     assert not any(k.startswith(("ANY ", "OPTIONS ")) or k == "$default" for k in routes)
 
