@@ -94,7 +94,8 @@ class Auth(Construct):
             user_pool_resource_server_name=f"{names.prefix}-api",
             scopes=[
                 cognito.ResourceServerScope(
-                    scope_name=API_SCOPE_NAME, scope_description="Use the LifeStream API as the signed-in user"
+                    scope_name=API_SCOPE_NAME,
+                    scope_description="Use the LifeStream API as the signed-in user",
                 )
             ],
         )

@@ -205,8 +205,8 @@ class EnvConfig:
             problems.append("access_token_minutes and id_token_minutes must be 5..1440 (Cognito's range)")
         elif self.access_token_minutes > MAX_ACCESS_TOKEN_MINUTES:
             problems.append(
-                f"access_token_minutes must be <= {MAX_ACCESS_TOKEN_MINUTES}: the API cannot revoke an access "
-                "token, so a disabled user keeps access this long"
+                f"access_token_minutes must be <= {MAX_ACCESS_TOKEN_MINUTES}: the API cannot revoke an "
+                "access token, so a disabled user keeps access this long"
             )
         if not 1 <= self.refresh_token_days <= 3650:
             problems.append("refresh_token_days must be 1..3650 (Cognito's range)")
