@@ -1,10 +1,17 @@
 """`create_app(settings)`: the FastAPI app — routes under /api, OpenAPI at /api/openapi.json, errors as
-JSON bodies that name the field (`ErrorBody`), never a traceback."""
+JSON bodies that name the field (`ErrorBody`), never a traceback.
+
+Only errors about the request itself say what they are (401, 404, 413, 422: the caller can fix them).
+Every other failure is a configuration or a dependency of ours, and its text is for the operator: it can
+hold a database host, a secret's name, a bucket key or a library's own words. Those answers are generic
+(503 with Retry-After when a dependency failed, else 500) and carry a reference; the detail is logged
+under it."""
 
 from __future__ import annotations
 
 import logging
 import os
+import uuid
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -18,12 +25,14 @@ from lifestream.api.local_guard import LocalOnly
 from lifestream.api.routes import ErrorBody, router
 from lifestream.core.errors import (
     ConfigError,
+    EmbeddingError,
     LifeStreamError,
     NotFoundError,
     RequestError,
     StorageError,
     TransientError,
     UnsupportedFilterError,
+    VectorStoreError,
 )
 from lifestream.core.settings import Settings, load_settings
 
@@ -33,6 +42,23 @@ logger = logging.getLogger("lifestream.api")
 def _error(status: int, code: str, message: str, field: str | None = None, **headers: str) -> JSONResponse:
     body = ErrorBody(error=code, message=message, field=field)
     return JSONResponse(body.model_dump(), status_code=status, headers=headers or None)
+
+
+def _logged(request: Request, exc: Exception, level: int, what: str) -> str:
+    """Log `exc` with its traceback under a fresh reference, and return the reference for the answer."""
+    ref = uuid.uuid4().hex[:12]
+    logger.log(
+        level,
+        "%s [%s] on %s %s: %s: %s",
+        what,
+        ref,
+        request.method,
+        request.url.path,
+        type(exc).__name__,
+        exc,
+        exc_info=exc,
+    )
+    return ref
 
 
 def _field_of(loc: tuple) -> str:
@@ -109,24 +135,26 @@ def create_app(
 
     @app.exception_handler(StorageError)
     @app.exception_handler(TransientError)
-    def unavailable(request: Request, exc: LifeStreamError) -> JSONResponse:
-        logger.warning("dependency unavailable: %s", exc)
+    @app.exception_handler(VectorStoreError)
+    @app.exception_handler(EmbeddingError)
+    def unavailable(request: Request, exc: Exception) -> JSONResponse:
+        ref = _logged(request, exc, logging.WARNING, "dependency unavailable")
         return _error(
             503,
             "unavailable",
-            "a service LifeStream depends on is unavailable; try again",
+            f"a service LifeStream depends on is unavailable; try again in a moment (reference {ref})",
             **{"Retry-After": "5"},
         )
 
+    # ConfigError, and whatever else LifeStream raised that the caller cannot fix; then anything at all.
     @app.exception_handler(LifeStreamError)
-    def refused(request: Request, exc: LifeStreamError) -> JSONResponse:
-        logger.warning("request refused: %s", exc)
-        return _error(400, "refused", str(exc))
-
     @app.exception_handler(Exception)
-    def crashed(request: Request, exc: Exception) -> JSONResponse:
-        # Logged with its traceback here; the client gets no internals.
-        logger.exception("unhandled error on %s %s", request.method, request.url.path)
-        return _error(500, "internal", "internal error; it has been logged")
+    def internal(request: Request, exc: Exception) -> JSONResponse:
+        ref = _logged(request, exc, logging.ERROR, "request failed")
+        return _error(
+            500,
+            "internal",
+            f"LifeStream could not do this; the server's log has the details (reference {ref})",
+        )
 
     return app

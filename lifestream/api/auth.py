@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from lifestream.core.constants import API_SCOPE, LOCAL_USER
-from lifestream.core.errors import ConfigError, LifeStreamError
+from lifestream.core.errors import ConfigError, LifeStreamError, TransientError
 from lifestream.core.ownership import is_reserved_owner, is_valid_owner
 from lifestream.core.settings import Settings, is_loopback_url
 
@@ -84,8 +84,11 @@ class TokenVerifier:
         if self._client is not None:
             try:
                 return self._client.get_signing_key(kid)
-            except jwt.PyJWKClientError as exc:
-                raise Unauthorized(f"no signing key for the token's kid ({exc})") from None
+            except jwt.PyJWKClientConnectionError as exc:
+                # The issuer's fault, not the caller's: 503, and the URL stays in the log.
+                raise TransientError(f"LIFESTREAM_AUTH_JWKS: cannot fetch {self.jwks}: {exc}") from exc
+            except jwt.PyJWKClientError:
+                raise Unauthorized("the token's kid matches no key of the issuer") from None
         key = self._file_keys().get(kid)
         if key is None:
             raise Unauthorized("the token's kid matches no key of the issuer")

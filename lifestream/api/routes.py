@@ -39,8 +39,7 @@ from lifestream.service.models import (
 
 class ErrorBody(BaseModel):
     error: str = Field(
-        description="unauthorized | forbidden | invalid_host | not_found | invalid | refused | unavailable "
-        "| internal"
+        description="unauthorized | forbidden | invalid_host | not_found | invalid | unavailable | internal"
     )
     message: str
     field: str | None = Field(default=None, description="The request field at fault, when one is")

@@ -42,6 +42,7 @@ class JobRecord(BaseModel):
     source: str | None = None
     claimed_by: str | None = None
     heartbeat_at: datetime | None = None
+    reason: str | None = None
 
 
 class Claim(BaseModel):
@@ -70,6 +71,7 @@ def select_records() -> Select:
         Job.progress,
         Job.attempts,
         Job.error,
+        Job.reason,
         Job.result_keys,
         Job.checkpoint,
         Job.created_at,

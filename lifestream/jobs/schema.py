@@ -115,7 +115,10 @@ class Job(Base):
     stage: Mapped[str | None] = mapped_column(String(64))
     progress: Mapped[float] = mapped_column(Float, default=0.0)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # Why the last attempt failed, for the operator: the exception, with paths, keys and library text.
     error: Mapped[str | None] = mapped_column(Text)
+    # The same for the video's owner, in their words (lifestream.core.errors.user_reason): what the API shows.
+    reason: Mapped[str | None] = mapped_column(Text)
     result_keys: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     checkpoint: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     claimed_by: Mapped[str | None] = mapped_column(String(255))

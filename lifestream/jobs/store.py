@@ -199,6 +199,7 @@ class JobStore:
                     stage="done",
                     progress=1.0,
                     error=None,
+                    reason=None,
                     result_keys=dict(result_keys),
                     checkpoint=None,
                     claimed_by=None,
@@ -219,30 +220,37 @@ class JobStore:
 
         return self._tx(work)
 
-    def fail(self, job_id: int | str, *, worker_id: str, error: str) -> JobRecord:
-        """Permanent failure: later deliveries of the same upload are acknowledged, not retried."""
+    def fail(
+        self, job_id: int | str, *, worker_id: str, error: str, reason: str | None = None
+    ) -> JobRecord:
+        """Permanent failure: later deliveries of the same upload are acknowledged, not retried. `error` is
+        the operator's, `reason` the owner's (see the columns)."""
         return self._fenced(
             job_id,
             worker_id,
             status=JobStatus.FAILED.value,
             error=_truncate(error),
+            reason=_truncate(reason) if reason else None,
             claimed_by=None,
             heartbeat_at=None,
             finished_at=self.clock(),
         )
 
-    def abandon(self, job_id: int | str, *, worker_id: str, error: str) -> JobRecord:
+    def abandon(
+        self, job_id: int | str, *, worker_id: str, error: str, reason: str | None = None
+    ) -> JobRecord:
         """Transient failure: record why and free the claim so the retry can take it immediately."""
         return self._fenced(
             job_id,
             worker_id,
             status=JobStatus.QUEUED.value,
             error=_truncate(error),
+            reason=_truncate(reason) if reason else None,
             claimed_by=None,
             heartbeat_at=None,
         )
 
-    def note_released_failure(self, job_id: int | str, *, error: str) -> bool:
+    def note_released_failure(self, job_id: int | str, *, error: str, reason: str | None = None) -> bool:
         """Record why a job released a moment ago was not handed over — unless another attempt has
         claimed it since (then its holder's record wins). False when nothing was written."""
         jid = _parse_job_id(job_id)
@@ -251,7 +259,11 @@ class JobStore:
             result = conn.execute(
                 update(Job)
                 .where(Job.id == jid, Job.status == JobStatus.QUEUED.value, Job.claimed_by.is_(None))
-                .values(error=_truncate(error), updated_at=self.clock())
+                .values(
+                    error=_truncate(error),
+                    reason=_truncate(reason) if reason else None,
+                    updated_at=self.clock(),
+                )
             )
             return result.rowcount > 0
 
@@ -271,6 +283,7 @@ class JobStore:
                     stage=None,
                     progress=0.0,
                     error=None,
+                    reason=None,
                     checkpoint=None,
                     claimed_by=None,
                     heartbeat_at=None,

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from lifestream.core.checkpoint import Checkpoint
 from lifestream.core.constants import LOCAL_USER
-from lifestream.core.errors import InputError, LifeStreamError, OutOfTime
+from lifestream.core.errors import InputError, LifeStreamError, OutOfTime, user_reason
 
 if TYPE_CHECKING:
     from lifestream.core.settings import Settings
@@ -114,6 +114,7 @@ OutOfTimeHandler = Callable[["JobRecord", OutOfTime, "Checkpoint | None"], "JobO
 
 
 def describe_error(exc: BaseException) -> str:
+    """The operator's account of a failure (the job's `error`; the owner reads `user_reason`)."""
     if isinstance(exc, KeyboardInterrupt):
         return f"interrupted: {type(exc).__name__}: {exc}"
     if isinstance(exc, LifeStreamError):
@@ -217,7 +218,9 @@ class _Attempt:
         except InputError as exc:
             reason = describe_error(exc)
             try:
-                failed = self.jobs.fail(job.id, worker_id=self.worker_id, error=reason)
+                failed = self.jobs.fail(
+                    job.id, worker_id=self.worker_id, error=reason, reason=user_reason(exc)
+                )
             except ClaimLostError as lost:
                 return self._lost(lost)
             self._clear_checkpoint()
@@ -311,7 +314,9 @@ class _Attempt:
         from lifestream.jobs import ClaimLostError
 
         try:
-            self.jobs.abandon(self.job.id, worker_id=self.worker_id, error=describe_error(exc))
+            self.jobs.abandon(
+                self.job.id, worker_id=self.worker_id, error=describe_error(exc), reason=user_reason(exc)
+            )
         except ClaimLostError as lost:
             released = lost.job is not None and lost.job.status == "queued" and lost.job.claimed_by is None
             if not released:  # a job handed back a moment ago is free already: nothing to warn about

@@ -24,6 +24,7 @@ from lifestream.core.errors import (
     OutOfTime,
     TransientError,
     UnsupportedFileError,
+    user_reason,
 )
 from lifestream.core.ownership import owner_of_key
 from lifestream.core.sidecars import MAX_SIDECAR_BYTES, subtitle_files
@@ -277,7 +278,9 @@ class _UploadedObject:
         try:
             send_continuation(runtime, follow_up, source_queue_arn=self.source_queue_arn)
         except Exception as failure:
-            runtime.jobs.note_released_failure(job.id, error=describe_error(failure))
+            runtime.jobs.note_released_failure(
+                job.id, error=describe_error(failure), reason=user_reason(failure)
+            )
             raise
         logger.info(
             "out of time; continuation sent", extra={"stage": exc.stage, "offset": exc.offset, "hop": hop}
@@ -319,7 +322,8 @@ def _queue_url_from_arn(runtime: WorkerRuntime, arn: str | None) -> str:
 def _check_size(size: int | None, limit: int, ref: ObjectRef) -> None:
     if size is not None and size > limit:
         raise UnsupportedFileError(
-            f"s3://{ref.bucket}/{ref.key} is {size:,} bytes; the limit is {limit:,} (LIFESTREAM_MAX_VIDEO_BYTES)"
+            f"s3://{ref.bucket}/{ref.key} is {size:,} bytes; the limit is {limit:,} (LIFESTREAM_MAX_VIDEO_BYTES)",
+            reason=f"the video is {size:,} bytes, over the limit of {limit:,} bytes",
         )
 
 
