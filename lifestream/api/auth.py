@@ -25,7 +25,8 @@ from typing import Any
 from lifestream.core.constants import API_SCOPE, LOCAL_USER
 from lifestream.core.errors import ConfigError, LifeStreamError, TransientError
 from lifestream.core.ownership import is_reserved_owner, is_valid_owner
-from lifestream.core.settings import Settings, is_loopback_url
+from lifestream.core.loopback import is_loopback_url
+from lifestream.core.settings import Settings
 
 RSA_ALGORITHMS = ["RS256", "RS384", "RS512"]
 

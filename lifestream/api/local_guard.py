@@ -5,8 +5,8 @@ reach it on behalf of any page it shows. Two ways in, two checks:
 
 - **DNS rebinding.** A page on `evil.example` re-points that name to 127.0.0.1; its script is then
   same-origin with this server, and the browser sends `Host: evil.example`. Only loopback host names
-  are answered: `localhost` and `*.localhost` (RFC 6761: never resolved by DNS), any loopback address,
-  and names the operator bound to explicitly (`lifestream serve --host`).
+  are answered (`lifestream.core.loopback`), and names the operator bound to explicitly
+  (`lifestream serve --host`).
 - **Cross-site requests.** A page of another origin (another site, or another port of this machine)
   can send requests without reading the answers: forms, `no-cors` fetches, `<video>` and `<img>`. State
   changes (POST, PUT, PATCH, DELETE) are refused when `Origin` is not this server's own origin or
@@ -21,43 +21,20 @@ adds it on its own.
 
 from __future__ import annotations
 
-import ipaddress
 import json
-import re
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from lifestream.core.loopback import host_name, is_loopback_name
+
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # What a browser says for a request made by another origin's page ("same-site" is another port or
 # subdomain: still not this app).
 OTHER_ORIGIN = frozenset({"cross-site", "same-site"})
 DEFAULT_PORTS = {"http": "80", "https": "443"}
-HOST_HEADER = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?$")
-
-
-def host_name(host_header: str) -> str | None:
-    """The name part of a Host header ("[::1]:8000" -> "::1"), lower-cased; None when it is malformed
-    (userinfo, a path or other characters no browser puts there)."""
-    if not HOST_HEADER.match(host_header.strip()):
-        return None
-    try:
-        parts = urlsplit(f"//{host_header.strip()}")
-        name, _ = parts.hostname, parts.port  # .port raises on a malformed port
-    except ValueError:
-        return None
-    return name.lower().rstrip(".") if name else None
-
-
-def is_loopback_name(name: str, extra: Iterable[str] = ()) -> bool:
-    if name == "localhost" or name.endswith(".localhost") or name in extra:
-        return True
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        return False
 
 
 def _netloc(scheme: str, host_header: str) -> str:

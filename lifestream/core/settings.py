@@ -18,6 +18,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from lifestream.core.constants import API_SCOPE, LOCAL_ACCOUNT, LOCAL_ENV, ResourceNames
 from lifestream.core.errors import ConfigError
+from lifestream.core.loopback import is_loopback_url
 
 ENV_PREFIX = "LIFESTREAM_"
 
@@ -230,22 +231,6 @@ class Settings(BaseSettings):
     def client(self, service: str):
         """A boto3 client for `service`, pointed at the local endpoint when one is set."""
         return self.boto3_session().client(service, endpoint_url=self.aws_endpoint_url)
-
-
-def is_loopback_url(url: str) -> bool:
-    import ipaddress
-    from urllib.parse import urlsplit
-
-    try:
-        host = (urlsplit(url).hostname or "").lower()
-    except ValueError:
-        return False
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _api_key(value: SecretStr | None, secret_name: str | None) -> str | None:
