@@ -111,6 +111,16 @@ class EnvConfig:
     api_throttle_burst: int
     api_reserved_concurrency: int | None = None
 
+    # --- per-user limits: what one user may take of the shared API, queue and workers ---
+    rate_requests_per_minute: int = 300
+    rate_requests_burst: int = 60
+    # `ask` runs a model on every call.
+    rate_asks_per_minute: int = 10
+    rate_asks_burst: int = 5
+    quota_uploads_in_flight: int = 20
+    quota_gb_per_day: int = 20
+    quota_jobs_processing: int = 2
+
     # --- diary dates ---
     # The IANA zone diaries are dated in and date filters read in (Lambda's own clock is UTC).
     timezone: str = "UTC"
@@ -175,6 +185,19 @@ class EnvConfig:
             problems.append("api_memory_mb must be 128..10240")
         if self.api_throttle_rate < 1 or self.api_throttle_burst < 1:
             problems.append("api_throttle_rate and api_throttle_burst must be >= 1")
+        limits = (
+            self.rate_requests_per_minute,
+            self.rate_requests_burst,
+            self.rate_asks_per_minute,
+            self.rate_asks_burst,
+            self.quota_uploads_in_flight,
+            self.quota_gb_per_day,
+            self.quota_jobs_processing,
+        )
+        if min(limits) < 1:
+            problems.append("every rate_* and quota_* limit must be >= 1 (one user must not take all)")
+        elif self.quota_jobs_processing > self.sqs_max_concurrency:
+            problems.append("quota_jobs_processing must be <= sqs_max_concurrency")
         if problems:
             raise ConfigError(f"invalid configuration for environment {self.name!r}: " + "; ".join(problems))
 
@@ -223,6 +246,18 @@ class EnvConfig:
     def max_video_bytes(self) -> int:
         """Largest upload the worker accepts: what fits on /tmp beside its scratch files."""
         return (self.worker_ephemeral_mb - SCRATCH_HEADROOM_MB) * MIB
+
+    def limits_environment(self) -> dict[str, str]:
+        """The per-user limits as the runtime's settings read them (LIFESTREAM_RATE_*, _QUOTA_*)."""
+        return {
+            "LIFESTREAM_RATE_REQUESTS_PER_MINUTE": str(self.rate_requests_per_minute),
+            "LIFESTREAM_RATE_REQUESTS_BURST": str(self.rate_requests_burst),
+            "LIFESTREAM_RATE_ASKS_PER_MINUTE": str(self.rate_asks_per_minute),
+            "LIFESTREAM_RATE_ASKS_BURST": str(self.rate_asks_burst),
+            "LIFESTREAM_QUOTA_UPLOADS_IN_FLIGHT": str(self.quota_uploads_in_flight),
+            "LIFESTREAM_QUOTA_BYTES_PER_DAY": str(self.quota_gb_per_day * 1024**3),
+            "LIFESTREAM_QUOTA_JOBS_PROCESSING": str(self.quota_jobs_processing),
+        }
 
     @property
     def secret_prefix(self) -> str:
@@ -326,6 +361,13 @@ PROD = EnvConfig(
     api_throttle_rate=50,
     api_throttle_burst=100,
     api_reserved_concurrency=20,
+    rate_requests_per_minute=600,
+    rate_requests_burst=120,
+    rate_asks_per_minute=20,
+    rate_asks_burst=10,
+    quota_uploads_in_flight=50,
+    quota_gb_per_day=50,
+    quota_jobs_processing=4,
     **_secret_names("prod"),
 )
 

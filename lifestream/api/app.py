@@ -10,6 +10,7 @@ under it."""
 from __future__ import annotations
 
 import logging
+import math
 import os
 import uuid
 from collections.abc import Iterable
@@ -21,12 +22,14 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from lifestream.api.auth import Authenticator, Unauthorized
+from lifestream.api.limits import RateLimits
 from lifestream.api.local_guard import LocalOnly
 from lifestream.api.routes import ErrorBody, router
 from lifestream.core.errors import (
     ConfigError,
     EmbeddingError,
     LifeStreamError,
+    LimitExceeded,
     NotFoundError,
     RequestError,
     StorageError,
@@ -98,6 +101,7 @@ def create_app(
     app.state.settings = settings
     app.state.library = library or Library(settings)
     app.state.auth = Authenticator(settings)
+    app.state.limits = RateLimits(settings, app.state.library)
     app.include_router(router)
     if web_dir is not None:
         from lifestream.api.web import mount_web
@@ -118,6 +122,14 @@ def create_app(
     def bad_request(request: Request, exc: RequestError) -> JSONResponse:
         status = 413 if exc.field == "size" and "over the limit" in exc.reason else 422
         return _error(status, "invalid", exc.reason, exc.field)
+
+    @app.exception_handler(LimitExceeded)
+    def limited(request: Request, exc: LimitExceeded) -> JSONResponse:
+        if exc.retry_after is None:  # never fits: retrying the same request will not help
+            return _error(413, "too_large", str(exc), exc.field or "size")
+        return _error(
+            429, "too_many", str(exc), exc.field, **{"Retry-After": str(max(1, math.ceil(exc.retry_after)))}
+        )
 
     @app.exception_handler(UnsupportedFilterError)
     def bad_filter(request: Request, exc: UnsupportedFilterError) -> JSONResponse:

@@ -108,6 +108,16 @@ class JobNotFoundError(NotFoundError):
 
 
 # --- requests (the service layer; the HTTP API maps them to 404 and 422) ---------------------------------
+class LimitExceeded(LifeStreamError):
+    """A per-user limit (rate or quota) is reached: the API answers 429 with `Retry-After`, or 413 when
+    the request can never fit (`retry_after` is None). The message says which limit, for the user."""
+
+    def __init__(self, message: str, *, retry_after: float | None, field: str | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.field = field
+
+
 class RequestError(LifeStreamError):
     """A request the service refuses as it stands; `field` names the offending input."""
 

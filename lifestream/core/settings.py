@@ -129,6 +129,20 @@ class Settings(BaseSettings):
     upload_url_minutes: int = Field(default=15, ge=1, le=60)
     media_url_minutes: int = Field(default=15, ge=1, le=720)
 
+    # --- per-user limits (0: none), per environment on AWS (stacks/config.py) ---
+    # API requests per minute and the burst allowed above it, in the signed-in modes; `ask` runs a model
+    # on every call and has its own, smaller bucket. Local mode (one user) has no rate limit.
+    rate_requests_per_minute: int = Field(default=600, ge=0)
+    rate_requests_burst: int = Field(default=120, ge=1)
+    rate_asks_per_minute: int = Field(default=20, ge=0)
+    rate_asks_burst: int = Field(default=10, ge=1)
+    # Uploads: videos signed and not yet processed, and bytes signed in the last 24 hours.
+    quota_uploads_in_flight: int = Field(default=20, ge=0)
+    quota_bytes_per_day: int = Field(default=50 * 1024**3, ge=0)
+    # Jobs of one user processing at once; the worker puts the others back for `quota_defer_seconds`.
+    quota_jobs_processing: int = Field(default=2, ge=0)
+    quota_defer_seconds: int = Field(default=60, ge=1, le=900)
+
     @field_validator("timezone")
     @classmethod
     def _check_timezone(cls, value: str | None) -> str | None:

@@ -12,7 +12,8 @@ from sqlalchemy import Connection, Select, select
 from lifestream.core.errors import JobNotFoundError
 from lifestream.jobs.schema import Job, JobStatus, Video
 
-ClaimOutcome = Literal["claimed", "completed", "busy", "failed"]
+# deferred: claimable, but its owner already has as many jobs processing as the quota allows.
+ClaimOutcome = Literal["claimed", "completed", "busy", "failed", "deferred"]
 
 
 class JobRecord(BaseModel):

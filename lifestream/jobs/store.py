@@ -24,6 +24,7 @@ from lifestream.jobs.ids import video_id_for
 from lifestream.jobs.migrate import run_migrations
 from lifestream.jobs.records import Claim, JobRecord, load_record, select_records
 from lifestream.jobs.schema import Job, JobStatus, Video, utcnow
+from lifestream.jobs.usage import Usage
 
 MAX_ERROR_CHARS = 4000
 _T = TypeVar("_T")
@@ -46,6 +47,8 @@ class JobStore:
         self.engine: Engine = make_engine(url)
         # Timezone-aware "now"; tests inject a clock they advance instead of sleeping.
         self.clock = clock
+        # Rate-limit buckets and upload tickets, in the same database (lifestream.jobs.usage).
+        self.usage = Usage(self.engine, lambda: self.clock())
 
     @classmethod
     def from_settings(cls, settings) -> JobStore:
@@ -128,10 +131,12 @@ class JobStore:
         name: str | None = None,
         source: str | None = None,
         owner: str = LOCAL_USER,
+        max_processing: int | None = None,
     ) -> Claim:
         """Claim the job of the object (bucket, key, version). `name` gives the video id its readable
         part when the key has none; `source` is recorded for people (a local file's path); `owner` is
-        who the video belongs to (the caller derives it from the key: lifestream.core.ownership)."""
+        who the video belongs to (the caller derives it from the key: lifestream.core.ownership);
+        `max_processing` caps the owner's jobs processing at once (`deferred` beyond it: claims.py)."""
         candidate = video_id_for(bucket, key, version, name=name)
 
         def work(conn: Connection) -> Claim:
@@ -147,6 +152,7 @@ class JobStore:
                 stale_after=stale_after,
                 source=source,
                 owner=owner,
+                max_processing=max_processing,
             )
 
         return self._tx(work)

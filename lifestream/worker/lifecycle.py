@@ -54,6 +54,8 @@ class ClaimRequest:
     name: str | None = None
     source: str | None = None
     owner: str = LOCAL_USER
+    # The owner's quota of jobs processing at once (None: no cap); beyond it the claim is deferred.
+    max_processing: int | None = None
 
 
 @dataclass
@@ -98,6 +100,7 @@ OutcomeStatus = Literal[
     # holder rewrites the same deterministic output, and a removed job's output is deleted here.
     "lost",
     "continued",  # out of invocation time and handed over (the caller's `on_out_of_time`)
+    "deferred",  # its owner has as many jobs processing as the quota allows: try again later
 ]
 
 
@@ -145,7 +148,11 @@ def run_job(
     if on_claimed is not None:
         on_claimed(claim)
     if claim.outcome != "claimed":
-        status = {"completed": "already_completed", "failed": "already_failed"}.get(claim.outcome, "busy")
+        status = {
+            "completed": "already_completed",
+            "failed": "already_failed",
+            "deferred": "deferred",
+        }.get(claim.outcome, "busy")
         return JobOutcome(status, claim.job, detail=claim.job.error or "")
     attempt = _Attempt(
         jobs,
@@ -173,6 +180,7 @@ def _claim(jobs: JobStore, request: ClaimRequest) -> Claim:
         name=request.name,
         source=request.source,
         owner=request.owner,
+        max_processing=request.max_processing,
     )
 
 

@@ -175,6 +175,13 @@ SHARED_WITH_THE_WORKER = (
     "LIFESTREAM_OPENAI_API_KEY_SECRET",
     "LIFESTREAM_MAX_VIDEO_BYTES",
     "LIFESTREAM_TIMEZONE",
+    "LIFESTREAM_RATE_REQUESTS_PER_MINUTE",
+    "LIFESTREAM_RATE_REQUESTS_BURST",
+    "LIFESTREAM_RATE_ASKS_PER_MINUTE",
+    "LIFESTREAM_RATE_ASKS_BURST",
+    "LIFESTREAM_QUOTA_UPLOADS_IN_FLIGHT",
+    "LIFESTREAM_QUOTA_BYTES_PER_DAY",
+    "LIFESTREAM_QUOTA_JOBS_PROCESSING",
 )
 
 
@@ -275,3 +282,17 @@ def test_api_role_grants_nothing_more(synthesized, env):
     role = only(_template(synthesized, env), "AWS::IAM::Role", "ApiFunction")["Properties"]
     managed = {render(arn).rsplit("/", 1)[-1] for arn in role["ManagedPolicyArns"]}
     assert managed == {"AWSLambdaBasicExecutionRole", "AWSLambdaVPCAccessExecutionRole"}
+
+
+def test_per_user_limits_are_set_per_environment_for_the_api_and_the_worker(synthesized, env):
+    config = CONFIGS[env]
+    expected = config.limits_environment()
+    api = _function(synthesized, env)["Properties"]["Environment"]["Variables"]
+    worker = only(synthesized.template_json(env, "Processing"), "AWS::Lambda::Function", "WorkerFunction")
+    for variables in (api, worker["Properties"]["Environment"]["Variables"]):
+        assert {k: variables.get(k) for k in expected} == expected
+    # What the runtime reads: every limit on, and one user may never hold every worker.
+    settings = Settings(**{k.removeprefix("LIFESTREAM_").lower(): v for k, v in expected.items()})
+    assert settings.rate_asks_per_minute == config.rate_asks_per_minute > 0
+    assert settings.quota_bytes_per_day == config.quota_gb_per_day * 1024**3
+    assert 0 < settings.quota_jobs_processing <= config.sqs_max_concurrency
