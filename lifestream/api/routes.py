@@ -50,7 +50,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorBody, "description": "No valid sign-in"},
     404: {"model": ErrorBody, "description": "No such thing for you (another user's id reads the same)"},
     422: {"model": ErrorBody, "description": "Bad input; `field` names it"},
-    429: {"model": ErrorBody, "description": "Over your rate limit or quota; `Retry-After` says when to retry"},
+    429: {"model": ErrorBody, "description": "Over your rate or quota; `Retry-After` says when to retry"},
 }
 
 VideoId = Annotated[str, PathParam(pattern=r"^[a-z0-9][a-z0-9-]{0,79}$", description="A video id")]
