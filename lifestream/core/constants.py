@@ -26,6 +26,12 @@ API_SCOPE = f"{API_RESOURCE_SERVER}/{API_SCOPE_NAME}"
 # results are files under the data directory, not objects.
 LOCAL_FILES_BUCKET = "local"
 
+# Ids nobody may sign in as: LOCAL_USER owns the library from before sign-in, vectors without an owner and
+# the base Pinecone namespace; the others are the default namespace's name and words of the storage layout.
+RESERVED_OWNERS = frozenset(
+    {LOCAL_USER, "default", UPLOAD_PREFIX.strip("/"), RESULTS_PREFIX.strip("/"), STATE_PREFIX.strip("/")}
+)
+
 # A moment, what search and answers cite: a transcript chunk, a cited span and a quote are at most this long.
 MOMENT_SECONDS = 25.0
 

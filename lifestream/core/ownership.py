@@ -13,7 +13,7 @@ import unicodedata
 import uuid
 from pathlib import PurePosixPath
 
-from lifestream.core.constants import LOCAL_USER, RESULTS_PREFIX, STATE_PREFIX, UPLOAD_PREFIX
+from lifestream.core.constants import LOCAL_USER, RESERVED_OWNERS, UPLOAD_PREFIX
 
 # Cognito subs are UUIDs; a local issuer's subs are short words. Nothing that could split a key or a path.
 OWNER_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,127}$")
@@ -26,19 +26,12 @@ class InvalidNameError(ValueError):
     """A file name that cannot become part of a key (empty, a path, NUL, too long)."""
 
 
-# Ids nobody may sign in as. LOCAL_USER owns the library from before sign-in, vectors without an owner and
-# the base Pinecone namespace; the others are words of the storage layout and the default namespace.
-# Compared without case: a "Local" would look like the local user to anyone reading keys or logs.
-RESERVED_OWNERS = frozenset(
-    {LOCAL_USER, "default", UPLOAD_PREFIX.strip("/"), RESULTS_PREFIX.strip("/"), STATE_PREFIX.strip("/")}
-)
-
-
 def is_valid_owner(owner: str) -> bool:
     return bool(OWNER_PATTERN.match(owner)) and ".." not in owner
 
 
 def is_reserved_owner(owner: str) -> bool:
+    # Compared without case: a "Local" would look like the local user to anyone reading keys or logs.
     return owner.lower() in RESERVED_OWNERS
 
 
