@@ -188,7 +188,7 @@ def main() -> None:
             built = time.perf_counter() - t
             queries = [" ".join(rng.choice(WORDS) for _ in range(4)) for _ in range(args.queries)]
             app = create_app(settings, library=library)
-            client = TestClient(app)
+            client = TestClient(app, base_url="http://127.0.0.1")
             server, thread, base = serve(app)
             http = httpx.Client(base_url=base, timeout=30)
             ways = routes(library, client, http)

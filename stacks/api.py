@@ -19,7 +19,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
-from lifestream.core.constants import RESULTS_PREFIX, STATE_PREFIX, UPLOAD_PREFIX, ResourceNames
+from lifestream.core.constants import API_SCOPE, RESULTS_PREFIX, STATE_PREFIX, UPLOAD_PREFIX, ResourceNames
 from stacks.audit import accept_service_key_logs, acknowledge, checkov_skip
 from stacks.auth import Auth
 from stacks.bundling import LAMBDA_RUNTIME, api_code
@@ -240,6 +240,9 @@ class Api(Construct):
                 route_key=apigwv2.HttpRouteKey.with_(PROXY_PATH, method),
                 integration=integration,
                 authorizer=self.authorizer,
+                # An access token with the API's scope: the authorizer alone would also pass an ID token
+                # (its aud is the client too). The app checks token_use and the scope again.
+                authorization_scopes=[API_SCOPE],
             )
             for method in PROXY_METHODS
         ]

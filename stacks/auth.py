@@ -7,13 +7,19 @@ from aws_cdk import Duration
 from aws_cdk import aws_cognito as cognito
 from constructs import Construct
 
-from lifestream.core.constants import ResourceNames
+from lifestream.core.constants import API_RESOURCE_SERVER, API_SCOPE, API_SCOPE_NAME, ResourceNames
 from stacks.audit import acknowledge
 from stacks.config import EnvConfig
 
-# What the browser asks for: who the user is (openid: the `sub` the API scopes everything by) and an
-# email to invite and recover with. No aws.cognito.signin.user.admin: the web app never edits attributes.
-OAUTH_SCOPES = (cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE)
+# What the browser asks for: who the user is (openid: the `sub` the API scopes everything by), an email to
+# invite and recover with, and the API's own scope, which every API route requires of an access token
+# (ID tokens carry none). No aws.cognito.signin.user.admin: the web app never edits attributes.
+OAUTH_SCOPES = (
+    cognito.OAuthScope.OPENID,
+    cognito.OAuthScope.EMAIL,
+    cognito.OAuthScope.PROFILE,
+    cognito.OAuthScope.custom(API_SCOPE),
+)
 # Where the web app receives the authorization code, and where sign-out lands, on the site's origin.
 CALLBACK_PATH = "/auth/callback"
 LOGOUT_PATH = "/"
@@ -81,6 +87,18 @@ class Auth(Construct):
             deletion_protection=config.deletion_protection,
             removal_policy=config.removal_policy,
         )
+        # The API as an OAuth resource server: its one scope is what the gateway's authorizer asks for.
+        self.resource_server = self.user_pool.add_resource_server(
+            "ApiResourceServer",
+            identifier=API_RESOURCE_SERVER,
+            user_pool_resource_server_name=f"{names.prefix}-api",
+            scopes=[
+                cognito.ResourceServerScope(
+                    scope_name=API_SCOPE_NAME,
+                    scope_description="Use the LifeStream API as the signed-in user",
+                )
+            ],
+        )
         self.client = self.user_pool.add_client(
             "WebClient",
             user_pool_client_name=f"{names.prefix}-web",
@@ -102,6 +120,8 @@ class Auth(Construct):
             # A wrong email gets the same answer as a wrong password: addresses cannot be probed.
             prevent_user_existence_errors=True,
         )
+        # The client names the scope by its string: Cognito refuses it until the resource server exists.
+        self.client.node.add_dependency(self.resource_server)
 
         self.domain = self.user_pool.add_domain(
             "Domain",

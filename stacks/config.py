@@ -28,6 +28,10 @@ API_MAX_TIMEOUT_SECONDS = 29
 # Lambda refuses a reservation that would leave less than this much of the account's quota unreserved.
 UNRESERVED_CONCURRENCY_MINIMUM = 100
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+# API Gateway's JWT authorizer checks a token's signature and expiry, never whether it was revoked: a user
+# who is disabled, signed out everywhere or whose refresh token is revoked keeps the access token they hold
+# until it expires. So access tokens are short (Cognito allows 5 min to 1 day).
+MAX_ACCESS_TOKEN_MINUTES = 60
 # The one environment whose sign-in may come back to a developer's machine.
 LOCAL_CALLBACKS_ENV = "dev"
 
@@ -108,8 +112,10 @@ class EnvConfig:
     # Where the managed login returns the browser (authorization code) and where sign-out lands.
     auth_callback_urls: tuple[str, ...]
     auth_logout_urls: tuple[str, ...]
-    access_token_minutes: int = 60
-    id_token_minutes: int = 60
+    # How long a disabled user can still call the API (see MAX_ACCESS_TOKEN_MINUTES); the web app
+    # refreshes a minute before expiry.
+    access_token_minutes: int = MAX_ACCESS_TOKEN_MINUTES
+    id_token_minutes: int = MAX_ACCESS_TOKEN_MINUTES
     refresh_token_days: int = 30
 
     # --- HTTP API ---
@@ -125,6 +131,16 @@ class EnvConfig:
     # The account's Lambda concurrency quota, when known (`-c lambda_concurrency_quota=N`, from
     # `aws lambda get-account-settings`): synthesis then refuses reservations the account would refuse.
     lambda_concurrency_quota: int | None = None
+
+    # --- per-user limits: what one user may take of the shared API, queue and workers ---
+    rate_requests_per_minute: int = 300
+    rate_requests_burst: int = 60
+    # `ask` runs a model on every call.
+    rate_asks_per_minute: int = 10
+    rate_asks_burst: int = 5
+    quota_uploads_in_flight: int = 20
+    quota_gb_per_day: int = 20
+    quota_jobs_processing: int = 2
 
     # --- diary dates ---
     # The IANA zone diaries are dated in and date filters read in (Lambda's own clock is UTC).
@@ -200,6 +216,19 @@ class EnvConfig:
             problems.append("api_memory_mb must be 128..10240")
         if self.api_throttle_rate < 1 or self.api_throttle_burst < 1:
             problems.append("api_throttle_rate and api_throttle_burst must be >= 1")
+        limits = (
+            self.rate_requests_per_minute,
+            self.rate_requests_burst,
+            self.rate_asks_per_minute,
+            self.rate_asks_burst,
+            self.quota_uploads_in_flight,
+            self.quota_gb_per_day,
+            self.quota_jobs_processing,
+        )
+        if min(limits) < 1:
+            problems.append("every rate_* and quota_* limit must be >= 1 (one user must not take all)")
+        elif self.quota_jobs_processing > self.sqs_max_concurrency:
+            problems.append("quota_jobs_processing must be <= sqs_max_concurrency")
         if problems:
             raise ConfigError(f"invalid configuration for environment {self.name!r}: " + "; ".join(problems))
 
@@ -228,6 +257,11 @@ class EnvConfig:
                     problems.append(f"{name}: {url} must not carry a fragment (OAuth 2.0 forbids it)")
         if not 5 <= self.access_token_minutes <= 1440 or not 5 <= self.id_token_minutes <= 1440:
             problems.append("access_token_minutes and id_token_minutes must be 5..1440 (Cognito's range)")
+        elif self.access_token_minutes > MAX_ACCESS_TOKEN_MINUTES:
+            problems.append(
+                f"access_token_minutes must be <= {MAX_ACCESS_TOKEN_MINUTES}: the API cannot revoke an "
+                "access token, so a disabled user keeps access this long"
+            )
         if not 1 <= self.refresh_token_days <= 3650:
             problems.append("refresh_token_days must be 1..3650 (Cognito's range)")
         elif self.refresh_token_days * 1440 <= max(self.access_token_minutes, self.id_token_minutes):
@@ -256,6 +290,18 @@ class EnvConfig:
     def max_video_bytes(self) -> int:
         """Largest upload the worker accepts: what fits on /tmp beside its scratch files."""
         return (self.worker_ephemeral_mb - SCRATCH_HEADROOM_MB) * MIB
+
+    def limits_environment(self) -> dict[str, str]:
+        """The per-user limits as the runtime's settings read them (LIFESTREAM_RATE_*, _QUOTA_*)."""
+        return {
+            "LIFESTREAM_RATE_REQUESTS_PER_MINUTE": str(self.rate_requests_per_minute),
+            "LIFESTREAM_RATE_REQUESTS_BURST": str(self.rate_requests_burst),
+            "LIFESTREAM_RATE_ASKS_PER_MINUTE": str(self.rate_asks_per_minute),
+            "LIFESTREAM_RATE_ASKS_BURST": str(self.rate_asks_burst),
+            "LIFESTREAM_QUOTA_UPLOADS_IN_FLIGHT": str(self.quota_uploads_in_flight),
+            "LIFESTREAM_QUOTA_BYTES_PER_DAY": str(self.quota_gb_per_day * 1024**3),
+            "LIFESTREAM_QUOTA_JOBS_PROCESSING": str(self.quota_jobs_processing),
+        }
 
     @property
     def secret_prefix(self) -> str:
@@ -321,6 +367,8 @@ STAGING = EnvConfig(
     threat_protection=False,
     auth_callback_urls=("https://staging.lifestream.example/auth/callback",),
     auth_logout_urls=("https://staging.lifestream.example/",),
+    access_token_minutes=15,
+    id_token_minutes=15,
     refresh_token_days=7,
     api_throttle_rate=20,
     api_throttle_burst=40,
@@ -355,12 +403,19 @@ PROD = EnvConfig(
     threat_protection=True,
     auth_callback_urls=("https://lifestream.example/auth/callback",),
     auth_logout_urls=("https://lifestream.example/",),
-    access_token_minutes=30,
-    id_token_minutes=30,
+    access_token_minutes=15,
+    id_token_minutes=15,
     refresh_token_days=7,
     api_throttle_rate=50,
     api_throttle_burst=100,
     api_reserved_concurrency=20,
+    rate_requests_per_minute=600,
+    rate_requests_burst=120,
+    rate_asks_per_minute=20,
+    rate_asks_burst=10,
+    quota_uploads_in_flight=50,
+    quota_gb_per_day=50,
+    quota_jobs_processing=4,
     **_secret_names("prod"),
 )
 

@@ -235,4 +235,6 @@ def library_environment(
         "LIFESTREAM_OPENAI_API_KEY_SECRET": openai_ref,
         "LIFESTREAM_MAX_VIDEO_BYTES": str(config.max_video_bytes),
         "LIFESTREAM_TIMEZONE": config.timezone,
+        # The same per-user limits for the API (rates, upload quotas) and the worker (processing quota).
+        **config.limits_environment(),
     }

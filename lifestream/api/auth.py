@@ -8,7 +8,11 @@
   audiences; `exp` after now, `nbf` and `iat` before now. No leeway, as the authorizer allows none.
 - `gateway`: on AWS behind that authorizer, which has already verified the token: the claims are in the
   Lambda event (Mangum's `scope["aws.event"]`); a request without them is refused.
-The owner is the token's `sub`.
+In both signed-in modes the token must be an access token (`token_use` "access": Cognito's ID tokens name
+this app in `aud` too, and would otherwise pass) carrying the API's scope (`LIFESTREAM_AUTH_SCOPE`, the
+resource server's `lifestream/api`, which the gateway's authorizer also requires per route). The owner is
+the token's `sub`, unless it is a reserved id (the local user's, or a word of the storage layout): such a
+user would own the library from before sign-in, vectors without an owner and the default namespace.
 """
 
 from __future__ import annotations
@@ -18,9 +22,10 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from lifestream.core.constants import LOCAL_USER
-from lifestream.core.errors import ConfigError, LifeStreamError
-from lifestream.core.ownership import is_valid_owner
+from lifestream.core.constants import API_SCOPE, LOCAL_USER
+from lifestream.core.errors import ConfigError, LifeStreamError, TransientError
+from lifestream.core.ownership import is_reserved_owner, is_valid_owner
+from lifestream.core.loopback import is_loopback_url
 from lifestream.core.settings import Settings
 
 RSA_ALGORITHMS = ["RS256", "RS384", "RS512"]
@@ -38,7 +43,10 @@ class TokenVerifier:
         self._lock = threading.Lock()
         self._keys: dict[str, Any] | None = None
         self._client = None
-        if jwks.startswith(("https://", "http://")):
+        if jwks.lower().startswith("http://"):
+            if not is_loopback_url(jwks):
+                raise ConfigError("LIFESTREAM_AUTH_JWKS: use an https:// URL (http:// only on loopback)")
+        if jwks.lower().startswith(("https://", "http://")):
             import jwt
 
             # Keys cached like the authorizer caches them (it keeps them up to two hours).
@@ -85,8 +93,11 @@ class TokenVerifier:
         if self._client is not None:
             try:
                 return self._client.get_signing_key(kid)
-            except jwt.PyJWKClientError as exc:
-                raise Unauthorized(f"no signing key for the token's kid ({exc})") from None
+            except jwt.PyJWKClientConnectionError as exc:
+                # The issuer's fault, not the caller's: 503, and the URL stays in the log.
+                raise TransientError(f"LIFESTREAM_AUTH_JWKS: cannot fetch {self.jwks}: {exc}") from exc
+            except jwt.PyJWKClientError:
+                raise Unauthorized("the token's kid matches no key of the issuer") from None
         key = self._file_keys().get(kid)
         if key is None:
             raise Unauthorized("the token's kid matches no key of the issuer")
@@ -128,10 +139,29 @@ class TokenVerifier:
         return claims
 
 
-def owner_from_claims(claims: dict[str, Any] | None) -> str:
-    sub = (claims or {}).get("sub")
+def _scopes(claims: dict[str, Any]) -> list[str]:
+    # OAuth's `scope` is one space-separated string (Cognito, and the gateway passes it on as one);
+    # some issuers send a list in `scp`.
+    value = claims.get("scope", claims.get("scp"))
+    if isinstance(value, str):
+        return value.split()
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, str)]
+    return []
+
+
+def owner_from_claims(claims: dict[str, Any] | None, *, scope: str = API_SCOPE) -> str:
+    """The owner named by verified `claims`, once they are shown to be an access token for this API."""
+    claims = claims or {}
+    if claims.get("token_use") != "access":
+        raise Unauthorized("send the access token (token_use must be access; an ID token is not accepted)")
+    if scope not in _scopes(claims):
+        raise Unauthorized(f"the token does not carry the scope {scope}: sign in again")
+    sub = claims.get("sub")
     if not isinstance(sub, str) or not is_valid_owner(sub):
         raise Unauthorized("the token names no usable subject (sub)")
+    if is_reserved_owner(sub):
+        raise Unauthorized("the token's subject (sub) is a reserved id")
     return sub
 
 
@@ -140,6 +170,7 @@ class Authenticator:
 
     def __init__(self, settings: Settings) -> None:
         self.mode = settings.auth
+        self.scope = settings.auth_scope
         self.verifier = TokenVerifier.from_settings(settings) if self.mode == "jwt" else None
 
     def owner(self, authorization: str | None, scope: dict[str, Any]) -> str:
@@ -150,11 +181,11 @@ class Authenticator:
             claims = (((event.get("requestContext") or {}).get("authorizer") or {}).get("jwt") or {}).get(
                 "claims"
             )
-            return owner_from_claims(claims)
+            return owner_from_claims(claims, scope=self.scope)
         assert self.verifier is not None
         if not authorization:
             raise Unauthorized("sign in: send Authorization: Bearer <token>")
         scheme, _, token = authorization.strip().partition(" ")
         # The authorizer accepts the token alone or prefixed with Bearer.
         token = token.strip() if scheme.lower() == "bearer" else authorization.strip()
-        return owner_from_claims(self.verifier.verify(token))
+        return owner_from_claims(self.verifier.verify(token), scope=self.scope)

@@ -38,7 +38,10 @@ from lifestream.service.models import (
 
 
 class ErrorBody(BaseModel):
-    error: str = Field(description="unauthorized | not_found | invalid | refused | unavailable | internal")
+    error: str = Field(
+        description="unauthorized | forbidden | invalid_host | not_found | invalid | too_many | too_large "
+        "| unavailable | internal"
+    )
     message: str
     field: str | None = Field(default=None, description="The request field at fault, when one is")
 
@@ -47,13 +50,17 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorBody, "description": "No valid sign-in"},
     404: {"model": ErrorBody, "description": "No such thing for you (another user's id reads the same)"},
     422: {"model": ErrorBody, "description": "Bad input; `field` names it"},
+    429: {"model": ErrorBody, "description": "Over your rate or quota; `Retry-After` says when to retry"},
 }
 
 VideoId = Annotated[str, PathParam(pattern=r"^[a-z0-9][a-z0-9-]{0,79}$", description="A video id")]
 
 
 def owner(request: Request, authorization: Annotated[str | None, Header()] = None) -> str:
-    return request.app.state.auth.owner(authorization, request.scope)
+    """The caller, once their request fits their rate limit (`lifestream.api.limits`)."""
+    who = request.app.state.auth.owner(authorization, request.scope)
+    request.app.state.limits.spend(who, request)
+    return who
 
 
 Owner = Annotated[str, Depends(owner)]

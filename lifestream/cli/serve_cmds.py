@@ -85,7 +85,9 @@ def serve(
     origins = [origin, *([f"http://localhost:{port}"] if host in ("127.0.0.1", "localhost") else [])]
     settings, endpoint = with_local_cloud(settings, origins)
     web = web_dir or DEFAULT_WEB_DIR
-    app = create_app(settings, web_dir=web)
+    # A name the operator chose to bind (one that resolves to loopback only) is answered too.
+    chosen = [] if host in ("127.0.0.1", "localhost", "::1", "0.0.0.0", "::") else [host]
+    app = create_app(settings, web_dir=web, local_hosts=chosen)
     if endpoint:
         console.print(
             f"uploads go to the local cloud at {endpoint} (CORS allows {', '.join(origins)})", highlight=False

@@ -16,9 +16,21 @@ RESULTS_PREFIX = "results/"
 STATE_PREFIX = "state/"
 # The one user of a machine without sign-in; it also owns every upload made before keys carried their owner.
 LOCAL_USER = "local"
+# The OAuth scope an access token must carry to call the API: one scope ("api") of a Cognito resource
+# server ("lifestream"), required by the gateway's authorizer on every route and by the app itself.
+# ID tokens carry no scope at all, so they are refused twice over.
+API_RESOURCE_SERVER = "lifestream"
+API_SCOPE_NAME = "api"
+API_SCOPE = f"{API_RESOURCE_SERVER}/{API_SCOPE_NAME}"
 # The job store's "bucket" of videos processed from files on this machine (`lifestream process`): their
 # results are files under the data directory, not objects.
 LOCAL_FILES_BUCKET = "local"
+
+# Ids nobody may sign in as: LOCAL_USER owns the library from before sign-in, vectors without an owner and
+# the base Pinecone namespace; the others are the default namespace's name and words of the storage layout.
+RESERVED_OWNERS = frozenset(
+    {LOCAL_USER, "default", UPLOAD_PREFIX.strip("/"), RESULTS_PREFIX.strip("/"), STATE_PREFIX.strip("/")}
+)
 
 # A moment, what search and answers cite: a transcript chunk, a cited span and a quote are at most this long.
 MOMENT_SECONDS = 25.0

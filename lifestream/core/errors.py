@@ -5,7 +5,9 @@ The worker decides retry-or-not by class alone:
 - `TransientError` and anything unexpected: the record is reported as a failure so SQS redelivers it,
   and after maxReceiveCount it lands in the DLQ.
 - `OutOfTime`: the invocation is nearly over; progress is saved and a continuation message is sent.
-Messages are written for a person: they name the file, key, setting or variable involved.
+Messages are written for a person: they name the file, key, setting or variable involved. That person is
+the operator: a message may hold paths, keys, hosts or a driver's words, so it goes to logs and to the CLI
+on this machine, never to an API client. What a user is told about a failed job is `user_reason(exc)`.
 """
 
 from __future__ import annotations
@@ -21,7 +23,12 @@ class ConfigError(LifeStreamError):
 
 # --- permanent input problems -------------------------------------------------------------------------
 class InputError(LifeStreamError):
-    """The input can never be processed as it is; retrying will not help."""
+    """The input can never be processed as it is; retrying will not help. `reason`, when given, says so
+    in the user's words (no path, key or library message); otherwise the class's `REASONS` entry does."""
+
+    def __init__(self, message: str, *, reason: str | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 class EmptyFileError(InputError):
@@ -101,6 +108,16 @@ class JobNotFoundError(NotFoundError):
 
 
 # --- requests (the service layer; the HTTP API maps them to 404 and 422) ---------------------------------
+class LimitExceeded(LifeStreamError):
+    """A per-user limit (rate or quota) is reached: the API answers 429 with `Retry-After`, or 413 when
+    the request can never fit (`retry_after` is None). The message says which limit, for the user."""
+
+    def __init__(self, message: str, *, retry_after: float | None, field: str | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.field = field
+
+
 class RequestError(LifeStreamError):
     """A request the service refuses as it stands; `field` names the offending input."""
 
@@ -108,3 +125,27 @@ class RequestError(LifeStreamError):
         super().__init__(f"{field}: {message}")
         self.field = field
         self.reason = message
+
+
+# --- what a user reads about a failed job (lifestream.worker.lifecycle records it beside the error) -------
+REASONS: dict[type[BaseException], str] = {
+    EmptyFileError: "the file is empty",
+    NoVideoStreamError: "the file has no picture: it is audio only, or not a video",
+    CorruptVideoError: "the file cannot be read as a video: it is damaged, cut short, or not a video",
+    NoSubtitlesError: "no subtitles came with this video, and this server reads speech only from "
+    "subtitles: upload a .srt or .vtt file with it",
+    ObjectNotFoundError: "the upload was deleted before it was processed",
+    UnsupportedFileError: "this file cannot be processed: it is not a supported video, or it is too large",
+    InputError: "this file cannot be processed as it is",
+}
+RETRYING = "processing was interrupted by a temporary problem; it will be tried again"
+
+
+def user_reason(exc: BaseException) -> str:
+    """Why a job failed, for the person whose video it is: a fact about their video, or that it will be
+    retried. Never the exception's text, which is the operator's (paths, keys, hosts, driver messages)."""
+    if isinstance(exc, InputError):
+        if exc.reason:
+            return exc.reason
+        return next(REASONS[cls] for cls in type(exc).__mro__ if cls in REASONS)
+    return RETRYING

@@ -13,7 +13,7 @@ import unicodedata
 import uuid
 from pathlib import PurePosixPath
 
-from lifestream.core.constants import LOCAL_USER, UPLOAD_PREFIX, key_name
+from lifestream.core.constants import LOCAL_USER, RESERVED_OWNERS, UPLOAD_PREFIX, key_name
 
 # Cognito subs are UUIDs; a local issuer's subs are short words. Nothing that could split a key or a path.
 OWNER_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,127}$")
@@ -28,6 +28,11 @@ class InvalidNameError(ValueError):
 
 def is_valid_owner(owner: str) -> bool:
     return bool(OWNER_PATTERN.match(owner)) and ".." not in owner
+
+
+def is_reserved_owner(owner: str) -> bool:
+    # Compared without case: a "Local" would look like the local user to anyone reading keys or logs.
+    return owner.lower() in RESERVED_OWNERS
 
 
 def owner_of_key(key: str) -> str:

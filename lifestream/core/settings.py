@@ -16,8 +16,9 @@ from urllib.parse import quote
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from lifestream.core.constants import LOCAL_ACCOUNT, LOCAL_ENV, ResourceNames
+from lifestream.core.constants import API_SCOPE, LOCAL_ACCOUNT, LOCAL_ENV, ResourceNames
 from lifestream.core.errors import ConfigError
+from lifestream.core.loopback import is_loopback_url
 
 ENV_PREFIX = "LIFESTREAM_"
 
@@ -131,10 +132,26 @@ class Settings(BaseSettings):
     auth: Literal["none", "jwt", "gateway"] = "none"
     auth_issuer: str | None = None
     auth_audience: str | None = None
-    auth_jwks: str | None = None  # a JWKS file path or an https:// URL
+    auth_jwks: str | None = None  # a JWKS file path or an https:// URL (http:// only on loopback)
+    # The scope an access token must carry (jwt and gateway modes): the Cognito resource server's.
+    auth_scope: str = Field(default=API_SCOPE, min_length=1, pattern=r"^\S+$")
     # Presigned upload and playback links expire after this many minutes.
     upload_url_minutes: int = Field(default=15, ge=1, le=60)
     media_url_minutes: int = Field(default=15, ge=1, le=720)
+
+    # --- per-user limits (0: none), per environment on AWS (stacks/config.py) ---
+    # API requests per minute and the burst allowed above it, in the signed-in modes; `ask` runs a model
+    # on every call and has its own, smaller bucket. Local mode (one user) has no rate limit.
+    rate_requests_per_minute: int = Field(default=600, ge=0)
+    rate_requests_burst: int = Field(default=120, ge=1)
+    rate_asks_per_minute: int = Field(default=20, ge=0)
+    rate_asks_burst: int = Field(default=10, ge=1)
+    # Uploads: videos signed and not yet processed, and bytes signed in the last 24 hours.
+    quota_uploads_in_flight: int = Field(default=20, ge=0)
+    quota_bytes_per_day: int = Field(default=50 * 1024**3, ge=0)
+    # Jobs of one user processing at once; the worker puts the others back for `quota_defer_seconds`.
+    quota_jobs_processing: int = Field(default=2, ge=0)
+    quota_defer_seconds: int = Field(default=60, ge=1, le=900)
 
     @field_validator("timezone")
     @classmethod
@@ -150,6 +167,14 @@ class Settings(BaseSettings):
             raise ValueError(
                 "must be an IANA time zone name such as Europe/Paris or Asia/Tokyo (unset: the machine's)"
             ) from None
+        return value
+
+    @field_validator("auth_jwks")
+    @classmethod
+    def _check_jwks(cls, value: str | None) -> str | None:
+        # Keys fetched over plain http could be swapped on the way, and then any token would verify.
+        if value and value.lower().startswith("http://") and not is_loopback_url(value):
+            raise ValueError("must be an https:// URL (http:// only for a server on this machine) or a file")
         return value
 
     @model_validator(mode="after")

@@ -32,9 +32,11 @@ def claim_job(
     stale_after: float,
     source: str | None,
     owner: str,
+    max_processing: int | None = None,
 ) -> Claim:
     """Claim the job of the object (bucket, key, version), creating its rows under the video id
-    `candidate` unless the object has one already."""
+    `candidate` unless the object has one already. With `max_processing`, a job whose owner has that
+    many other jobs processing (live claims) is `deferred` instead of taken."""
     _insert_once(
         conn,
         Video,
@@ -84,6 +86,14 @@ def claim_job(
         started_at=func.coalesce(Job.started_at, now),
         finished_at=None,
     )
+    fresh = now - timedelta(seconds=stale_after)
+    if max_processing is not None and _owner_is_full(conn, owner, video_id, fresh, max_processing):
+        job = load_record(conn, conn.execute(select(Job.id).where(Job.video_id == video_id)).scalar_one())
+        claimable = job.status == JobStatus.QUEUED or (
+            job.status == JobStatus.PROCESSING and (job.heartbeat_at is None or job.heartbeat_at < fresh)
+        )
+        if claimable:
+            return Claim(outcome="deferred", job=job)
     stale = conn.execute(
         update(Job)
         .where(
@@ -115,6 +125,24 @@ def claim_job(
         JobStatus.FAILED: "failed",
     }.get(job.status, "busy")
     return Claim(outcome=outcome, job=job)
+
+
+def _owner_is_full(conn: Connection, owner: str, video_id: str, fresh: datetime, limit: int) -> bool:
+    if conn.dialect.name == "postgresql":
+        # One claim of this owner at a time until the transaction ends, so two workers cannot both see
+        # room for one more (SQLite serialises writers already).
+        conn.execute(select(func.pg_advisory_xact_lock(func.hashtext(f"lifestream-owner:{owner}"))))
+    processing = conn.execute(
+        select(func.count())
+        .select_from(Job)
+        .where(
+            Job.owner == owner,
+            Job.video_id != video_id,
+            Job.status == JobStatus.PROCESSING.value,
+            Job.heartbeat_at >= fresh,
+        )
+    ).scalar_one()
+    return processing >= limit
 
 
 def _insert_once(conn: Connection, model, values: dict[str, Any]) -> None:

@@ -12,7 +12,8 @@ from sqlalchemy import Connection, Select, select
 from lifestream.core.errors import JobNotFoundError
 from lifestream.jobs.schema import Job, JobStatus, Video
 
-ClaimOutcome = Literal["claimed", "completed", "busy", "failed"]
+# deferred: claimable, but its owner already has as many jobs processing as the quota allows.
+ClaimOutcome = Literal["claimed", "completed", "busy", "failed", "deferred"]
 
 
 class JobRecord(BaseModel):
@@ -42,6 +43,7 @@ class JobRecord(BaseModel):
     source: str | None = None
     claimed_by: str | None = None
     heartbeat_at: datetime | None = None
+    reason: str | None = None
 
 
 class Claim(BaseModel):
@@ -70,6 +72,7 @@ def select_records() -> Select:
         Job.progress,
         Job.attempts,
         Job.error,
+        Job.reason,
         Job.result_keys,
         Job.checkpoint,
         Job.created_at,

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     CheckConstraint,
     DateTime,
     Float,
@@ -115,7 +116,10 @@ class Job(Base):
     stage: Mapped[str | None] = mapped_column(String(64))
     progress: Mapped[float] = mapped_column(Float, default=0.0)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # Why the last attempt failed, for the operator: the exception, with paths, keys and library text.
     error: Mapped[str | None] = mapped_column(Text)
+    # The same for the video's owner, in their words (lifestream.core.errors.user_reason): what the API shows.
+    reason: Mapped[str | None] = mapped_column(Text)
     result_keys: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     checkpoint: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     claimed_by: Mapped[str | None] = mapped_column(String(255))
@@ -154,6 +158,34 @@ class LexicalChunk(Base):
     # The speakers' names as words, indexed with the text: "what did Marco say" matches Marco's turns.
     speaker_text: Mapped[str] = mapped_column(Text, default="")
 
+
+
+class RateBucket(Base):
+    """A token bucket per owner and kind of request (`lifestream.jobs.usage`): `tokens` as of `updated`
+    (seconds since the epoch, so both engines do the refill arithmetic alike)."""
+
+    __tablename__ = "rate_buckets"
+
+    owner: Mapped[str] = mapped_column(String(128), primary_key=True)
+    bucket: Mapped[str] = mapped_column(String(32), primary_key=True)
+    tokens: Mapped[float] = mapped_column(Float)
+    updated: Mapped[float] = mapped_column(Float)
+
+
+class UploadTicket(Base):
+    """An upload the API signed for an owner: what the upload quotas count (in flight, bytes a day)."""
+
+    __tablename__ = "upload_tickets"
+    __table_args__ = (Index("ix_upload_tickets_owner_created_at", "owner", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    # Not unique: subtitles signed again for the same video have the same key, and count again.
+    key: Mapped[str] = mapped_column(String(1024))
+    owner: Mapped[str] = mapped_column(String(128))
+    size: Mapped[int] = mapped_column(BigInteger)
+    # A video's ticket counts as in flight until its job ends; subtitles count only in the bytes.
+    video: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 def include_name(name: str | None, type_: str, parent_names: dict) -> bool:
     """For Alembic comparisons: the engine-specific full-text parts of migration 0004 (SQLite's FTS5 table

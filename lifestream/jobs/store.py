@@ -24,6 +24,7 @@ from lifestream.jobs.ids import video_id_for
 from lifestream.jobs.migrate import run_migrations
 from lifestream.jobs.records import Claim, JobRecord, load_record, select_records
 from lifestream.jobs.schema import Job, JobStatus, Video, utcnow
+from lifestream.jobs.usage import Usage
 
 MAX_ERROR_CHARS = 4000
 _T = TypeVar("_T")
@@ -46,6 +47,8 @@ class JobStore:
         self.engine: Engine = make_engine(url)
         # Timezone-aware "now"; tests inject a clock they advance instead of sleeping.
         self.clock = clock
+        # Rate-limit buckets and upload tickets, in the same database (lifestream.jobs.usage).
+        self.usage = Usage(self.engine, lambda: self.clock())
 
     @classmethod
     def from_settings(cls, settings) -> JobStore:
@@ -128,10 +131,12 @@ class JobStore:
         name: str | None = None,
         source: str | None = None,
         owner: str = LOCAL_USER,
+        max_processing: int | None = None,
     ) -> Claim:
         """Claim the job of the object (bucket, key, version). `name` gives the video id its readable
         part when the key has none; `source` is recorded for people (a local file's path); `owner` is
-        who the video belongs to (the caller derives it from the key: lifestream.core.ownership)."""
+        who the video belongs to (the caller derives it from the key: lifestream.core.ownership);
+        `max_processing` caps the owner's jobs processing at once (`deferred` beyond it: claims.py)."""
         candidate = video_id_for(bucket, key, version, name=name)
 
         def work(conn: Connection) -> Claim:
@@ -147,6 +152,7 @@ class JobStore:
                 stale_after=stale_after,
                 source=source,
                 owner=owner,
+                max_processing=max_processing,
             )
 
         return self._tx(work)
@@ -199,6 +205,7 @@ class JobStore:
                     stage="done",
                     progress=1.0,
                     error=None,
+                    reason=None,
                     result_keys=dict(result_keys),
                     checkpoint=None,
                     claimed_by=None,
@@ -219,30 +226,37 @@ class JobStore:
 
         return self._tx(work)
 
-    def fail(self, job_id: int | str, *, worker_id: str, error: str) -> JobRecord:
-        """Permanent failure: later deliveries of the same upload are acknowledged, not retried."""
+    def fail(
+        self, job_id: int | str, *, worker_id: str, error: str, reason: str | None = None
+    ) -> JobRecord:
+        """Permanent failure: later deliveries of the same upload are acknowledged, not retried. `error` is
+        the operator's, `reason` the owner's (see the columns)."""
         return self._fenced(
             job_id,
             worker_id,
             status=JobStatus.FAILED.value,
             error=_truncate(error),
+            reason=_truncate(reason) if reason else None,
             claimed_by=None,
             heartbeat_at=None,
             finished_at=self.clock(),
         )
 
-    def abandon(self, job_id: int | str, *, worker_id: str, error: str) -> JobRecord:
+    def abandon(
+        self, job_id: int | str, *, worker_id: str, error: str, reason: str | None = None
+    ) -> JobRecord:
         """Transient failure: record why and free the claim so the retry can take it immediately."""
         return self._fenced(
             job_id,
             worker_id,
             status=JobStatus.QUEUED.value,
             error=_truncate(error),
+            reason=_truncate(reason) if reason else None,
             claimed_by=None,
             heartbeat_at=None,
         )
 
-    def note_released_failure(self, job_id: int | str, *, error: str) -> bool:
+    def note_released_failure(self, job_id: int | str, *, error: str, reason: str | None = None) -> bool:
         """Record why a job released a moment ago was not handed over — unless another attempt has
         claimed it since (then its holder's record wins). False when nothing was written."""
         jid = _parse_job_id(job_id)
@@ -251,7 +265,11 @@ class JobStore:
             result = conn.execute(
                 update(Job)
                 .where(Job.id == jid, Job.status == JobStatus.QUEUED.value, Job.claimed_by.is_(None))
-                .values(error=_truncate(error), updated_at=self.clock())
+                .values(
+                    error=_truncate(error),
+                    reason=_truncate(reason) if reason else None,
+                    updated_at=self.clock(),
+                )
             )
             return result.rowcount > 0
 
@@ -271,6 +289,7 @@ class JobStore:
                     stage=None,
                     progress=0.0,
                     error=None,
+                    reason=None,
                     checkpoint=None,
                     claimed_by=None,
                     heartbeat_at=None,

@@ -38,7 +38,8 @@ def port_open(port: int) -> bool:
 def start_server(state_dir: Path, port: int) -> int:
     log = open(state_dir / "moto.log", "ab")  # noqa: SIM115 - handed to the child process
     process = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        # moto behind a guard: answers loopback names and this machine's pages only (see the module).
+        [sys.executable, "-m", "lifestream.local.moto_guarded", "-H", "127.0.0.1", "-p", str(port)],
         stdout=log,
         stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL,

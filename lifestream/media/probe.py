@@ -117,7 +117,10 @@ def probe(
     if size == 0:
         raise EmptyFileError(f"{path.name}: the file is empty (0 bytes)")
     if max_bytes is not None and size > max_bytes:
-        raise UnsupportedFileError(f"{path.name}: {size} bytes is over the {max_bytes}-byte limit")
+        raise UnsupportedFileError(
+            f"{path.name}: {size} bytes is over the {max_bytes}-byte limit",
+            reason=f"the video is {size:,} bytes, over the limit of {max_bytes:,} bytes",
+        )
     try:
         container = av.open(str(path))
     except (av.FFmpegError, ValueError, OSError) as exc:

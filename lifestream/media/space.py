@@ -75,7 +75,8 @@ def check_scratch_space(
         f"{name}: needs about {needed / MIB:,.0f} MB of scratch disk ({', '.join(parts)}, "
         f"{RESERVE_BYTES // MIB} MB reserve) but only {capacity / MIB:,.0f} MB is available: raise the "
         "worker's ephemeral storage (worker_ephemeral_mb in stacks/config.py, or "
-        "LIFESTREAM_EPHEMERAL_STORAGE_BYTES) or split the video into shorter parts"
+        "LIFESTREAM_EPHEMERAL_STORAGE_BYTES) or split the video into shorter parts",
+        reason="the video is too long to process here: split it into shorter parts",
     )
 
 

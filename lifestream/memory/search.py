@@ -27,6 +27,12 @@ if TYPE_CHECKING:
 # Each channel is asked for this many candidates per wanted hit (fusion and folding need a deeper pool).
 POOL_FACTOR = 4
 MIN_POOL = 20
+# Speakers a query may lift: each named speaker widens the search, and names are the users' own (subtitle
+# voice tags, renames), unbounded. Three covers "what did Anna, Bob and Chen decide".
+MAX_SPEAKERS_PER_QUERY = 3
+# Longest name, in words, looked for in a query ("Anna Maria de la Cruz").
+MAX_NAME_WORDS = 6
+_WORD = re.compile(r"\w+")
 
 
 def to_result(match: Match) -> SearchResult:
@@ -90,10 +96,30 @@ def check_mode(mode: str) -> str:
     return mode
 
 
-def named_speakers(query: str, known: set[str]) -> list[str]:
-    """The known speaker names that the query says, as whole words ("Priya's" counts)."""
+def named_speakers(query: str, known: set[str], *, limit: int = MAX_SPEAKERS_PER_QUERY) -> list[str]:
+    """The known speaker names that the query says, as whole words ("Priya's" counts), in the order the
+    query says them, at most `limit`. Names come from uploaded subtitles and renames, so a user may have
+    any number: the query's own word spans are looked up among them (work grows with the query, not with
+    the names), and at most `limit` of them cost a search."""
+    by_folded: dict[str, str] = {}
+    longest = 1
+    for name in known:
+        folded = name.casefold()
+        by_folded.setdefault(folded, name)
+        longest = max(longest, len(_WORD.findall(folded)))
     lowered = query.casefold()
-    return sorted(n for n in known if re.search(rf"(?<!\w){re.escape(n.casefold())}(?!\w)", lowered))
+    words = list(_WORD.finditer(lowered))
+    found: list[str] = []
+    for i, first in enumerate(words):
+        # The longest name starting at this word first ("Anna Maria" before "Anna").
+        for j in range(min(len(words), i + min(longest, MAX_NAME_WORDS)) - 1, i - 1, -1):
+            name = by_folded.get(lowered[first.start() : words[j].end()])
+            if name is not None and name not in found:
+                found.append(name)
+                break
+        if len(found) >= limit:
+            break
+    return found
 
 
 def search(
@@ -151,13 +177,14 @@ def search(
     boosted: list[str] = []
     if lexical is not None and weights.speaker > 0 and not filters.speaker:
         boosted = named_speakers(text, lexical.speakers(owner))
-    for name in boosted:
-        said = filters.with_speaker(name)
+    if boosted:
+        # One query for every name said (`$in`), not one per name.
+        said = filters.with_any_speaker(boosted)
         if "dense" in channels:
             named = [to_result(m) for m in store.query(vector, top_k=pool, filter=said.vector_filter())]
         else:
             named = lexical.search(owner, text, top_k=pool, filters=said)
-        channels.setdefault("speaker", []).extend(named)
+        channels["speaker"] = named
     if mode == "hybrid":
         ranked = reciprocal_rank_fusion(
             channels,

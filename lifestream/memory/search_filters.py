@@ -30,7 +30,8 @@ def recorded_day(date: str | None) -> int | None:
 
 class SearchFilters(BaseModel):
     """Recorded on or after `date_from` and on or before `date_to` (local dates), in one video, said by one
-    speaker, of one chunk type; None means any."""
+    speaker, of one chunk type; None means any. `speakers_any` (search's own, never a person's input): said
+    by at least one of these speakers, one `$in` for all the names a query says."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -39,6 +40,7 @@ class SearchFilters(BaseModel):
     video_id: str | None = None
     speaker: str | None = None
     chunk_type: ChunkType | None = None
+    speakers_any: tuple[str, ...] = ()
 
     @classmethod
     def parse(
@@ -77,6 +79,9 @@ class SearchFilters(BaseModel):
     def with_speaker(self, speaker: str) -> SearchFilters:
         return self.model_copy(update={"speaker": speaker})
 
+    def with_any_speaker(self, speakers: list[str]) -> SearchFilters:
+        return self.model_copy(update={"speakers_any": tuple(speakers)})
+
     @property
     def has_dates(self) -> bool:
         return self.date_from is not None or self.date_to is not None
@@ -103,6 +108,8 @@ class SearchFilters(BaseModel):
             clauses.append({"video_id": {"$eq": self.video_id}})
         if self.speaker:
             clauses.append({"speakers": {"$in": [self.speaker]}})
+        if self.speakers_any:
+            clauses.append({"speakers": {"$in": list(self.speakers_any)}})
         if self.chunk_type:
             clauses.append({"chunk_type": {"$eq": self.chunk_type.value}})
         if not clauses:

@@ -18,7 +18,7 @@ class VideoSummary(BaseModel):
     status: Literal["queued", "processing", "completed", "failed"]
     stage: str | None = None
     progress: float = 0.0
-    error: str | None = None
+    error: str | None = Field(default=None, description="Why processing failed, or is being retried")
     duration: float | None = Field(default=None, description="Seconds")
     recorded_at: datetime | None = None
     created_at: datetime
@@ -91,7 +91,7 @@ class JobView(BaseModel):
     stage: str | None = None
     progress: float
     attempts: int
-    error: str | None = None
+    error: str | None = Field(default=None, description="Why processing failed, or is being retried")
     created_at: datetime
     updated_at: datetime
     started_at: datetime | None = None

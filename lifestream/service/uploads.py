@@ -10,7 +10,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from lifestream.core.constants import SUBTITLE_SUFFIXES, VIDEO_SUFFIXES
-from lifestream.core.errors import NotFoundError, RequestError, StorageError
+from lifestream.core.errors import LimitExceeded, NotFoundError, RequestError, StorageError
 from lifestream.core.ownership import (
     InvalidNameError,
     new_upload_folder,
@@ -26,6 +26,8 @@ from lifestream.service.models import CompletedUpload, UploadTicket
 PRESIGNED_POST_LIMIT = 5 * 1024**3
 # Parts of a multipart upload: S3 allows 5 MB-5 GB a part and 10,000 parts.
 MULTIPART_PART_SIZE = 512 * 1024**2
+# When a user with the most videos in flight may try again: their jobs take minutes, not seconds.
+IN_FLIGHT_RETRY_SECONDS = 60
 SUBTITLE_TYPES = ("application/x-subrip", "text/vtt", "text/plain", "application/octet-stream")
 
 
@@ -74,7 +76,9 @@ class Uploads(LibraryBase):
             raise RequestError("size", "must be a positive number of bytes")
         if size > limit:
             raise RequestError("size", f"{size:,} bytes is over the limit of {limit:,} bytes")
+        self._check_quota(owner, size, video=beside is None)
         seconds = self.settings.upload_url_minutes * 60
+        self.jobs.usage.record_upload(owner, key, size, video=beside is None)
         if size > min(PRESIGNED_POST_LIMIT, self.settings.upload_post_limit_bytes):
             return self._presign_multipart(key, size, content_type, seconds)
         with storage_errors("presigning an upload"):
@@ -93,6 +97,37 @@ class Uploads(LibraryBase):
             max_bytes=size,
             expires_at=self.clock() + dt.timedelta(seconds=seconds),
         )
+
+    def _check_quota(self, owner: str, size: int, *, video: bool) -> None:
+        """The owner's upload quotas (LIFESTREAM_QUOTA_*): videos in flight, bytes signed in 24 hours."""
+        in_flight, per_day = self.settings.quota_uploads_in_flight, self.settings.quota_bytes_per_day
+        if not (in_flight or per_day):
+            return
+        if per_day and size > per_day:
+            raise LimitExceeded(
+                f"{size:,} bytes is over your daily upload allowance of {per_day:,} bytes", retry_after=None
+            )
+        use = self.jobs.usage.uploads(owner, ticket_minutes=self.settings.upload_url_minutes)
+        if video and in_flight and use.in_flight >= in_flight:
+            raise LimitExceeded(
+                f"you have {use.in_flight} videos uploading or waiting to be processed, the most allowed "
+                "at once: send more when one has finished",
+                retry_after=IN_FLIGHT_RETRY_SECONDS,
+            )
+        over = use.bytes_today + size - per_day if per_day else 0
+        if over > 0:
+            # Uploads leave the 24-hour window oldest first: this one fits once enough of them have.
+            freed, fits_at = 0, self.clock()
+            for signed_at, signed in use.recent:
+                freed += signed
+                if freed >= over:
+                    fits_at = signed_at + dt.timedelta(days=1)
+                    break
+            raise LimitExceeded(
+                f"your uploads of the last 24 hours reach your daily allowance of {per_day:,} bytes; "
+                f"this one fits from {fits_at:%Y-%m-%d %H:%M} UTC",
+                retry_after=max(1.0, (fits_at - self.clock()).total_seconds()),
+            )
 
     def _presign_multipart(self, key: str, size: int, content_type: str, seconds: int) -> UploadTicket:
         """Over S3's POST limit: a multipart upload whose every part URL is signed for this key and

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lifestream.core.constants import LOCAL_FILES_BUCKET
-from lifestream.core.errors import NotFoundError, RequestError
+from lifestream.core.errors import RETRYING, NotFoundError, RequestError
 from lifestream.core.timefmt import local_midnight
 from lifestream.service.base import MAX_PAGE, LibraryBase
 from lifestream.service.models import DayDiary, JobView, MediaLinks, VideoDiary, VideoPage, VideoSummary
@@ -103,7 +103,8 @@ class Videos(LibraryBase):
     def markdown(self, owner: str, ref: str) -> str:
         job = self.lookup(owner, ref)
         if job.status != "completed":
-            hint = f": {job.error}" if job.error else ""
+            reason = public_reason(job)
+            hint = f": {reason}" if reason else ""
             raise NotFoundError(f"{job.video_id} has no diary yet (status {job.status}{hint})")
         text = self.read_result(job, "markdown")
         if text is None:
@@ -158,6 +159,9 @@ def _utc_midnight(day: dt.date) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
 
 
+# What a failure recorded before reasons existed (migration 0005) reads as.
+FAILED_WITHOUT_REASON = "processing failed"
+
 def _title(job: JobRecord) -> str:
     if job.source:
         return Path(job.source).name
@@ -172,7 +176,7 @@ def video_summary(job: JobRecord) -> VideoSummary:
         status=job.status.value if hasattr(job.status, "value") else job.status,
         stage=job.stage,
         progress=job.progress,
-        error=job.error,
+        error=public_reason(job),
         duration=job.duration,
         recorded_at=job.recorded_at,
         created_at=job.created_at,
@@ -181,4 +185,16 @@ def video_summary(job: JobRecord) -> VideoSummary:
 
 
 def job_view(job: JobRecord) -> JobView:
-    return JobView.model_validate(job.model_dump())
+    return JobView.model_validate({**job.model_dump(), "error": public_reason(job)})
+
+
+def public_reason(job: JobRecord) -> str | None:
+    """What the owner reads about a failure: the job's `reason`, never its `error` (the operator's
+    exception text, with keys, hosts and library words). A failure recorded before reasons existed
+    (migration 0005) is only said to have happened."""
+    if job.reason:
+        return job.reason
+    if not job.error:
+        return None
+    status = job.status.value if hasattr(job.status, "value") else job.status
+    return FAILED_WITHOUT_REASON if status == "failed" else RETRYING

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from lifestream.core.checkpoint import Checkpoint
 from lifestream.core.constants import LOCAL_USER
-from lifestream.core.errors import InputError, LifeStreamError, OutOfTime
+from lifestream.core.errors import InputError, LifeStreamError, OutOfTime, user_reason
 
 if TYPE_CHECKING:
     from lifestream.core.settings import Settings
@@ -54,6 +54,8 @@ class ClaimRequest:
     name: str | None = None
     source: str | None = None
     owner: str = LOCAL_USER
+    # The owner's quota of jobs processing at once (None: no cap); beyond it the claim is deferred.
+    max_processing: int | None = None
 
 
 @dataclass
@@ -98,6 +100,7 @@ OutcomeStatus = Literal[
     # holder rewrites the same deterministic output, and a removed job's output is deleted here.
     "lost",
     "continued",  # out of invocation time and handed over (the caller's `on_out_of_time`)
+    "deferred",  # its owner has as many jobs processing as the quota allows: try again later
 ]
 
 
@@ -114,6 +117,7 @@ OutOfTimeHandler = Callable[["JobRecord", OutOfTime, "Checkpoint | None"], "JobO
 
 
 def describe_error(exc: BaseException) -> str:
+    """The operator's account of a failure (the job's `error`; the owner reads `user_reason`)."""
     if isinstance(exc, KeyboardInterrupt):
         return f"interrupted: {type(exc).__name__}: {exc}"
     if isinstance(exc, LifeStreamError):
@@ -144,7 +148,11 @@ def run_job(
     if on_claimed is not None:
         on_claimed(claim)
     if claim.outcome != "claimed":
-        status = {"completed": "already_completed", "failed": "already_failed"}.get(claim.outcome, "busy")
+        status = {
+            "completed": "already_completed",
+            "failed": "already_failed",
+            "deferred": "deferred",
+        }.get(claim.outcome, "busy")
         return JobOutcome(status, claim.job, detail=claim.job.error or "")
     attempt = _Attempt(
         jobs,
@@ -172,6 +180,7 @@ def _claim(jobs: JobStore, request: ClaimRequest) -> Claim:
         name=request.name,
         source=request.source,
         owner=request.owner,
+        max_processing=request.max_processing,
     )
 
 
@@ -217,7 +226,9 @@ class _Attempt:
         except InputError as exc:
             reason = describe_error(exc)
             try:
-                failed = self.jobs.fail(job.id, worker_id=self.worker_id, error=reason)
+                failed = self.jobs.fail(
+                    job.id, worker_id=self.worker_id, error=reason, reason=user_reason(exc)
+                )
             except ClaimLostError as lost:
                 return self._lost(lost)
             self._clear_checkpoint()
@@ -311,7 +322,9 @@ class _Attempt:
         from lifestream.jobs import ClaimLostError
 
         try:
-            self.jobs.abandon(self.job.id, worker_id=self.worker_id, error=describe_error(exc))
+            self.jobs.abandon(
+                self.job.id, worker_id=self.worker_id, error=describe_error(exc), reason=user_reason(exc)
+            )
         except ClaimLostError as lost:
             released = lost.job is not None and lost.job.status == "queued" and lost.job.claimed_by is None
             if not released:  # a job handed back a moment ago is free already: nothing to warn about

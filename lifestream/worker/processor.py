@@ -24,6 +24,7 @@ from lifestream.core.errors import (
     OutOfTime,
     TransientError,
     UnsupportedFileError,
+    user_reason,
 )
 from lifestream.core.ownership import owner_of_key
 from lifestream.core.sidecars import MAX_SIDECAR_BYTES, subtitle_files
@@ -120,6 +121,7 @@ def process_object(
         size=ref.size,
         worker_id=worker_id(context),
         stale_after=settings.worker_stale_claim_seconds,
+        max_processing=settings.quota_jobs_processing or None,
     )
     upload = _UploadedObject(ref, runtime, context, continuation, source_queue_arn)
 
@@ -148,7 +150,9 @@ def process_object(
             )
         if outcome.status == "failed":
             _tag_failed_upload(upload)
-        if outcome.status == "already_completed":
+        if outcome.status == "deferred":
+            upload.defer(job)
+        elif outcome.status == "already_completed":
             logger.info("already completed; acknowledged")
         elif outcome.status == "already_failed":
             logger.info("already failed permanently; acknowledged", extra={"error": job.error})
@@ -257,6 +261,24 @@ class _UploadedObject:
     def remove_results(self, job: Any) -> None:
         self.results.remove(job.owner, job.video_id)
 
+    def defer(self, job: Any) -> None:
+        """The owner has as many jobs processing as their quota allows: this message comes back after
+        `quota_defer_seconds` (as a delayed copy, so waiting never counts toward the DLQ's receive count),
+        and this one is acknowledged. The job stays queued meanwhile."""
+        ref, continuation = self.ref, self.continuation
+        later = continuation or Continuation(
+            bucket=ref.bucket,
+            key=ref.key,
+            version=ref.version,
+            version_id=ref.version_id,
+            job_id=str(job.id),
+            video_id=job.video_id,
+            stage=NOT_STARTED,
+        )
+        delay = self.settings.quota_defer_seconds
+        send_continuation(self.runtime, later, source_queue_arn=self.source_queue_arn, delay_seconds=delay)
+        logger.info("owner at their processing quota; deferred", extra={"delay_seconds": delay})
+
     def hand_over(self, job: Any, exc: OutOfTime, checkpoint: Any) -> LifecycleOutcome:
         """Out of invocation time: release the job with its checkpoint and send a continuation."""
         ref, runtime, continuation = self.ref, self.runtime, self.continuation
@@ -297,7 +319,9 @@ class _UploadedObject:
         try:
             send_continuation(runtime, follow_up, source_queue_arn=self.source_queue_arn)
         except Exception as failure:
-            runtime.jobs.note_released_failure(job.id, error=describe_error(failure))
+            runtime.jobs.note_released_failure(
+                job.id, error=describe_error(failure), reason=user_reason(failure)
+            )
             raise
         logger.info(
             "out of time; continuation sent", extra={"stage": exc.stage, "offset": exc.offset, "hop": hop}
@@ -321,10 +345,15 @@ def _require_current(ref: ObjectRef, meta: Any) -> None:
 
 
 def send_continuation(
-    runtime: WorkerRuntime, message: Continuation, *, source_queue_arn: str | None = None
+    runtime: WorkerRuntime,
+    message: Continuation,
+    *,
+    source_queue_arn: str | None = None,
+    delay_seconds: int = 0,
 ) -> None:
     queue_url = runtime.settings.queue_url or _queue_url_from_arn(runtime, source_queue_arn)
-    runtime.sqs_client.send_message(QueueUrl=queue_url, MessageBody=message.to_body())
+    extra = {"DelaySeconds": delay_seconds} if delay_seconds else {}
+    runtime.sqs_client.send_message(QueueUrl=queue_url, MessageBody=message.to_body(), **extra)
 
 
 def _queue_url_from_arn(runtime: WorkerRuntime, arn: str | None) -> str:
@@ -339,7 +368,8 @@ def _queue_url_from_arn(runtime: WorkerRuntime, arn: str | None) -> str:
 def _check_size(size: int | None, limit: int, ref: ObjectRef) -> None:
     if size is not None and size > limit:
         raise UnsupportedFileError(
-            f"s3://{ref.bucket}/{ref.key} is {size:,} bytes; the limit is {limit:,} (LIFESTREAM_MAX_VIDEO_BYTES)"
+            f"s3://{ref.bucket}/{ref.key} is {size:,} bytes; the limit is {limit:,} (LIFESTREAM_MAX_VIDEO_BYTES)",
+            reason=f"the video is {size:,} bytes, over the limit of {limit:,} bytes",
         )
 
 

@@ -15,6 +15,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi.testclient import TestClient
 
+from lifestream.core.constants import API_SCOPE
 from lifestream.core.settings import Settings
 from lifestream.jobs import JobStore
 from lifestream.local.worker import LocalWorker
@@ -38,7 +39,17 @@ class Keys:
 
     def token(self, sub: str, *, key=None, kid: str = "k1", **claims) -> str:
         now = int(time.time())
-        body = {"sub": sub, "iss": ISSUER, "aud": AUDIENCE, "iat": now, "exp": now + 600, **claims}
+        body = {
+            "sub": sub,
+            "iss": ISSUER,
+            "aud": AUDIENCE,
+            "iat": now,
+            "exp": now + 600,
+            # What a Cognito access token for this API carries (an ID token says "id" and has no scope).
+            "token_use": "access",
+            "scope": f"openid {API_SCOPE}",
+            **claims,
+        }
         body = {k: v for k, v in body.items() if v is not None}
         return jwt.encode(body, key or self.good, algorithm="RS256", headers={"kid": kid})
 

@@ -1,5 +1,6 @@
 """Sign-in: tokens are verified as API Gateway's JWT authorizer verifies them (RSA signature by a JWKS key
-named by kid, iss, aud or client_id, exp, nbf, iat); anything else is 401 with a JSON body."""
+named by kid, iss, aud or client_id, exp, nbf, iat), must be access tokens with the API's scope, and must
+not name a reserved user; anything else is 401 with a JSON body."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from lifestream.api import create_app
+from lifestream.core.constants import API_SCOPE
 from lifestream.core.errors import ConfigError
 from lifestream.core.settings import load_settings
 from tests.api.conftest import AUDIENCE, ISSUER
@@ -70,6 +72,16 @@ def test_a_valid_token_signs_in(client, keys):
         pytest.param(lambda k: k.token("alice", iat=int(time.time()) + 300), id="issued in the future"),
         pytest.param(lambda k: k.token("alice", exp=None), id="no expiry"),
         pytest.param(lambda k: k.token("../bob"), id="sub that is a path"),
+        # Cognito ID tokens name the app client in aud, as the configured audience expects.
+        pytest.param(lambda k: k.token("alice", token_use="id", scope=None), id="ID token"),
+        pytest.param(lambda k: k.token("alice", token_use=None), id="no token_use"),
+        pytest.param(lambda k: k.token("alice", scope=None), id="no scope"),
+        pytest.param(lambda k: k.token("alice", scope="openid email"), id="without the API scope"),
+        pytest.param(lambda k: k.token("alice", scope=f"{API_SCOPE}x"), id="a scope that only starts alike"),
+        pytest.param(lambda k: k.token("local"), id="the local user"),
+        pytest.param(lambda k: k.token("LOCAL"), id="the local user in capitals"),
+        pytest.param(lambda k: k.token("default"), id="the default namespace"),
+        pytest.param(lambda k: k.token("results"), id="a word of the storage layout"),
         pytest.param(
             lambda k: jwt.encode(
                 {"sub": "alice", "iss": ISSUER, "aud": AUDIENCE, "exp": int(time.time()) + 60},
@@ -147,12 +159,23 @@ def test_gateway_mode_reads_the_authorizers_claims_and_refuses_requests_without(
 
     import asyncio
 
-    claims = {"requestContext": {"authorizer": {"jwt": {"claims": {"sub": "alice"}, "scopes": None}}}}
-    assert asyncio.run(call(claims)) == (200, {"items": [], "next_offset": None})
+    def authorized(claims: dict) -> dict:
+        return {"requestContext": {"authorizer": {"jwt": {"claims": claims, "scopes": [API_SCOPE]}}}}
+
+    access = {"sub": "alice", "token_use": "access", "scope": f"openid {API_SCOPE}"}
+    assert asyncio.run(call(authorized(access))) == (200, {"items": [], "next_offset": None})
     status, body = asyncio.run(call(None))
     assert status == 401 and body["field"] == "Authorization"
-    status, _ = asyncio.run(call({"requestContext": {"authorizer": {"jwt": {"claims": {}}}}}))
-    assert status == 401
+    # The authorizer also passes ID tokens and any scope the route does not ask for: the app refuses them,
+    # and the reserved ids, as in jwt mode.
+    for claims in (
+        {},
+        {**access, "token_use": "id"},
+        {**access, "scope": "openid"},
+        {**access, "sub": "local"},
+    ):
+        status, _ = asyncio.run(call(authorized(claims)))
+        assert status == 401, claims
 
 
 def test_through_mangum_the_user_is_the_authorizers_sub(tmp_path):
@@ -192,7 +215,34 @@ def test_through_mangum_the_user_is_the_authorizers_sub(tmp_path):
             "isBase64Encoded": False,
         }
 
-    signed_in = handler(event({"sub": "alice", "iss": ISSUER}), None)
+    signed_in = handler(
+        event({"sub": "alice", "iss": ISSUER, "token_use": "access", "scope": f"openid {API_SCOPE}"}), None
+    )
     assert signed_in["statusCode"] == 404 and json.loads(signed_in["body"])["error"] == "not_found"
     anonymous = handler(event(None), None)
     assert anonymous["statusCode"] == 401 and json.loads(anonymous["body"])["field"] == "Authorization"
+
+
+@pytest.mark.parametrize(
+    ("jwks", "ok"),
+    [
+        ("https://cognito-idp.eu-west-1.amazonaws.com/pool/.well-known/jwks.json", True),
+        ("http://127.0.0.1:9000/jwks.json", True),
+        ("http://localhost:9000/jwks.json", True),
+        ("http://[::1]:9000/jwks.json", True),
+        ("http://issuer.example/jwks.json", False),
+        ("HTTP://issuer.example/jwks.json", False),
+        ("http://127.0.0.1.evil.example/jwks.json", False),
+    ],
+)
+def test_keys_come_over_https_unless_the_issuer_is_on_this_machine(tmp_path, jwks, ok):
+    def make():
+        return load_settings(
+            data_dir=tmp_path, auth="jwt", auth_issuer=ISSUER, auth_audience=AUDIENCE, auth_jwks=jwks
+        )
+
+    if ok:
+        assert make().auth_jwks == jwks
+    else:
+        with pytest.raises(ConfigError, match="LIFESTREAM_AUTH_JWKS.*https://"):
+            make()

@@ -18,7 +18,7 @@ def test_delete_forgets_the_older_versions_too(cloud, settings_for, tmp_path):
     embedder = WordEmbedder()
     store = FaissVectorStore(tmp_path / "faiss", dimension=DIM, embedder_name=embedder.name)
     library = Library(settings, store=store, embedder=embedder)
-    client = TestClient(create_app(settings, library=library), raise_server_exceptions=False)
+    client = TestClient(create_app(settings, library=library), raise_server_exceptions=False, base_url="http://127.0.0.1")
     bucket, key = cloud.resources.bucket, "uploads/walk.mp4"
     # GIVEN two versions of one upload, each with a job (the older one failed, so nothing replaced it),
     # vectors and results

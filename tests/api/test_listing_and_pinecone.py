@@ -39,7 +39,7 @@ def _video(library, key: str, owner: str, day: int | None, *, done: bool = True,
 
 def test_the_library_pages_and_filters(tmp_path):
     library = Library(load_settings(data_dir=tmp_path / "data"))
-    client = TestClient(create_app(library.settings, library=library))
+    client = TestClient(create_app(library.settings, library=library), base_url="http://127.0.0.1")
     for day in (1, 2, 3, 4, 5):
         _video(library, f"uploads/day{day}.mp4", "local", day)
     _video(library, "uploads/pending.mp4", "local", None, done=False)
@@ -74,7 +74,7 @@ def test_isolation_on_pinecone_through_the_api(tmp_path, pinecone_fake, keys):
     embedder = WordEmbedder()
     store = connect_pinecone(pinecone_fake)
     library = Library(settings, store=store, embedder=embedder)
-    client = TestClient(create_app(settings, library=library), raise_server_exceptions=False)
+    client = TestClient(create_app(settings, library=library), raise_server_exceptions=False, base_url="http://127.0.0.1")
     ids = {}
     for owner in ("alice", "bob"):
         # Files processed on this machine: no S3 in this test, only the vectors matter.
@@ -110,7 +110,7 @@ def test_an_unreachable_bucket_is_a_503_and_the_video_stays_for_a_retry(tmp_path
 
     settings = load_settings(data_dir=tmp_path / "data", aws_endpoint_url=f"http://127.0.0.1:{free_port()}")
     library = Library(settings)
-    client = TestClient(create_app(settings, library=library), raise_server_exceptions=False)
+    client = TestClient(create_app(settings, library=library), raise_server_exceptions=False, base_url="http://127.0.0.1")
     job = _video(library, "uploads/walk.mp4", "local", 2)
     response = client.delete(f"/api/videos/{job.video_id}")
     assert response.status_code == 503 and response.json()["error"] == "unavailable"

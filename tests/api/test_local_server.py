@@ -71,7 +71,7 @@ def test_a_local_file_plays_through_the_api_with_range_requests(sample, monkeypa
     monkeypatch.setenv("LIFESTREAM_SUMMARIZER", "extractive")
     processed = runner.invoke(cli_app, ["process", str(sample.path)])
     assert processed.exit_code == 0, processed.output
-    client = TestClient(create_app(load_settings()), raise_server_exceptions=False)
+    client = TestClient(create_app(load_settings()), raise_server_exceptions=False, base_url="http://127.0.0.1")
     (video,) = client.get("/api/videos").json()["items"]
     assert video["title"] == sample.path.name and video["status"] == "completed"
     media = client.get(f"/api/videos/{video['video_id']}/media").json()

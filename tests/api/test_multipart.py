@@ -21,7 +21,7 @@ def multipart(cloud, settings_for, monkeypatch):
     monkeypatch.setattr(library_module, "PRESIGNED_POST_LIMIT", MB)
     monkeypatch.setattr(library_module, "MULTIPART_PART_SIZE", 5 * MB)
     client = TestClient(
-        create_app(settings_for(cloud, max_video_bytes=20 * MB)), raise_server_exceptions=False
+        create_app(settings_for(cloud, max_video_bytes=20 * MB)), raise_server_exceptions=False, base_url="http://127.0.0.1"
     )
     return client, cloud
 

@@ -72,7 +72,7 @@ def setup(tmp_path):
     (out / "summary.json").write_text(summary.model_dump_json())
     (out / "summary.md").write_text(render_markdown(summary))
     VideoIndex(for_owner(store, "local"), embedder, owner="local").index(job.video_id, build_chunks(summary))
-    return TestClient(create_app(settings, library=library), raise_server_exceptions=False), library, job, out
+    return TestClient(create_app(settings, library=library), raise_server_exceptions=False, base_url="http://127.0.0.1"), library, job, out
 
 
 def _complete(library, job, out):

@@ -16,7 +16,7 @@ from tests.support import post_policy
 @pytest.fixture
 def local(cloud, settings_for, tmp_path):
     settings = settings_for(cloud, max_video_bytes=10_000_000)
-    return TestClient(create_app(settings), raise_server_exceptions=False), cloud
+    return TestClient(create_app(settings), raise_server_exceptions=False, base_url="http://127.0.0.1"), cloud
 
 
 def _ticket(client, **body):

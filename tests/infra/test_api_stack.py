@@ -9,7 +9,7 @@ import json
 import pytest
 from aws_cdk.assertions import Match
 
-from lifestream.core.constants import RESULTS_PREFIX, STATE_PREFIX, UPLOAD_PREFIX, ResourceNames
+from lifestream.core.constants import API_SCOPE, RESULTS_PREFIX, STATE_PREFIX, UPLOAD_PREFIX, ResourceNames
 from lifestream.core.settings import Settings
 from stacks.config import CONFIGS
 from tests.infra.conftest import only, render, resources_of
@@ -39,10 +39,12 @@ def test_every_route_but_health_requires_the_jwt_authorizer(synthesized, env):
     for key, route in routes.items():
         if key == HEALTH:
             assert route["AuthorizationType"] == "NONE"
-            assert "AuthorizerId" not in route
+            assert "AuthorizerId" not in route and "AuthorizationScopes" not in route
         else:
             assert route["AuthorizationType"] == "JWT", key
             assert route["AuthorizerId"] == {"Ref": authorizer_id}, key
+            # An access token for this API: an ID token (its aud is the client too) has no scope.
+            assert route["AuthorizationScopes"] == [API_SCOPE], key
     # No catch-all that a token-less request could fall through to.
     assert not any(k.startswith(("ANY ", "OPTIONS ")) or k == "$default" for k in routes)
 
@@ -171,6 +173,13 @@ SHARED_WITH_THE_WORKER = (
     "LIFESTREAM_OPENAI_API_KEY_SECRET",
     "LIFESTREAM_MAX_VIDEO_BYTES",
     "LIFESTREAM_TIMEZONE",
+    "LIFESTREAM_RATE_REQUESTS_PER_MINUTE",
+    "LIFESTREAM_RATE_REQUESTS_BURST",
+    "LIFESTREAM_RATE_ASKS_PER_MINUTE",
+    "LIFESTREAM_RATE_ASKS_BURST",
+    "LIFESTREAM_QUOTA_UPLOADS_IN_FLIGHT",
+    "LIFESTREAM_QUOTA_BYTES_PER_DAY",
+    "LIFESTREAM_QUOTA_JOBS_PROCESSING",
 )
 
 
@@ -276,3 +285,17 @@ def test_api_role_grants_nothing_more(synthesized, env):
     role = only(_template(synthesized, env), "AWS::IAM::Role", "ApiFunction")["Properties"]
     managed = {render(arn).rsplit("/", 1)[-1] for arn in role["ManagedPolicyArns"]}
     assert managed == {"AWSLambdaBasicExecutionRole", "AWSLambdaVPCAccessExecutionRole"}
+
+
+def test_per_user_limits_are_set_per_environment_for_the_api_and_the_worker(synthesized, env):
+    config = CONFIGS[env]
+    expected = config.limits_environment()
+    api = _function(synthesized, env)["Properties"]["Environment"]["Variables"]
+    worker = only(synthesized.template_json(env, "Processing"), "AWS::Lambda::Function", "WorkerFunction")
+    for variables in (api, worker["Properties"]["Environment"]["Variables"]):
+        assert {k: variables.get(k) for k in expected} == expected
+    # What the runtime reads: every limit on, and one user may never hold every worker.
+    settings = Settings(**{k.removeprefix("LIFESTREAM_").lower(): v for k, v in expected.items()})
+    assert settings.rate_asks_per_minute == config.rate_asks_per_minute > 0
+    assert settings.quota_bytes_per_day == config.quota_gb_per_day * 1024**3
+    assert 0 < settings.quota_jobs_processing <= config.sqs_max_concurrency

@@ -11,10 +11,10 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Match, Template
 
-from lifestream.core.constants import ResourceNames
+from lifestream.core.constants import API_RESOURCE_SERVER, API_SCOPE, API_SCOPE_NAME, ResourceNames
 from lifestream.core.errors import ConfigError
-from stacks.config import CONFIGS
-from tests.infra.conftest import only, render
+from stacks.config import CONFIGS, MAX_ACCESS_TOKEN_MINUTES
+from tests.infra.conftest import only, render, resources_of
 
 LOOPBACK = {"localhost", "127.0.0.1", "::1"}
 
@@ -106,7 +106,7 @@ def test_the_browser_client_uses_the_code_grant_without_a_secret(synthesized, en
     assert client["GenerateSecret"] is False
     assert client["AllowedOAuthFlows"] == ["code"]
     assert client["AllowedOAuthFlowsUserPoolClient"] is True
-    assert set(client["AllowedOAuthScopes"]) == {"openid", "email", "profile"}
+    assert set(client["AllowedOAuthScopes"]) == {"openid", "email", "profile", API_SCOPE}
     assert client["SupportedIdentityProviders"] == ["COGNITO"]
     # No password ever travels in the clear (SRP), and no implicit or client-credentials flow.
     assert set(client["ExplicitAuthFlows"]) == {"ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"}
@@ -175,3 +175,22 @@ def test_localhost_callbacks_are_fine_in_dev_and_urls_are_required():
         replace(CONFIGS["prod"], auth_callback_urls=())
     with pytest.raises(ConfigError, match="outlast"):
         replace(CONFIGS["prod"], refresh_token_days=1, access_token_minutes=1440)
+
+
+def test_the_api_is_a_resource_server_whose_scope_the_browser_client_may_ask_for(synthesized, env):
+    template = synthesized.template_json(env, "Auth")
+    server_id, server = next(iter(resources_of(template, "AWS::Cognito::UserPoolResourceServer").items()))
+    assert server["Properties"]["Identifier"] == API_RESOURCE_SERVER
+    assert [s["ScopeName"] for s in server["Properties"]["Scopes"]] == [API_SCOPE_NAME]
+    # The client names the scope as a string, so CloudFormation must create the server first.
+    client = only(template, "AWS::Cognito::UserPoolClient")
+    assert server_id in client["DependsOn"]
+    assert API_SCOPE in client["Properties"]["AllowedOAuthScopes"]
+
+
+@pytest.mark.parametrize(("env", "longest"), [("dev", 60), ("staging", 15), ("prod", 15)])
+def test_access_tokens_are_short_lived_per_environment(env, longest):
+    # The gateway cannot revoke an access token: this is how long a disabled user keeps access.
+    assert CONFIGS[env].access_token_minutes <= longest <= MAX_ACCESS_TOKEN_MINUTES
+    with pytest.raises(ConfigError, match="cannot revoke"):
+        replace(CONFIGS[env], access_token_minutes=MAX_ACCESS_TOKEN_MINUTES + 1)

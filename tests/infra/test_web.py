@@ -11,6 +11,7 @@ from dataclasses import replace
 
 import pytest
 
+from lifestream.core.constants import API_SCOPE
 from stacks.config import CONFIGS
 from stacks.web import PLACEHOLDER_SITE, SPA_REWRITE_CODE, site_directory
 from tests.infra.conftest import only, render, resources_of
@@ -206,7 +207,7 @@ def test_config_json_names_the_public_sign_in_values_and_no_secret(synthesized, 
     assert "WebClient" in json.dumps(cognito["clientId"])
     assert "UserPoolDomain" in json.dumps(cognito["domain"])
     assert render(cognito["redirectUri"]).endswith("/auth/callback")
-    assert cognito["scopes"] == ["openid", "email", "profile"]
+    assert cognito["scopes"] == ["openid", "email", "profile", API_SCOPE]
     for name, value in resolved.items():
         assert not SECRET_LOOKING.search(name), name
         assert not SECRET_LOOKING.search(json.dumps(value)), (name, value)
@@ -307,7 +308,7 @@ def test_the_site_assets_need_no_docker_and_ship_the_written_config(synthesized,
     # Deploy-time values are markers the deployment fills in with JSON strings (SourceMarkers).
     text = config.read_text()
     written = json.loads(re.sub(r"<<marker:0xbaba:\d+>>", '"<deploy-time>"', text))
-    assert written["apiUrl"] == "/api" and written["cognito"]["scopes"] == ["openid", "email", "profile"]
+    assert written["apiUrl"] == "/api" and written["cognito"]["scopes"] == ["openid", "email", "profile", API_SCOPE]
     cognito = written["cognito"]
     assert all(cognito[k] == "<deploy-time>" for k in ("clientId", "domain", "redirectUri", "logoutUri"))
     # The limits and the zone are plain values, written at synthesis.

@@ -335,3 +335,20 @@ def test_other_versions_and_forget(store, claim_args):
     assert store.find_by_video(old.video_id) is None
     # The same upload delivered again later starts afresh
     assert store.claim(worker_id="w", **claim_args).job.attempts == 1
+
+
+def test_a_failure_keeps_the_owners_reason_beside_the_operators_error(store, claim_args):
+    # The operator's error names the file and the exception; the owner's reason says what is wrong.
+    claim = store.claim(worker_id="w1", **claim_args)
+    abandoned = store.abandon(
+        claim.job.id, worker_id="w1", error="TransientError: db.internal:5432 closed", reason="retrying"
+    )
+    assert (abandoned.error, abandoned.reason) == ("TransientError: db.internal:5432 closed", "retrying")
+    again = store.claim(worker_id="w2", **{**claim_args, "stale_after": 3600})
+    failed = store.fail(
+        again.job.id, worker_id="w2", error="CorruptVideoError: /tmp/x.mp4: moov", reason="not a video"
+    )
+    assert (failed.error, failed.reason) == ("CorruptVideoError: /tmp/x.mp4: moov", "not a video")
+    # Reprocessing starts with neither.
+    requeued = store.requeue(failed.id)
+    assert (requeued.error, requeued.reason) == (None, None)

@@ -151,3 +151,42 @@ def test_mixed_case_suffixes_uploaded_by_the_cli_are_queued(cloud, settings_for,
     assert [unquote_plus(r["s3"]["object"]["key"]) for r in records] == ["uploads/Clip.mp4"]
     listed = cloud.s3.list_objects_v2(Bucket=cloud.resources.bucket, Prefix="uploads/")["Contents"]
     assert sorted(o["Key"] for o in listed) == ["uploads/Clip.mp4", "uploads/Clip.srt"]
+
+
+def test_the_local_cloud_answers_only_this_machine(tmp_path):
+    """moto takes unsigned requests: a page that re-points its name to 127.0.0.1 (DNS rebinding) could
+    list and download the raw videos, and any page could POST a form into the bucket."""
+    import boto3
+    import httpx
+
+    from tests.support.postgres import free_port
+
+    state = tmp_path / "state"
+    cloud, _ = local_cloud.up(state, port=free_port(), visibility_timeout=60)
+    try:
+        r = cloud.resources
+        boto3.client("s3", endpoint_url=r.endpoint_url, region_name=r.region).put_object(
+            Bucket=r.bucket, Key="uploads/walk.mp4", Body=b"video bytes"
+        )
+        listing = f"{r.endpoint_url}/{r.bucket}?list-type=2"
+        # A rebound page names its own host: refused, so it lists nothing. (moto reads a name holding
+        # "localhost" or an address as path-style, so such an attacker's name used to list the bucket.)
+        for name in ("localhost.rebind.example", "127.0.0.1.nip.io", "rebind.example"):
+            rebound = httpx.get(listing, headers={"Host": f"{name}:{cloud.port}"}, timeout=10)
+            assert rebound.status_code == 400 and "walk.mp4" not in rebound.text, name
+        # A page of another site posting a form into the bucket: refused before moto sees it.
+        form = httpx.post(
+            f"{r.endpoint_url}/{r.bucket}",
+            data={"key": "uploads/planted.mp4"},
+            files={"file": ("planted.mp4", b"not yours")},
+            headers={"Origin": "https://evil.example"},
+            timeout=10,
+        )
+        assert form.status_code == 403
+        assert "planted" not in httpx.get(listing, timeout=10).text
+        # The web app on this machine (either loopback name) and SDK clients are served as before.
+        for origin in ("http://127.0.0.1:8000", "http://localhost:8000", None):
+            headers = {"Origin": origin} if origin else {}
+            assert "walk.mp4" in httpx.get(listing, headers=headers, timeout=10).text, origin
+    finally:
+        local_cloud.down(state)

@@ -90,7 +90,7 @@ def test_modes(library):
 
 
 def test_the_api_takes_the_mode_and_says_what_it_understood(library):
-    client = TestClient(create_app(library.settings, library=library))
+    client = TestClient(create_app(library.settings, library=library), base_url="http://127.0.0.1")
     response = client.get("/api/search", params={"q": "what did Anna say yesterday", "mode": "hybrid"})
     assert response.status_code == 200, response.text
     assert response.headers["Search-Dates"] == "2026-11-19/2026-11-19"

@@ -23,7 +23,7 @@ def dist(tmp_path):
 
 def client(tmp_path, web_dir, **settings) -> TestClient:
     s = load_settings(data_dir=tmp_path / "data", **settings)
-    return TestClient(create_app(s, web_dir=web_dir), raise_server_exceptions=False)
+    return TestClient(create_app(s, web_dir=web_dir), raise_server_exceptions=False, base_url="http://127.0.0.1")
 
 
 def test_the_page_its_assets_and_deep_links(tmp_path, dist):
@@ -83,7 +83,7 @@ def test_without_a_build_the_page_says_how_to_make_one(tmp_path):
 
 
 def test_the_lambda_api_serves_no_page(tmp_path):
-    c = TestClient(create_app(load_settings(data_dir=tmp_path)), raise_server_exceptions=False)
+    c = TestClient(create_app(load_settings(data_dir=tmp_path)), raise_server_exceptions=False, base_url="http://127.0.0.1")
     assert c.get("/").status_code == 404 and c.get("/config.json").status_code == 404
 
 

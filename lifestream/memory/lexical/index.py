@@ -153,10 +153,17 @@ class LexicalIndex:
         columns = (
             'c.chunk_id, c.video_id, c.chunk_type, c.start, c."end", c.recorded_date, c.speakers, c.text'
         )
+        names = {f"sp{i}": name for i, name in enumerate(filters.speakers_any)}
+        params.update(names)
         if self.dialect == "sqlite":
             if speaker:
                 where.append("EXISTS (SELECT 1 FROM json_each(c.speakers) WHERE json_each.value = :speaker)")
                 params["speaker"] = speaker
+            if names:
+                listed = ", ".join(f":{n}" for n in names)
+                where.append(
+                    f"EXISTS (SELECT 1 FROM json_each(c.speakers) WHERE json_each.value IN ({listed}))"
+                )
             # Each term quoted: FTS5 query syntax never sees the user's punctuation.
             params["match"] = " OR ".join(f'"{t}"' for t in terms)
             sql = (
@@ -168,6 +175,12 @@ class LexicalIndex:
             if speaker:
                 where.append("c.speakers @> CAST(:speaker AS jsonb)")
                 params["speaker"] = json.dumps([speaker])
+            if names:
+                listed = ", ".join(f":{n}" for n in names)
+                where.append(
+                    f"EXISTS (SELECT 1 FROM jsonb_array_elements_text(c.speakers) AS s(name) "
+                    f"WHERE s.name IN ({listed}))"
+                )
             # websearch_to_tsquery never raises on user text; " or " between the terms makes them OR-ed.
             params["q"] = " or ".join(terms)
             sql = (

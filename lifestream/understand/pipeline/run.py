@@ -31,7 +31,7 @@ from lifestream.understand.diary import Diary, assemble_diary, write_diary
 from lifestream.understand.pipeline.media_stages import stage_probe, stage_scenes
 from lifestream.understand.pipeline.plan import STAGE_WEIGHTS, Plan
 from lifestream.understand.pipeline.screen_stages import stage_ocr, stage_vision
-from lifestream.understand.pipeline.speech_stages import stage_speakers, stage_transcribe
+from lifestream.understand.pipeline.speech_stages import limit_speakers, stage_speakers, stage_transcribe
 from lifestream.understand.pipeline.summary_stages import stage_blocks, stage_summarize
 from lifestream.understand.screen_text import ScreenText
 
@@ -188,6 +188,7 @@ class Run:
             if "speakers" in self.plan.stages:
                 self.hand_over_if_out_of_time("speakers")
                 transcript = stage_speakers(self, info, transcript)
+            transcript = limit_speakers(transcript)
             blocks = stage_blocks(self, info, scenes, transcript)
             frames = None
             if "ocr" in self.plan.stages:

@@ -21,6 +21,10 @@ if TYPE_CHECKING:
 
 OPENAI_WINDOW_SECONDS = DEFAULT_WINDOW_SECONDS
 OPENAI_OVERLAP_SECONDS = DEFAULT_OVERLAP_SECONDS
+# Distinct speakers one diary keeps, and the longest name: names come from the uploader's subtitles (WebVTT
+# voice tags), and every name becomes index metadata and a word searches look for.
+MAX_SPEAKERS_PER_VIDEO = 50
+MAX_SPEAKER_NAME_CHARS = 80
 
 
 def stage_transcribe(run: Run, info: MediaInfo) -> Transcript:
@@ -104,6 +108,32 @@ def stage_speakers(run: Run, info: MediaInfo, transcript: Transcript) -> Transcr
     return transcript.model_copy(
         update={"segments": assign_speakers(transcript.segments, turns), "detail": detail}
     )
+
+
+def limit_speakers(
+    transcript: Transcript,
+    *,
+    limit: int = MAX_SPEAKERS_PER_VIDEO,
+    longest: int = MAX_SPEAKER_NAME_CHARS,
+) -> Transcript:
+    """The transcript with at most `limit` distinct speakers, those who talk longest; the others' lines
+    stay, without a name. Names are cut to `longest` characters."""
+    def cut(name: str | None) -> str | None:
+        return name.strip()[:longest] or None if name else None
+
+    talk: dict[str, float] = {}
+    for s in transcript.segments:
+        name = cut(s.speaker)
+        if name:
+            talk[name] = talk.get(name, 0.0) + max(0.0, s.end - s.start)
+    if len(talk) <= limit and all(cut(s.speaker) == s.speaker for s in transcript.segments):
+        return transcript
+    kept = set(sorted(talk, key=lambda n: (-talk[n], n))[:limit])
+    segments = [
+        s.model_copy(update={"speaker": name if (name := cut(s.speaker)) in kept else None})
+        for s in transcript.segments
+    ]
+    return transcript.model_copy(update={"segments": segments})
 
 
 def _track_of(wav: Path):

@@ -337,7 +337,7 @@ export interface components {
         ErrorBody: {
             /**
              * Error
-             * @description unauthorized | not_found | invalid | refused | unavailable | internal
+             * @description unauthorized | forbidden | invalid_host | not_found | invalid | too_many | too_large | unavailable | internal
              */
             error: string;
             /**
@@ -357,7 +357,10 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
-            /** Error */
+            /**
+             * Error
+             * @description Why processing failed, or is being retried
+             */
             error?: string | null;
             /** Finished At */
             finished_at?: string | null;
@@ -538,7 +541,10 @@ export interface components {
              * @description Seconds
              */
             duration?: number | null;
-            /** Error */
+            /**
+             * Error
+             * @description Why processing failed, or is being retried
+             */
             error?: string | null;
             /** Job Id */
             job_id: number;
@@ -624,6 +630,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Over your rate or quota; `Retry-After` says when to retry */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     get_day_api_days__date__get: {
@@ -668,6 +683,15 @@ export interface operations {
             };
             /** @description Bad input; `field` names it */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over your rate or quota; `Retry-After` says when to retry */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -735,6 +759,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Over your rate or quota; `Retry-After` says when to retry */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     get_job_api_jobs__job_id__get: {
@@ -787,6 +820,15 @@ export interface operations {
             };
             /** @description Bad input; `field` names it */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over your rate or quota; `Retry-After` says when to retry */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -856,6 +898,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Over your rate or quota; `Retry-After` says when to retry */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     create_upload_api_uploads_post: {
@@ -918,6 +969,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Over your rate or quota; `Retry-After` says when to retry */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     complete_upload_api_uploads_complete_post: {
@@ -964,6 +1024,15 @@ export interface operations {
             };
             /** @description Bad input; `field` names it */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over your rate or quota; `Retry-After` says when to retry */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1029,6 +1098,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Over your rate or quota; `Retry-After` says when to retry */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     get_video_api_videos__video_id__get: {
@@ -1074,6 +1152,15 @@ export interface operations {
             };
             /** @description Bad input; `field` names it */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over your rate or quota; `Retry-After` says when to retry */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1133,6 +1220,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Over your rate or quota; `Retry-After` says when to retry */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     keyframe_api_videos__video_id__keyframes__name__get: {
@@ -1177,6 +1273,15 @@ export interface operations {
             };
             /** @description Bad input; `field` names it */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over your rate or quota; `Retry-After` says when to retry */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1236,6 +1341,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Over your rate or quota; `Retry-After` says when to retry */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     stream_media_api_videos__video_id__media_file_get: {
@@ -1279,6 +1393,15 @@ export interface operations {
             };
             /** @description Bad input; `field` names it */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over your rate or quota; `Retry-After` says when to retry */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1335,6 +1458,15 @@ export interface operations {
             };
             /** @description Bad input; `field` names it */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Over your rate or quota; `Retry-After` says when to retry */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

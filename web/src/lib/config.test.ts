@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, apiBase, parseConfig } from "./config";
+import { API_SCOPE, ConfigError, apiBase, parseConfig } from "./config";
 
 const origin = "https://d123.cloudfront.net";
 
@@ -57,9 +57,17 @@ describe("parseConfig", () => {
         clientId: "5abc",
         redirectUri: `${origin}/auth/callback`,
         logoutUri: `${origin}/`,
-        scopes: ["openid", "email"],
+        scopes: ["openid", "email", API_SCOPE],
       },
     });
+  });
+
+  it("always asks for the API's scope, without which the API refuses the token", () => {
+    const cognito = { auth: "cognito", cognitoDomain: "https://y.example", clientId: "id1" };
+    expect(parseConfig(cognito, origin).cognito?.scopes).toEqual(["openid", "email", "profile", API_SCOPE]);
+    const listed = parseConfig({ ...cognito, scopes: ["openid", API_SCOPE] }, origin);
+    expect(listed.cognito?.scopes).toEqual(["openid", API_SCOPE]);
+    expect(API_SCOPE).toBe("lifestream/api");
   });
 
   it("refuses an incomplete or unknown sign-in with a message", () => {

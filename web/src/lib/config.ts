@@ -20,6 +20,11 @@ export interface AppConfig {
 
 export class ConfigError extends Error {}
 
+// The API's own OAuth scope (lifestream/core/constants.py API_SCOPE): every API route requires an access
+// token that carries it, so the page always asks for it, whatever else config.json lists.
+export const API_SCOPE = "lifestream/api";
+const DEFAULT_SCOPES = ["openid", "email", "profile"];
+
 type Json = Record<string, unknown>;
 
 const str = (v: unknown): string | undefined => (typeof v === "string" && v.trim() ? v.trim() : undefined);
@@ -59,7 +64,8 @@ export function parseConfig(raw: unknown, origin: string): AppConfig {
   const redirectUri =
     str(nested.redirectUri) ?? str(c.redirectUri) ?? redirects.find((u) => u.startsWith(origin)) ?? `${origin}/`;
   const logoutUri = str(nested.logoutUri) ?? str(c.logoutUri) ?? redirectUri;
-  const scopes = list(nested.scopes ?? c.scopes, ["openid", "email", "profile"]);
+  const listed = list(nested.scopes ?? c.scopes, DEFAULT_SCOPES);
+  const scopes = listed.includes(API_SCOPE) ? listed : [...listed, API_SCOPE];
   return {
     apiUrl,
     timezone,

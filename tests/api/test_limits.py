@@ -1,0 +1,98 @@
+"""One user must not starve the others: per-user rate limits (a token bucket per user in the job database)
+and upload quotas, through the HTTP API with two signed-in users on real PostgreSQL. The flooding user
+gets 429 with a Retry-After that is honest; the other is served as if nothing happened."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from fastapi.testclient import TestClient
+
+from lifestream.api import create_app
+from lifestream.service import Library
+from tests.api.conftest import AUDIENCE, ISSUER
+
+A, B = "alice-sub-1", "bob-sub-2"
+
+
+@pytest.fixture
+def limited(cloud, settings_for, postgres_url, keys, embedder, tmp_path):
+    """The API with small limits: 3 questions a minute, bursts of 2; 30 requests a minute, bursts of 6;
+    2 videos in flight; 1,000 bytes a day."""
+    from lifestream.jobs import JobStore
+
+    JobStore(postgres_url).migrate()
+    jwks = tmp_path / "jwks.json"
+    jwks.write_text(json.dumps(keys.jwks()))
+    settings = settings_for(
+        cloud,
+        database_url=postgres_url,
+        faiss_dir=tmp_path / "faiss",
+        auth="jwt",
+        auth_issuer=ISSUER,
+        auth_audience=AUDIENCE,
+        auth_jwks=str(jwks),
+        rate_requests_per_minute=30,
+        rate_requests_burst=6,
+        rate_asks_per_minute=3,
+        rate_asks_burst=2,
+        quota_uploads_in_flight=2,
+        quota_bytes_per_day=1000,
+    )
+    library = Library(settings, embedder=embedder)
+    client = TestClient(create_app(settings, library=library), raise_server_exceptions=False)
+    yield client, (lambda who: {"Authorization": f"Bearer {keys.token(who)}"})
+    library.close()
+
+
+def _ask(client, headers):
+    return client.post("/api/ask", json={"question": "what did we decide?"}, headers=headers)
+
+
+def test_one_user_flooding_ask_is_limited_and_the_other_is_served(limited):
+    client, as_user = limited
+    # GIVEN alice asking as fast as she can
+    answers = [_ask(client, as_user(A)) for _ in range(5)]
+    # THEN her burst is served, then 429 with a Retry-After that says when a question is allowed again
+    assert [r.status_code for r in answers] == [200, 200, 429, 429, 429]
+    refused = answers[-1]
+    assert refused.json()["error"] == "too_many" and "a minute" in refused.json()["message"]
+    assert 1 <= int(refused.headers["Retry-After"]) <= 20
+    # AND bob, at the same moment, is served in full: his own burst, untouched by hers
+    assert [_ask(client, as_user(B)).status_code for _ in range(2)] == [200, 200]
+    # AND alice may still do other things (the requests bucket is not empty)
+    assert client.get("/api/videos", headers=as_user(A)).status_code == 200
+
+
+def test_every_route_spends_from_one_requests_bucket_per_user(limited):
+    client, as_user = limited
+    statuses = [client.get("/api/videos", headers=as_user(A)).status_code for _ in range(8)]
+    # The burst of 6 goes through; the refill (one every 2 s) cannot keep up with a loop.
+    assert statuses[:6] == [200] * 6 and 429 in statuses[6:]
+    assert client.get("/api/jobs", headers=as_user(B)).status_code == 200
+    # The limit is checked after sign-in: an anonymous flood is the stage throttle's, not a user's.
+    assert client.get("/api/videos").status_code == 401
+
+
+def _presign(client, headers, name="walk.mp4", size=100):
+    return client.post(
+        "/api/uploads", json={"filename": name, "size": size, "content_type": "video/mp4"}, headers=headers
+    )
+
+
+def test_upload_quotas_are_per_user_with_clear_answers(limited):
+    client, as_user = limited
+    # Videos in flight: alice may have 2 signed and not yet processed.
+    assert [_presign(client, as_user(A), f"v{i}.mp4").status_code for i in range(2)] == [201, 201]
+    third = _presign(client, as_user(A), "v3.mp4")
+    assert third.status_code == 429 and third.json()["error"] == "too_many"
+    assert "at once" in third.json()["message"] and int(third.headers["Retry-After"]) > 0
+    # Bytes a day: bob sends 900 of his 1,000, then 200 more does not fit until tomorrow ...
+    assert _presign(client, as_user(B), size=900).status_code == 201
+    over = _presign(client, as_user(B), size=200)
+    assert over.status_code == 429 and "24 hours" in over.json()["message"]
+    assert 23 * 3600 < int(over.headers["Retry-After"]) <= 24 * 3600
+    # ... and a file over the whole daily allowance never fits: 413, no Retry-After.
+    huge = _presign(client, as_user(B), size=1001)
+    assert huge.status_code == 413 and huge.json()["field"] == "size" and "Retry-After" not in huge.headers
