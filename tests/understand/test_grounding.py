@@ -155,8 +155,9 @@ def test_a_name_said_in_an_earlier_block_stays_with_its_speaker():
     ]
 
 
-def test_the_model_is_asked_for_names_only_when_an_introduced_name_has_no_voice_yet():
-    # The introduction came through unlabelled (e.g. a subtitle line): which voice is Diane is the model's call.
+def test_the_model_never_puts_a_name_on_a_voice():
+    # The introduction came through unlabelled (e.g. a subtitle line): which voice is Diane is unknown, and
+    # the model's guess is no evidence in that voice's own turns (issue 19), so it is not even asked.
     server = ByTask(
         NamesDraft={"speakers": [{"label": "Speaker 1", "name": "Diane"}]},
         HeadingDraft={"title": "A short call", "activity": "A call.", "location": None},
@@ -167,5 +168,6 @@ def test_the_model_is_asked_for_names_only_when_an_introduced_name_has_no_voice_
         LocalLLM(server, model_path="f", threads=1), segments(lines), visual_summary="", scene_count=1
     )
 
-    assert server.asked[0] == "NamesDraft"
-    assert summary.participants == ["Diane"]
+    assert "NamesDraft" not in server.asked
+    assert summary.participants == ["Speaker 1", "Diane"]
+    assert [p.speaker for p in summary.per_speaker] == ["Speaker 1"]
