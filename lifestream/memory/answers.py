@@ -116,40 +116,90 @@ def _unique(citations: list[Citation]) -> list[Citation]:
     return out
 
 
-def extractive_answer(question: str, results: list[SearchResult]) -> Answer:
-    asked = set(words(question))
-    scored: list[tuple[int, float, int, str, SearchResult]] = []
+# "Speaker 2: …" / "Maya: …": the voice a transcript chunk is said in (chunking.py writes it so).
+_VOICE = re.compile(r"^(?P<who>[^:\n]{1,60}):\s+")
+_OWNER = re.compile(r"\s*\(owner: [^)]*\)\s*$")
+# Words every question has: they say what kind of answer is wanted, not what it is about.
+_QUESTION_WORDS = frozenset("who whom whose what which when where why how many much often long".split())
+# A sentence is quoted beside the best one only when it scores at least this share of it.
+KEEP_SHARE = 0.8
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ings", "ing", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def _candidates(results: list[SearchResult]) -> list[tuple[str, str | None, int, SearchResult]]:
+    """(sentence, the named voice that said it or None, rank, result) for each sentence of the moments."""
+    from lifestream.understand.summarize.names import is_label
+
+    out = []
     for rank, result in enumerate(results):
         text = result.text.removeprefix("Action item: ")
-        for sentence in _SENTENCE_SPLIT.split(text):
-            sentence = sentence.strip()
-            if not sentence:
-                continue
-            overlap = len(asked & set(words(sentence)))
-            scored.append((overlap, result.score, -rank, sentence, result))
-    # Word overlap with the question first, then retrieval score and order.
-    scored.sort(key=lambda item: item[:3], reverse=True)
-    if scored and scored[0][0] > 0:
-        scored = [item for item in scored if item[0] > 0]
-    # The same sentence in a summary and in its transcript chunk: cite the narrower, the moment itself.
-    narrowest: dict[str, SearchResult] = {}
-    for *_, sentence, result in scored:
-        best = narrowest.get(sentence.lower())
-        if best is None or result.end - result.start < best.end - best.start:
-            narrowest[sentence.lower()] = result
-    picked: list[tuple[str, SearchResult]] = []
-    seen: set[str] = set()
-    for *_, sentence, _result in scored:
-        if sentence.lower() in seen:
-            continue
-        seen.add(sentence.lower())
-        picked.append((sentence, narrowest[sentence.lower()]))
-        if len(picked) == MAX_OFFLINE_SENTENCES:
+        who = None
+        voice = _VOICE.match(text) if result.chunk_type == "transcript" else None
+        if voice:
+            text = text[voice.end() :]
+            who = None if is_label(voice.group("who")) else voice.group("who").strip()
+        for sentence in _SENTENCE_SPLIT.split(_OWNER.sub("", text)):
+            if sentence.strip():
+                out.append((sentence.strip(), who, rank, result))
+    return out
+
+
+def extractive_answer(question: str, results: list[SearchResult], *, embedder=None) -> Answer:
+    """The sentences of the retrieved moments that best answer `question`: each scored against it, lexical
+    (the share of the question's content words it holds) plus dense (the cosine of the embedder's vectors,
+    when one is given), with a small prior for the moment's rank. Each is quoted once (the same words at an
+    overlapping moment are one quote), under the name of its voice when the voice is named."""
+    candidates = _candidates(results)
+    if not candidates:
+        return Answer(text=NOT_FOUND, citations=[], grounded=False)
+    asked = {_stem(w) for w in words(question) if w not in _QUESTION_WORDS} or {_stem(w) for w in words(question)}
+    lexical = [len(asked & {_stem(w) for w in words(c[0])}) / (len(asked) or 1) for c in candidates]
+    dense = [0.0] * len(candidates)
+    if embedder is not None:
+        import numpy as np
+
+        side = getattr(embedder, "embed_query", None)
+        query = np.asarray((side if callable(side) else embedder.embed)([question]), dtype=np.float32)[0]
+        vectors = np.asarray(embedder.embed([c[0] for c in candidates]), dtype=np.float32)
+        norms = np.linalg.norm(vectors, axis=1) * (np.linalg.norm(query) or 1.0)
+        dense = [float(v) for v in (vectors @ query) / np.where(norms == 0, 1.0, norms)]
+    scored = sorted(
+        (
+            (lex + den + 0.05 / (1 + c[2]), -(c[3].end - c[3].start), i)
+            for i, (c, lex, den) in enumerate(zip(candidates, lexical, dense, strict=True))
+        ),
+        reverse=True,
+    )
+    # The same words in several chunks (a summary, an action item, the transcript): one quote, citing the
+    # narrowest of them, the moment itself.
+    narrowest: dict[tuple[str, ...], SearchResult] = {}
+    for sentence, _, _, result in candidates:
+        key = tuple(words(sentence))
+        if key not in narrowest or result.end - result.start < narrowest[key].end - narrowest[key].start:
+            narrowest[key] = result
+    best = scored[0][0]
+    picked: list[tuple[str, str | None, Citation]] = []
+    seen: set[tuple[str, ...]] = set()
+    for score, _, i in scored:
+        sentence, who, _, _ = candidates[i]
+        if score < KEEP_SHARE * best or len(picked) == MAX_OFFLINE_SENTENCES:
             break
-    cited = [(sentence, cite(result, sentence)) for sentence, result in picked]
+        key = tuple(words(sentence))
+        if key in seen:
+            continue
+        seen.add(key)
+        speaker = who or next((c[1] for c in candidates if c[1] and tuple(words(c[0])) == key), None)
+        picked.append((sentence, speaker, cite(narrowest[key], sentence)))
+    lines = [f"- {who + ': ' if who else ''}{sentence} {c.label}" for sentence, who, c in picked]
     return Answer(
-        text="From your videos:\n" + "\n".join(f"- {sentence} {c.label}" for sentence, c in cited),
-        citations=_unique([c for _, c in cited]),
+        text="From your videos:\n" + "\n".join(lines),
+        citations=_unique([c for _, _, c in picked]),
         grounded=True,
     )
 
@@ -218,7 +268,7 @@ LOCAL_EXAMPLE = (
 )
 
 
-def local_answer(question: str, results: list[SearchResult], llm: LocalLLM) -> Answer:
+def local_answer(question: str, results: list[SearchResult], llm: LocalLLM, *, embedder=None) -> Answer:
     """The local model's answer; if it finds nothing in what retrieval found, the extractive one."""
     import json
 
@@ -239,7 +289,7 @@ def local_answer(question: str, results: list[SearchResult], llm: LocalLLM) -> A
         log.warning("local LLM answer failed, answering extractively: %s", exc)
         draft = None
     answer = attach_citations(draft, results, check_words=True) if draft is not None and draft.found else None
-    return answer or extractive_answer(question, results)
+    return answer or extractive_answer(question, results, embedder=embedder)
 
 
 def evidence(results: list[SearchResult]) -> list[SearchResult]:
@@ -265,8 +315,10 @@ def answer_from(
     *,
     openai_client=None,
     llm: LocalLLM | None = None,
+    embedder=None,
 ) -> Answer:
-    """One rule for which answerer runs (the CLI, the API and `ask` all come here)."""
+    """One rule for which answerer runs (the CLI, the API and `ask` all come here). `embedder` (the index's)
+    lets the extractive answer pick its sentences by meaning as well as by words."""
     if not results:
         return Answer(text=NOT_FOUND, citations=[], grounded=False)
     results = evidence(results)
@@ -284,8 +336,8 @@ def answer_from(
             except LocalLLMUnavailable as exc:
                 log.warning("local language model unavailable, answering extractively: %s", exc)
         if llm is not None:
-            return local_answer(question, results, llm)
-    return extractive_answer(question, results)
+            return local_answer(question, results, llm, embedder=embedder)
+    return extractive_answer(question, results, embedder=embedder)
 
 
 def ask(
@@ -310,4 +362,6 @@ def ask(
     results = outcome.results
     if not outcome.found or not results:
         return Answer(text=NOT_FOUND, citations=[], grounded=False)
-    return answer_from(question, results, settings, openai_client=openai_client, llm=llm)
+    return answer_from(
+        question, results, settings, openai_client=openai_client, llm=llm, embedder=index.embedder
+    )
