@@ -31,6 +31,26 @@ _LEAD = re.compile(
 NOT_FOUND_PREFIX = "Not in your videos"
 
 
+def same_name(said: str, name: str) -> bool:
+    """The same person's name, allowing a recogniser's spelling ("Hanna" for Hana, "Elana" for Elena): a
+    name on the right voice is an attribution question, not a spelling one."""
+    from difflib import SequenceMatcher
+
+    a, b = said.strip().casefold(), name.strip().casefold()
+    return a == b or (
+        min(len(a), len(b)) >= 3 and a[0] == b[0] and SequenceMatcher(None, a, b).ratio() >= 0.75
+    )
+
+
+def says(text: str, expected: str) -> bool:
+    """`text` holds `expected` (a phrase, as is; a capitalised single word, a name, allowing its spelling)."""
+    if expected.lower() in text.lower():
+        return True
+    if " " in expected or not expected[:1].isupper():
+        return False
+    return any(same_name(w, expected) for w in re.findall(r"[A-Za-z][A-Za-z'\-]+", text))
+
+
 def truth(split: str = "dev") -> dict[str, dict[str, Any]]:
     return yaml.safe_load(TRUTH_FILES[split].read_text())["recordings"]
 
@@ -163,10 +183,14 @@ def score_diary(name: str, diary: dict[str, Any], want: dict[str, Any]) -> Score
     s.tasks_right = sum(any(same_task(t["text"], a["text"]) for t in true) for a in found)
     s.tasks_recalled = sum(any(same_task(t["text"], a["text"]) for a in found) for t in true)
     people = set(want.get("participants", []))
-    s.owners_invented = sum(1 for a in found if a.get("owner") and a["owner"] not in people)
+    s.owners_invented = sum(
+        1 for a in found if a.get("owner") and not any(same_name(a["owner"], p) for p in people)
+    )
     names = _names(blocks)
-    s.participants_right = int(names == people)
-    if names != people:
+    s.participants_right = int(
+        len(names) == len(people) and all(any(same_name(n, p) for n in names) for p in people)
+    )
+    if not s.participants_right:
         s.notes.append(f"{name}: participants {sorted(names)} (truth {sorted(people)})")
     places = _places(blocks)
     true_places = {p.lower() for p in want.get("places", [])}
@@ -190,7 +214,11 @@ def score_diary(name: str, diary: dict[str, Any], want: dict[str, Any]) -> Score
             s.notes.append(f"{name}: not a task: {task['text']!r} (owner {task.get('owner')})")
         owner = task.get("owner")
         # Only a truth that states owners (the test split) can say an owner is wrong; "no owner" never is.
-        if owner and any("owner" in t for t in true) and not any(t.get("owner") == owner for t in matched):
+        if (
+            owner
+            and any("owner" in t for t in true)
+            and not any(t.get("owner") and same_name(owner, t["owner"]) for t in matched)
+        ):
             s.owners_wrong += 1
             s.notes.append(f"{name}: wrong owner {owner!r} on {task['text']!r}")
     return s
@@ -233,9 +261,10 @@ def score_names(
                         share[who] = share.get(who, 0.0) + overlap
             total = sum(share.values())
             s.names_attached += 1
-            if total and share.get(shown, 0.0) / total >= NAME_PURITY:
+            person = next((who for who in share if same_name(shown, who)), None)
+            if total and person and share[person] / total >= NAME_PURITY:
                 s.names_right += 1
-                recalled.add(shown)
+                recalled.add(person)
             else:
                 mix = ", ".join(f"{w} {v / total:.0%}" for w, v in sorted(share.items(), key=lambda x: -x[1]))
                 s.notes.append(f"{name}: {shown!r} shown on {label} ({block['start']:.0f} s), whose speech is {mix or 'none'}")
@@ -262,11 +291,10 @@ def score_answer(
     spans = qa.get("spans") or [qa["span"]]
     abstained = text.startswith(NOT_FOUND_PREFIX)
     s.abstained = int(abstained)
-    low = text.lower()
     if qa.get("expect_all"):
-        said = not abstained and all(w.lower() in low for w in qa["expect_all"])
+        said = not abstained and all(says(text, w) for w in qa["expect_all"])
     else:
-        said = not abstained and any(w.lower() in low for w in qa["expect"])
+        said = not abstained and any(says(text, w) for w in qa["expect"])
     ours = [c for c in citations if c["video_id"] == video_id]
     at_moment = any(c["start"] < hi and c["end"] > lo for c in ours for lo, hi in spans)
     s.answers_right = int(said and at_moment)

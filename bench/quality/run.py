@@ -302,6 +302,9 @@ def main() -> None:
     parser.add_argument("--only", nargs="*", default=[], help="recordings of truth.yaml to run")
     parser.add_argument("--llm-model", action="append", default=[], help="a local GGUF (repeatable)")
     parser.add_argument("--skip-openai", action="store_true")
+    parser.add_argument(
+        "--config", action="append", default=[], help="run only these configurations (extractive, local, openai)"
+    )
     parser.add_argument("--speed", action="store_true", help="also time the whole offline pipeline")
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--write", action="store_true", help="update bench/RESULTS.md")
@@ -323,6 +326,8 @@ def main() -> None:
     columns: list[tuple[str, dict | None, list[str]]] = []
     for name, overrides, note in configurations(args.llm_model):
         if args.skip_openai and name.startswith("openai"):
+            continue
+        if args.config and not any(name.startswith(c) for c in args.config):
             continue
         for split in splits:
             column = f"{name} · {split}"
