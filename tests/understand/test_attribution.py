@@ -102,6 +102,14 @@ def test_a_task_given_to_a_named_person_is_theirs(text, owner):
     assert item.owner == owner
 
 
+@pytest.mark.parametrize(
+    "text", ["Hi Uncle Omar, it's Lena, can you hear us?", "Tom, can you see the screen?", "Maya, can you tell me why?"]
+)
+def test_asking_a_named_person_to_hear_see_or_tell_gives_them_no_task(text):
+    # Found on issue 19's test split: "Hi Uncle Omar, …, can you hear us?" became Omar's task.
+    assert action_items(_turns(("Speaker 1", text))) == []
+
+
 def test_each_named_speaker_owns_only_their_own_tasks():
     segs = _turns(
         ("Speaker 1", "This is Hana."),

@@ -38,8 +38,12 @@ _ANYONE = (
 COMMITMENT = re.compile(
     rf"\b(?:(?P<me>{_FIRST_PERSON})|(?P<we>{_GROUP})|(?P<anyone>{_ANYONE}))\s+(?P<rest>.+)", re.IGNORECASE
 )
-# "can you send …?", "could you please book …?": a request, a task when said to a named person.
+# "can you send …?", "could you please book …?": a request, a task when said to a named person. Asking
+# someone to hear, see or tell is a question to them, not a task ("Omar, can you hear us?").
 _REQUEST = re.compile(r"\b(?:can|could|would|will) you (?:please )?(?P<rest>.+)", re.IGNORECASE)
+_NOT_REQUESTS = frozenset(
+    "hear see tell say believe imagine guess think feel understand hold wait speak talk help".split()
+)
 _MARKER = re.compile(r"^\s*(?:todo|to-do|action item)\b\s*[:\-]?\s*(?P<rest>.+)", re.IGNORECASE)
 _NAMED_OWNER = re.compile(
     r"\b(?P<name>[A-Z][a-z]+) (?:will|is going to|needs to|has to|should)\s+(?P<rest>.+)"
@@ -191,7 +195,8 @@ def action_items(
         if text.rstrip().endswith("?"):
             request = _REQUEST.search(text)
             # "Should we go?" asks; it does not commit. A request to a named person gives them a task.
-            if to and request and _task(request.group("rest")):
+            verb = request.group("rest").split()[0].lower() if request else ""
+            if to and request and verb not in _NOT_REQUESTS and _task(request.group("rest")):
                 _add(found, seen, ActionItem(text=text, owner=to, at=seg.start))
             continue
         marker = _MARKER.search(text)
