@@ -92,7 +92,7 @@ class Score:
     tasks_right: int = 0  # of those, ones that are a true task
     tasks_true: int = 0  # true tasks
     tasks_recalled: int = 0  # true tasks the diary lists
-    owners_invented: int = 0  # owners who are not a named participant
+    owners_invented: int = 0  # owners who are neither a named participant nor a named assignee
     recordings: int = 0
     participants_right: int = 0
     places_right: int = 0
@@ -183,8 +183,10 @@ def score_diary(name: str, diary: dict[str, Any], want: dict[str, Any]) -> Score
     s.tasks_right = sum(any(same_task(t["text"], a["text"]) for t in true) for a in found)
     s.tasks_recalled = sum(any(same_task(t["text"], a["text"]) for a in found) for t in true)
     people = set(want.get("participants", []))
+    # An owner is invented when they are neither a named participant nor a person a task is given to.
+    owners = people | {t["owner"] for t in true if t.get("owner")}
     s.owners_invented = sum(
-        1 for a in found if a.get("owner") and not any(same_name(a["owner"], p) for p in people)
+        1 for a in found if a.get("owner") and not any(same_name(a["owner"], p) for p in owners)
     )
     names = _names(blocks)
     s.participants_right = int(
