@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 from lifestream.core.constants import MOMENT_SECONDS
 from lifestream.core.models import SearchResult
 from lifestream.core.settings import Settings
-from lifestream.core.text import words
+from lifestream.core.text import is_label, words
 from lifestream.core.timefmt import span_label
 
 if TYPE_CHECKING:
@@ -134,8 +134,6 @@ def _stem(word: str) -> str:
 
 def _candidates(results: list[SearchResult]) -> list[tuple[str, str | None, int, SearchResult]]:
     """(sentence, the named voice that said it or None, rank, result) for each sentence of the moments."""
-    from lifestream.understand.summarize.names import is_label
-
     out = []
     for rank, result in enumerate(results):
         text = result.text.removeprefix("Action item: ")

@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from lifestream.core.models import TranscriptSegment
-from lifestream.core.text import STOPWORDS
+from lifestream.core.text import STOPWORDS, is_label
 from lifestream.understand.summarize.gazetteer import places_in
 
 _TIME_WORDS = (
@@ -51,17 +51,8 @@ _ADDRESS = re.compile(
     r"(?:(?i:uncle|aunt|auntie|grandma|grandpa|doctor|dr|mr|mrs|ms)\.?\s+)?"
     r"(?P<name>[A-Z][a-z]+(?:-[A-Z][a-z]+)?)\s*,"
 )
-# Diarization labels ("Speaker 1", "SPEAKER_00", "spk2", OpenAI's "Speaker A"): a voice, not yet a name.
-_LABEL = re.compile(
-    r"^(?:(?:speaker|spk|voice|unknown)(?:[\s_\-]*\d+|\s[A-Z])?|group|everyone|team|narrator)$", re.IGNORECASE
-)
 # An answer is the next turn of another voice, within this many seconds of the question.
 ANSWER_WITHIN_SECONDS = 4.0
-
-
-def is_label(speaker: str | None) -> bool:
-    """True for a diarization label or placeholder, which names no one."""
-    return not speaker or bool(_LABEL.match(speaker.strip()))
 
 
 def is_name(word: str, not_names: frozenset[str] = frozenset()) -> bool:
