@@ -242,6 +242,8 @@ def attach_citations(
         if check_words:
             said = set(words(text))
             refs = [r for r in refs if said & set(words(r.text))]
+            if refs and _unsupported(text, refs):
+                continue  # a name or number its own excerpts do not hold (joined from another moment)
         if not refs or not text:
             continue  # an uncited claim is not shown
         cs = [cite(r, text) for r in refs]
@@ -250,6 +252,24 @@ def attach_citations(
     if not lines:
         return None
     return Answer(text="\n".join(lines), citations=_unique(citations), grounded=True)
+
+
+_NUMBER = re.compile(r"\d+(?:[.:,]\d+)*")
+
+
+def _unsupported(claim: str, refs: list[SearchResult]) -> list[str]:
+    """The names (capitalised words past a sentence's first) and numbers of `claim` that the excerpts it
+    cites do not contain: each claim is checked against its own excerpts, not everything retrieved."""
+    claim = re.sub(r"\[\d+(?:\s*,\s*\d+)*\]", " ", claim)  # the model's own "[1]" markers
+    cited = " ".join(r.text for r in refs).casefold()
+    held = set(re.findall(r"[\w']+", cited))
+    missing = [n for n in _NUMBER.findall(claim) if n not in cited]
+    for sentence in _SENTENCE_SPLIT.split(claim):
+        for token in sentence.split()[1:]:
+            word = token.strip(".,!?:;\"'()[]")
+            if word[:1].isupper() and word.casefold() not in held:
+                missing.append(word)
+    return missing
 
 
 LOCAL_SYSTEM = (
