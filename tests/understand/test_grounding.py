@@ -56,6 +56,16 @@ def test_places_must_be_said_or_seen():
     assert grounded_place("Unknown", EVIDENCE) is None
 
 
+def test_text_on_screen_is_a_place_only_when_it_names_one():
+    # Issue 19: a slide's title became "Location:", and so did a dish's name read on screen.
+    seen = Evidence(["Okay, let's start.", 'On screen: "Q3 ROADMAP REVIEW"', 'On screen: "PAD THAI 9.50"',
+                     'On screen: "Platform 6 Trains to York"', 'On screen: "RIVERSIDE FARMERS MARKET"'])  # fmt: skip
+    assert grounded_place("Q3 Roadmap Review", seen) is None
+    assert grounded_place("Pad Thai", seen) is None
+    assert grounded_place("York", seen) == "York"
+    assert grounded_place("Riverside farmers market", seen) == "Riverside farmers market"
+
+
 def test_activity_sentences_with_untraceable_names_or_times_are_dropped():
     text = "Diane and Sheila meet on a call. They met Robert at 5 pm. Sheila lives in Texas."
     assert grounded_sentences(text, EVIDENCE) == "Diane and Sheila meet on a call. Sheila lives in Texas."

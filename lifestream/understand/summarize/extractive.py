@@ -204,7 +204,12 @@ def action_items(
         named = _NAMED_OWNER.search(text)
         if marker and _task(marker.group("rest")):
             owner = to
-        elif match and _task(match.group("rest")) and not _conditional(text, match.start()):
+        elif (
+            match
+            and _task(match.group("rest"))
+            and not _conditional(text, match.start())
+            and not _invitation(match)
+        ):
             if match.group("me"):
                 speaker = names.get(seg.speaker or "", seg.speaker)
                 owner = speaker if speaker and not is_label(speaker) else None
@@ -222,6 +227,18 @@ def _add(found: list[ActionItem], seen: set[str], item: ActionItem) -> None:
     if item.text.lower() not in seen:
         seen.add(item.text.lower())
         found.append(item)
+
+
+# "Let's start the meeting", "let's move on": how a meeting runs, not something to do afterwards.
+_FLOW = re.compile(
+    r"^(?:start|begin|kick|get (?:started|going)|move on|wrap (?:up|it up)|continue|proceed|carry on)\b",
+    re.IGNORECASE,
+)
+
+
+def _invitation(match: re.Match) -> bool:
+    we = (match.group("we") or "").lower()
+    return we in ("let's", "let us", "lets") and bool(_FLOW.match(match.group("rest").strip()))
 
 
 def _conditional(text: str, at: int) -> bool:
