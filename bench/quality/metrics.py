@@ -106,6 +106,8 @@ class Score:
     questions: int = 0
     answers_right: int = 0
     answers_short_cited: int = 0
+    cites: int = 0  # citations given in answers to answerable questions
+    cites_right: int = 0  # of those, at the moment that holds the answer
     nothing_asked: int = 0  # questions no recording answers
     abstained: int = 0  # replies that said "not in your videos"
     abstained_right: int = 0  # of those, to a question nothing answers
@@ -142,6 +144,7 @@ class Score:
             "call/reading cut found": r(self.cuts_found, self.cuts_true),
             "answers correct": r(self.answers_right, self.questions),
             "answers cited <= 25 s": r(self.answers_short_cited, self.questions),
+            "citation precision": r(self.cites_right, self.cites),
             "abstention precision": r(self.abstained_right, self.abstained),
             "abstention recall": r(self.abstained_right, self.nothing_asked),
             "wrong owners": float(self.owners_wrong),
@@ -299,6 +302,8 @@ def score_answer(
         said = not abstained and any(says(text, w) for w in qa["expect"])
     ours = [c for c in citations if c["video_id"] == video_id]
     at_moment = any(c["start"] < hi and c["end"] > lo for c in ours for lo, hi in spans)
+    s.cites = len(citations)
+    s.cites_right = sum(any(c["start"] < hi and c["end"] > lo for lo, hi in spans) for c in ours)
     s.answers_right = int(said and at_moment)
     s.answers_short_cited = int(
         bool(ours) and all(c["end"] - c["start"] <= MAX_CITATION_SECONDS for c in ours)
