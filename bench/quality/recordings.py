@@ -196,6 +196,22 @@ def day_video(name: str) -> Path:
     return make_sample_video(CACHE / f"{name}.mp4", lines=lines).path
 
 
+CALL_SPEAKERS = {"speaker90": "Diane", "speaker91": "Sheila"}  # "This is Diane…" at 12 s is speaker90
+
+
+def reference(name: str) -> list[tuple[float, float, str]] | None:
+    """Who spoke when in a development recording, where it is known: the call's RTTM, then the reader."""
+    if name != "call_and_reading":
+        return None
+    _, rttm = pyannote_sample()
+    turns = []
+    for line in rttm.read_text().splitlines():
+        f = line.split()
+        turns.append((float(f[3]), float(f[3]) + float(f[4]), CALL_SPEAKERS.get(f[7], f[7])))
+    end = max(b for _, b, _ in turns)
+    return turns + [(end + 2.0, 10_000.0, "reader")]  # the LibriVox reading follows 2 s after the call
+
+
 def build(name: str) -> Path:
     """The video for recording `name` of truth.yaml (built once, then cached)."""
     if name.startswith("day_"):

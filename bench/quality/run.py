@@ -1,7 +1,13 @@
 """Diary quality on recordings with truth: extractive vs each local model vs OpenAI (the fake), one table.
 
-    .venv/bin/python bench/quality/run.py [--only NAME ...] [--llm-model PATH_OR_REPO/FILE ...] [--speed]
-                                          [--minutes 10] [--write]
+    .venv/bin/python bench/quality/run.py [--split dev|test|both] [--only NAME ...] [--llm-model PATH_OR_REPO/FILE ...]
+                                          [--speed] [--minutes 10] [--write] [--no-helpers] [--json OUT]
+
+Two splits (issue 19), side by side: `dev` is the material the code, its weights and thresholds were tuned
+on (truth.yaml); `test` is held out (truth_test.yaml; recordings built by testset_build.py from the script
+testset.py, before issue 19's fixes) and is run only to report, never tuned on. The test split adds rows:
+abstention (8 questions nothing answers), wrong task owners, and name precision / recall (a name on a voice
+is right when that voice's speech is >= 80 % the named person's, by the reference RTTM).
 
 Each configuration is a `summarizer` setting (extractive; local, once per --llm-model, skipped when the
 local LLM is not installed; openai against tests/support/openai_fake/). Every recording of truth.yaml
@@ -43,6 +49,7 @@ import metrics
 import recordings
 
 OWNER = "bench"
+HEADING = "## Diary quality (`bench/quality/run.py`)"
 
 
 # --- the OpenAI fake's stand-in answers -------------------------------------------------------------------
@@ -118,9 +125,27 @@ def _durations() -> dict[str, float]:
     return json.loads(path.read_text()) if path.exists() else {}
 
 
+def _recordings(split: str, only: list[str]):
+    """(name, truth, video, reference turns or None, cues or None, duration or None) of the split."""
+    for rec, want in metrics.truth(split).items():
+        if only and rec not in only:
+            continue
+        try:
+            if split == "test":
+                import testset_build
+
+                built = testset_build.build(rec)
+                yield rec, want, built.video, metrics.read_rttm(built.rttm), built.cues, built.duration
+            else:
+                yield rec, want, recordings.build(rec), recordings.reference(rec), None, None
+        except recordings.Unavailable as exc:
+            print(f"  {rec}: skipped ({exc})", file=sys.stderr)
+
+
 def run_configuration(
-    name: str, overrides: dict[str, Any], work: Path, only: list[str], save_heard: bool = False
-) -> tuple[dict, list]:
+    name: str, overrides: dict[str, Any], work: Path, only: list[str], save_heard: bool = False,
+    split: str = "dev",
+) -> tuple[dict, list]:  # fmt: skip
     from lifestream.core.settings import load_settings
     from lifestream.service.library import Library
     from lifestream.understand.pipeline import process_video
@@ -147,17 +172,12 @@ def run_configuration(
         values |= {"openai_api_key": DEFAULT_API_KEY, "openai_base_url": fake.base_url}
     settings = load_settings(**values)
     library = Library(settings)
-    total, per = metrics.Score(), {}
+    total = metrics.Score()
     used = set()
+    asked: list[tuple[str, dict]] = []
     try:
-        for rec, want in metrics.truth().items():
-            if only and rec not in only:
-                continue
-            try:
-                video = recordings.build(rec)
-            except recordings.Unavailable as exc:
-                print(f"  {rec}: skipped ({exc})", file=sys.stderr)
-                continue
+        # Every recording first, then the questions: each is asked of the whole library, as a user would.
+        for rec, want, video, reference, cues, duration in _recordings(split, only):
             result = process_video(
                 video,
                 settings=settings,
@@ -167,15 +187,20 @@ def run_configuration(
             )
             used.add(result.summary.summarizer)
             diary = json.loads(result.json_path.read_text())
-            if save_heard:
+            if save_heard and split == "dev":
                 save_transcript(rec, diary, result.duration)
-            score = metrics.score_diary(rec, diary, want)
+            total.add(metrics.score_diary(rec, diary, want))
+            if reference is not None:
+                total.add(metrics.score_names(rec, diary, reference, want.get("participants", [])))
             for qa in want.get("qa", []):
-                answer = library.ask(OWNER, qa["question"])
-                cites = [c.model_dump() for c in answer.citations]
-                score.add(metrics.score_answer(rec, rec, qa, answer.text, cites))
-            per[rec] = score
-            total.add(score)
+                asked.append((rec, metrics.with_spans(qa, cues, duration) if cues is not None else qa))
+        for rec, qa in asked:
+            answer = library.ask(OWNER, qa["question"])
+            cites = [c.model_dump() for c in answer.citations]
+            total.add(metrics.score_answer(rec, rec, qa, answer.text, cites))
+        if not only:
+            for question in metrics.nothing_questions(split):
+                total.add(metrics.score_nothing(question, library.ask(OWNER, question).text))
     finally:
         if fake is not None:
             fake.stop()
@@ -184,7 +209,7 @@ def run_configuration(
 
 
 # --- DER / OCR from the speakers and OCR helpers' modules ---------------------------------------------------
-def helper_rows() -> list[tuple[str, str]]:
+def helper_rows(split: str = "dev") -> list[tuple[str, str]]:
     rows = []
     for script in ("speakers.py", "ocr.py"):
         path = HERE / script
@@ -192,10 +217,11 @@ def helper_rows() -> list[tuple[str, str]]:
             rows.append((script, "not present"))
             continue
         done = subprocess.run(
-            [sys.executable, str(path)], capture_output=True, text=True, timeout=1800, check=False, cwd=ROOT
-        )
+            [sys.executable, str(path), *(["--split", split] if script == "speakers.py" else [])],
+            capture_output=True, text=True, timeout=1800, check=False, cwd=ROOT,
+        )  # fmt: skip
         lines = [ln for ln in done.stdout.splitlines() if ln.strip()] or [done.stderr.strip()[-200:]]
-        rows += [(script, ln) for ln in lines[-8:]]  # their own summary lines, as they print them
+        rows += [(script, ln) for ln in lines[-14:]]  # their own summary lines, as they print them
     return rows
 
 
@@ -266,7 +292,7 @@ def speed(minutes: float, overrides: dict[str, Any]) -> dict[str, float]:
 def _fmt(value: float | None, name: str) -> str:
     if value is None:
         return "–"
-    return f"{value:.0f}" if name == "invented owners" else f"{value:.2f}"
+    return f"{value:.0f}" if name in ("invented owners", "wrong owners") else f"{value:.2f}"
 
 
 def main() -> None:
@@ -276,9 +302,19 @@ def main() -> None:
     parser.add_argument("--only", nargs="*", default=[], help="recordings of truth.yaml to run")
     parser.add_argument("--llm-model", action="append", default=[], help="a local GGUF (repeatable)")
     parser.add_argument("--skip-openai", action="store_true")
+    parser.add_argument(
+        "--config", action="append", default=[], help="run only these configurations (extractive, local, openai)"
+    )
     parser.add_argument("--speed", action="store_true", help="also time the whole offline pipeline")
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--write", action="store_true", help="update bench/RESULTS.md")
+    parser.add_argument(
+        "--split", choices=("dev", "test", "both"), default="both",
+        help="dev: the material the code was tuned on; test: the held-out split, run only to report",
+    )  # fmt: skip
+    parser.add_argument("--heading", default=HEADING, help="the RESULTS.md section --write replaces")
+    parser.add_argument("--no-helpers", action="store_true", help="skip speakers.py and ocr.py")
+    parser.add_argument("--json", type=Path, help="also write the figures and notes to this file")
     parser.add_argument(
         "--save-heard",
         action="store_true",
@@ -286,25 +322,33 @@ def main() -> None:
     )
     args = parser.parse_args()
 
+    splits = ("dev", "test") if args.split == "both" else (args.split,)
     columns: list[tuple[str, dict | None, list[str]]] = []
     for name, overrides, note in configurations(args.llm_model):
         if args.skip_openai and name.startswith("openai"):
             continue
-        if overrides is None:
-            columns.append((name, None, [note]))
+        if args.config and not any(name.startswith(c) for c in args.config):
             continue
-        print(f"== {name}", file=sys.stderr)
-        with tempfile.TemporaryDirectory(prefix="lifestream-quality-") as tmp:
-            figures, notes = run_configuration(
-                name, overrides, Path(tmp), args.only, save_heard=args.save_heard and name == "extractive"
-            )
-        columns.append((name, figures, ([note] if note else []) + notes))
+        for split in splits:
+            column = f"{name} · {split}"
+            if overrides is None:
+                columns.append((column, None, [note]))
+                continue
+            print(f"== {column}", file=sys.stderr)
+            with tempfile.TemporaryDirectory(prefix="lifestream-quality-") as tmp:
+                figures, notes = run_configuration(
+                    name, overrides, Path(tmp), args.only,
+                    save_heard=args.save_heard and name == "extractive", split=split,
+                )  # fmt: skip
+            columns.append((column, figures, ([note] if note else []) + notes))
+    if args.json:
+        args.json.write_text(json.dumps([{"column": c, "figures": f, "notes": n} for c, f, n in columns], indent=1))
     metric_names = list(metrics.Score().figures())
     lines = ["| metric | " + " | ".join(c[0] for c in columns) + " |", "|---" * (len(columns) + 1) + "|"]
     for m in metric_names:
         cells = [_fmt(c[1].get(m), m) if c[1] else "skipped" for c in columns]
         lines.append(f"| {m} | " + " | ".join(cells) + " |")
-    extra = helper_rows()
+    extra = [] if args.no_helpers else helper_rows(args.split)
     table = "\n".join(lines)
     print(table)
     for script, row in extra:
@@ -327,11 +371,13 @@ def main() -> None:
 
         section = "\n".join(
             [
-                "## Diary quality (`bench/quality/run.py`)",
+                args.heading,
                 "",
                 (
-                    f"Recordings: {', '.join(args.only or metrics.truth())} (truth in bench/quality/truth.yaml; "
-                    "sources in bench/quality/recordings.py). Local Whisper base transcripts; 2 cores."
+                    f"Development split: {', '.join(metrics.truth('dev'))} (bench/quality/truth.yaml, "
+                    "sources in recordings.py). Test split, held out: "
+                    f"{', '.join(metrics.truth('test'))} (truth_test.yaml, built by testset_build.py from "
+                    "testset.py), run only to report. Local Whisper base transcripts; 2 cores."
                 ),
                 "",
                 table,
@@ -343,7 +389,7 @@ def main() -> None:
                 "",
             ]
         )
-        write_section(ROOT / "bench" / "RESULTS.md", "## Diary quality (`bench/quality/run.py`)", section)
+        write_section(ROOT / "bench" / "RESULTS.md", args.heading, section)
         print("bench/RESULTS.md updated", file=sys.stderr)
 
 

@@ -1,4 +1,6 @@
-"""Scripted days (the eval's videos) and the questions asked of them, each with its truth span.
+"""Scripted days (the eval's videos) and the questions asked of them, each with its truth span: the
+DEVELOPMENT split, which fusion weights and "found" thresholds are tuned on. The held-out TEST split
+(corpus_test.py, from bench/quality/testset.py) is built the same way and only reported (issue 19).
 
 Each day is a list of (key, speaker, line) as the speech of one recording; times follow from the words
 (≈2.6 words a second plus a pause, like sample_media's espeak-ng voice). `chunks()` cuts them the way the
@@ -354,8 +356,24 @@ class Line:
     end: float
 
 
-def timed_lines(day: str) -> list[Line]:
-    _, _, lines, _ = DAYS[day]
+Days = dict[str, tuple[str, str, list[tuple[str, str, str]], dict[str, str]]]
+
+
+@dataclass(frozen=True)
+class Split:
+    """A set of videos and the questions asked of them (DEV below; TEST in corpus_test.py)."""
+
+    name: str
+    days: Days
+    copies: dict[str, str]
+    questions: list[Q]
+    now: dt.datetime
+    tz: str
+    screens: dict[str, list[tuple[str, str]]]  # day -> (line key, text shown on screen while it is said)
+
+
+def timed_lines(day: str, days: Days | None = None) -> list[Line]:
+    _, _, lines, _ = (days or DAYS)[day]
     clock, out = 0.3, []
     for key, speaker, text in lines:
         seconds = len(text.split()) / WORDS_PER_SECOND
@@ -364,20 +382,25 @@ def timed_lines(day: str) -> list[Line]:
     return out
 
 
-def truth_spans(truth: str) -> list[tuple[str, float, float]]:
+def truth_spans(truth: str, days: Days | None = None) -> list[tuple[str, float, float]]:
+    """The spans of "day:key" references; "day:*" is every line of the day (a question about the day)."""
     spans = []
     for ref in truth.split("|"):
         day, key = ref.split(":")
-        line = next(x for x in timed_lines(day) if x.key == key)
-        spans.append((day, line.start, line.end))
+        lines = [x for x in timed_lines(day, days) if key == "*" or x.key == key]
+        assert lines, ref
+        spans += [(day, line.start, line.end) for line in lines]
     return spans
 
 
-def chunks(day: str, video_id: str | None = None) -> list[Chunk]:
-    """The day's chunks under `video_id` (default: the day): turns, action items, one summary."""
+def chunks(
+    day: str, video_id: str | None = None, days: Days | None = None, screens: list[tuple[str, str]] = ()
+) -> list[Chunk]:
+    """The day's chunks under `video_id` (default: the day): turns, action items, text seen on screen,
+    one summary."""
     video_id = video_id or day
-    date, summary, _, actions = DAYS[day]
-    lines = timed_lines(day)
+    date, summary, _, actions = (days or DAYS)[day]
+    lines = timed_lines(day, days)
     out: list[Chunk] = []
     turn: list[Line] = []
 
@@ -416,6 +439,19 @@ def chunks(day: str, video_id: str | None = None) -> list[Chunk]:
                 recorded_date=date,
             )
         )
+    for i, (key, text) in enumerate(screens):
+        line = by_key[key]
+        out.append(
+            Chunk(
+                id=Chunk.make_id(video_id, ChunkType.SCREEN_TEXT, i),
+                text=f'On screen: "{text}"',
+                video_id=video_id,
+                chunk_type=ChunkType.SCREEN_TEXT,
+                start=line.start,
+                end=line.end,
+                recorded_date=date,
+            )
+        )
     out.append(
         Chunk(
             id=Chunk.make_id(video_id, ChunkType.SUMMARY, 0),
@@ -430,8 +466,11 @@ def chunks(day: str, video_id: str | None = None) -> list[Chunk]:
     return out
 
 
-def corpus() -> dict[str, list[Chunk]]:
-    videos = {day: chunks(day) for day in DAYS}
-    for copy, original in COPIES.items():
-        videos[copy] = chunks(original, copy)
+DEV = Split("dev", DAYS, COPIES, QUESTIONS, EVAL_NOW, EVAL_TZ, {})
+
+
+def corpus(split: Split = DEV) -> dict[str, list[Chunk]]:
+    videos = {day: chunks(day, days=split.days, screens=split.screens.get(day, ())) for day in split.days}
+    for copy, original in split.copies.items():
+        videos[copy] = chunks(original, copy, days=split.days, screens=split.screens.get(original, ()))
     return videos

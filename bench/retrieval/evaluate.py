@@ -1,5 +1,6 @@
 """Build the eval index (real FAISS, real embedder, the lexical index on SQLite or PostgreSQL) and score a
-search configuration on the questions of corpus.py. Shared by run.py and tests/memory/test_retrieval_regression.py."""
+search configuration on the questions of a split (corpus.DEV, or corpus_test.TEST held out). Shared by run.py
+and tests/memory/test_retrieval_regression.py."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.retrieval.corpus import COPIES, EVAL_NOW, EVAL_TZ, QUESTIONS, Q, corpus, truth_spans
+from bench.retrieval.corpus import DEV, Q, Split, corpus, truth_spans
 from lifestream.core.constants import LOCAL_USER
 from lifestream.core.models import SearchResult
 from lifestream.core.constants import MOMENT_SECONDS
@@ -48,9 +49,12 @@ class EvalIndex:
     embedder: CachedEmbedder
     lexical: LexicalIndex
     chunks: int
+    split: Split = DEV
 
 
-def build_index(directory: Path, embedder, *, database_url: str | None = None) -> EvalIndex:
+def build_index(
+    directory: Path, embedder, *, database_url: str | None = None, split: Split = DEV
+) -> EvalIndex:
     from lifestream.jobs import JobStore
 
     jobs = JobStore(database_url or f"sqlite:///{directory / 'jobs.db'}")
@@ -60,10 +64,10 @@ def build_index(directory: Path, embedder, *, database_url: str | None = None) -
     store = for_owner(raw, LOCAL_USER)
     cached = CachedEmbedder(embedder)
     total = 0
-    for video_id, chunks in corpus().items():
+    for video_id, chunks in corpus(split).items():
         VideoIndex(store, embedder, lexical).index(video_id, chunks)
         total += len(chunks)
-    return EvalIndex(store, cached, lexical, total)
+    return EvalIndex(store, cached, lexical, total, split)
 
 
 @dataclass
@@ -81,44 +85,43 @@ class Outcome:
     has_results: bool
 
 
-def _video(video_id: str) -> str:
-    return COPIES.get(video_id, video_id)
-
-
-def _overlap(r: SearchResult, spans: list[tuple[str, float, float]]) -> float:
+def _overlap(r: SearchResult, spans: list[tuple[str, float, float]], copies: dict[str, str]) -> float:
     return sum(
         max(0.0, min(r.end, end) - max(r.start, start))
         for day, start, end in spans
-        if _video(r.video_id) == day
+        if copies.get(r.video_id, r.video_id) == day
     )
 
 
-def is_hit(r: SearchResult, spans: list[tuple[str, float, float]]) -> bool:
+def is_hit(r: SearchResult, spans: list[tuple[str, float, float]], copies: dict[str, str] | None = None) -> bool:
     # A whole-video summary "overlaps" everything: it does not find the moment.
-    return r.end - r.start <= MOMENT_SECONDS and _overlap(r, spans) > 0
+    return r.end - r.start <= MOMENT_SECONDS and _overlap(r, spans, copies or {}) > 0
 
 
 def run_question(index: EvalIndex, q: Q, *, mode: str, calibration=None, top_k: int = 3) -> Outcome:
     text, truth, kind = q
+    split = index.split
     began = time.perf_counter()
     outcome = search(
         text,
         index=VideoIndex(index.store, index.embedder, index.lexical),
         mode=mode,
         top_k=top_k,
-        now=EVAL_NOW,
-        timezone=EVAL_TZ,
+        now=split.now,
+        timezone=split.tz,
         calibration=calibration,
     )
     seconds = time.perf_counter() - began
     rank = precision = cited = None
     if truth is not None:
-        spans = truth_spans(truth)
-        rank = next((i for i, r in enumerate(outcome.results, start=1) if is_hit(r, spans)), None)
+        spans = truth_spans(truth, split.days)
+        rank = next(
+            (i for i, r in enumerate(outcome.results, start=1) if is_hit(r, spans, split.copies)), None
+        )
         if outcome.results:
             top = outcome.results[0]
             cited = top.end - top.start
-            precision = _overlap(top, spans) / cited if cited > 0 else 0.0
+            precision = _overlap(top, spans, split.copies) / cited if cited > 0 else 0.0
         else:
             precision = 0.0
     return Outcome(
@@ -175,6 +178,7 @@ def score(outcomes: list[Outcome]) -> Scores:
 
 
 def evaluate(
-    index: EvalIndex, *, mode: str, calibration=None, questions: Sequence[Q] = QUESTIONS
+    index: EvalIndex, *, mode: str, calibration=None, questions: Sequence[Q] | None = None
 ) -> list[Outcome]:
+    questions = index.split.questions if questions is None else questions
     return [run_question(index, q, mode=mode, calibration=calibration) for q in questions]

@@ -26,3 +26,15 @@ def words(text: str) -> list[str]:
 def normalized(text: str) -> str:
     """The text's words, casefolded, one space apart: for "is this the same text" comparisons."""
     return " ".join(re.findall(r"\w+", text.casefold()))
+
+
+# Diarization labels ("Speaker 1", "SPEAKER_00", "spk2", OpenAI's "Speaker A") and placeholders: a voice,
+# not yet a name. Here (not in understand/) because answers, in memory/, tell a named voice from a label too.
+_LABEL = re.compile(
+    r"^(?:(?:speaker|spk|voice|unknown)(?:[\s_\-]*\d+|\s[A-Z])?|group|everyone|team|narrator)$", re.IGNORECASE
+)
+
+
+def is_label(speaker: str | None) -> bool:
+    """True for a diarization label or placeholder, which names no one."""
+    return not speaker or bool(_LABEL.match(speaker.strip()))

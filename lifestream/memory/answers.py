@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 from lifestream.core.constants import MOMENT_SECONDS
 from lifestream.core.models import SearchResult
 from lifestream.core.settings import Settings
-from lifestream.core.text import words
+from lifestream.core.text import is_label, words
 from lifestream.core.timefmt import span_label
 
 if TYPE_CHECKING:
@@ -116,40 +116,88 @@ def _unique(citations: list[Citation]) -> list[Citation]:
     return out
 
 
-def extractive_answer(question: str, results: list[SearchResult]) -> Answer:
-    asked = set(words(question))
-    scored: list[tuple[int, float, int, str, SearchResult]] = []
+# "Speaker 2: …" / "Maya: …": the voice a transcript chunk is said in (chunking.py writes it so).
+_VOICE = re.compile(r"^(?P<who>[^:\n]{1,60}):\s+")
+_OWNER = re.compile(r"\s*\(owner: [^)]*\)\s*$")
+# Words every question has: they say what kind of answer is wanted, not what it is about.
+_QUESTION_WORDS = frozenset("who whom whose what which when where why how many much often long".split())
+# A sentence is quoted beside the best one only when it scores at least this share of it.
+KEEP_SHARE = 0.8
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ings", "ing", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def _candidates(results: list[SearchResult]) -> list[tuple[str, str | None, int, SearchResult]]:
+    """(sentence, the named voice that said it or None, rank, result) for each sentence of the moments."""
+    out = []
     for rank, result in enumerate(results):
         text = result.text.removeprefix("Action item: ")
-        for sentence in _SENTENCE_SPLIT.split(text):
-            sentence = sentence.strip()
-            if not sentence:
-                continue
-            overlap = len(asked & set(words(sentence)))
-            scored.append((overlap, result.score, -rank, sentence, result))
-    # Word overlap with the question first, then retrieval score and order.
-    scored.sort(key=lambda item: item[:3], reverse=True)
-    if scored and scored[0][0] > 0:
-        scored = [item for item in scored if item[0] > 0]
-    # The same sentence in a summary and in its transcript chunk: cite the narrower, the moment itself.
-    narrowest: dict[str, SearchResult] = {}
-    for *_, sentence, result in scored:
-        best = narrowest.get(sentence.lower())
-        if best is None or result.end - result.start < best.end - best.start:
-            narrowest[sentence.lower()] = result
-    picked: list[tuple[str, SearchResult]] = []
-    seen: set[str] = set()
-    for *_, sentence, _result in scored:
-        if sentence.lower() in seen:
-            continue
-        seen.add(sentence.lower())
-        picked.append((sentence, narrowest[sentence.lower()]))
-        if len(picked) == MAX_OFFLINE_SENTENCES:
+        who = None
+        voice = _VOICE.match(text) if result.chunk_type == "transcript" else None
+        if voice:
+            text = text[voice.end() :]
+            who = None if is_label(voice.group("who")) else voice.group("who").strip()
+        for sentence in _SENTENCE_SPLIT.split(_OWNER.sub("", text)):
+            if sentence.strip():
+                out.append((sentence.strip(), who, rank, result))
+    return out
+
+
+def extractive_answer(question: str, results: list[SearchResult], *, embedder=None) -> Answer:
+    """The sentences of the retrieved moments that best answer `question`: each scored against it, lexical
+    (the share of the question's content words it holds) plus dense (the cosine of the embedder's vectors,
+    when one is given), with a small prior for the moment's rank. Each is quoted once (the same words at an
+    overlapping moment are one quote), under the name of its voice when the voice is named."""
+    candidates = _candidates(results)
+    if not candidates:
+        return Answer(text=NOT_FOUND, citations=[], grounded=False)
+    asked = {_stem(w) for w in words(question) if w not in _QUESTION_WORDS} or {_stem(w) for w in words(question)}
+    lexical = [len(asked & {_stem(w) for w in words(c[0])}) / (len(asked) or 1) for c in candidates]
+    dense = [0.0] * len(candidates)
+    if embedder is not None:
+        import numpy as np
+
+        side = getattr(embedder, "embed_query", None)
+        query = np.asarray((side if callable(side) else embedder.embed)([question]), dtype=np.float32)[0]
+        vectors = np.asarray(embedder.embed([c[0] for c in candidates]), dtype=np.float32)
+        norms = np.linalg.norm(vectors, axis=1) * (np.linalg.norm(query) or 1.0)
+        dense = [float(v) for v in (vectors @ query) / np.where(norms == 0, 1.0, norms)]
+    scored = sorted(
+        (
+            (lex + den + 0.05 / (1 + c[2]), -(c[3].end - c[3].start), i)
+            for i, (c, lex, den) in enumerate(zip(candidates, lexical, dense, strict=True))
+        ),
+        reverse=True,
+    )
+    # The same words in several chunks (a summary, an action item, the transcript): one quote, citing the
+    # narrowest of them, the moment itself.
+    narrowest: dict[tuple[str, ...], SearchResult] = {}
+    for sentence, _, _, result in candidates:
+        key = tuple(words(sentence))
+        if key not in narrowest or result.end - result.start < narrowest[key].end - narrowest[key].start:
+            narrowest[key] = result
+    best = scored[0][0]
+    picked: list[tuple[str, str | None, Citation]] = []
+    seen: set[tuple[str, ...]] = set()
+    for score, _, i in scored:
+        sentence, who, _, _ = candidates[i]
+        if score < KEEP_SHARE * best or len(picked) == MAX_OFFLINE_SENTENCES:
             break
-    cited = [(sentence, cite(result, sentence)) for sentence, result in picked]
+        key = tuple(words(sentence))
+        if key in seen:
+            continue
+        seen.add(key)
+        speaker = who or next((c[1] for c in candidates if c[1] and tuple(words(c[0])) == key), None)
+        picked.append((sentence, speaker, cite(narrowest[key], sentence)))
+    lines = [f"- {who + ': ' if who else ''}{sentence} {c.label}" for sentence, who, c in picked]
     return Answer(
-        text="From your videos:\n" + "\n".join(f"- {sentence} {c.label}" for sentence, c in cited),
-        citations=_unique([c for _, c in cited]),
+        text="From your videos:\n" + "\n".join(lines),
+        citations=_unique([c for _, _, c in picked]),
         grounded=True,
     )
 
@@ -194,6 +242,8 @@ def attach_citations(
         if check_words:
             said = set(words(text))
             refs = [r for r in refs if said & set(words(r.text))]
+            if refs and _unsupported(text, refs):
+                continue  # a name or number its own excerpts do not hold (joined from another moment)
         if not refs or not text:
             continue  # an uncited claim is not shown
         cs = [cite(r, text) for r in refs]
@@ -202,6 +252,24 @@ def attach_citations(
     if not lines:
         return None
     return Answer(text="\n".join(lines), citations=_unique(citations), grounded=True)
+
+
+_NUMBER = re.compile(r"\d+(?:[.:,]\d+)*")
+
+
+def _unsupported(claim: str, refs: list[SearchResult]) -> list[str]:
+    """The names (capitalised words past a sentence's first) and numbers of `claim` that the excerpts it
+    cites do not contain: each claim is checked against its own excerpts, not everything retrieved."""
+    claim = re.sub(r"\[\d+(?:\s*,\s*\d+)*\]", " ", claim)  # the model's own "[1]" markers
+    cited = " ".join(r.text for r in refs).casefold()
+    held = set(re.findall(r"[\w']+", cited))
+    missing = [n for n in _NUMBER.findall(claim) if n not in cited]
+    for sentence in _SENTENCE_SPLIT.split(claim):
+        for token in sentence.split()[1:]:
+            word = token.strip(".,!?:;\"'()[]")
+            if word[:1].isupper() and word.casefold() not in held:
+                missing.append(word)
+    return missing
 
 
 LOCAL_SYSTEM = (
@@ -218,7 +286,7 @@ LOCAL_EXAMPLE = (
 )
 
 
-def local_answer(question: str, results: list[SearchResult], llm: LocalLLM) -> Answer:
+def local_answer(question: str, results: list[SearchResult], llm: LocalLLM, *, embedder=None) -> Answer:
     """The local model's answer; if it finds nothing in what retrieval found, the extractive one."""
     import json
 
@@ -239,7 +307,7 @@ def local_answer(question: str, results: list[SearchResult], llm: LocalLLM) -> A
         log.warning("local LLM answer failed, answering extractively: %s", exc)
         draft = None
     answer = attach_citations(draft, results, check_words=True) if draft is not None and draft.found else None
-    return answer or extractive_answer(question, results)
+    return answer or extractive_answer(question, results, embedder=embedder)
 
 
 def evidence(results: list[SearchResult]) -> list[SearchResult]:
@@ -265,8 +333,10 @@ def answer_from(
     *,
     openai_client=None,
     llm: LocalLLM | None = None,
+    embedder=None,
 ) -> Answer:
-    """One rule for which answerer runs (the CLI, the API and `ask` all come here)."""
+    """One rule for which answerer runs (the CLI, the API and `ask` all come here). `embedder` (the index's)
+    lets the extractive answer pick its sentences by meaning as well as by words."""
     if not results:
         return Answer(text=NOT_FOUND, citations=[], grounded=False)
     results = evidence(results)
@@ -284,8 +354,8 @@ def answer_from(
             except LocalLLMUnavailable as exc:
                 log.warning("local language model unavailable, answering extractively: %s", exc)
         if llm is not None:
-            return local_answer(question, results, llm)
-    return extractive_answer(question, results)
+            return local_answer(question, results, llm, embedder=embedder)
+    return extractive_answer(question, results, embedder=embedder)
 
 
 def ask(
@@ -310,4 +380,6 @@ def ask(
     results = outcome.results
     if not outcome.found or not results:
         return Answer(text=NOT_FOUND, citations=[], grounded=False)
-    return answer_from(question, results, settings, openai_client=openai_client, llm=llm)
+    return answer_from(
+        question, results, settings, openai_client=openai_client, llm=llm, embedder=index.embedder
+    )

@@ -68,7 +68,7 @@ class Asking(LibraryBase):
         if not outcome.found:
             return AnswerView(text=NOT_FOUND, grounded=False, citations=[], searching=searching)
         results = outcome.results
-        answer = answer_from(question, results, self.settings)
+        answer = answer_from(question, results, self.settings, embedder=self.embedder)
         quotes = {(r.video_id, r.start, r.end): r.text for r in evidence(results)}
         return AnswerView(
             text=answer.text,

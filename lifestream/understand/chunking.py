@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from lifestream.core.constants import MOMENT_SECONDS
 from lifestream.core.models import Chunk, ChunkType, TranscriptSegment
 from lifestream.core.text import normalized
 from lifestream.understand.diary import Diary
+from lifestream.understand.summarize.names import speaker_names
 
 MAX_CHUNK_TOKENS = 256
 # An unfinished sentence continues into the next segment of its speaker across at most this pause.
@@ -193,9 +194,10 @@ def group_segments(
     ]
 
 
-def _labelled(units: Sequence[Unit]) -> str:
+def _labelled(units: Sequence[Unit], names: Mapping[str, str] | None = None) -> str:
     text = " ".join(u.text for u in units)
     speaker = units[0].speaker if units else None
+    speaker = (names or {}).get(speaker or "", speaker)
     return f"{speaker}: {text}" if speaker else text
 
 
@@ -262,6 +264,9 @@ def build_chunks(summary: Diary, *, images_described: bool = False) -> list[Chun
         )
         counters[kind] += 1
 
+    # Voices named by the evidence in their own turns (summarize/names.py, the rule the diary used): a
+    # quote and a search by name then carry the name, not "Speaker 2".
+    names = speaker_names([seg for block in summary.blocks for seg in block.transcript])
     for block in summary.blocks:
         add(
             ChunkType.SUMMARY,
@@ -276,14 +281,15 @@ def build_chunks(summary: Diary, *, images_described: bool = False) -> list[Chun
         groups = group_units(units)
         for k, group in enumerate(groups):
             # The neighbouring sentences, labelled with their speaker: context for the embedding only.
-            before = _labelled([groups[k - 1][-1]]) if k else ""
-            after = _labelled([groups[k + 1][0]]) if k + 1 < len(groups) else ""
+            before = _labelled([groups[k - 1][-1]], names) if k else ""
+            after = _labelled([groups[k + 1][0]], names) if k + 1 < len(groups) else ""
+            speaker = names.get(group[0].speaker or "", group[0].speaker)
             add(
                 ChunkType.TRANSCRIPT,
-                _labelled(group),
+                _labelled(group, names),
                 group[0].start,
                 group[-1].end,
-                [group[0].speaker] if group[0].speaker else [],
+                [speaker] if speaker else [],
                 block.index,
                 before=_clip(before, CONTEXT_CHARS, keep_end=True),
                 after=_clip(after, CONTEXT_CHARS, keep_end=False),

@@ -94,6 +94,27 @@ def test_a_sentence_sharing_no_word_with_its_excerpt_is_dropped():
     assert answer.text.startswith("From your videos:") and "Sheila" in answer.text
 
 
+def test_each_claim_is_checked_against_its_own_excerpt_not_everything_retrieved():
+    # Issue 19: the local model joined a place from another video to the sentence it cited.
+    elsewhere = result(2, "We drove to Boston for the conference.", 80.0, 84.0).model_copy(
+        update={"video_id": "trip-2", "id": "trip#transcript#0002"}
+    )
+    model = llm(
+        {
+            "found": True,
+            "sentences": [
+                {"text": "Sheila is from Chicago and now lives in Boston.", "sources": [2]},
+                {"text": "Sheila is originally from Chicago.", "sources": [2]},
+            ],
+        }
+    )
+
+    answer = local_answer("Where is Sheila from?", [*RESULTS, elsewhere], model)
+
+    assert "Boston" not in answer.text
+    assert answer.text.startswith("Sheila is originally from Chicago.")
+
+
 def test_a_model_that_finds_nothing_gives_way_to_the_extractive_answer():
     answer = local_answer("Where is Sheila from?", RESULTS, llm({"found": False, "sentences": []}))
 

@@ -55,6 +55,11 @@ def _said(text: str, speaker: str | None = None) -> list[TranscriptSegment]:
         "Should we call her back?",
         "If we need to, we can leave early.",
         "I'm going to be late.",
+        # Issue 19: an invitation to begin (or move on) is how a meeting runs, not a task.
+        "Okay, let's start the planning meeting.",
+        "Let's begin with the budget.",
+        "Let's get started.",
+        "Let's move on to the next point.",
         "Group will be fine.",
         "to do for them.",
     ],

@@ -56,6 +56,16 @@ def test_places_must_be_said_or_seen():
     assert grounded_place("Unknown", EVIDENCE) is None
 
 
+def test_text_on_screen_is_a_place_only_when_it_names_one():
+    # Issue 19: a slide's title became "Location:", and so did a dish's name read on screen.
+    seen = Evidence(["Okay, let's start.", 'On screen: "Q3 ROADMAP REVIEW"', 'On screen: "PAD THAI 9.50"',
+                     'On screen: "Platform 6 Trains to York"', 'On screen: "RIVERSIDE FARMERS MARKET"'])  # fmt: skip
+    assert grounded_place("Q3 Roadmap Review", seen) is None
+    assert grounded_place("Pad Thai", seen) is None
+    assert grounded_place("York", seen) == "York"
+    assert grounded_place("Riverside farmers market", seen) == "Riverside farmers market"
+
+
 def test_activity_sentences_with_untraceable_names_or_times_are_dropped():
     text = "Diane and Sheila meet on a call. They met Robert at 5 pm. Sheila lives in Texas."
     assert grounded_sentences(text, EVIDENCE) == "Diane and Sheila meet on a call. Sheila lives in Texas."
@@ -155,8 +165,9 @@ def test_a_name_said_in_an_earlier_block_stays_with_its_speaker():
     ]
 
 
-def test_the_model_is_asked_for_names_only_when_an_introduced_name_has_no_voice_yet():
-    # The introduction came through unlabelled (e.g. a subtitle line): which voice is Diane is the model's call.
+def test_the_model_never_puts_a_name_on_a_voice():
+    # The introduction came through unlabelled (e.g. a subtitle line): which voice is Diane is unknown, and
+    # the model's guess is no evidence in that voice's own turns (issue 19), so it is not even asked.
     server = ByTask(
         NamesDraft={"speakers": [{"label": "Speaker 1", "name": "Diane"}]},
         HeadingDraft={"title": "A short call", "activity": "A call.", "location": None},
@@ -167,5 +178,6 @@ def test_the_model_is_asked_for_names_only_when_an_introduced_name_has_no_voice_
         LocalLLM(server, model_path="f", threads=1), segments(lines), visual_summary="", scene_count=1
     )
 
-    assert server.asked[0] == "NamesDraft"
-    assert summary.participants == ["Diane"]
+    assert "NamesDraft" not in server.asked
+    assert summary.participants == ["Speaker 1", "Diane"]
+    assert [p.speaker for p in summary.per_speaker] == ["Speaker 1"]

@@ -109,6 +109,24 @@ def test_short_turns_join_their_longer_neighbour():
     assert [(t.start, t.end, t.speaker) for t in out] == [(0, 6, "a"), (6, 9, "b")]
 
 
+def test_a_short_turn_apart_from_its_neighbours_ends_the_loop():
+    # Issue 19's test split: a 0.4 s word of the real call, more than 0.3 s from the turns on either side,
+    # was relabelled forever (the diarizer never returned). It takes its longer neighbour's voice and stays.
+    import threading
+
+    turns = [
+        Turn(start=0, end=4, speaker="a"),
+        Turn(start=5.0, end=5.4, speaker="b"),
+        Turn(start=6.2, end=8, speaker="c"),
+    ]
+    done: list = []
+    worker = threading.Thread(target=lambda: done.append(local_mod._absorb_short(turns)), daemon=True)
+    worker.start()
+    worker.join(timeout=5)
+    assert done, "_absorb_short did not return"
+    assert [(t.start, t.end, t.speaker) for t in done[0]] == [(0, 4, "a"), (5.0, 5.4, "a"), (6.2, 8, "c")]
+
+
 # --- real audio ------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def two_voices(tmp_path_factory):

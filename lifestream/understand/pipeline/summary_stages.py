@@ -12,6 +12,7 @@ from lifestream.understand.blocks import Block, EmbeddingSimilarity, blocks_at, 
 from lifestream.understand.diary import DiaryBlock
 from lifestream.understand.summarize import Evidence, reliability, summarize_block_extractive
 from lifestream.understand.summarize.models import BlockSummary
+from lifestream.understand.summarize.names import speaker_names
 from lifestream.understand.transcribe import Transcript
 
 if TYPE_CHECKING:
@@ -44,11 +45,13 @@ def stage_summarize(
     assert run.plan is not None
     saved: dict[str, Any] = (run.checkpoint.load("summaries") or {}).get("blocks", {})
     diary_blocks = []
-    speaker_names: dict[str, str] = {}  # names said in earlier blocks (local summarizer)
+    # A voice is named from the evidence in all its turns (a name given once holds in every block; two
+    # names on one voice anywhere leave it unnamed everywhere).
+    names = speaker_names(transcript.segments)
     for block in blocks:
         if str(block.index) in saved:
             summary = BlockSummary.model_validate(saved[str(block.index)])
-        elif (by_model := _model_summary(run, block, visuals[block.index], speaker_names)) is not None:
+        elif (by_model := _model_summary(run, block, visuals[block.index], names)) is not None:
             run.hand_over_if_out_of_time("summarize", block.start)
             summary = by_model()
             saved[str(block.index)] = summary.model_dump(mode="json")
@@ -58,6 +61,7 @@ def stage_summarize(
                 block.segments,
                 visual_summary=visuals[block.index],
                 scene_count=len(block.scene_indices),
+                names=names,
             )
         evidence = Evidence(
             transcript_source=transcript.source,
@@ -81,7 +85,7 @@ def stage_summarize(
 
 
 def _model_summary(
-    run: Run, block: Block, visual_summary: str, speaker_names: dict[str, str]
+    run: Run, block: Block, visual_summary: str, names: dict[str, str]
 ) -> Callable[[], BlockSummary] | None:
     """The plan's language model summarizing `block`, to call once time allows; None: summarize
     extractively (the plan's choice, or the local model turned out to be unavailable)."""
@@ -107,6 +111,6 @@ def _model_summary(
             scene_count=len(block.scene_indices),
             # Text read on screen is evidence too: a place on a sign may be grounded by it.
             screen_text=[t.text for t in run.screen_text.get(block.index, [])],
-            known_names=speaker_names,
+            names=names,
         )
     return None

@@ -206,10 +206,11 @@ def label_frames(
 
 def _absorb_short(turns: list[Turn]) -> list[Turn]:
     """A turn shorter than `MIN_TURN_SECONDS` becomes its longer neighbour's, shortest first (plain lists:
-    an hour of audio has thousands of turns)."""
-    spans = [[t.start, t.end, t.speaker] for t in turns]
+    an hour of audio has thousands of turns). One more than 0.3 s from both neighbours keeps its own span
+    under the new voice and is settled (it used to be picked again forever: the loop never ended)."""
+    spans = [[t.start, t.end, t.speaker, False] for t in turns]  # start, end, voice, settled
     while len(spans) > 1:
-        short = [i for i, (a, b, _) in enumerate(spans) if b - a < MIN_TURN_SECONDS]
+        short = [i for i, (a, b, _, settled) in enumerate(spans) if b - a < MIN_TURN_SECONDS and not settled]
         if not short:
             break
         i = min(short, key=lambda k: spans[k][1] - spans[k][0])
@@ -224,5 +225,8 @@ def _absorb_short(turns: list[Turn]) -> list[Turn]:
             hi + 1 < len(spans) and spans[hi + 1][2] == spans[i][2] and spans[hi + 1][0] - spans[hi][1] <= 0.3
         ):
             hi += 1
-        spans[lo : hi + 1] = [[spans[lo][0], max(x[1] for x in spans[lo : hi + 1]), spans[i][2]]]
-    return [Turn(start=a, end=b, speaker=label) for a, b, label in spans]
+        if lo == hi:
+            spans[i][3] = True
+            continue
+        spans[lo : hi + 1] = [[spans[lo][0], max(x[1] for x in spans[lo : hi + 1]), spans[i][2], False]]
+    return [Turn(start=a, end=b, speaker=label) for a, b, label, _ in spans]

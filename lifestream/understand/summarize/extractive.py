@@ -1,9 +1,10 @@
 """Offline summaries: a title from key phrases, key sentences by word salience, action items from
-commitment phrases, names from self-introductions, places from a gazetteer.
+commitment phrases, names from the voices' own evidence (names.py), places from a gazetteer.
 
-Nothing here guesses beyond the transcript. An owner is given only when a named person is speaking or
-named ("Maria will book the room"), never a placeholder like "Group" or "Speaker"; a place only when
-one is said; participants only from the speakers heard and the names they give.
+Nothing here guesses beyond the transcript. An owner is given only when a named speaker takes the task on
+("I'll book the room" said by a named voice), or when it is given to a named person ("Maria will book the
+room", "Tom, can you send …?", "Mia, don't forget to …"), never a placeholder like "Group" or "Speaker"; a
+place only when one is said; participants only from the speakers heard and the names they give.
 """
 
 from __future__ import annotations
@@ -16,6 +17,16 @@ from lifestream.core.models import TranscriptSegment
 from lifestream.core.text import STOPWORDS, words
 from lifestream.understand.summarize.gazetteer import places_in
 from lifestream.understand.summarize.models import ActionItem, BlockSummary, SpeakerSummary
+from lifestream.understand.summarize.names import (
+    addressee,
+    introductions,
+    is_label,
+    is_name,
+    participants,
+    speaker_names,
+)
+
+__all__ = ["introductions", "is_label", "participants", "speaker_names"]
 
 # Who commits, by the phrase that opens the commitment; what follows must be a task (a verb and its object).
 _FIRST_PERSON = r"I will|I'll|I am going to|I'm going to|I need to|I have to|I've got to|I must|I should"
@@ -26,6 +37,12 @@ _ANYONE = (
 )
 COMMITMENT = re.compile(
     rf"\b(?:(?P<me>{_FIRST_PERSON})|(?P<we>{_GROUP})|(?P<anyone>{_ANYONE}))\s+(?P<rest>.+)", re.IGNORECASE
+)
+# "can you send …?", "could you please book …?": a request, a task when said to a named person. Asking
+# someone to hear, see or tell is a question to them, not a task ("Omar, can you hear us?").
+_REQUEST = re.compile(r"\b(?:can|could|would|will) you (?:please )?(?P<rest>.+)", re.IGNORECASE)
+_NOT_REQUESTS = frozenset(
+    "hear see tell say believe imagine guess think feel understand hold wait speak talk help".split()
 )
 _MARKER = re.compile(r"^\s*(?:todo|to-do|action item)\b\s*[:\-]?\s*(?P<rest>.+)", re.IGNORECASE)
 _NAMED_OWNER = re.compile(
@@ -108,27 +125,10 @@ _HELPERS = frozenset(
         "really",
     ]
 )
-# Capitalised words that are not people: times, greetings, words that open a sentence.
 _TIME_WORDS = (
     "today tomorrow tonight yesterday monday tuesday wednesday thursday friday saturday sunday january february "
     "march april may june july august september october november december morning afternoon evening weekend "
     "next last week month year "
-)
-_NOT_NAMES = frozenset(
-    (
-        _TIME_WORDS
-        + "everyone everybody someone somebody nobody group team speaker unknown hello hi hey sorry "
-        "sure fine good great thanks thank please god mom mum dad okay yes no here there"
-    ).split()
-)
-# "This is Diane", "I'm Sheila", "my name is Ana" — a name said about oneself.
-_INTRO = re.compile(
-    r"(?i:\b(?:my name is|my name's|this is|i am|i'm|call me|it's)\s+)"
-    r"(?P<name>[A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b"
-)
-# Diarization labels ("Speaker 1", "SPEAKER_00", "spk2", OpenAI's "Speaker A"): a voice, not yet a name.
-_LABEL = re.compile(
-    r"^(?:(?:speaker|spk|voice|unknown)(?:[\s_\-]*\d+|\s[A-Z])?|group|everyone|team|narrator)$", re.IGNORECASE
 )
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+")
 # Words that carry no topic in a title ("hello", "originally").
@@ -147,63 +147,12 @@ NOT_NAMED = "Not mentioned"
 MAX_TITLE_WORDS = 8
 
 
-def is_label(speaker: str | None) -> bool:
-    """True for a diarization label or placeholder, which names no one."""
-    return not speaker or bool(_LABEL.match(speaker.strip()))
-
-
-def _is_name(word: str, not_names: frozenset[str] = frozenset()) -> bool:
-    low = word.lower()
-    return low not in STOPWORDS and low not in _NOT_NAMES and word not in not_names and not is_label(word)
-
-
 def sentences(segments: Sequence[TranscriptSegment]) -> list[tuple[str, TranscriptSegment]]:
     out = []
     for seg in segments:
         for sentence in _SENTENCE_SPLIT.split(seg.text.strip()):
             if sentence.strip():
                 out.append((sentence.strip(), seg))
-    return out
-
-
-def introductions(segments: Sequence[TranscriptSegment]) -> list[tuple[str, str | None]]:
-    """(name, the speaker label it was said under) for each self-introduction, first time each name."""
-    out: list[tuple[str, str | None]] = []
-    seen: set[str] = set()
-    for seg in segments:
-        places = frozenset(places_in(seg.text))
-        for m in _INTRO.finditer(seg.text):
-            name = m.group("name")
-            if _is_name(name, places) and name not in seen:
-                seen.add(name)
-                out.append((name, seg.speaker))
-    return out
-
-
-def speaker_names(segments: Sequence[TranscriptSegment]) -> dict[str, str]:
-    """Label → name, where a labelled voice introduced itself (one name per label, the first said)."""
-    names: dict[str, str] = {}
-    for name, label in introductions(segments):
-        if label and is_label(label) and label not in names and name not in names.values():
-            names[label] = name
-    return names
-
-
-def participants(segments: Sequence[TranscriptSegment], names: Mapping[str, str] | None = None) -> list[str]:
-    """Who is heard: each distinct speaker by name where known (else its label), then names introduced
-    on unlabelled speech. The diary counts the remaining labels as unnamed speakers."""
-    names = speaker_names(segments) if names is None else names
-    out: list[str] = []
-    for seg in segments:
-        if seg.speaker:
-            who = names.get(seg.speaker, seg.speaker)
-            if who not in out:
-                out.append(who)
-    for name, label in introductions(segments):
-        # A second name introduced under a voice already named is someone else the diarizer merged into it
-        # (bench/quality: Sheila, on the real call, came out under Diane's label): present all the same.
-        if name not in out and (label is None or names.get(label) != name):
-            out.append(name)
     return out
 
 
@@ -241,29 +190,55 @@ def action_items(
     found: list[ActionItem] = []
     seen: set[str] = set()
     for text, seg in sentences(segments):
-        if text.rstrip().endswith("?"):
-            continue  # "Should we go?" asks; it does not commit
         owner: str | None = None
+        to = addressee(text)  # "Tom, can you …?", "Mia, don't forget to …": the task is given to them
+        if text.rstrip().endswith("?"):
+            request = _REQUEST.search(text)
+            # "Should we go?" asks; it does not commit. A request to a named person gives them a task.
+            verb = request.group("rest").split()[0].lower() if request else ""
+            if to and request and verb not in _NOT_REQUESTS and _task(request.group("rest")):
+                _add(found, seen, ActionItem(text=text, owner=to, at=seg.start))
+            continue
         marker = _MARKER.search(text)
         match = COMMITMENT.search(text)
         named = _NAMED_OWNER.search(text)
         if marker and _task(marker.group("rest")):
-            pass
-        elif match and _task(match.group("rest")) and not _conditional(text, match.start()):
+            owner = to
+        elif (
+            match
+            and _task(match.group("rest"))
+            and not _conditional(text, match.start())
+            and not _invitation(match)
+        ):
             if match.group("me"):
                 speaker = names.get(seg.speaker or "", seg.speaker)
                 owner = speaker if speaker and not is_label(speaker) else None
-        elif (
-            named and _is_name(named.group("name"), frozenset(places_in(text))) and _task(named.group("rest"))
-        ):
+            elif match.group("anyone"):
+                owner = to
+        elif named and is_name(named.group("name"), frozenset(places_in(text))) and _task(named.group("rest")):
             owner = named.group("name")
         else:
             continue
-        key = text.lower()
-        if key not in seen:
-            seen.add(key)
-            found.append(ActionItem(text=text, owner=owner, at=seg.start))
+        _add(found, seen, ActionItem(text=text, owner=owner, at=seg.start))
     return found
+
+
+def _add(found: list[ActionItem], seen: set[str], item: ActionItem) -> None:
+    if item.text.lower() not in seen:
+        seen.add(item.text.lower())
+        found.append(item)
+
+
+# "Let's start the meeting", "let's move on": how a meeting runs, not something to do afterwards.
+_FLOW = re.compile(
+    r"^(?:start|begin|kick|get (?:started|going)|move on|wrap (?:up|it up)|continue|proceed|carry on)\b",
+    re.IGNORECASE,
+)
+
+
+def _invitation(match: re.Match) -> bool:
+    we = (match.group("we") or "").lower()
+    return we in ("let's", "let us", "lets") and bool(_FLOW.match(match.group("rest").strip()))
 
 
 def _conditional(text: str, at: int) -> bool:
@@ -342,8 +317,14 @@ def title(text: str, *, avoid: Sequence[str] = (), max_words: int = MAX_TITLE_WO
 
 
 def summarize_block(
-    segments: Sequence[TranscriptSegment], *, visual_summary: str, scene_count: int
+    segments: Sequence[TranscriptSegment],
+    *,
+    visual_summary: str,
+    scene_count: int,
+    names: Mapping[str, str] | None = None,
 ) -> BlockSummary:
+    """The block's summary. `names` (label -> name) are the voices named from the whole video's turns (a
+    name given in an earlier block holds for the voice); by default, the block's own evidence."""
     items = sentences(segments)
     if not items:
         return BlockSummary(
@@ -353,7 +334,8 @@ def summarize_block(
             participants=[],
             visual_summary=visual_summary,
         )
-    names = speaker_names(segments)
+    labels = {s.speaker for s in segments if s.speaker}
+    names = speaker_names(segments) if names is None else {k: v for k, v in names.items() if k in labels}
     people = participants(segments, names)
     keys = key_sentences(items)
     full_text = " ".join(text for text, _ in items)

@@ -123,3 +123,16 @@ def places_in(text: str, *, not_places: frozenset[str] = frozenset()) -> list[st
 
 def _known(name: str, regions: frozenset[str], cities: frozenset[str], after_preposition) -> bool:
     return name in regions or (bool(after_preposition) and name in cities)
+
+
+def names_a_place(name: str) -> bool:
+    """`name` (a model's answer, a text read on screen) is a place: one the gazetteer knows ("York"), or
+    ending in a kind of place ("the riverside farmers market"). A slide's title or a dish is not."""
+    words = name.strip().strip(".,!?:;\"'").split()
+    if not words:
+        return False
+    titled = " ".join(w[:1].upper() + w[1:] for w in words)
+    if places_in(f"We went to {titled}."):
+        return True
+    tail = [w.lower() for w in words[-2:]]
+    return any(places_in(f"We went to the {' '.join(tail[k:])}.") for k in range(len(tail)))

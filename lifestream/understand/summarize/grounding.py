@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Iterable
 
 from lifestream.core.text import STOPWORDS
+from lifestream.understand.summarize.gazetteer import names_a_place
 
 try:
     from rapidfuzz import fuzz
@@ -178,7 +179,8 @@ def grounded_place(place: str | None, evidence: Evidence) -> str | None:
         return None
     if all(w in STOPWORDS for w in bare.split()):
         return None
-    return place if evidence.contains(place) else None
+    # Said or seen is not enough: a slide's title or a dish's name on screen is no place (issue 19).
+    return place if evidence.contains(place) and names_a_place(place) else None
 
 
 def ungrounded_details(text: str, evidence: Evidence) -> list[str]:

@@ -1,7 +1,7 @@
 """Block summaries from the local language model: one focused task per prompt, then grounding.
 
 A 0.5B model asked for a whole summary at once names speakers "Hello?" and titles blocks with their first
-words; asked one thing at a time (which label introduced which name; a title, activity and a said location),
+words; asked one thing at a time (a title, activity and a said location),
 with one worked example, it does much better (bench/bench_llm.py). Every name, place and number it returns
 must be traced in the transcript or on-screen text (`grounding`). Who, where and the action items come from
 the extractive rules, which the model may narrow, never widen (on bench/quality it widened participants and
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from pydantic import BaseModel, Field
 
@@ -22,7 +22,6 @@ from lifestream.core.models import TranscriptSegment
 from lifestream.understand.summarize.extractive import (
     COMMITMENT,
     NOT_NAMED,
-    introductions,
     participants,
     sentences,
     speaker_names,
@@ -31,7 +30,6 @@ from lifestream.understand.summarize.extractive import summarize_block as summar
 from lifestream.understand.summarize.grounding import (
     TASK_SCORE,
     Evidence,
-    grounded_name,
     grounded_place,
     grounded_sentences,
     normalize,
@@ -81,26 +79,6 @@ class SingleDraft(BaseModel):
 
 
 # --- prompts: one task each, each with a short example ------------------------------------------------
-NAMES_SYSTEM = (
-    "You find the names people say about themselves in a transcript. For each speaker label, give the name "
-    'that speaker says is their own ("This is Diane", "I\'m Sheila", "My name is Tom"). If a speaker '
-    "never says their own name, give null. Greetings such as Hello are not names. Never guess."
-)
-NAMES_EXAMPLE = (
-    (
-        "Speaker 1: Hello?",
-        "Speaker 2: Hi, this is Marco from the bakery.",
-        "Speaker 1: Oh hi Marco. I'm Priya.",
-        "Speaker 3: Good morning.",
-    ),
-    {
-        "speakers": [
-            {"label": "Speaker 1", "name": "Priya"},
-            {"label": "Speaker 2", "name": "Marco"},
-            {"label": "Speaker 3", "name": None},
-        ]
-    },
-)
 HEADING_SYSTEM = (
     "You write the heading of one diary entry from a transcript. title: at most 8 words that say what the "
     "part is about, in your own words; never copy the first words of the transcript. activity: one or two "
@@ -155,21 +133,6 @@ def _ask(llm: LocalLLM, messages, schema, max_tokens: int):
 
 
 # --- grounding of each answer ---------------------------------------------------------------------------
-def ground_names(draft: NamesDraft | None, labels: Sequence[str], evidence: Evidence) -> dict[str, str]:
-    """label → name, for labels of this block whose name is said in the evidence (one name per label)."""
-    names: dict[str, str] = {}
-    if draft is None:
-        return names
-    used: set[str] = set()
-    for item in draft.speakers:
-        label = item.label.strip()
-        name = grounded_name(item.name, evidence)
-        if label in labels and name and label not in names and name.casefold() not in used:
-            names[label] = name
-            used.add(name.casefold())
-    return names
-
-
 def _is_prefix_title(title: str, segments: Sequence[TranscriptSegment]) -> bool:
     """The title starts as a sentence of the transcript starts ("Good morning, planting…"): a copy."""
     head = normalize(title).split()
@@ -254,19 +217,22 @@ def summarize_block_local(
     single_prompt: bool = False,
     raw: dict | None = None,
     known_names: dict[str, str] | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> BlockSummary:
-    """The block's summary. `known_names` (label → name) carries names grounded in earlier blocks of the
-    video, so that someone who introduced themselves once stays named; it is updated with this block's.
-    `raw`, if given, receives the model's answers before grounding (bench)."""
-    base = summarize_extractive(segments, visual_summary=visual_summary, scene_count=scene_count)
+    """The block's summary. `names` (label → name), when given, are the voices named from the whole video's
+    turns (names.py) and are final. Otherwise `known_names` carries names the rule found in earlier blocks
+    of the video, so that someone who introduced themselves once stays named; it is updated with this
+    block's. The model never names a voice: a name needs evidence in that voice's own turns (issue 19; the
+    0.5B model put introduced names on the wrong voice). `raw`, if given, receives the model's answers
+    before grounding (bench)."""
+    base = summarize_extractive(
+        segments, visual_summary=visual_summary, scene_count=scene_count, names=names
+    )
     transcript = transcript_text(segments)
     if not transcript:
         return base  # no speech: nothing for a language model to read
     labels = sorted({s.speaker for s in segments if s.speaker})
-    # A name is taken from the model only if someone introduced themselves by it ("This is Diane"): on
-    # bench/quality it otherwise named speakers after people they spoke of ("send the photos to Grandma").
-    introduced = {name for name, _ in introductions(segments)} | set((known_names or {}).values())
-    ruled = speaker_names(segments)  # the rule's own reading of the introductions
+    ruled = dict(names) if names is not None else speaker_names(segments)
     evidence = Evidence([s.text for s in segments] + list(screen_text) + [visual_summary])
     seen = f"\n\nOn screen: {'; '.join(screen_text)}" if screen_text else ""
     if single_prompt:
@@ -279,7 +245,7 @@ def summarize_block_local(
             SingleDraft,
             400,
         )
-        names_d = NamesDraft(speakers=draft.speakers) if draft else None
+        names_d = None  # its speakers are not taken: see the docstring
         heading_d = (
             HeadingDraft(title=draft.title, activity=draft.activity, location=draft.location)
             if draft
@@ -287,26 +253,16 @@ def summarize_block_local(
         )
         tasks_d = TaskTextsDraft(items=draft.action_items) if draft else None
     else:
-        # Only a name someone introduced themselves by is taken (below): when every such name already
-        # has its voice, or nobody introduced themselves, the model's answer could change nothing.
-        unplaced = (
-            introduced - set(ruled.values()) - {n for k, n in (known_names or {}).items() if k in labels}
-        )
-        unnamed = [label for label in labels if label not in ruled]
-        names_d = (
-            _ask(llm, _messages(NAMES_SYSTEM, NAMES_EXAMPLE, transcript), NamesDraft, 120)
-            if unnamed and unplaced
-            else None
-        )
+        names_d = None  # never asked: see the docstring
         heading_d = _ask(llm, _messages(HEADING_SYSTEM, HEADING_EXAMPLE, transcript, seen), HeadingDraft, 160)
         tasks_d = None
     if raw is not None:
         raw.update(names=names_d, heading=heading_d, tasks=tasks_d)
-    names = {label: n for label, n in (known_names or {}).items() if label in labels}
-    names.update({k: v for k, v in ground_names(names_d, labels, evidence).items() if v in introduced})
-    names.update(ruled)  # the rule's reading of an introduction wins
+    block_names = {label: n for label, n in (known_names or {}).items() if label in labels}
+    block_names.update({k: v for k, v in ruled.items() if k in labels})
     if known_names is not None:
-        known_names.update(names)
+        known_names.update(block_names)
+    names = block_names
     title, activity, place = ground_heading(heading_d, segments, evidence)
     if single_prompt:
         tasks = ground_tasks(tasks_d, segments, names, evidence)

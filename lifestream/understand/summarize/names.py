@@ -1,0 +1,154 @@
+"""Who is who: names for voices, from evidence in that voice's own turns only (issue 19).
+
+A voice (a diarization label, "Speaker 2") gets a name when, in its own turns, it introduces itself in a
+common form ("This is Diane", "I'm Sheila", "my name is Ana", "it's Lena", "Tom here", "Mia speaking"), or
+when another voice addresses it by name and it answers next ("Maya, what do you think?" — "I think …").
+A name someone is only spoken of ("That was Diane and Sheila") is no evidence. A wrong name is worse than
+"Speaker 2": a voice with evidence for two names is two people the diarizer merged (two callers of close
+pitch on bench/quality's real call), so it shows neither; a self-introduction outweighs being addressed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+from lifestream.core.models import TranscriptSegment
+from lifestream.core.text import STOPWORDS, is_label
+from lifestream.understand.summarize.gazetteer import places_in
+
+_TIME_WORDS = (
+    "today tomorrow tonight yesterday monday tuesday wednesday thursday friday saturday sunday january february "
+    "march april may june july august september october november december morning afternoon evening weekend "
+    "next last week month year "
+)
+# Capitalised words that are not people: times, greetings, words that open a sentence.
+_NOT_NAMES = frozenset(
+    (
+        _TIME_WORDS
+        + "everyone everybody someone somebody nobody group team speaker unknown hello hi hey sorry "
+        "sure fine good great thanks thank please god mom mum dad okay yes no here there"
+    ).split()
+)
+# Words that stand before "here" without being a name ("Sign here", "Look here", "Over here").
+_NOT_BEFORE_HERE = frozenset(
+    "look sign come stay wait stop click put park sit stand right over down up out in start back just "
+    "nothing everything all it that this one anyone anybody sit".split()
+)
+# "This is Diane", "I'm Sheila", "my name is Ana" — a name said about oneself.
+_INTRO = re.compile(
+    r"(?i:\b(?:my name is|my name's|this is|i am|i'm|call me|it's)\s+)"
+    r"(?P<name>[A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b"
+)
+# "Tom here, from finance.", "Hi, Leo here.", "Mia speaking." — at the start of a sentence.
+_HERE = re.compile(
+    r"(?:^|[.!?]\s+|\b(?i:hi|hello|hey|yes|okay|ok),?\s+)(?P<name>[A-Z][a-z]+(?:-[A-Z][a-z]+)?)\s+"
+    r"(?i:here|speaking)\b(?!\s+(?:is|are|was|and)\b)"
+)
+# A name said to someone at the start of a sentence ("Maya, what …", "Hi Uncle Omar, …", "Yes, Sam, …").
+_ADDRESS = re.compile(
+    r"(?:^|[.!?]\s+)(?:(?i:hi|hello|hey|yes|okay|ok|so|well|and|bye|thanks|thank you),?\s+)?"
+    r"(?:(?i:uncle|aunt|auntie|grandma|grandpa|doctor|dr|mr|mrs|ms)\.?\s+)?"
+    r"(?P<name>[A-Z][a-z]+(?:-[A-Z][a-z]+)?)\s*,"
+)
+# An answer is the next turn of another voice, within this many seconds of the question.
+ANSWER_WITHIN_SECONDS = 4.0
+
+
+def is_name(word: str, not_names: frozenset[str] = frozenset()) -> bool:
+    low = word.lower()
+    return low not in STOPWORDS and low not in _NOT_NAMES and word not in not_names and not is_label(word)
+
+
+def introductions(segments: Sequence[TranscriptSegment]) -> list[tuple[str, str | None]]:
+    """(name, the speaker label it was said under) for each self-introduction, in order (a name again under
+    another label counts again: it is evidence for that voice too)."""
+    out: list[tuple[str, str | None]] = []
+    for seg in segments:
+        places = frozenset(places_in(seg.text))
+        found = [(m.start(), m.group("name")) for m in _INTRO.finditer(seg.text)]
+        found += [
+            (m.start("name"), m.group("name"))
+            for m in _HERE.finditer(seg.text)
+            if m.group("name").lower() not in _NOT_BEFORE_HERE
+        ]
+        for _, name in sorted(found):
+            if is_name(name, places) and (name, seg.speaker) not in out:
+                out.append((name, seg.speaker))
+    return out
+
+
+def addressed(segments: Sequence[TranscriptSegment]) -> list[tuple[str, str]]:
+    """(name, the label of the voice that answered) where a voice addressed someone by name and the next turn,
+    by another voice, followed within ANSWER_WITHIN_SECONDS."""
+    ordered = sorted(segments, key=lambda s: (s.start, s.end))
+    out: list[tuple[str, str]] = []
+    for i, seg in enumerate(ordered):
+        if not seg.speaker:
+            continue
+        places = frozenset(places_in(seg.text))
+        names = [m.group("name") for m in _ADDRESS.finditer(seg.text) if is_name(m.group("name"), places)]
+        if not names:
+            continue
+        reply = next((s for s in ordered[i + 1 :] if s.speaker != seg.speaker), None)
+        # The addressing must be the speaker's last words before the reply (no other turn of theirs between).
+        between = [s for s in ordered[i + 1 :] if reply is not None and s.start < reply.start]
+        if (
+            reply is not None
+            and reply.speaker
+            and not between
+            and reply.start - seg.end <= ANSWER_WITHIN_SECONDS
+        ):
+            out += [(name, reply.speaker) for name in names]
+    return out
+
+
+def evidence(segments: Sequence[TranscriptSegment]) -> dict[str, list[str]]:
+    """Label -> the distinct names its own turns give evidence for (self-introductions first)."""
+    found: dict[str, list[str]] = {}
+    introduced = introductions(segments)
+    for name, label in introduced:
+        if label and is_label(label) and name not in found.setdefault(label, []):
+            found[label].append(name)
+    self_named = {name for name, _ in introduced}
+    answered: dict[str, set[str]] = {}
+    for name, label in addressed(segments):
+        if is_label(label) and name not in self_named:
+            answered.setdefault(name, set()).add(label)
+    for name, labels in answered.items():
+        if len(labels) == 1:  # the same name answered by two voices says nothing about either
+            (label,) = labels
+            if name not in found.setdefault(label, []):
+                found[label].append(name)
+    return {label: names for label, names in found.items() if names}
+
+
+def speaker_names(segments: Sequence[TranscriptSegment]) -> dict[str, str]:
+    """Label -> name, for each voice whose own turns give evidence for exactly one name."""
+    return {label: names[0] for label, names in evidence(segments).items() if len(names) == 1}
+
+
+def participants(segments: Sequence[TranscriptSegment], names: Mapping[str, str] | None = None) -> list[str]:
+    """Who is heard: each distinct voice by name where known (else its label), then the names people gave
+    that are on no voice (said on unlabelled speech, or on a voice that gave two names and is shown unnamed:
+    the diarizer merged them, so the label stands for neither)."""
+    names = speaker_names(segments) if names is None else names
+    ambiguous = {label for label, given in evidence(segments).items() if len(given) > 1}
+    out: list[str] = []
+    for seg in segments:
+        if seg.speaker and seg.speaker not in ambiguous:
+            who = names.get(seg.speaker, seg.speaker)
+            if who not in out:
+                out.append(who)
+    for name, label in introductions(segments):
+        if name not in out and (label is None or names.get(label) != name):
+            out.append(name)
+    return out
+
+
+def addressee(text: str) -> str | None:
+    """The named person a sentence is said to ("Tom, can you …", "Mia, don't forget …"), if any."""
+    m = _ADDRESS.match(text.strip())
+    if m and is_name(m.group("name"), frozenset(places_in(text))):
+        return m.group("name")
+    return None

@@ -1,0 +1,140 @@
+"""Who said it (issue 19, section 1): a voice gets a name only with evidence in its own turns (a
+self-introduction in a common form, or being addressed by name and answering); two names on one voice show
+neither; a task's owner is the named speaker who took it on, or the named person it is given to."""
+
+from __future__ import annotations
+
+import pytest
+
+from lifestream.core.models import TranscriptSegment
+from lifestream.understand.summarize import summarize_block_extractive
+from lifestream.understand.summarize.extractive import action_items, speaker_names
+
+
+def _turns(*said: tuple[str, str]) -> list[TranscriptSegment]:
+    out, clock = [], 0.0
+    for speaker, text in said:
+        out.append(TranscriptSegment(start=clock, end=clock + 2.5, text=text, speaker=speaker))
+        clock += 3.0
+    return out
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Tom here, from finance.", "Tom"),
+        ("Hi, Leo here. I'm recording the call.", "Leo"),
+        ("Mia speaking, I'm here too.", "Mia"),
+        ("Hello, this is Hana speaking.", "Hana"),
+        ("It's Lena, can you hear us?", "Lena"),
+    ],
+)
+def test_common_self_introductions_name_the_voice(text, name):
+    assert speaker_names(_turns(("Speaker 1", text))) == {"Speaker 1": name}
+
+
+@pytest.mark.parametrize("text", ["Sign here, please.", "Look here, this is the plan.", "Everyone here agrees."])
+def test_here_after_a_plain_word_is_no_introduction(text):
+    assert speaker_names(_turns(("Speaker 1", text))) == {}
+
+
+def test_two_names_on_one_voice_show_neither():
+    # Two callers of close pitch merged into one label: neither name may go on it.
+    segs = _turns(
+        ("Speaker 1", "This is Diane in New Jersey."),
+        ("Speaker 1", "And I'm Sheila in Texas."),
+        ("Speaker 1", "I'll send you the recipe tonight."),
+        ("Speaker 2", "That sounds lovely."),
+    )
+    assert speaker_names(segs) == {}
+    summary = summarize_block_extractive(segs, visual_summary="", scene_count=1)
+    assert [p.speaker for p in summary.per_speaker] == ["Speaker 1", "Speaker 2"]
+    assert [a.owner for a in summary.action_items] == [None]
+    assert set(summary.participants) >= {"Diane", "Sheila"}
+
+
+def test_addressed_by_name_and_answering_names_the_voice_that_answers():
+    segs = _turns(
+        ("Speaker 1", "Maya, what do you think about the launch date?"),
+        ("Speaker 2", "I think we should move the launch to July."),
+        ("Speaker 3", "That works for me."),
+    )
+    assert speaker_names(segs) == {"Speaker 2": "Maya"}
+
+
+def test_a_name_addressed_with_no_other_voice_answering_names_no_one():
+    segs = _turns(
+        ("Speaker 1", "Bye Omar, talk soon."),
+        ("Speaker 1", "Right, where was I."),
+    )
+    assert speaker_names(segs) == {}
+
+
+def test_names_spoken_of_are_no_evidence():
+    segs = _turns(
+        ("Speaker 1", "That was Diane and Sheila, they both grew up in Chicago."),
+        ("Speaker 1", "Sheila will bring the old photo albums to the reunion."),
+        ("Speaker 2", "Great."),
+    )
+    assert speaker_names(segs) == {}
+
+
+def test_a_self_introduction_outweighs_being_addressed():
+    segs = _turns(
+        ("Speaker 1", "Tom here, from finance."),
+        ("Speaker 2", "Tom, can you send the budget figures by Thursday?"),
+        ("Speaker 1", "Sure."),
+        ("Speaker 3", "Hi everyone, I'm Ravi."),
+    )
+    assert speaker_names(segs) == {"Speaker 1": "Tom", "Speaker 3": "Ravi"}
+
+
+@pytest.mark.parametrize(
+    ("text", "owner"),
+    [
+        ("Tom, can you send the budget figures to Ravi by Thursday?", "Tom"),
+        ("Mia, don't forget to thank Mrs Patel for the photos.", "Mia"),
+        ("Omar, please book the table for Friday.", "Omar"),
+    ],
+)
+def test_a_task_given_to_a_named_person_is_theirs(text, owner):
+    (item,) = action_items(_turns(("Speaker 1", text)))
+    assert item.owner == owner
+
+
+@pytest.mark.parametrize(
+    "text", ["Hi Uncle Omar, it's Lena, can you hear us?", "Tom, can you see the screen?", "Maya, can you tell me why?"]
+)
+def test_asking_a_named_person_to_hear_see_or_tell_gives_them_no_task(text):
+    # Found on issue 19's test split: "Hi Uncle Omar, …, can you hear us?" became Omar's task.
+    assert action_items(_turns(("Speaker 1", text))) == []
+
+
+def test_each_named_speaker_owns_only_their_own_tasks():
+    segs = _turns(
+        ("Speaker 1", "This is Hana."),
+        ("Speaker 2", "Tom here."),
+        ("Speaker 3", "I'm Ravi."),
+        ("Speaker 1", "I'll draft the agenda."),
+        ("Speaker 3", "I'll order twelve new chairs."),
+        ("Speaker 4", "I need to print the posters."),
+    )
+    owners = [(a.text, a.owner) for a in action_items(segs)]
+    assert owners == [
+        ("I'll draft the agenda.", "Hana"),
+        ("I'll order twelve new chairs.", "Ravi"),
+        ("I need to print the posters.", None),
+    ]
+
+
+def test_a_name_given_once_holds_for_the_voice_in_later_blocks():
+    # Names come from the whole video's turns: a later block of the same voice keeps its name.
+    earlier = _turns(("Speaker 1", "Hi, I'm Ravi and I look after the warehouse."))
+    later = [
+        TranscriptSegment(start=60, end=63, text="I'll order twelve new chairs.", speaker="Speaker 1"),
+        TranscriptSegment(start=63, end=65, text="Good.", speaker="Speaker 2"),
+    ]
+    names = speaker_names(earlier + later)
+    summary = summarize_block_extractive(later, visual_summary="", scene_count=1, names=names)
+    assert [p.speaker for p in summary.per_speaker] == ["Ravi", "Speaker 2"]
+    assert [a.owner for a in summary.action_items] == ["Ravi"]
