@@ -190,16 +190,19 @@ from pathlib import Path
 asset = Path(sys.argv[1])
 sys.path.insert(0, str(asset))
 assert not any("-packages" in p for p in sys.path), sys.path
-import fastapi, mangum, pydantic, pydantic_settings, sqlalchemy, psycopg, jwt, openai, pinecone, tiktoken
+import importlib.util
+import fastapi, mangum, pydantic, pydantic_settings, sqlalchemy, psycopg, openai, pinecone, tiktoken
 from psycopg import pq
 assert pq.__impl__ == "binary", pq.__impl__
-for module in (fastapi, mangum, psycopg, jwt, openai):
+for module in (fastapi, mangum, psycopg, openai):
     assert module.__file__.startswith(str(asset)), module.__file__
 # The library rooms the API's service layer stands on import from the slim asset alone.
 import lifestream.jobs.store, lifestream.memory.search, lifestream.memory.answers
 import lifestream.memory.embeddings.openai_embedder, lifestream.memory.vectors.pinecone_store
 from lifestream.memory.embeddings.openai_embedder import token_encoding
 assert token_encoding().encode("offline"), "cl100k_base must be bundled"
+# The gateway verifies tokens before the function runs: the asset carries no PyJWT and no crypto.
+assert importlib.util.find_spec("jwt") is None and importlib.util.find_spec("cryptography") is None
 print(json.dumps({"imported": True}))
 """
 
