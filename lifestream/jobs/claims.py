@@ -17,6 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from lifestream.core.errors import LifeStreamError
 from lifestream.jobs.records import Claim, ClaimOutcome, load_record
 from lifestream.jobs.schema import Job, JobStatus, Video
+from lifestream.jobs.usage import lock_owner
 
 
 def claim_job(
@@ -128,10 +129,9 @@ def claim_job(
 
 
 def _owner_is_full(conn: Connection, owner: str, video_id: str, fresh: datetime, limit: int) -> bool:
-    if conn.dialect.name == "postgresql":
-        # One claim of this owner at a time until the transaction ends, so two workers cannot both see
-        # room for one more (SQLite serialises writers already).
-        conn.execute(select(func.pg_advisory_xact_lock(func.hashtext(f"lifestream-owner:{owner}"))))
+    # One claim of this owner at a time until the transaction ends, so two workers cannot both see room
+    # for one more.
+    lock_owner(conn, "owner", owner)
     processing = conn.execute(
         select(func.count())
         .select_from(Job)

@@ -4,7 +4,9 @@ a token bucket per owner and kind of request (rate limits), and the uploads the 
 Design note: taking a token is one conditional UPDATE whose SET and WHERE compute the refill from the
 stored time, so concurrent requests of one owner cannot both spend the last token (PostgreSQL re-checks
 the WHERE after waiting for the row lock; SQLite serialises writers). Times are seconds since the epoch
-as floats: both engines do the arithmetic alike.
+as floats: both engines do the arithmetic alike. An upload quota counts rows of three tables, which no
+single conditional statement guards: its check and its record share one transaction that first takes
+the owner's lock (`lock_owner`), so two presigns racing for the last free slot are served one by one.
 """
 
 from __future__ import annotations
@@ -68,37 +70,26 @@ class Usage:
     def uploads(self, owner: str, *, ticket_minutes: float) -> UploadUse:
         """The owner's uploads now. A video's ticket is in flight while it may still be used (for
         `ticket_minutes`) and its object has not arrived; then its job is, until it ends."""
-        now = self.clock()
-        arrived = exists().where(Video.key == UploadTicket.key)
         with translate_errors(self.engine), self.engine.connect() as conn:
-            waiting = conn.execute(
-                select(func.count())
-                .select_from(UploadTicket)
-                .where(
-                    UploadTicket.owner == owner,
-                    UploadTicket.video.is_(True),
-                    UploadTicket.created_at >= now - timedelta(minutes=ticket_minutes),
-                    ~arrived,
-                )
-            ).scalar_one()
-            active = conn.execute(
-                select(func.count())
-                .select_from(Job)
-                .where(
-                    Job.owner == owner,
-                    Job.status.in_([JobStatus.QUEUED.value, JobStatus.PROCESSING.value]),
-                )
-            ).scalar_one()
-            recent = conn.execute(
-                select(UploadTicket.created_at, UploadTicket.size)
-                .where(UploadTicket.owner == owner, UploadTicket.created_at >= now - DAY)
-                .order_by(UploadTicket.created_at)
-            ).all()
-        return UploadUse(in_flight=int(waiting) + int(active), recent=[(t, int(s)) for t, s in recent])
+            return _uploads(conn, owner, self.clock(), ticket_minutes)
 
-    def record_upload(self, owner: str, key: str, size: int, *, video: bool) -> None:
+    def record_upload(
+        self,
+        owner: str,
+        key: str,
+        size: int,
+        *,
+        video: bool,
+        admit: Callable[[UploadUse], None] | None = None,
+        ticket_minutes: float = 0,
+    ) -> None:
+        """Record an upload ticket. With `admit`, first hand it the owner's uploads (see `uploads`), in
+        the same transaction and under the owner's lock: it raises to refuse, and nothing is recorded."""
         now = self.clock()
         with translate_errors(self.engine), self.engine.begin() as conn:
+            if admit is not None:
+                lock_owner(conn, "uploads", owner)
+                admit(_uploads(conn, owner, now, ticket_minutes))
             conn.execute(
                 delete(UploadTicket).where(
                     UploadTicket.owner == owner, UploadTicket.created_at < now - KEEP_TICKETS
@@ -109,6 +100,43 @@ class Usage:
                     key=key, owner=owner, size=size, video=video, created_at=now
                 )
             )
+
+
+def lock_owner(conn: Connection, purpose: str, owner: str) -> None:
+    """Hold the owner's lock for `purpose` until the transaction ends: a count-then-write of that owner
+    on another connection waits, then counts what this one wrote. PostgreSQL: a transaction-scoped
+    advisory lock (a hash collision only makes two owners wait for each other). SQLite: every
+    transaction already holds the database's write lock (BEGIN IMMEDIATE, lifestream.jobs.engine)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(select(func.pg_advisory_xact_lock(func.hashtext(f"lifestream-{purpose}:{owner}"))))
+
+
+def _uploads(conn: Connection, owner: str, now: datetime, ticket_minutes: float) -> UploadUse:
+    arrived = exists().where(Video.key == UploadTicket.key)
+    waiting = conn.execute(
+        select(func.count())
+        .select_from(UploadTicket)
+        .where(
+            UploadTicket.owner == owner,
+            UploadTicket.video.is_(True),
+            UploadTicket.created_at >= now - timedelta(minutes=ticket_minutes),
+            ~arrived,
+        )
+    ).scalar_one()
+    active = conn.execute(
+        select(func.count())
+        .select_from(Job)
+        .where(
+            Job.owner == owner,
+            Job.status.in_([JobStatus.QUEUED.value, JobStatus.PROCESSING.value]),
+        )
+    ).scalar_one()
+    recent = conn.execute(
+        select(UploadTicket.created_at, UploadTicket.size)
+        .where(UploadTicket.owner == owner, UploadTicket.created_at >= now - DAY)
+        .order_by(UploadTicket.created_at)
+    ).all()
+    return UploadUse(in_flight=int(waiting) + int(active), recent=[(t, int(s)) for t, s in recent])
 
 
 def _insert_once(conn: Connection, values: dict) -> None:

@@ -19,6 +19,7 @@ from lifestream.core.ownership import (
     upload_prefix,
 )
 from lifestream.core.sidecars import MAX_SIDECAR_BYTES
+from lifestream.jobs.usage import UploadUse
 from lifestream.service.base import LibraryBase
 from lifestream.service.models import CompletedUpload, UploadTicket
 
@@ -76,9 +77,8 @@ class Uploads(LibraryBase):
             raise RequestError("size", "must be a positive number of bytes")
         if size > limit:
             raise RequestError("size", f"{size:,} bytes is over the limit of {limit:,} bytes")
-        self._check_quota(owner, size, video=beside is None)
+        self._record_within_quota(owner, key, size, video=beside is None)
         seconds = self.settings.upload_url_minutes * 60
-        self.jobs.usage.record_upload(owner, key, size, video=beside is None)
         if size > min(PRESIGNED_POST_LIMIT, self.settings.upload_post_limit_bytes):
             return self._presign_multipart(key, size, content_type, seconds)
         with storage_errors("presigning an upload"):
@@ -98,16 +98,27 @@ class Uploads(LibraryBase):
             expires_at=self.clock() + dt.timedelta(seconds=seconds),
         )
 
-    def _check_quota(self, owner: str, size: int, *, video: bool) -> None:
-        """The owner's upload quotas (LIFESTREAM_QUOTA_*): videos in flight, bytes signed in 24 hours."""
+    def _record_within_quota(self, owner: str, key: str, size: int, *, video: bool) -> None:
+        """Record the upload's ticket if the owner's upload quotas (LIFESTREAM_QUOTA_*) allow it: videos
+        in flight, bytes signed in 24 hours. Counted and recorded at once, under the owner's lock: two
+        presigns on two API functions cannot both take the last free slot."""
         in_flight, per_day = self.settings.quota_uploads_in_flight, self.settings.quota_bytes_per_day
-        if not (in_flight or per_day):
-            return
         if per_day and size > per_day:
             raise LimitExceeded(
                 f"{size:,} bytes is over your daily upload allowance of {per_day:,} bytes", retry_after=None
             )
-        use = self.jobs.usage.uploads(owner, ticket_minutes=self.settings.upload_url_minutes)
+        self.jobs.usage.record_upload(
+            owner,
+            key,
+            size,
+            video=video,
+            admit=(lambda use: self._check_quota(use, size, video=video)) if in_flight or per_day else None,
+            ticket_minutes=self.settings.upload_url_minutes,
+        )
+
+    def _check_quota(self, use: UploadUse, size: int, *, video: bool) -> None:
+        """Refuse (LimitExceeded: 429 saying when it fits) an upload the owner's `use` leaves no room for."""
+        in_flight, per_day = self.settings.quota_uploads_in_flight, self.settings.quota_bytes_per_day
         if video and in_flight and use.in_flight >= in_flight:
             raise LimitExceeded(
                 f"you have {use.in_flight} videos uploading or waiting to be processed, the most allowed "

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from sqlalchemy import select
 
+from lifestream.jobs import JobStore
+from lifestream.jobs.schema import RateBucket, UploadTicket
 from tests.api.conftest import Api
 
 A, B = "alice-sub-1", "bob-sub-2"
@@ -22,7 +25,27 @@ def world(api: Api, sample):
     (a_video,) = api.client.get("/api/videos", headers=api.as_user(A)).json()["items"]
     (b_video,) = api.client.get("/api/videos", headers=api.as_user(B)).json()["items"]
     assert a_video["status"] == b_video["status"] == "completed"
+    _limits_were_on(api)
     return api, a_key, a_video, b_key, b_video
+
+
+def _limits_were_on(api: Api) -> None:
+    """Isolation holds with the per-user limits in force, as deployed: the settings' defaults (no test
+    switches them off), and the flow above really spent both users' request buckets and recorded their
+    upload tickets, which the quotas count."""
+    s = api.settings
+    assert s.auth == "jwt" and api.client.app.state.limits.on
+    limits = [s.rate_requests_per_minute, s.rate_asks_per_minute, s.quota_uploads_in_flight]
+    assert min(*limits, s.quota_bytes_per_day, s.quota_jobs_processing) > 0, limits
+    store = JobStore(s.database_url)
+    try:
+        with store.engine.connect() as conn:
+            buckets = conn.execute(select(RateBucket.owner, RateBucket.tokens)).all()
+            tickets = conn.execute(select(UploadTicket.owner, UploadTicket.video)).all()
+    finally:
+        store.close()
+    assert {owner for owner, tokens in buckets if tokens < s.rate_requests_burst} == {A, B}
+    assert sorted(tickets) == sorted([(A, True), (A, False), (B, True), (B, False)])
 
 
 def _same_404(response: httpx.Response, what: str) -> None:

@@ -5,45 +5,64 @@ gets 429 with a Retry-After that is honest; the other is served as if nothing ha
 from __future__ import annotations
 
 import json
+import threading
 
 import pytest
 from fastapi.testclient import TestClient
 
 from lifestream.api import create_app
 from lifestream.service import Library
+from lifestream.service.uploads import Uploads
 from tests.api.conftest import AUDIENCE, ISSUER
 
 A, B = "alice-sub-1", "bob-sub-2"
 
 
+LIMITS = dict(
+    rate_requests_per_minute=30,
+    rate_requests_burst=6,
+    rate_asks_per_minute=3,
+    rate_asks_burst=2,
+    quota_uploads_in_flight=2,
+    quota_bytes_per_day=1000,
+)
+
+
 @pytest.fixture
-def limited(cloud, settings_for, postgres_url, keys, embedder, tmp_path):
-    """The API with small limits: 3 questions a minute, bursts of 2; 30 requests a minute, bursts of 6;
-    2 videos in flight; 1,000 bytes a day."""
+def api_function(cloud, settings_for, postgres_url, keys, embedder, tmp_path):
+    """A factory of API functions with small limits (LIMITS, or overrides) on one shared job database,
+    as several warm Lambdas of one stage are: each with its own library and database connections."""
     from lifestream.jobs import JobStore
 
     JobStore(postgres_url).migrate()
     jwks = tmp_path / "jwks.json"
     jwks.write_text(json.dumps(keys.jwks()))
-    settings = settings_for(
-        cloud,
-        database_url=postgres_url,
-        faiss_dir=tmp_path / "faiss",
-        auth="jwt",
-        auth_issuer=ISSUER,
-        auth_audience=AUDIENCE,
-        auth_jwks=str(jwks),
-        rate_requests_per_minute=30,
-        rate_requests_burst=6,
-        rate_asks_per_minute=3,
-        rate_asks_burst=2,
-        quota_uploads_in_flight=2,
-        quota_bytes_per_day=1000,
-    )
-    library = Library(settings, embedder=embedder)
-    client = TestClient(create_app(settings, library=library), raise_server_exceptions=False)
-    yield client, (lambda who: {"Authorization": f"Bearer {keys.token(who)}"})
-    library.close()
+    libraries = []
+
+    def make(**overrides) -> TestClient:
+        settings = settings_for(
+            cloud,
+            database_url=postgres_url,
+            faiss_dir=tmp_path / "faiss",
+            auth="jwt",
+            auth_issuer=ISSUER,
+            auth_audience=AUDIENCE,
+            auth_jwks=str(jwks),
+            **{**LIMITS, **overrides},
+        )
+        libraries.append(Library(settings, embedder=embedder))
+        return TestClient(create_app(settings, library=libraries[-1]), raise_server_exceptions=False)
+
+    yield make
+    for library in libraries:
+        library.close()
+
+
+@pytest.fixture
+def limited(api_function, keys):
+    """The API with small limits: 3 questions a minute, bursts of 2; 30 requests a minute, bursts of 6;
+    2 videos in flight; 1,000 bytes a day."""
+    yield api_function(), (lambda who: {"Authorization": f"Bearer {keys.token(who)}"})
 
 
 def _ask(client, headers):
@@ -96,3 +115,49 @@ def test_upload_quotas_are_per_user_with_clear_answers(limited):
     # ... and a file over the whole daily allowance never fits: 413, no Retry-After.
     huge = _presign(client, as_user(B), size=1001)
     assert huge.status_code == 413 and huge.json()["field"] == "size" and "Retry-After" not in huge.headers
+
+
+@pytest.mark.parametrize(
+    "limits, already, racing, refusal",
+    [
+        # One video slot left of 2: one presign signed, two race for the other.
+        ({}, 100, 100, "at once"),
+        # 100 bytes left of the day's 1,000 (no cap on videos in flight): two race for them.
+        ({"quota_uploads_in_flight": 0}, 900, 100, "24 hours"),
+    ],
+    ids=["last-video-slot", "last-bytes-of-the-day"],
+)
+def test_two_presigns_racing_for_the_last_of_a_quota_on_two_functions_get_one_ticket(
+    api_function, keys, monkeypatch, limits, already, racing, refusal
+):
+    # GIVEN two API functions on one job database, and alice with room for exactly one more upload
+    first, second = api_function(**limits), api_function(**limits)
+    headers = {"Authorization": f"Bearer {keys.token(A)}"}
+    assert _presign(first, headers, "v0.mp4", size=already).status_code == 201
+    # Widen the race to its worst case: a presign that passed its check waits (up to 2 s) for the other
+    # to pass its own before recording its ticket. Checking and recording apart, both would pass.
+    check, gate = Uploads._check_quota, threading.Barrier(2)
+
+    def check_then_wait(*args, **kwargs):
+        check(*args, **kwargs)  # over the quota: raises, and never reaches the gate
+        try:
+            gate.wait(timeout=2)
+        except threading.BrokenBarrierError:
+            pass  # the other presign is held back (by the owner's lock): go on alone
+
+    monkeypatch.setattr(Uploads, "_check_quota", check_then_wait)
+    answers: dict[str, object] = {}
+
+    def presign(name: str, client: TestClient) -> None:
+        answers[name] = _presign(client, headers, f"{name}.mp4", size=racing)
+
+    threads = [threading.Thread(target=presign, args=pair) for pair in [("a", first), ("b", second)]]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    # WHEN both presign the same last slot at once, THEN exactly one gets a ticket and the other a 429
+    statuses = sorted(r.status_code for r in answers.values())
+    assert statuses == [201, 429], [r.text for r in answers.values()]
+    (refused,) = [r for r in answers.values() if r.status_code == 429]
+    assert refusal in refused.json()["message"] and int(refused.headers["Retry-After"]) > 0

@@ -89,3 +89,38 @@ def test_an_owner_at_their_processing_quota_is_deferred_and_others_are_not(store
         first.job.id, worker_id="w-alice-0", result_keys={}, duration=1, recorded_at=None, chunk_count=0
     )
     assert claim("alice", 2).outcome == "claimed"
+
+
+def test_an_owners_uploads_are_counted_and_recorded_one_presign_at_a_time(store, store_url, clock):
+    # GIVEN two API functions (stores on connections of their own) admitting alice's upload only when she
+    # has none in flight, and each holding on (up to 2 s) after its count, as if descheduled there
+    stores = [JobStore(store_url, clock=clock) for _ in range(2)]
+    gate, admitted = threading.Barrier(2), []
+
+    def admit(use) -> None:
+        if use.in_flight >= 1:
+            raise RuntimeError("no room")
+        admitted.append(use)
+        try:
+            gate.wait(timeout=2)
+        except threading.BrokenBarrierError:
+            pass
+
+    def presign(store: JobStore, n: int) -> None:
+        try:
+            store.usage.record_upload(
+                "alice", f"uploads/alice/{n}/v.mp4", 10, video=True, admit=admit, ticket_minutes=15
+            )
+        except RuntimeError:
+            pass
+
+    threads = [threading.Thread(target=presign, args=(s, n)) for n, s in enumerate(stores)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    # THEN the second counted after the first recorded: one ticket, not two
+    assert len(admitted) == 1
+    assert store.usage.uploads("alice", ticket_minutes=15).in_flight == 1
+    for s in stores:
+        s.close()
