@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lifestream.core.constants import SUBTITLE_SUFFIXES, VIDEO_SUFFIXES
 from lifestream.core.errors import LimitExceeded, NotFoundError, RequestError, StorageError
@@ -19,9 +19,11 @@ from lifestream.core.ownership import (
     upload_prefix,
 )
 from lifestream.core.sidecars import MAX_SIDECAR_BYTES
-from lifestream.jobs.usage import UploadUse
 from lifestream.service.base import LibraryBase
 from lifestream.service.models import CompletedUpload, UploadTicket
+
+if TYPE_CHECKING:  # the job database (SQLAlchemy) loads on first use, not at the API's cold start
+    from lifestream.jobs.usage import UploadUse
 
 # S3 takes at most 5 GB in one POST; a larger file is a multipart upload.
 PRESIGNED_POST_LIMIT = 5 * 1024**3
