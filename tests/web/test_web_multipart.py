@@ -46,7 +46,7 @@ def test_a_multipart_upload_from_the_browser_reaches_the_bucket(multipart_site, 
         page.locator("input[type=file]").set_input_files([str(video)])
         row = page.locator(".upload", has_text="long-walk.mp4")
         # The bytes are up, and the job followed: the worker read them (random bytes fail as a video).
-        row.locator(".upload-status", has_text="not a readable video").wait_for(timeout=60_000)
+        row.locator(".upload-status", has_text="cannot be read as a video").wait_for(timeout=60_000)
     finally:
         page.close()
     # Two parts, each PUT by the page itself across origins, and completed through the API.
