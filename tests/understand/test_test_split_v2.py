@@ -30,7 +30,7 @@ STOP = set(
 
 
 def _words(text: str) -> set[str]:
-    return {w.lower() for w in re.findall(r"[A-Za-z0-9][A-Za-z0-9'.\-]*", text)}
+    return {w.lower() for w in re.findall(r"[A-Za-z0-9]+(?:['.\-][A-Za-z0-9]+)*", text)}
 
 
 def _part_text(part) -> str:
@@ -108,7 +108,7 @@ def test_tasks_are_said_by_different_people_and_given_by_name():
 def test_nothing_questions_have_no_answer_in_any_recording():
     said = set().union(*(_words(_part_text(p)) for r in testset_v2.RECORDINGS for p in r.parts))
     dates = {r.recorded_at[:10] for r in testset_v2.RECORDINGS}
-    assert len(TRUTH and metrics.nothing_questions("test")) >= 8
+    assert len(metrics.nothing_questions("test")) >= 8
     for question in metrics.nothing_questions("test"):
         topic = _words(question) - STOP - said
         assert topic, question  # what it asks about is said nowhere
