@@ -75,7 +75,8 @@ def search(
     related = [r for r in results if not r.found]
     if not found:
         console.print(f"[yellow]Nothing found for {query!r};[/] related moments:", highlight=False)
-    for title, group in ((f"Found: {len(found)} for {query!r}", found), (f"Related: {len(related)}", related)):
+    groups = ((f"Found: {len(found)} for {query!r}", found), (f"Related: {len(related)}", related))
+    for title, group in groups:
         if not group:
             continue
         table = Table(title=title)

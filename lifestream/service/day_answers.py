@@ -34,8 +34,9 @@ person spend spent time times else make made call calls called conversation conv
 discuss discussed busy together anything everything doing done tell say said whole along
 """.split()
 )
-_TASK_WORDS = frozenset("task tasks todo to-do action actions items item promised need needed".split())
-_TASKS = r"tasks?|to[- ]?dos?|action items?|(?:have|had|need(?:ed)?) to do"
+_TASK_WORDS = frozenset("task tasks todo to-do action actions item items promise promised need".split())
+_SAYING = re.compile(r"\b(?:say|said|tell|told|ask|asked|mention|mentioned|promise|promised)\b", re.I)
+_TASKS = r"tasks?|to[- ]?dos?|action items?|(?:have|had|need(?:ed)?|promised?) to do"
 _KINDS = (
     ("tasks", re.compile(rf"^\s*what\b.*\b(?:{_TASKS})\b", re.I)),
     ("who", re.compile(r"^\s*(?:who|whom|with whom)\b", re.I)),
@@ -105,11 +106,15 @@ def answer_about_day(
         )
     # Blocks per day, in recording order; a topic keeps the blocks that hold every word of it.
     moments = [m for entry in entries for m in moments_of(entry)]
+    if kind == "what" and _SAYING.search(dates.query):
+        return None  # "what did Lena say": the sentences she said answer it, which search quotes
     if topic:
         moments = [m for m in moments if topic <= m.terms]
         if not moments or (kind == "what" and not _about_people(topic, moments)):
             return None
     lines, cited = _LINES[kind](moments)
+    if not lines and topic:
+        return None  # "where did I buy compost yesterday": the words said may name it; search reads them
     if not lines:
         nothing = _NOTHING[kind].format(when=when)
         return AnswerView(text=nothing, grounded=False, citations=[], searching=searching)

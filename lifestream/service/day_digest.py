@@ -22,6 +22,7 @@ from lifestream.service.models import CitationView, DigestLine, VideoDiary
 # What summarizers write when a block names no place.
 _NO_PLACE = {"", "unknown", "none", "n/a", "not mentioned", "not stated", "not identified", "not named"}
 _MENTIONED = "mentioned:"
+_PREPOSITION = re.compile(r"^(?:to|at|in|on|from|into|near|by)\s+", re.IGNORECASE)
 _NO_SPEECH = re.compile(r"^no speech\b", re.IGNORECASE)
 MAX_TITLES = 3
 MAX_TASKS = 3
@@ -81,8 +82,9 @@ def places_of(location: str | None) -> tuple[tuple[str, ...], bool]:
     if folded in _NO_PLACE or folded.startswith(("not ", "no ")):
         return (), False
     if folded.startswith(_MENTIONED):
-        named = tuple(p.strip() for p in where[len(_MENTIONED) :].split(",") if p.strip())
-        return named, True
+        # "Mentioned: to the garden": the phrase as said; the place is what follows its preposition.
+        said = (_PREPOSITION.sub("", p.strip()) for p in where[len(_MENTIONED) :].split(","))
+        return tuple(p for p in said if p), True
     return (where,), False
 
 

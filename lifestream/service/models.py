@@ -26,7 +26,7 @@ class VideoSummary(BaseModel):
     diary_title: str | None = Field(
         default=None, description="What the diary calls the video: the title of its first block with speech"
     )
-    thumbnail: str | None = Field(default=None, description="A keyframe: presigned GET, or the API's own path")
+    thumbnail: str | None = Field(default=None, description="A keyframe: presigned GET, or the API's path")
     # A video processed from a file on this machine: the keyframe's file name, which the API serves itself.
     local_thumbnail: str | None = Field(default=None, exclude=True)
 

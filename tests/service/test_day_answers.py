@@ -10,7 +10,6 @@ from types import SimpleNamespace
 import pytest
 
 from lifestream.core.models import TranscriptSegment
-from lifestream.service.day_answers import answer_about_day
 from lifestream.storage.results import output_files
 from lifestream.understand.chunking import build_chunks
 from lifestream.understand.diary import Diary, DiaryBlock, render_markdown
@@ -169,8 +168,9 @@ def test_who_about_a_topic_keeps_the_blocks_that_hold_it(days):
     ]
 
 
-def test_tasks_of_a_day_name_only_named_owners(days):
-    answer = days.library.ask(A, "What did I have to do yesterday?")
+@pytest.mark.parametrize("question", ["What did I have to do yesterday?", "What did I promise to do yesterday?"])
+def test_tasks_of_a_day_name_only_named_owners(days, question):
+    answer = days.library.ask(A, question)
     assert f"At 19:00 (Launch plan): Send the deck (Omar); Water the plants [{days.call}" in answer.text
     assert "Speaker 3" not in answer.text
 
@@ -182,9 +182,13 @@ def test_tasks_of_a_day_name_only_named_owners(days):
         "Who talked about compost yesterday?",  # no block holds it
         "Who talked about the launch?",  # no day
         "Who did I talk to in March?",  # a month is no day question
+        "What did Omar say yesterday?",  # his sentences answer it: search quotes them
+        "Where did we discuss the budget yesterday?",  # no place in its block: the words said may name one
     ],
 )
 def test_other_questions_are_left_to_search(days, question):
+    from lifestream.service.day_answers import answer_about_day
+
     read = lambda date: days.library.day(A, date).videos  # noqa: E731
     assert answer_about_day(question, read, timezone="UTC", now=NOW) is None
 
@@ -213,3 +217,19 @@ def test_the_library_lists_diary_titles_and_thumbnails(days):
     assert items[days.call].local_thumbnail == "frame_0001.jpg"
     assert items[days.walk].diary_title == "No speech (2 scenes)" and items[days.walk].local_thumbnail is None
     assert [v.video_id for v in days.library.list_videos(B).items] == [days.zed]
+
+
+@pytest.mark.parametrize(
+    ("location", "places"),
+    [
+        ("Mentioned: to the garden, Lisbon", (("the garden", "Lisbon"), True)),
+        ("Kitchen", (("Kitchen",), False)),
+        ("Not mentioned", ((), False)),
+        ("Unknown", ((), False)),
+        ("", ((), False)),
+    ],
+)
+def test_places_are_read_as_the_diary_states_them(location, places):
+    from lifestream.service.day_digest import places_of
+
+    assert places_of(location) == places
