@@ -55,9 +55,11 @@ def kind_of(question: str) -> str | None:
 
 def topic_of(rest: str) -> set[str]:
     """The stemmed words of a question (its date phrase removed) that say what it is about."""
-    return {stem(w) for w in words(rest) if w not in _GENERIC and w not in _TASK_WORDS} - {
-        stem(w) for w in _GENERIC
-    }
+    # The asking words are listed with their inflections: stemming them could swallow a name ("times", "Tim").
+    return {stem(w) for w in words(rest) if w not in _ASKING}
+
+
+_ASKING = _GENERIC | _TASK_WORDS | {"needed", "meets", "talks", "calling", "recordings"}
 
 
 def _days(first: str, last: str) -> list[str] | None:

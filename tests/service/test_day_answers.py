@@ -233,3 +233,10 @@ def test_places_are_read_as_the_diary_states_them(location, places):
     from lifestream.service.day_digest import places_of
 
     assert places_of(location) == places
+
+
+def test_a_name_is_never_taken_for_an_asking_word():
+    from lifestream.service.day_answers import topic_of
+
+    assert topic_of("When did I talk to Tim?") == {"tim"}
+    assert topic_of("Who did I meet?") == set() and topic_of("What needed to be done?") == set()
