@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,6 +14,8 @@ from lifestream.core.timefmt import local_midnight
 from lifestream.service.base import MAX_PAGE, LibraryBase
 from lifestream.service.day_digest import day_digest
 from lifestream.service.models import DayDiary, JobView, MediaLinks, VideoDiary, VideoPage, VideoSummary
+
+log = logging.getLogger(__name__)
 
 # Diaries read at once for a page of the library (S3 GETs wait on the network, not the CPU).
 READERS = 8
@@ -94,9 +97,11 @@ class Videos(LibraryBase):
                 return summary
             try:
                 raw = self.read_result(job, "json")
-            except Exception:  # noqa: BLE001 - a missing or unreadable diary leaves the file name shown
+                diary = json.loads(raw) if raw else None
+            except Exception as exc:  # noqa: BLE001 - one unreadable diary must not hide the whole library
+                log.warning("the diary of %s cannot be read for the library list: %s", job.video_id, exc)
                 return summary
-            title, frame = diary_cover(json.loads(raw) if raw else None)
+            title, frame = diary_cover(diary)
             summary.diary_title = title
             location = (job.result_keys or {}).get("keyframes")
             if frame and location:

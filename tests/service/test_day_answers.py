@@ -240,3 +240,14 @@ def test_a_name_is_never_taken_for_an_asking_word():
 
     assert topic_of("When did I talk to Tim?") == {"tim"}
     assert topic_of("Who did I meet?") == set() and topic_of("What needed to be done?") == set()
+
+
+def test_an_unreadable_diary_leaves_the_file_name_in_the_library(days, shelf, caplog):
+    from lifestream.storage.results import output_files
+
+    json_path = output_files(shelf.results.folder(days.walk))[0]
+    json_path.write_text("{not json", encoding="utf-8")
+    items = {v.video_id: v for v in days.library.list_videos(A).items}
+    assert items[days.walk].diary_title is None and items[days.walk].title == "walk.mp4"
+    assert items[days.call].diary_title == "Launch plan"
+    assert "cannot be read" in caplog.text
