@@ -63,3 +63,21 @@ def test_search_shows_found_apart_from_related(site, garden, page):  # noqa: F81
     assert found.locator("li").count() == sum(h["found"] for h in hits) >= 1
     assert related.locator("li").count() == sum(not h["found"] for h in hits) >= 1
     screenshots(page, "search-groups")
+
+
+def test_a_question_about_the_day_is_answered_line_by_line_with_its_moments(site, garden, page):  # noqa: F811
+    date = garden["day_href"].split("/day/")[1].split("?")[0]
+    page.goto(f"{site.url}/ask")
+    page.get_by_label("Your question").fill(f"What did I do on {date}?")
+    page.get_by_role("button", name="Ask").click()
+    text = page.locator(".answer-text")
+    text.wait_for()
+    lines = [line for line in text.inner_text().splitlines() if line.strip()]
+    assert lines[0] == "On Friday 15 March 2024:" and lines[1].startswith("- At 09:30: ")
+    cites = text.locator("button.inline-cite")
+    assert cites.count() == len(lines) - 1 >= 2
+    cites.nth(1).click()
+    second = site.api(f"/api/days/{date}").json()["videos"][0]["diary"]["blocks"][1]["start"]
+    _assert_plays_near(page, second)
+    page.evaluate("() => document.querySelector('video').pause()")
+    screenshots(page, "ask-day")
