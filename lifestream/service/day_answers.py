@@ -103,9 +103,8 @@ def answer_about_day(
     if not entries:
         if topic:
             return None
-        return AnswerView(
-            text=f"You have no videos recorded {when}.", grounded=False, citations=[], searching=searching
-        )
+        text = f"{ABSENT} you have no videos recorded {when}."
+        return AnswerView(text=text, grounded=False, citations=[], searching=searching)
     # Blocks per day, in recording order; a topic keeps the blocks that hold every word of it.
     moments = [m for entry in entries for m in moments_of(entry)]
     if kind == "what" and _SAYING.search(dates.query):
@@ -118,7 +117,7 @@ def answer_about_day(
     if not lines and topic:
         return None  # "where did I buy compost yesterday": the words said may name it; search reads them
     if not lines:
-        nothing = _NOTHING[kind].format(when=when)
+        nothing = f"{ABSENT} {_NOTHING[kind].format(when=when)}"
         return AnswerView(text=nothing, grounded=False, citations=[], searching=searching)
     shown = lines[:MAX_LINES]
     more = f"\n- … and {len(lines) - MAX_LINES} more" if len(lines) > MAX_LINES else ""
@@ -228,10 +227,13 @@ def _tasks(moments: Sequence[Moment]) -> tuple[list[str], list[CitationView]]:
 
 
 _LINES = {"who": _who, "where": _where, "what": _what, "when": _when, "tasks": _tasks}
+# Said before a day answer that has nothing to tell, as every answer that finds nothing begins (clients and
+# bench/quality read an abstention by it).
+ABSENT = "Not in your videos:"
 _NOTHING = {
-    "who": "No one was heard in your videos {when}.",
-    "where": "Your diaries {when} name no place.",
-    "what": "Your diaries {when} hold nothing to tell.",
-    "when": "Your diaries {when} hold nothing to tell.",
-    "tasks": "Your diaries {when} hold no action items.",
+    "who": "no one is heard in your videos {when}.",
+    "where": "your diaries {when} name no place.",
+    "what": "your diaries {when} hold nothing to tell.",
+    "when": "your diaries {when} hold nothing to tell.",
+    "tasks": "your diaries {when} hold no action items.",
 }

@@ -48,7 +48,7 @@ def test_each_users_day_digest_and_day_answer_are_their_own(world):  # noqa: F81
         assert body["text"].startswith(f"On Saturday 2 May 2026:\n- At {line['at']}")
         assert {x["video_id"] for x in body["citations"]} == {own["video_id"]}
     empty = c.post("/api/ask", json={"question": "Who did I talk to on 2026-05-01?"}, headers=api.as_user(A))
-    assert empty.json()["text"] == "You have no videos recorded on Friday 1 May 2026."
+    assert empty.json()["text"] == "Not in your videos: you have no videos recorded on Friday 1 May 2026."
 
 
 def test_search_flags_what_was_found_apart_from_what_is_related(world):  # noqa: F811

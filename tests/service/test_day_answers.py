@@ -137,7 +137,7 @@ def test_each_owner_hears_only_their_own_day(days):
 
 def test_a_day_without_videos_is_said_plainly(days):
     answer = days.library.ask(A, "What did I do on 1 May?")
-    assert answer.text == "You have no videos recorded on Friday 1 May 2026."
+    assert answer.text == "Not in your videos: you have no videos recorded on Friday 1 May 2026."
     assert not answer.grounded and answer.citations == []
 
 
