@@ -20,6 +20,8 @@ from lifestream.core.text import words
 from lifestream.service.day_digest import Moment, join_words, moments_of, people_phrase, stem
 from lifestream.service.models import AnswerView, CitationView, VideoDiary
 
+# How every answer that finds nothing begins (clients and bench/quality read an abstention by it).
+ABSENT = "Not in your videos:"
 # The longest range read as days (a week): a month of diaries is no answer, search is.
 MAX_DAYS = 7
 MAX_LINES = 12
@@ -114,11 +116,10 @@ def answer_about_day(
         if not moments or (kind == "what" and not _about_people(topic, moments)):
             return None
     lines, cited = _LINES[kind](moments)
-    if not lines and topic:
-        return None  # "where did I buy compost yesterday": the words said may name it; search reads them
     if not lines:
-        nothing = f"{ABSENT} {_NOTHING[kind].format(when=when)}"
-        return AnswerView(text=nothing, grounded=False, citations=[], searching=searching)
+        # Nothing of that kind in the diaries ("where" with no place stated): the words said may hold it,
+        # and search reads them, within the same day.
+        return None
     shown = lines[:MAX_LINES]
     more = f"\n- … and {len(lines) - MAX_LINES} more" if len(lines) > MAX_LINES else ""
     heading = when[0].upper() + when[1:]
@@ -227,13 +228,3 @@ def _tasks(moments: Sequence[Moment]) -> tuple[list[str], list[CitationView]]:
 
 
 _LINES = {"who": _who, "where": _where, "what": _what, "when": _when, "tasks": _tasks}
-# Said before a day answer that has nothing to tell, as every answer that finds nothing begins (clients and
-# bench/quality read an abstention by it).
-ABSENT = "Not in your videos:"
-_NOTHING = {
-    "who": "no one is heard in your videos {when}.",
-    "where": "your diaries {when} name no place.",
-    "what": "your diaries {when} hold nothing to tell.",
-    "when": "your diaries {when} hold nothing to tell.",
-    "tasks": "your diaries {when} hold no action items.",
-}

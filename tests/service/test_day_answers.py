@@ -193,6 +193,14 @@ def test_other_questions_are_left_to_search(days, question):
     assert answer_about_day(question, read, timezone="UTC", now=NOW) is None
 
 
+def test_a_day_whose_diaries_name_no_place_leaves_where_to_search(days):
+    from lifestream.service.day_answers import answer_about_day
+
+    read = lambda date: days.library.day(B, date).videos  # noqa: E731
+    assert answer_about_day("Where was I yesterday?", read, timezone="UTC", now=NOW) is None
+    assert answer_about_day("Who was I with yesterday?", read, timezone="UTC", now=NOW) is not None
+
+
 def test_the_day_digest_is_the_day_in_a_few_lines(days):
     day = days.library.day(A, "2026-05-02")
     call, walk = day.digest
