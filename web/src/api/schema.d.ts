@@ -600,7 +600,7 @@ export interface components {
             status: "queued" | "processing" | "completed" | "failed";
             /**
              * Thumbnail
-             * @description A keyframe: presigned GET, or the API's own path
+             * @description A keyframe: presigned GET, or the API's path
              */
             thumbnail?: string | null;
             /**
