@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from lifestream.core.errors import RequestError, UnsupportedFilterError
-from lifestream.memory.search_filters import NO_FILTERS, SearchFilters
+from lifestream.memory.search_filters import MODES, NO_FILTERS, SearchFilters
 from lifestream.service.base import LibraryBase
 from lifestream.service.models import AnswerView, CitationView, SearchHit, SearchPage
 
@@ -65,6 +65,8 @@ class Asking(LibraryBase):
         from lifestream.service.day_answers import answer_about_day
 
         _check_query(question, "question")
+        if mode not in MODES:
+            raise RequestError("mode", f"must be one of {', '.join(MODES)}, got {mode!r}")
         # "Who did I talk to yesterday?": the day's diaries answer it (search ranks words, and such a
         # question shares none with what was said). `day` is the library's (`Videos.day`), owner-scoped.
         about_day = answer_about_day(

@@ -259,3 +259,10 @@ def test_an_unreadable_diary_leaves_the_file_name_in_the_library(days, shelf, ca
     assert items[days.walk].diary_title is None and items[days.walk].title == "walk.mp4"
     assert items[days.call].diary_title == "Launch plan"
     assert "cannot be read" in caplog.text
+
+
+def test_a_bad_mode_is_refused_before_a_day_is_read(days):
+    from lifestream.core.errors import RequestError
+
+    with pytest.raises(RequestError, match="mode"):
+        days.library.ask(A, "Who did I talk to yesterday?", mode="psychic")
