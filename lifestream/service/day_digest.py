@@ -107,7 +107,8 @@ def _task(item: Any) -> str | None:
         return None
     owner = item.get("owner")
     named = isinstance(owner, str) and not is_label(owner)
-    return f"{item['text'].strip()} ({owner.strip()})" if named else item["text"].strip()
+    text = item["text"].strip().rstrip(".;")  # tasks are joined with "; "
+    return f"{text} ({owner.strip()})" if named else text
 
 
 def moments_of(entry: VideoDiary) -> list[Moment]:

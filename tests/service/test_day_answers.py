@@ -87,7 +87,7 @@ def days(shelf: Shelf):
                 0, 0.0, 31.0, "Launch plan", ["Lena", "Omar"],
                 [("Lena", "This is Lena, the launch is on Friday."), ("Omar", "Omar here, I will send the deck.")],
                 location="Mentioned: Lisbon",
-                tasks=[("Omar", "Send the deck"), ("Speaker 3", "Water the plants")],
+                tasks=[("Omar", "Send the deck."), ("Speaker 3", "Water the plants")],
                 frames=["frame_0001.jpg"],
             ),
             _block(
