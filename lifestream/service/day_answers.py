@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from lifestream.core.text import words
 from lifestream.service.day_digest import Moment, join_words, moments_of, people_phrase, stem
@@ -72,6 +73,11 @@ def _days(first: str, last: str) -> list[str] | None:
     return [(low + dt.timedelta(days=n)).isoformat() for n in range(count)]
 
 
+def _short_day(day: str) -> str:
+    d = dt.date.fromisoformat(day)
+    return f"{d.strftime('%a')} {d.day} {d.strftime('%b')}"
+
+
 def _day_words(days: Sequence[str]) -> str:
     def one(day: str) -> str:
         d = dt.date.fromisoformat(day)
@@ -109,6 +115,8 @@ def answer_about_day(
         return AnswerView(text=text, grounded=False, citations=[], searching=searching)
     # Blocks per day, in recording order; a topic keeps the blocks that hold every word of it.
     moments = [m for entry in entries for m in moments_of(entry)]
+    if len(days) > 1:  # "last week": each time says its day
+        moments = [replace(m, at=f"{m.at} on {_short_day(m.date)}") if m.at and m.date else m for m in moments]
     if kind == "what" and _SAYING.search(dates.query):
         return None  # "what did Lena say": the sentences she said answer it, which search quotes
     if topic:

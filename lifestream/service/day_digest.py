@@ -45,6 +45,7 @@ class Moment:
     start: float
     end: float
     at: str | None  # local clock time of the block's start, HH:MM
+    date: str | None  # the diary's (local) date, YYYY-MM-DD
     title: str
     activity: str
     people: tuple[str, ...]  # names the diary gives (participants that are not labels)
@@ -141,6 +142,7 @@ def moments_of(entry: VideoDiary) -> list[Moment]:
                 start=start,
                 end=float(raw.get("end") or start),
                 at=_clock(diary.get("recorded_at"), start),
+                date=diary.get("date") if isinstance(diary.get("date"), str) else None,
                 title=title,
                 activity=activity,
                 people=people,

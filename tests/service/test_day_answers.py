@@ -129,6 +129,18 @@ def test_who_did_i_talk_to_yesterday_names_only_the_named(days):
     assert "Lena" in answer.citations[0].quote
 
 
+def test_a_range_of_days_says_the_day_of_each_line(days, shelf):
+    put(
+        shelf, A, "monday.mp4", date="2026-04-27", at="08:15",
+        blocks=[_block(0, 0.0, 9.0, "Standup", ["Priya"], [("Priya", "Priya here, the build is green.")])],
+    )  # fmt: skip
+    answer = days.library.ask(A, "Who did I talk to this week?")  # NOW is Sunday 3 May: 27 April - 3 May
+    lines = answer.text.splitlines()
+    assert lines[0] == "Between Monday 27 April 2026 and Sunday 3 May 2026:"
+    assert lines[1].startswith("- At 08:15 on Mon 27 Apr you were with Priya (Standup) [monday-")
+    assert lines[2].startswith("- At 19:00 on Sat 2 May you were with Lena and Omar (Launch plan)")
+
+
 def test_each_owner_hears_only_their_own_day(days):
     answer = days.library.ask(B, "Who did I meet yesterday?")
     assert "Zed" in answer.text and "Lena" not in answer.text and "Omar" not in answer.text
