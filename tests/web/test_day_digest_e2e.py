@@ -38,6 +38,9 @@ def test_the_day_view_opens_with_its_digest_and_a_citation_plays(site, garden, p
     digest = page.get_by_role("region", name="The day in brief")
     digest.wait_for()
     assert line["text"] in digest.inner_text()
+    (video,) = [v for v in site.videos() if v["video_id"] == garden["video_id"]]
+    assert page.locator(".video-head h2").inner_text() == video["diary_title"]
+    assert "garden-walk.mp4" in page.locator(".video-head .meta").inner_text()
     links = digest.locator("a.cite")
     assert links.count() == len(line["citations"]) >= 1
     last = line["citations"][-1]

@@ -73,7 +73,7 @@ export function Day({ date, video, at }: Props) {
               href={dayHref(date, v.video.video_id)}
               aria-current={v === selected ? "page" : undefined}
             >
-              {timeOfDay(v.video.recorded_at)} {v.video.title}
+              {timeOfDay(v.video.recorded_at)} {v.video.diary_title ?? v.video.title}
             </a>
           ))}
         </nav>
@@ -147,8 +147,9 @@ function VideoView({
     <div class="video-view" data-video={v.video_id}>
       <div class="stage">
         <div class="video-head">
-          <h2>{v.title}</h2>
+          <h2>{v.diary_title ?? v.title}</h2>
           <p class="meta">
+            {v.diary_title ? `${v.title} · ` : ""}
             {timeOfDay(v.recorded_at)} UTC · {duration(v.duration)} · {blocks.length} block{blocks.length === 1 ? "" : "s"}
           </p>
         </div>
