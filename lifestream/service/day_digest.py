@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from lifestream.core.constants import NO_SPEECH_TITLE
 from lifestream.core.text import is_label, words
 from lifestream.core.timefmt import span_label
 from lifestream.service.models import CitationView, DigestLine, VideoDiary
@@ -23,7 +24,7 @@ from lifestream.service.models import CitationView, DigestLine, VideoDiary
 _NO_PLACE = {"", "unknown", "none", "n/a", "not mentioned", "not stated", "not identified", "not named"}
 _MENTIONED = "mentioned:"
 _PREPOSITION = re.compile(r"^(?:to|at|in|on|from|into|near|by)\s+", re.IGNORECASE)
-_NO_SPEECH = re.compile(r"^no speech\b", re.IGNORECASE)
+_NO_SPEECH = re.compile(rf"^{re.escape(NO_SPEECH_TITLE)}\b", re.IGNORECASE)
 MAX_TITLES = 3
 MAX_TASKS = 3
 MAX_QUOTE = 240

@@ -8,7 +8,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lifestream.core.constants import LOCAL_FILES_BUCKET
+from lifestream.core.constants import LOCAL_FILES_BUCKET, NO_SPEECH_TITLE
 from lifestream.core.errors import RETRYING, NotFoundError, RequestError
 from lifestream.core.timefmt import local_midnight
 from lifestream.service.base import MAX_PAGE, LibraryBase
@@ -195,7 +195,9 @@ def diary_cover(diary: dict | None) -> tuple[str | None, str | None]:
     blocks = [b for b in (diary or {}).get("blocks") or [] if isinstance(b, dict)]
     if not blocks:
         return None, None
-    spoken = [b for b in blocks if b.get("transcript") and not str(b.get("title", "")).startswith(NO_SPEECH)]
+    spoken = [
+        b for b in blocks if b.get("transcript") and not str(b.get("title", "")).startswith(NO_SPEECH_TITLE)
+    ]
     first = (spoken or blocks)[0]
     frames = [k for b in [first, *blocks] for k in b.get("keyframes") or [] if isinstance(k, str)]
     title = str(first.get("title") or "").strip() or None
@@ -205,9 +207,6 @@ def diary_cover(diary: dict | None) -> tuple[str | None, str | None]:
 def _utc_midnight(day: dt.date) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
 
-
-# The extractive summarizer's title for a block nothing was said in ("No speech (3 scenes)").
-NO_SPEECH = "No speech"
 
 # What a failure recorded before reasons existed (migration 0005) reads as.
 FAILED_WITHOUT_REASON = "processing failed"
