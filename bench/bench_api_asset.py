@@ -7,6 +7,9 @@
 Size: the asset built by the docker-free bundler for the Lambda runtime's Python (requirements-api.txt,
 lambda_src/api.py, the lifestream package, the RDS CA bundle). Target <= 60 MB unzipped.
 
+Bytecode: the asset for the Lambda's Python ships .pyc made by Pyodide's CPython 3.13 (stacks/bytecode.py), so
+the "shipped .pyc" figure below is what a deploy from this machine runs; "sources only" is what it ran before.
+
 Cold import: a fresh interpreter (`python -S`, no site-packages, only the asset on sys.path) imports the
 handler module, timed end to end, against a fresh `python -S -c pass` in the same run; the difference is
 what an import costs a cold container. Target <= 1 s. The Lambda's own Python cannot run on this machine,
