@@ -177,7 +177,7 @@ class LambdaBundle:
             *PLATFORMS,
             *UNUSED_PARTS,
             self.requirements.read_text(),
-            f"bytecode ({PYODIDE_PACKAGE})" if self.compiles else "sources",
+            f"sourceless dependencies, bytecode ({PYODIDE_PACKAGE})" if self.compiles else "sources",
         ):
             digest.update(part.encode())
             digest.update(b"\0")
@@ -227,7 +227,7 @@ class LambdaBundle:
             prune_unused(staging)
             strip_shared_libraries(staging)
             if self.compiles:
-                compile_bytecode(staging, python_version=self.python_version)
+                compile_bytecode(staging, python_version=self.python_version, sourceless=True)
             staging.rename(cached)
             _forget_old_trees(cache_dir, keep=cached)
         except BaseException:

@@ -43,10 +43,10 @@ py.FS.mount(py.FS.filesystems.NODEFS, { root: hostRoot }, "/var/task");
 py.globals.set("request", request);
 const out = py.runPython(`
 import compileall, json, py_compile, sys
-targets = json.loads(request)
+targets, legacy = json.loads(request)
 ok = True
 for target in targets:
-    options = dict(quiet=2, invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
+    options = dict(quiet=2, invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH, legacy=legacy)
     if target.endswith(".py"):
         ok &= bool(compileall.compile_file(target, **options))
     else:
@@ -68,13 +68,17 @@ def can_compile_for(python_version: str) -> bool:
     return python_version == PYODIDE_PYTHON and bool(shutil.which("node") and shutil.which("npm"))
 
 
-def compile_bytecode(*paths: Path, python_version: str, root: Path | None = None) -> None:
+def compile_bytecode(
+    *paths: Path, python_version: str, root: Path | None = None, sourceless: bool = False
+) -> None:
     """Compile `paths` (trees or files under `root`) for `python_version` as the Lambda will load them from
     /var/task.
 
     Unchecked-hash pycs: no source mtime inside (the same sources give the same bytes) and no stat of the
     source at import; an asset is rebuilt, never edited in place. A file that does not compile (a template
-    shipped as .py) is left as source, as Python would.
+    shipped as .py) is left as source, as Python would. `sourceless` (for the dependencies): each module's
+    .pyc replaces its .py (x.py -> x.pyc beside it, which Python imports as is), so that the bytecode costs
+    no size; a traceback inside a dependency then names file and line without quoting the line.
     """
     root = root or (paths[0] if paths[0].is_dir() else paths[0].parent)
     if python_version == this_python():
@@ -83,12 +87,15 @@ def compile_bytecode(*paths: Path, python_version: str, root: Path | None = None
             "invalidation_mode": py_compile.PycInvalidationMode.UNCHECKED_HASH,
             "stripdir": str(root),
             "prependdir": LAMBDA_TASK_ROOT,
+            "legacy": sourceless,
         }
         for path in paths:
             if path.is_dir():
                 compileall.compile_dir(str(path), workers=2, **options)
             else:
                 compileall.compile_file(str(path), **options)
+        if sourceless:
+            _drop_compiled_sources(paths)
         return
     if python_version != PYODIDE_PYTHON:
         raise RuntimeError(f"no compiler for Python {python_version} here (only {this_python()} and Pyodide's)")
@@ -98,7 +105,7 @@ def compile_bytecode(*paths: Path, python_version: str, root: Path | None = None
     ]
     done = subprocess.run(
         [shutil.which("node") or "node", "--input-type=module", "-e", _COMPILE, "--",
-         f"{pyodide_dir()}/", str(root.resolve()), json.dumps(targets)],
+         f"{pyodide_dir()}/", str(root.resolve()), json.dumps([targets, sourceless])],
         capture_output=True,
         text=True,
         check=False,
@@ -111,13 +118,25 @@ def compile_bytecode(*paths: Path, python_version: str, root: Path | None = None
         raise RuntimeError(f"Pyodide could not compile for Python {python_version}:\n{done.stderr[-3000:]}")
     for path in paths:
         check_magic(path if path.is_dir() else path.parent, python_version)
+    if sourceless:
+        _drop_compiled_sources(paths)
+
+
+def _drop_compiled_sources(paths: tuple[Path, ...]) -> None:
+    for path in paths:
+        for source in path.rglob("*.py") if path.is_dir() else [path]:
+            if source.with_suffix(".pyc").is_file():
+                source.unlink()
 
 
 def check_magic(tree: Path, python_version: str) -> int:
-    """Every .pyc under `tree` of `python_version`'s cache tag carries its magic number; returns how many."""
+    """Every .pyc under `tree` for `python_version` (in __pycache__ under its cache tag, or sourceless
+    beside its module) carries its magic number; returns how many."""
     tag = "cpython-" + python_version.replace(".", "")
     count = 0
-    for pyc in tree.rglob(f"*.{tag}.pyc"):
+    for pyc in tree.rglob("*.pyc"):
+        if pyc.parent.name == "__pycache__" and not pyc.name.endswith(f".{tag}.pyc"):
+            continue
         with pyc.open("rb") as handle:
             if handle.read(4) != MAGIC[python_version]:
                 raise RuntimeError(f"{pyc} is not Python {python_version} bytecode")

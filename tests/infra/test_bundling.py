@@ -379,7 +379,7 @@ def test_bytecode_is_shipped_only_when_built_by_the_target_python(api_project, f
     # THEN the native asset carries unchecked-hash pycs for the dependencies, the library and the handler
     tag = sys.implementation.cache_tag
     for compiled in (
-        f"numpy/__pycache__/__init__.{tag}.pyc",
+        "numpy/__init__.pyc",  # a dependency's bytecode replaces its source
         f"lifestream/__pycache__/settings.{tag}.pyc",
         f"__pycache__/api.{tag}.pyc",
     ):
@@ -416,7 +416,7 @@ def test_the_api_asset_for_the_lambdas_python_ships_its_bytecode(api_project, fa
     # THEN the dependencies, the library and the handler carry 3.13's unchecked-hash pycs, made by
     # Pyodide's CPython 3.13, naming the files where Lambda finds them
     for compiled in (
-        "numpy/__pycache__/__init__.cpython-313.pyc",
+        "numpy/__init__.pyc",
         "lifestream/__pycache__/settings.cpython-313.pyc",
         "__pycache__/api.cpython-313.pyc",
     ):
@@ -425,3 +425,5 @@ def test_the_api_asset_for_the_lambdas_python_ships_its_bytecode(api_project, fa
         assert int.from_bytes(data[4:8], "little") == 0b01, compiled
     assert b"/var/task/lifestream/settings.py" in (out / "lifestream/__pycache__/settings.cpython-313.pyc").read_bytes()
     assert not list(out.rglob("*.cpython-311.pyc"))
+    # ... the dependencies' bytecode in place of their sources (no size for it), the library's beside its own
+    assert not (out / "numpy" / "__init__.py").exists() and (out / "lifestream" / "settings.py").is_file()
