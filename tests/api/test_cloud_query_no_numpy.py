@@ -37,6 +37,7 @@ class NoNumpy:
 sys.meta_path.insert(0, NoNumpy())
 sys.path.insert(0, HANDLERS)
 import api
+from lifestream.core.constants import API_SCOPE
 from lifestream.core.models import Chunk, ChunkType
 from lifestream.core.settings import load_settings
 from lifestream.service import Library
@@ -65,7 +66,7 @@ def call(method, path, query="", body=None):
             "requestId": "r", "routeKey": "$default", "stage": "$default",
             "time": "01/Dec/2026:10:00:00 +0000", "timeEpoch": 0,
             "authorizer": {"jwt": {"claims": {"sub": "alice", "token_use": "access",
-                                              "scope": "openid lifestream/api"}, "scopes": None}},
+                                              "scope": "openid " + API_SCOPE}, "scopes": None}},
         },
         "isBase64Encoded": False,
     }
