@@ -31,6 +31,7 @@ from aws_cdk import aws_lambda as lambda_
 
 # Where Lambda unpacks the asset (the handlers and the CA bundle sit at its root), and the .pyc for its Python.
 from stacks.bytecode import LAMBDA_TASK_ROOT, PYODIDE_PACKAGE, can_compile_for, compile_bytecode
+from stacks.stubs import STUBBED_LIBRARIES, compiler, stub_unused_libraries
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 REQUIREMENTS = REPO_ROOT / "requirements-lambda.txt"
@@ -172,6 +173,8 @@ class LambdaBundle:
         for part in (
             BUNDLER_VERSION,
             stripped,
+            "stubs" if compiler() else "no-stubs",
+            *STUBBED_LIBRARIES,
             self.python_version,
             RDS_CA_SHA256,
             *PLATFORMS,
@@ -226,6 +229,7 @@ class LambdaBundle:
             prune_runtime_provided(staging)
             prune_unused(staging)
             strip_shared_libraries(staging)
+            stub_unused_libraries(staging)
             if self.compiles:
                 compile_bytecode(staging, python_version=self.python_version, sourceless=True)
             staging.rename(cached)
