@@ -152,7 +152,10 @@ def pyodide_dir(*, cache_dir: Path | None = None) -> Path:
         return unpacked
     npm = shutil.which("npm")
     if npm is None:
-        raise RuntimeError(f"bytecode for Python {PYODIDE_PYTHON} comes from the npm package {PYODIDE_PACKAGE}: install Node and npm")
+        raise RuntimeError(
+            f"bytecode for Python {PYODIDE_PYTHON} comes from the npm package {PYODIDE_PACKAGE}: "
+            "install Node and npm"
+        )
     cache_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="pyodide-", dir=cache_dir) as tmp:
         packed = subprocess.run(

