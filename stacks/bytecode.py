@@ -173,5 +173,9 @@ def pyodide_dir(*, cache_dir: Path | None = None) -> Path:
         with tarfile.open(tarballs[0]) as archive:
             archive.extractall(tmp, filter="data")
         unpacked.parent.mkdir(parents=True, exist_ok=True)
-        (Path(tmp) / "package").replace(unpacked)
+        try:
+            (Path(tmp) / "package").replace(unpacked)
+        except OSError:
+            if not (unpacked / "pyodide.mjs").is_file():  # not another build's copy, landed meanwhile
+                raise
     return unpacked
