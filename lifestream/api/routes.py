@@ -137,9 +137,19 @@ def list_videos(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> VideoPage:
-    return library(request).list_videos(
+    page = library(request).list_videos(
         who, status=status, date_from=date_from, date_to=date_to, limit=limit, offset=offset
     )
+    for item in page.items:
+        if item.local_thumbnail:
+            item.thumbnail = local_keyframe_url(item.video_id, item.local_thumbnail)
+    return page
+
+
+def local_keyframe_url(video_id: str, name: str) -> str:
+    """Where this API serves a local file's keyframe (`keyframe` below): the media view and the library's
+    thumbnails both link here; S3 keyframes are presigned by the service instead."""
+    return f"/api/videos/{video_id}/keyframes/{name}"
 
 
 @router.get("/videos/{video_id}", response_model=VideoDiary)
@@ -154,7 +164,7 @@ def get_media(video_id: VideoId, who: Owner, request: Request) -> MediaLinks:
     if links.local_path is not None:
         base = f"/api/videos/{video_id}"
         links.video_url = f"{base}/media/file"
-        links.keyframes = [f"{base}/keyframes/{name}" for name in sorted(links.local_keyframes)]
+        links.keyframes = [local_keyframe_url(video_id, name) for name in sorted(links.local_keyframes)]
     return links
 
 

@@ -1,4 +1,4 @@
-"""`lifestream search`, `lifestream ask` and `lifestream migrate faiss-to-pinecone`."""
+"""`lifestream search`, `lifestream ask`, `lifestream day` and `lifestream migrate faiss-to-pinecone`."""
 
 from __future__ import annotations
 
@@ -59,6 +59,7 @@ def search(
                 "score": round(r.score, 6),
                 "text": r.text,
                 "chunk_type": r.chunk_type,
+                "found": r.found,
             }
             for r in results
         ]
@@ -69,18 +70,27 @@ def search(
         return
     from rich.table import Table
 
-    table = Table(title=f"{len(results)} result(s) for {query!r}")
-    for column in ("score", "video", "when", "type", "text"):
-        table.add_column(column, overflow="fold")
-    for r in results:
-        table.add_row(
-            f"{r.score:.3f}",
-            r.video_id,
-            f"{_clock(r.start)}–{_clock(r.end)}" + (f"\n{r.recorded_date}" if r.recorded_date else ""),
-            r.chunk_type,
-            r.text if len(r.text) <= 300 else r.text[:297] + "...",
-        )
-    console.print(table)
+    # What clears the calibrated threshold that ask uses, apart from what is merely related.
+    found = [r for r in results if r.found]
+    related = [r for r in results if not r.found]
+    if not found:
+        console.print(f"[yellow]Nothing found for {query!r};[/] related moments:", highlight=False)
+    groups = ((f"Found: {len(found)} for {query!r}", found), (f"Related: {len(related)}", related))
+    for title, group in groups:
+        if not group:
+            continue
+        table = Table(title=title)
+        for column in ("score", "video", "when", "type", "text"):
+            table.add_column(column, overflow="fold")
+        for r in group:
+            table.add_row(
+                f"{r.score:.3f}",
+                r.video_id,
+                f"{_clock(r.start)}–{_clock(r.end)}" + (f"\n{r.recorded_date}" if r.recorded_date else ""),
+                r.chunk_type,
+                r.text if len(r.text) <= 300 else r.text[:297] + "...",
+            )
+        console.print(table)
 
 
 def _clock(seconds: float) -> str:
@@ -195,7 +205,30 @@ def ask(
 
 
 
+# --- day --------------------------------------------------------------------------------------------------
+def day(
+    date: Annotated[str, typer.Argument(help="The day, YYYY-MM-DD (your LIFESTREAM_TIMEZONE's).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the day's digest as JSON.")] = False,
+) -> None:
+    """The day in a few lines: one per video, when, what, who, where and tasks, each with its moments."""
+    from lifestream.core.constants import LOCAL_USER
+    from lifestream.core.settings import load_settings
+    from lifestream.service import Library
+
+    diary = Library(load_settings()).day(LOCAL_USER, date)
+    if as_json:
+        dump_json([line.model_dump(mode="json") for line in diary.digest])
+        return
+    if not diary.digest:
+        console.print(f"No videos recorded on {diary.date}.", markup=False, highlight=False)
+        return
+    for line in diary.digest:
+        cited = " ".join(c.label for c in line.citations)
+        console.print(f"- {line.text} {cited}", markup=False, highlight=False)
+
+
 def register(app: typer.Typer) -> None:
     app.command("search")(search)
+    app.command("day")(day)
     app.command("ask")(ask)
     app.add_typer(migrate_app, name="migrate")

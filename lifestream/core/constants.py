@@ -35,6 +35,10 @@ RESERVED_OWNERS = frozenset(
 # A moment, what search and answers cite: a transcript chunk, a cited span and a quote are at most this long.
 MOMENT_SECONDS = 25.0
 
+# How a diary titles a block in which nothing was said ("No speech (3 scenes)"): the summarizer writes it,
+# the library and the day digest skip such blocks when they look for what a video is about.
+NO_SPEECH_TITLE = "No speech"
+
 VIDEO_SUFFIXES: tuple[str, ...] = (".mp4", ".mov", ".avi", ".mkv")
 VIDEO_TYPES = {
     ".mp4": "video/mp4",

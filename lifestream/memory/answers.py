@@ -11,6 +11,7 @@ calibrated `found`, decided before any answerer runs.
 from __future__ import annotations
 
 import logging
+import math
 import re
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,7 @@ from lifestream.core.models import SearchResult
 from lifestream.core.settings import Settings
 from lifestream.core.text import is_label, words
 from lifestream.core.timefmt import span_label
+from lifestream.memory.embeddings.base import as_lists, embed_query
 
 if TYPE_CHECKING:
     from lifestream.core.local_llm import LocalLLM
@@ -160,13 +162,10 @@ def extractive_answer(question: str, results: list[SearchResult], *, embedder=No
     lexical = [len(asked & {_stem(w) for w in words(c[0])}) / (len(asked) or 1) for c in candidates]
     dense = [0.0] * len(candidates)
     if embedder is not None:
-        import numpy as np
-
-        side = getattr(embedder, "embed_query", None)
-        query = np.asarray((side if callable(side) else embedder.embed)([question]), dtype=np.float32)[0]
-        vectors = np.asarray(embedder.embed([c[0] for c in candidates]), dtype=np.float32)
-        norms = np.linalg.norm(vectors, axis=1) * (np.linalg.norm(query) or 1.0)
-        dense = [float(v) for v in (vectors @ query) / np.where(norms == 0, 1.0, norms)]
+        # Plain Python: a few dozen sentences, and the API's asset has no numpy.
+        query = as_lists(embed_query(embedder, [question]))[0]
+        vectors = as_lists(embedder.embed([c[0] for c in candidates]))
+        dense = [_cosine(vector, query) for vector in vectors]
     scored = sorted(
         (
             (lex + den + 0.05 / (1 + c[2]), -(c[3].end - c[3].start), i)
@@ -200,6 +199,11 @@ def extractive_answer(question: str, results: list[SearchResult], *, embedder=No
         citations=_unique([c for _, _, c in picked]),
         grounded=True,
     )
+
+
+def _cosine(a: list[float], b: list[float]) -> float:
+    norms = math.sqrt(math.fsum(x * x for x in a)) * math.sqrt(math.fsum(y * y for y in b))
+    return math.fsum(x * y for x, y in zip(a, b, strict=True)) / norms if norms else 0.0
 
 
 def openai_answer(question: str, results: list[SearchResult], settings: Settings, client=None) -> Answer:

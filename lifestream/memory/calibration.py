@@ -34,6 +34,13 @@ class Thresholds:
         lexical_ok = self.min_coverage is not None and coverage is not None and coverage >= self.min_coverage
         return dense_ok or lexical_ok
 
+    def found_in(self, query: str, hit: SearchResult) -> bool:
+        """One moment held to the thresholds that decide `found` for the whole search: its own best
+        cosine (its folded hits' too), or the share of the query's words it holds itself."""
+        own = [hit, *hit.supporting]
+        cosines = [r.channel_scores["dense"] for r in own if "dense" in r.channel_scores]
+        return self.found(max(cosines, default=None), coverage(query, own, depth=len(own)))
+
 
 @dataclass(frozen=True)
 class Calibration:

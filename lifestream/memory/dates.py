@@ -119,7 +119,8 @@ def _rules(today: dt.date):
 
 def _tidy(text: str) -> str:
     text = re.sub(r"\s+([?.!,])", r"\1", re.sub(r"\s{2,}", " ", text)).strip(" ,")
-    return re.sub(r"\b(on|in|from|at|during)\s*([?.!]?)$", r"\2", text).strip()
+    text = re.sub(r"\b(on|in|from|at|during)\s*([?.!]?)$", r"\2", text).strip()
+    return re.sub(r"\s+([?.!])$", r"\1", text)
 
 
 def interpret(
@@ -128,6 +129,10 @@ def interpret(
     """The date range a query speaks of, or None when it names none."""
     zone = user_zone(timezone)
     today = (now.astimezone(zone) if now else dt.datetime.now(zone)).date()
+    # A written date is the exact one: "on Monday 8 June" is 8 June, not the last Monday.
+    written = _written_date(query, today, zone)
+    if written is not None:
+        return written
     lowered = query.lower()
     for pattern, span in _rules(today):
         found = re.search(pattern, lowered)
@@ -135,7 +140,7 @@ def interpret(
             first, last = span(found)
             rest = _tidy(query[: found.start()] + " " + query[found.end() :])
             return DateFilter(first.isoformat(), last.isoformat(), query[found.start() : found.end()], rest)
-    return _written_date(query, today, zone)
+    return None
 
 
 _WRITTEN = re.compile(
@@ -186,5 +191,13 @@ def _plain_date(query: str, found: re.Match, today: dt.date) -> DateFilter | Non
                 day = day.replace(year=today.year - 1)
     except ValueError:
         return None
-    rest = _tidy(query[: found.start()] + " " + query[found.end() :])
+    # "on Monday, 8 June": the weekday belongs to the date (as dateparser reads it).
+    start = found.start()
+    said = _WEEKDAY_BEFORE.search(query[:start])
+    if said:
+        start, phrase = said.start(), query[said.start() : found.end()]
+    rest = _tidy(query[:start] + " " + query[found.end() :])
     return DateFilter(day.isoformat(), day.isoformat(), phrase, rest)
+
+
+_WEEKDAY_BEFORE = re.compile(rf"\b(?:{_WD}),?\s+(?:the\s+)?$", re.IGNORECASE)

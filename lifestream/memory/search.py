@@ -88,6 +88,11 @@ class SearchOutcome:
     boosted_speakers: list[str] = field(default_factory=list)
     dense_top: float | None = None  # the dense channel's best cosine
     coverage: float | None = None  # the lexical channel's best coverage of the query's words
+    thresholds: Any = None  # the calibrated `Thresholds` that decided `found`
+
+    def hit_found(self, hit: SearchResult) -> bool:
+        """Whether this one moment clears the thresholds that decided `found` (else it is only related)."""
+        return self.thresholds is not None and self.thresholds.found_in(self.query, hit)
 
 
 def check_mode(mode: str) -> str:
@@ -231,6 +236,7 @@ def search(
         boosted_speakers=boosted,
         dense_top=dense_top,
         coverage=cover,
+        thresholds=calibration.for_mode(mode),
     )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from lifestream.core.errors import RequestError, UnsupportedFilterError
-from lifestream.memory.search_filters import NO_FILTERS, SearchFilters
+from lifestream.memory.search_filters import MODES, NO_FILTERS, SearchFilters
 from lifestream.service.base import LibraryBase
 from lifestream.service.models import AnswerView, CitationView, SearchHit, SearchPage
 
@@ -42,7 +42,8 @@ class Asking(LibraryBase):
         outcome = self._search(owner, query, "q", filters=filters, top_k=top_k, min_score=min_score, mode=mode)
         dates = outcome.dates
         return SearchPage(
-            hits=[_hit(r) for r in outcome.results],
+            # Each moment found or only related, by the thresholds that decide `found` (and ask) itself.
+            hits=[_hit(r, outcome.found and outcome.hit_found(r)) for r in outcome.results],
             found=outcome.found,
             mode=outcome.mode,
             query=outcome.query,
@@ -61,7 +62,21 @@ class Asking(LibraryBase):
 
     def ask(self, owner: str, question: str, *, top_k: int = 6, mode: str = "hybrid") -> AnswerView:
         from lifestream.memory.answers import NOT_FOUND, answer_from, evidence
+        from lifestream.service.day_answers import answer_about_day
 
+        _check_query(question, "question")
+        if mode not in MODES:
+            raise RequestError("mode", f"must be one of {', '.join(MODES)}, got {mode!r}")
+        # "Who did I talk to yesterday?": the day's diaries answer it (search ranks words, and such a
+        # question shares none with what was said). `day` is the library's (`Videos.day`), owner-scoped.
+        about_day = answer_about_day(
+            question,
+            lambda date: self.day(owner, date).videos,
+            timezone=self.settings.timezone,
+            now=self.clock(),
+        )
+        if about_day is not None:
+            return about_day
         outcome = self._search(owner, question, "question", top_k=top_k, mode=mode)
         searching = outcome.dates.label if outcome.dates else None
         # The calibrated decision of search: below the index's thresholds nothing retrieved answers it.
@@ -97,9 +112,13 @@ def _check_query(text: str, field: str) -> None:
         raise RequestError(field, f"must be at most {MAX_QUERY_CHARS} characters without NUL")
 
 
-def _hit(result: Any) -> SearchHit:
+def _hit(result: Any, found: bool = False) -> SearchHit:
     return SearchHit.model_validate(
-        {**result.model_dump(exclude={"supporting"}), "supporting": [_hit(r) for r in result.supporting]}
+        {
+            **result.model_dump(exclude={"supporting"}),
+            "found": found,
+            "supporting": [_hit(r, found) for r in result.supporting],
+        }
     )
 
 

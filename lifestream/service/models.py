@@ -23,6 +23,12 @@ class VideoSummary(BaseModel):
     recorded_at: datetime | None = None
     created_at: datetime
     chunk_count: int | None = None
+    diary_title: str | None = Field(
+        default=None, description="What the diary calls the video: the title of its first block with speech"
+    )
+    thumbnail: str | None = Field(default=None, description="A keyframe: presigned GET, or the API's path")
+    # A video processed from a file on this machine: the keyframe's file name, which the API serves itself.
+    local_thumbnail: str | None = Field(default=None, exclude=True)
 
 
 class VideoPage(BaseModel):
@@ -36,9 +42,29 @@ class VideoDiary(BaseModel):
     markdown: str | None = None
 
 
+class CitationView(BaseModel):
+    video_id: str
+    start: float
+    end: float
+    quote: str = Field(description="The words of the source the claim rests on")
+    label: str
+
+
+class DigestLine(BaseModel):
+    """One video of a day in a line: when, what (its blocks' titles), who (names only), where, tasks."""
+
+    video_id: str
+    at: str | None = Field(default=None, description="Local clock time the video starts, HH:MM")
+    text: str
+    citations: list[CitationView] = Field(default_factory=list, description="The blocks the line rests on")
+
+
 class DayDiary(BaseModel):
     date: str
     videos: list[VideoDiary]
+    digest: list[DigestLine] = Field(
+        default_factory=list, description="The day in a few lines, one per video, built from the diaries"
+    )
 
 
 class MediaLinks(BaseModel):
@@ -107,6 +133,10 @@ class SearchHit(BaseModel):
     chunk_type: str
     recorded_date: str | None = None
     speakers: list[str] = Field(default_factory=list)
+    found: bool = Field(
+        default=False,
+        description="This moment clears the calibrated threshold that ask uses (else it is only related)",
+    )
     supporting: list[SearchHit] = Field(
         default_factory=list, description="Other hits of the same moment (overlapping, or a copied video)"
     )
@@ -123,14 +153,6 @@ class SearchPage(BaseModel):
     date_to: str | None = None
     searching: str | None = Field(default=None, description='e.g. "searching 2026-11-23 – 2026-11-24"')
     speakers: list[str] = Field(default_factory=list, description="Speakers named in the query (boosted)")
-
-
-class CitationView(BaseModel):
-    video_id: str
-    start: float
-    end: float
-    quote: str = Field(description="The words of the source the claim rests on")
-    label: str
 
 
 class AnswerView(BaseModel):

@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lifestream.core.constants import LOCAL_FILES_BUCKET
+from lifestream.core.constants import LOCAL_FILES_BUCKET, NO_SPEECH_TITLE
 from lifestream.core.errors import RETRYING, NotFoundError, RequestError
 from lifestream.core.timefmt import local_midnight
 from lifestream.service.base import MAX_PAGE, LibraryBase
+from lifestream.service.day_digest import day_digest
 from lifestream.service.models import DayDiary, JobView, MediaLinks, VideoDiary, VideoPage, VideoSummary
+
+log = logging.getLogger(__name__)
+
+# Diaries read at once for a page of the library (S3 GETs wait on the network, not the CPU).
+READERS = 8
 
 if TYPE_CHECKING:
     from lifestream.jobs import JobRecord
@@ -78,9 +85,36 @@ class Videos(LibraryBase):
             recorded_before=local_midnight(high + dt.timedelta(days=1), self.zone) if high else None,
         )
         more = len(found) > limit
-        return VideoPage(
-            items=[video_summary(j) for j in found[:limit]], next_offset=offset + limit if more else None
-        )
+        return VideoPage(items=self._covers(found[:limit]), next_offset=offset + limit if more else None)
+
+    def _covers(self, jobs: list[JobRecord]) -> list[VideoSummary]:
+        """The videos as the library lists them: each completed one with its diary's title and a keyframe."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        def cover(job: JobRecord) -> VideoSummary:
+            summary = video_summary(job)
+            if job.status != "completed":
+                return summary
+            try:
+                raw = self.read_result(job, "json")
+                diary = json.loads(raw) if raw else None
+            except Exception as exc:  # noqa: BLE001 - one unreadable diary must not hide the whole library
+                log.warning("the diary of %s cannot be read for the library list: %s", job.video_id, exc)
+                return summary
+            title, frame = diary_cover(diary)
+            summary.diary_title = title
+            location = (job.result_keys or {}).get("keyframes")
+            if frame and location:
+                if job.bucket == LOCAL_FILES_BUCKET:
+                    summary.local_thumbnail = frame
+                else:
+                    summary.thumbnail = self.presigned(job, self.results(job).keyframe(location, frame))
+            return summary
+
+        if len(jobs) <= 1:
+            return [cover(j) for j in jobs]
+        with ThreadPoolExecutor(max_workers=min(READERS, len(jobs))) as pool:
+            return list(pool.map(cover, jobs))
 
     # --- diaries --------------------------------------------------------------------------------------
     def read_result(self, job: JobRecord, name: str) -> str | None:
@@ -91,11 +125,10 @@ class Videos(LibraryBase):
         if job.status != "completed":
             return VideoDiary(video=video_summary(job))
         raw = self.read_result(job, "json")
-        return VideoDiary(
-            video=video_summary(job),
-            diary=json.loads(raw) if raw else None,
-            markdown=self.read_result(job, "markdown"),
-        )
+        diary = json.loads(raw) if raw else None
+        summary = video_summary(job)
+        summary.diary_title = diary_cover(diary)[0]
+        return VideoDiary(video=summary, diary=diary, markdown=self.read_result(job, "markdown"))
 
     def get_video(self, owner: str, video_id: str) -> VideoDiary:
         return self.diary_of(self._job(owner, video_id))
@@ -125,7 +158,7 @@ class Videos(LibraryBase):
         diaries = [self.diary_of(j) for j in candidates]
         videos = [d for d in diaries if d.diary and d.diary.get("date") == day.isoformat()]
         videos.sort(key=lambda d: d.video.recorded_at or d.video.created_at)
-        return DayDiary(date=day.isoformat(), videos=videos)
+        return DayDiary(date=day.isoformat(), videos=videos, digest=day_digest(videos))
 
     # --- media ----------------------------------------------------------------------------------------
     def media(self, owner: str, video_id: str) -> MediaLinks:
@@ -138,21 +171,37 @@ class Videos(LibraryBase):
                 local_path=job.source,
                 local_keyframes={Path(p).name: p for p in frames},
             )
-        seconds = self.settings.media_url_minutes * 60
-        client = self.s3.client
-
-        def link(key: str) -> str:
-            return client.generate_presigned_url(
-                "get_object", Params={"Bucket": job.bucket, "Key": key}, ExpiresIn=seconds
-            )
-
         # The current object: a newer version of the key replaces this video (and its id) once processed.
         return MediaLinks(
             video_id=video_id,
-            video_url=link(job.key),
-            keyframes=[link(k) for k in frames],
-            expires_in=seconds,
+            video_url=self.presigned(job, job.key),
+            keyframes=[self.presigned(job, k) for k in frames],
+            expires_in=self.settings.media_url_minutes * 60,
         )
+
+    def presigned(self, job: JobRecord, key: str) -> str:
+        """A GET link to one object of the job's bucket, valid for LIFESTREAM_MEDIA_URL_MINUTES: every
+        video, keyframe and thumbnail link is made here (a local file's media is the API's own path)."""
+        return self.s3.client.generate_presigned_url(
+            "get_object",
+            Params={"Bucket": job.bucket, "Key": key},
+            ExpiresIn=self.settings.media_url_minutes * 60,
+        )
+
+
+def diary_cover(diary: dict | None) -> tuple[str | None, str | None]:
+    """(title, keyframe file name) a diary shows a video by: its first block with speech (else its first
+    block), and that block's first keyframe (else the first of any block)."""
+    blocks = [b for b in (diary or {}).get("blocks") or [] if isinstance(b, dict)]
+    if not blocks:
+        return None, None
+    spoken = [
+        b for b in blocks if b.get("transcript") and not str(b.get("title", "")).startswith(NO_SPEECH_TITLE)
+    ]
+    first = (spoken or blocks)[0]
+    frames = [k for b in [first, *blocks] for k in b.get("keyframes") or [] if isinstance(k, str)]
+    title = str(first.get("title") or "").strip() or None
+    return title, (frames[0] if frames else None)
 
 
 def _utc_midnight(day: dt.date) -> dt.datetime:

@@ -85,6 +85,10 @@ class ResultStore:
         """The keyframe files (keys or paths) under a job's `keyframes` location, in order."""
         raise NotImplementedError
 
+    def keyframe(self, location: str, name: str) -> str:
+        """The key or path of keyframe `name` (a file name the diary's blocks list) under `location`."""
+        raise NotImplementedError
+
     def remove(self, owner: str, video_id: str) -> int:
         """Delete a video's current results and checkpoint (idempotent); returns how many files went."""
         raise NotImplementedError
@@ -149,6 +153,9 @@ class S3Results(ResultStore):
     def keyframes(self, location: str) -> list[str]:
         return sorted(o.key for o in self.s3.iter_files(location))
 
+    def keyframe(self, location: str, name: str) -> str:
+        return location.rstrip("/") + "/" + Path(name).name
+
     def _prefixes(self, owner: str, video_id: str) -> list[str]:
         prefixes = [results_prefix(owner, video_id), state_prefix(video_id)]
         if owner == LOCAL_USER:
@@ -201,6 +208,9 @@ class LocalResults(ResultStore):
 
     def keyframes(self, location: str) -> list[str]:
         return [str(p) for p in sorted(Path(location).glob("*.jpg"))]
+
+    def keyframe(self, location: str, name: str) -> str:
+        return str(Path(location) / Path(name).name)
 
     def remove(self, owner: str, video_id: str) -> int:
         # A failed run's leftovers: what cannot be removed now is overwritten by the next run.

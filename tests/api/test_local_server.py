@@ -4,6 +4,7 @@ over HTTP, and the local library (videos processed from files) played through th
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -83,6 +84,13 @@ def test_a_local_file_plays_through_the_api_with_range_requests(sample, monkeypa
     whole = client.get(media["video_url"])
     assert whole.status_code == 200 and whole.content == data and whole.headers["accept-ranges"] == "bytes"
     assert media["keyframes"] and client.get(media["keyframes"][0]).headers["content-type"] == "image/jpeg"
+    # The library's thumbnail of a local file is one of the keyframes the media view links, served alike.
+    assert video["diary_title"] and video["thumbnail"] in media["keyframes"]
+    assert client.get(video["thumbnail"]).content[:2] == b"\xff\xd8"
+    # `lifestream day` prints the day's digest, each line with its moments.
+    day = runner.invoke(cli_app, ["day", "2026-05-02"])
+    assert day.exit_code == 0 and re.match(r"- \d\d:\d\d ", day.stdout), day.output
+    assert f"[{video['video_id']}, 00:00:00" in day.stdout
     # The diary through the API is the one `lifestream show` prints.
     shown = runner.invoke(cli_app, ["show", video["video_id"]])
     assert client.get(f"/api/videos/{video['video_id']}").json()["markdown"].strip() == shown.stdout.strip()

@@ -54,7 +54,7 @@ def test_search_json_output(diary_index):
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
     assert len(rows) == 2
-    assert set(rows[0]) == {"video_id", "start", "end", "score", "text", "chunk_type"}
+    assert set(rows[0]) == {"video_id", "start", "end", "score", "text", "chunk_type", "found"}
     assert "deadline" in rows[0]["text"] and rows[0]["start"] == 30.0 and rows[0]["end"] == 75.5
     assert rows[0]["score"] >= rows[1]["score"]
 
@@ -68,6 +68,23 @@ def test_search_filters_and_table(diary_index):
     assert {r["video_id"] for r in json.loads(result.stdout)} <= {"clip1", "clip3"}
     table = runner.invoke(app, ["search", "bicycle"])
     assert table.exit_code == 0 and "clip0" in table.stdout and "00:00:30" in table.stdout
+
+
+def test_search_shows_found_apart_from_related(diary_index):
+    rows = json.loads(runner.invoke(app, ["search", "bicycle", "--json", "--top-k", "4"]).stdout)
+    assert [r["video_id"] for r in rows if r["found"]] == ["clip0"]
+    assert len(rows) == 4
+    table = runner.invoke(app, ["search", "bicycle", "--top-k", "4"]).stdout
+    assert "Found: 1 for 'bicycle'" in table and "Related: 3" in table
+    assert table.index("clip0") < table.index("Related")
+    nothing = runner.invoke(app, ["search", "volcano eruption", "--top-k", "2"]).stdout
+    assert "Nothing found for 'volcano eruption'" in nothing and "Found:" not in nothing
+
+
+def test_day_says_plainly_when_nothing_was_recorded(diary_index):
+    result = runner.invoke(app, ["day", "2026-11-06"])
+    assert result.exit_code == 0, result.output
+    assert "No videos recorded on 2026-11-06." in result.stdout
 
 
 def test_bad_input_is_one_line_error(tmp_path):

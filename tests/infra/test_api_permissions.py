@@ -55,6 +55,7 @@ class CloudShelf(SimpleNamespace):
             bucket=bucket, key=key, version="v1", worker_id=WORKER, stale_after=600, owner=OWNER
         ).job
         diary = make_diary(job.video_id, lines)
+        diary.blocks[0].keyframes = ["frame_0001.jpg"]  # the library's thumbnail
         json_path, markdown_path, keyframes = output_files(self.tmp / "out" / job.video_id)
         keyframes.mkdir(parents=True)
         json_path.write_text(diary.model_dump_json(indent=2), encoding="utf-8")
@@ -228,12 +229,15 @@ def test_diary_reads_playback_and_keyframe_links_and_delete(shelf, become_api):
         assert api.library.get_video(OWNER, job.video_id).diary["video_id"] == job.video_id
         assert api.library.markdown(OWNER, job.video_id).startswith("# Daily Summary")
         assert [v.video.video_id for v in api.library.day(OWNER, "2026-05-02").videos] == [job.video_id]
-        # Playback and keyframe links, presigned by the role ...
+        # Playback and keyframe links, presigned by the role, and the library list's diary title and
+        # thumbnail ...
         links = api.library.media(OWNER, job.video_id)
+        (listed_item,) = api.library.list_videos(OWNER).items
     # ... fetched by a browser (outside moto's IAM authentication, which answers presigned requests with a
     # 500; the recorded presigns are held to the policy)
     assert len(links.keyframes) == 1
-    for url in (links.video_url, *links.keyframes):
+    assert listed_item.diary_title == "Conversation" and listed_item.thumbnail
+    for url in (links.video_url, *links.keyframes, listed_item.thumbnail):
         assert httpx.get(url, timeout=30).status_code == 200, url
     # Delete: every version of the upload, the results, the job. Its DeleteObjects calls go outside moto's
     # IAM authentication, which authorizes them against the bucket's ARN where AWS authorizes each key

@@ -360,6 +360,8 @@ def test_the_api_requirements_leave_out_the_heavy_worker_dependencies():
         # gateway mode verifies no token: PyJWT and its cryptography stay out of the API's asset
         "pyjwt",
         "cryptography",
+        # the cloud query path computes in plain Python (tests/api/test_cloud_query_no_numpy.py)
+        "numpy",
     ):
         assert heavy not in names and heavy not in locked, heavy
     # A plain sorted list of names, so that concurrent additions merge cleanly.
@@ -377,7 +379,7 @@ def test_bytecode_is_shipped_only_when_built_by_the_target_python(api_project, f
     # THEN the native asset carries unchecked-hash pycs for the dependencies, the library and the handler
     tag = sys.implementation.cache_tag
     for compiled in (
-        f"numpy/__pycache__/__init__.{tag}.pyc",
+        "numpy/__init__.pyc",  # a dependency's bytecode replaces its source
         f"lifestream/__pycache__/settings.{tag}.pyc",
         f"__pycache__/api.{tag}.pyc",
     ):
@@ -399,3 +401,29 @@ def test_bytecode_is_shipped_only_when_built_by_the_target_python(api_project, f
     assert not WorkerBundle(
         python_version=here, requirements=api_project / "requirements-lambda.txt"
     ).compiles
+
+
+def test_the_api_asset_for_the_lambdas_python_ships_its_bytecode(api_project, fake_pip, tmp_path):
+    # GIVEN the API bundle for the runtime's Python (3.13), which this machine does not have
+    from stacks.bytecode import MAGIC, PYODIDE_PYTHON
+
+    version = bundling.python_version_of(bundling.LAMBDA_RUNTIME)
+    assert version == PYODIDE_PYTHON != f"{sys.version_info.major}.{sys.version_info.minor}"
+    bundle = bundling.api_bundle(version)
+    assert bundle.compiles
+    # WHEN it is built
+    out = bundle.build(tmp_path / "api", cache_dir=tmp_path / "cache")
+    # THEN the dependencies, the library and the handler carry 3.13's unchecked-hash pycs, made by
+    # Pyodide's CPython 3.13, naming the files where Lambda finds them
+    for compiled in (
+        "numpy/__init__.pyc",
+        "lifestream/__pycache__/settings.cpython-313.pyc",
+        "__pycache__/api.cpython-313.pyc",
+    ):
+        data = (out / compiled).read_bytes()
+        assert data[:4] == MAGIC["3.13"], compiled
+        assert int.from_bytes(data[4:8], "little") == 0b01, compiled
+    assert b"/var/task/lifestream/settings.py" in (out / "lifestream/__pycache__/settings.cpython-313.pyc").read_bytes()
+    assert not list(out.rglob("*.cpython-311.pyc"))
+    # ... the dependencies' bytecode in place of their sources (no size for it), the library's beside its own
+    assert not (out / "numpy" / "__init__.py").exists() and (out / "lifestream" / "settings.py").is_file()

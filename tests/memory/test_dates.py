@@ -74,6 +74,7 @@ def test_a_bad_time_zone_is_a_clear_error():
         ("notes from 2026-11-20", "2026-11-20", "notes"),
         ("Nov 23rd call with the bank", "2026-11-23", "call with the bank"),
         ("photos from 24 December", "2025-12-24", "photos"),
+        ("What did I do on Monday, 8 June?", "2026-06-08", "What did I do?"),
     ],
 )
 def test_written_dates_without_dateparser(monkeypatch, query, day, rest):
@@ -90,3 +91,14 @@ def test_written_dates_without_dateparser(monkeypatch, query, day, rest):
     monkeypatch.setattr(builtins, "__import__", refuse)
     found = interpret(query, now=NOW, timezone="UTC")
     assert (found.date_from, found.date_to, found.query) == (day, day, rest)
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["What did I do on Monday 8 June?", "What did I do on Monday, 8 June?", "On Monday 8 June what did I do"],
+)
+def test_a_written_date_wins_over_the_weekday_said_with_it(query):
+    # NOW is a Tuesday: "on Monday" alone would be 2026-11-30.
+    found = interpret(query, now=NOW, timezone="UTC")
+    assert (found.date_from, found.date_to) == ("2026-06-08", "2026-06-08")
+    assert found.query.rstrip("?").lower() == "what did i do"

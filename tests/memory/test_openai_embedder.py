@@ -17,14 +17,22 @@ def embedder(fake, **kwargs):
     return OpenAIEmbedder(api_key=DEFAULT_API_KEY, base_url=fake.base_url, **kwargs)
 
 
+def rows(out) -> np.ndarray:
+    """The embedder's plain rows (no numpy: the API's asset has none) as the array the checks read."""
+    assert isinstance(out, list) and all(isinstance(row, list) for row in out)
+    matrix = np.asarray(out, dtype=np.float64)
+    assert np.array_equal(matrix.astype(np.float32).astype(np.float64), matrix), "not float32 values"
+    return matrix
+
+
 def test_vectors_are_normalised_in_input_order(openai_fake):
     texts = [f"note number {i} about {'cats' if i % 2 else 'dogs'}" for i in range(50)]
-    out = embedder(openai_fake).embed(texts)
-    assert out.shape == (50, 1536) and out.dtype == np.float32
+    out = rows(embedder(openai_fake).embed(texts))
+    assert out.shape == (50, 1536)
     assert np.allclose(np.linalg.norm(out, axis=1), 1.0, atol=1e-5)
     for i in (0, 17, 49):
         assert np.allclose(out[i], fake_embedding(texts[i], 1536), atol=1e-5)
-    assert embedder(openai_fake).embed([]).shape == (0, 1536)
+    assert embedder(openai_fake).embed([]) == []
 
 
 def test_requests_respect_input_and_token_limits_with_minimal_count(openai_fake):
@@ -47,7 +55,7 @@ def test_requests_respect_input_and_token_limits_with_minimal_count(openai_fake)
 def test_long_inputs_are_truncated_and_reported(openai_fake, caplog):
     e = embedder(openai_fake)
     text = "alpha beta gamma " * 4000  # ~12k tokens
-    out = e.embed(["short", text])
+    out = rows(e.embed(["short", text]))
     assert e.last_report.truncated == [1]
     assert "truncated 1 input(s)" in caplog.text
     sent = openai_fake.calls_to("/embeddings")[-1]
@@ -58,10 +66,16 @@ def test_long_inputs_are_truncated_and_reported(openai_fake, caplog):
 def test_long_inputs_can_be_split_and_averaged(openai_fake):
     e = embedder(openai_fake, long_input="split")
     text = "alpha beta " * 6000 + " omega"
-    out = e.embed([text])
+    out = rows(e.embed([text]))
     assert e.last_report.split == [0]
-    assert openai_fake.calls_to("/embeddings")[-1].inputs >= 2
+    call = openai_fake.calls_to("/embeddings")[-1]
+    assert call.inputs >= 2
     assert np.isclose(np.linalg.norm(out[0]), 1.0)
+    # The token-weighted mean of the pieces' vectors, as numpy computes it.
+    pieces = call.body["input"]
+    weights = np.asarray([len(token_encoding().encode(p, disallowed_special=())) for p in pieces])[:, None]
+    mean = (np.asarray([fake_embedding(p, 1536) for p in pieces], dtype=np.float64) * weights).sum(axis=0)
+    assert np.allclose(out[0], mean / np.linalg.norm(mean), atol=1e-6)
 
 
 def test_rate_limits_are_retried_honouring_retry_after(openai_fake):
@@ -69,7 +83,7 @@ def test_rate_limits_are_retried_honouring_retry_after(openai_fake):
     e = embedder(openai_fake, sleep=sleeps.append)
     openai_fake.fail_next(2, status=429, retry_after=3)
     openai_fake.fail_next(1, status=503, retry_after_ms=1500)
-    out = e.embed(["hello there"])
+    out = rows(e.embed(["hello there"]))
     assert out.shape == (1, 1536)
     assert e.last_report.requests == 4 and e.last_report.retries == 3
     assert sleeps[0] >= 3 and sleeps[1] >= 3 and sleeps[2] >= 1.5
@@ -94,14 +108,14 @@ def test_bad_key_and_bad_requests_are_not_retried(openai_fake):
 
 def test_dimension_parameter_is_sent_only_when_it_changes_something(openai_fake):
     small = embedder(openai_fake, dimension=256)
-    assert small.embed(["x"]).shape == (1, 256) and small.name == "text-embedding-3-small@256"
+    assert rows(small.embed(["x"])).shape == (1, 256) and small.name == "text-embedding-3-small@256"
     assert openai_fake.calls_to("/embeddings")[-1].body["dimensions"] == 256
     embedder(openai_fake).embed(["x"])
     assert "dimensions" not in openai_fake.calls_to("/embeddings")[-1].body
 
 
 def test_blank_texts_are_sent_as_a_space_not_rejected(openai_fake):
-    assert embedder(openai_fake).embed(["", "  "]).shape == (2, 1536)
+    assert rows(embedder(openai_fake).embed(["", "  "])).shape == (2, 1536)
 
 
 def test_make_embedder_from_settings(openai_fake, monkeypatch):
@@ -110,7 +124,7 @@ def test_make_embedder_from_settings(openai_fake, monkeypatch):
     )
     e = make_embedder(settings)
     assert e.name == "text-embedding-3-small" and e.dimension == 1536
-    assert e.embed(["hi"]).shape == (1, 1536)
+    assert rows(e.embed(["hi"])).shape == (1, 1536)
 
 
 # --- the invocation's time budget ------------------------------------------------------------------------

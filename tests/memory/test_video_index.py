@@ -47,9 +47,9 @@ def test_index_and_reindex_replaces_without_duplicates(store, embedder):
 def test_reindexing_the_same_chunks_is_idempotent(store, embedder):
     chunks = chunks_for("v1", ["a b c", "d e f"])
     VideoIndex(store, embedder).index("v1", chunks)
-    before = {r.id: (r.vector.tolist(), r.metadata) for batch in store.iter_records() for r in batch}
+    before = {r.id: (list(map(float, r.vector)), r.metadata) for batch in store.iter_records() for r in batch}
     VideoIndex(store, embedder).index("v1", chunks)
-    after = {r.id: (r.vector.tolist(), r.metadata) for batch in store.iter_records() for r in batch}
+    after = {r.id: (list(map(float, r.vector)), r.metadata) for batch in store.iter_records() for r in batch}
     assert before.keys() == after.keys()
     for key in before:
         assert before[key][1] == after[key][1]

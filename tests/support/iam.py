@@ -210,7 +210,9 @@ def as_moto_authorizes(policy: dict, bucket: str | None = None) -> dict:
     """The policy, plus what moto needs where it does not authorize as AWS: DeleteObjects against the
     bucket's ARN, the SQS batch operations by their own names, and Secrets Manager actions against "*"
     (moto names no resource for them). The recorded calls are still held to the template's own policy, as
-    AWS authorizes them (`S3Calls.refused_by`)."""
+    AWS authorizes them (`S3Calls.refused_by`). The template's Secrets Manager statements themselves are left
+    out of moto's copy: a secret imported by name is granted on `name-??????` (any 6-character suffix), and
+    moto 5.2.5 turns IAM's `?` into a regular expression that does not compile (its answer is a 500)."""
     extra = []
     if bucket:
         extra.append({"Effect": "Allow", "Action": ["s3:DeleteObject"], "Resource": [f"arn:aws:s3:::{bucket}"]})
@@ -222,7 +224,15 @@ def as_moto_authorizes(policy: dict, bucket: str | None = None) -> dict:
         secrets = [a for a in actions if a.startswith("secretsmanager:")]
         if secrets:
             extra.append({"Effect": "Allow", "Action": secrets, "Resource": ["*"]})
-    return {**policy, "Statement": [*policy["Statement"], *extra]}
+    kept = [
+        statement
+        for statement in policy["Statement"]
+        if not all(
+            a.startswith("secretsmanager:")
+            for a in (statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]])
+        )
+    ]
+    return {**policy, "Statement": [*kept, *extra]}
 
 
 SECRETS_ACTIONS = {"GetSecretValue": "secretsmanager:GetSecretValue", "DescribeSecret": "secretsmanager:DescribeSecret"}
@@ -281,15 +291,17 @@ class S3Calls:
     def operations(self) -> list[str]:
         return [operation for operation, _ in self.calls]
 
-    def refused_by(self, policy: dict) -> list[str]:
-        """The recorded calls the policy does not allow as AWS authorizes them."""
+    def refused_by(self, policy: dict, *, secret_arns: dict[str, str] | None = None) -> list[str]:
+        """The recorded calls the policy does not allow as AWS authorizes them. A secret read by name is
+        authorized on the secret's full ARN (name and random suffix): `secret_arns` maps names to ARNs."""
         refused = []
         for operation, params in self.calls:
             if operation.startswith("sqs:"):
                 needs = sqs_required(operation.removeprefix("sqs:"), params)
             elif operation.startswith("secretsmanager:"):
                 # Called with the secret's full ARN (LIFESTREAM_DATABASE_SECRET), as the policy names it.
-                needs = [(SECRETS_ACTIONS[operation.split(":", 1)[1]], params["SecretId"])]
+                secret = params["SecretId"]
+                needs = [(SECRETS_ACTIONS[operation.split(":", 1)[1]], (secret_arns or {}).get(secret, secret))]
             else:
                 needs = required(operation, params)
             for action, resource in needs:

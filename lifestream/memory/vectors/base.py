@@ -1,14 +1,22 @@
-"""The one interface both vector stores implement, and the records that cross it."""
+"""The one interface both vector stores implement, and the records that cross it.
+
+Vectors cross it as rows of floats: a numpy array (FAISS, the local embedders) or plain lists (the
+OpenAI embedder and Pinecone, so that the API's Lambda asset needs no numpy). numpy is imported only by
+`as_matrix`, which only FAISS uses.
+"""
 
 from __future__ import annotations
 
+import math
+from array import array
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol, runtime_checkable
-
-import numpy as np
+from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 from lifestream.core.errors import DimensionMismatchError, VectorStoreError
+
+if TYPE_CHECKING:
+    import numpy as np
 
 Metadata = dict[str, Any]
 Filter = Mapping[str, Any]
@@ -29,7 +37,7 @@ class Record:
     """A stored vector with its metadata, as returned by `fetch` and `iter_records`."""
 
     id: str
-    vector: np.ndarray
+    vector: np.ndarray | list[float]
     metadata: Metadata = field(default_factory=dict)
 
 
@@ -71,6 +79,8 @@ class VectorStore(Protocol):
 
 def as_matrix(vectors: np.ndarray | Sequence[Sequence[float]], dimension: int) -> np.ndarray:
     """Validate and L2-normalise vectors, so inner product equals cosine similarity."""
+    import numpy as np
+
     matrix = np.asarray(vectors, dtype=np.float32)
     if matrix.ndim == 1:
         matrix = matrix.reshape(1, -1)
@@ -88,10 +98,36 @@ def as_matrix(vectors: np.ndarray | Sequence[Sequence[float]], dimension: int) -
     return np.ascontiguousarray(matrix / norms, dtype=np.float32)
 
 
-def check_batch(ids: Sequence[str], matrix: np.ndarray, metadatas: Sequence[Metadata]) -> None:
-    if not (len(ids) == matrix.shape[0] == len(metadatas)):
+def as_rows(vectors: Any, dimension: int) -> list[list[float]]:
+    """`as_matrix` in plain Python, for the few vectors of a request: the same checks and errors, each row
+    L2-normalised and rounded to float32 (what the stores keep)."""
+    if hasattr(vectors, "tolist"):
+        vectors = vectors.tolist()
+    rows = list(vectors)
+    if rows and not isinstance(rows[0], Sequence):
+        rows = [rows]  # one vector
+    if any(not isinstance(row, Sequence) or (row and isinstance(row[0], Sequence)) for row in rows):
+        raise VectorStoreError("vectors must be a 2-D array (rows of numbers)")
+    out: list[list[float]] = []
+    for row in rows:
+        if len(row) != dimension:
+            raise DimensionMismatchError(
+                f"vector dimension {len(row)} does not match the index dimension {dimension}"
+            )
+        values = [float(x) for x in row]
+        if not all(math.isfinite(x) for x in values):
+            raise VectorStoreError("vectors contain NaN or infinite values")
+        norm = math.sqrt(math.fsum(x * x for x in values))
+        if norm == 0:
+            raise VectorStoreError("a zero vector has no direction and cannot be compared by cosine")
+        out.append(array("f", [x / norm for x in values]).tolist())
+    return out
+
+
+def check_batch(ids: Sequence[str], matrix: Sequence[Any], metadatas: Sequence[Metadata]) -> None:
+    if not (len(ids) == len(matrix) == len(metadatas)):
         raise VectorStoreError(
-            f"upsert needs as many ids, vectors and metadatas (got {len(ids)}, {matrix.shape[0]}, {len(metadatas)})"
+            f"upsert needs as many ids, vectors and metadatas (got {len(ids)}, {len(matrix)}, {len(metadatas)})"
         )
     if len(set(ids)) != len(ids):
         raise VectorStoreError("upsert got the same id twice in one batch")

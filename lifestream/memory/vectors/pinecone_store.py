@@ -17,11 +17,9 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
-import numpy as np
-
 from lifestream.core.errors import DimensionMismatchError, TransientError, VectorStoreError
 from lifestream.memory.vectors import metadata_codec
-from lifestream.memory.vectors.base import Filter, Match, Metadata, Record, StoreKind, as_matrix, check_batch
+from lifestream.memory.vectors.base import Filter, Match, Metadata, Record, StoreKind, as_rows, check_batch
 from lifestream.memory.vectors.filters import validate_filter
 
 logger = logging.getLogger(__name__)
@@ -41,10 +39,11 @@ TRUNCATED_KEY = "text_truncated"
 T = TypeVar("T")
 
 
-def wire_values(vector: np.ndarray) -> list[float]:
-    """Float32 values as short decimals: Pinecone stores float32, and 9 decimals keep that precision
-    while making each request ~40% smaller than full float64 reprs."""
-    return np.round(vector.astype(np.float64), 9).tolist()
+def wire_values(vector: Sequence[float]) -> list[float]:
+    """Float32 values (as `as_rows` gives them) as short decimals: Pinecone stores float32, and 9 decimals
+    keep that precision while making each request ~40% smaller than full float64 reprs. Plain Python: the
+    API's asset has no numpy."""
+    return [round(x, 9) for x in vector]
 
 
 class PineconeVectorStore:
@@ -176,7 +175,7 @@ class PineconeVectorStore:
         ids = list(ids)
         if not ids:
             return 0
-        matrix = as_matrix(vectors, self.dimension)
+        matrix = as_rows(vectors, self.dimension)
         check_batch(ids, matrix, metadatas)
         written = 0
         for batch in self._pack(ids, matrix, metadatas):
@@ -187,7 +186,7 @@ class PineconeVectorStore:
         return written
 
     def _pack(
-        self, ids: list[str], matrix: np.ndarray, metadatas: Sequence[Metadata]
+        self, ids: list[str], matrix: list[list[float]], metadatas: Sequence[Metadata]
     ) -> Iterator[list[dict]]:
         """Greedy packing: fill each request up to the record and byte limits before starting another."""
         batch: list[dict] = []
@@ -208,7 +207,9 @@ class PineconeVectorStore:
     def query(self, vector, top_k: int = 5, filter: Filter | None = None) -> list[Match]:
         if top_k < 1:
             raise VectorStoreError(f"top_k must be at least 1, got {top_k}")
-        q = as_matrix(vector, self.dimension)
+        q = as_rows(vector, self.dimension)
+        if len(q) != 1:
+            raise VectorStoreError(f"query takes one vector, got {len(q)}")
         validate_filter(filter)
         response = self._call(
             "query",
@@ -254,7 +255,7 @@ class PineconeVectorStore:
             for id_, vec in response.vectors.items():
                 out[id_] = Record(
                     id=id_,
-                    vector=np.asarray(vec.values, dtype=np.float32),
+                    vector=list(vec.values),
                     metadata=metadata_codec.decode(vec.metadata),
                 )
         return out

@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 
+from lifestream.core.constants import NO_SPEECH_TITLE
 from lifestream.core.models import TranscriptSegment
 from lifestream.core.text import STOPWORDS, words
 from lifestream.understand.summarize.gazetteer import places_in
@@ -328,7 +329,7 @@ def summarize_block(
     items = sentences(segments)
     if not items:
         return BlockSummary(
-            title=f"No speech ({scene_count} scene{'s' if scene_count != 1 else ''})",
+            title=f"{NO_SPEECH_TITLE} ({scene_count} scene{'s' if scene_count != 1 else ''})",
             activity="No speech in this part of the video.",
             location=NOT_NAMED,
             participants=[],

@@ -7,6 +7,7 @@ export type VideoSummary = Schemas["VideoSummary"];
 export type VideoPage = Schemas["VideoPage"];
 export type VideoDiary = Schemas["VideoDiary"];
 export type DayDiary = Schemas["DayDiary"];
+export type DigestLine = Schemas["DigestLine"];
 export type MediaLinks = Schemas["MediaLinks"];
 export type UploadTicket = Schemas["UploadTicket"];
 export type JobView = Schemas["JobView"];

@@ -316,6 +316,11 @@ export interface components {
         DayDiary: {
             /** Date */
             date: string;
+            /**
+             * Digest
+             * @description The day in a few lines, one per video, built from the diaries
+             */
+            digest?: components["schemas"]["DigestLine"][];
             /** Videos */
             videos: components["schemas"]["VideoDiary"][];
         };
@@ -330,6 +335,26 @@ export interface components {
             objects: number;
             /** Vectors */
             vectors: number;
+            /** Video Id */
+            video_id: string;
+        };
+        /**
+         * DigestLine
+         * @description One video of a day in a line: when, what (its blocks' titles), who (names only), where, tasks.
+         */
+        DigestLine: {
+            /**
+             * At
+             * @description Local clock time the video starts, HH:MM
+             */
+            at?: string | null;
+            /**
+             * Citations
+             * @description The blocks the line rests on
+             */
+            citations?: components["schemas"]["CitationView"][];
+            /** Text */
+            text: string;
             /** Video Id */
             video_id: string;
         };
@@ -408,6 +433,12 @@ export interface components {
             chunk_type: string;
             /** End */
             end: number;
+            /**
+             * Found
+             * @description This moment clears the calibrated threshold that ask uses (else it is only related)
+             * @default false
+             */
+            found: boolean;
             /** Recorded Date */
             recorded_date?: string | null;
             /** Score */
@@ -537,6 +568,11 @@ export interface components {
              */
             created_at: string;
             /**
+             * Diary Title
+             * @description What the diary calls the video: the title of its first block with speech
+             */
+            diary_title?: string | null;
+            /**
              * Duration
              * @description Seconds
              */
@@ -562,6 +598,11 @@ export interface components {
              * @enum {string}
              */
             status: "queued" | "processing" | "completed" | "failed";
+            /**
+             * Thumbnail
+             * @description A keyframe: presigned GET, or the API's path
+             */
+            thumbnail?: string | null;
             /**
              * Title
              * @description The uploaded file's name

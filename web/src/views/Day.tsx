@@ -1,5 +1,5 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
-import type { VideoDiary } from "../api/client";
+import type { DigestLine, VideoDiary } from "../api/client";
 import { ConfirmDelete } from "../components/ConfirmDelete";
 import { Player, type PlayerHandle, forgetMedia, useMedia } from "../components/Player";
 import { Speakers } from "../components/Speakers";
@@ -17,6 +17,7 @@ interface Props {
 export function Day({ date, video, at }: Props) {
   const { api } = useApp();
   const [day, setDay] = useState<VideoDiary[] | null>(null);
+  const [digest, setDigest] = useState<DigestLine[]>([]);
   const [error, setError] = useState<string | null>(null);
   // Asked for while rendering, before the heading's date formatting (whose first use loads ICU data),
   // so that work overlaps the network instead of preceding it.
@@ -27,6 +28,7 @@ export function Day({ date, video, at }: Props) {
   useLayoutEffect(() => {
     let live = true;
     setDay(null);
+    setDigest([]);
     setError(null);
     if (!request) {
       setError(`“${date}” is not a date (YYYY-MM-DD)`);
@@ -42,6 +44,7 @@ export function Day({ date, video, at }: Props) {
           if (live && own && own !== date) return navigate(dayHref(own, video, at), true);
         }
         setDay(d.videos);
+        setDigest(d.digest ?? []);
       })
       .catch((e) => live && setError((e as Error).message));
     return () => {
@@ -61,6 +64,7 @@ export function Day({ date, video, at }: Props) {
           No diary for this day. <a href="/">Back to the library</a>
         </p>
       )}
+      {day && digest.length > 0 && <Digest date={date} lines={digest} />}
       {day && day.length > 1 && (
         <nav aria-label="Videos of this day" class="tabs">
           {day.map((v) => (
@@ -69,7 +73,7 @@ export function Day({ date, video, at }: Props) {
               href={dayHref(date, v.video.video_id)}
               aria-current={v === selected ? "page" : undefined}
             >
-              {timeOfDay(v.video.recorded_at)} {v.video.title}
+              {timeOfDay(v.video.recorded_at)} {v.video.diary_title ?? v.video.title}
             </a>
           ))}
         </nav>
@@ -89,6 +93,27 @@ export function Day({ date, video, at }: Props) {
           }}
         />
       )}
+    </section>
+  );
+}
+
+/** The day in a few lines, one per video, each citation a link to its moment. */
+function Digest({ date, lines }: { date: string; lines: DigestLine[] }) {
+  return (
+    <section aria-labelledby="digest-title" class="digest">
+      <h2 id="digest-title">The day in brief</h2>
+      <ul>
+        {lines.map((l) => (
+          <li key={l.video_id} data-video={l.video_id}>
+            <span>{l.text}</span>{" "}
+            {(l.citations ?? []).map((c) => (
+              <a key={c.label} class="cite" href={dayHref(date, c.video_id, c.start)} title={c.quote}>
+                {span(c.start, c.end)}
+              </a>
+            ))}
+          </li>
+        ))}
+      </ul>
     </section>
   );
 }
@@ -122,8 +147,9 @@ function VideoView({
     <div class="video-view" data-video={v.video_id}>
       <div class="stage">
         <div class="video-head">
-          <h2>{v.title}</h2>
+          <h2>{v.diary_title ?? v.title}</h2>
           <p class="meta">
+            {v.diary_title ? `${v.title} · ` : ""}
             {timeOfDay(v.recorded_at)} UTC · {duration(v.duration)} · {blocks.length} block{blocks.length === 1 ? "" : "s"}
           </p>
         </div>

@@ -49,12 +49,13 @@ export function useVideos(): { videos: VideoSummary[] | null; error: string | nu
 }
 
 export function Library() {
-  const { config } = useApp();
+  const { api, config } = useApp();
   const { videos, error } = useVideos();
   const [filter, setFilter] = useState("");
   const shown = useMemo(() => {
     const words = filter.toLowerCase().split(/\s+/).filter(Boolean);
-    return (videos ?? []).filter((v) => words.every((w) => v.title.toLowerCase().includes(w)));
+    const said = (v: VideoSummary) => `${v.diary_title ?? ""} ${v.title}`.toLowerCase();
+    return (videos ?? []).filter((v) => words.every((w) => said(v).includes(w)));
   }, [videos, filter]);
   const days = groupByDay(shown, whenOf, config.timezone);
 
@@ -95,13 +96,23 @@ export function Library() {
                 return (
                   <li key={v.video_id} class="video-row" data-video={v.video_id}>
                     <span class="time">{timeOfDay(whenOf(v)) || "—"}</span>
-                    {v.status === "completed" ? (
-                      <a class="title" href={dayHref(date, v.video_id)}>
-                        {v.title}
-                      </a>
-                    ) : (
-                      <span class="title">{v.title}</span>
-                    )}
+                    <span class="cover">
+                      {v.thumbnail ? (
+                        <img class="thumb" src={api.url(v.thumbnail)} alt="" width={96} height={54} loading="lazy" />
+                      ) : (
+                        <span class="thumb placeholder" aria-hidden="true" />
+                      )}
+                      <span>
+                        {v.status === "completed" ? (
+                          <a class="title" href={dayHref(date, v.video_id)}>
+                            {v.diary_title ?? v.title}
+                          </a>
+                        ) : (
+                          <span class="title">{v.title}</span>
+                        )}
+                        {v.diary_title && <span class="file">{v.title}</span>}
+                      </span>
+                    </span>
                     <span class="duration">{duration(v.duration)}</span>
                     <Status video={v} />
                   </li>

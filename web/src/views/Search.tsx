@@ -15,6 +15,11 @@ const TYPES: [string, string][] = [
   ["screen_text", "Read on screen"],
 ];
 
+function summary(found: number, related: number): string {
+  const n = (k: number, what: string) => `${k} ${what}${k === 1 ? "" : "s"}`;
+  return found ? `${n(found, "moment")} found${related ? `, ${related} related` : ""}` : `Nothing found; ${n(related, "related moment")}`;
+}
+
 export function Search({ q }: { q: string }) {
   const { api } = useApp();
   const { videos } = useVideos();
@@ -46,6 +51,25 @@ export function Search({ q }: { q: string }) {
   useEffect(() => {
     if (playing) player.current?.seek(playing.start);
   }, [playing]);
+
+  // What clears the calibrated threshold that ask uses, apart from what is merely related.
+  const found = (hits ?? []).filter((h) => h.found);
+  const related = (hits ?? []).filter((h) => !h.found);
+  const item = (h: SearchHit, i: number) => (
+    <li key={`${h.video_id}-${h.start}-${i}`}>
+      <button type="button" class="hit" onClick={() => setPlaying({ ...h })} aria-pressed={playing?.video_id === h.video_id && playing.start === h.start}>
+        <Thumb videoId={h.video_id} at={h.start} />
+        <span class="hit-body">
+          <span class="hit-head">
+            <time>{span(h.start, h.end)}</time> · <TitleOf videoId={h.video_id} />
+            {h.recorded_date && <> · {h.recorded_date}</>} · <span class="tag">{h.chunk_type.replace("_", " ")}</span>
+          </span>
+          <span class="hit-text">{h.text}</span>
+          {(h.speakers ?? []).length > 0 && <span class="muted">Speakers: {(h.speakers ?? []).join(", ")}</span>}
+        </span>
+      </button>
+    </li>
+  );
 
   const set = (k: keyof typeof form) => (e: Event) => setForm({ ...form, [k]: (e.currentTarget as HTMLInputElement).value });
 
@@ -99,26 +123,25 @@ export function Search({ q }: { q: string }) {
         <div class="moment-list">
           {hits && (
             <p aria-live="polite" class="muted">
-              {hits.length ? `${hits.length} moment${hits.length === 1 ? "" : "s"}` : "Nothing found."}
+              {hits.length ? summary(found.length, related.length) : "Nothing found."}
             </p>
           )}
-          <ol class="hits">
-            {(hits ?? []).map((h, i) => (
-              <li key={`${h.video_id}-${h.start}-${i}`}>
-                <button type="button" class="hit" onClick={() => setPlaying({ ...h })} aria-pressed={playing?.video_id === h.video_id && playing.start === h.start}>
-                  <Thumb videoId={h.video_id} at={h.start} />
-                  <span class="hit-body">
-                    <span class="hit-head">
-                      <time>{span(h.start, h.end)}</time> · <TitleOf videoId={h.video_id} />
-                      {h.recorded_date && <> · {h.recorded_date}</>} · <span class="tag">{h.chunk_type.replace("_", " ")}</span>
-                    </span>
-                    <span class="hit-text">{h.text}</span>
-                    {(h.speakers ?? []).length > 0 && <span class="muted">Speakers: {(h.speakers ?? []).join(", ")}</span>}
-                  </span>
-                </button>
-              </li>
-            ))}
-          </ol>
+          {found.length > 0 && (
+            <>
+              <h2 class="hits-group" id="found-title">Found</h2>
+              <ol class="hits found" aria-labelledby="found-title">
+                {found.map(item)}
+              </ol>
+            </>
+          )}
+          {related.length > 0 && (
+            <>
+              <h2 class="hits-group" id="related-title">{found.length ? "Related" : "Related (nothing matched closely)"}</h2>
+              <ol class="hits related" aria-labelledby="related-title">
+                {related.map(item)}
+              </ol>
+            </>
+          )}
         </div>
         <aside class="moment-player" aria-label="Player">
           {playing ? <Player videoId={playing.video_id} title={playing.video_id} handle={player} /> : <p class="muted">Pick a result to play that moment.</p>}

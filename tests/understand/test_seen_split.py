@@ -1,7 +1,7 @@
-"""The held-out test split (issue 19, section 5) is what it says: its script and truth hang together, it covers
-the classes of question and of recording the issue names, and it shares nothing with the development split.
-No media is built here (bench/quality/testset_build.py does that at bench time) and nothing is scored: the
-split is run only to report, by the benches."""
+"""The `seen` split (v1, the first held-out split, now development material: issue 19, section 5): its script
+and truth hang together and it shares nothing with the older development split. No media is built here
+(bench/quality/testset_build.py does that at bench time) and nothing is scored. The held-out test split is
+v2: tests/understand/test_test_split_v2.py."""
 
 from __future__ import annotations
 
@@ -16,11 +16,11 @@ import metrics
 import testset
 
 from bench.retrieval.corpus import DEV, truth_spans
-from bench.retrieval.corpus_test import TEST
+from bench.retrieval.corpus_test import SEEN as TEST
 
 
 def test_every_answer_points_at_a_part_of_its_recording():
-    for name, want in metrics.truth("test").items():
+    for name, want in metrics.truth("seen").items():
         keys = {p.key for p in testset.recording(name).parts}
         for qa in want["qa"]:
             assert qa.get("day") or set(qa["at"]) <= keys, qa
@@ -53,4 +53,4 @@ def test_the_test_split_shares_no_question_and_no_video_with_the_development_spl
     dev_questions |= {qa["question"].lower() for want in metrics.truth("dev").values() for qa in want["qa"]}
     assert not dev_questions & {q.lower() for q, _, _ in TEST.questions}
     assert not set(DEV.days) & set(TEST.days)
-    assert not set(metrics.truth("dev")) & set(metrics.truth("test"))
+    assert not set(metrics.truth("dev")) & set(metrics.truth("seen"))
