@@ -21,6 +21,7 @@ from lifestream.core.models import SearchResult
 from lifestream.core.settings import Settings
 from lifestream.core.text import is_label, words
 from lifestream.core.timefmt import span_label
+from lifestream.memory import answer_kinds
 
 if TYPE_CHECKING:
     from lifestream.core.local_llm import LocalLLM
@@ -123,6 +124,13 @@ _OWNER = re.compile(r"\s*\(owner: [^)]*\)\s*$")
 _QUESTION_WORDS = frozenset("who whom whose what which when where why how many much often long".split())
 # A sentence is quoted beside the best one only when it scores at least this share of it.
 KEEP_SHARE = 0.8
+# Added to a sentence's score when it holds the kind of answer asked for (a day for "when", a number for
+# "how many", a place for "where", a name for "who"): about a third of the question's words.
+KIND_BONUS = 0.3
+# Added to what was read on screen when the question asks what a slide or sign showed (on top of the score of
+# what was said while it was shown, `_screen_first`): the spoken sentence then falls below KEEP_SHARE of it,
+# while a text shown at another moment, scored on its own words, does not overtake a sentence that answers.
+SCREEN_BONUS = 0.5
 
 
 def _stem(word: str) -> str:
@@ -130,6 +138,35 @@ def _stem(word: str) -> str:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             return word[: -len(suffix)]
     return word
+
+
+def _said(sentence: str, who: str | None) -> set[str]:
+    """The words a sentence brings to the question: its own, but not the name it is addressed to ("Hi Uncle
+    Omar, …" tells nothing about Omar), and the name of the voice that said it ("I'm calling from Lisbon",
+    said by Omar, is about Omar)."""
+    own = set(words(sentence)) - answer_kinds.said_to(sentence)
+    return {_stem(w) for w in own | set(words(who or ""))}
+
+
+def _screen_first(candidates: list, scores: list[float]) -> list[float]:
+    """For a question about what a slide or sign showed: what was read on screen answers it. The question's
+    other words ("the slide in the planning meeting") describe the moment, and match what was said then, so
+    a screen text scores as the best sentence said while it was shown (or its own score, if higher), plus
+    SCREEN_BONUS; what was shown in another moment keeps only its own."""
+    out = list(scores)
+    for i, (_, _, _, shown) in enumerate(candidates):
+        if shown.chunk_type != "screen_text":
+            continue
+        beside = [
+            scores[j]
+            for j, (_, _, _, r) in enumerate(candidates)
+            if r.chunk_type != "screen_text"
+            and r.video_id == shown.video_id
+            and r.start < shown.end
+            and r.end > shown.start
+        ]
+        out[i] = max([scores[i], *beside]) + SCREEN_BONUS
+    return out
 
 
 def _candidates(results: list[SearchResult]) -> list[tuple[str, str | None, int, SearchResult]]:
@@ -157,7 +194,7 @@ def extractive_answer(question: str, results: list[SearchResult], *, embedder=No
     if not candidates:
         return Answer(text=NOT_FOUND, citations=[], grounded=False)
     asked = {_stem(w) for w in words(question) if w not in _QUESTION_WORDS} or {_stem(w) for w in words(question)}
-    lexical = [len(asked & {_stem(w) for w in words(c[0])}) / (len(asked) or 1) for c in candidates]
+    lexical = [len(asked & _said(c[0], c[1])) / (len(asked) or 1) for c in candidates]
     dense = [0.0] * len(candidates)
     if embedder is not None:
         import numpy as np
@@ -167,10 +204,18 @@ def extractive_answer(question: str, results: list[SearchResult], *, embedder=No
         vectors = np.asarray(embedder.embed([c[0] for c in candidates]), dtype=np.float32)
         norms = np.linalg.norm(vectors, axis=1) * (np.linalg.norm(query) or 1.0)
         dense = [float(v) for v in (vectors @ query) / np.where(norms == 0, 1.0, norms)]
+    base = [lex + den for lex, den in zip(lexical, dense, strict=True)]
+    wanted = answer_kinds.kind(question)
+    base = [
+        b + KIND_BONUS * answer_kinds.holds(wanted, c[0], speaker=c[1], question=question)
+        for b, c in zip(base, candidates, strict=True)
+    ]
+    if answer_kinds.asks_about_screen(question):
+        base = _screen_first(candidates, base)
     scored = sorted(
         (
-            (lex + den + 0.05 / (1 + c[2]), -(c[3].end - c[3].start), i)
-            for i, (c, lex, den) in enumerate(zip(candidates, lexical, dense, strict=True))
+            (b + 0.05 / (1 + c[2]), -(c[3].end - c[3].start), i)
+            for i, (c, b) in enumerate(zip(candidates, base, strict=True))
         ),
         reverse=True,
     )

@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from lifestream.core.models import TranscriptSegment
-from lifestream.core.text import STOPWORDS, is_label
+from lifestream.core.text import ADDRESS, STOPWORDS, is_label
 from lifestream.understand.summarize.gazetteer import places_in
 
 _TIME_WORDS = (
@@ -46,11 +46,7 @@ _HERE = re.compile(
     r"(?i:here|speaking)\b(?!\s+(?:is|are|was|and)\b)"
 )
 # A name said to someone at the start of a sentence ("Maya, what …", "Hi Uncle Omar, …", "Yes, Sam, …").
-_ADDRESS = re.compile(
-    r"(?:^|[.!?]\s+)(?:(?i:hi|hello|hey|yes|okay|ok|so|well|and|bye|thanks|thank you),?\s+)?"
-    r"(?:(?i:uncle|aunt|auntie|grandma|grandpa|doctor|dr|mr|mrs|ms)\.?\s+)?"
-    r"(?P<name>[A-Z][a-z]+(?:-[A-Z][a-z]+)?)\s*,"
-)
+_ADDRESS = ADDRESS
 # An answer is the next turn of another voice, within this many seconds of the question.
 ANSWER_WITHIN_SECONDS = 4.0
 
