@@ -151,8 +151,9 @@ def _said(sentence: str, who: str | None) -> set[str]:
 def _screen_first(candidates: list, scores: list[float]) -> list[float]:
     """For a question about what a slide or sign showed: what was read on screen answers it. The question's
     other words ("the slide in the planning meeting") describe the moment, and match what was said then, so
-    a screen text scores as the best sentence said while it was shown (or its own score, if higher), plus
-    SCREEN_BONUS; what was shown in another moment keeps only its own."""
+    a screen text scores its own words plus the best sentence said while it was shown, plus SCREEN_BONUS
+    (its own words still tell two slides of one talk apart); what was shown in another moment has only its
+    own."""
     out = list(scores)
     for i, (_, _, _, shown) in enumerate(candidates):
         if shown.chunk_type != "screen_text":
@@ -165,7 +166,7 @@ def _screen_first(candidates: list, scores: list[float]) -> list[float]:
             and r.start < shown.end
             and r.end > shown.start
         ]
-        out[i] = max([scores[i], *beside]) + SCREEN_BONUS
+        out[i] = scores[i] + max(beside, default=0.0) + SCREEN_BONUS
     return out
 
 

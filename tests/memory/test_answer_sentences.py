@@ -196,3 +196,18 @@ def test_a_name_or_place_the_question_itself_says_is_no_answer():
     assert holds("place", "We took the train to York.", speaker=None, question="Where did we go?")
     assert not holds("person", "Omar, can you hear us?", speaker=None, question="Who is Omar?")
     assert holds("person", "I'm calling from Lisbon.", speaker="Omar", question="Who called from Lisbon?")
+
+
+def test_of_two_slides_of_one_talk_the_one_whose_words_the_question_says_answers(embedder):
+    # "What was the course name on the lecture slide?" quoted the homework slide first: both slides inherit
+    # what was said beside them ("… lecture …"), and only their own words tell them apart.
+    hits = [
+        _hit(0, "Speaker 1: You need to read chapter five before the next lecture.", 28.0, 32.0, score=0.9),
+        _hit(1, 'On screen: "Homework Read chapter 5"', 29.0, 33.0, kind="screen_text", score=0.6),
+        _hit(2, "Speaker 1: Good afternoon, this is lecture four, on composting.", 0.0, 6.0, score=0.5),
+        _hit(3, 'On screen: "SOIL SCIENCE 101 Lecture 4: Composting"', 0.0, 13.0, kind="screen_text", score=0.4),
+    ]
+
+    answer = extractive_answer("What was the course name on the lecture slide?", hits, embedder=embedder)
+
+    assert "SOIL SCIENCE" in _quotes(answer)[0], answer.text
