@@ -20,7 +20,18 @@ from __future__ import annotations
 
 import re
 
+from typing import TYPE_CHECKING
+
 from lifestream.core.text import ADDRESS
+
+if TYPE_CHECKING:
+    from lifestream.core.models import SearchResult
+
+# Added to what was read on screen when the question asks what a slide or sign showed (on top of the score of
+# what was said while it was shown, `screen_first`): the spoken sentence then falls below the share of the
+# best that answers.py quotes, while a text shown at another moment, scored on its own words, does not overtake
+# a sentence that answers.
+SCREEN_BONUS = 0.5
 
 # "What did the slide say?", "Which platform did the sign show?": asked of what was read on screen.
 _SHOWN = re.compile(
@@ -116,4 +127,26 @@ def said_to(sentence: str) -> set[str]:
         out.add(m.group("name").casefold())
         if m.group("title"):
             out.add(m.group("title").strip(" .").casefold())
+    return out
+
+
+def screen_first(scored: list[tuple[SearchResult, float]]) -> list[float]:
+    """For a question about what a slide or sign showed, the scores of (the moment each sentence comes from,
+    its score): what was read on screen answers it. The question's other words ("the slide in the planning
+    meeting") describe the moment, and match what was said then, so a screen text scores its own words plus
+    the best sentence said while it was shown, plus SCREEN_BONUS (its own words still tell two slides of one
+    talk apart); what was shown in another moment has only its own."""
+    out = [score for _, score in scored]
+    for i, (shown, score) in enumerate(scored):
+        if shown.chunk_type != "screen_text":
+            continue
+        beside = [
+            other
+            for r, other in scored
+            if r.chunk_type != "screen_text"
+            and r.video_id == shown.video_id
+            and r.start < shown.end
+            and r.end > shown.start
+        ]
+        out[i] = score + max(beside, default=0.0) + SCREEN_BONUS
     return out

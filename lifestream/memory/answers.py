@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
@@ -127,10 +128,6 @@ KEEP_SHARE = 0.8
 # Added to a sentence's score when it holds the kind of answer asked for (a day for "when", a number for
 # "how many", a place for "where", a name for "who"): about a third of the question's words.
 KIND_BONUS = 0.3
-# Added to what was read on screen when the question asks what a slide or sign showed (on top of the score of
-# what was said while it was shown, `_screen_first`): the spoken sentence then falls below KEEP_SHARE of it,
-# while a text shown at another moment, scored on its own words, does not overtake a sentence that answers.
-SCREEN_BONUS = 0.5
 
 
 def _stem(word: str) -> str:
@@ -148,26 +145,14 @@ def _said(sentence: str, who: str | None) -> set[str]:
     return {_stem(w) for w in own | set(words(who or ""))}
 
 
-def _screen_first(candidates: list, scores: list[float]) -> list[float]:
-    """For a question about what a slide or sign showed: what was read on screen answers it. The question's
-    other words ("the slide in the planning meeting") describe the moment, and match what was said then, so
-    a screen text scores its own words plus the best sentence said while it was shown, plus SCREEN_BONUS
-    (its own words still tell two slides of one talk apart); what was shown in another moment has only its
-    own."""
-    out = list(scores)
-    for i, (_, _, _, shown) in enumerate(candidates):
-        if shown.chunk_type != "screen_text":
-            continue
-        beside = [
-            scores[j]
-            for j, (_, _, _, r) in enumerate(candidates)
-            if r.chunk_type != "screen_text"
-            and r.video_id == shown.video_id
-            and r.start < shown.end
-            and r.end > shown.start
-        ]
-        out[i] = scores[i] + max(beside, default=0.0) + SCREEN_BONUS
-    return out
+def _within(a: Sequence[str], b: Sequence[str]) -> bool:
+    """One word sequence holds the other."""
+    short, long = sorted((" ".join(a), " ".join(b)), key=len)
+    return bool(short) and f" {short} " in f" {long} "
+
+
+def _overlap(a: Citation, b: Citation) -> bool:
+    return a.video_id == b.video_id and a.start < b.end and b.start < a.end
 
 
 def _candidates(results: list[SearchResult]) -> list[tuple[str, str | None, int, SearchResult]]:
@@ -212,7 +197,7 @@ def extractive_answer(question: str, results: list[SearchResult], *, embedder=No
         for b, c in zip(base, candidates, strict=True)
     ]
     if answer_kinds.asks_about_screen(question):
-        base = _screen_first(candidates, base)
+        base = answer_kinds.screen_first([(c[3], b) for c, b in zip(candidates, base, strict=True)])
     scored = sorted(
         (
             (b + 0.05 / (1 + c[2]), -(c[3].end - c[3].start), i)
@@ -239,7 +224,10 @@ def extractive_answer(question: str, results: list[SearchResult], *, embedder=No
             continue
         seen.add(key)
         speaker = who or next((c[1] for c in candidates if c[1] and tuple(words(c[0])) == key), None)
-        picked.append((sentence, speaker, cite(narrowest[key], sentence)))
+        citation = cite(narrowest[key], sentence)
+        if any(_within(key, words(p[0])) and _overlap(citation, p[2]) for p in picked):
+            continue  # the same words again at that moment, inside a longer sentence (a summary's, a chunk's)
+        picked.append((sentence, speaker, citation))
     lines = [f"- {who + ': ' if who else ''}{sentence} {c.label}" for sentence, who, c in picked]
     return Answer(
         text="From your videos:\n" + "\n".join(lines),

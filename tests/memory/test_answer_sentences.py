@@ -211,3 +211,14 @@ def test_of_two_slides_of_one_talk_the_one_whose_words_the_question_says_answers
     answer = extractive_answer("What was the course name on the lecture slide?", hits, embedder=embedder)
 
     assert "SOIL SCIENCE" in _quotes(answer)[0], answer.text
+
+
+def test_a_sentence_quoted_inside_a_longer_one_of_the_same_moment_is_quoted_once(embedder):
+    # "Where does Diane live?" quoted "This is Diane in New Jersey." from the summary and again inside the
+    # transcript's run-on sentence at the same moment.
+    summary = _hit(0, "This is Diane in New Jersey. Participants: Diane, Sheila.", 7.0, 12.0, kind="summary")
+    said = _hit(1, "Diane: I thought you know, I heard of deep This is Diane in New Jersey.", 10.0, 15.0)
+
+    answer = extractive_answer("Where does Diane live?", [summary, said], embedder=embedder)
+
+    assert sum("Diane in New Jersey" in q for q in _quotes(answer)) == 1, answer.text
