@@ -6,6 +6,12 @@ when another voice addresses it by name and it answers next ("Maya, what do you 
 A name someone is only spoken of ("That was Diane and Sheila") is no evidence. A wrong name is worse than
 "Speaker 2": a voice with evidence for two names is two people the diarizer merged (two callers of close
 pitch on bench/quality's real call), so it shows neither; a self-introduction outweighs being addressed.
+
+A name the recogniser misheard ("Meir" for Mia, "Nina Elvaren" for Elena Alvarez on issue 19's recordings)
+is not checked here, because nothing in the words tells it: "Meir" was heard the same way both times, in
+the introduction and when addressed and answered, and Whisper's own word probabilities put right names lower
+than wrong ones (Leo 0.15, Hanna 0.28; Meir 0.49 and 0.90). Asking for a second piece of evidence would
+have kept Meir and dropped every right name heard once (Hana, Ravi, Leo, Diane, Sheila, Lena).
 """
 
 from __future__ import annotations
