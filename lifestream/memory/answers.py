@@ -213,7 +213,7 @@ def extractive_answer(question: str, results: list[SearchResult], *, embedder=No
         if key not in narrowest or result.end - result.start < narrowest[key].end - narrowest[key].start:
             narrowest[key] = result
     best = scored[0][0]
-    picked: list[tuple[str, str | None, Citation]] = []
+    picked: list[tuple[str, str | None, Citation, str]] = []  # sentence, voice, citation, chunk type
     seen: set[tuple[str, ...]] = set()
     for score, _, i in scored:
         sentence, who, _, _ = candidates[i]
@@ -224,14 +224,19 @@ def extractive_answer(question: str, results: list[SearchResult], *, embedder=No
             continue
         seen.add(key)
         speaker = who or next((c[1] for c in candidates if c[1] and tuple(words(c[0])) == key), None)
-        citation = cite(narrowest[key], sentence)
-        if any(_within(key, words(p[0])) and _overlap(citation, p[2]) for p in picked):
-            continue  # the same words again at that moment, inside a longer sentence (a summary's, a chunk's)
-        picked.append((sentence, speaker, citation))
-    lines = [f"- {who + ': ' if who else ''}{sentence} {c.label}" for sentence, who, c in picked]
+        quote = (sentence, speaker, cite(narrowest[key], sentence), narrowest[key].chunk_type)
+        # The same words again at that moment, inside a longer sentence (a summary's, a chunk's): one quote,
+        # the transcript's if either is (it cites where the words were said, under their voice; a summary's
+        # sentence is placed only by its share of the block's text).
+        same = [k for k, p in enumerate(picked) if _within(key, words(p[0])) and _overlap(quote[2], p[2])]
+        if not same:
+            picked.append(quote)
+        elif quote[3] == "transcript" and picked[same[0]][3] != "transcript":
+            picked[same[0]] = quote
+    lines = [f"- {who + ': ' if who else ''}{sentence} {c.label}" for sentence, who, c, _ in picked]
     return Answer(
         text="From your videos:\n" + "\n".join(lines),
-        citations=_unique([c for _, _, c in picked]),
+        citations=_unique([c for _, _, c, _ in picked]),
         grounded=True,
     )
 

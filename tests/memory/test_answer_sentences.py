@@ -222,3 +222,5 @@ def test_a_sentence_quoted_inside_a_longer_one_of_the_same_moment_is_quoted_once
     answer = extractive_answer("Where does Diane live?", [summary, said], embedder=embedder)
 
     assert sum("Diane in New Jersey" in q for q in _quotes(answer)) == 1, answer.text
+    # The transcript's, which cites where it was said (a summary's sentence is placed by its share of the text).
+    assert "Diane: I thought" in _quotes(answer)[0] and answer.citations[0].start >= 10.0, answer.text
