@@ -38,3 +38,13 @@ _LABEL = re.compile(
 def is_label(speaker: str | None) -> bool:
     """True for a diarization label or placeholder, which names no one."""
     return not speaker or bool(_LABEL.match(speaker.strip()))
+
+
+# A name said to someone at the start of a sentence ("Maya, what …", "Hi Uncle Omar, …", "Yes, Sam, …"): who
+# a sentence is addressed to. Here because the diary's names (understand/summarize/names.py) and the
+# answers (memory/answers.py: a sentence said to Omar tells nothing about Omar) read it alike.
+ADDRESS = re.compile(
+    r"(?:^|[.!?]\s+)(?:(?i:hi|hello|hey|yes|okay|ok|so|well|and|bye|thanks|thank you),?\s+)?"
+    r"(?P<title>(?i:uncle|aunt|auntie|grandma|grandpa|doctor|dr|mr|mrs|ms)\.?\s+)?"
+    r"(?P<name>[A-Z][a-z]+(?:-[A-Z][a-z]+)?)\s*,"
+)

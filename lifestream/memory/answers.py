@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import math
 import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
@@ -22,6 +23,7 @@ from lifestream.core.models import SearchResult
 from lifestream.core.settings import Settings
 from lifestream.core.text import is_label, words
 from lifestream.core.timefmt import span_label
+from lifestream.memory import answer_kinds
 from lifestream.memory.embeddings.base import as_lists, embed_query
 
 if TYPE_CHECKING:
@@ -125,6 +127,9 @@ _OWNER = re.compile(r"\s*\(owner: [^)]*\)\s*$")
 _QUESTION_WORDS = frozenset("who whom whose what which when where why how many much often long".split())
 # A sentence is quoted beside the best one only when it scores at least this share of it.
 KEEP_SHARE = 0.8
+# Added to a sentence's score when it holds the kind of answer asked for (a day for "when", a number for
+# "how many", a place for "where", a name for "who"): about a third of the question's words.
+KIND_BONUS = 0.3
 
 
 def _stem(word: str) -> str:
@@ -132,6 +137,24 @@ def _stem(word: str) -> str:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             return word[: -len(suffix)]
     return word
+
+
+def _said(sentence: str, who: str | None) -> set[str]:
+    """The words a sentence brings to the question: its own, but not the name it is addressed to ("Hi Uncle
+    Omar, …" tells nothing about Omar), and the name of the voice that said it ("I'm calling from Lisbon",
+    said by Omar, is about Omar)."""
+    own = set(words(sentence)) - answer_kinds.said_to(sentence)
+    return {_stem(w) for w in own | set(words(who or ""))}
+
+
+def _within(a: Sequence[str], b: Sequence[str]) -> bool:
+    """One word sequence holds the other."""
+    short, long = sorted((" ".join(a), " ".join(b)), key=len)
+    return bool(short) and f" {short} " in f" {long} "
+
+
+def _overlap(a: Citation, b: Citation) -> bool:
+    return a.video_id == b.video_id and a.start < b.end and b.start < a.end
 
 
 def _candidates(results: list[SearchResult]) -> list[tuple[str, str | None, int, SearchResult]]:
@@ -159,17 +182,25 @@ def extractive_answer(question: str, results: list[SearchResult], *, embedder=No
     if not candidates:
         return Answer(text=NOT_FOUND, citations=[], grounded=False)
     asked = {_stem(w) for w in words(question) if w not in _QUESTION_WORDS} or {_stem(w) for w in words(question)}
-    lexical = [len(asked & {_stem(w) for w in words(c[0])}) / (len(asked) or 1) for c in candidates]
+    lexical = [len(asked & _said(c[0], c[1])) / (len(asked) or 1) for c in candidates]
     dense = [0.0] * len(candidates)
     if embedder is not None:
         # Plain Python: a few dozen sentences, and the API's asset has no numpy.
         query = as_lists(embed_query(embedder, [question]))[0]
         vectors = as_lists(embedder.embed([c[0] for c in candidates]))
         dense = [_cosine(vector, query) for vector in vectors]
+    base = [lex + den for lex, den in zip(lexical, dense, strict=True)]
+    wanted = answer_kinds.kind(question)
+    base = [
+        b + KIND_BONUS * answer_kinds.holds(wanted, c[0], speaker=c[1], question=question)
+        for b, c in zip(base, candidates, strict=True)
+    ]
+    if answer_kinds.asks_about_screen(question):
+        base = answer_kinds.screen_first([(c[3], b) for c, b in zip(candidates, base, strict=True)])
     scored = sorted(
         (
-            (lex + den + 0.05 / (1 + c[2]), -(c[3].end - c[3].start), i)
-            for i, (c, lex, den) in enumerate(zip(candidates, lexical, dense, strict=True))
+            (b + 0.05 / (1 + c[2]), -(c[3].end - c[3].start), i)
+            for i, (c, b) in enumerate(zip(candidates, base, strict=True))
         ),
         reverse=True,
     )
@@ -181,7 +212,7 @@ def extractive_answer(question: str, results: list[SearchResult], *, embedder=No
         if key not in narrowest or result.end - result.start < narrowest[key].end - narrowest[key].start:
             narrowest[key] = result
     best = scored[0][0]
-    picked: list[tuple[str, str | None, Citation]] = []
+    picked: list[tuple[str, str | None, Citation, str]] = []  # sentence, voice, citation, chunk type
     seen: set[tuple[str, ...]] = set()
     for score, _, i in scored:
         sentence, who, _, _ = candidates[i]
@@ -192,11 +223,19 @@ def extractive_answer(question: str, results: list[SearchResult], *, embedder=No
             continue
         seen.add(key)
         speaker = who or next((c[1] for c in candidates if c[1] and tuple(words(c[0])) == key), None)
-        picked.append((sentence, speaker, cite(narrowest[key], sentence)))
-    lines = [f"- {who + ': ' if who else ''}{sentence} {c.label}" for sentence, who, c in picked]
+        quote = (sentence, speaker, cite(narrowest[key], sentence), narrowest[key].chunk_type)
+        # The same words again at that moment, inside a longer sentence (a summary's, a chunk's): one quote,
+        # the transcript's if either is (it cites where the words were said, under their voice; a summary's
+        # sentence is placed only by its share of the block's text).
+        same = [k for k, p in enumerate(picked) if _within(key, words(p[0])) and _overlap(quote[2], p[2])]
+        if not same:
+            picked.append(quote)
+        elif quote[3] == "transcript" and picked[same[0]][3] != "transcript":
+            picked[same[0]] = quote
+    lines = [f"- {who + ': ' if who else ''}{sentence} {c.label}" for sentence, who, c, _ in picked]
     return Answer(
         text="From your videos:\n" + "\n".join(lines),
-        citations=_unique([c for _, _, c in picked]),
+        citations=_unique([c for _, _, c, _ in picked]),
         grounded=True,
     )
 

@@ -96,3 +96,131 @@ def test_transcript_chunks_carry_the_name_a_voice_was_given():
 
     assert [c.text.split(":")[0] for c in said] == ["Speaker 1", "Maya"]
     assert said[1].speakers == ["Maya"]
+
+
+# --- what kind of answer is wanted (issue 19, section 2: found on the v1 test split, fixed as classes) -----
+def test_a_question_about_a_slide_quotes_what_was_on_screen_not_the_words_said_beside_it(embedder):
+    said = _hit(0, "Hana: Okay, let's start the planning meeting.", 0.0, 3.7, score=0.9)
+    slide = _hit(1, 'On screen: "Q3 ROADMAP REVIEW"', 0.0, 6.6, kind="screen_text", score=0.3)
+    other = _hit(2, "Hana: This is Hana, I run the design team.", 3.7, 6.7, score=0.5)
+
+    question = "What did the slide in the planning meeting say?"
+    answer = extractive_answer(question, [said, slide, other], embedder=embedder)
+
+    assert "ROADMAP" in _quotes(answer)[0], answer.text
+    assert not any("let's start" in q for q in _quotes(answer)), answer.text
+
+
+def test_a_question_about_what_was_said_is_not_answered_from_the_screen(embedder):
+    said = _hit(0, "Elena: You need to read chapter five before the next lecture.", 28.0, 32.0, score=0.6)
+    slide = _hit(1, 'On screen: "Homework Read chapter 5"', 29.0, 33.0, kind="screen_text", score=0.9)
+
+    answer = extractive_answer("What did Elena say about the next lecture?", [slide, said], embedder=embedder)
+
+    assert "chapter five" in _quotes(answer)[0], answer.text
+
+
+def test_the_sentence_said_to_a_person_does_not_answer_a_question_about_them(embedder):
+    # "Where is Uncle Omar calling from?" was answered with "Hi Uncle Omar, it's Lena, can you hear us?": a
+    # sentence addressed to Omar says nothing of where he is; what Omar's own voice said does.
+    hello = _hit(0, "Lena: Hi Uncle Omar, it's Lena, can you hear us?", 0.2, 3.9, score=0.9)
+    reply = _hit(1, "Omar: Yes, loud and clear, I'm calling from Lisbon.", 3.9, 7.8, score=0.5)
+    trip = _hit(2, "Omar: How was the school trip to York?", 10.3, 13.0, score=0.4)
+
+    answer = extractive_answer("Where is Uncle Omar calling from?", [hello, reply, trip], embedder=embedder)
+
+    assert "Lisbon" in _quotes(answer)[0], answer.text
+    assert not any("can you hear us" in q for q in _quotes(answer)), answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "repeats", "answers"),
+    [
+        (
+            "How many jars of honey did we buy?",
+            "We always buy jars of honey at this market.",
+            "Today we got two jars of honey.",
+        ),
+        (
+            "Where did Nora buy the bread?",
+            "Nora buys the bread, she always buys the bread.",
+            "Nora got the bread at the Riverside market.",
+        ),
+        (
+            "Who is bringing the cake?",
+            "Someone is bringing the cake, I think.",
+            "Priya is bringing the cake tomorrow.",
+        ),
+        (
+            "When is the dentist appointment?",
+            "I must not forget the dentist appointment.",
+            "The dentist appointment is on Tuesday.",
+        ),
+    ],
+)
+def test_the_sentence_with_the_kind_of_answer_asked_for_comes_first(embedder, question, repeats, answers):
+    # Both repeat the question's words; only one holds a count, a place, a name or a day. The one that
+    # merely repeats the question is also the better-ranked moment.
+    hits = [
+        _hit(0, f"Speaker 1: {repeats}", 0.0, 4.0, score=0.9),
+        _hit(1, f"Speaker 1: {answers}", 10.0, 14.0),
+    ]
+
+    answer = extractive_answer(question, hits, embedder=embedder)
+
+    assert answers in _quotes(answer)[0], answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("How many steam engines did Mia see?", "count"),
+        ("How much did I pay at the cheese stall?", "count"),
+        ("By when are the budget figures due?", "time"),
+        ("How often is the compost pile turned?", "time"),
+        ("Where is Uncle Omar calling from?", "place"),
+        ("Who runs the design team?", "person"),
+        ("What did the slide say?", None),
+    ],
+)
+def test_the_kind_of_answer_a_question_asks_for(question, kind):
+    from lifestream.memory.answer_kinds import kind as kind_of
+
+    assert kind_of(question) == kind
+
+
+def test_a_name_or_place_the_question_itself_says_is_no_answer():
+    from lifestream.memory.answer_kinds import holds
+
+    assert not holds("place", "How was the trip to York?", speaker=None, question="Where is York?")
+    assert holds("place", "We took the train to York.", speaker=None, question="Where did we go?")
+    assert not holds("person", "Omar, can you hear us?", speaker=None, question="Who is Omar?")
+    assert holds("person", "I'm calling from Lisbon.", speaker="Omar", question="Who called from Lisbon?")
+
+
+def test_of_two_slides_of_one_talk_the_one_whose_words_the_question_says_answers(embedder):
+    # "What was the course name on the lecture slide?" quoted the homework slide first: both slides inherit
+    # what was said beside them ("… lecture …"), and only their own words tell them apart.
+    hits = [
+        _hit(0, "Speaker 1: You need to read chapter five before the next lecture.", 28.0, 32.0, score=0.9),
+        _hit(1, 'On screen: "Homework Read chapter 5"', 29.0, 33.0, kind="screen_text", score=0.6),
+        _hit(2, "Speaker 1: Good afternoon, this is lecture four, on composting.", 0.0, 6.0, score=0.5),
+        _hit(3, 'On screen: "SOIL SCIENCE 101 Lecture 4: Composting"', 0.0, 13.0, kind="screen_text", score=0.4),
+    ]
+
+    answer = extractive_answer("What was the course name on the lecture slide?", hits, embedder=embedder)
+
+    assert "SOIL SCIENCE" in _quotes(answer)[0], answer.text
+
+
+def test_a_sentence_quoted_inside_a_longer_one_of_the_same_moment_is_quoted_once(embedder):
+    # "Where does Diane live?" quoted "This is Diane in New Jersey." from the summary and again inside the
+    # transcript's run-on sentence at the same moment.
+    summary = _hit(0, "This is Diane in New Jersey. Participants: Diane, Sheila.", 7.0, 12.0, kind="summary")
+    said = _hit(1, "Diane: I thought you know, I heard of deep This is Diane in New Jersey.", 10.0, 15.0)
+
+    answer = extractive_answer("Where does Diane live?", [summary, said], embedder=embedder)
+
+    assert sum("Diane in New Jersey" in q for q in _quotes(answer)) == 1, answer.text
+    # The transcript's, which cites where it was said (a summary's sentence is placed by its share of the text).
+    assert "Diane: I thought" in _quotes(answer)[0] and answer.citations[0].start >= 10.0, answer.text

@@ -64,6 +64,29 @@ def test_a_segment_takes_the_speaker_it_overlaps_most():
     assert [s.text for s in out] == ["words"] * 5
 
 
+def test_a_segment_across_a_change_of_voice_is_cut_at_its_sentences():
+    # Found on the real call (issue 19): Whisper heard both callers' introductions as one segment, and the
+    # whole of it went to one voice, so both names went to one label.
+    turns = [Turn(start=1.0, end=3.2, speaker="Speaker 1"), Turn(start=3.4, end=7.0, speaker="Speaker 2")]
+    seg = _seg(0.0, 7.5, "This is Diane in New Jersey. And I'm Sheila, in Texas, from Chicago.")
+    out = assign_speakers([seg], turns)
+    assert [(s.speaker, s.text) for s in out] == [
+        ("Speaker 1", "This is Diane in New Jersey."),
+        ("Speaker 2", "And I'm Sheila, in Texas, from Chicago."),
+    ]
+    # The segment's own edges stay; the cut between the voices falls between the two turns.
+    assert out[0].start == 0.0 and out[-1].end == 7.5
+    assert 3.0 <= out[0].end == out[1].start <= 4.0
+
+
+def test_a_segment_of_one_voice_comes_back_whole():
+    turns = [Turn(start=0, end=2.0, speaker="Speaker 1"), Turn(start=2.3, end=2.6, speaker="Speaker 2")]
+    seg = _seg(0.0, 2.4, "Good morning. How are you all doing today? I am fine.")
+    # Speaker 2's 0.1 s at the end is less than the last sentence's stretch: nothing is cut off.
+    (out,) = assign_speakers([seg], turns)
+    assert (out.speaker, out.text, out.start, out.end) == ("Speaker 1", seg.text, 0.0, 2.4)
+
+
 def test_a_segment_in_a_vad_gap_takes_the_nearest_turn_within_a_second():
     turns = [Turn(start=0, end=2, speaker="Speaker 1"), Turn(start=6, end=8, speaker="Speaker 2")]
     out = assign_speakers([_seg(2.3, 2.9), _seg(5.2, 5.8)], turns)

@@ -1,13 +1,17 @@
 """Speaker turns and how they label a transcript.
 
 A diarizer answers "who spoke when" as turns; the transcript's segments take the speaker of the turn they
-overlap most. Diarizers name their clusters arbitrarily, so turns are renamed "Speaker 1/2/…" in order of
-first appearance: the same recording always reads the same way, and the local LLM (which names speakers
-from self-introductions) and the user's renames start from stable labels.
+overlap most. A recogniser's segment often runs across a change of voice ("This is Diane in New Jersey. And
+I'm Sheila, in Texas." in one segment of a real call): such a segment is cut at its sentence ends and each
+sentence takes the voice of its own stretch, so one caller's self-introduction is not put on the other's
+voice. Diarizers name their clusters arbitrarily, so turns are renamed "Speaker 1/2/…" in order of first
+appearance: the same recording always reads the same way, and the local LLM (which names speakers from
+self-introductions) and the user's renames start from stable labels.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from pydantic import BaseModel, Field
@@ -52,21 +56,80 @@ def _overlaps(seg: TranscriptSegment, turns: Sequence[Turn]) -> dict[str, float]
 
 
 def assign_speakers(segments: Sequence[TranscriptSegment], turns: Sequence[Turn]) -> list[TranscriptSegment]:
-    """Each segment labelled with the speaker it overlaps most.
+    """Each segment labelled with the speaker it overlaps most; one that several voices overlap is first cut
+    at its sentence ends (`by_sentence`), and its sentences labelled so.
 
     A segment no turn overlaps (the VAD heard nothing there) takes the nearest turn's speaker within a
     second, else stays unlabelled: a guess farther away would be noise. Segments carry no word timestamps,
-    so one spanning a turn change is not split (its words cannot be placed on either side of it)."""
-    out = []
+    so a turn change inside a sentence is not split (its words cannot be placed on either side of it)."""
+    out: list[TranscriptSegment] = []
     for seg in segments:
         shares = _overlaps(seg, turns)
-        if shares:
-            # Ties go to the speaker who spoke first in the recording (a stable, not a random, choice).
-            speaker = max(shares, key=lambda s: (shares[s], -_first(turns, s)))
-        else:
-            speaker = _nearest(seg, turns, within=1.0)
-        out.append(seg.model_copy(update={"speaker": speaker}))
+        if len(shares) > 1:
+            out += by_sentence(seg, turns)
+            continue
+        out.append(seg.model_copy(update={"speaker": _label(seg, turns, shares)}))
     return out
+
+
+def _label(seg: TranscriptSegment, turns: Sequence[Turn], shares: dict[str, float]) -> str | None:
+    if not shares:
+        return _nearest(seg, turns, within=1.0)
+    # Ties go to the speaker who spoke first in the recording (a stable, not a random, choice).
+    return max(shares, key=lambda s: (shares[s], -_first(turns, s)))
+
+
+# A sentence ends at . ! ? followed by a space (an abbreviation's dot rarely matters here: a wrong cut
+# only means both halves are labelled by their own stretch).
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def by_sentence(seg: TranscriptSegment, turns: Sequence[Turn]) -> list[TranscriptSegment]:
+    """`seg` cut at its sentence ends, each sentence labelled with the voice of its own stretch; runs of
+    sentences of one voice are joined again, so a segment of one voice comes back whole.
+
+    A sentence's stretch is placed by its share of the characters, counted over the segment's voiced time
+    (the turns inside it) rather than its whole span: a recogniser's segment often opens or ends in
+    silence, which would shift every sentence off its words."""
+    sentences = [s for s in _SENTENCE_END.split(seg.text.strip()) if s]
+    inside = sorted(
+        (max(t.start, seg.start), min(t.end, seg.end), t.speaker)
+        for t in turns
+        if t.end > seg.start and t.start < seg.end
+    )
+    voiced = sum(b - a for a, b, _ in inside)
+    if len(sentences) < 2 or voiced <= 0:
+        return [seg.model_copy(update={"speaker": _label(seg, turns, _overlaps(seg, turns))})]
+    total = sum(len(s) for s in sentences)
+
+    def clock(share: float) -> float:
+        """The moment `share` of the segment's voiced time has passed."""
+        left = share * voiced
+        for a, b, _ in inside:
+            if left <= b - a:
+                return a + left
+            left -= b - a
+        return inside[-1][1]
+
+    pieces: list[TranscriptSegment] = []
+    done = 0
+    for sentence in sentences:
+        lo, hi = clock(done / total), clock((done + len(sentence)) / total)
+        done += len(sentence)
+        part = TranscriptSegment(start=round(lo, 3), end=round(max(hi, lo), 3), text=sentence)
+        shares = _overlaps(part, turns) or _overlaps(seg, turns)
+        speaker = _label(part, turns, shares)
+        if pieces and pieces[-1].speaker == speaker:
+            last = pieces[-1]
+            pieces[-1] = last.model_copy(update={"end": part.end, "text": f"{last.text} {sentence}"})
+        else:
+            pieces.append(part.model_copy(update={"speaker": speaker}))
+    if len(pieces) == 1:
+        return [seg.model_copy(update={"speaker": pieces[0].speaker})]
+    # The first and last pieces keep the segment's own edges (only the cuts between voices are estimated).
+    pieces[0] = pieces[0].model_copy(update={"start": seg.start})
+    pieces[-1] = pieces[-1].model_copy(update={"end": seg.end})
+    return pieces
 
 
 def _first(turns: Sequence[Turn], speaker: str) -> float:

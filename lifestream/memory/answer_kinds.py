@@ -1,0 +1,152 @@
+"""What kind of answer a question wants, and whether a sentence holds one (issue 19, section 2).
+
+The extractive answer scores each retrieved sentence by the question's words and meaning (answers.py). That
+alone quotes the sentence that repeats the question best, which is often not the one that answers it: "Where
+is Uncle Omar calling from?" matched "Hi Uncle Omar, it's Lena, can you hear us?" (two of its three words)
+rather than Omar's "I'm calling from Lisbon"; "What did the slide say?" matched the words spoken beside the
+slide, not the slide. So, beside the words:
+
+- a question asks for a kind of answer (who, when, where, how many) and a sentence that holds that kind of
+  thing (a name, a day or time, a place, a number) is worth more than one that only repeats the question;
+- a question about what was shown (a slide, a sign, the screen) is answered by what was read on screen;
+- a sentence said *to* a person ("Omar, …", "Hi Uncle Omar, …") is no evidence about that person: the name
+  it opens with does not count as a word of the question it shares.
+
+Plain patterns over English words: no model, and nothing that needs the diary's gazetteer (memory sits
+below understand).
+"""
+
+from __future__ import annotations
+
+import re
+
+from typing import TYPE_CHECKING
+
+from lifestream.core.text import ADDRESS
+
+if TYPE_CHECKING:
+    from lifestream.core.models import SearchResult
+
+# Added to what was read on screen when the question asks what a slide or sign showed (on top of the score of
+# what was said while it was shown, `screen_first`): the spoken sentence then falls below the share of the
+# best that answers.py quotes, while a text shown at another moment, scored on its own words, does not overtake
+# a sentence that answers.
+SCREEN_BONUS = 0.5
+
+# "What did the slide say?", "Which platform did the sign show?": asked of what was read on screen.
+_SHOWN = re.compile(
+    r"\b(?:slides?|signs?|screens?|boards?|whiteboard|banner|placard|displayed|display|shown|showed|"
+    r"written|caption|subtitles?|menu board)\b",
+    re.IGNORECASE,
+)
+_KIND = (
+    ("count", r"how (?:many|much)|what (?:number|amount|price)|what did \w+(?: \w+)? cost"),
+    ("time", r"when|by when|until when|how (?:often|long|soon)|what (?:time|day|date)"),
+    ("place", r"where|from where|what (?:place|city|town|country)"),
+    ("person", r"who|whom|whose"),
+)
+_KIND_PATTERNS = tuple((name, re.compile(rf"^\s*(?:{opening})\b", re.IGNORECASE)) for name, opening in _KIND)
+_NUMBER_WORDS = (
+    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand "
+    "million dozen half couple pair"
+)
+_COUNT = re.compile(rf"\d|\b(?:{'|'.join(_NUMBER_WORDS.split())})\b", re.IGNORECASE)
+_DAYS = "monday tuesday wednesday thursday friday saturday sunday"
+_MONTHS = "january february march april may june july august september october november december"
+_TIME = re.compile(
+    rf"\b(?:{'|'.join((_DAYS + ' ' + _MONTHS).split())}|today|tomorrow|tonight|yesterday|weekend|"
+    r"morning|afternoon|evening|noon|midnight|o'clock|every|daily|weekly|monthly|minutes?|hours?|days?|"
+    r"weeks?|months?|years?|soon|later|\w+teenth|\w+tieth|\d{1,2}(?:st|nd|rd|th)|\d{1,2}[:.]\d\d|"
+    r"\d+\s?(?:am|pm|a\.m\.|p\.m\.))\b",
+    re.IGNORECASE,
+)
+_PLACE_NOUNS = (
+    "airport beach cafe church city clinic country garden home hospital hotel house kitchen library market "
+    "museum office park restaurant room school shop station store street town village warehouse"
+)
+# A place: a capitalised name after a preposition of place ("from Lisbon", "to the Riverside market"), or a
+# kind of place ("the railway museum").
+_PLACE = re.compile(
+    r"\b(?i:from|in|at|to|into|near|inside|outside|around|towards?)\s+(?:(?i:the|a|an|my|our)\s+)?"
+    r"(?!I\b)[A-Z][a-z]+"
+    rf"|\b(?i:{'|'.join(_PLACE_NOUNS.split())})s?\b"
+)
+_CAPITALISED = re.compile(r"\b(?!I\b)[A-Z][a-z]+\b")
+# A capital that opens a sentence is a name only before a verb a person does ("Priya is bringing …"), and
+# not for the words that often open one ("Someone is …", "Lunch was …").
+_OPENS_AS_NAME = re.compile(
+    r"^(?P<name>[A-Z][a-z]+)(?:'s|\s+(?:is|was|will|has|had|said|says|asked|wants|wanted|can|could|should|"
+    r"must|needs|took|gave|brought|made|got|and))\b"
+)
+_NOT_PEOPLE = frozenset(
+    (
+        f"{_DAYS} {_MONTHS} someone somebody everyone everybody nobody anyone anybody everything nothing "
+        "something today tomorrow tonight yesterday dinner lunch breakfast it that this there here"
+    ).split()
+)
+
+
+def kind(question: str) -> str | None:
+    """The kind of answer asked for: "count", "time", "place", "person", or None (what, why, which …)."""
+    for name, pattern in _KIND_PATTERNS:
+        if pattern.search(question):
+            return name
+    return None
+
+
+def asks_about_screen(question: str) -> bool:
+    """True for a question about what was shown (a slide, a sign, the screen)."""
+    return bool(_SHOWN.search(question))
+
+
+def holds(wanted: str | None, sentence: str, *, speaker: str | None, question: str) -> bool:
+    """`sentence` (said by the named voice `speaker`, or None) holds an answer of the kind `wanted`, other
+    than the words the question itself says."""
+    if wanted is None:
+        return False
+    asked = {w.casefold() for w in re.findall(r"[A-Za-z']+|\d+", question)}
+    if wanted == "count":
+        return any(m.group().casefold() not in asked for m in _COUNT.finditer(sentence))
+    if wanted == "time":
+        return any(m.group().casefold() not in asked for m in _TIME.finditer(sentence))
+    if wanted == "place":
+        return any(m.group().split()[-1].casefold() not in asked for m in _PLACE.finditer(sentence))
+    # A person: the named voice that said it, or a name in it, other than those the question names.
+    names = [speaker] if speaker else []
+    names += [m.group() for m in _CAPITALISED.finditer(sentence) if m.start()]  # past the first word
+    names += [m.group("name") for m in (ADDRESS.match(sentence), _OPENS_AS_NAME.match(sentence)) if m]
+    names = [n for n in names if n.casefold() not in _NOT_PEOPLE]
+    return any(n.casefold() not in asked for n in names)
+
+
+def said_to(sentence: str) -> set[str]:
+    """The words of the names (and titles: "Uncle Omar") a sentence is addressed to, casefolded."""
+    out: set[str] = set()
+    for m in ADDRESS.finditer(sentence):
+        out.add(m.group("name").casefold())
+        if m.group("title"):
+            out.add(m.group("title").strip(" .").casefold())
+    return out
+
+
+def screen_first(scored: list[tuple[SearchResult, float]]) -> list[float]:
+    """For a question about what a slide or sign showed, the scores of (the moment each sentence comes from,
+    its score): what was read on screen answers it. The question's other words ("the slide in the planning
+    meeting") describe the moment, and match what was said then, so a screen text scores its own words plus
+    the best sentence said while it was shown, plus SCREEN_BONUS (its own words still tell two slides of one
+    talk apart); what was shown in another moment has only its own."""
+    out = [score for _, score in scored]
+    for i, (shown, score) in enumerate(scored):
+        if shown.chunk_type != "screen_text":
+            continue
+        beside = [
+            other
+            for r, other in scored
+            if r.chunk_type != "screen_text"
+            and r.video_id == shown.video_id
+            and r.start < shown.end
+            and r.end > shown.start
+        ]
+        out[i] = score + max(beside, default=0.0) + SCREEN_BONUS
+    return out
