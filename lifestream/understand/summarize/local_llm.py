@@ -22,6 +22,7 @@ from lifestream.core.models import TranscriptSegment
 from lifestream.understand.summarize.extractive import (
     COMMITMENT,
     NOT_NAMED,
+    key_sentences,
     participants,
     sentences,
     speaker_names,
@@ -39,43 +40,49 @@ from lifestream.understand.summarize.models import ActionItem, BlockSummary, Spe
 
 log = logging.getLogger(__name__)
 
-MAX_TRANSCRIPT_CHARS = 6_000  # ≈ 1.5k tokens: with the prompt and example it stays well inside 4k context
+# ≈ 600 tokens. Reading the prompt is most of a block's cost (75 tokens/s on one core against 13 generated):
+# 6,000 characters took ~20 s a block. A longer block is given its opening and its most central sentences.
+MAX_TRANSCRIPT_CHARS = 2_400
 MAX_TITLE_WORDS = 8
+# Every string the model writes is bounded, so the grammar ends the JSON inside max_tokens (issue 19).
+TITLE_CHARS, ACTIVITY_CHARS, PLACE_CHARS = 64, 200, 48
 
 
 # --- what each task returns (the JSON schema the model is constrained to) ---------------------------------
 class SpeakerName(BaseModel):
-    label: str = Field(description="The speaker label exactly as in the transcript, e.g. 'Speaker 1'")
-    name: str | None = Field(description="The name this speaker says is theirs; null if they do not say it")
+    label: str = Field(description="The speaker label exactly as in the transcript, e.g. 'Speaker 1'", max_length=24)
+    name: str | None = Field(
+        description="The name this speaker says is theirs; null if they do not say it", max_length=PLACE_CHARS
+    )
 
 
 class NamesDraft(BaseModel):
-    speakers: list[SpeakerName]
+    speakers: list[SpeakerName] = Field(max_length=4)
 
 
 class HeadingDraft(BaseModel):
-    title: str = Field(description="At most 8 words, in your own words")
-    activity: str = Field(description="One or two sentences: what happened")
-    location: str | None = Field(description="A place named in the transcript, else null")
+    title: str = Field(description="At most 8 words, in your own words", max_length=TITLE_CHARS)
+    activity: str = Field(description="One or two sentences: what happened", max_length=ACTIVITY_CHARS)
+    location: str | None = Field(description="A place named in the transcript, else null", max_length=PLACE_CHARS)
 
 
 class TaskDraft(BaseModel):
-    task: str = Field(description="The commitment, as said")
-    speaker: str | None = Field(description="Label of the speaker who said it, or null")
+    task: str = Field(description="The commitment, as said", max_length=ACTIVITY_CHARS)
+    speaker: str | None = Field(description="Label of the speaker who said it, or null", max_length=24)
 
 
 class TaskTextsDraft(BaseModel):
-    items: list[TaskDraft]
+    items: list[TaskDraft] = Field(max_length=4)
 
 
 class SingleDraft(BaseModel):
     """Everything in one prompt: kept to measure the focused prompts against (bench/bench_llm.py)."""
 
-    title: str
-    activity: str
-    location: str | None
-    speakers: list[SpeakerName]
-    action_items: list[TaskDraft]
+    title: str = Field(max_length=TITLE_CHARS)
+    activity: str = Field(max_length=ACTIVITY_CHARS)
+    location: str | None = Field(max_length=PLACE_CHARS)
+    speakers: list[SpeakerName] = Field(max_length=4)
+    action_items: list[TaskDraft] = Field(max_length=4)
 
 
 # --- prompts: one task each, each with a short example ------------------------------------------------
@@ -104,13 +111,40 @@ SINGLE_SYSTEM = (
 )
 
 
-def transcript_text(segments: Sequence[TranscriptSegment]) -> str:
+def transcript_text(segments: Sequence[TranscriptSegment], limit: int = MAX_TRANSCRIPT_CHARS) -> str:
+    """The block's speech as the model reads it: all of it when it fits `limit`, else the opening sentences
+    (introductions) and then the block's most central ones (extractive.key_sentences), in the order said,
+    with "[…]" where sentences were left out."""
     lines = [f"{s.speaker + ': ' if s.speaker else ''}{s.text.strip()}" for s in segments if s.text.strip()]
     text = "\n".join(lines)
-    if len(text) > MAX_TRANSCRIPT_CHARS:
-        half = MAX_TRANSCRIPT_CHARS // 2  # the beginning (introductions) and the end (decisions)
-        text = text[:half] + "\n[…]\n" + text[-half:]
-    return text
+    if len(text) <= limit:
+        return text
+    items = sentences(segments)
+    opening = set(range(min(2, len(items))))
+
+    def chosen(k: int) -> set[int]:
+        picked = {id(item) for item in key_sentences(items, k)}
+        return opening | {i for i, item in enumerate(items) if id(item) in picked}
+
+    def size(keep: set[int]) -> int:
+        return sum(len(items[i][0]) + 12 for i in keep)
+
+    lo, hi = 0, len(items)  # the most central sentences that fit (top-k sets nest as k grows)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        lo, hi = (mid, hi) if size(chosen(mid)) <= limit else (lo, mid - 1)
+    out, previous, last = [], -1, None
+    for i in sorted(chosen(lo)):
+        sentence, seg = items[i]
+        if i != previous + 1:
+            out.append("[…]")
+            last = None
+        if out and seg.speaker == last and out[-1] != "[…]":
+            out[-1] += " " + sentence
+        else:
+            out.append(f"{seg.speaker + ': ' if seg.speaker else ''}{sentence}")
+        previous, last = i, seg.speaker
+    return "\n".join(out)[: limit + 200]
 
 
 def _messages(
@@ -119,12 +153,13 @@ def _messages(
     return [
         {"role": "system", "content": system},
         {"role": "user", "content": "Transcript:\n" + "\n".join(example[0])},
-        {"role": "assistant", "content": json.dumps(example[1])},
+        # Compact, as the bounded grammar makes the model write it.
+        {"role": "assistant", "content": json.dumps(example[1], separators=(",", ":"))},
         {"role": "user", "content": f"Transcript:\n{transcript}{extra}"},
     ]
 
 
-def _ask(llm: LocalLLM, messages, schema, max_tokens: int):
+def _ask(llm: LocalLLM, messages, schema, max_tokens: int | None):
     try:
         return llm.chat(messages, schema, max_tokens=max_tokens).value
     except LocalLLMError as exc:
@@ -243,7 +278,7 @@ def summarize_block_local(
                 {"role": "user", "content": f"Transcript:\n{transcript}{seen}"},
             ],
             SingleDraft,
-            400,
+            None,
         )
         names_d = None  # its speakers are not taken: see the docstring
         heading_d = (
@@ -254,7 +289,7 @@ def summarize_block_local(
         tasks_d = TaskTextsDraft(items=draft.action_items) if draft else None
     else:
         names_d = None  # never asked: see the docstring
-        heading_d = _ask(llm, _messages(HEADING_SYSTEM, HEADING_EXAMPLE, transcript, seen), HeadingDraft, 160)
+        heading_d = _ask(llm, _messages(HEADING_SYSTEM, HEADING_EXAMPLE, transcript, seen), HeadingDraft, None)
         tasks_d = None
     if raw is not None:
         raw.update(names=names_d, heading=heading_d, tasks=tasks_d)
