@@ -67,3 +67,27 @@ def test_the_packaged_model_summarizes_the_demo_video(sample, offline_settings, 
     spoken = " ".join(sample.lines).lower()
     assert all(item.text.lower() in spoken for item in block.action_items)  # nothing invented
     assert all(item.owner is None for item in block.action_items)  # no named speaker in the demo
+
+
+def test_a_long_block_is_read_as_its_opening_and_central_sentences_within_the_limit():
+    """Issue 19 (speed): reading the prompt was most of a block's cost, so a long block's transcript is cut
+    to MAX_TRANSCRIPT_CHARS by sentence, keeping the opening (introductions) and the most central ones."""
+    from lifestream.core.models import TranscriptSegment
+    from lifestream.understand.summarize.local_llm import MAX_TRANSCRIPT_CHARS, transcript_text
+    from tests.support.media import varied_sentences
+
+    said = varied_sentences(900)
+    segments = [
+        TranscriptSegment(start=3.0 * i, end=3.0 * i + 3, text=s, speaker=f"Speaker {1 + (i % 5 == 0)}")
+        for i, s in enumerate(said)
+    ]
+    text = transcript_text(segments)
+
+    assert sum(len(s) for s in said) > 2 * MAX_TRANSCRIPT_CHARS and len(text) <= MAX_TRANSCRIPT_CHARS
+    lines = text.splitlines()
+    assert lines[0] == f"Speaker 2: {said[0]}" and lines[1].startswith(f"Speaker 1: {said[1]}")
+    assert "[…]" in lines
+    kept = [line.split(": ", 1)[1] for line in lines if line != "[…]"]
+    assert all(part in " ".join(said) for part in kept)  # whole sentences, in the order said
+    short = segments[:4]
+    assert transcript_text(short) == "\n".join(f"{s.speaker}: {s.text}" for s in short)
