@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Mapping, Sequence
 
 from pydantic import BaseModel, Field
@@ -45,7 +46,14 @@ log = logging.getLogger(__name__)
 MAX_TRANSCRIPT_CHARS = 2_400
 MAX_TITLE_WORDS = 8
 # Every string the model writes is bounded, so the grammar ends the JSON inside max_tokens (issue 19).
-TITLE_CHARS, ACTIVITY_CHARS, PLACE_CHARS = 64, 200, 48
+# The activity is one sentence: generating is ~6x slower than reading (13 against 75 tokens/s on one core),
+# and two sentences of activity were most of the 73 tokens a heading took (bench/RESULTS.md, issue 19).
+TITLE_CHARS, ACTIVITY_CHARS, PLACE_CHARS, TASK_CHARS = 64, 120, 48, 200
+# Text read on screen goes into the prompt only this far: OCR of a busy frame is long and mostly noise.
+MAX_SCREEN_CHARS = 240
+# A block with fewer words of speech than this is told by the extractive rules alone: there is nothing
+# for a model to condense, and a call costs seconds.
+MIN_WORDS_FOR_MODEL = 12
 
 
 # --- what each task returns (the JSON schema the model is constrained to) ---------------------------------
@@ -62,12 +70,12 @@ class NamesDraft(BaseModel):
 
 class HeadingDraft(BaseModel):
     title: str = Field(description="At most 8 words, in your own words", max_length=TITLE_CHARS)
-    activity: str = Field(description="One or two sentences: what happened", max_length=ACTIVITY_CHARS)
+    activity: str = Field(description="One short sentence: what happened", max_length=ACTIVITY_CHARS)
     location: str | None = Field(description="A place named in the transcript, else null", max_length=PLACE_CHARS)
 
 
 class TaskDraft(BaseModel):
-    task: str = Field(description="The commitment, as said", max_length=ACTIVITY_CHARS)
+    task: str = Field(description="The commitment, as said", max_length=TASK_CHARS)
     speaker: str | None = Field(description="Label of the speaker who said it, or null", max_length=24)
 
 
@@ -88,8 +96,8 @@ class SingleDraft(BaseModel):
 # --- prompts: one task each, each with a short example ------------------------------------------------
 HEADING_SYSTEM = (
     "You write the heading of one diary entry from a transcript. title: at most 8 words that say what the "
-    "part is about, in your own words; never copy the first words of the transcript. activity: one or two "
-    "sentences saying what happened. location: a place that is named in the transcript (a city, a shop, a "
+    "part is about, in your own words; never copy the first words of the transcript. activity: one short "
+    "sentence saying what happened. location: a place that is named in the transcript (a city, a shop, a "
     "room), copied as said; null if no place is named. Use only the transcript."
 )
 HEADING_EXAMPLE = (
@@ -145,6 +153,19 @@ def transcript_text(segments: Sequence[TranscriptSegment], limit: int = MAX_TRAN
             out.append(f"{seg.speaker + ': ' if seg.speaker else ''}{sentence}")
         previous, last = i, seg.speaker
     return "\n".join(out)[: limit + 200]
+
+
+def screen_prompt(screen_text: Sequence[str], limit: int = MAX_SCREEN_CHARS) -> str:
+    """What was read on screen, as the prompt shows it: each distinct text with a word in it, once, within
+    `limit` characters (the grounding still sees all of it)."""
+    kept: list[str] = []
+    for text in dict.fromkeys(" ".join(t.split()) for t in screen_text):
+        if not re.search(r"[^\W\d_]{3}", text):
+            continue  # digits and stray letters: a clock, a counter, OCR noise
+        if sum(len(k) + 2 for k in kept) + len(text) > limit:
+            break
+        kept.append(text)
+    return "; ".join(kept)
 
 
 def _messages(
@@ -264,12 +285,13 @@ def summarize_block_local(
         segments, visual_summary=visual_summary, scene_count=scene_count, names=names
     )
     transcript = transcript_text(segments)
-    if not transcript:
-        return base  # no speech: nothing for a language model to read
+    if len(transcript.split()) < MIN_WORDS_FOR_MODEL:
+        return base  # (next to) no speech: nothing for a language model to condense
     labels = sorted({s.speaker for s in segments if s.speaker})
     ruled = dict(names) if names is not None else speaker_names(segments)
     evidence = Evidence([s.text for s in segments] + list(screen_text) + [visual_summary])
-    seen = f"\n\nOn screen: {'; '.join(screen_text)}" if screen_text else ""
+    shown = screen_prompt(screen_text)
+    seen = f"\n\nOn screen: {shown}" if shown else ""
     if single_prompt:
         draft = _ask(
             llm,
