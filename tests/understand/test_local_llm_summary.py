@@ -91,3 +91,37 @@ def test_a_long_block_is_read_as_its_opening_and_central_sentences_within_the_li
     assert all(part in " ".join(said) for part in kept)  # whole sentences, in the order said
     short = segments[:4]
     assert transcript_text(short) == "\n".join(f"{s.speaker}: {s.text}" for s in short)
+
+
+class _CountingServer:
+    """xllamacpp.Server at its boundary: counts the requests, answers one fixed heading."""
+
+    def __init__(self):
+        self.requests: list[dict] = []
+
+    def handle_chat_completions(self, request):
+        import json
+
+        self.requests.append(request)
+        content = json.dumps({"title": "Seeds and soil", "activity": "Planting.", "location": None})
+        return {"choices": [{"message": {"content": content}}], "usage": {}}
+
+
+def test_a_block_with_next_to_no_speech_is_not_sent_to_the_model_and_long_ones_are():
+    from lifestream.core.local_llm import LocalLLM
+    from lifestream.core.models import TranscriptSegment
+    from lifestream.understand.summarize.local_llm import summarize_block_local
+
+    server = _CountingServer()
+    llm = LocalLLM(server, model_path="fake.gguf", threads=1)
+    short = [TranscriptSegment(start=0, end=2, text="Okay, thanks.", speaker="Speaker 1")]
+    summarize_block_local(llm, short, visual_summary="", scene_count=1)
+    assert server.requests == []
+
+    said = "We planted the tomato seeds in the back garden and watered them well before the rain came."
+    summarize_block_local(
+        llm, [TranscriptSegment(start=0, end=6, text=said, speaker="Speaker 1")], visual_summary="",
+        scene_count=1, screen_text=["00:00:12", "GARDEN CENTRE", "GARDEN CENTRE", "7"],
+    )  # fmt: skip
+    (request,) = server.requests
+    assert request["messages"][-1]["content"].endswith("On screen: GARDEN CENTRE")

@@ -285,14 +285,18 @@ def summarize_block_local(
         segments, visual_summary=visual_summary, scene_count=scene_count, names=names
     )
     transcript = transcript_text(segments)
-    if len(transcript.split()) < MIN_WORDS_FOR_MODEL:
-        return base  # (next to) no speech: nothing for a language model to condense
+    if not transcript:
+        return base  # no speech: nothing for a language model to read
+    # Next to no speech: the rules' heading is all there is to say, and a call costs seconds.
+    asking = len(transcript.split()) >= MIN_WORDS_FOR_MODEL
     labels = sorted({s.speaker for s in segments if s.speaker})
     ruled = dict(names) if names is not None else speaker_names(segments)
     evidence = Evidence([s.text for s in segments] + list(screen_text) + [visual_summary])
     shown = screen_prompt(screen_text)
     seen = f"\n\nOn screen: {shown}" if shown else ""
-    if single_prompt:
+    if not asking:
+        names_d = heading_d = tasks_d = None
+    elif single_prompt:
         draft = _ask(
             llm,
             [
