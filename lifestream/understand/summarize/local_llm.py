@@ -1,7 +1,7 @@
 """Block summaries from the local language model: one focused task per prompt, then grounding.
 
 A 0.5B model asked for a whole summary at once names speakers "Hello?" and titles blocks with their first
-words; asked one thing at a time (a title, activity and a said location),
+words; asked one thing at a time (a title and a said location),
 with one worked example, it does much better (bench/bench_llm.py). Every name, place and number it returns
 must be traced in the transcript or on-screen text (`grounding`). Who, where and the action items come from
 the extractive rules, which the model may narrow, never widen (on bench/quality it widened participants and
@@ -46,8 +46,9 @@ log = logging.getLogger(__name__)
 MAX_TRANSCRIPT_CHARS = 2_400
 MAX_TITLE_WORDS = 8
 # Every string the model writes is bounded, so the grammar ends the JSON inside max_tokens (issue 19).
-# The activity is one sentence: generating is ~6x slower than reading (13 against 75 tokens/s on one core),
-# and two sentences of activity were most of the 73 tokens a heading took (bench/RESULTS.md, issue 19).
+# The heading prompt asks for no activity: generating is ~6x slower than reading a token (13 against 75
+# tokens/s on one core) and the activity was most of the 73 tokens a heading took, while the rules' activity
+# (the block's central sentences) is already what the 0.5B model restated (bench/RESULTS.md, issue 19).
 TITLE_CHARS, ACTIVITY_CHARS, PLACE_CHARS, TASK_CHARS = 64, 120, 48, 200
 # Text read on screen goes into the prompt only this far: OCR of a busy frame is long and mostly noise.
 MAX_SCREEN_CHARS = 240
@@ -70,7 +71,6 @@ class NamesDraft(BaseModel):
 
 class HeadingDraft(BaseModel):
     title: str = Field(description="At most 8 words, in your own words", max_length=TITLE_CHARS)
-    activity: str = Field(description="One short sentence: what happened", max_length=ACTIVITY_CHARS)
     location: str | None = Field(description="A place named in the transcript, else null", max_length=PLACE_CHARS)
 
 
@@ -96,8 +96,7 @@ class SingleDraft(BaseModel):
 # --- prompts: one task each, each with a short example ------------------------------------------------
 HEADING_SYSTEM = (
     "You write the heading of one diary entry from a transcript. title: at most 8 words that say what the "
-    "part is about, in your own words; never copy the first words of the transcript. activity: one short "
-    "sentence saying what happened. location: a place that is named in the transcript (a city, a shop, a "
+    "part is about, in your own words; never copy the first words of the transcript. location: a place that is named in the transcript (a city, a shop, a "
     "room), copied as said; null if no place is named. Use only the transcript."
 )
 HEADING_EXAMPLE = (
@@ -107,7 +106,6 @@ HEADING_EXAMPLE = (
     ),
     {
         "title": "Boiler noise and a dripping tap",
-        "activity": "The boiler is noisy again and the kitchen tap drips, so a plumber in Leeds will be called.",
         "location": "Leeds",
     },
 )
@@ -201,15 +199,19 @@ def _is_prefix_title(title: str, segments: Sequence[TranscriptSegment]) -> bool:
 
 
 def ground_heading(
-    draft: HeadingDraft | None, segments: Sequence[TranscriptSegment], evidence: Evidence
+    draft: HeadingDraft | None,
+    segments: Sequence[TranscriptSegment],
+    evidence: Evidence,
+    activity: str | None = None,
 ) -> tuple[str | None, str | None, str | None]:
-    """(title, activity, location), each None where the model's version cannot be kept."""
+    """(title, activity, location), each None where the model's version cannot be kept; the activity is the
+    single prompt's (`activity`), the focused heading does not ask for one."""
     if draft is None:
         return None, None, None
     title = " ".join(draft.title.strip().strip("\"'").rstrip(".").split()[:MAX_TITLE_WORDS]) or None
     if title and (_is_prefix_title(title, segments) or ungrounded_details(title, evidence)):
         title = None
-    activity = grounded_sentences(draft.activity, evidence) or None
+    activity = grounded_sentences(activity, evidence) or None if activity else None
     return title, activity, grounded_place(draft.location, evidence)
 
 
@@ -294,6 +296,7 @@ def summarize_block_local(
     evidence = Evidence([s.text for s in segments] + list(screen_text) + [visual_summary])
     shown = screen_prompt(screen_text)
     seen = f"\n\nOn screen: {shown}" if shown else ""
+    single_activity = None
     if not asking:
         names_d = heading_d = tasks_d = None
     elif single_prompt:
@@ -308,11 +311,12 @@ def summarize_block_local(
         )
         names_d = None  # its speakers are not taken: see the docstring
         heading_d = (
-            HeadingDraft(title=draft.title, activity=draft.activity, location=draft.location)
+            HeadingDraft(title=draft.title, location=draft.location)
             if draft
             else None
         )
         tasks_d = TaskTextsDraft(items=draft.action_items) if draft else None
+        single_activity = draft.activity if draft else None
     else:
         names_d = None  # never asked: see the docstring
         heading_d = _ask(llm, _messages(HEADING_SYSTEM, HEADING_EXAMPLE, transcript, seen), HeadingDraft, None)
@@ -324,7 +328,7 @@ def summarize_block_local(
     if known_names is not None:
         known_names.update(block_names)
     names = block_names
-    title, activity, place = ground_heading(heading_d, segments, evidence)
+    title, activity, place = ground_heading(heading_d, segments, evidence, activity=single_activity)
     if single_prompt:
         tasks = ground_tasks(tasks_d, segments, names, evidence)
     else:
