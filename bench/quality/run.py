@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/quality/run.py [--split dev|test|both] [--only NAME ...] [--llm-model PATH_OR_REPO/FILE ...]
                                           [--speed] [--minutes 10] [--write] [--no-helpers] [--json OUT]
+    .venv/bin/python bench/quality/run.py --speed-only [--speed-summarizer local extractive] [--json OUT]
 
 Two splits (issue 19), side by side: `dev` is the material the code, its weights and thresholds were tuned
 on (truth.yaml); `test` is held out (truth_test.yaml; recordings built by testset_build.py from the script
@@ -16,8 +17,10 @@ local LLM is not installed; openai against tests/support/openai_fake/). Every re
 action-item precision/recall, participants and places correct, title quality (≤ 8 words, not the
 transcript's opening), the call/reading block cut, answers correct and cited to a moment ≤ 25 s; then DER
 and OCR recall from bench/quality/speakers.py and ocr.py when they are there. `--speed`: the whole
-offline pipeline on a generated N-minute talk video as a ratio to real time, the summary stage alone,
-and peak RSS. `--write` puts the table in the "Diary quality" section of bench/RESULTS.md.
+offline pipeline on a generated N-minute talk video as a ratio to real time, in wall and in CPU seconds
+(process and children: the machine is shared, so CPU time is the steadier figure), per stage, with peak
+RSS and the local model's calls and tokens; `--speed-summarizer` runs it once per summarizer (a baseline
+in the same run), `--speed-only` skips the quality table. `--write` puts the table in the "Diary quality" section of bench/RESULTS.md.
 
 The OpenAI column is a fake: its chat answers are an extractive stand-in built from the prompt it is sent
 (tests/support/openai_fake/ has no language model). It measures the OpenAI path's plumbing (request
