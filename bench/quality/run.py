@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/quality/run.py [--split dev|seen|test|both] [--only NAME ...] [--llm-model PATH_OR_REPO/FILE ...]
                                           [--speed] [--minutes 10] [--write] [--no-helpers] [--json OUT]
+    .venv/bin/python bench/quality/run.py --speed-only [--speed-summarizer local extractive] [--json OUT]
 
 Splits (issue 19), side by side. Development material, which may be tuned on: `dev` (truth.yaml, the material
 the code, its weights and thresholds were tuned on) and `seen` (truth_test.yaml, recordings built by
@@ -19,8 +20,10 @@ local LLM is not installed; openai against tests/support/openai_fake/). Every re
 action-item precision/recall, participants and places correct, title quality (≤ 8 words, not the
 transcript's opening), the call/reading block cut, answers correct and cited to a moment ≤ 25 s; then DER
 and OCR recall from bench/quality/speakers.py and ocr.py when they are there. `--speed`: the whole
-offline pipeline on a generated N-minute talk video as a ratio to real time, the summary stage alone,
-and peak RSS. `--write` puts the table in the "Diary quality" section of bench/RESULTS.md.
+offline pipeline on a generated N-minute talk video as a ratio to real time, in wall and in CPU seconds
+(process and children: the machine is shared, so CPU time is the steadier figure), per stage, with peak
+RSS and the local model's calls and tokens; `--speed-summarizer` runs it once per summarizer (a baseline
+in the same run), `--speed-only` skips the quality table. `--write` puts the table in the "Diary quality" section of bench/RESULTS.md.
 
 The OpenAI column is a fake: its chat answers are an extractive stand-in built from the prompt it is sent
 (tests/support/openai_fake/ has no language model). It measures the OpenAI path's plumbing (request
@@ -34,6 +37,7 @@ import importlib.util
 import json
 import os
 import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -254,28 +258,41 @@ class _PeakRSS:
         self._thread.join()
 
 
-def speed(minutes: float, overrides: dict[str, Any]) -> dict[str, float]:
+def _cpu_seconds() -> float:
+    """CPU seconds of this process and its waited-for children (ffmpeg): on 2 cores shared by several
+    people the wall clock says as much about the neighbours as about us; CPU time does not."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def speed(minutes: float, overrides: dict[str, Any]) -> dict[str, Any]:
+    """The whole offline pipeline on a generated talk video: wall and CPU seconds, in total and per stage
+    (the time since the previous progress report goes to the stage that reports, which did the work), as
+    ratios to the audio's duration, with the peak RSS and the local model's token counts."""
     from lifestream.core.settings import load_settings
     from lifestream.memory.video_index import VideoIndex
     from lifestream.understand.pipeline import process_video
     from tests.support.media import MediaFactory
 
     video = MediaFactory(root=recordings.CACHE / "speed").long_talk_video(minutes, size="1280x720")
-    stages: dict[str, float] = {}
-    last = [time.perf_counter(), None]
+    stages: dict[str, list[float]] = {}
+    last = [time.perf_counter(), _cpu_seconds()]
 
     def progress(stage: str, _share: float) -> None:
-        now = time.perf_counter()
-        if last[1] is not None:
-            stages[last[1]] = stages.get(last[1], 0.0) + now - last[0]
-        last[0], last[1] = now, stage
+        now, cpu = time.perf_counter(), _cpu_seconds()
+        spent = stages.setdefault(stage, [0.0, 0.0])
+        spent[0] += now - last[0]
+        spent[1] += cpu - last[1]
+        last[:] = [now, cpu]
 
     with tempfile.TemporaryDirectory() as tmp:
         settings = load_settings(
             data_dir=Path(tmp) / "data", faiss_dir=Path(tmp) / "index", transcriber="local", **overrides
         )
+        llm_before = _llm_usage()
         with _PeakRSS() as rss:
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), _cpu_seconds()
+            last[:] = [t0, c0]
             result = process_video(
                 video,
                 settings=settings,
@@ -284,16 +301,57 @@ def speed(minutes: float, overrides: dict[str, Any]) -> dict[str, float]:
                 on_progress=progress,
                 index=VideoIndex.from_settings(settings),
             )
-            wall = time.perf_counter() - t0
-    progress("end", 1.0)
+            wall, cpu = time.perf_counter() - t0, _cpu_seconds() - c0
+        llm_after = _llm_usage()
+    d = result.duration
     return {
         "seconds": wall,
-        "ratio": wall / result.duration,
-        "summarize ratio": stages.get("summarize", 0.0) / result.duration,
+        "cpu seconds": cpu,
+        "ratio": wall / d,
+        "cpu ratio": cpu / d,
+        "summarize ratio": stages.get("summarize", [0.0, 0.0])[0] / d,
+        "summarize cpu ratio": stages.get("summarize", [0.0, 0.0])[1] / d,
+        "stages": {k: {"wall": w, "cpu": c, "wall ratio": w / d, "cpu ratio": c / d} for k, (w, c) in stages.items()},
         "peak RSS MB": rss.peak / 2**20,
-        "duration": result.duration,
+        "duration": d,
         "summarizer": result.summary.summarizer,
+        "llm": {k: llm_after[k] - llm_before.get(k, 0) for k in llm_after},
+        "blocks": len(result.summary.blocks),
+        "chunks": result.chunk_count,
+        "load": os.getloadavg()[0],
     }
+
+
+def _llm_usage() -> dict[str, float]:
+    """The loaded local model's running totals (empty when none is loaded)."""
+    from lifestream.core import local_llm
+
+    totals: dict[str, float] = {}
+    for llm in local_llm._loaded.values():
+        u = llm.usage
+        totals = {"requests": u.requests, "prompt tokens": u.prompt_tokens,
+                  "completion tokens": u.completion_tokens, "seconds": u.seconds}  # fmt: skip
+    return totals
+
+
+def speed_line(figures: dict[str, Any]) -> str:
+    stages = ", ".join(
+        f"{k} {v['wall ratio']:.3f}/{v['cpu ratio']:.3f}" for k, v in figures["stages"].items() if v["wall"] >= 0.5
+    )
+    llm = figures["llm"]
+    model = (
+        f"; model: {llm['requests']:.0f} calls, {llm['prompt tokens']:.0f} prompt / {llm['completion tokens']:.0f} "
+        f"completion tokens, {llm['seconds']:.1f} s"
+        if llm.get("requests")
+        else ""
+    )
+    return (
+        f"summarizer {figures['summarizer']}, {figures['duration']:.0f} s talk (1280x720), {figures['blocks']} blocks: "
+        f"wall {figures['seconds']:.1f} s = {figures['ratio']:.3f}×, CPU {figures['cpu seconds']:.1f} s = "
+        f"{figures['cpu ratio']:.3f}× (process + children); summary stage {figures['summarize ratio']:.3f}× wall, "
+        f"{figures['summarize cpu ratio']:.3f}× CPU; per stage wall/CPU ×: {stages}; peak RSS "
+        f"{figures['peak RSS MB']:.0f} MB; load average {figures['load']:.1f}{model}"
+    )
 
 
 def _fmt(value: float | None, name: str) -> str:
@@ -314,6 +372,11 @@ def main() -> None:
     )
     parser.add_argument("--speed", action="store_true", help="also time the whole offline pipeline")
     parser.add_argument("--minutes", type=float, default=10.0)
+    parser.add_argument(
+        "--speed-summarizer", nargs="+", default=["local"],
+        help="summarizers to time with --speed (e.g. extractive local: the extractive run is the baseline)",
+    )  # fmt: skip
+    parser.add_argument("--speed-only", action="store_true", help="only --speed, no quality table")
     parser.add_argument("--write", action="store_true", help="update bench/RESULTS.md")
     parser.add_argument(
         "--split", choices=tuple(SPLITS), default="both",
@@ -331,7 +394,11 @@ def main() -> None:
 
     splits = SPLITS[args.split]
     columns: list[tuple[str, dict | None, list[str]]] = []
-    for name, overrides, note in configurations(args.llm_model):
+    if args.speed_only:
+        if args.write:
+            parser.error("--speed-only does not --write (it would blank the quality table): copy its lines by hand")
+        args.speed = True
+    for name, overrides, note in [] if args.speed_only else configurations(args.llm_model):
         if args.skip_openai and name.startswith("openai"):
             continue
         if args.config and not any(name.startswith(c) for c in args.config):
@@ -355,23 +422,23 @@ def main() -> None:
     for m in metric_names:
         cells = [_fmt(c[1].get(m), m) if c[1] else "skipped" for c in columns]
         lines.append(f"| {m} | " + " | ".join(cells) + " |")
-    extra = [] if args.no_helpers else helper_rows(args.split)
+    extra = [] if args.no_helpers or args.speed_only else helper_rows(args.split)
     table = "\n".join(lines)
     print(table)
     for script, row in extra:
         print(f"{script}: {row}")
     notes = [f"- {c[0]}: {n}" for c in columns for n in c[2]]
     print("\n".join(notes))
-    speed_line = ""
+    speed_text = ""
     if args.speed:
-        figures = speed(args.minutes, {"summarizer": "auto"})
-        speed_line = (
-            f"Whole offline pipeline (summarizer: {figures['summarizer']}) on a generated {figures['duration']:.0f} s "
-            f"talk video (1280x720): {figures['seconds']:.1f} s = {figures['ratio']:.3f}× real time; summary stage "
-            f"alone {figures['summarize ratio']:.4f}×; peak RSS {figures['peak RSS MB']:.0f} MB; load average "
-            f"at the end {os.getloadavg()[0]:.1f} (other jobs share the 2 cores)."
-        )
-        print(speed_line)
+        lines_speed = []
+        for summarizer in args.speed_summarizer:
+            figures = speed(args.minutes, {"summarizer": summarizer})
+            if args.json:
+                args.json.with_suffix(f".speed-{summarizer}.json").write_text(json.dumps(figures, indent=1))
+            lines_speed.append("- " + speed_line(figures))
+            print(lines_speed[-1])
+        speed_text = "Whole offline pipeline (`--speed`):\n" + "\n".join(lines_speed)
     if args.write:
         sys.path.insert(0, str(ROOT / "bench"))
         from bench_pipeline import write_section
@@ -393,7 +460,7 @@ def main() -> None:
                 *(f"- {s}: {r}" for s, r in extra),
                 *notes,
                 "",
-                speed_line,
+                speed_text,
                 "",
             ]
         )

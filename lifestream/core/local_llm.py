@@ -28,6 +28,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from lifestream.core.bounded_schema import Limits, fit
 from lifestream.core.errors import ConfigError, LifeStreamError
 
 T = TypeVar("T", bound=BaseModel)
@@ -35,6 +36,8 @@ T = TypeVar("T", bound=BaseModel)
 ENV_VARIABLE = "LIFESTREAM_LLM_MODEL"
 DEFAULT_CONTEXT = 4096  # per slot
 SLOTS = 4
+# What one answer may take when the caller names no limit: half a slot, the rest is for the prompt.
+MAX_OUTPUT_TOKENS = DEFAULT_CONTEXT // 2
 
 
 class LocalLLMUnavailable(LifeStreamError):
@@ -290,21 +293,25 @@ class LocalLLM:
         messages: list[dict[str, str]],
         schema: type[T],
         *,
-        max_tokens: int = 256,
+        max_tokens: int | None = None,
+        limits: Limits = Limits(),
     ) -> Generation:
-        """One constrained completion, parsed into `schema` (`Generation.value`)."""
+        """One constrained completion, parsed into `schema` (`Generation.value`).
+
+        The grammar llama.cpp is given is `schema` bounded (bounded_schema.fit): compact JSON whose longest
+        answer fits `max_tokens` (default MAX_OUTPUT_TOKENS), so a reply always ends inside the limit
+        instead of being cut off mid-string (issue 19). The schema's own maxLength/maxItems are kept;
+        unbounded parts get `limits`, shrunk as far as `max_tokens` needs. The request asks for exactly the
+        bound (plus the end-of-text token), never more."""
+        bounded, longest = fit(schema.model_json_schema(), max_tokens or MAX_OUTPUT_TOKENS, limits)
         request = {
             "messages": messages,
-            "max_tokens": max_tokens,
+            "max_tokens": longest + 1,
             "temperature": 0.0,
             "seed": 7,
             "response_format": {
                 "type": "json_schema",
-                "json_schema": {
-                    "name": schema.__name__,
-                    "schema": schema.model_json_schema(),
-                    "strict": True,
-                },
+                "json_schema": {"name": schema.__name__, "schema": bounded, "strict": True},
             },
         }
         started = time.perf_counter()
@@ -317,7 +324,7 @@ class LocalLLM:
         try:
             value = schema.model_validate(json.loads(content))
         except (json.JSONDecodeError, ValidationError) as exc:
-            # A reply cut by max_tokens is the usual cause: the grammar guarantees the prefix only.
+            # The bounded grammar ends every reply inside max_tokens: this is a runtime that ignored it.
             raise LocalLLMError(f"the local model's answer does not fit {schema.__name__}: {exc}") from exc
         usage = reply.get("usage") or {}
         gen = Generation(

@@ -345,7 +345,7 @@ def local_answer(question: str, results: list[SearchResult], llm: LocalLLM, *, e
         {"role": "user", "content": f"Excerpts:\n{excerpts}\n\nQuestion: {question}"},
     ]
     try:
-        draft = llm.chat(messages, AnswerDraft, max_tokens=200).value
+        draft = llm.chat(messages, AnswerDraft).value  # bounded by the schema (core/bounded_schema.py)
     except LocalLLMError as exc:
         log.warning("local LLM answer failed, answering extractively: %s", exc)
         draft = None

@@ -1,9 +1,10 @@
 """The chunk stage: indexable chunks — one summary chunk per block, transcript chunks that point to a
 moment, one chunk per action item, one per text seen on screen.
 
-Transcript chunks are whole sentences of one speaker, at most 25 s and ~256 tokens: a segment is cut at
-its sentence ends (times shared out by characters), a sentence that runs on past 25 s is cut by words,
-and a chunk never crosses a speaker change or a long pause. So a hit cites the moment, not a phone call
+Transcript chunks are whole sentences of one speaker, at most CHUNK_SECONDS (12 s) and ~256 tokens: a
+segment is cut at its sentence ends (times shared out by characters), a sentence longer than that stays
+whole up to 25 s (MOMENT_SECONDS) and is cut by words past it, and a chunk never crosses a speaker
+change or a long pause. So a hit cites the moment, not a phone call
 plus the reading after it (issue 13). Neighbouring chunks do not overlap (an overlap made the same
 sentence come back twice); instead each chunk carries the sentence before and after it as embedding
 context (`Chunk.context_before/after`, joined in `Chunk.embed_text`) while its `text`, `start` and
@@ -24,6 +25,11 @@ from lifestream.understand.diary import Diary
 from lifestream.understand.summarize.names import speaker_names
 
 MAX_CHUNK_TOKENS = 256
+# The longest span a run of one speaker's sentences is grouped into (issue 19). Chosen on this chunker with
+# local Whisper's output of the dev material (bench/bench_chunks.py, bench/RESULTS.md): 12 s gave hit@1
+# 0.814 / hit@3 0.956 on bench/retrieval's dev days against 0.796 / 0.912 at 25 s, where one chunk held
+# several topics of one speaker. A single sentence is still kept whole up to MOMENT_SECONDS.
+CHUNK_SECONDS = 12.0
 # An unfinished sentence continues into the next segment of its speaker across at most this pause.
 MAX_PAUSE_SECONDS = 8.0
 # Sentences flow at pauses under a second; a silence this long between two of them usually means the talk
@@ -231,7 +237,9 @@ def summary_text(block, *, images_described: bool) -> str:
     return " ".join(p for p in parts if p)
 
 
-def build_chunks(summary: Diary, *, images_described: bool = False) -> list[Chunk]:
+def build_chunks(
+    summary: Diary, *, images_described: bool = False, max_seconds: float = CHUNK_SECONDS
+) -> list[Chunk]:
     video_id, date = summary.video_id, summary.date
     chunks: list[Chunk] = []
     counters = {t: 0 for t in ChunkType}
@@ -277,8 +285,9 @@ def build_chunks(summary: Diary, *, images_described: bool = False) -> list[Chun
             block.index,
         )
 
+        # Sentences stay whole up to the moment limit; the target only decides where a run is cut.
         units = sentence_units(block.transcript)
-        groups = group_units(units)
+        groups = group_units(units, max_seconds=max_seconds)
         for k, group in enumerate(groups):
             # The neighbouring sentences, labelled with their speaker: context for the embedding only.
             before = _labelled([groups[k - 1][-1]], names) if k else ""

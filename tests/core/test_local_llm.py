@@ -8,8 +8,9 @@ import json
 import os
 
 import pytest
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
+from lifestream.core.bounded_schema import UnboundedSchema, output_tokens
 from lifestream.core.local_llm import (
     PACKAGED_DEFAULT,
     LocalLLM,
@@ -140,13 +141,27 @@ def test_chat_asks_for_the_schema_and_parses_into_the_model():
     server = FakeServer({"title": "Garden day", "words": 2})
     llm = LocalLLM(server, model_path="m.gguf", threads=2)
 
-    gen = llm.chat([{"role": "user", "content": "x"}], Title, max_tokens=30)
+    gen = llm.chat([{"role": "user", "content": "x"}], Title, max_tokens=300)
 
     assert gen.value == Title(title="Garden day", words=2)
     fmt = server.requests[0]["response_format"]
-    assert fmt["type"] == "json_schema" and fmt["json_schema"]["schema"] == Title.model_json_schema()
-    assert server.requests[0]["max_tokens"] == 30 and server.requests[0]["temperature"] == 0
+    sent = fmt["json_schema"]["schema"]
+    assert fmt["type"] == "json_schema" and sent["properties"].keys() == Title.model_json_schema()["properties"].keys()
+    # The grammar is the schema bounded to the limit, and the request asks for no more than its bound.
+    assert sent["x-guidance"]["whitespace_flexible"] is False and sent["additionalProperties"] is False
+    assert server.requests[0]["max_tokens"] == output_tokens(sent) + 1 <= 301
+    assert server.requests[0]["temperature"] == 0
     assert (llm.usage.requests, llm.usage.prompt_tokens, llm.usage.completion_tokens) == (1, 11, 5)
+
+
+def test_a_limit_below_what_the_schema_itself_allows_is_refused_before_asking():
+    class Long(BaseModel):
+        text: str = Field(max_length=500)
+
+    server = FakeServer()
+    with pytest.raises(UnboundedSchema, match="max_tokens=100"):
+        LocalLLM(server, model_path="m.gguf", threads=1).chat([{"role": "user", "content": "x"}], Long, max_tokens=100)
+    assert server.requests == []
 
 
 @pytest.mark.parametrize("reply", ['{"title": "cut sh', {"title": 3}, {"error": {"message": "ctx full"}}])
@@ -168,11 +183,30 @@ def test_the_packaged_model_answers_in_the_schema(real_llm):
     gen = real_llm.chat(
         [{"role": "user", "content": "Give a title and its word count for: we planted tomatoes."}],
         Title,
-        max_tokens=40,
+        max_tokens=80,
     )
     assert isinstance(gen.value, Title) and gen.value.title.strip()
     assert gen.completion_tokens > 0
     assert real_llm.model_path.name == PACKAGED_DEFAULT.name
+
+
+class Essay(BaseModel):
+    text: str
+    tags: list[str]
+
+
+@pytest.mark.slow
+def test_a_long_answer_under_a_tight_token_limit_is_still_whole_json(real_llm):
+    """Issue 19: asked for more than the limit allows, the model used to stop mid-string (unterminated JSON,
+    LocalLLMError). The bounded grammar closes the JSON inside the limit instead."""
+    gen = real_llm.chat(
+        [{"role": "user", "content": "Write a very long, detailed essay of at least 400 words about gardens, "
+          "then at least 20 tags."}],
+        Essay,
+        max_tokens=60,
+    )  # fmt: skip
+    assert isinstance(gen.value, Essay) and gen.value.text.strip()
+    assert gen.completion_tokens <= 61
 
 
 def test_threads_default_to_the_cores_nobody_else_is_using(monkeypatch):

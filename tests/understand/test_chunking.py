@@ -206,3 +206,31 @@ def test_sentence_splitting_keeps_abbreviations_and_initials():
         "Yes!",
         "And e.g. this",
     ]
+
+
+def test_a_long_run_of_one_speaker_is_cut_at_sentence_ends_near_the_chunk_target():
+    """Issue 19: one speaker's run was grouped up to 25 s, so one chunk held several topics and search
+    cited the wrong moment. Cut at sentence ends, each chunk within CHUNK_SECONDS (12 s, chosen on the
+    dev material by bench/bench_chunks.py) and not far under it."""
+    from lifestream.understand.chunking import CHUNK_SECONDS
+
+    clock, segments = 0.0, []
+    for text in varied_sentences(160):  # ~60 s of one voice, no pause over a second
+        seconds = len(text.split()) / 2.6
+        segments.append(TranscriptSegment(start=clock, end=clock + seconds, text=text, speaker="Speaker 1"))
+        clock += seconds + 0.3
+    chunks = [c for c in build_chunks(summary_of(segments)) if c.chunk_type == ChunkType.TRANSCRIPT]
+
+    target = 12.0
+    assert CHUNK_SECONDS == target
+    spans = [c.end - c.start for c in chunks]
+    assert max(spans) <= target + 1e-6
+    sentence_ends = {round(s.end, 3) for s in segments}
+    assert all(round(c.end, 3) in sentence_ends for c in chunks)  # never mid-sentence
+    # Near the target: a chunk and the next sentence would have outrun it.
+    for chunk, following in itertools.pairwise(chunks):
+        nxt = next(s for s in segments if s.start >= chunk.end - 1e-3)
+        assert nxt.end - chunk.start > target
+    assert [w for c in chunks for w in _words(c.text.split(": ", 1)[1])] == [
+        w for s in segments for w in _words(s.text)
+    ]

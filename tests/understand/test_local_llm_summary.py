@@ -67,3 +67,61 @@ def test_the_packaged_model_summarizes_the_demo_video(sample, offline_settings, 
     spoken = " ".join(sample.lines).lower()
     assert all(item.text.lower() in spoken for item in block.action_items)  # nothing invented
     assert all(item.owner is None for item in block.action_items)  # no named speaker in the demo
+
+
+def test_a_long_block_is_read_as_its_opening_and_central_sentences_within_the_limit():
+    """Issue 19 (speed): reading the prompt was most of a block's cost, so a long block's transcript is cut
+    to MAX_TRANSCRIPT_CHARS by sentence, keeping the opening (introductions) and the most central ones."""
+    from lifestream.core.models import TranscriptSegment
+    from lifestream.understand.summarize.local_llm import MAX_TRANSCRIPT_CHARS, transcript_text
+    from tests.support.media import varied_sentences
+
+    said = varied_sentences(900)
+    segments = [
+        TranscriptSegment(start=3.0 * i, end=3.0 * i + 3, text=s, speaker=f"Speaker {1 + (i % 5 == 0)}")
+        for i, s in enumerate(said)
+    ]
+    text = transcript_text(segments)
+
+    assert sum(len(s) for s in said) > 2 * MAX_TRANSCRIPT_CHARS and len(text) <= MAX_TRANSCRIPT_CHARS
+    lines = text.splitlines()
+    assert lines[0] == f"Speaker 2: {said[0]}" and lines[1].startswith(f"Speaker 1: {said[1]}")
+    assert "[…]" in lines
+    kept = [line.split(": ", 1)[1] for line in lines if line != "[…]"]
+    assert all(part in " ".join(said) for part in kept)  # whole sentences, in the order said
+    short = segments[:4]
+    assert transcript_text(short) == "\n".join(f"{s.speaker}: {s.text}" for s in short)
+
+
+class _CountingServer:
+    """xllamacpp.Server at its boundary: counts the requests, answers one fixed heading."""
+
+    def __init__(self):
+        self.requests: list[dict] = []
+
+    def handle_chat_completions(self, request):
+        import json
+
+        self.requests.append(request)
+        content = json.dumps({"title": "Seeds and soil", "activity": "Planting.", "location": None})
+        return {"choices": [{"message": {"content": content}}], "usage": {}}
+
+
+def test_a_block_with_next_to_no_speech_is_not_sent_to_the_model_and_long_ones_are():
+    from lifestream.core.local_llm import LocalLLM
+    from lifestream.core.models import TranscriptSegment
+    from lifestream.understand.summarize.local_llm import summarize_block_local
+
+    server = _CountingServer()
+    llm = LocalLLM(server, model_path="fake.gguf", threads=1)
+    short = [TranscriptSegment(start=0, end=2, text="Okay, thanks.", speaker="Speaker 1")]
+    summarize_block_local(llm, short, visual_summary="", scene_count=1)
+    assert server.requests == []
+
+    said = "We planted the tomato seeds in the back garden and watered them well before the rain came."
+    summarize_block_local(
+        llm, [TranscriptSegment(start=0, end=6, text=said, speaker="Speaker 1")], visual_summary="",
+        scene_count=1, screen_text=["00:00:12", "GARDEN CENTRE", "GARDEN CENTRE", "7"],
+    )  # fmt: skip
+    (request,) = server.requests
+    assert request["messages"][-1]["content"].endswith("On screen: GARDEN CENTRE")

@@ -1,7 +1,7 @@
 """Block summaries from the local language model: one focused task per prompt, then grounding.
 
 A 0.5B model asked for a whole summary at once names speakers "Hello?" and titles blocks with their first
-words; asked one thing at a time (a title, activity and a said location),
+words; asked one thing at a time (a title and a said location),
 with one worked example, it does much better (bench/bench_llm.py). Every name, place and number it returns
 must be traced in the transcript or on-screen text (`grounding`). Who, where and the action items come from
 the extractive rules, which the model may narrow, never widen (on bench/quality it widened participants and
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Mapping, Sequence
 
 from pydantic import BaseModel, Field
@@ -22,6 +23,7 @@ from lifestream.core.models import TranscriptSegment
 from lifestream.understand.summarize.extractive import (
     COMMITMENT,
     NOT_NAMED,
+    key_sentences,
     participants,
     sentences,
     speaker_names,
@@ -39,50 +41,62 @@ from lifestream.understand.summarize.models import ActionItem, BlockSummary, Spe
 
 log = logging.getLogger(__name__)
 
-MAX_TRANSCRIPT_CHARS = 6_000  # ≈ 1.5k tokens: with the prompt and example it stays well inside 4k context
+# ≈ 600 tokens. Reading the prompt is most of a block's cost (75 tokens/s on one core against 13 generated):
+# 6,000 characters took ~20 s a block. A longer block is given its opening and its most central sentences.
+MAX_TRANSCRIPT_CHARS = 2_400
 MAX_TITLE_WORDS = 8
+# Every string the model writes is bounded, so the grammar ends the JSON inside max_tokens (issue 19).
+# The heading prompt asks for no activity: generating is ~6x slower than reading a token (13 against 75
+# tokens/s on one core) and the activity was most of the 73 tokens a heading took, while the rules' activity
+# (the block's central sentences) is already what the 0.5B model restated (bench/RESULTS.md, issue 19).
+TITLE_CHARS, ACTIVITY_CHARS, PLACE_CHARS, TASK_CHARS = 64, 120, 48, 200
+# Text read on screen goes into the prompt only this far: OCR of a busy frame is long and mostly noise.
+MAX_SCREEN_CHARS = 240
+# A block with fewer words of speech than this is told by the extractive rules alone: there is nothing
+# for a model to condense, and a call costs seconds.
+MIN_WORDS_FOR_MODEL = 12
 
 
 # --- what each task returns (the JSON schema the model is constrained to) ---------------------------------
 class SpeakerName(BaseModel):
-    label: str = Field(description="The speaker label exactly as in the transcript, e.g. 'Speaker 1'")
-    name: str | None = Field(description="The name this speaker says is theirs; null if they do not say it")
+    label: str = Field(description="The speaker label exactly as in the transcript, e.g. 'Speaker 1'", max_length=24)
+    name: str | None = Field(
+        description="The name this speaker says is theirs; null if they do not say it", max_length=PLACE_CHARS
+    )
 
 
 class NamesDraft(BaseModel):
-    speakers: list[SpeakerName]
+    speakers: list[SpeakerName] = Field(max_length=4)
 
 
 class HeadingDraft(BaseModel):
-    title: str = Field(description="At most 8 words, in your own words")
-    activity: str = Field(description="One or two sentences: what happened")
-    location: str | None = Field(description="A place named in the transcript, else null")
+    title: str = Field(description="At most 8 words, in your own words", max_length=TITLE_CHARS)
+    location: str | None = Field(description="A place named in the transcript, else null", max_length=PLACE_CHARS)
 
 
 class TaskDraft(BaseModel):
-    task: str = Field(description="The commitment, as said")
-    speaker: str | None = Field(description="Label of the speaker who said it, or null")
+    task: str = Field(description="The commitment, as said", max_length=TASK_CHARS)
+    speaker: str | None = Field(description="Label of the speaker who said it, or null", max_length=24)
 
 
 class TaskTextsDraft(BaseModel):
-    items: list[TaskDraft]
+    items: list[TaskDraft] = Field(max_length=4)
 
 
 class SingleDraft(BaseModel):
     """Everything in one prompt: kept to measure the focused prompts against (bench/bench_llm.py)."""
 
-    title: str
-    activity: str
-    location: str | None
-    speakers: list[SpeakerName]
-    action_items: list[TaskDraft]
+    title: str = Field(max_length=TITLE_CHARS)
+    activity: str = Field(max_length=ACTIVITY_CHARS)
+    location: str | None = Field(max_length=PLACE_CHARS)
+    speakers: list[SpeakerName] = Field(max_length=4)
+    action_items: list[TaskDraft] = Field(max_length=4)
 
 
 # --- prompts: one task each, each with a short example ------------------------------------------------
 HEADING_SYSTEM = (
     "You write the heading of one diary entry from a transcript. title: at most 8 words that say what the "
-    "part is about, in your own words; never copy the first words of the transcript. activity: one or two "
-    "sentences saying what happened. location: a place that is named in the transcript (a city, a shop, a "
+    "part is about, in your own words; never copy the first words of the transcript. location: a place that is named in the transcript (a city, a shop, a "
     "room), copied as said; null if no place is named. Use only the transcript."
 )
 HEADING_EXAMPLE = (
@@ -92,7 +106,6 @@ HEADING_EXAMPLE = (
     ),
     {
         "title": "Boiler noise and a dripping tap",
-        "activity": "The boiler is noisy again and the kitchen tap drips, so a plumber in Leeds will be called.",
         "location": "Leeds",
     },
 )
@@ -104,13 +117,53 @@ SINGLE_SYSTEM = (
 )
 
 
-def transcript_text(segments: Sequence[TranscriptSegment]) -> str:
+def transcript_text(segments: Sequence[TranscriptSegment], limit: int = MAX_TRANSCRIPT_CHARS) -> str:
+    """The block's speech as the model reads it: all of it when it fits `limit`, else the opening sentences
+    (introductions) and then the block's most central ones (extractive.key_sentences), in the order said,
+    with "[…]" where sentences were left out."""
     lines = [f"{s.speaker + ': ' if s.speaker else ''}{s.text.strip()}" for s in segments if s.text.strip()]
     text = "\n".join(lines)
-    if len(text) > MAX_TRANSCRIPT_CHARS:
-        half = MAX_TRANSCRIPT_CHARS // 2  # the beginning (introductions) and the end (decisions)
-        text = text[:half] + "\n[…]\n" + text[-half:]
-    return text
+    if len(text) <= limit:
+        return text
+    items = sentences(segments)
+    opening = set(range(min(2, len(items))))
+
+    def chosen(k: int) -> set[int]:
+        picked = {id(item) for item in key_sentences(items, k)}
+        return opening | {i for i, item in enumerate(items) if id(item) in picked}
+
+    def size(keep: set[int]) -> int:
+        return sum(len(items[i][0]) + 12 for i in keep)
+
+    lo, hi = 0, len(items)  # the most central sentences that fit (top-k sets nest as k grows)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        lo, hi = (mid, hi) if size(chosen(mid)) <= limit else (lo, mid - 1)
+    out, previous, last = [], -1, None
+    for i in sorted(chosen(lo)):
+        sentence, seg = items[i]
+        if i != previous + 1:
+            out.append("[…]")
+            last = None
+        if out and seg.speaker == last and out[-1] != "[…]":
+            out[-1] += " " + sentence
+        else:
+            out.append(f"{seg.speaker + ': ' if seg.speaker else ''}{sentence}")
+        previous, last = i, seg.speaker
+    return "\n".join(out)[: limit + 200]
+
+
+def screen_prompt(screen_text: Sequence[str], limit: int = MAX_SCREEN_CHARS) -> str:
+    """What was read on screen, as the prompt shows it: each distinct text with a word in it, once, within
+    `limit` characters (the grounding still sees all of it)."""
+    kept: list[str] = []
+    for text in dict.fromkeys(" ".join(t.split()) for t in screen_text):
+        if not re.search(r"[^\W\d_]{3}", text):
+            continue  # digits and stray letters: a clock, a counter, OCR noise
+        if sum(len(k) + 2 for k in kept) + len(text) > limit:
+            break
+        kept.append(text)
+    return "; ".join(kept)
 
 
 def _messages(
@@ -119,12 +172,13 @@ def _messages(
     return [
         {"role": "system", "content": system},
         {"role": "user", "content": "Transcript:\n" + "\n".join(example[0])},
-        {"role": "assistant", "content": json.dumps(example[1])},
+        # Compact, as the bounded grammar makes the model write it.
+        {"role": "assistant", "content": json.dumps(example[1], separators=(",", ":"))},
         {"role": "user", "content": f"Transcript:\n{transcript}{extra}"},
     ]
 
 
-def _ask(llm: LocalLLM, messages, schema, max_tokens: int):
+def _ask(llm: LocalLLM, messages, schema, max_tokens: int | None):
     try:
         return llm.chat(messages, schema, max_tokens=max_tokens).value
     except LocalLLMError as exc:
@@ -145,15 +199,19 @@ def _is_prefix_title(title: str, segments: Sequence[TranscriptSegment]) -> bool:
 
 
 def ground_heading(
-    draft: HeadingDraft | None, segments: Sequence[TranscriptSegment], evidence: Evidence
+    draft: HeadingDraft | None,
+    segments: Sequence[TranscriptSegment],
+    evidence: Evidence,
+    activity: str | None = None,
 ) -> tuple[str | None, str | None, str | None]:
-    """(title, activity, location), each None where the model's version cannot be kept."""
+    """(title, activity, location), each None where the model's version cannot be kept; the activity is the
+    single prompt's (`activity`), the focused heading does not ask for one."""
     if draft is None:
         return None, None, None
     title = " ".join(draft.title.strip().strip("\"'").rstrip(".").split()[:MAX_TITLE_WORDS]) or None
     if title and (_is_prefix_title(title, segments) or ungrounded_details(title, evidence)):
         title = None
-    activity = grounded_sentences(draft.activity, evidence) or None
+    activity = grounded_sentences(activity, evidence) or None if activity else None
     return title, activity, grounded_place(draft.location, evidence)
 
 
@@ -231,11 +289,17 @@ def summarize_block_local(
     transcript = transcript_text(segments)
     if not transcript:
         return base  # no speech: nothing for a language model to read
+    # Next to no speech: the rules' heading is all there is to say, and a call costs seconds.
+    asking = len(transcript.split()) >= MIN_WORDS_FOR_MODEL
     labels = sorted({s.speaker for s in segments if s.speaker})
     ruled = dict(names) if names is not None else speaker_names(segments)
     evidence = Evidence([s.text for s in segments] + list(screen_text) + [visual_summary])
-    seen = f"\n\nOn screen: {'; '.join(screen_text)}" if screen_text else ""
-    if single_prompt:
+    shown = screen_prompt(screen_text)
+    seen = f"\n\nOn screen: {shown}" if shown else ""
+    single_activity = None
+    if not asking:
+        names_d = heading_d = tasks_d = None
+    elif single_prompt:
         draft = _ask(
             llm,
             [
@@ -243,18 +307,19 @@ def summarize_block_local(
                 {"role": "user", "content": f"Transcript:\n{transcript}{seen}"},
             ],
             SingleDraft,
-            400,
+            None,
         )
         names_d = None  # its speakers are not taken: see the docstring
         heading_d = (
-            HeadingDraft(title=draft.title, activity=draft.activity, location=draft.location)
+            HeadingDraft(title=draft.title, location=draft.location)
             if draft
             else None
         )
         tasks_d = TaskTextsDraft(items=draft.action_items) if draft else None
+        single_activity = draft.activity if draft else None
     else:
         names_d = None  # never asked: see the docstring
-        heading_d = _ask(llm, _messages(HEADING_SYSTEM, HEADING_EXAMPLE, transcript, seen), HeadingDraft, 160)
+        heading_d = _ask(llm, _messages(HEADING_SYSTEM, HEADING_EXAMPLE, transcript, seen), HeadingDraft, None)
         tasks_d = None
     if raw is not None:
         raw.update(names=names_d, heading=heading_d, tasks=tasks_d)
@@ -263,7 +328,7 @@ def summarize_block_local(
     if known_names is not None:
         known_names.update(block_names)
     names = block_names
-    title, activity, place = ground_heading(heading_d, segments, evidence)
+    title, activity, place = ground_heading(heading_d, segments, evidence, activity=single_activity)
     if single_prompt:
         tasks = ground_tasks(tasks_d, segments, names, evidence)
     else:
