@@ -133,7 +133,7 @@ def create_app(
 
     @app.exception_handler(UnsupportedFilterError)
     def bad_filter(request: Request, exc: UnsupportedFilterError) -> JSONResponse:
-        return _error(422, "invalid", str(exc), "filter")
+        return _error(422, "invalid", str(exc), exc.field)
 
     @app.exception_handler(RequestValidationError)
     def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -89,7 +89,12 @@ class DimensionMismatchError(VectorStoreError):
 
 
 class UnsupportedFilterError(VectorStoreError, ValueError):
-    pass
+    """`field` names the request field at fault, so the edge never has to guess it from the message
+    (which quotes the user's value)."""
+
+    def __init__(self, message: str, *, field: str = "filter") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 # --- embeddings -----------------------------------------------------------------------------------------

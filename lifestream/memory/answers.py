@@ -11,7 +11,6 @@ calibrated `found`, decided before any answerer runs.
 from __future__ import annotations
 
 import logging
-import math
 import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -24,7 +23,7 @@ from lifestream.core.settings import Settings
 from lifestream.core.text import is_label, words
 from lifestream.core.timefmt import span_label
 from lifestream.memory import answer_kinds
-from lifestream.memory.embeddings.base import as_lists, embed_query
+from lifestream.memory.embeddings.base import as_lists, cosine, embed_query
 
 if TYPE_CHECKING:
     from lifestream.core.local_llm import LocalLLM
@@ -188,7 +187,7 @@ def extractive_answer(question: str, results: list[SearchResult], *, embedder=No
         # Plain Python: a few dozen sentences, and the API's asset has no numpy.
         query = as_lists(embed_query(embedder, [question]))[0]
         vectors = as_lists(embedder.embed([c[0] for c in candidates]))
-        dense = [_cosine(vector, query) for vector in vectors]
+        dense = [cosine(vector, query) for vector in vectors]
     base = [lex + den for lex, den in zip(lexical, dense, strict=True)]
     wanted = answer_kinds.kind(question)
     base = [
@@ -238,11 +237,6 @@ def extractive_answer(question: str, results: list[SearchResult], *, embedder=No
         citations=_unique([c for _, _, c, _ in picked]),
         grounded=True,
     )
-
-
-def _cosine(a: list[float], b: list[float]) -> float:
-    norms = math.sqrt(math.fsum(x * x for x in a)) * math.sqrt(math.fsum(y * y for y in b))
-    return math.fsum(x * y for x, y in zip(a, b, strict=True)) / norms if norms else 0.0
 
 
 def openai_answer(question: str, results: list[SearchResult], settings: Settings, client=None) -> Answer:

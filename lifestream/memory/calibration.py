@@ -34,11 +34,15 @@ class Thresholds:
         lexical_ok = self.min_coverage is not None and coverage is not None and coverage >= self.min_coverage
         return dense_ok or lexical_ok
 
-    def found_in(self, query: str, hit: SearchResult) -> bool:
+    def found_in(self, query: str, hit: SearchResult, own_cosines: dict[str, float] | None = None) -> bool:
         """One moment held to the thresholds that decide `found` for the whole search: its own best
-        cosine (its folded hits' too), or the share of the query's words it holds itself."""
+        cosine (its folded hits' too), or the share of the query's words it holds itself. `own_cosines`
+        (by hit id) are the cosines of each hit's own text; without them, the dense channel's scores."""
         own = [hit, *hit.supporting]
-        cosines = [r.channel_scores["dense"] for r in own if "dense" in r.channel_scores]
+        if own_cosines is not None:
+            cosines = [own_cosines[r.id] for r in own if r.id in own_cosines]
+        else:
+            cosines = [r.channel_scores["dense"] for r in own if "dense" in r.channel_scores]
         return self.found(max(cosines, default=None), coverage(query, own, depth=len(own)))
 
 

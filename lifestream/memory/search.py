@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from lifestream.core.errors import UnsupportedFilterError
 from lifestream.core.models import SearchResult
-from lifestream.memory.embeddings.base import Embedder, embed_query
+from lifestream.memory.embeddings.base import Embedder, as_lists, cosine, embed_query
 from lifestream.memory.search_filters import DEFAULT_MODE, MODES, NO_FILTERS, SearchFilters, SearchMode
 from lifestream.memory.vectors.base import Match, VectorStore
 
@@ -54,7 +54,7 @@ def _check_request(query: str, top_k: int) -> None:
     if not query or not query.strip():
         raise UnsupportedFilterError("the search query is empty")
     if top_k < 1:
-        raise UnsupportedFilterError(f"top_k must be at least 1, got {top_k}")
+        raise UnsupportedFilterError(f"top_k must be at least 1, got {top_k}", field="top_k")
 
 
 def semantic_search(
@@ -89,15 +89,27 @@ class SearchOutcome:
     dense_top: float | None = None  # the dense channel's best cosine
     coverage: float | None = None  # the lexical channel's best coverage of the query's words
     thresholds: Any = None  # the calibrated `Thresholds` that decided `found`
+    query_vector: Any = None  # the dense channel's query embedding (None without a dense channel)
 
-    def hit_found(self, hit: SearchResult) -> bool:
-        """Whether this one moment clears the thresholds that decided `found` (else it is only related)."""
-        return self.thresholds is not None and self.thresholds.found_in(self.query, hit)
+    def found_ids(self, embedder: Embedder | None) -> set[str]:
+        """The hits that clear the thresholds that decided `found` (the rest are only related). A chunk is
+        embedded with the sentences beside it as context, so its dense score can come from a neighbour's
+        words ("compost" ranked the dentist call said just after it): each moment is judged on the cosine
+        of its own text, one batch for the page."""
+        if not self.found or self.thresholds is None:
+            return set()
+        own: dict[str, float] | None = None
+        moments = [r for hit in self.results for r in (hit, *hit.supporting)]
+        if embedder is not None and self.query_vector is not None and moments:
+            query = as_lists([self.query_vector])[0]
+            vectors = as_lists(embedder.embed([r.text for r in moments]))
+            own = {r.id: cosine(v, query) for r, v in zip(moments, vectors, strict=True)}
+        return {h.id for h in self.results if self.thresholds.found_in(self.query, h, own)}
 
 
 def check_mode(mode: str) -> str:
     if mode not in MODES:
-        raise UnsupportedFilterError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
+        raise UnsupportedFilterError(f"mode must be one of {', '.join(MODES)}, got {mode!r}", field="mode")
     return mode
 
 
@@ -150,7 +162,9 @@ def search(
     store, embedder, lexical, owner = index.vectors, index.embedder, index.lexical, index.owner
     if mode != "dense" and lexical is None:
         if mode == "lexical":
-            raise UnsupportedFilterError("mode lexical needs the lexical index, which is not configured")
+            raise UnsupportedFilterError(
+                "mode lexical needs the lexical index, which is not configured", field="mode"
+            )
         mode = "dense"
     text, dates, asked = query.strip(), None, filters
     if natural_dates and not filters.has_dates:
@@ -165,6 +179,7 @@ def search(
     pool = max(top_k * POOL_FACTOR, MIN_POOL)
 
     channels: dict[str, list[SearchResult]] = {}
+    vector = None
     if mode in ("dense", "hybrid"):
         vector = embed_query(embedder, [text])[0]  # e5's "query: " side; symmetric models: `embed`
         dense = [to_result(m) for m in store.query(vector, top_k=pool, filter=vector_filter)]
@@ -237,6 +252,7 @@ def search(
         dense_top=dense_top,
         coverage=cover,
         thresholds=calibration.for_mode(mode),
+        query_vector=vector,
     )
 
 

@@ -55,7 +55,9 @@ class SearchFilters(BaseModel):
         """The filters from what a person typed; `UnsupportedFilterError` names what is wrong."""
         low, high = _date(date_from, "date_from"), _date(date_to, "date_to")
         if low is not None and high is not None and low > high:
-            raise UnsupportedFilterError(f"date_from {date_from} is after date_to {date_to}")
+            raise UnsupportedFilterError(
+                f"date_from {date_from} is after date_to {date_to}", field="date_from"
+            )
         kind = None
         if chunk_type:
             try:
@@ -63,7 +65,8 @@ class SearchFilters(BaseModel):
             except ValueError:
                 allowed = ", ".join(t.value for t in ChunkType)
                 raise UnsupportedFilterError(
-                    f"chunk type must be one of {allowed}, got {chunk_type!r}"
+                    f"chunk type must be one of {allowed}, got {chunk_type!r}",
+                    field="chunk_type",
                 ) from None
         return cls(date_from=low, date_to=high, video_id=video_id or None, speaker=speaker or None, chunk_type=kind)
 
@@ -126,4 +129,6 @@ def _date(value: str | None, name: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except (TypeError, ValueError):
-        raise UnsupportedFilterError(f"{name} must be a date like 2026-11-24, got {value!r}") from None
+        raise UnsupportedFilterError(
+            f"{name} must be a date like 2026-11-24, got {value!r}", field=name
+        ) from None

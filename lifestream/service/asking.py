@@ -19,7 +19,7 @@ def parse_filters(**raw: str | None) -> SearchFilters:
     try:
         return SearchFilters.parse(**raw)
     except UnsupportedFilterError as exc:
-        raise RequestError(_filter_field(str(exc)), str(exc)) from None
+        raise RequestError(exc.field, str(exc)) from None
 
 
 class Asking(LibraryBase):
@@ -41,9 +41,10 @@ class Asking(LibraryBase):
         user's time zone; the page says how the query was understood."""
         outcome = self._search(owner, query, "q", filters=filters, top_k=top_k, min_score=min_score, mode=mode)
         dates = outcome.dates
+        found = outcome.found_ids(self.embedder)
         return SearchPage(
             # Each moment found or only related, by the thresholds that decide `found` (and ask) itself.
-            hits=[_hit(r, outcome.found and outcome.hit_found(r)) for r in outcome.results],
+            hits=[_hit(r, r.id in found) for r in outcome.results],
             found=outcome.found,
             mode=outcome.mode,
             query=outcome.query,
@@ -58,7 +59,7 @@ class Asking(LibraryBase):
         try:
             return self.index(owner).search(query, timezone=self.settings.timezone, now=self.clock(), **options)
         except UnsupportedFilterError as exc:
-            raise RequestError(_filter_field(str(exc)), str(exc)) from None
+            raise RequestError(exc.field, str(exc)) from None
 
     def ask(self, owner: str, question: str, *, top_k: int = 6, mode: str = "hybrid") -> AnswerView:
         from lifestream.memory.answers import NOT_FOUND, answer_from, evidence
@@ -120,12 +121,3 @@ def _hit(result: Any, found: bool = False) -> SearchHit:
             "supporting": [_hit(r, found) for r in result.supporting],
         }
     )
-
-
-def _filter_field(message: str) -> str:
-    for field in ("date_from", "date_to", "chunk type", "mode"):
-        if message.startswith(field) or field in message:
-            return field.replace(" ", "_")
-    if "date" in message:
-        return "date_from"
-    return "filter"

@@ -66,12 +66,6 @@ def test_a_one_day_range_is_allowed():
     assert filters.day_from == filters.day_to == 20260502
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug in lifestream/service/asking.py _filter_field: it picks the field by searching the whole "
-    "error message, which quotes the user's value, so a bad value containing another field's name "
-    "('date_from', 'date_to') is reported against that other field",
-)
 @pytest.mark.parametrize(
     "given, field", [({"date_to": "date_from"}, "date_to"), ({"chunk_type": "date_to"}, "chunk_type")]
 )

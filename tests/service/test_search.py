@@ -140,12 +140,6 @@ def test_an_unknown_mode_is_refused_naming_mode(world: World):
         assert caught.value.field == "mode"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug in lifestream/service/asking.py: top_k < 1 reaches search's UnsupportedFilterError and "
-    "_filter_field names it 'filter', not 'top_k' (the API and CLI bound top_k themselves, so only a "
-    "direct caller sees it)",
-)
 def test_a_top_k_below_one_is_refused_naming_top_k(world: World):
     with pytest.raises(RequestError) as caught:
         world.library.search_page(A, "rocket", top_k=0)

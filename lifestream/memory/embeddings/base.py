@@ -51,6 +51,12 @@ def unit_rows(rows: Sequence[Sequence[float]]) -> list[list[float]]:
     return out
 
 
+def cosine(a: Sequence[float], b: Sequence[float]) -> float:
+    """Plain Python, for a few dozen vectors on the API's numpy-free path."""
+    norms = math.sqrt(math.fsum(x * x for x in a)) * math.sqrt(math.fsum(y * y for y in b))
+    return math.fsum(x * y for x, y in zip(a, b, strict=True)) / norms if norms else 0.0
+
+
 def as_lists(vectors: Any) -> list[list[float]]:
     """Rows as plain lists, whatever the embedder returned."""
     return vectors.tolist() if hasattr(vectors, "tolist") else [list(row) for row in vectors]

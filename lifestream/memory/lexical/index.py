@@ -132,7 +132,7 @@ class LexicalIndex:
         """The owner's chunks that share words with `query`, best first; the score is the engine's rank
         (bm25 negated on SQLite, ts_rank_cd on PostgreSQL: higher is better on both)."""
         if top_k < 1:
-            raise UnsupportedFilterError(f"top_k must be at least 1, got {top_k}")
+            raise UnsupportedFilterError(f"top_k must be at least 1, got {top_k}", field="top_k")
         terms = query_terms(query)
         if not terms:
             return []
