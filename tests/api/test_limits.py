@@ -4,7 +4,6 @@ gets 429 with a Retry-After that is honest; the other is served as if nothing ha
 
 from __future__ import annotations
 
-import json
 import threading
 
 import pytest
@@ -13,7 +12,6 @@ from fastapi.testclient import TestClient
 from lifestream.api import create_app
 from lifestream.service import Library
 from lifestream.service.uploads import Uploads
-from tests.api.conftest import AUDIENCE, ISSUER
 
 A, B = "alice-sub-1", "bob-sub-2"
 
@@ -29,27 +27,13 @@ LIMITS = dict(
 
 
 @pytest.fixture
-def api_function(cloud, settings_for, postgres_url, keys, embedder, tmp_path):
+def api_function(jwt_settings, embedder):
     """A factory of API functions with small limits (LIMITS, or overrides) on one shared job database,
     as several warm Lambdas of one stage are: each with its own library and database connections."""
-    from lifestream.jobs import JobStore
-
-    JobStore(postgres_url).migrate()
-    jwks = tmp_path / "jwks.json"
-    jwks.write_text(json.dumps(keys.jwks()))
     libraries = []
 
     def make(**overrides) -> TestClient:
-        settings = settings_for(
-            cloud,
-            database_url=postgres_url,
-            faiss_dir=tmp_path / "faiss",
-            auth="jwt",
-            auth_issuer=ISSUER,
-            auth_audience=AUDIENCE,
-            auth_jwks=str(jwks),
-            **{**LIMITS, **overrides},
-        )
+        settings = jwt_settings(**{**LIMITS, **overrides})
         libraries.append(Library(settings, embedder=embedder))
         return TestClient(create_app(settings, library=libraries[-1]), raise_server_exceptions=False)
 
