@@ -16,7 +16,8 @@ named person's, by the reference RTTM).
 Each configuration is a `summarizer` setting (extractive; local, once per --llm-model, skipped when the
 local LLM is not installed; openai against tests/support/openai_fake/). Every recording of truth.yaml
 (fetched and built by recordings.py into .cache/quality/) runs through the real offline pipeline
-(`process_video`, local Whisper, indexing) and every question through `service.Library.ask`. Rows:
+(the job lifecycle as `lifestream process` runs it: local Whisper, indexing, a completed job the library's
+days see) and every question through `service.Library.ask`, asked on the day the split says. Rows:
 action-item precision/recall, participants and places correct, title quality (≤ 8 words, not the
 transcript's opening), the call/reading block cut, answers correct and cited to a moment ≤ 25 s; then DER
 and OCR recall from bench/quality/speakers.py and ocr.py when they are there. `--speed`: the whole
@@ -55,7 +56,8 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 import metrics
 import recordings
 
-OWNER = "bench"
+from lifestream.core.constants import LOCAL_USER  # noqa: E402 - after the path setup
+
 HEADING = "## Diary quality (`bench/quality/run.py`)"
 
 
@@ -153,13 +155,25 @@ def _recordings(split: str, only: list[str]):
             print(f"  {rec}: skipped ({exc})", file=sys.stderr)
 
 
+def asked_on(split: str):
+    """(now, time zone) the scripted splits' questions are asked at, the retrieval eval's own; the real
+    recordings of `dev` are asked now, in the default zone."""
+    if split == "seen":
+        from bench.retrieval.corpus_test import TEST_NOW, TEST_TZ
+    elif split == "test":
+        from bench.retrieval.corpus_test_v2 import TEST_NOW, TEST_TZ
+    else:
+        return None, None
+    return TEST_NOW, TEST_TZ
+
+
 def run_configuration(
     name: str, overrides: dict[str, Any], work: Path, only: list[str], save_heard: bool = False,
     split: str = "dev",
 ) -> tuple[dict, list]:  # fmt: skip
     from lifestream.core.settings import load_settings
+    from lifestream.local.files import FileProcessor
     from lifestream.service.library import Library
-    from lifestream.understand.pipeline import process_video
 
     fake = None
     values: dict[str, Any] = {
@@ -181,37 +195,43 @@ def run_configuration(
             "setting": None,
         }
         values |= {"openai_api_key": DEFAULT_API_KEY, "openai_base_url": fake.base_url}
+    # The scripted splits are asked on the day after their last recording, in their own zone, as the
+    # retrieval eval asks them ("Wednesday the 16th" means that week's, not the wall clock's).
+    now, zone = asked_on(split)
+    if zone:
+        values.setdefault("timezone", zone)
     settings = load_settings(**values)
-    library = Library(settings)
+    library = Library(settings, clock=(lambda: now) if now else None)
     total = metrics.Score()
     used = set()
     asked: list[tuple[str, dict]] = []
     try:
         # Every recording first, then the questions: each is asked of the whole library, as a user would.
+        # Each goes through the job lifecycle as `lifestream process` runs it, so the library's days, titles
+        # and day questions see it as they see a user's videos.
+        processor = FileProcessor(settings, library.jobs, index=True, force=True)
+        ids: dict[str, str] = {}
         for rec, want, video, reference, cues, duration in _recordings(split, only):
-            result = process_video(
-                video,
-                settings=settings,
-                video_id=rec,
-                output_dir=work / "out" / rec,
-                index=library.index(OWNER),
-            )
-            used.add(result.summary.summarizer)
-            diary = json.loads(result.json_path.read_text())
+            outcome = processor.run(Path(video))
+            if outcome.status != "completed" or outcome.video_id is None:
+                raise RuntimeError(f"{rec}: {outcome.status}: {outcome.message}")
+            ids[rec] = outcome.video_id
+            diary = library.get_video(LOCAL_USER, outcome.video_id).diary
+            used.add(diary["summarizer"])
             if save_heard and split == "dev":
-                save_transcript(rec, diary, result.duration)
+                save_transcript(rec, diary, outcome.duration)
             total.add(metrics.score_diary(rec, diary, want))
             if reference is not None:
                 total.add(metrics.score_names(rec, diary, reference, want.get("participants", [])))
             for qa in want.get("qa", []):
                 asked.append((rec, metrics.with_spans(qa, cues, duration) if cues is not None else qa))
         for rec, qa in asked:
-            answer = library.ask(OWNER, qa["question"])
+            answer = library.ask(LOCAL_USER, qa["question"])
             cites = [c.model_dump() for c in answer.citations]
-            total.add(metrics.score_answer(rec, rec, qa, answer.text, cites))
+            total.add(metrics.score_answer(rec, ids[rec], qa, answer.text, cites))
         if not only:
             for question in metrics.nothing_questions(split):
-                total.add(metrics.score_nothing(question, library.ask(OWNER, question).text))
+                total.add(metrics.score_nothing(question, library.ask(LOCAL_USER, question).text))
     finally:
         if fake is not None:
             fake.stop()
