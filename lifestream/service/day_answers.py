@@ -39,6 +39,7 @@ discuss discussed busy together anything everything doing done tell say said who
 )
 _TASK_WORDS = frozenset("task tasks todo to-do action actions item items promise promised need".split())
 _SAYING = re.compile(r"\b(?:say|said|tell|told|ask|asked|mention|mentioned|promise|promised)\b", re.I)
+_ABOUT = re.compile(r"\b(?:about|regarding|concerning|discuss|discussed)\b", re.I)
 _TASKS = r"tasks?|to[- ]?dos?|action items?|(?:have|had|need(?:ed)?|promised?) to do"
 _KINDS = (
     ("tasks", re.compile(rf"^\s*what\b.*\b(?:{_TASKS})\b", re.I)),
@@ -119,10 +120,18 @@ def answer_about_day(
         moments = [replace(m, at=f"{m.at} on {_short_day(m.date)}") if m.at and m.date else m for m in moments]
     if kind == "what" and _SAYING.search(dates.query):
         return None  # "what did Lena say": the sentences she said answer it, which search quotes
+    unsaid = ""
     if topic:
-        moments = [m for m in moments if topic <= m.terms]
-        if not moments or (kind == "what" and not _about_people(topic, moments)):
+        held = [m for m in moments if topic <= m.terms]
+        if not held and kind in ("who", "when") and not _ABOUT.search(dates.query):
+            # "Who was on the family call on 10 June?": the words name the occasion, which no diary need
+            # say; the whole day answers, and says that none of it holds those words.
+            said = ", ".join(f"'{w}'" for w in dict.fromkeys(words(dates.query)) if stem(w) in topic)
+            unsaid = f" (nothing recorded then says {said}; every video of the day)"
+        elif not held or (kind == "what" and not _about_people(topic, held)):
             return None
+        else:
+            moments = held
     lines, cited = _LINES[kind](moments)
     if not lines:
         # Nothing of that kind in the diaries ("where" with no place stated): the words said may hold it,
@@ -133,7 +142,7 @@ def answer_about_day(
     heading = when[0].upper() + when[1:]
     citations = list({c.label: c for c in cited if any(c.label in line for line in shown)}.values())
     return AnswerView(
-        text=f"{heading}:\n" + "\n".join(f"- {line}" for line in shown) + more,
+        text=f"{heading}{unsaid}:\n" + "\n".join(f"- {line}" for line in shown) + more,
         grounded=True,
         citations=citations,
         searching=searching,

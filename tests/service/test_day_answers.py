@@ -180,6 +180,17 @@ def test_who_about_a_topic_keeps_the_blocks_that_hold_it(days):
     ]
 
 
+def test_who_was_at_an_occasion_no_diary_names_answers_from_the_whole_day(days):
+    # The words name the occasion ("the family call"), which no diary says: before, search quoted one
+    # sentence of the day instead (bench/quality's seen split, "Who was on the family call on 10 June?").
+    answer = days.library.ask(A, "Who was on the family call yesterday?")
+    lines = answer.text.splitlines()
+    assert answer.grounded
+    assert lines[0] == "On Saturday 2 May 2026 (nothing recorded then says 'family'; every video of the day):"
+    assert lines[1] == f"- At 19:00 you were with Lena and Omar (Launch plan) [{days.call}, 00:00:00–00:00:31]"
+    assert len(lines) == 3 and "Zed" not in answer.text
+
+
 @pytest.mark.parametrize("question", ["What did I have to do yesterday?", "What did I promise to do yesterday?"])
 def test_tasks_of_a_day_name_only_named_owners(days, question):
     answer = days.library.ask(A, question)
