@@ -26,6 +26,10 @@ describe("time", () => {
     expect(dayOf("2026-05-02T23:30:00Z", "Europe/Berlin")).toBe("2026-05-03");
     expect(dayOf("2026-05-02T23:30:00Z", "No/Such_Zone")).toBe("2026-05-02");
     expect(timeOfDay("2026-05-02T09:30:00Z")).toBe("09:30");
+    // In the diary's zone, as its day is: 23:30 UTC is 00:30 the next day in Dublin (the day view
+    // showed "23:30 UTC" under that next day).
+    expect(timeOfDay("2026-05-02T23:30:00Z", "Europe/Dublin")).toBe("00:30");
+    expect(timeOfDay("2026-05-02T09:30:00Z", "No/Such_Zone")).toBe("09:30");
     expect(longDay("2026-05-02")).toMatch(/^Saturday,? 2 May 2026$/);
     expect(isDay("2026-02-30")).toBe(false);
     expect(isDay("2026-02-28")).toBe(true);

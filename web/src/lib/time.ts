@@ -54,11 +54,19 @@ export function longDay(day: string, locale = "en-GB"): string {
   });
 }
 
-/** "09:30" (UTC) of an ISO datetime, or "" when there is none. */
-export function timeOfDay(iso: string | null | undefined): string {
+/** "09:30" of an ISO datetime in zone `tz` (an IANA name; null: the viewer's), the zone the diary's day
+ * and the digest's times are in; "" when there is none. */
+export function timeOfDay(iso: string | null | undefined, tz: string | null = "UTC"): string {
   if (!iso) return "";
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? "" : d.toISOString().slice(11, 16);
+  if (Number.isNaN(d.getTime())) return "";
+  try {
+    const parts = new Intl.DateTimeFormat("en-GB", { timeZone: tz ?? undefined, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).formatToParts(d);
+    const part = (type: string) => parts.find((p) => p.type === type)?.value ?? "00";
+    return `${part("hour")}:${part("minute")}`;
+  } catch {
+    return d.toISOString().slice(11, 16); // an unknown zone name: UTC rather than nothing
+  }
 }
 
 /** A real calendar day written YYYY-MM-DD. Without Intl: a page's first Intl call loads ICU data

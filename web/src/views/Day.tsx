@@ -15,7 +15,7 @@ interface Props {
 }
 
 export function Day({ date, video, at }: Props) {
-  const { api } = useApp();
+  const { api, config } = useApp();
   const [day, setDay] = useState<VideoDiary[] | null>(null);
   const [digest, setDigest] = useState<DigestLine[]>([]);
   const [error, setError] = useState<string | null>(null);
@@ -73,7 +73,7 @@ export function Day({ date, video, at }: Props) {
               href={dayHref(date, v.video.video_id)}
               aria-current={v === selected ? "page" : undefined}
             >
-              {timeOfDay(v.video.recorded_at)} {v.video.diary_title ?? v.video.title}
+              {timeOfDay(v.video.recorded_at, config.timezone)} {v.video.diary_title ?? v.video.title}
             </a>
           ))}
         </nav>
@@ -129,6 +129,7 @@ function VideoView({
   onChange: (v: VideoDiary) => void;
   onDeleted: () => void;
 }) {
+  const { config } = useApp();
   const v = entry.video;
   const blocks = useMemo(() => blocksOf(entry.diary), [entry.diary]);
   const lines = useMemo(() => blocks.flatMap((b) => b.transcript), [blocks]);
@@ -150,7 +151,7 @@ function VideoView({
           <h2>{v.diary_title ?? v.title}</h2>
           <p class="meta">
             {v.diary_title ? `${v.title} · ` : ""}
-            {timeOfDay(v.recorded_at)} UTC · {duration(v.duration)} · {blocks.length} block{blocks.length === 1 ? "" : "s"}
+            {timeOfDay(v.recorded_at, config.timezone)} · {duration(v.duration)} · {blocks.length} block{blocks.length === 1 ? "" : "s"}
           </p>
         </div>
         <Player videoId={v.video_id} title={v.title} handle={player} onTime={setNow} />

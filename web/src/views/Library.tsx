@@ -95,7 +95,7 @@ export function Library() {
                 const date = dayOf(whenOf(v), config.timezone) ?? day;
                 return (
                   <li key={v.video_id} class="video-row" data-video={v.video_id}>
-                    <span class="time">{timeOfDay(whenOf(v)) || "—"}</span>
+                    <span class="time">{timeOfDay(whenOf(v), config.timezone) || "—"}</span>
                     <span class="cover">
                       {v.thumbnail ? (
                         <img class="thumb" src={api.url(v.thumbnail)} alt="" width={96} height={54} loading="lazy" />
