@@ -3,10 +3,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from lifestream.core.errors import RequestError, UnsupportedFilterError
-from lifestream.memory.search_filters import MODES, NO_FILTERS, SearchFilters
+from lifestream.memory.search import check_mode
+from lifestream.memory.search_filters import NO_FILTERS, SearchFilters
 from lifestream.service.base import LibraryBase
 from lifestream.service.models import AnswerView, CitationView, SearchHit, SearchPage
 
@@ -16,8 +19,15 @@ MAX_QUERY_CHARS = 2000
 def parse_filters(**raw: str | None) -> SearchFilters:
     """The filters a request names (`SearchFilters.parse`'s keywords), or `RequestError` naming the field
     at fault."""
-    try:
+    with _refused_as_request():
         return SearchFilters.parse(**raw)
+
+
+@contextmanager
+def _refused_as_request() -> Iterator[None]:
+    """A filter, mode or top_k the memory layer refuses, as a `RequestError` naming that field."""
+    try:
+        yield
     except UnsupportedFilterError as exc:
         raise RequestError(exc.field, str(exc)) from None
 
@@ -56,18 +66,16 @@ class Asking(LibraryBase):
 
     def _search(self, owner: str, query: str, field: str, **options: Any):
         _check_query(query, field)
-        try:
+        with _refused_as_request():
             return self.index(owner).search(query, timezone=self.settings.timezone, now=self.clock(), **options)
-        except UnsupportedFilterError as exc:
-            raise RequestError(exc.field, str(exc)) from None
 
     def ask(self, owner: str, question: str, *, top_k: int = 6, mode: str = "hybrid") -> AnswerView:
         from lifestream.memory.answers import NOT_FOUND, answer_from, evidence
         from lifestream.service.day_answers import answer_about_day
 
         _check_query(question, "question")
-        if mode not in MODES:
-            raise RequestError("mode", f"must be one of {', '.join(MODES)}, got {mode!r}")
+        with _refused_as_request():
+            check_mode(mode)
         # "Who did I talk to yesterday?": the day's diaries answer it (search ranks words, and such a
         # question shares none with what was said). `day` is the library's (`Videos.day`), owner-scoped.
         about_day = answer_about_day(
