@@ -23,6 +23,15 @@ def words(text: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(text) if w.lower() not in STOPWORDS and len(w) > 2]
 
 
+def stem(word: str) -> str:
+    """A word without a plural, -ed or -ing ending ("booked", "booking", "books" -> "book"): enough for
+    matching a question's words to a text's; the full-text engines stem properly."""
+    for suffix in ("ings", "ing", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
 def normalized(text: str) -> str:
     """The text's words, casefolded, one space apart: for "is this the same text" comparisons."""
     return " ".join(re.findall(r"\w+", text.casefold()))

@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 from lifestream.core.constants import MOMENT_SECONDS
 from lifestream.core.models import SearchResult
 from lifestream.core.settings import Settings
-from lifestream.core.text import is_label, words
+from lifestream.core.text import is_label, stem, words
 from lifestream.core.timefmt import span_label
 from lifestream.memory import answer_kinds
 from lifestream.memory.embeddings.base import as_lists, cosine, embed_query
@@ -131,19 +131,12 @@ KEEP_SHARE = 0.8
 KIND_BONUS = 0.3
 
 
-def _stem(word: str) -> str:
-    for suffix in ("ings", "ing", "ed", "es", "s"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)]
-    return word
-
-
 def _said(sentence: str, who: str | None) -> set[str]:
     """The words a sentence brings to the question: its own, but not the name it is addressed to ("Hi Uncle
     Omar, …" tells nothing about Omar), and the name of the voice that said it ("I'm calling from Lisbon",
     said by Omar, is about Omar)."""
     own = set(words(sentence)) - answer_kinds.said_to(sentence)
-    return {_stem(w) for w in own | set(words(who or ""))}
+    return {stem(w) for w in own | set(words(who or ""))}
 
 
 def _within(a: Sequence[str], b: Sequence[str]) -> bool:
@@ -180,7 +173,7 @@ def extractive_answer(question: str, results: list[SearchResult], *, embedder=No
     candidates = _candidates(results)
     if not candidates:
         return Answer(text=NOT_FOUND, citations=[], grounded=False)
-    asked = {_stem(w) for w in words(question) if w not in _QUESTION_WORDS} or {_stem(w) for w in words(question)}
+    asked = {stem(w) for w in words(question) if w not in _QUESTION_WORDS} or {stem(w) for w in words(question)}
     lexical = [len(asked & _said(c[0], c[1])) / (len(asked) or 1) for c in candidates]
     dense = [0.0] * len(candidates)
     if embedder is not None:

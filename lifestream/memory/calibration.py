@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from lifestream.core.models import SearchResult
+from lifestream.core.text import stem
 from lifestream.memory.fusion import FusionWeights
 from lifestream.memory.lexical.index import query_terms
 from lifestream.memory.search_filters import MODES
@@ -69,21 +70,13 @@ def calibration_for(embedder_name: str | None, table: dict[str, Any] | None = No
     return Calibration(embedder=embedder_name or "", weights=weights, thresholds=thresholds)
 
 
-def _stem(term: str) -> str:
-    # Enough to match "booked"/"booking"/"books" to "book" for coverage; the FTS engines stem properly.
-    for suffix in ("ings", "ing", "ed", "es", "s"):
-        if term.endswith(suffix) and len(term) - len(suffix) >= 3:
-            return term[: -len(suffix)]
-    return term
-
-
 def coverage(query: str, hits: list[SearchResult], *, depth: int = 3) -> float | None:
     """The largest share of the query's content words found in one of the best `depth` lexical hits."""
-    terms = {_stem(t) for t in query_terms(query)}
+    terms = {stem(t) for t in query_terms(query)}
     if not terms:
         return None
     best = 0.0
     for hit in hits[:depth]:
-        words = {_stem(t) for t in query_terms(f"{hit.text} {' '.join(hit.speakers)}")}
+        words = {stem(t) for t in query_terms(f"{hit.text} {' '.join(hit.speakers)}")}
         best = max(best, len(terms & words) / len(terms))
     return best

@@ -17,6 +17,7 @@ from typing import Any
 
 from lifestream.core.constants import NO_SPEECH_TITLE
 from lifestream.core.text import is_label, words
+from lifestream.core.text import stem as text_stem
 from lifestream.core.timefmt import span_label
 from lifestream.service.models import CitationView, DigestLine, VideoDiary
 
@@ -31,11 +32,8 @@ MAX_QUOTE = 240
 
 
 def stem(word: str) -> str:
-    word = word.removesuffix("'s").strip("'-")
-    for suffix in ("ings", "ing", "ed", "es", "s"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)]
-    return word
+    """`core.text.stem` of a word without its possessive ("Lena's" is Lena)."""
+    return text_stem(word.removesuffix("'s").strip("'-"))
 
 
 @dataclass(frozen=True)
