@@ -96,8 +96,7 @@ class Videos(LibraryBase):
             if job.status != "completed":
                 return summary
             try:
-                raw = self.read_result(job, "json")
-                diary = json.loads(raw) if raw else None
+                diary = self.read_diary(job)
             except Exception as exc:  # noqa: BLE001 - one unreadable diary must not hide the whole library
                 log.warning("the diary of %s cannot be read for the library list: %s", job.video_id, exc)
                 return summary
@@ -121,11 +120,15 @@ class Videos(LibraryBase):
         location = (job.result_keys or {}).get(name)
         return self.results(job).read_text(location) if location else None
 
+    def read_diary(self, job: JobRecord) -> dict | None:
+        """The job's diary JSON, parsed (None when it has none)."""
+        raw = self.read_result(job, "json")
+        return json.loads(raw) if raw else None
+
     def diary_of(self, job: JobRecord) -> VideoDiary:
         if job.status != "completed":
             return VideoDiary(video=video_summary(job))
-        raw = self.read_result(job, "json")
-        diary = json.loads(raw) if raw else None
+        diary = self.read_diary(job)
         summary = video_summary(job)
         summary.diary_title = diary_cover(diary)[0]
         return VideoDiary(video=summary, diary=diary, markdown=self.read_result(job, "markdown"))
