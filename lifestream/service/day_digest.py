@@ -31,6 +31,11 @@ MAX_TASKS = 3
 MAX_QUOTE = 240
 
 
+def has_speech(block: dict[str, Any]) -> bool:
+    """A diary block with words heard in it (the extractive summarizer titles a silent one "No speech")."""
+    return bool(block.get("transcript")) and not _NO_SPEECH.match(str(block.get("title") or "").strip())
+
+
 def stem(word: str) -> str:
     """`core.text.stem` of a word without its possessive ("Lena's" is Lena)."""
     return text_stem(word.removesuffix("'s").strip("'-"))
@@ -149,7 +154,7 @@ def moments_of(entry: VideoDiary) -> list[Moment]:
                 places=places,
                 places_mentioned=mentioned,
                 tasks=tasks,
-                speech=bool(transcript) and not _NO_SPEECH.match(title),
+                speech=has_speech(raw),
                 terms=frozenset(stem(w) for w in words(text)),
             )
         )

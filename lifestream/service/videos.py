@@ -8,11 +8,11 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lifestream.core.constants import LOCAL_FILES_BUCKET, NO_SPEECH_TITLE
+from lifestream.core.constants import LOCAL_FILES_BUCKET
 from lifestream.core.errors import RETRYING, NotFoundError, RequestError
 from lifestream.core.timefmt import local_midnight
 from lifestream.service.base import MAX_PAGE, LibraryBase
-from lifestream.service.day_digest import day_digest
+from lifestream.service.day_digest import day_digest, has_speech
 from lifestream.service.models import DayDiary, JobView, MediaLinks, VideoDiary, VideoPage, VideoSummary
 
 log = logging.getLogger(__name__)
@@ -198,9 +198,7 @@ def diary_cover(diary: dict | None) -> tuple[str | None, str | None]:
     blocks = [b for b in (diary or {}).get("blocks") or [] if isinstance(b, dict)]
     if not blocks:
         return None, None
-    spoken = [
-        b for b in blocks if b.get("transcript") and not str(b.get("title", "")).startswith(NO_SPEECH_TITLE)
-    ]
+    spoken = [b for b in blocks if has_speech(b)]
     first = (spoken or blocks)[0]
     frames = [k for b in [first, *blocks] for k in b.get("keyframes") or [] if isinstance(k, str)]
     title = str(first.get("title") or "").strip() or None
