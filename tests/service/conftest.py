@@ -115,20 +115,24 @@ class Shelf:
         """A processed video: its diary, keyframe and checkpoint on disk, its chunks indexed under
         `owner`, its job completed with the result keys the local worker records."""
         job = self.claim(owner, name, version=version)
-        diary = make_diary(job.video_id, lines, **diary_options)
-        folder = self.results.folder(job.video_id)
-        json_path, markdown_path, keyframes = output_files(folder)
-        keyframes.mkdir(parents=True)
-        json_path.write_text(diary.model_dump_json(indent=2), encoding="utf-8")
-        markdown_path.write_text(render_markdown(diary), encoding="utf-8")
-        frame = keyframes / "frame_0001.jpg"
-        frame.write_bytes(b"\xff\xd8\xff\xd9")
         state = self.results.state(job.video_id)
         state.mkdir(parents=True)
         (state / "transcript.json").write_text("{}")
+        return self.complete(owner, job, make_diary(job.video_id, lines, **diary_options), ["frame_0001.jpg"])
+
+    def complete(self, owner: str, job: JobRecord, diary: Diary, frames: list[str]) -> JobRecord:
+        """A claimed job finished with `diary`: its files and keyframes (`frames`, file names) on disk,
+        its chunks indexed under `owner`, its job completed with the result keys the local worker records."""
+        json_path, markdown_path, keyframes = output_files(self.results.folder(job.video_id))
+        keyframes.mkdir(parents=True)
+        json_path.write_text(diary.model_dump_json(indent=2), encoding="utf-8")
+        markdown_path.write_text(render_markdown(diary), encoding="utf-8")
+        paths = [keyframes / name for name in frames]
+        for path in paths:
+            path.write_bytes(b"\xff\xd8\xff\xd9")
         chunks = build_chunks(diary)
         self.library.index(owner).index(job.video_id, chunks)
-        outputs = SimpleNamespace(json_path=json_path, markdown_path=markdown_path, keyframe_paths=[frame])
+        outputs = SimpleNamespace(json_path=json_path, markdown_path=markdown_path, keyframe_paths=paths)
         return self.library.jobs.complete(
             job.id,
             worker_id=WORKER,

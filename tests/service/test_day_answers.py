@@ -10,11 +10,9 @@ from types import SimpleNamespace
 import pytest
 
 from lifestream.core.models import TranscriptSegment
-from lifestream.storage.results import output_files
-from lifestream.understand.chunking import build_chunks
-from lifestream.understand.diary import Diary, DiaryBlock, render_markdown
+from lifestream.understand.diary import Diary, DiaryBlock
 from lifestream.understand.summarize.models import ActionItem
-from tests.service.conftest import A, B, NOW, WORKER, Shelf
+from tests.service.conftest import A, B, NOW, Shelf
 
 
 def _block(index, start, end, title, people, lines, *, location="Not mentioned", tasks=(), frames=()):
@@ -50,26 +48,7 @@ def put(shelf: Shelf, owner: str, name: str, *, date: str, at: str, blocks: list
         vision="none",
         blocks=blocks,
     )
-    folder = shelf.results.folder(job.video_id)
-    json_path, markdown_path, keyframes = output_files(folder)
-    keyframes.mkdir(parents=True)
-    json_path.write_text(diary.model_dump_json(indent=2), encoding="utf-8")
-    markdown_path.write_text(render_markdown(diary), encoding="utf-8")
-    frames = []
-    for name_ in {k for b in blocks for k in b.keyframes}:
-        (keyframes / name_).write_bytes(b"\xff\xd8\xff\xd9")
-        frames.append(keyframes / name_)
-    chunks = build_chunks(diary)
-    shelf.library.index(owner).index(job.video_id, chunks)
-    outputs = SimpleNamespace(json_path=json_path, markdown_path=markdown_path, keyframe_paths=frames)
-    return shelf.library.jobs.complete(
-        job.id,
-        worker_id=WORKER,
-        result_keys=shelf.results.publish(owner, job.video_id, outputs),
-        duration=diary.duration,
-        recorded_at=diary.recorded_at,
-        chunk_count=len(chunks),
-    )
+    return shelf.complete(owner, job, diary, sorted({k for b in blocks for k in b.keyframes}))
 
 
 @pytest.fixture
