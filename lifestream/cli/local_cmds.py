@@ -366,14 +366,19 @@ def _show_demo_results(settings: Settings, key: str, *, query: str, question: st
 
     # The demo's upload names no owner: it is the local user's.
     index = runtime.index.for_owner(LOCAL_USER)
-    results = index.search(query, top_k=3, timezone=settings.timezone).results
+    outcome = index.search(query, top_k=3, timezone=settings.timezone)
+    results, found = outcome.results, outcome.found_ids(index.embedder)
     table = Table(title=f"search: {query!r}")
     table.add_column("score", justify="right")
+    table.add_column("", justify="left")  # found, or only related (`lifestream search` groups them so)
     table.add_column("where")
     table.add_column("text")
     for r in results:
         table.add_row(
-            f"{r.score:.2f}", escape(f"[{r.video_id}, {hms(r.start)}–{hms(r.end)}]"), escape(r.text[:100])
+            f"{r.score:.2f}",
+            "found" if r.id in found else "related",
+            escape(f"[{r.video_id}, {hms(r.start)}–{hms(r.end)}]"),
+            escape(r.text[:100]),
         )
     console.print(table)
 
@@ -385,7 +390,7 @@ def _show_demo_results(settings: Settings, key: str, *, query: str, question: st
             title=escape(f"ask: {question}"),
         )
     )
-    return {"job": job, "markdown": markdown, "results": results, "answer": answer}
+    return {"job": job, "markdown": markdown, "results": results, "found": found, "answer": answer}
 
 
 def register(app: typer.Typer) -> None:

@@ -130,6 +130,9 @@ def test_demo_runs_end_to_end_and_again(tmp_path, monkeypatch):
     assert first["markdown"].startswith("# Daily Summary:")
     assert first["results"] and first["results"][0].video_id == first["job"].video_id
     assert "compost" in " ".join(r.text.lower() for r in first["results"])
+    # Only what clears ask's threshold by its own words is shown as found ("what do I need to buy")
+    shown = {r.id: r.text.lower() for r in first["results"]}
+    assert first["found"] and all("buy" in shown[i] for i in first["found"])
     assert first["answer"].citations and "dentist" in first["answer"].text.lower()
     # AND it stopped the local cloud it started
     assert local_cloud.status(local_cloud.default_state_dir(load_settings())) is None
