@@ -53,6 +53,34 @@ def test_two_names_on_one_voice_show_neither():
     assert set(summary.participants) >= {"Diane", "Sheila"}
 
 
+def test_a_voice_that_addresses_its_own_name_is_two_people_and_shows_no_name():
+    # Kenji and Bruno, close in pitch, joined into one label: Kenji introduces himself, then Bruno asks
+    # Kenji for something under the same label. Nobody calls themselves by name to ask themselves.
+    segs = _turns(
+        ("Speaker 1", "Kenji here, I run the build."),
+        ("Speaker 1", "Kenji, can you book the room for Friday?"),
+        ("Speaker 1", "Sure."),
+        ("Speaker 1", "I'll order the new laptops."),
+        ("Speaker 2", "Sounds good."),
+    )
+    assert speaker_names(segs) == {}
+    summary = summarize_block_extractive(segs, visual_summary="", scene_count=1)
+    assert [p.speaker for p in summary.per_speaker] == ["Speaker 1", "Speaker 2"]
+    owners = {a.text: a.owner for a in summary.action_items}
+    # The task given by name is still Kenji's (the words say so); the one the joined voice took on is no one's.
+    assert owners == {"Kenji, can you book the room for Friday?": "Kenji", "I'll order the new laptops.": None}
+    assert "Kenji" in summary.participants
+
+
+def test_a_named_voice_addressing_someone_else_keeps_its_name():
+    segs = _turns(
+        ("Speaker 1", "Kenji here, I run the build."),
+        ("Speaker 1", "Bruno, can you book the room for Friday?"),
+        ("Speaker 2", "Sure."),
+    )
+    assert speaker_names(segs) == {"Speaker 1": "Kenji", "Speaker 2": "Bruno"}
+
+
 def test_addressed_by_name_and_answering_names_the_voice_that_answers():
     segs = _turns(
         ("Speaker 1", "Maya, what do you think about the launch date?"),

@@ -5,7 +5,8 @@ common form ("This is Diane", "I'm Sheila", "my name is Ana", "it's Lena", "Tom 
 when another voice addresses it by name and it answers next ("Maya, what do you think?" — "I think …").
 A name someone is only spoken of ("That was Diane and Sheila") is no evidence. A wrong name is worse than
 "Speaker 2": a voice with evidence for two names is two people the diarizer merged (two callers of close
-pitch on bench/quality's real call), so it shows neither; a self-introduction outweighs being addressed.
+pitch on bench/quality's real call), so it shows neither, and so is a voice that addresses by name the person
+it says it is (`merged`); a self-introduction outweighs being addressed.
 
 A name the recogniser misheard ("Meir" for Mia, "Nina Elvaren" for Elena Alvarez on issue 19's recordings)
 is not checked here, because nothing in the words tells it: "Meir" was heard the same way both times, in
@@ -88,8 +89,7 @@ def addressed(segments: Sequence[TranscriptSegment]) -> list[tuple[str, str]]:
     for i, seg in enumerate(ordered):
         if not seg.speaker:
             continue
-        places = frozenset(places_in(seg.text))
-        names = [m.group("name") for m in _ADDRESS.finditer(seg.text) if is_name(m.group("name"), places)]
+        names = sorted(_addressed_names(seg.text))
         if not names:
             continue
         reply = next((s for s in ordered[i + 1 :] if s.speaker != seg.speaker), None)
@@ -125,9 +125,31 @@ def evidence(segments: Sequence[TranscriptSegment]) -> dict[str, list[str]]:
     return {label: names for label, names in found.items() if names}
 
 
+def merged(segments: Sequence[TranscriptSegment], found: Mapping[str, list[str]] | None = None) -> set[str]:
+    """Labels that stand for more than one person, so that no name may go on them: evidence for two names,
+    or a voice that addresses by name the person its own turns say it is ("Kenji, please …" under the label
+    Kenji introduced himself on). Nobody calls themselves by name to ask something of themselves; two
+    voices of close pitch that the diarizer joined do."""
+    found = evidence(segments) if found is None else found
+    out = {label for label, names in found.items() if len(names) > 1}
+    for seg in segments:
+        names = found.get(seg.speaker or "")
+        if names and len(names) == 1 and names[0] in _addressed_names(seg.text):
+            out.add(seg.speaker or "")
+    return out
+
+
+def _addressed_names(text: str) -> set[str]:
+    places = frozenset(places_in(text))
+    return {m.group("name") for m in _ADDRESS.finditer(text) if is_name(m.group("name"), places)}
+
+
 def speaker_names(segments: Sequence[TranscriptSegment]) -> dict[str, str]:
-    """Label -> name, for each voice whose own turns give evidence for exactly one name."""
-    return {label: names[0] for label, names in evidence(segments).items() if len(names) == 1}
+    """Label -> name, for each voice whose own turns give evidence for one name and that stands for one
+    person (`merged`)."""
+    found = evidence(segments)
+    unsure = merged(segments, found)
+    return {label: names[0] for label, names in found.items() if label not in unsure}
 
 
 def participants(segments: Sequence[TranscriptSegment], names: Mapping[str, str] | None = None) -> list[str]:
@@ -135,7 +157,7 @@ def participants(segments: Sequence[TranscriptSegment], names: Mapping[str, str]
     that are on no voice (said on unlabelled speech, or on a voice that gave two names and is shown unnamed:
     the diarizer merged them, so the label stands for neither)."""
     names = speaker_names(segments) if names is None else names
-    ambiguous = {label for label, given in evidence(segments).items() if len(given) > 1}
+    ambiguous = merged(segments)
     out: list[str] = []
     for seg in segments:
         if seg.speaker and seg.speaker not in ambiguous:
