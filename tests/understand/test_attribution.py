@@ -72,6 +72,22 @@ def test_a_voice_that_addresses_its_own_name_is_two_people_and_shows_no_name():
     assert "Kenji" in summary.participants
 
 
+def test_more_people_than_voices_names_no_voice():
+    # Four people, two labels: Ana and Ben introduce themselves on different labels, and Cleo answers to her
+    # name on Ben's. Some label stands for two people and the words do not say which.
+    segs = _turns(
+        ("Speaker 1", "Hi, I'm Ana."),
+        ("Speaker 2", "Ben here."),
+        ("Speaker 1", "Cleo, are you with us?"),
+        ("Speaker 2", "Yes, I can hear you all."),
+        ("Speaker 2", "I'll write the minutes."),
+    )
+    assert speaker_names(segs) == {}
+    summary = summarize_block_extractive(segs, visual_summary="", scene_count=1)
+    assert [a.owner for a in summary.action_items] == [None]
+    assert {"Ana", "Ben"} <= set(summary.participants)
+
+
 def test_a_named_voice_addressing_someone_else_keeps_its_name():
     segs = _turns(
         ("Speaker 1", "Kenji here, I run the build."),

@@ -126,17 +126,21 @@ def evidence(segments: Sequence[TranscriptSegment]) -> dict[str, list[str]]:
 
 
 def merged(segments: Sequence[TranscriptSegment], found: Mapping[str, list[str]] | None = None) -> set[str]:
-    """Labels that stand for more than one person, so that no name may go on them: evidence for two names,
-    or a voice that addresses by name the person its own turns say it is ("Kenji, please …" under the label
-    Kenji introduced himself on). Nobody calls themselves by name to ask something of themselves; two
-    voices of close pitch that the diarizer joined do."""
+    """The labels no name may go on: every label of the recording once the words show the diarizer joined
+    two people anywhere in it. The signs: a voice with evidence for two names; a voice that addresses by
+    name the person its own turns say it is ("Kenji, please …" under the label Kenji introduced himself on:
+    nobody calls themselves by name to ask something of themselves); more people introducing themselves or
+    answering to their name than voices. Voices of close pitch are joined together, so one join makes every
+    label of that recording suspect, and a wrong name is worse than "Speaker 2"."""
     found = evidence(segments) if found is None else found
-    out = {label for label, names in found.items() if len(names) > 1}
-    for seg in segments:
-        names = found.get(seg.speaker or "")
-        if names and len(names) == 1 and names[0] in _addressed_names(seg.text):
-            out.add(seg.speaker or "")
-    return out
+    voices = {seg.speaker for seg in segments if seg.speaker and is_label(seg.speaker)}
+    people = {name for name, _ in introductions(segments)} | {name for name, _ in addressed(segments)}
+    joined = len(people) > len(voices) or any(len(names) > 1 for names in found.values())
+    joined = joined or any(
+        len(found.get(seg.speaker or "", [])) == 1 and found[seg.speaker or ""][0] in _addressed_names(seg.text)
+        for seg in segments
+    )
+    return set(voices) | set(found) if joined else set()
 
 
 def _addressed_names(text: str) -> set[str]:
