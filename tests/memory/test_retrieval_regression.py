@@ -41,3 +41,24 @@ def test_hybrid_beats_each_channel_alone(index):
     lexical = score(evaluate(index, mode="lexical", questions=SUBSET))
     assert hybrid.mrr >= dense.mrr and hybrid.mrr >= lexical.mrr
     assert hybrid.nf_precision > dense.nf_precision
+
+
+def _outcome(kind: str, *, answerable: bool, found: bool):
+    from bench.retrieval.evaluate import Outcome
+
+    rank = 1 if found and answerable else None
+    return Outcome("q", kind, answerable, rank, found, 1.0, 5.0, 0.5, 0.5, 0.001, True)
+
+
+def test_a_day_question_is_not_scored_as_search_saying_not_found():
+    # The day's diaries answer "Who was in the meeting on 8 June?" before search is asked, so search's
+    # "not found" on it is no abstention the user sees.
+    outcomes = [
+        _outcome("notfound", answerable=False, found=False),
+        _outcome("day", answerable=True, found=False),
+        _outcome("who", answerable=True, found=True),
+    ]
+    s = score(outcomes)
+    assert s.nf_precision == 1.0 and s.nf_recall == 1.0
+    outcomes.append(_outcome("who", answerable=True, found=False))
+    assert score(outcomes).nf_precision == 0.5
