@@ -131,6 +131,51 @@ def test_camera_motion_is_not_a_cut_but_a_new_picture_is():
     assert is_cut(sig(before), sig(other))
 
 
+def _still_picture_video(path, *, seconds: int, sign_at, fps: int = 10):
+    """A still, detailed picture (a photo's worth of texture) with a dark sign whose pattern (its "text")
+    is `sign_at(t)`'s seed; a keyframe every second, as phones and bench/quality's videos have."""
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    photo = rng.integers(60, 200, size=(240, 320, 3)).astype(np.uint8)
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("libx264", rate=fps)
+        stream.width, stream.height, stream.pix_fmt = 320, 240, "yuv420p"
+        stream.codec_context.gop_size = fps
+        for i in range(seconds * fps):
+            frame = photo.copy()
+            seed, left = sign_at(i / fps)
+            if seed is not None:
+                letters = np.random.default_rng(seed).integers(0, 2, size=(6, 24)).astype(np.uint8) * 230
+                frame[60:120, left : left + 120] = np.kron(letters, np.ones((10, 5), dtype=np.uint8))[..., None]
+            for packet in stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")):
+                out.mux(packet)
+        for packet in stream.encode(None):
+            out.mux(packet)
+    return path
+
+
+def test_a_sign_that_changes_on_a_still_picture_starts_a_scene(tmp_path):
+    # GIVEN a still shot whose sign reads one thing, then another from 2 s, then a third from 4 s: neither the
+    # colours nor the picture as a whole change enough for a cut, but each sign must be read
+    video = _still_picture_video(tmp_path / "signs.mp4", seconds=6, sign_at=lambda t: (int(t // 2), 100))
+
+    scenes = detect_scenes(video, tmp_path / "kf", duration=6.0)
+
+    assert [round(s.start) for s in scenes] == [0, 2, 4]
+    assert len(list((tmp_path / "kf").iterdir())) == 3
+
+
+def test_something_moving_across_a_still_picture_starts_no_scene(tmp_path):
+    # GIVEN the same still shot with a dark shape crossing it, moving on between every two keyframes: motion,
+    # not a sign changing, so one scene
+    video = _still_picture_video(tmp_path / "moving.mp4", seconds=6, sign_at=lambda t: (1, int(t * 30)))
+
+    scenes = detect_scenes(video, tmp_path / "kf", duration=6.0)
+
+    assert [round(s.start) for s in scenes] == [0]
+
+
 def test_display_rotation_is_applied_to_size_and_keyframes(media, tmp_path):
     # GIVEN landscape pixels (red bar on the left edge) shown rotated 90° counter-clockwise, like a phone video
     video = media.rotated_phone_video()
