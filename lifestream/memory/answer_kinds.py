@@ -6,8 +6,9 @@ is Uncle Omar calling from?" matched "Hi Uncle Omar, it's Lena, can you hear us?
 rather than Omar's "I'm calling from Lisbon"; "What did the slide say?" matched the words spoken beside the
 slide, not the slide. So, beside the words:
 
-- a question asks for a kind of answer (who, when, where, how many) and a sentence that holds that kind of
-  thing (a name, a day or time, a place, a number) is worth more than one that only repeats the question;
+- a question asks for a kind of answer (who, when, where, how many, why) and a sentence that holds that kind
+  of thing (a name, a day or time, a place, a number, a reason) is worth more than one that only repeats the
+  question;
 - a question about what was shown (a slide, a sign, the screen) is answered by what was read on screen;
 - a sentence said *to* a person ("Omar, …", "Hi Uncle Omar, …") is no evidence about that person: the name
   it opens with does not count as a word of the question it shares.
@@ -44,6 +45,7 @@ _KIND = (
     ("time", r"when|by when|until when|how (?:often|long|soon)|what (?:time|day|date)"),
     ("place", r"where|from where|what (?:place|city|town|country)"),
     ("person", r"who|whom|whose"),
+    ("reason", r"why|how come|for what reason"),
 )
 _KIND_PATTERNS = tuple((name, re.compile(rf"^\s*(?:{opening})\b", re.IGNORECASE)) for name, opening in _KIND)
 _NUMBER_WORDS = (
@@ -72,6 +74,17 @@ _PLACE = re.compile(
     r"(?!I\b)[A-Z][a-z]+"
     rf"|\b(?i:{'|'.join(_PLACE_NOUNS.split())})s?\b"
 )
+# A reason given: "because it is acidic", "so that it dries", "it's too wet, so …", "due to the rain".
+_REASON = re.compile(
+    r"\b(?:because|since|so that|so it|so we|so I|due to|thanks to|in order to|otherwise|that's why|"
+    r"the reason)\b",
+    re.IGNORECASE,
+)
+# "Who asked about orange peel?", "What was the question?": asked of a question someone put.
+_ABOUT_ASKING = re.compile(r"\b(?:ask|asks|asked|asking|question|questions|wonder|wondered)\b", re.IGNORECASE)
+# The share of its score a question keeps ("Can we compost orange peel too?"): it repeats what is asked
+# and answers nothing, unless what is asked is who asked it.
+QUESTION_SHARE = 0.5
 _CAPITALISED = re.compile(r"\b(?!I\b)[A-Z][a-z]+\b")
 # A capital that opens a sentence is a name only before a verb a person does ("Priya is bringing …"), and
 # not for the words that often open one ("Someone is …", "Lunch was …").
@@ -88,7 +101,7 @@ _NOT_PEOPLE = frozenset(
 
 
 def kind(question: str) -> str | None:
-    """The kind of answer asked for: "count", "time", "place", "person", or None (what, why, which …)."""
+    """The kind of answer asked for: count, time, place, person, reason, or None (what, which …)."""
     for name, pattern in _KIND_PATTERNS:
         if pattern.search(question):
             return name
@@ -110,6 +123,8 @@ def holds(wanted: str | None, sentence: str, *, speaker: str | None, question: s
         return any(m.group().casefold() not in asked for m in _COUNT.finditer(sentence))
     if wanted == "time":
         return any(m.group().casefold() not in asked for m in _TIME.finditer(sentence))
+    if wanted == "reason":
+        return bool(_REASON.search(sentence))
     if wanted == "place":
         return any(m.group().split()[-1].casefold() not in asked for m in _PLACE.finditer(sentence))
     # A person: the named voice that said it, or a name in it, other than those the question names.
@@ -118,6 +133,14 @@ def holds(wanted: str | None, sentence: str, *, speaker: str | None, question: s
     names += [m.group("name") for m in (ADDRESS.match(sentence), _OPENS_AS_NAME.match(sentence)) if m]
     names = [n for n in names if n.casefold() not in _NOT_PEOPLE]
     return any(n.casefold() not in asked for n in names)
+
+
+def as_evidence(score: float, sentence: str, *, question: str) -> float:
+    """`score` of `sentence` as an answer to `question`: a sentence that is itself a question keeps
+    QUESTION_SHARE of it, unless the question is about what someone asked."""
+    if sentence.rstrip().endswith("?") and not _ABOUT_ASKING.search(question):
+        return score * QUESTION_SHARE
+    return score
 
 
 def said_to(sentence: str) -> set[str]:

@@ -181,6 +181,7 @@ def test_the_sentence_with_the_kind_of_answer_asked_for_comes_first(embedder, qu
         ("Where is Uncle Omar calling from?", "place"),
         ("Who runs the design team?", "person"),
         ("What did the slide say?", None),
+        ("Why only a little orange peel in the compost?", "reason"),
     ],
 )
 def test_the_kind_of_answer_a_question_asks_for(question, kind):
@@ -224,3 +225,17 @@ def test_a_sentence_quoted_inside_a_longer_one_of_the_same_moment_is_quoted_once
     assert sum("Diane in New Jersey" in q for q in _quotes(answer)) == 1, answer.text
     # The transcript's, which cites where it was said (a summary's sentence is placed by its share of the text).
     assert "Diane: I thought" in _quotes(answer)[0] and answer.citations[0].start >= 10.0, answer.text
+
+
+def test_a_why_question_quotes_the_sentence_that_gives_the_reason(embedder):
+    # "Why only a little orange peel?" quoted the lecture's title slide, which shares "compost" with it,
+    # rather than the answer that gives the reason.
+    hits = [
+        _hit(0, 'On screen: "SOIL SCIENCE 101 Lecture 4: Composting"', 0.0, 13.0, kind="screen_text", score=0.9),
+        _hit(1, "Speaker 2: Can we compost orange peel too?", 30.0, 33.0, score=0.7),
+        _hit(2, "Speaker 1: Yes, but only in small amounts, because it is acidic.", 33.0, 37.0, score=0.6),
+    ]
+
+    answer = extractive_answer("Why only a little orange peel in the compost?", hits, embedder=embedder)
+
+    assert "because it is acidic" in _quotes(answer)[0], answer.text
