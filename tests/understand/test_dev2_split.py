@@ -111,8 +111,7 @@ def test_close_voices_short_turns_and_real_speech_from_a_new_package():
     assert not {p.source for r in testset.RECORDINGS for p in r.parts if isinstance(p, testset.Real)} & {
         p.source for p in real
     }
-    assert set(script.VOICES) == {who for r in script.RECORDINGS for p in r.parts if isinstance(p, testset.Said)
-                                  for who in [p.speaker]}  # fmt: skip
+    assert set(script.VOICES) == {p.speaker for r in script.RECORDINGS for p in r.parts if isinstance(p, testset.Said)}
 
 
 def test_participants_are_the_named_voices_and_only_they():
@@ -161,8 +160,9 @@ def test_places_are_said_or_on_a_sign_and_slides_name_none():
     for name, want in metrics.truth("dev2").items():
         rec = script.recording(name)
         said = _said(rec).lower()
-        signs = [" ".join(p.screen).lower() for p in rec.parts if p.screen and not p.screen[0].startswith(testset.SLIDE)]
-        slides = [" ".join(p.screen).lower() for p in rec.parts if p.screen and p.screen[0].startswith(testset.SLIDE)]
+        shown = [(p.screen[0].startswith(testset.SLIDE), " ".join(p.screen).lower()) for p in rec.parts if p.screen]
+        signs = [text for slide, text in shown if not slide]
+        slides = [text for slide, text in shown if slide]
         for place in want["places"]:
             assert place.lower() in said or any(place.lower() in s for s in signs), (name, place)
             assert not any(place.lower() in s for s in slides), (name, place)
@@ -173,10 +173,12 @@ def test_places_are_said_or_on_a_sign_and_slides_name_none():
 
 def test_dev2_shares_no_question_day_or_recording_with_the_other_development_splits():
     others = {q.lower() for q, _, _ in DEV.questions + SEEN.questions}
-    others |= {qa["question"].lower() for split in ("dev", "seen") for w in metrics.truth(split).values() for qa in w["qa"]}
+    for split in ("dev", "seen"):
+        others |= {qa["question"].lower() for want in metrics.truth(split).values() for qa in want["qa"]}
     assert not others & {q.lower() for q, _, _ in DEV2.questions}
     assert not (set(DEV.days) | set(SEEN.days)) & set(DEV2.days)
-    assert not {d for d, *_ in list(DEV.days.values()) + list(SEEN.days.values())} & {d for d, *_ in DEV2.days.values()}
+    dates = {date for date, *_ in list(DEV.days.values()) + list(SEEN.days.values())}
+    assert not dates & {date for date, *_ in DEV2.days.values()}
 
 
 def test_the_benches_know_the_split():
