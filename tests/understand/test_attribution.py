@@ -114,6 +114,17 @@ def test_a_name_addressed_with_no_other_voice_answering_names_no_one():
     assert speaker_names(segs) == {}
 
 
+def test_a_direction_or_a_joining_word_before_a_comma_is_no_name():
+    # A speaker test ("Front, left." — "Front, right.") answered by the diarist named her voice "Front".
+    segs = _turns(
+        ("Speaker 2", "Front, left."),
+        ("Speaker 1", "That one works."),
+        ("Speaker 2", "Next, the budget."),
+        ("Speaker 1", "Fine."),
+    )
+    assert speaker_names(segs) == {}
+
+
 def test_names_spoken_of_are_no_evidence():
     segs = _turns(
         ("Speaker 1", "That was Diane and Sheila, they both grew up in Chicago."),

@@ -34,7 +34,11 @@ _NOT_NAMES = frozenset(
     (
         _TIME_WORDS
         + "everyone everybody someone somebody nobody group team speaker unknown hello hi hey sorry "
-        "sure fine good great thanks thank please god mom mum dad okay yes no here there"
+        "sure fine good great thanks thank please god mom mum dad okay yes no here there "
+        # Words that open a sentence before a comma as a name would ("Front, left.", "Next, the budget."):
+        # directions, ordinals and the words that join sentences.
+        "front rear left right centre center middle top bottom first second third next last now then also "
+        "however finally actually anyway listen look wait well alright so"
     ).split()
 )
 # Words that stand before "here" without being a name ("Sign here", "Look here", "Over here").
