@@ -165,7 +165,10 @@ def _candidates(results: list[SearchResult]) -> list[tuple[str, str | None, int,
         if voice:
             text = text[voice.end() :]
             who = None if is_label(voice.group("who")) else voice.group("who").strip()
-        for sentence in _SENTENCE_SPLIT.split(_OWNER.sub("", text)):
+        # A sign or slide is read as one piece: its full stops end abbreviations ("ELEV. 1531 FT"), not
+        # sentences.
+        pieces = [text] if result.chunk_type == "screen_text" else _SENTENCE_SPLIT.split(_OWNER.sub("", text))
+        for sentence in pieces:
             if sentence.strip():
                 out.append((sentence.strip(), who, rank, result))
     return out

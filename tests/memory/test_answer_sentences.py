@@ -239,3 +239,14 @@ def test_a_why_question_quotes_the_sentence_that_gives_the_reason(embedder):
     answer = extractive_answer("Why only a little orange peel in the compost?", hits, embedder=embedder)
 
     assert "because it is acidic" in _quotes(answer)[0], answer.text
+
+
+def test_a_sign_is_quoted_whole_not_cut_at_an_abbreviation(embedder):
+    hits = [
+        _hit(0, 'On screen: "MOUNT BEACON SUMMIT ELEV. 1531 FT"', 10.0, 20.0, kind="screen_text", score=0.9),
+        _hit(1, "Speaker 1: We made it to the top at last.", 10.0, 14.0, score=0.5),
+    ]
+
+    answer = extractive_answer("What elevation did the summit sign show?", hits, embedder=embedder)
+
+    assert "ELEV. 1531 FT" in _quotes(answer)[0], answer.text
