@@ -32,16 +32,6 @@ def _said(rec: testset.Recording) -> str:
     return " ".join(text for _, _, text in testset.spoken_lines(rec))
 
 
-def test_every_answer_points_at_a_part_of_its_recording():
-    truth = metrics.truth("dev2")
-    assert set(truth) == {r.name for r in script.RECORDINGS}
-    for name, want in truth.items():
-        keys = {p.key for p in script.recording(name).parts}
-        for qa in want["qa"]:
-            assert qa.get("day") or set(qa["at"]) <= keys, qa
-            assert qa.get("expect") or qa.get("expect_all"), qa
-
-
 def test_the_questions_cover_the_kinds_the_issue_names():
     kinds = Counter(kind for _, _, kind in DEV2.questions)
     assert len(DEV2.questions) >= 40 and kinds["notfound"] >= 8, kinds

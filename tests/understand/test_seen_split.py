@@ -1,13 +1,16 @@
 """The `seen` split (v1, the first held-out split, now development material: issue 19, section 5): its script
 and truth hang together and it shares nothing with the older development split. No media is built here
 (bench/quality/testset_build.py does that at bench time) and nothing is scored. The held-out test split is
-v2: tests/understand/test_test_split_v2.py."""
+v2: tests/understand/test_test_split_v2.py. That every answer points at a part of its recording is checked
+here for dev2 too."""
 
 from __future__ import annotations
 
 import sys
 from collections import Counter
 from pathlib import Path
+
+import pytest
 
 QUALITY = Path(__file__).resolve().parents[2] / "bench" / "quality"
 sys.path.insert(0, str(QUALITY))
@@ -19,9 +22,15 @@ from bench.retrieval.corpus import DEV, truth_spans
 from bench.retrieval.corpus_test import SEEN as TEST
 
 
-def test_every_answer_points_at_a_part_of_its_recording():
-    for name, want in metrics.truth("seen").items():
-        keys = {p.key for p in testset.recording(name).parts}
+@pytest.mark.parametrize("split", ["seen", "dev2"])
+def test_every_answer_points_at_a_part_of_its_recording(split):
+    import testset_build
+
+    script = testset_build.script(split)
+    truth = metrics.truth(split)
+    assert set(truth) == {r.name for r in script.RECORDINGS}
+    for name, want in truth.items():
+        keys = {p.key for p in script.recording(name).parts}
         for qa in want["qa"]:
             assert qa.get("day") or set(qa["at"]) <= keys, qa
             assert qa.get("expect") or qa.get("expect_all"), qa
