@@ -88,6 +88,19 @@ def test_more_people_than_voices_names_no_voice():
     assert {"Ana", "Ben"} <= set(summary.participants)
 
 
+def test_a_voice_that_answers_as_family_and_gives_a_name_is_two_people():
+    # Mum and Martin, close in pitch, joined into one label: Mum answers "Hi Mum", Martin gives his name.
+    segs = _turns(
+        ("Speaker 1", "Hi Mum, can you hear me?"),
+        ("Speaker 2", "Yes, love, and your brother is here too."),
+        ("Speaker 2", "Hey, Martin here, I just got back from Portland."),
+        ("Speaker 2", "I'll call the garage tomorrow."),
+    )
+    assert speaker_names(segs) == {}
+    summary = summarize_block_extractive(segs, visual_summary="", scene_count=1)
+    assert [a.owner for a in summary.action_items] == [None]
+
+
 def test_a_named_voice_addressing_someone_else_keeps_its_name():
     segs = _turns(
         ("Speaker 1", "Kenji here, I run the build."),

@@ -41,6 +41,8 @@ _NOT_NAMES = frozenset(
         "however finally actually anyway listen look wait well alright so"
     ).split()
 )
+# How family is addressed ("Hi Mum, …"): a person, though no name to show.
+KIN = frozenset("mum mom mummy mommy dad daddy grandma granny nana grandpa granddad grandad".split())
 # Words that stand before "here" without being a name ("Sign here", "Look here", "Over here").
 _NOT_BEFORE_HERE = frozenset(
     "look sign come stay wait stop click put park sit stand right over down up out in start back just "
@@ -85,15 +87,16 @@ def introductions(segments: Sequence[TranscriptSegment]) -> list[tuple[str, str 
     return out
 
 
-def addressed(segments: Sequence[TranscriptSegment]) -> list[tuple[str, str]]:
+def addressed(segments: Sequence[TranscriptSegment], *, kin: bool = False) -> list[tuple[str, str]]:
     """(name, the label of the voice that answered) where a voice addressed someone by name and the next turn,
-    by another voice, followed within ANSWER_WITHIN_SECONDS."""
+    by another voice, followed within ANSWER_WITHIN_SECONDS. With `kin`, also someone addressed as family
+    ("Hi Mum, …"): no name to show, but a person."""
     ordered = sorted(segments, key=lambda s: (s.start, s.end))
     out: list[tuple[str, str]] = []
     for i, seg in enumerate(ordered):
         if not seg.speaker:
             continue
-        names = sorted(_addressed_names(seg.text))
+        names = sorted(_addressed_names(seg.text, kin=kin))
         if not names:
             continue
         reply = next((s for s in ordered[i + 1 :] if s.speaker != seg.speaker), None)
@@ -133,13 +136,21 @@ def merged(segments: Sequence[TranscriptSegment], found: Mapping[str, list[str]]
     """The labels no name may go on: every label of the recording once the words show the diarizer joined
     two people anywhere in it. The signs: a voice with evidence for two names; a voice that addresses by
     name the person its own turns say it is ("Kenji, please …" under the label Kenji introduced himself on:
-    nobody calls themselves by name to ask something of themselves); more people introducing themselves or
-    answering to their name than voices. Voices of close pitch are joined together, so one join makes every
+    nobody calls themselves by name to ask something of themselves); a voice that answers as family ("Hi
+    Mum" — "Yes, love") and introduces itself by a name too; more people introducing themselves or answering
+    to their name than voices. Voices of close pitch are joined together, so one join makes every
     label of that recording suspect, and a wrong name is worse than "Speaker 2"."""
     found = evidence(segments) if found is None else found
     voices = {seg.speaker for seg in segments if seg.speaker and is_label(seg.speaker)}
-    people = {name for name, _ in introductions(segments)} | {name for name, _ in addressed(segments)}
-    joined = len(people) > len(voices) or any(len(names) > 1 for names in found.values())
+    answering = addressed(segments, kin=True)
+    people = {name for name, _ in introductions(segments)} | {name for name, _ in answering}
+    # Each label's people: its names, and the family it answered for ("Hi Mum" — "Yes, love"), who is
+    # someone too, if unnamed.
+    heard = {label: set(names) for label, names in found.items()}
+    for who, label in answering:
+        if who.lower() in KIN and is_label(label):
+            heard.setdefault(label, set()).add(who.lower())
+    joined = len(people) > len(voices) or any(len(names) > 1 for names in heard.values())
     joined = joined or any(
         len(found.get(seg.speaker or "", [])) == 1 and found[seg.speaker or ""][0] in _addressed_names(seg.text)
         for seg in segments
@@ -147,9 +158,13 @@ def merged(segments: Sequence[TranscriptSegment], found: Mapping[str, list[str]]
     return set(voices) | set(found) if joined else set()
 
 
-def _addressed_names(text: str) -> set[str]:
+def _addressed_names(text: str, *, kin: bool = False) -> set[str]:
     places = frozenset(places_in(text))
-    return {m.group("name") for m in _ADDRESS.finditer(text) if is_name(m.group("name"), places)}
+    return {
+        m.group("name")
+        for m in _ADDRESS.finditer(text)
+        if is_name(m.group("name"), places) or (kin and m.group("name").lower() in KIN)
+    }
 
 
 def speaker_names(segments: Sequence[TranscriptSegment]) -> dict[str, str]:
