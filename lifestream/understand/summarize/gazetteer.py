@@ -12,6 +12,7 @@ kinds of place are found.
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 # A city needs this many people to count: small towns share their names with too many other things.
@@ -82,7 +83,26 @@ def _gazetteer() -> tuple[frozenset[str], frozenset[str]]:
     regions |= {s["name"] for s in cache.get_us_states().values()}
     regions |= {"America", "England", "Scotland", "Wales", "Europe", "Africa", "Asia"}
     cities = {c["name"] for c in cache.get_cities().values() if c["population"] >= MIN_CITY_POPULATION}
+    cities |= {alias for name in cities for alias in _aliases(name)}
     return frozenset(regions), frozenset(cities - regions)
+
+
+# GeoNames gives some cities their full form, people say the head: "Frankfurt am Main", "Newcastle upon Tyne",
+# "Stoke-on-Trent", "Halle (Saale)".
+_QUALIFIED = re.compile(
+    r"^(?P<head>[A-Z][^\s()/-]{3,})(?:\s+\(.*\)|/.*|\s+(?:am|an der|upon)\s.+|-(?:on|upon)-.+)$"
+)
+
+
+def _aliases(name: str) -> set[str]:
+    """Other ways `name` is written: its head (see _QUALIFIED), and without accents ("Zürich" → "Zurich"),
+    as a transcript spells it."""
+    folded = "".join(ch for ch in unicodedata.normalize("NFKD", name) if not unicodedata.combining(ch))
+    out = {folded}
+    for form in (name, folded):
+        if m := _QUALIFIED.match(form):
+            out.add(m.group("head"))
+    return out - {name}
 
 
 def gazetteer_available() -> bool:
