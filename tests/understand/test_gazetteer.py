@@ -19,3 +19,39 @@ needs_gazetteer = pytest.mark.skipif(not gazetteer_available(), reason="geonames
 )
 def test_a_city_is_known_by_the_name_people_say(text, place):
     assert places_in(text) == [place]
+
+
+@pytest.mark.parametrize(
+    ("text", "places"),
+    [
+        ("Hi everyone, I'm Rosa, welcome to Maple Street Kitchen.", ["Maple Street Kitchen"]),
+        ("I'm Laura from Maple Street Kitchen.", ["Maple Street Kitchen"]),
+        ("I'll book a table at the Italian place on Elm Street.", ["Elm Street"]),
+        ("Our next bird walk is in Hollow Creek Park at seven on Sunday morning.", ["Hollow Creek Park"]),
+        ("We made it to the top of Mount Beacon, it took us two hours.", ["Mount Beacon"]),
+        ("We saw a deer near the Beacon Reservoir on the way up.", ["Beacon Reservoir"]),
+        ("The Apple Store was packed, so we walked to Lake Tahoe.", ["Apple Store", "Lake Tahoe"]),
+        ("Welcome To Beacon Fire Tower.", ["Beacon Fire Tower"]),  # a sign, title-cased
+    ],
+)
+def test_a_name_of_a_kind_of_place_is_a_place(text, places):
+    assert places_in(text) == places
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Good Morning Lecture starts now.",  # a title, not a kind of place
+        "Anna Hall said hi.",  # a surname that is also a kind of place, with no preposition before it
+        "I met Jiwoo Park yesterday.",
+        "I talked to Anna Hall about the budget.",  # "to" a person
+        "Sunday Market was fun.",  # a day is no name
+        "Street parking is free.",
+    ],
+)
+def test_a_person_or_a_title_is_not_a_named_place(text):
+    assert places_in(text) == []
+
+
+def test_a_participant_is_not_a_named_place():
+    assert places_in("I met Anna Hall at the bar.", not_places=frozenset({"Anna"})) == []
