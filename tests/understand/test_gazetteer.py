@@ -55,3 +55,18 @@ def test_a_person_or_a_title_is_not_a_named_place(text):
 
 def test_a_participant_is_not_a_named_place():
     assert places_in("I met Anna Hall at the bar.", not_places=frozenset({"Anna"})) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "places"),
+    [
+        ("It was great, we visited the railway museum and saw three steam engines.", ["the railway museum"]),
+        ("I'm at the riverside market with my sister Nora.", ["at the riverside market"]),
+        ("We shopped at the Riverside Market, then at the Riverside Market again.", ["at the Riverside Market"]),
+        ("We ate at the Italian restaurant.", []),  # describes the restaurant, names none
+        ("I met them in the big kitchen.", []),
+        ("My sister started at a new school.", []),
+    ],
+)
+def test_a_word_that_names_a_kind_of_place_is_kept_with_it(text, places):
+    assert places_in(text) == places

@@ -18,16 +18,38 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from lifestream.core.text import STOPWORDS
+
 # A city needs this many people to count: small towns share their names with too many other things.
 MIN_CITY_POPULATION = 100_000
 _KIND = re.compile(
-    r"\b(?:at|in|to|from|inside|outside|into) (?:the|my|our|a|his|her|their) "
+    r"\b(?:(?:at|in|to|from|inside|outside|into)|(?P<verb>near|visit|visited|visiting)) "
+    r"(?:the|my|our|a|his|her|their) "
+    r"(?:(?P<mod>[a-z]+) )?"
     r"(office|kitchen|garden|back garden|park|station|airport|school|classroom|meeting room|conference room|"
     r"cafe|café|restaurant|shop|hardware store|store|supermarket|gym|beach|hospital|clinic|library|studio|lab|"
     r"laboratory|street|house|home|living room|bedroom|garage|warehouse|factory|hotel|church|museum|stadium|"
     r"market|dentist)\b",
     re.IGNORECASE,
 )
+_LEAD = re.compile(r"^(?:(?:in|at|to|from|inside|outside|into)\s+)?(?:(?:the|my|our|a|his|her|their)\s+)?")
+# A word before a kind of place that names it ("the railway museum", "the Riverside market"), unless it only
+# describes it: "the new office", "the Italian restaurant", "the busiest station".
+_DESCRIBING = frozenset(
+    "new old big small little large tiny huge nice good great best bad other same local usual whole main "
+    "next last first only own favourite favorite nearest closest empty quiet open closed cold hot dark front "
+    "french dutch thai greek".split()
+)
+_DESCRIBING_ENDS = ("ed", "ing", "est", "er", "ly", "ful", "ous", "ish", "ese", "an", "y")
+
+
+def _describes(word: str) -> bool:
+    low = word.lower()
+    # "railway" names a museum, "busy" describes one: a y after a vowel is no adjective's ending.
+    ends = [e for e in _DESCRIBING_ENDS if low.endswith(e) and not (e == "y" and low[-2:-1] in "aeiou")]
+    return low in _DESCRIBING or low in STOPWORDS or bool(ends) or not low.isalpha()
+
+
 # A run of capitalised words (New Jersey, Rio de Janeiro), the preposition before it kept apart.
 _NAME = re.compile(
     r"(?:(?P<verb>\b[a-z]+\s+)?\b(in|from|to|near|at|visiting|around|outside|toward|towards)\s+)?"
@@ -182,7 +204,12 @@ def gazetteer_available() -> bool:
 def places_in(text: str, *, not_places: frozenset[str] = frozenset()) -> list[str]:
     """Places named in `text`, in the order said, each once ("in the kitchen", "New Jersey")."""
     regions, cities = _gazetteer()
-    found: list[tuple[int, str]] = [(m.start(), m.group(0)) for m in _KIND.finditer(text)]
+    # "in the kitchen" keeps its preposition; "visited the railway museum" is said from "the".
+    found = [
+        (m.start(), m.group(0)[len(m["verb"]) + 1 :] if m["verb"] else m.group(0))
+        for m in _KIND.finditer(text)
+        if not (m["mod"] and _describes(m["mod"]))
+    ]
     found += [(at, name) for at, name in named_places(text, not_places) if name not in not_places]
     for m in _NAME.finditer(text):
         preposition, name = m.group(2), m.group(3)
@@ -206,8 +233,9 @@ def places_in(text: str, *, not_places: frozenset[str] = frozenset()) -> list[st
     seen: set[str] = set()
     out = []
     for _, place in sorted(found):
-        if place.lower() not in seen:
-            seen.add(place.lower())
+        key = _LEAD.sub("", place.lower())  # "at the Riverside Market" and "Riverside Market" are one place
+        if key not in seen:
+            seen.add(key)
             out.append(place)
     return out
 
