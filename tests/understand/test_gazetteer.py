@@ -70,3 +70,9 @@ def test_a_participant_is_not_a_named_place():
 )
 def test_a_word_that_names_a_kind_of_place_is_kept_with_it(text, places):
     assert places_in(text) == places
+
+
+def test_ones_own_rooms_are_described_not_named():
+    # Whisper heard "the back garden" as "the Mac garden": a garden of one's own has no name.
+    assert places_in("Today I am planting tomatoes in the Mac garden with anna.") == []
+    assert places_in("Today I am planting tomatoes in the back garden.") == ["in the back garden"]

@@ -25,8 +25,8 @@ MIN_CITY_POPULATION = 100_000
 _KIND = re.compile(
     r"\b(?:(?:at|in|to|from|inside|outside|into)|(?P<verb>near|visit|visited|visiting)) "
     r"(?:the|my|our|a|his|her|their) "
-    r"(?:(?P<mod>[a-z]+) )?"
-    r"(office|kitchen|garden|back garden|park|station|airport|school|classroom|meeting room|conference room|"
+    r"(?:(?P<mod>[a-z]+) )??"
+    r"(?P<kind>office|kitchen|garden|back garden|park|station|airport|school|classroom|meeting room|conference room|"
     r"cafe|café|restaurant|shop|hardware store|store|supermarket|gym|beach|hospital|clinic|library|studio|lab|"
     r"laboratory|street|house|home|living room|bedroom|garage|warehouse|factory|hotel|church|museum|stadium|"
     r"market|dentist)\b",
@@ -39,6 +39,10 @@ _DESCRIBING = frozenset(
     "new old big small little large tiny huge nice good great best bad other same local usual whole main "
     "next last first only own favourite favorite nearest closest empty quiet open closed cold hot dark front "
     "french dutch thai greek".split()
+)
+# One's own rooms are described, never named: "the Mac garden" is a mishearing of "the back garden".
+_OWN_ROOMS = frozenset(
+    "office kitchen garden house home bedroom garage classroom studio lab laboratory street".split()
 )
 _DESCRIBING_ENDS = ("ed", "ing", "est", "er", "ly", "ful", "ous", "ish", "ese", "an", "y")
 
@@ -208,7 +212,7 @@ def places_in(text: str, *, not_places: frozenset[str] = frozenset()) -> list[st
     found = [
         (m.start(), m.group(0)[len(m["verb"]) + 1 :] if m["verb"] else m.group(0))
         for m in _KIND.finditer(text)
-        if not (m["mod"] and _describes(m["mod"]))
+        if not (m["mod"] and (_describes(m["mod"]) or m["kind"].lower() in _OWN_ROOMS))
     ]
     found += [(at, name) for at, name in named_places(text, not_places) if name not in not_places]
     for m in _NAME.finditer(text):
