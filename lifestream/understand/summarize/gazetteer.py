@@ -7,23 +7,53 @@ never places. Countries and states are taken wherever they are said ("Sheila and
 after a preposition ("from Chicago"), because many city names are also ordinary words or people's names
 (Reading, Nice, Florence). The package is optional (it is not in the Lambda bundle): without it only the
 kinds of place are found.
+
+A capitalised name is also a place when it ends in a kind of place or follows Mount or Lake ("Elm Street",
+"Maple Street Kitchen", "Mount Beacon"): such places are too many and too small for any gazetteer.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
+
+from lifestream.core.text import STOPWORDS
 
 # A city needs this many people to count: small towns share their names with too many other things.
 MIN_CITY_POPULATION = 100_000
 _KIND = re.compile(
-    r"\b(?:at|in|to|from|inside|outside|into) (?:the|my|our|a|his|her|their) "
-    r"(office|kitchen|garden|back garden|park|station|airport|school|classroom|meeting room|conference room|"
+    r"\b(?:(?:at|in|to|from|inside|outside|into)|(?P<verb>near|visit|visited|visiting)) "
+    r"(?:the|my|our|a|his|her|their) "
+    r"(?:(?P<mod>[a-z]+) )??"
+    r"(?P<kind>office|kitchen|garden|back garden|park|station|airport|school|classroom|meeting room|conference room|"
     r"cafe|café|restaurant|shop|hardware store|store|supermarket|gym|beach|hospital|clinic|library|studio|lab|"
     r"laboratory|street|house|home|living room|bedroom|garage|warehouse|factory|hotel|church|museum|stadium|"
     r"market|dentist)\b",
     re.IGNORECASE,
 )
+_LEAD = re.compile(r"^(?:(?:in|at|to|from|inside|outside|into)\s+)?(?:(?:the|my|our|a|his|her|their)\s+)?")
+# A word before a kind of place that names it ("the railway museum", "the Riverside market"), unless it only
+# describes it: "the new office", "the Italian restaurant", "the busiest station".
+_DESCRIBING = frozenset(
+    "new old big small little large tiny huge nice good great best bad other same local usual whole main "
+    "next last first only own favourite favorite nearest closest empty quiet open closed cold hot dark front "
+    "french dutch thai greek".split()
+)
+# One's own rooms are described, never named: "the Mac garden" is a mishearing of "the back garden".
+_OWN_ROOMS = frozenset(
+    "office kitchen garden house home bedroom garage classroom studio lab laboratory street".split()
+)
+_DESCRIBING_ENDS = ("ed", "ing", "est", "er", "ly", "ful", "ous", "ish", "ese", "an", "y")
+
+
+def _describes(word: str) -> bool:
+    low = word.lower()
+    # "railway" names a museum, "busy" describes one: a y after a vowel is no adjective's ending.
+    ends = [e for e in _DESCRIBING_ENDS if low.endswith(e) and not (e == "y" and low[-2:-1] in "aeiou")]
+    return low in _DESCRIBING or low in STOPWORDS or bool(ends) or not low.isalpha()
+
+
 # A run of capitalised words (New Jersey, Rio de Janeiro), the preposition before it kept apart.
 _NAME = re.compile(
     r"(?:(?P<verb>\b[a-z]+\s+)?\b(in|from|to|near|at|visiting|around|outside|toward|towards)\s+)?"
@@ -82,7 +112,93 @@ def _gazetteer() -> tuple[frozenset[str], frozenset[str]]:
     regions |= {s["name"] for s in cache.get_us_states().values()}
     regions |= {"America", "England", "Scotland", "Wales", "Europe", "Africa", "Asia"}
     cities = {c["name"] for c in cache.get_cities().values() if c["population"] >= MIN_CITY_POPULATION}
+    cities |= {alias for name in cities for alias in _aliases(name)}
     return frozenset(regions), frozenset(cities - regions)
+
+
+# GeoNames gives some cities their full form, people say the head: "Frankfurt am Main", "Newcastle upon Tyne",
+# "Stoke-on-Trent", "Halle (Saale)".
+_QUALIFIED = re.compile(
+    r"^(?P<head>[A-Z][^\s()/-]{3,})(?:\s+\(.*\)|/.*|\s+(?:am|an der|upon)\s.+|-(?:on|upon)-.+)$"
+)
+
+
+def _aliases(name: str) -> set[str]:
+    """Other ways `name` is written: its head (see _QUALIFIED), and without accents ("Zürich" → "Zurich"),
+    as a transcript spells it."""
+    folded = "".join(ch for ch in unicodedata.normalize("NFKD", name) if not unicodedata.combining(ch))
+    out = {folded}
+    for form in (name, folded):
+        if m := _QUALIFIED.match(form):
+            out.add(m.group("head"))
+    return out - {name}
+
+
+# Nouns that make a capitalised name the name of a place: "Elm Street", "Hollow Creek Park", "Apple Store".
+_OPEN_KINDS = frozenset(
+    "street road avenue boulevard square plaza reservoir lake pond creek river falls canyon mountain "
+    "tower bridge pier harbour harbor beach island airport station terminal market mall store shop kitchen "
+    "cafe café restaurant bakery bistro diner pub hotel inn museum gallery library school college "
+    "university hospital clinic cathedral mosque synagogue stadium arena theatre theater cinema zoo aquarium "
+    "trail forest gardens".split()
+)
+# Kinds that are also surnames ("Anna Hall", "Jiwoo Park", "Shirley Temple"): a place only after a
+# preposition ("in Hyde Park", "at the Village Hall").
+_GUARDED_KINDS = frozenset(
+    "park hall hill hills lane church chapel temple bay wood woods field fields garden brook castle court "
+    "centre center".split()
+)
+# Names of a kind of place that are things: shops on a phone.
+_NOT_PLACE_NAMES = frozenset(["app store", "play store", "google play store"])
+# Before a name they make it a place: "Mount Beacon", "Lake Tahoe".
+_PLACE_PREFIXES = frozenset(["mount", "mt", "lake", "loch"])
+# Words a capitalised run may open with that are not part of a name: "In Hyde Park", "Sunday Market".
+_NOT_NAME_WORDS = frozenset(
+    "the a an in at to from on of near by into inside outside our my your his her their this that we i you "
+    "welcome hi hello hey thanks and or but so then yes no okay oh monday tuesday wednesday thursday friday "
+    "saturday sunday january february march april may june july august september october november december"
+    .split()
+)
+_CAPITALISED = r"(?:Mt\.|St\.|[A-Z][a-zA-Z'\-]*)"
+_WORD = re.compile(rf"{_CAPITALISED}(?:\s+{_CAPITALISED})*")
+_BEFORE = re.compile(
+    r"\b(?P<verb>[a-z]+\s+)?(?:in|at|to|from|on|near|by|into|inside|outside|of|around|past|towards?)\s+"
+    r"(?:the\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def named_places(text: str, not_places: frozenset[str] = frozenset()) -> list[tuple[int, str]]:
+    """Names of a kind of place in `text`, with where each starts: capitalised words before a kind of place
+    ("Maple Street Kitchen", "Beacon Fire Tower") or after Mount or Lake ("Mount Beacon")."""
+    out = []
+    for m in _WORD.finditer(text):
+        tokens = m.group(0).split()
+        kinds = [i for i, t in enumerate(tokens) if t.lower() in _OPEN_KINDS | _GUARDED_KINDS]
+        prefixes = [i for i, t in enumerate(tokens) if t.lower().rstrip(".") in _PLACE_PREFIXES]
+        if kinds and kinds[-1] > 0:
+            end = kinds[-1] + 1
+        elif prefixes and prefixes[0] + 1 < len(tokens):
+            end = prefixes[0] + 2
+        else:
+            continue
+        # The name is the capitalised words just before its kind, back to a word no name holds
+        # ("Welcome To Maple Street Kitchen", "Sunday Market").
+        first = end - 1
+        while first > 0 and tokens[first - 1].lower().rstrip(".") not in _NOT_NAME_WORDS:
+            first -= 1
+        name = tokens[first:end]
+        if len(name) < 2:
+            continue
+        if any(t in not_places for t in name) or " ".join(name).lower() in _NOT_PLACE_NAMES:
+            continue  # a participant's name: "Anna" said, "Anna Hall" is her
+        start = m.start() + [w.start() for w in re.finditer(r"\S+", m.group(0))][first]
+        before = _BEFORE.search(text[:start])
+        to_a_person = before and (before.group("verb") or "").strip().lower() in _TO_A_PERSON
+        if to_a_person or (tokens[end - 1].lower() in _GUARDED_KINDS and not before):
+            continue
+        out.append((start, " ".join(name)))
+    return out
 
 
 def gazetteer_available() -> bool:
@@ -92,7 +208,13 @@ def gazetteer_available() -> bool:
 def places_in(text: str, *, not_places: frozenset[str] = frozenset()) -> list[str]:
     """Places named in `text`, in the order said, each once ("in the kitchen", "New Jersey")."""
     regions, cities = _gazetteer()
-    found: list[tuple[int, str]] = [(m.start(), m.group(0)) for m in _KIND.finditer(text)]
+    # "in the kitchen" keeps its preposition; "visited the railway museum" is said from "the".
+    found = [
+        (m.start(), m.group(0)[len(m["verb"]) + 1 :] if m["verb"] else m.group(0))
+        for m in _KIND.finditer(text)
+        if not (m["mod"] and (_describes(m["mod"]) or m["kind"].lower() in _OWN_ROOMS))
+    ]
+    found += [(at, name) for at, name in named_places(text, not_places) if name not in not_places]
     for m in _NAME.finditer(text):
         preposition, name = m.group(2), m.group(3)
         if preposition == "to" and (m.group("verb") or "").strip() in _TO_A_PERSON:
@@ -115,8 +237,9 @@ def places_in(text: str, *, not_places: frozenset[str] = frozenset()) -> list[st
     seen: set[str] = set()
     out = []
     for _, place in sorted(found):
-        if place.lower() not in seen:
-            seen.add(place.lower())
+        key = _LEAD.sub("", place.lower())  # "at the Riverside Market" and "Riverside Market" are one place
+        if key not in seen:
+            seen.add(key)
             out.append(place)
     return out
 
