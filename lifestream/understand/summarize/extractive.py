@@ -17,7 +17,7 @@ from lifestream.core.constants import NO_SPEECH_TITLE
 from lifestream.core.models import TranscriptSegment
 from lifestream.core.text import STOPWORDS, words
 from lifestream.understand.summarize.gazetteer import places_in
-from lifestream.understand.summarize.models import ActionItem, BlockSummary, SpeakerSummary
+from lifestream.understand.summarize.models import MAX_TITLE_WORDS, ActionItem, BlockSummary, SpeakerSummary
 from lifestream.understand.summarize.names import (
     addressee,
     introductions,
@@ -145,7 +145,6 @@ _TITLE_FILLER = frozenset(
 )
 _BRIDGES = frozenset({"the", "a", "an", "of", "my", "our", "your", "his", "her", "their"})
 NOT_NAMED = "Not mentioned"
-MAX_TITLE_WORDS = 8
 
 
 def sentences(segments: Sequence[TranscriptSegment]) -> list[tuple[str, TranscriptSegment]]:
@@ -305,16 +304,47 @@ def title(text: str, *, avoid: Sequence[str] = (), max_words: int = MAX_TITLE_WO
         ws = {w.lower() for w in phrase.split()} - _BRIDGES
         if ws & used:
             continue
-        if total + len(phrase.split()) > max_words:
+        # Two or three phrases are joined by one "and", which counts as a word of the title.
+        if total + len(phrase.split()) + (1 if chosen else 0) > max_words:
             continue
         chosen.append((order, phrase))
         used |= ws
         total += len(phrase.split())
         if len(chosen) == 3:
             break
-    phrases = [p for _, p in sorted(chosen)]
+    return _joined([p for _, p in sorted(chosen)])
+
+
+def _joined(phrases: Sequence[str]) -> str:
     joined = phrases[0] if len(phrases) == 1 else ", ".join(phrases[:-1]) + " and " + phrases[-1]
     return joined[0].upper() + joined[1:]
+
+
+def title_words(text: str) -> list[str]:
+    return re.findall(r"[A-Za-z0-9][A-Za-z0-9'\-]*", text)
+
+
+_DANGLING = _BRIDGES | {"and", "or", "to", "in", "on", "at", "for", "with"}
+
+
+def fit_title(text: str, max_words: int = MAX_TITLE_WORDS) -> str:
+    """`text` as a title of at most `max_words` words: whole leading phrases of a list ("a, b and c") while
+    they fit, else the words up to the limit without a dangling "and", "of" or "the"."""
+    text = " ".join(text.split())
+    if len(title_words(text)) <= max_words:
+        return text
+    phrases = [p for p in re.split(r",\s*|\s+and\s+", text) if p.strip()]
+    kept: list[str] = []
+    for phrase in phrases:
+        if len(title_words(" ".join([*kept, phrase]))) + (1 if kept else 0) > max_words:
+            break
+        kept.append(phrase)
+    if kept:
+        return _joined(kept)
+    cut = text.split()[:max_words]
+    while len(cut) > 1 and cut[-1].lower().strip(",;:") in _DANGLING:
+        cut.pop()
+    return " ".join(cut).rstrip(",;:")
 
 
 def summarize_block(
