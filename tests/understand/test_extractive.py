@@ -61,6 +61,9 @@ def _said(text: str, speaker: str | None = None) -> list[TranscriptSegment]:
         "Let's begin with the budget.",
         "Let's get started.",
         "Let's move on to the next point.",
+        # A proposal carried out as it is said (dev2's hike): "let's" with no time ahead is not a task.
+        "Let's take the other trail down.",
+        "Let us go round by the lake.",
         "Group will be fine.",
         "to do for them.",
     ],
@@ -78,6 +81,10 @@ def test_remarks_and_fragments_are_not_tasks(sentence):
         "I'll have to renew my passport.",
         "We need to buy more compost.",
         "Let's meet on Monday.",
+        "Let's meet on Friday to plan the launch.",
+        "Let's call her back at 7pm.",
+        "Remind me to buy new hiking boots before winter.",
+        "Please remind me to renew the passport.",
     ],
 )
 def test_stated_tasks_are_found(sentence):
@@ -251,3 +258,19 @@ def test_a_title_of_joined_phrases_counts_its_and(heard):
 )
 def test_a_long_title_keeps_its_leading_phrases_whole(draft, fitted):
     assert fit_title(draft) == fitted
+
+
+def test_remind_me_is_the_speakers_own_task():
+    boots = "Remind me to buy new hiking boots before winter."
+    segs = [
+        TranscriptSegment(start=0, end=2, text="Hi, this is Julia.", speaker="Speaker 2"),
+        TranscriptSegment(start=2, end=4, text=boots, speaker="Speaker 2"),
+        TranscriptSegment(
+            start=4, end=6, text="Julia, please remind me to call the vet.", speaker="Speaker 1"
+        ),
+    ]
+    # Julia's own reminder is hers; the diarist's (an unnamed voice) has no owner, not the person asked.
+    assert [(i.text, i.owner) for i in action_items(segs)] == [
+        (boots, "Julia"),
+        ("Julia, please remind me to call the vet.", None),
+    ]

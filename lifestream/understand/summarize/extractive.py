@@ -30,11 +30,14 @@ from lifestream.understand.summarize.names import (
 __all__ = ["introductions", "is_label", "participants", "speaker_names"]
 
 # Who commits, by the phrase that opens the commitment; what follows must be a task (a verb and its object).
-_FIRST_PERSON = r"I will|I'll|I am going to|I'm going to|I need to|I have to|I've got to|I must|I should"
+# "Remind me to buy boots" is the speaker's own task, asked to be kept for them.
+_FIRST_PERSON = (
+    r"I will|I'll|I am going to|I'm going to|I need to|I have to|I've got to|I must|I should|remind me to"
+)
 _GROUP = r"we will|we'll|we are going to|we're going to|let's|let us|we need to|we have to|we should|we must"
 _ANYONE = (
     r"you need to|you have to|you must|remember to|don't forget to|do not forget to|make sure to|"
-    r"make sure you|please"
+    r"make sure you|please(?! remind me to)"
 )
 COMMITMENT = re.compile(
     rf"\b(?:(?P<me>{_FIRST_PERSON})|(?P<we>{_GROUP})|(?P<anyone>{_ANYONE}))\s+(?P<rest>.+)", re.IGNORECASE
@@ -229,16 +232,25 @@ def _add(found: list[ActionItem], seen: set[str], item: ActionItem) -> None:
         found.append(item)
 
 
-# "Let's start the meeting", "let's move on": how a meeting runs, not something to do afterwards.
-_FLOW = re.compile(
-    r"^(?:start|begin|kick|get (?:started|going)|move on|wrap (?:up|it up)|continue|proceed|carry on)\b",
+_DAYS = r"(?:mon|tues|wednes|thurs|fri|satur|sun)day"
+_MONTHS = r"january|february|march|april|june|july|august|september|october|november|december"
+# A time still to come: "on Friday", "tomorrow", "next week", "in March", "at 7", "before winter".
+_AHEAD = re.compile(
+    rf"\b(?:tomorrow|tonight|later|soon|{_DAYS}|(?:next|this) (?:week|weekend|month|year|time|morning|"
+    r"afternoon|evening|session|meeting|lecture|class)|"
+    rf"(?:in|on|by|before|until|after) (?:the )?(?:{_MONTHS}|may|spring|summer|autumn|fall|winter|"
+    r"\d+(?:st|nd|rd|th)?)|"
+    r"at (?:\d+(?:[:.]\d\d)?\s*(?:am|pm)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"noon))\b",
     re.IGNORECASE,
 )
 
 
 def _invitation(match: re.Match) -> bool:
+    """ "Let's take the other trail", "let's start the meeting": a proposal done as it is said, not a task;
+    with a time ahead ("let's meet on Friday") it is something to do later."""
     we = (match.group("we") or "").lower()
-    return we in ("let's", "let us", "lets") and bool(_FLOW.match(match.group("rest").strip()))
+    return we in ("let's", "let us", "lets") and not _AHEAD.search(match.string)
 
 
 def _conditional(text: str, at: int) -> bool:
