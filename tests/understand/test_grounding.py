@@ -15,7 +15,7 @@ from lifestream.understand.summarize.grounding import (
     grounded_place,
     grounded_sentences,
 )
-from lifestream.understand.summarize.local_llm import summarize_block_local
+from lifestream.understand.summarize.local_llm import HeadingDraft, ground_heading, summarize_block_local
 
 CALL = [
     ("Speaker 1", "Hello?"),
@@ -181,3 +181,11 @@ def test_the_model_never_puts_a_name_on_a_voice():
     assert "NamesDraft" not in server.asked
     assert summary.participants == ["Speaker 1", "Diane"]
     assert [p.speaker for p in summary.per_speaker] == ["Speaker 1"]
+
+
+def test_a_long_model_title_is_cut_at_a_phrase_not_mid_phrase():
+    # Cutting at the eighth word left "… and update the release": the title keeps whole phrases.
+    lines = [("Speaker 1", "I lead the mobile team."), ("Speaker 1", "Grace will update the release notes.")]
+    draft = HeadingDraft(title="Leading the mobile team and updating the release notes", location=None)
+    title, _, _ = ground_heading(draft, segments(lines), Evidence([t for _, t in lines]))
+    assert title == "Leading the mobile team"

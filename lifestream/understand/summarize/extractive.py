@@ -17,7 +17,7 @@ from lifestream.core.constants import NO_SPEECH_TITLE
 from lifestream.core.models import TranscriptSegment
 from lifestream.core.text import STOPWORDS, words
 from lifestream.understand.summarize.gazetteer import places_in
-from lifestream.understand.summarize.models import ActionItem, BlockSummary, SpeakerSummary
+from lifestream.understand.summarize.models import MAX_TITLE_WORDS, ActionItem, BlockSummary, SpeakerSummary
 from lifestream.understand.summarize.names import (
     addressee,
     introductions,
@@ -30,11 +30,14 @@ from lifestream.understand.summarize.names import (
 __all__ = ["introductions", "is_label", "participants", "speaker_names"]
 
 # Who commits, by the phrase that opens the commitment; what follows must be a task (a verb and its object).
-_FIRST_PERSON = r"I will|I'll|I am going to|I'm going to|I need to|I have to|I've got to|I must|I should"
+# "Remind me to buy boots" is the speaker's own task, asked to be kept for them.
+_FIRST_PERSON = (
+    r"I will|I'll|I am going to|I'm going to|I need to|I have to|I've got to|I must|I should|remind me to"
+)
 _GROUP = r"we will|we'll|we are going to|we're going to|let's|let us|we need to|we have to|we should|we must"
 _ANYONE = (
     r"you need to|you have to|you must|remember to|don't forget to|do not forget to|make sure to|"
-    r"make sure you|please"
+    r"make sure you|please(?! remind me to)"
 )
 COMMITMENT = re.compile(
     rf"\b(?:(?P<me>{_FIRST_PERSON})|(?P<we>{_GROUP})|(?P<anyone>{_ANYONE}))\s+(?P<rest>.+)", re.IGNORECASE
@@ -145,7 +148,6 @@ _TITLE_FILLER = frozenset(
 )
 _BRIDGES = frozenset({"the", "a", "an", "of", "my", "our", "your", "his", "her", "their"})
 NOT_NAMED = "Not mentioned"
-MAX_TITLE_WORDS = 8
 
 
 def sentences(segments: Sequence[TranscriptSegment]) -> list[tuple[str, TranscriptSegment]]:
@@ -230,16 +232,25 @@ def _add(found: list[ActionItem], seen: set[str], item: ActionItem) -> None:
         found.append(item)
 
 
-# "Let's start the meeting", "let's move on": how a meeting runs, not something to do afterwards.
-_FLOW = re.compile(
-    r"^(?:start|begin|kick|get (?:started|going)|move on|wrap (?:up|it up)|continue|proceed|carry on)\b",
+_DAYS = r"(?:mon|tues|wednes|thurs|fri|satur|sun)day"
+_MONTHS = r"january|february|march|april|june|july|august|september|october|november|december"
+# A time still to come: "on Friday", "tomorrow", "next week", "in March", "at 7", "before winter".
+_AHEAD = re.compile(
+    rf"\b(?:tomorrow|tonight|later|soon|{_DAYS}|(?:next|this) (?:week|weekend|month|year|time|morning|"
+    r"afternoon|evening|session|meeting|lecture|class)|"
+    rf"(?:in|on|by|before|until|after) (?:the )?(?:{_MONTHS}|may|spring|summer|autumn|fall|winter|"
+    r"\d+(?:st|nd|rd|th)?)|"
+    r"at (?:\d+(?:[:.]\d\d)?\s*(?:am|pm)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"noon))\b",
     re.IGNORECASE,
 )
 
 
 def _invitation(match: re.Match) -> bool:
+    """ "Let's take the other trail", "let's start the meeting": a proposal done as it is said, not a task;
+    with a time ahead ("let's meet on Friday") it is something to do later."""
     we = (match.group("we") or "").lower()
-    return we in ("let's", "let us", "lets") and bool(_FLOW.match(match.group("rest").strip()))
+    return we in ("let's", "let us", "lets") and not _AHEAD.search(match.string)
 
 
 def _conditional(text: str, at: int) -> bool:
@@ -305,16 +316,47 @@ def title(text: str, *, avoid: Sequence[str] = (), max_words: int = MAX_TITLE_WO
         ws = {w.lower() for w in phrase.split()} - _BRIDGES
         if ws & used:
             continue
-        if total + len(phrase.split()) > max_words:
+        # Two or three phrases are joined by one "and", which counts as a word of the title.
+        if total + len(phrase.split()) + (1 if chosen else 0) > max_words:
             continue
         chosen.append((order, phrase))
         used |= ws
         total += len(phrase.split())
         if len(chosen) == 3:
             break
-    phrases = [p for _, p in sorted(chosen)]
+    return _joined([p for _, p in sorted(chosen)])
+
+
+def _joined(phrases: Sequence[str]) -> str:
     joined = phrases[0] if len(phrases) == 1 else ", ".join(phrases[:-1]) + " and " + phrases[-1]
     return joined[0].upper() + joined[1:]
+
+
+def title_words(text: str) -> list[str]:
+    return re.findall(r"[A-Za-z0-9][A-Za-z0-9'\-]*", text)
+
+
+_DANGLING = _BRIDGES | {"and", "or", "to", "in", "on", "at", "for", "with"}
+
+
+def fit_title(text: str, max_words: int = MAX_TITLE_WORDS) -> str:
+    """`text` as a title of at most `max_words` words: whole leading phrases of a list ("a, b and c") while
+    they fit, else the words up to the limit without a dangling "and", "of" or "the"."""
+    text = " ".join(text.split())
+    if len(title_words(text)) <= max_words:
+        return text
+    phrases = [p for p in re.split(r",\s*|\s+and\s+", text) if p.strip()]
+    kept: list[str] = []
+    for phrase in phrases:
+        if len(title_words(" ".join([*kept, phrase]))) + (1 if kept else 0) > max_words:
+            break
+        kept.append(phrase)
+    if kept:
+        return _joined(kept)
+    cut = text.split()[:max_words]
+    while len(cut) > 1 and cut[-1].lower().strip(",;:") in _DANGLING:
+        cut.pop()
+    return " ".join(cut).rstrip(",;:")
 
 
 def summarize_block(

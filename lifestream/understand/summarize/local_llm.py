@@ -23,6 +23,7 @@ from lifestream.core.models import TranscriptSegment
 from lifestream.understand.summarize.extractive import (
     COMMITMENT,
     NOT_NAMED,
+    fit_title,
     key_sentences,
     participants,
     sentences,
@@ -37,14 +38,13 @@ from lifestream.understand.summarize.grounding import (
     normalize,
     ungrounded_details,
 )
-from lifestream.understand.summarize.models import ActionItem, BlockSummary, SpeakerSummary
+from lifestream.understand.summarize.models import MAX_TITLE_WORDS, ActionItem, BlockSummary, SpeakerSummary
 
 log = logging.getLogger(__name__)
 
 # ≈ 600 tokens. Reading the prompt is most of a block's cost (75 tokens/s on one core against 13 generated):
 # 6,000 characters took ~20 s a block. A longer block is given its opening and its most central sentences.
 MAX_TRANSCRIPT_CHARS = 2_400
-MAX_TITLE_WORDS = 8
 # Every string the model writes is bounded, so the grammar ends the JSON inside max_tokens (issue 19).
 # The heading prompt asks for no activity: generating is ~6x slower than reading a token (13 against 75
 # tokens/s on one core) and the activity was most of the 73 tokens a heading took, while the rules' activity
@@ -70,7 +70,9 @@ class NamesDraft(BaseModel):
 
 
 class HeadingDraft(BaseModel):
-    title: str = Field(description="At most 8 words, in your own words", max_length=TITLE_CHARS)
+    title: str = Field(
+        description=f"At most {MAX_TITLE_WORDS} words, in your own words", max_length=TITLE_CHARS
+    )
     location: str | None = Field(description="A place named in the transcript, else null", max_length=PLACE_CHARS)
 
 
@@ -95,7 +97,8 @@ class SingleDraft(BaseModel):
 
 # --- prompts: one task each, each with a short example ------------------------------------------------
 HEADING_SYSTEM = (
-    "You write the heading of one diary entry from a transcript. title: at most 8 words that say what the "
+    "You write the heading of one diary entry from a transcript. "
+    f"title: at most {MAX_TITLE_WORDS} words that say what the "
     "part is about, in your own words; never copy the first words of the transcript. location: a place that is named in the transcript (a city, a shop, a "
     "room), copied as said; null if no place is named. Use only the transcript."
 )
@@ -110,7 +113,8 @@ HEADING_EXAMPLE = (
     },
 )
 SINGLE_SYSTEM = (
-    "You write one entry of a video diary from a transcript. Return: title (at most 8 words), activity (1-2 "
+    "You write one entry of a video diary from a transcript. "
+    f"Return: title (at most {MAX_TITLE_WORDS} words), activity (1-2 "
     "sentences), location (a place named in the transcript, else null), speakers (each label with the name "
     "that speaker says is theirs, else null), action_items (commitments as said, with the speaker label). "
     "Use only the transcript."
@@ -208,7 +212,7 @@ def ground_heading(
     single prompt's (`activity`), the focused heading does not ask for one."""
     if draft is None:
         return None, None, None
-    title = " ".join(draft.title.strip().strip("\"'").rstrip(".").split()[:MAX_TITLE_WORDS]) or None
+    title = fit_title(draft.title.strip().strip("\"'").rstrip(".")) or None
     if title and (_is_prefix_title(title, segments) or ungrounded_details(title, evidence)):
         title = None
     activity = grounded_sentences(activity, evidence) or None if activity else None

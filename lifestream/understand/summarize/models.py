@@ -6,6 +6,10 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+# A block's title, however it is written (the rules, the local model, OpenAI), counts at most this many words,
+# the joining "and" included: the diary and the day's list show it on one line.
+MAX_TITLE_WORDS = 8
+
 
 class ActionItem(BaseModel):
     text: str
@@ -41,7 +45,7 @@ class SpeakerSummaryDraft(BaseModel):
 
 
 class BlockSummaryDraft(BaseModel):
-    title: str = Field(description="At most 8 words")
+    title: str = Field(description=f"At most {MAX_TITLE_WORDS} words")
     activity: str = Field(description="What happened, 1-2 sentences, only from the evidence")
     location: str = Field(description="Where, only if said or visible; otherwise 'Unknown'")
     participants: list[str] = Field(description="People present or speaking, by name or label")
