@@ -137,8 +137,12 @@ def holds(wanted: str | None, sentence: str, *, speaker: str | None, question: s
 
 def as_evidence(score: float, sentence: str, *, question: str) -> float:
     """`score` of `sentence` as an answer to `question`: a sentence that is itself a question keeps
-    QUESTION_SHARE of it, unless the question is about what someone asked."""
-    if sentence.rstrip().endswith("?") and not _ABOUT_ASKING.search(question):
+    QUESTION_SHARE of it, unless it is a request put to someone by name or the question is about what
+    someone asked."""
+    # A request put to someone by name ("Tom, can you send the figures by Thursday?") gives a task: it is
+    # evidence, not a question that waits for its answer.
+    request = ADDRESS.match(sentence.strip())
+    if sentence.rstrip().endswith("?") and not request and not _ABOUT_ASKING.search(question):
         return score * QUESTION_SHARE
     return score
 

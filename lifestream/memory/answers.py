@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 from lifestream.core.constants import MOMENT_SECONDS
 from lifestream.core.models import SearchResult
 from lifestream.core.settings import Settings
-from lifestream.core.text import is_label, stem, words
+from lifestream.core.text import ADDRESS, STOPWORDS, is_label, stem, words
 from lifestream.core.timefmt import span_label
 from lifestream.memory import answer_kinds
 from lifestream.memory.embeddings.base import as_lists, cosine, embed_query
@@ -133,6 +133,8 @@ KIND_BONUS = 0.3
 # "Yes, but only in small amounts, because it is acidic."): the words asked about are in the question, and
 # the answer in the reply, which need not repeat them.
 REPLY_SHARE = 0.5
+# A reply says something only with this many words beyond the common ones ("Sure." and "I won't." do not).
+MIN_REPLY_WORDS = 2
 # The reply follows the question within this many seconds (the next sentence, or the next moment's first).
 REPLY_WITHIN_SECONDS = 5.0
 
@@ -179,8 +181,8 @@ def _replies(candidates: list[tuple[str, str | None, int, SearchResult]]) -> dic
     moment, or the first of a moment of the same video that starts as it ends."""
     out: dict[int, int] = {}
     for i, (sentence, _, _, result) in enumerate(candidates):
-        if not sentence.rstrip().endswith("?"):
-            continue
+        if not sentence.rstrip().endswith("?") or ADDRESS.match(sentence.strip()):
+            continue  # a request put to someone by name is answered by doing it, not by its reply
         if i + 1 < len(candidates) and candidates[i + 1][3] is result:
             out[i] = i + 1
             continue
@@ -215,7 +217,8 @@ def extractive_answer(question: str, results: list[SearchResult], *, embedder=No
         dense = [cosine(vector, query) for vector in vectors]
     topical = [lex + den for lex, den in zip(lexical, dense, strict=True)]
     for asked_at, reply in _replies(candidates).items():
-        topical[reply] += REPLY_SHARE * topical[asked_at]
+        if len([w for w in words(candidates[reply][0]) if w not in STOPWORDS]) >= MIN_REPLY_WORDS:
+            topical[reply] += REPLY_SHARE * topical[asked_at]
     base = [
         answer_kinds.as_evidence(t, c[0], question=question) for t, c in zip(topical, candidates, strict=True)
     ]

@@ -250,3 +250,15 @@ def test_a_sign_is_quoted_whole_not_cut_at_an_abbreviation(embedder):
     answer = extractive_answer("What elevation did the summit sign show?", hits, embedder=embedder)
 
     assert "ELEV. 1531 FT" in _quotes(answer)[0], answer.text
+
+
+def test_a_request_by_name_is_the_answer_not_its_short_reply(embedder):
+    # "Tom, can you send …?" — "Sure.": the request says who sends what; the reply says nothing more.
+    hits = [
+        _hit(0, "Hana: Tom, can you send the budget figures to Ravi by Thursday?", 13.0, 17.0, score=0.9),
+        _hit(1, "Tom: Sure.", 17.0, 18.5, score=0.6),
+    ]
+
+    answer = extractive_answer("Who is sending the budget figures to Ravi?", hits, embedder=embedder)
+
+    assert "Tom, can you send the budget figures" in _quotes(answer)[0], answer.text
