@@ -135,6 +135,11 @@ def holds(wanted: str | None, sentence: str, *, speaker: str | None, question: s
     return any(n.casefold() not in asked for n in names)
 
 
+def about_asking(question: str) -> bool:
+    """True for a question about what someone asked ("Who asked about orange peel?")."""
+    return bool(_ABOUT_ASKING.search(question))
+
+
 def as_evidence(score: float, sentence: str, *, question: str) -> float:
     """`score` of `sentence` as an answer to `question`: a sentence that is itself a question keeps
     QUESTION_SHARE of it, unless it is a request put to someone by name or the question is about what
@@ -142,7 +147,7 @@ def as_evidence(score: float, sentence: str, *, question: str) -> float:
     # A request put to someone by name ("Tom, can you send the figures by Thursday?") gives a task: it is
     # evidence, not a question that waits for its answer.
     request = ADDRESS.match(sentence.strip())
-    if sentence.rstrip().endswith("?") and not request and not _ABOUT_ASKING.search(question):
+    if sentence.rstrip().endswith("?") and not request and not about_asking(question):
         return score * QUESTION_SHARE
     return score
 

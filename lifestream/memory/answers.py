@@ -216,7 +216,9 @@ def extractive_answer(question: str, results: list[SearchResult], *, embedder=No
         vectors = as_lists(embedder.embed([c[0] for c in candidates]))
         dense = [cosine(vector, query) for vector in vectors]
     topical = [lex + den for lex, den in zip(lexical, dense, strict=True)]
-    for asked_at, reply in _replies(candidates).items():
+    # Asked who asked something, the question itself answers, not its reply.
+    replies = {} if answer_kinds.about_asking(question) else _replies(candidates)
+    for asked_at, reply in replies.items():
         if len([w for w in words(candidates[reply][0]) if w not in STOPWORDS]) >= MIN_REPLY_WORDS:
             topical[reply] += REPLY_SHARE * topical[asked_at]
     base = [

@@ -262,3 +262,14 @@ def test_a_request_by_name_is_the_answer_not_its_short_reply(embedder):
     answer = extractive_answer("Who is sending the budget figures to Ravi?", hits, embedder=embedder)
 
     assert "Tom, can you send the budget figures" in _quotes(answer)[0], answer.text
+
+
+def test_asked_who_asked_the_question_is_quoted_not_its_reply(embedder):
+    hits = [
+        _hit(0, "Carlos: Should we stop feeding the birds in spring?", 11.0, 14.0, score=0.9),
+        _hit(1, "Fiona: No, feeding birds in spring is fine too.", 14.0, 17.0, score=0.6),
+    ]
+
+    answer = extractive_answer("Who asked about feeding birds in spring?", hits, embedder=embedder)
+
+    assert _quotes(answer)[0].startswith("- Carlos: Should we stop feeding"), answer.text
