@@ -21,7 +21,7 @@ local LLM is not installed; openai against tests/support/openai_fake/). Every re
 days see) and every question through `service.Library.ask`, asked on the day the split says. Rows:
 action-item precision/recall, participants and places correct, title quality (≤ 8 words, not the
 transcript's opening), the call/reading block cut, answers correct and cited to a moment ≤ 25 s; then DER
-and OCR recall from bench/quality/speakers.py and ocr.py when they are there. `--speed`: the whole
+and OCR recall from bench/quality/speakers.py and ocr.py when they are there. `--speed` (speed.py): the whole
 offline pipeline on a generated N-minute talk video as a ratio to real time, in wall and in CPU seconds
 (process and children: the machine is shared, so CPU time is the steadier figure), per stage, with peak
 RSS and the local model's calls and tokens; `--speed-summarizer` runs it once per summarizer (a baseline
@@ -39,11 +39,9 @@ import importlib.util
 import json
 import os
 import re
-import resource
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -56,6 +54,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 import metrics
 import recordings
+from speed import speed, speed_line
 
 from lifestream.core.constants import LOCAL_USER  # noqa: E402 - after the path setup
 
@@ -264,124 +263,6 @@ def helper_rows(split: str = "dev") -> list[tuple[str, str]]:
         lines = [ln for ln in done.stdout.splitlines() if ln.strip()] or [done.stderr.strip()[-200:]]
         rows += [(script, ln) for ln in lines[-14:]]  # their own summary lines, as they print them
     return rows
-
-
-# --- speed ------------------------------------------------------------------------------------------------
-class _PeakRSS:
-    def __init__(self) -> None:
-        import psutil
-
-        self.proc, self.peak, self._stop = psutil.Process(), 0, threading.Event()
-
-    def __enter__(self):
-        def loop():
-            while not self._stop.is_set():
-                self.peak = max(self.peak, self.proc.memory_info().rss)
-                self._stop.wait(0.05)
-
-        self._thread = threading.Thread(target=loop, daemon=True)
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._thread.join()
-
-
-def _cpu_seconds() -> float:
-    """CPU seconds of this process and its waited-for children (ffmpeg): on 2 cores shared by several
-    people the wall clock says as much about the neighbours as about us; CPU time does not."""
-    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
-
-
-def speed(minutes: float, overrides: dict[str, Any]) -> dict[str, Any]:
-    """The whole offline pipeline on a generated talk video: wall and CPU seconds, in total and per stage
-    (the time since the previous progress report goes to the stage that reports, which did the work), as
-    ratios to the audio's duration, with the peak RSS and the local model's token counts."""
-    from lifestream.core.settings import load_settings
-    from lifestream.memory.video_index import VideoIndex
-    from lifestream.understand.pipeline import process_video
-    from tests.support.media import MediaFactory
-
-    video = MediaFactory(root=recordings.CACHE / "speed").long_talk_video(minutes, size="1280x720")
-    stages: dict[str, list[float]] = {}
-    last = [time.perf_counter(), _cpu_seconds()]
-
-    def progress(stage: str, _share: float) -> None:
-        now, cpu = time.perf_counter(), _cpu_seconds()
-        spent = stages.setdefault(stage, [0.0, 0.0])
-        spent[0] += now - last[0]
-        spent[1] += cpu - last[1]
-        last[:] = [now, cpu]
-
-    with tempfile.TemporaryDirectory() as tmp:
-        settings = load_settings(
-            data_dir=Path(tmp) / "data", faiss_dir=Path(tmp) / "index", transcriber="local", **overrides
-        )
-        llm_before = _llm_usage()
-        with _PeakRSS() as rss:
-            t0, c0 = time.perf_counter(), _cpu_seconds()
-            last[:] = [t0, c0]
-            result = process_video(
-                video,
-                settings=settings,
-                video_id="speed",
-                output_dir=Path(tmp) / "out",
-                on_progress=progress,
-                index=VideoIndex.from_settings(settings),
-            )
-            wall, cpu = time.perf_counter() - t0, _cpu_seconds() - c0
-        llm_after = _llm_usage()
-    d = result.duration
-    return {
-        "seconds": wall,
-        "cpu seconds": cpu,
-        "ratio": wall / d,
-        "cpu ratio": cpu / d,
-        "summarize ratio": stages.get("summarize", [0.0, 0.0])[0] / d,
-        "summarize cpu ratio": stages.get("summarize", [0.0, 0.0])[1] / d,
-        "stages": {k: {"wall": w, "cpu": c, "wall ratio": w / d, "cpu ratio": c / d} for k, (w, c) in stages.items()},
-        "peak RSS MB": rss.peak / 2**20,
-        "duration": d,
-        "summarizer": result.summary.summarizer,
-        "llm": {k: llm_after[k] - llm_before.get(k, 0) for k in llm_after},
-        "blocks": len(result.summary.blocks),
-        "chunks": result.chunk_count,
-        "load": os.getloadavg()[0],
-    }
-
-
-def _llm_usage() -> dict[str, float]:
-    """The loaded local model's running totals (empty when none is loaded)."""
-    from lifestream.core import local_llm
-
-    totals: dict[str, float] = {}
-    for llm in local_llm._loaded.values():
-        u = llm.usage
-        totals = {"requests": u.requests, "prompt tokens": u.prompt_tokens,
-                  "completion tokens": u.completion_tokens, "seconds": u.seconds}  # fmt: skip
-    return totals
-
-
-def speed_line(figures: dict[str, Any]) -> str:
-    stages = ", ".join(
-        f"{k} {v['wall ratio']:.3f}/{v['cpu ratio']:.3f}" for k, v in figures["stages"].items() if v["wall"] >= 0.5
-    )
-    llm = figures["llm"]
-    model = (
-        f"; model: {llm['requests']:.0f} calls, {llm['prompt tokens']:.0f} prompt / {llm['completion tokens']:.0f} "
-        f"completion tokens, {llm['seconds']:.1f} s"
-        if llm.get("requests")
-        else ""
-    )
-    return (
-        f"summarizer {figures['summarizer']}, {figures['duration']:.0f} s talk (1280x720), {figures['blocks']} blocks: "
-        f"wall {figures['seconds']:.1f} s = {figures['ratio']:.3f}×, CPU {figures['cpu seconds']:.1f} s = "
-        f"{figures['cpu ratio']:.3f}× (process + children); summary stage {figures['summarize ratio']:.3f}× wall, "
-        f"{figures['summarize cpu ratio']:.3f}× CPU; per stage wall/CPU ×: {stages}; peak RSS "
-        f"{figures['peak RSS MB']:.0f} MB; load average {figures['load']:.1f}{model}"
-    )
 
 
 def _fmt(value: float | None, name: str) -> str:

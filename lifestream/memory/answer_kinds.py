@@ -23,9 +23,11 @@ import re
 
 from typing import TYPE_CHECKING
 
-from lifestream.core.text import ADDRESS
+from lifestream.core.text import ADDRESS, STOPWORDS, words
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from lifestream.core.models import SearchResult
 
 # Added to what was read on screen when the question asks what a slide or sign showed (on top of the score of
@@ -82,6 +84,14 @@ _REASON = re.compile(
 )
 # "Who asked about orange peel?", "What was the question?": asked of a question someone put.
 _ABOUT_ASKING = re.compile(r"\b(?:ask|asks|asked|asking|question|questions|wonder|wondered)\b", re.IGNORECASE)
+# A reply takes this share of the score of the question it answers ("Can we compost orange peel too?" —
+# "Yes, but only in small amounts, because it is acidic."): the words asked about are in the question, and
+# the answer in the reply, which need not repeat them.
+REPLY_SHARE = 0.5
+# A reply says something only with this many words beyond the common ones ("Sure." and "I won't." do not).
+MIN_REPLY_WORDS = 2
+# The reply follows the question within this many seconds (the next sentence, or the next moment's first).
+REPLY_WITHIN_SECONDS = 5.0
 # The share of its score a question keeps ("Can we compost orange peel too?"): it repeats what is asked
 # and answers nothing, unless what is asked is who asked it.
 QUESTION_SHARE = 0.5
@@ -133,6 +143,34 @@ def holds(wanted: str | None, sentence: str, *, speaker: str | None, question: s
     names += [m.group("name") for m in (ADDRESS.match(sentence), _OPENS_AS_NAME.match(sentence)) if m]
     names = [n for n in names if n.casefold() not in _NOT_PEOPLE]
     return any(n.casefold() not in asked for n in names)
+
+
+def replies(candidates: Sequence[tuple[str, str | None, int, SearchResult]]) -> dict[int, int]:
+    """Candidate (sentence, voice, rank, moment) index of a question -> that of the sentence that replies to
+    it: the next sentence of its moment, or the first of a moment of the same video that starts as it ends.
+    A reply counts only when it says something (MIN_REPLY_WORDS)."""
+    out: dict[int, int] = {}
+    for i, (sentence, _, _, result) in enumerate(candidates):
+        if not sentence.rstrip().endswith("?") or ADDRESS.match(sentence.strip()):
+            continue  # a request put to someone by name is answered by doing it, not by its reply
+        if i + 1 < len(candidates) and candidates[i + 1][3] is result:
+            out[i] = i + 1
+        else:
+            following = [
+                (other.start, j)
+                for j, (_, _, _, other) in enumerate(candidates)
+                if other is not result
+                and other.video_id == result.video_id
+                and result.end - 1.0 <= other.start <= result.end + REPLY_WITHIN_SECONDS
+                and (j == 0 or candidates[j - 1][3] is not other)  # the moment's first sentence
+            ]
+            if following:
+                out[i] = min(following)[1]
+    return {
+        asked: reply
+        for asked, reply in out.items()
+        if len([w for w in words(candidates[reply][0]) if w not in STOPWORDS]) >= MIN_REPLY_WORDS
+    }
 
 
 def about_asking(question: str) -> bool:

@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 from lifestream.core.constants import MOMENT_SECONDS
 from lifestream.core.models import SearchResult
 from lifestream.core.settings import Settings
-from lifestream.core.text import ADDRESS, STOPWORDS, is_label, stem, words
+from lifestream.core.text import is_label, stem, words
 from lifestream.core.timefmt import span_label
 from lifestream.memory import answer_kinds
 from lifestream.memory.embeddings.base import as_lists, cosine, embed_query
@@ -129,14 +129,6 @@ KEEP_SHARE = 0.8
 # Added to a sentence's score when it holds the kind of answer asked for (a day for "when", a number for
 # "how many", a place for "where", a name for "who"): about a third of the question's words.
 KIND_BONUS = 0.3
-# A reply takes this share of the score of the question it answers ("Can we compost orange peel too?" —
-# "Yes, but only in small amounts, because it is acidic."): the words asked about are in the question, and
-# the answer in the reply, which need not repeat them.
-REPLY_SHARE = 0.5
-# A reply says something only with this many words beyond the common ones ("Sure." and "I won't." do not).
-MIN_REPLY_WORDS = 2
-# The reply follows the question within this many seconds (the next sentence, or the next moment's first).
-REPLY_WITHIN_SECONDS = 5.0
 
 
 def _said(sentence: str, who: str | None) -> set[str]:
@@ -176,29 +168,6 @@ def _candidates(results: list[SearchResult]) -> list[tuple[str, str | None, int,
     return out
 
 
-def _replies(candidates: list[tuple[str, str | None, int, SearchResult]]) -> dict[int, int]:
-    """Candidate index of a question -> that of the sentence that replies to it: the next sentence of its
-    moment, or the first of a moment of the same video that starts as it ends."""
-    out: dict[int, int] = {}
-    for i, (sentence, _, _, result) in enumerate(candidates):
-        if not sentence.rstrip().endswith("?") or ADDRESS.match(sentence.strip()):
-            continue  # a request put to someone by name is answered by doing it, not by its reply
-        if i + 1 < len(candidates) and candidates[i + 1][3] is result:
-            out[i] = i + 1
-            continue
-        following = [
-            (other.start, j)
-            for j, (_, _, _, other) in enumerate(candidates)
-            if other is not result
-            and other.video_id == result.video_id
-            and result.end - 1.0 <= other.start <= result.end + REPLY_WITHIN_SECONDS
-            and (j == 0 or candidates[j - 1][3] is not other)  # the moment's first sentence
-        ]
-        if following:
-            out[i] = min(following)[1]
-    return out
-
-
 def extractive_answer(question: str, results: list[SearchResult], *, embedder=None) -> Answer:
     """The sentences of the retrieved moments that best answer `question`: each scored against it, lexical
     (the share of the question's content words it holds) plus dense (the cosine of the embedder's vectors,
@@ -217,10 +186,9 @@ def extractive_answer(question: str, results: list[SearchResult], *, embedder=No
         dense = [cosine(vector, query) for vector in vectors]
     topical = [lex + den for lex, den in zip(lexical, dense, strict=True)]
     # Asked who asked something, the question itself answers, not its reply.
-    replies = {} if answer_kinds.about_asking(question) else _replies(candidates)
+    replies = {} if answer_kinds.about_asking(question) else answer_kinds.replies(candidates)
     for asked_at, reply in replies.items():
-        if len([w for w in words(candidates[reply][0]) if w not in STOPWORDS]) >= MIN_REPLY_WORDS:
-            topical[reply] += REPLY_SHARE * topical[asked_at]
+        topical[reply] += answer_kinds.REPLY_SHARE * topical[asked_at]
     base = [
         answer_kinds.as_evidence(t, c[0], question=question) for t, c in zip(topical, candidates, strict=True)
     ]
