@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 # best that answers.py quotes, while a text shown at another moment, scored on its own words, does not overtake
 # a sentence that answers.
 SCREEN_BONUS = 0.5
+# The share of its score a sign or slide keeps for a question of a kind (who, when, …) it holds no answer of.
+SCREEN_SHARE = 0.6
 
 # "What did the slide say?", "Which platform did the sign show?": asked of what was read on screen.
 _SHOWN = re.compile(

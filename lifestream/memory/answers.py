@@ -193,12 +193,17 @@ def extractive_answer(question: str, results: list[SearchResult], *, embedder=No
         answer_kinds.as_evidence(t, c[0], question=question) for t, c in zip(topical, candidates, strict=True)
     ]
     wanted = answer_kinds.kind(question)
-    base = [
-        b + KIND_BONUS * answer_kinds.holds(wanted, c[0], speaker=c[1], question=question)
-        for b, c in zip(base, candidates, strict=True)
-    ]
+    holding = [answer_kinds.holds(wanted, c[0], speaker=c[1], question=question) for c in candidates]
+    base = [b + KIND_BONUS * h for b, h in zip(base, holding, strict=True)]
     if answer_kinds.asks_about_screen(question):
         base = answer_kinds.screen_first([(c[3], b) for c, b in zip(candidates, base, strict=True)])
+    elif wanted is not None:
+        # A sign or slide names the occasion ("BACKYARD BIRDS a talk for beginners"), so it shares the words
+        # of a question about it; asked who, when, where, how many or why, it answers only holding that.
+        base = [
+            b * answer_kinds.SCREEN_SHARE if c[3].chunk_type == "screen_text" and not h else b
+            for b, c, h in zip(base, candidates, holding, strict=True)
+        ]
     scored = sorted(
         (
             (b + 0.05 / (1 + c[2]), -(c[3].end - c[3].start), i)

@@ -273,3 +273,16 @@ def test_asked_who_asked_the_question_is_quoted_not_its_reply(embedder):
     answer = extractive_answer("Who asked about feeding birds in spring?", hits, embedder=embedder)
 
     assert _quotes(answer)[0].startswith("- Carlos: Should we stop feeding"), answer.text
+
+
+def test_asked_who_a_sign_that_names_the_occasion_is_no_answer(embedder):
+    # "Who gave the talk about backyard birds?" quoted the title slide, which shares most of its words.
+    hits = [
+        _hit(0, 'On screen: "BACKYARD BIRDS a talk for beginners"', 0.0, 6.0, kind="screen_text", score=0.9),
+        _hit(1, "Speaker 1: Good evening, I'm Fiona Walsh and tonight's talk is about the birds in your garden.",
+             0.0, 6.0, score=0.7),
+    ]  # fmt: skip
+
+    answer = extractive_answer("Who gave the talk about backyard birds?", hits, embedder=embedder)
+
+    assert "Fiona Walsh" in _quotes(answer)[0], answer.text
