@@ -23,6 +23,18 @@ def words(text: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(text) if w.lower() not in STOPWORDS and len(w) > 2]
 
 
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+MONTHS = (
+    "january", "february", "march", "april", "may", "june",
+    "july", "august", "september", "october", "november", "december",
+)  # fmt: skip
+# Words that place something in time, never a name, a place or a topic.
+TIME_WORDS = (
+    "today", "tomorrow", "tonight", "yesterday", *WEEKDAYS, *MONTHS,
+    "morning", "afternoon", "evening", "weekend", "next", "last", "week", "month", "year",
+)  # fmt: skip
+
+
 def stem(word: str) -> str:
     """A word without a plural, -ed or -ing ending ("booked", "booking", "books" -> "book"): enough for
     matching a question's words to a text's; the full-text engines stem properly."""

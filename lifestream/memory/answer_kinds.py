@@ -23,7 +23,7 @@ import re
 
 from typing import TYPE_CHECKING
 
-from lifestream.core.text import ADDRESS, STOPWORDS, words
+from lifestream.core.text import ADDRESS, MONTHS, STOPWORDS, WEEKDAYS, words
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -58,10 +58,8 @@ _NUMBER_WORDS = (
     "million dozen half couple pair"
 )
 _COUNT = re.compile(rf"\d|\b(?:{'|'.join(_NUMBER_WORDS.split())})\b", re.IGNORECASE)
-_DAYS = "monday tuesday wednesday thursday friday saturday sunday"
-_MONTHS = "january february march april may june july august september october november december"
 _TIME = re.compile(
-    rf"\b(?:{'|'.join((_DAYS + ' ' + _MONTHS).split())}|today|tomorrow|tonight|yesterday|weekend|"
+    rf"\b(?:{'|'.join((*WEEKDAYS, *MONTHS))}|today|tomorrow|tonight|yesterday|weekend|"
     r"morning|afternoon|evening|noon|midnight|o'clock|every|daily|weekly|monthly|minutes?|hours?|days?|"
     r"weeks?|months?|years?|soon|later|\w+teenth|\w+tieth|\d{1,2}(?:st|nd|rd|th)|\d{1,2}[:.]\d\d|"
     r"\d+\s?(?:am|pm|a\.m\.|p\.m\.))\b",
@@ -106,7 +104,7 @@ _OPENS_AS_NAME = re.compile(
 )
 _NOT_PEOPLE = frozenset(
     (
-        f"{_DAYS} {_MONTHS} someone somebody everyone everybody nobody anyone anybody everything nothing "
+        f"{' '.join((*WEEKDAYS, *MONTHS))} someone somebody everyone everybody nobody anyone anybody everything nothing "
         "something today tomorrow tonight yesterday dinner lunch breakfast it that this there here"
     ).split()
 )

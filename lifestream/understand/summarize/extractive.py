@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 
 from lifestream.core.constants import NO_SPEECH_TITLE
 from lifestream.core.models import TranscriptSegment
-from lifestream.core.text import STOPWORDS, words
+from lifestream.core.text import MONTHS, STOPWORDS, TIME_WORDS, WEEKDAYS, words
 from lifestream.understand.summarize.gazetteer import places_in
 from lifestream.understand.summarize.models import MAX_TITLE_WORDS, ActionItem, BlockSummary, SpeakerSummary
 from lifestream.understand.summarize.names import (
@@ -129,17 +129,12 @@ _HELPERS = frozenset(
         "really",
     ]
 )
-_TIME_WORDS = (
-    "today tomorrow tonight yesterday monday tuesday wednesday thursday friday saturday sunday january february "
-    "march april may june july august september october november december morning afternoon evening weekend "
-    "next last week month year "
-)
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+")
 # Words that carry no topic in a title ("hello", "originally").
 _TITLE_FILLER = frozenset(
-    (
-        _TIME_WORDS
-        + "hello hi hey bye thanks thank sorry sure fine good great lot much many little bit kind "
+    [*TIME_WORDS]
+    + (
+        "hello hi hey bye thanks thank sorry sure fine good great lot much many little bit kind "
         "sort way time day said says say tell told want wanted need needed make made take come came see saw "
         "look looked let lets went gonna wanna remember forget might must could would shall can ought rather "
         "even still quite course always never often ever across toward towards behind around near without within upon onto "
@@ -232,13 +227,13 @@ def _add(found: list[ActionItem], seen: set[str], item: ActionItem) -> None:
         found.append(item)
 
 
-_DAYS = r"(?:mon|tues|wednes|thurs|fri|satur|sun)day"
-_MONTHS = r"january|february|march|april|june|july|august|september|october|november|december"
+_DAYS = "|".join(WEEKDAYS)
+_MONTHS = "|".join(MONTHS)
 # A time still to come: "on Friday", "tomorrow", "next week", "in March", "at 7", "before winter".
 _AHEAD = re.compile(
     rf"\b(?:tomorrow|tonight|later|soon|{_DAYS}|(?:next|this) (?:week|weekend|month|year|time|morning|"
     r"afternoon|evening|session|meeting|lecture|class)|"
-    rf"(?:in|on|by|before|until|after) (?:the )?(?:{_MONTHS}|may|spring|summer|autumn|fall|winter|"
+    rf"(?:in|on|by|before|until|after) (?:the )?(?:{_MONTHS}|spring|summer|autumn|fall|winter|"
     r"\d+(?:st|nd|rd|th)?)|"
     r"at (?:\d+(?:[:.]\d\d)?\s*(?:am|pm)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
     r"noon))\b",

@@ -18,7 +18,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from lifestream.core.text import STOPWORDS
+from lifestream.core.text import MONTHS, STOPWORDS, WEEKDAYS
 
 # A city needs this many people to count: small towns share their names with too many other things.
 MIN_CITY_POPULATION = 100_000
@@ -155,9 +155,8 @@ _PLACE_PREFIXES = frozenset(["mount", "mt", "lake", "loch"])
 # Words a capitalised run may open with that are not part of a name: "In Hyde Park", "Sunday Market".
 _NOT_NAME_WORDS = frozenset(
     "the a an in at to from on of near by into inside outside our my your his her their this that we i you "
-    "welcome hi hello hey thanks and or but so then yes no okay oh monday tuesday wednesday thursday friday "
-    "saturday sunday january february march april may june july august september october november december"
-    .split()
+    "welcome hi hello hey thanks and or but so then yes no okay oh".split()
+    + [*WEEKDAYS, *MONTHS]
 )
 _CAPITALISED = r"(?:Mt\.|St\.|[A-Z][a-zA-Z'\-]*)"
 _WORD = re.compile(rf"{_CAPITALISED}(?:\s+{_CAPITALISED})*")

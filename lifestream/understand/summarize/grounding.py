@@ -11,7 +11,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from lifestream.core.text import STOPWORDS
+from lifestream.core.text import MONTHS, STOPWORDS, WEEKDAYS
 from lifestream.understand.summarize.gazetteer import names_a_place
 
 try:
@@ -64,25 +64,8 @@ NOT_NAMES = frozenset(
         "morning",
         "evening",
         "tonight",
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
+        *WEEKDAYS,
+        *MONTHS,
     ]
 )
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)

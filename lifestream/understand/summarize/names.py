@@ -21,19 +21,14 @@ import re
 from collections.abc import Mapping, Sequence
 
 from lifestream.core.models import TranscriptSegment
-from lifestream.core.text import ADDRESS, STOPWORDS, is_label
+from lifestream.core.text import ADDRESS, STOPWORDS, TIME_WORDS, is_label
 from lifestream.understand.summarize.gazetteer import places_in
 
-_TIME_WORDS = (
-    "today tomorrow tonight yesterday monday tuesday wednesday thursday friday saturday sunday january february "
-    "march april may june july august september october november december morning afternoon evening weekend "
-    "next last week month year "
-)
 # Capitalised words that are not people: times, greetings, words that open a sentence.
 _NOT_NAMES = frozenset(
-    (
-        _TIME_WORDS
-        + "everyone everybody someone somebody nobody group team speaker unknown hello hi hey sorry "
+    [*TIME_WORDS]
+    + (
+        "everyone everybody someone somebody nobody group team speaker unknown hello hi hey sorry "
         "sure fine good great thanks thank please god mom mum dad okay yes no here there "
         # Words that open a sentence before a comma as a name would ("Front, left.", "Next, the budget."):
         # directions, ordinals and the words that join sentences.
