@@ -151,8 +151,8 @@ def replies(candidates: Sequence[tuple[str, str | None, int, SearchResult]]) -> 
     A reply counts only when it says something (MIN_REPLY_WORDS)."""
     out: dict[int, int] = {}
     for i, (sentence, _, _, result) in enumerate(candidates):
-        if not sentence.rstrip().endswith("?") or ADDRESS.match(sentence.strip()):
-            continue  # a request put to someone by name is answered by doing it, not by its reply
+        if not _waits_for_answer(sentence):
+            continue
         if i + 1 < len(candidates) and candidates[i + 1][3] is result:
             out[i] = i + 1
         else:
@@ -173,6 +173,12 @@ def replies(candidates: Sequence[tuple[str, str | None, int, SearchResult]]) -> 
     }
 
 
+def _waits_for_answer(sentence: str) -> bool:
+    """A question that waits for its answer. A request put to someone by name ("Tom, can you send the figures
+    by Thursday?") does not: it gives a task, answered by doing it, so it is evidence itself."""
+    return sentence.rstrip().endswith("?") and not ADDRESS.match(sentence.strip())
+
+
 def about_asking(question: str) -> bool:
     """True for a question about what someone asked ("Who asked about orange peel?")."""
     return bool(_ABOUT_ASKING.search(question))
@@ -182,10 +188,7 @@ def as_evidence(score: float, sentence: str, *, question: str) -> float:
     """`score` of `sentence` as an answer to `question`: a sentence that is itself a question keeps
     QUESTION_SHARE of it, unless it is a request put to someone by name or the question is about what
     someone asked."""
-    # A request put to someone by name ("Tom, can you send the figures by Thursday?") gives a task: it is
-    # evidence, not a question that waits for its answer.
-    request = ADDRESS.match(sentence.strip())
-    if sentence.rstrip().endswith("?") and not request and not about_asking(question):
+    if _waits_for_answer(sentence) and not about_asking(question):
         return score * QUESTION_SHARE
     return score
 
