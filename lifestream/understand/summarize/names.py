@@ -147,8 +147,7 @@ def merged(segments: Sequence[TranscriptSegment], found: Mapping[str, list[str]]
             heard.setdefault(label, set()).add(who.lower())
     joined = len(people) > len(voices) or any(len(names) > 1 for names in heard.values())
     joined = joined or any(
-        len(found.get(seg.speaker or "", [])) == 1 and found[seg.speaker or ""][0] in _addressed_names(seg.text)
-        for seg in segments
+        set(found.get(seg.speaker or "", ())) & _addressed_names(seg.text) for seg in segments
     )
     return set(voices) | set(found) if joined else set()
 
@@ -166,7 +165,10 @@ def speaker_names(segments: Sequence[TranscriptSegment]) -> dict[str, str]:
     """Label -> name, for each voice whose own turns give evidence for one name and that stands for one
     person (`merged`)."""
     found = evidence(segments)
-    unsure = merged(segments, found)
+    return _named(found, merged(segments, found))
+
+
+def _named(found: Mapping[str, list[str]], unsure: set[str]) -> dict[str, str]:
     return {label: names[0] for label, names in found.items() if label not in unsure}
 
 
@@ -174,8 +176,9 @@ def participants(segments: Sequence[TranscriptSegment], names: Mapping[str, str]
     """Who is heard: each distinct voice by name where known (else its label), then the names people gave
     that are on no voice (said on unlabelled speech, or on a voice that gave two names and is shown unnamed:
     the diarizer merged them, so the label stands for neither)."""
-    names = speaker_names(segments) if names is None else names
-    ambiguous = merged(segments)
+    found = evidence(segments)
+    ambiguous = merged(segments, found)
+    names = _named(found, ambiguous) if names is None else names
     out: list[str] = []
     for seg in segments:
         if seg.speaker and seg.speaker not in ambiguous:
