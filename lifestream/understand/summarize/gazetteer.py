@@ -148,6 +148,7 @@ _GUARDED_KINDS = frozenset(
     "park hall hill hills lane church chapel temple bay wood woods field fields garden brook castle court "
     "centre center".split()
 )
+_KINDS_OF_PLACE = _OPEN_KINDS | _GUARDED_KINDS
 # Names of a kind of place that are things: shops on a phone.
 _NOT_PLACE_NAMES = frozenset(["app store", "play store", "google play store"])
 # Before a name they make it a place: "Mount Beacon", "Lake Tahoe".
@@ -173,7 +174,7 @@ def named_places(text: str, not_places: frozenset[str] = frozenset()) -> list[tu
     out = []
     for m in _WORD.finditer(text):
         tokens = m.group(0).split()
-        kinds = [i for i, t in enumerate(tokens) if t.lower() in _OPEN_KINDS | _GUARDED_KINDS]
+        kinds = [i for i, t in enumerate(tokens) if t.lower() in _KINDS_OF_PLACE]
         prefixes = [i for i, t in enumerate(tokens) if t.lower().rstrip(".") in _PLACE_PREFIXES]
         if kinds and kinds[-1] > 0:
             end = kinds[-1] + 1
