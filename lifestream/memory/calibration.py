@@ -35,6 +35,15 @@ class Thresholds:
         lexical_ok = self.min_coverage is not None and coverage is not None and coverage >= self.min_coverage
         return dense_ok or lexical_ok
 
+    def covering(self, query: str, lexical: list[SearchResult], *, depth: int = 3) -> list[SearchResult]:
+        """The best `depth` lexical hits that reach `min_coverage` on their own words: the moments `found`
+        can stand on through the lexical channel."""
+        if self.min_coverage is None:
+            return []
+        return [
+            hit for hit in lexical[:depth] if (coverage(query, [hit], depth=1) or 0.0) >= self.min_coverage
+        ]
+
     def found_in(self, query: str, hit: SearchResult, own_cosines: dict[str, float] | None = None) -> bool:
         """One moment held to the thresholds that decide `found` for the whole search: its own best
         cosine (its folded hits' too), or the share of the query's words it holds itself. `own_cosines`

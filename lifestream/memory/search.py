@@ -224,7 +224,8 @@ def search(
             ranked = boost_speakers(
                 ranked, boosted, weights.speaker * _unit(ranked, mode, weights.k), k=weights.k
             )
-    results = fold_moments(ranked)[:top_k]
+    folded = fold_moments(ranked)
+    results = folded[:top_k]
     if dates is not None and not results:
         everywhere = search(
             query,
@@ -241,7 +242,10 @@ def search(
 
     dense_top = channels["dense"][0].score if channels.get("dense") else None
     cover = coverage(text, channels["lexical"]) if "lexical" in channels else None
-    found = bool(results) and calibration.for_mode(mode).found(dense_top, cover)
+    thresholds = calibration.for_mode(mode)
+    if "lexical" in channels:
+        results = with_evidence(folded, top_k, thresholds.covering(text, channels["lexical"]))
+    found = bool(results) and thresholds.found(dense_top, cover)
     return SearchOutcome(
         results=results,
         found=found,
@@ -251,9 +255,30 @@ def search(
         boosted_speakers=boosted,
         dense_top=dense_top,
         coverage=cover,
-        thresholds=calibration.for_mode(mode),
+        thresholds=thresholds,
         query_vector=vector,
     )
+
+
+def with_evidence(folded: list[SearchResult], top_k: int, evidence: list[SearchResult]) -> list[SearchResult]:
+    """The best `top_k` moments, with every moment that holds one of `evidence` (the lexical hits that clear
+    the "found" bar on their own words) in place of the weakest others, below the best. Fusion can rank a
+    chunk that holds most of the query's rare words, matched by no other, under twenty dense-only hits
+    ("What did I wish I had brought?" found by "I wish I had brought an apron" in a long chunk): a search
+    found by a moment must show it, and an answer must read it."""
+    ids = {r.id for r in evidence}
+
+    def holds(r: SearchResult) -> bool:
+        return r.id in ids or any(s.id in ids for s in r.supporting)
+
+    shown = list(folded[:top_k])
+    missing = [r for r in folded[top_k:] if holds(r)]
+    while missing and len(shown) + len(missing) > top_k:
+        weakest = next((i for i in range(len(shown) - 1, 0, -1) if not holds(shown[i])), None)
+        if weakest is None:
+            break
+        del shown[weakest]
+    return shown + missing[: max(top_k - len(shown), 0)]
 
 
 def _unit(ranked: list[SearchResult], mode: str, k: float) -> float:
