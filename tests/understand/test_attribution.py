@@ -206,3 +206,42 @@ def test_a_name_given_once_holds_for_the_voice_in_later_blocks():
     summary = summarize_block_extractive(later, visual_summary="", scene_count=1, names=names)
     assert [p.speaker for p in summary.per_speaker] == ["Ravi", "Speaker 2"]
     assert [a.owner for a in summary.action_items] == ["Ravi"]
+
+
+def test_a_voice_that_hands_the_floor_to_someone_and_keeps_it_is_two_people():
+    # Fiona and Carlos, close in pitch, joined into one label: Fiona gives Carlos the floor and his question
+    # comes under her label. That label shows no name and owns no task; the other voice keeps its name.
+    segs = _turns(
+        ("Speaker 1", "Good evening, my name is Fiona and I volunteer with the bird club."),
+        ("Speaker 2", "Hi, I'm Tessa."),
+        ("Speaker 1", "Yes, Carlos, go ahead."),
+        ("Speaker 1", "Should we stop feeding them in spring?"),
+        ("Speaker 1", "I'll bring my old binoculars for the kids."),
+        ("Speaker 2", "I'll send the photos tomorrow."),
+    )
+    assert speaker_names(segs) == {"Speaker 2": "Tessa"}
+    summary = summarize_block_extractive(segs, visual_summary="", scene_count=1)
+    owners = {a.text: a.owner for a in summary.action_items}
+    assert owners == {"I'll bring my old binoculars for the kids.": None, "I'll send the photos tomorrow.": "Tessa"}
+    assert {"Fiona", "Tessa"} <= set(summary.participants)
+
+
+@pytest.mark.parametrize(
+    "handed",
+    [
+        ("Grace, can you update the release notes by Wednesday?", "Got it."),  # the reply under the asker's label
+        ("Yes, Sam, you had a question. Can we compost orange peel too?",),  # one segment, two people
+    ],
+)
+def test_the_floor_handed_over_and_kept_in_one_turn_or_the_next(handed):
+    segs = _turns(("Speaker 1", "Hi, this is Nadia."), *(("Speaker 1", t) for t in handed), ("Speaker 2", "Fine."))
+    assert speaker_names(segs) == {}
+
+
+def test_a_name_said_in_passing_is_no_floor_handed_over():
+    segs = _turns(
+        ("Speaker 1", "Hi, this is Nadia."),
+        ("Speaker 1", "Thanks, Victor, that was quick."),
+        ("Speaker 1", "Next, the budget."),
+    )
+    assert speaker_names(segs) == {"Speaker 1": "Nadia"}

@@ -57,6 +57,10 @@ _HERE = re.compile(
 _ADDRESS = ADDRESS
 # An answer is the next turn of another voice, within this many seconds of the question.
 ANSWER_WITHIN_SECONDS = 4.0
+# The floor handed to someone by name: a question put to them ("Grace, can you update the notes?") or words
+# that give them the turn ("Yes, Carlos, go ahead.", "Sam, you had a question.").
+_HANDS_OVER = re.compile(r"\?\s*$|\b(?i:go ahead|your turn|over to you|you had a question)\b")
+_SENTENCES = re.compile(r"(?<=[.!?])\s+")
 
 
 def is_name(word: str, not_names: frozenset[str] = frozenset()) -> bool:
@@ -91,7 +95,17 @@ def addressed(segments: Sequence[TranscriptSegment], *, kin: bool = False) -> li
     for i, seg in enumerate(ordered):
         if not seg.speaker:
             continue
-        names = sorted(_addressed_names(seg.text, kin=kin))
+        # A floor handed over and taken in the same turn ("Yes, Sam, you had a question. Can we …?") was
+        # taken by someone under this label, not by the next voice.
+        sentences = _SENTENCES.split(seg.text.strip())
+        names = sorted(
+            {
+                name
+                for k, sentence in enumerate(sentences)
+                if not (_HANDS_OVER.search(sentence) and k + 1 < len(sentences))
+                for name in _addressed_names(sentence, kin=kin)
+            }
+        )
         if not names:
             continue
         reply = next((s for s in ordered[i + 1 :] if s.speaker != seg.speaker), None)
@@ -134,7 +148,8 @@ def merged(segments: Sequence[TranscriptSegment], found: Mapping[str, list[str]]
     nobody calls themselves by name to ask something of themselves); a voice that answers as family ("Hi
     Mum" — "Yes, love") and introduces itself by a name too; more people introducing themselves or answering
     to their name than voices. Voices of close pitch are joined together, so one join makes every
-    label of that recording suspect, and a wrong name is worse than "Speaker 2"."""
+    label of that recording suspect, and a wrong name is worse than "Speaker 2". Without those signs, the
+    labels that hand the floor to someone by name and keep it (`answers_itself`)."""
     found = evidence(segments) if found is None else found
     voices = {seg.speaker for seg in segments if seg.speaker and is_label(seg.speaker)}
     answering = addressed(segments, kin=True)
@@ -149,7 +164,28 @@ def merged(segments: Sequence[TranscriptSegment], found: Mapping[str, list[str]]
     joined = joined or any(
         set(found.get(seg.speaker or "", ())) & _addressed_names(seg.text) for seg in segments
     )
-    return set(voices) | set(found) if joined else set()
+    return set(voices) | set(found) if joined else answers_itself(segments)
+
+
+def answers_itself(segments: Sequence[TranscriptSegment]) -> set[str]:
+    """The labels that hand the floor to someone by name and go on speaking themselves, no other voice
+    between ("Yes, Carlos, go ahead." then "Should we stop feeding them in spring?"; "Grace, can you update
+    the notes?" then "Got it."): whoever took the floor is under the same label, so it is two people. Only
+    that label is suspect: the words show where the join is."""
+    ordered = sorted(segments, key=lambda s: (s.start, s.end))
+    out: set[str] = set()
+    for i, seg in enumerate(ordered):
+        if not seg.speaker or not is_label(seg.speaker):
+            continue
+        sentences = _SENTENCES.split(seg.text.strip())
+        after = ordered[i + 1] if i + 1 < len(ordered) else None
+        goes_on = (
+            after is not None and after.speaker == seg.speaker and after.start - seg.end <= ANSWER_WITHIN_SECONDS
+        )
+        for k, sentence in enumerate(sentences):
+            if _addressed_names(sentence) and _HANDS_OVER.search(sentence) and (k + 1 < len(sentences) or goes_on):
+                out.add(seg.speaker)
+    return out
 
 
 def _addressed_names(text: str, *, kin: bool = False) -> set[str]:
