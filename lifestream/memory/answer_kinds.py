@@ -69,6 +69,10 @@ _PLACE_NOUNS = (
     "airport beach cafe church city clinic country garden home hospital hotel house kitchen library market "
     "museum office park restaurant room school shop station store street town village warehouse"
 )
+# Words that end or start a place's own name ("Maple Street Kitchen", "Hollow Creek Park", "Mount Beacon").
+_PLACE_NAME_WORDS = frozenset(
+    f"{_PLACE_NOUNS} avenue road lane square bridge creek river lake mount mountain hill valley bay".split()
+)
 # A place: a capitalised name after a preposition of place ("from Lisbon", "to the Riverside market"), or a
 # kind of place ("the railway museum").
 _PLACE = re.compile(
@@ -95,7 +99,8 @@ REPLY_WITHIN_SECONDS = 5.0
 # The share of its score a question keeps ("Can we compost orange peel too?"): it repeats what is asked
 # and answers nothing, unless what is asked is who asked it.
 QUESTION_SHARE = 0.5
-_CAPITALISED = re.compile(r"\b(?!I\b)[A-Z][a-z]+\b")
+# A run of capitalised words ("Rosa", "Maple Street Kitchen"), not "I".
+_CAPITALISED_RUN = re.compile(r"\b(?!I\b)[A-Z][a-z]+(?:\s+(?!I\b)[A-Z][a-z]+)*\b")
 # A capital that opens a sentence is a name only before a verb a person does ("Priya is bringing …"), and
 # not for the words that often open one ("Someone is …", "Lunch was …").
 _OPENS_AS_NAME = re.compile(
@@ -139,10 +144,25 @@ def holds(wanted: str | None, sentence: str, *, speaker: str | None, question: s
         return any(m.group().split()[-1].casefold() not in asked for m in _PLACE.finditer(sentence))
     # A person: the named voice that said it, or a name in it, other than those the question names.
     names = [speaker] if speaker else []
-    names += [m.group() for m in _CAPITALISED.finditer(sentence) if m.start()]  # past the first word
+    names += _names_within(sentence)
     names += [m.group("name") for m in (ADDRESS.match(sentence), _OPENS_AS_NAME.match(sentence)) if m]
     names = [n for n in names if n.casefold() not in _NOT_PEOPLE]
     return any(n.casefold() not in asked for n in names)
+
+
+def _names_within(sentence: str) -> list[str]:
+    """The capitalised words of `sentence` that may be people's names: past its first word and past a label's
+    colon ("Location: Mentioned: …", which open as a sentence does), and not in a place's own name ("Maple
+    Street Kitchen", "Hollow Creek Park")."""
+    out: list[str] = []
+    for run in _CAPITALISED_RUN.finditer(sentence):
+        before = sentence[: run.start()].rstrip()
+        words_of_run = run.group().split()
+        if not before or before.endswith((":", '"')):
+            words_of_run = words_of_run[1:]
+        if not any(w.casefold() in _PLACE_NAME_WORDS for w in run.group().split()):
+            out += words_of_run
+    return out
 
 
 def replies(candidates: Sequence[tuple[str, str | None, int, SearchResult]]) -> dict[int, int]:

@@ -286,3 +286,29 @@ def test_asked_who_a_sign_that_names_the_occasion_is_no_answer(embedder):
     answer = extractive_answer("Who gave the talk about backyard birds?", hits, embedder=embedder)
 
     assert "Fiona Walsh" in _quotes(answer)[0], answer.text
+
+
+@pytest.mark.parametrize(
+    ("sentence", "holds_a_person"),
+    [
+        ("Location: Mentioned: Maple Street Kitchen.", False),  # a diary field's label, then a place's name
+        ("We walked to Hollow Creek Park after lunch.", False),
+        ("The summit of Mount Beacon was windy.", False),
+        ("Hi everyone, I'm Rosa, welcome to Maple Street Kitchen.", True),
+        ("Participants: Leo, Diane.", True),
+        ("We met Carlos at the station.", True),
+    ],
+)
+def test_a_place_s_own_name_or_a_label_is_no_person(sentence, holds_a_person):
+    from lifestream.memory.answer_kinds import holds
+
+    assert holds("person", sentence, speaker=None, question="Who taught the cooking class?") is holds_a_person
+
+
+def test_asked_who_the_introduction_outranks_a_place_s_name(embedder):
+    where = _hit(0, "Location: Mentioned: Maple Street Kitchen.", 0.0, 35.0, kind="summary", score=0.9)
+    intro = _hit(1, "Speaker 2: Hi everyone, I'm Rosa, welcome to Maple Street Kitchen.", 0.0, 5.0)
+
+    answer = extractive_answer("Who taught the cooking class?", [where, intro], embedder=embedder)
+
+    assert "Rosa" in _quotes(answer)[0], answer.text
