@@ -245,3 +245,17 @@ def test_a_name_said_in_passing_is_no_floor_handed_over():
         ("Speaker 1", "Next, the budget."),
     )
     assert speaker_names(segs) == {"Speaker 1": "Nadia"}
+
+
+@pytest.mark.parametrize(
+    ("text", "owner"),
+    [
+        ("Bruno, can you chop the onions?", None),  # done as it is said
+        ("Julia, could you hold the map for a second?", None),
+        ("Martin, could you pick up the cake on the way?", "Martin"),
+        ("Grace, can you update the release notes by Wednesday?", "Grace"),
+    ],
+)
+def test_a_request_by_name_is_a_task_only_for_later(text, owner):
+    items = action_items(_turns(("Speaker 1", text)))
+    assert [i.owner for i in items] == ([owner] if owner else [])

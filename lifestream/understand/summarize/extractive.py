@@ -192,9 +192,11 @@ def action_items(
         to = addressee(text)  # "Tom, can you …?", "Mia, don't forget to …": the task is given to them
         if text.rstrip().endswith("?"):
             request = _REQUEST.search(text)
-            # "Should we go?" asks; it does not commit. A request to a named person gives them a task.
+            # "Should we go?" asks; it does not commit. A request to a named person gives them a task when
+            # it is for later ("Tom, can you send the figures by Thursday?"); "Bruno, can you chop the
+            # onions?" is done as it is said.
             verb = request.group("rest").split()[0].lower() if request else ""
-            if to and request and verb not in _NOT_REQUESTS and _task(request.group("rest")):
+            if to and request and verb not in _NOT_REQUESTS and _task(request.group("rest")) and _later(text):
                 _add(found, seen, ActionItem(text=text, owner=to, at=seg.start))
             continue
         marker = _MARKER.search(text)
@@ -239,6 +241,15 @@ _AHEAD = re.compile(
     r"noon))\b",
     re.IGNORECASE,
 )
+
+
+# On the way somewhere, or once something else is done: for later, with no time said.
+_ON_THE_WAY = re.compile(r"\b(?:on (?:the|your|their|his|her) way|when you|once you|after (?:the|you|we))\b", re.I)
+
+
+def _later(text: str) -> bool:
+    """The words put what is asked after now: a time ahead, or on the way ("pick up the cake on the way")."""
+    return bool(_AHEAD.search(text) or _ON_THE_WAY.search(text))
 
 
 def _invitation(match: re.Match) -> bool:
