@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from lifestream.core.constants import MOMENT_SECONDS
 from lifestream.core.models import Chunk, ChunkType, TranscriptSegment
-from lifestream.core.text import normalized
+from lifestream.core.text import is_label, normalized
 from lifestream.understand.diary import Diary
 from lifestream.understand.summarize.names import speaker_names
 
@@ -230,8 +230,11 @@ def summary_text(block, *, images_described: bool) -> str:
         parts.append("Key points: " + " ".join(extra))
     if block.location and block.location != "Not mentioned":
         parts.append(f"Location: {block.location}.")
-    if block.participants:
-        parts.append(f"Participants: {', '.join(block.participants)}.")
+    # Only names: a label ("Speaker 2") says nothing of who, and its word would match every question
+    # about speakers (the loudspeakers bought).
+    named = [p for p in block.participants if not is_label(p)]
+    if named:
+        parts.append(f"Participants: {', '.join(named)}.")
     if images_described and block.visual_summary:
         parts.append(f"Seen: {block.visual_summary}")
     return " ".join(p for p in parts if p)

@@ -178,7 +178,7 @@ def test_summary_chunk_says_the_summary_once_and_action_items_keep_their_chunk(t
     assert bakery.end - bakery.start <= MOMENT_SECONDS
 
 
-def test_a_summary_whose_title_and_key_points_add_words_keeps_them_once():
+def test_a_summary_whose_title_and_key_points_add_words_keeps_them_once_and_names_only_named_voices():
     from lifestream.understand.chunking import summary_text
 
     block = DiaryBlock(
@@ -188,7 +188,7 @@ def test_a_summary_whose_title_and_key_points_add_words_keeps_them_once():
         title="Planning the garden",
         activity="We talked about the tomatoes.",
         location="Mentioned: garden",
-        participants=["Ana"],
+        participants=["Ana", "Speaker 2"],
         visual_summary="green",
         key_points=["We talked about the tomatoes.", "Ana orders seeds."],
         source_reliability="Medium",
