@@ -151,12 +151,19 @@ class Shelf:
 
 
 @pytest.fixture
-def shelf(tmp_path) -> Shelf:
+def dimension() -> int:
+    """The word embedder's width: at DIM (16) two texts that share no word often sit at a cosine that passes
+    "found"'s 0.3, which tests about what is found and what is only related override."""
+    return DIM
+
+
+@pytest.fixture
+def shelf(tmp_path, dimension) -> Shelf:
     settings = load_settings(
         data_dir=tmp_path / "data", timezone="UTC", summarizer="extractive", transcriber="subtitles"
     )
-    embedder = WordEmbedder()
-    vectors = FaissVectorStore(tmp_path / "faiss", dimension=DIM, embedder_name=embedder.name)
+    embedder = WordEmbedder(dimension)
+    vectors = FaissVectorStore(tmp_path / "faiss", dimension=dimension, embedder_name=embedder.name)
     library = Library(settings, store=vectors, embedder=embedder, clock=lambda: NOW)
     yield Shelf(library, settings, vectors, tmp_path)
     library.close()

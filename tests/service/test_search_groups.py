@@ -8,6 +8,12 @@ import pytest
 from tests.service.conftest import A, B, World
 
 
+@pytest.fixture
+def dimension() -> int:
+    # Wide: a moment that holds none of the query's words must not pass "found" by a chance cosine.
+    return 256
+
+
 # Not "dense" alone: the tests' word embedder is no calibrated model (its cosines mean little on their own).
 @pytest.mark.parametrize("mode", ["hybrid", "lexical"])
 def test_a_one_word_query_flags_only_the_moments_that_hold_it(world: World, mode):
