@@ -44,6 +44,10 @@ def stem(word: str) -> str:
     return word
 
 
+# Where one sentence ends and the next begins, in recognised speech and in summaries: after . ! or ?.
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
 def normalized(text: str) -> str:
     """The text's words, casefolded, one space apart: for "is this the same text" comparisons."""
     return " ".join(re.findall(r"\w+", text.casefold()))

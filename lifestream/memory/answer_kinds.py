@@ -58,6 +58,12 @@ _NUMBER_WORDS = (
     "million dozen half couple pair"
 )
 _COUNT = re.compile(rf"\d|\b(?:{'|'.join(_NUMBER_WORDS.split())})\b", re.IGNORECASE)
+# A time of day ("7 am", "at 7", "9:15", "six o'clock"): a number that counts nothing.
+_CLOCK = re.compile(
+    rf"\b(?:\d{{1,2}}(?:[:.]\d\d)?\s?(?:am|pm|a\.m\.|p\.m\.|o'clock)|\d{{1,2}}[:]\d\d|"
+    rf"(?:{'|'.join(_NUMBER_WORDS.split()[:12])}) o'clock|at \d{{1,2}}(?:[:.]\d\d)?)(?!\w)",
+    re.IGNORECASE,
+)
 _TIME = re.compile(
     rf"\b(?:{'|'.join((*WEEKDAYS, *MONTHS))}|today|tomorrow|tonight|yesterday|weekend|"
     r"morning|afternoon|evening|noon|midnight|o'clock|every|daily|weekly|monthly|minutes?|hours?|days?|"
@@ -135,7 +141,7 @@ def holds(wanted: str | None, sentence: str, *, speaker: str | None, question: s
         return False
     asked = {w.casefold() for w in re.findall(r"[A-Za-z']+|\d+", question)}
     if wanted == "count":
-        return any(m.group().casefold() not in asked for m in _COUNT.finditer(sentence))
+        return any(m.group().casefold() not in asked for m in _COUNT.finditer(_CLOCK.sub(" ", sentence)))
     if wanted == "time":
         return any(m.group().casefold() not in asked for m in _TIME.finditer(sentence))
     if wanted == "reason":

@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 from lifestream.core.constants import MOMENT_SECONDS
 from lifestream.core.models import SearchResult
 from lifestream.core.settings import Settings
-from lifestream.core.text import is_label, stem, words
+from lifestream.core.text import SENTENCE_END, is_label, stem, words
 from lifestream.core.timefmt import span_label
 from lifestream.memory import answer_kinds
 from lifestream.memory.embeddings.base import as_lists, cosine, embed_query
@@ -36,7 +36,6 @@ MAX_OFFLINE_SENTENCES = 3
 MAX_EXCERPT_CHARS = (
     700  # per excerpt shown to the local model: six of them fit its context with room to answer
 )
-_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+")
 
 
 class Citation(BaseModel):
@@ -75,7 +74,7 @@ def _best_sentence(text: str, claim: str) -> tuple[int, str]:
     wanted = set(words(claim))
     best = (-1.0, 0, text)
     offset = 0
-    for sentence in _SENTENCE_SPLIT.split(text):
+    for sentence in SENTENCE_END.split(text):
         at = text.find(sentence, offset)
         offset = at + len(sentence)
         got = set(words(sentence))
@@ -161,7 +160,7 @@ def _candidates(results: list[SearchResult]) -> list[tuple[str, str | None, int,
             who = None if is_label(voice.group("who")) else voice.group("who").strip()
         # A sign or slide is read as one piece: its full stops end abbreviations ("ELEV. 1531 FT"), not
         # sentences.
-        pieces = [text] if result.chunk_type == "screen_text" else _SENTENCE_SPLIT.split(_OWNER.sub("", text))
+        pieces = [text] if result.chunk_type == "screen_text" else SENTENCE_END.split(_OWNER.sub("", text))
         for sentence in pieces:
             if sentence.strip():
                 out.append((sentence.strip(), who, rank, result))
@@ -309,7 +308,7 @@ def _unsupported(claim: str, refs: list[SearchResult]) -> list[str]:
     cited = " ".join(r.text for r in refs).casefold()
     held = set(re.findall(r"[\w']+", cited))
     missing = [n for n in _NUMBER.findall(claim) if n not in cited]
-    for sentence in _SENTENCE_SPLIT.split(claim):
+    for sentence in SENTENCE_END.split(claim):
         for token in sentence.split()[1:]:
             word = token.strip(".,!?:;\"'()[]")
             if word[:1].isupper() and word.casefold() not in held:

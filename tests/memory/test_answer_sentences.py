@@ -312,3 +312,20 @@ def test_asked_who_the_introduction_outranks_a_place_s_name(embedder):
     answer = extractive_answer("Who taught the cooking class?", [where, intro], embedder=embedder)
 
     assert "Rosa" in _quotes(answer)[0], answer.text
+
+
+@pytest.mark.parametrize(
+    ("sentence", "holds_a_count"),
+    [
+        ('On screen: "BIRD WALK Sunday 7 am"', False),
+        ("Our next walk is at 7 on Sunday morning.", False),
+        ("The sync starts at 9:15.", False),
+        ("Twelve people came at 7 pm.", True),
+        ("A chickadee weighs about 11 grams.", True),
+        ("The pad thai was 9.50.", True),
+    ],
+)
+def test_a_time_of_day_is_no_count(sentence, holds_a_count):
+    from lifestream.memory.answer_kinds import holds
+
+    assert holds("count", sentence, speaker=None, question="How many people came to the bird walk?") is holds_a_count

@@ -11,12 +11,12 @@ self-introductions) and the user's renames start from stable labels.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from pydantic import BaseModel, Field
 
 from lifestream.core.models import TranscriptSegment
+from lifestream.core.text import SENTENCE_END
 
 
 class Turn(BaseModel):
@@ -79,11 +79,8 @@ def _label(seg: TranscriptSegment, turns: Sequence[Turn], shares: dict[str, floa
     return max(shares, key=lambda s: (shares[s], -_first(turns, s)))
 
 
-# A sentence ends at . ! ? followed by a space (an abbreviation's dot rarely matters here: a wrong cut
-# only means both halves are labelled by their own stretch).
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
-
-
+# A sentence ends at . ! ? followed by a space (`SENTENCE_END`; an abbreviation's dot rarely matters here: a
+# wrong cut only means both halves are labelled by their own stretch).
 def by_sentence(seg: TranscriptSegment, turns: Sequence[Turn]) -> list[TranscriptSegment]:
     """`seg` cut at its sentence ends, each sentence labelled with the voice of its own stretch; runs of
     sentences of one voice are joined again, so a segment of one voice comes back whole.
@@ -91,7 +88,7 @@ def by_sentence(seg: TranscriptSegment, turns: Sequence[Turn]) -> list[Transcrip
     A sentence's stretch is placed by its share of the characters, counted over the segment's voiced time
     (the turns inside it) rather than its whole span: a recogniser's segment often opens or ends in
     silence, which would shift every sentence off its words."""
-    sentences = [s for s in _SENTENCE_END.split(seg.text.strip()) if s]
+    sentences = [s for s in SENTENCE_END.split(seg.text.strip()) if s]
     inside = sorted(
         (max(t.start, seg.start), min(t.end, seg.end), t.speaker)
         for t in turns

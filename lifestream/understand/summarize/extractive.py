@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 
 from lifestream.core.constants import NO_SPEECH_TITLE
 from lifestream.core.models import TranscriptSegment
-from lifestream.core.text import MONTHS, STOPWORDS, TIME_WORDS, WEEKDAYS, words
+from lifestream.core.text import MONTHS, SENTENCE_END, STOPWORDS, TIME_WORDS, WEEKDAYS, words
 from lifestream.understand.summarize.gazetteer import places_in
 from lifestream.understand.summarize.models import MAX_TITLE_WORDS, ActionItem, BlockSummary, SpeakerSummary
 from lifestream.understand.summarize.names import (
@@ -129,7 +129,6 @@ _HELPERS = frozenset(
         "really",
     ]
 )
-_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+")
 # Words that carry no topic in a title ("hello", "originally").
 _TITLE_FILLER = frozenset(
     [*TIME_WORDS]
@@ -148,7 +147,7 @@ NOT_NAMED = "Not mentioned"
 def sentences(segments: Sequence[TranscriptSegment]) -> list[tuple[str, TranscriptSegment]]:
     out = []
     for seg in segments:
-        for sentence in _SENTENCE_SPLIT.split(seg.text.strip()):
+        for sentence in SENTENCE_END.split(seg.text.strip()):
             if sentence.strip():
                 out.append((sentence.strip(), seg))
     return out

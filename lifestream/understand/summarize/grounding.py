@@ -11,7 +11,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from lifestream.core.text import MONTHS, STOPWORDS, WEEKDAYS
+from lifestream.core.text import MONTHS, SENTENCE_END, STOPWORDS, WEEKDAYS
 from lifestream.understand.summarize.gazetteer import names_a_place
 
 try:
@@ -172,7 +172,7 @@ def ungrounded_details(text: str, evidence: Evidence) -> list[str]:
     for number in _NUMBER.findall(text):
         if number not in evidence.normalized and normalize(number) not in evidence.normalized:
             missing.append(number)
-    for sentence in re.split(r"(?<=[.!?])\s+", text):
+    for sentence in SENTENCE_END.split(text):
         tokens = sentence.split()
         for token in tokens[1:]:
             word = token.strip(".,!?:;\"'()")
@@ -187,5 +187,5 @@ def ungrounded_details(text: str, evidence: Evidence) -> list[str]:
 
 def grounded_sentences(text: str, evidence: Evidence) -> str:
     """`text` without the sentences that carry an untraceable name, number or time."""
-    kept = [s for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s and not ungrounded_details(s, evidence)]
+    kept = [s for s in SENTENCE_END.split(text.strip()) if s and not ungrounded_details(s, evidence)]
     return " ".join(kept)

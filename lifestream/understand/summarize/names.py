@@ -21,7 +21,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from lifestream.core.models import TranscriptSegment
-from lifestream.core.text import ADDRESS, STOPWORDS, TIME_WORDS, is_label
+from lifestream.core.text import ADDRESS, SENTENCE_END, STOPWORDS, TIME_WORDS, is_label
 from lifestream.understand.summarize.gazetteer import places_in
 
 # Capitalised words that are not people: times, greetings, words that open a sentence.
@@ -60,7 +60,6 @@ ANSWER_WITHIN_SECONDS = 4.0
 # The floor handed to someone by name: a question put to them ("Grace, can you update the notes?") or words
 # that give them the turn ("Yes, Carlos, go ahead.", "Sam, you had a question.").
 _HANDS_OVER = re.compile(r"\?\s*$|\b(?i:go ahead|your turn|over to you|you had a question)\b")
-_SENTENCES = re.compile(r"(?<=[.!?])\s+")
 
 
 def is_name(word: str, not_names: frozenset[str] = frozenset()) -> bool:
@@ -97,7 +96,7 @@ def addressed(segments: Sequence[TranscriptSegment], *, kin: bool = False) -> li
             continue
         # A floor handed over and taken in the same turn ("Yes, Sam, you had a question. Can we …?") was
         # taken by someone under this label, not by the next voice.
-        sentences = _SENTENCES.split(seg.text.strip())
+        sentences = SENTENCE_END.split(seg.text.strip())
         names = sorted(
             {
                 name
@@ -177,7 +176,7 @@ def answers_itself(segments: Sequence[TranscriptSegment]) -> set[str]:
     for i, seg in enumerate(ordered):
         if not seg.speaker or not is_label(seg.speaker):
             continue
-        sentences = _SENTENCES.split(seg.text.strip())
+        sentences = SENTENCE_END.split(seg.text.strip())
         after = ordered[i + 1] if i + 1 < len(ordered) else None
         goes_on = (
             after is not None and after.speaker == seg.speaker and after.start - seg.end <= ANSWER_WITHIN_SECONDS
