@@ -171,8 +171,14 @@ def answers_itself(segments: Sequence[TranscriptSegment]) -> set[str]:
     between ("Yes, Carlos, go ahead." then "Should we stop feeding them in spring?"; "Grace, can you update
     the notes?" then "Got it."): whoever took the floor is under the same label, so it is two people. Only
     that label is suspect: the words show where the join is."""
+    return {label for label, _ in floor_kept(segments)}
+
+
+def floor_kept(segments: Sequence[TranscriptSegment]) -> list[tuple[str, str]]:
+    """(label, name) for each floor handed to someone by name and taken under the same label
+    (`answers_itself`): the one it was handed to spoke, though on no voice of their own."""
     ordered = sorted(segments, key=lambda s: (s.start, s.end))
-    out: set[str] = set()
+    out: list[tuple[str, str]] = []
     for i, seg in enumerate(ordered):
         if not seg.speaker or not is_label(seg.speaker):
             continue
@@ -182,8 +188,8 @@ def answers_itself(segments: Sequence[TranscriptSegment]) -> set[str]:
             after is not None and after.speaker == seg.speaker and after.start - seg.end <= ANSWER_WITHIN_SECONDS
         )
         for k, sentence in enumerate(sentences):
-            if _addressed_names(sentence) and _HANDS_OVER.search(sentence) and (k + 1 < len(sentences) or goes_on):
-                out.add(seg.speaker)
+            if _HANDS_OVER.search(sentence) and (k + 1 < len(sentences) or goes_on):
+                out += [(seg.speaker, name) for name in sorted(_addressed_names(sentence))]
     return out
 
 
@@ -210,7 +216,8 @@ def _named(found: Mapping[str, list[str]], unsure: set[str]) -> dict[str, str]:
 def participants(segments: Sequence[TranscriptSegment], names: Mapping[str, str] | None = None) -> list[str]:
     """Who is heard: each distinct voice by name where known (else its label), then the names people gave
     that are on no voice (said on unlabelled speech, or on a voice that gave two names and is shown unnamed:
-    the diarizer merged them, so the label stands for neither)."""
+    the diarizer merged them, so the label stands for neither), then those who took a floor handed to them
+    by name under the voice that handed it (`floor_kept`)."""
     found = evidence(segments)
     ambiguous = merged(segments, found)
     names = _named(found, ambiguous) if names is None else names
@@ -223,6 +230,7 @@ def participants(segments: Sequence[TranscriptSegment], names: Mapping[str, str]
     for name, label in introductions(segments):
         if name not in out and (label is None or names.get(label) != name):
             out.append(name)
+    out += list(dict.fromkeys(name for _, name in floor_kept(segments) if name not in out))
     return out
 
 
