@@ -328,4 +328,5 @@ def test_asked_who_the_introduction_outranks_a_place_s_name(embedder):
 def test_a_time_of_day_is_no_count(sentence, holds_a_count):
     from lifestream.memory.answer_kinds import holds
 
-    assert holds("count", sentence, speaker=None, question="How many people came to the bird walk?") is holds_a_count
+    question = "How many people came to the bird walk?"
+    assert holds("count", sentence, speaker=None, question=question) is holds_a_count

@@ -1,5 +1,6 @@
-"""A search found by a moment shows that moment (issue 19): the lexical hit that clears the "found" bar on its
-own words is among the results even when fusion ranks twenty dense-only hits above it, so the answer reads it."""
+"""A search found by a moment shows that moment (issue 19): the lexical hit that clears the "found" bar on
+its own words is among the results even when fusion ranks twenty dense-only hits above it, so the answer
+reads it."""
 
 from __future__ import annotations
 

@@ -222,7 +222,10 @@ def test_a_voice_that_hands_the_floor_to_someone_and_keeps_it_is_two_people():
     assert speaker_names(segs) == {"Speaker 2": "Tessa"}
     summary = summarize_block_extractive(segs, visual_summary="", scene_count=1)
     owners = {a.text: a.owner for a in summary.action_items}
-    assert owners == {"I'll bring my old binoculars for the kids.": None, "I'll send the photos tomorrow.": "Tessa"}
+    assert owners == {
+        "I'll bring my old binoculars for the kids.": None,
+        "I'll send the photos tomorrow.": "Tessa",
+    }
     # Carlos spoke, though on no voice of his own: he is a participant, on no label.
     assert set(summary.participants) == {"Fiona", "Tessa", "Carlos"}
 
@@ -230,12 +233,14 @@ def test_a_voice_that_hands_the_floor_to_someone_and_keeps_it_is_two_people():
 @pytest.mark.parametrize(
     "handed",
     [
-        ("Grace, can you update the release notes by Wednesday?", "Got it."),  # the reply under the asker's label
+        # The reply under the asker's label.
+        ("Grace, can you update the release notes by Wednesday?", "Got it."),
         ("Yes, Sam, you had a question. Can we compost orange peel too?",),  # one segment, two people
     ],
 )
 def test_the_floor_handed_over_and_kept_in_one_turn_or_the_next(handed):
-    segs = _turns(("Speaker 1", "Hi, this is Nadia."), *(("Speaker 1", t) for t in handed), ("Speaker 2", "Fine."))
+    said = [("Speaker 1", "Hi, this is Nadia."), *(("Speaker 1", t) for t in handed), ("Speaker 2", "Fine.")]
+    segs = _turns(*said)
     assert speaker_names(segs) == {}
 
 

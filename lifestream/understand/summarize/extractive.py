@@ -243,7 +243,9 @@ _AHEAD = re.compile(
 
 
 # On the way somewhere, or once something else is done: for later, with no time said.
-_ON_THE_WAY = re.compile(r"\b(?:on (?:the|your|their|his|her) way|when you|once you|after (?:the|you|we))\b", re.I)
+_ON_THE_WAY = re.compile(
+    r"\b(?:on (?:the|your|their|his|her) way|when you|once you|after (?:the|you|we))\b", re.IGNORECASE
+)
 
 
 def _later(text: str) -> bool:

@@ -185,7 +185,9 @@ def floor_kept(segments: Sequence[TranscriptSegment]) -> list[tuple[str, str]]:
         sentences = SENTENCE_END.split(seg.text.strip())
         after = ordered[i + 1] if i + 1 < len(ordered) else None
         goes_on = (
-            after is not None and after.speaker == seg.speaker and after.start - seg.end <= ANSWER_WITHIN_SECONDS
+            after is not None
+            and after.speaker == seg.speaker
+            and after.start - seg.end <= ANSWER_WITHIN_SECONDS
         )
         for k, sentence in enumerate(sentences):
             if _HANDS_OVER.search(sentence) and (k + 1 < len(sentences) or goes_on):
