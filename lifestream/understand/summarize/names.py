@@ -101,7 +101,7 @@ def addressed(segments: Sequence[TranscriptSegment], *, kin: bool = False) -> li
             {
                 name
                 for k, sentence in enumerate(sentences)
-                if not (_HANDS_OVER.search(sentence) and k + 1 < len(sentences))
+                if not _hands_over(sentences, k)
                 for name in _addressed_names(sentence, kin=kin)
             }
         )
@@ -190,9 +190,15 @@ def floor_kept(segments: Sequence[TranscriptSegment]) -> list[tuple[str, str]]:
             and after.start - seg.end <= ANSWER_WITHIN_SECONDS
         )
         for k, sentence in enumerate(sentences):
-            if _HANDS_OVER.search(sentence) and (k + 1 < len(sentences) or goes_on):
+            if _hands_over(sentences, k, turn_goes_on=goes_on):
                 out += [(seg.speaker, name) for name in sorted(_addressed_names(sentence))]
     return out
+
+
+def _hands_over(sentences: Sequence[str], k: int, *, turn_goes_on: bool = False) -> bool:
+    """Sentence `k` of a turn hands the floor over (`_HANDS_OVER`) and the same voice speaks next: later in
+    that turn, or (`turn_goes_on`) in its next one."""
+    return bool(_HANDS_OVER.search(sentences[k])) and (k + 1 < len(sentences) or turn_goes_on)
 
 
 def _addressed_names(text: str, *, kin: bool = False) -> set[str]:
