@@ -114,8 +114,9 @@ _OPENS_AS_NAME = re.compile(
     r"must|needs|took|gave|brought|made|got|and))\b"
 )
 _NOT_PEOPLE = frozenset(
-    (
-        f"{' '.join((*WEEKDAYS, *MONTHS))} someone somebody everyone everybody nobody anyone anybody everything nothing "
+    [*WEEKDAYS, *MONTHS]
+    + (
+        "someone somebody everyone everybody nobody anyone anybody everything nothing "
         "something today tomorrow tonight yesterday dinner lunch breakfast it that this there here"
     ).split()
 )
