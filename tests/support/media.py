@@ -409,11 +409,16 @@ _FACTS = (
 )
 
 
-def spoken_samples(text: str, voice: str, directory: Path) -> np.ndarray:
-    """`text` said by espeak-ng's `voice`, as 16 kHz mono float32 in [-1, 1] (for two-voice recordings)."""
-    raw = directory / f"{abs(hash((text, voice)))}.wav"
+def spoken_samples(
+    text: str, voice: str, directory: Path, *, pitch: int | None = None, speed: int = 160
+) -> np.ndarray:
+    """`text` said by espeak-ng's `voice` (at `pitch` 0-99 when given), as 16 kHz mono float32 in [-1, 1]
+    (for recordings of several voices)."""
+    raw = directory / f"{abs(hash((text, voice, pitch, speed)))}.wav"
     subprocess.run(
-        [require_tool("espeak-ng"), "-v", voice, "-s", "160", "-w", str(raw), text],
+        [require_tool("espeak-ng"), "-v", voice, "-s", str(speed)]
+        + (["-p", str(pitch)] if pitch is not None else [])
+        + ["-w", str(raw), text],
         check=True,
         capture_output=True,
         timeout=60,

@@ -74,6 +74,7 @@ def stage_transcribe(run: Run, info: MediaInfo) -> Transcript:
 def stage_speakers(run: Run, info: MediaInfo, transcript: Transcript) -> Transcript:
     """Label the transcript with Speaker 1/2/… from the audio, unless its source already did."""
     from lifestream.understand.speakers import Turn, assign_speakers, make_diarizer
+    from lifestream.understand.speakers.split import split_joined
 
     saved = run.checkpoint.load("speakers")
     if saved is None:
@@ -105,9 +106,8 @@ def stage_speakers(run: Run, info: MediaInfo, transcript: Transcript) -> Transcr
         return transcript
     turns = [Turn.model_validate(t) for t in saved["turns"]]
     detail = f"{transcript.detail}; speakers: {saved['label']}" if transcript.detail else saved["label"]
-    return transcript.model_copy(
-        update={"segments": assign_speakers(transcript.segments, turns), "detail": detail}
-    )
+    segments = split_joined(assign_speakers(transcript.segments, turns), turns)
+    return transcript.model_copy(update={"segments": segments, "detail": detail})
 
 
 def limit_speakers(

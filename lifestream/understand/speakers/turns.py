@@ -23,6 +23,9 @@ class Turn(BaseModel):
     start: float = Field(ge=0)
     end: float = Field(ge=0)
     speaker: str
+    # Which half of its voice's windows the turn's audio falls in when that voice is forced into two
+    # (`speakers.split`): a voice of close pitch may hide two people, and their words may show it.
+    part: int | None = None
 
 
 def number_speakers(turns: Sequence[Turn]) -> list[Turn]:

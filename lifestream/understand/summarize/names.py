@@ -33,7 +33,9 @@ _NOT_NAMES = frozenset(
         # Words that open a sentence before a comma as a name would ("Front, left.", "Next, the budget."):
         # directions, ordinals and the words that join sentences.
         "front rear left right centre center middle top bottom first second third next last now then also "
-        "however finally actually anyway listen look wait well alright so"
+        "however finally actually anyway listen look wait well alright so "
+        # Endearments said as a name would be ("Yes, love, …", "Thanks, mate."): nobody's name.
+        "love honey dear darling sweetie sweetheart mate buddy pal"
     ).split()
 )
 # How family is addressed ("Hi Mum, …"): a person, though no name to show.
