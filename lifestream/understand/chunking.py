@@ -201,10 +201,12 @@ def group_segments(
 
 
 def _labelled(units: Sequence[Unit], names: Mapping[str, str] | None = None) -> str:
+    """The units' words after their speaker's name. A placeholder ("Speaker 2") names no one and is no
+    word of the moment: indexed, it made every unnamed turn match a question about loudspeakers."""
     text = " ".join(u.text for u in units)
     speaker = units[0].speaker if units else None
     speaker = (names or {}).get(speaker or "", speaker)
-    return f"{speaker}: {text}" if speaker else text
+    return f"{speaker}: {text}" if speaker and not is_label(speaker) else text
 
 
 def _clip(text: str, limit: int, *, keep_end: bool) -> str:

@@ -55,6 +55,20 @@ DAY = [
 ]
 
 
+def test_a_placeholder_speaker_is_no_word_of_its_turns(lexical):
+    turns = [
+        chunk("v1", 0, "The rear one is too quiet.", speakers=["Speaker 2"]),
+        chunk("v1", 1, "All five speakers cost 400 dollars.", speakers=["Speaker 1"]),
+        chunk("v1", 2, "I'll bring a longer cable.", speakers=["Jonas"]),
+    ]
+    lexical.replace_video("alice", "v1", turns)
+    assert [h.id for h in lexical.search("alice", "how many speakers did I buy", top_k=5)] == [turns[1].id]
+    assert [h.id for h in lexical.search("alice", "what did Jonas say", top_k=5)] == [turns[2].id]
+    # The label still filters: it stays among the chunk's speakers.
+    only = lexical.search("alice", "quiet", top_k=5, filters=SearchFilters(speaker="Speaker 2"))
+    assert [h.id for h in only] == [turns[0].id]
+
+
 def test_words_rank_the_matching_chunks_first(lexical):
     assert lexical.replace_video("alice", "v1", DAY) == 4
     hits = lexical.search("alice", "what did the mechanic say about the brakes", top_k=3)

@@ -199,6 +199,22 @@ def test_a_summary_whose_title_and_key_points_add_words_keeps_them_once_and_name
     )
 
 
+def test_a_turn_carries_its_speakers_name_and_no_placeholder_in_its_words():
+    segments = [
+        TranscriptSegment(start=0, end=3, text="Hi, I'm Ana.", speaker="Speaker 1"),
+        TranscriptSegment(start=3.2, end=6, text="The rear one is too quiet.", speaker="Speaker 2"),
+        TranscriptSegment(start=6.2, end=9, text="Five speakers cost four hundred.", speaker="Speaker 1"),
+    ]
+    turns = [c for c in build_chunks(summary_of(segments)) if c.chunk_type == ChunkType.TRANSCRIPT]
+
+    assert [(c.text, c.speakers) for c in turns] == [
+        ("Ana: Hi, I'm Ana.", ["Ana"]),
+        ("The rear one is too quiet.", ["Speaker 2"]),
+        ("Ana: Five speakers cost four hundred.", ["Ana"]),
+    ]
+    assert turns[1].context_before == "Ana: Hi, I'm Ana." and "Speaker" not in turns[0].context_after
+
+
 def test_sentence_splitting_keeps_abbreviations_and_initials():
     assert split_sentences('Dr. Rao met J. Smith at 5 p.m. today. "Really?" Yes! And e.g. this') == [
         "Dr. Rao met J. Smith at 5 p.m. today.",
@@ -231,6 +247,6 @@ def test_a_long_run_of_one_speaker_is_cut_at_sentence_ends_near_the_chunk_target
     for chunk, following in itertools.pairwise(chunks):
         nxt = next(s for s in segments if s.start >= chunk.end - 1e-3)
         assert nxt.end - chunk.start > target
-    assert [w for c in chunks for w in _words(c.text.split(": ", 1)[1])] == [
+    assert [w for c in chunks for w in _words(c.text)] == [
         w for s in segments for w in _words(s.text)
     ]

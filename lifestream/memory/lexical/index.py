@@ -23,7 +23,7 @@ from sqlalchemy import Engine, delete, func, insert, select, text
 
 from lifestream.core.errors import UnsupportedFilterError
 from lifestream.core.models import Chunk, ChunkType, SearchResult
-from lifestream.core.text import STOPWORDS
+from lifestream.core.text import STOPWORDS, is_label
 from lifestream.jobs.engine import translate_errors
 from lifestream.jobs.schema import LexicalChunk
 from lifestream.memory.search_filters import NO_FILTERS, SearchFilters, recorded_day
@@ -83,7 +83,8 @@ class LexicalIndex:
                 "recorded_day": recorded_day(c.recorded_date),
                 "speakers": list(c.speakers),
                 "text": c.text,
-                "speaker_text": " ".join(c.speakers),
+                # Names only: a placeholder ("Speaker 2") would match every question about speakers.
+                "speaker_text": " ".join(s for s in c.speakers if not is_label(s)),
             }
             for c in chunks
             if c.text.strip()
