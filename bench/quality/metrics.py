@@ -1,11 +1,12 @@
 """Scores of one diary (summary.json's shape) and its answers against the truth of a split.
 
-Four splits (issue 19): `dev` (bench/quality/truth.yaml, the material the code was tuned on), `seen`
+Five splits (issue 19): `dev` (bench/quality/truth.yaml, the material the code was tuned on), `seen`
 (bench/quality/truth_test.yaml, the first held-out split "v1", whose failures were read and tuned on: now
-development material too), `dev2` (bench/quality/truth_dev2.yaml, development material written to find new
-failure classes) and `test` (bench/quality/truth_test_v2.yaml, v2, run only to report). Plain functions over
-plain data, shared by bench/quality/run.py and tests/understand/test_quality_regression.py. Counts are
-returned (not ratios) so that several recordings add up to one micro-averaged figure.
+development material too), `dev2` and `dev3` (bench/quality/truth_dev2.yaml, truth_dev3.yaml, development
+material written to find new failure classes) and `test` (bench/quality/truth_test_v2.yaml, v2, run only to
+report). Plain functions over plain data, shared by bench/quality/run.py and
+tests/understand/test_quality_regression.py. Counts are returned (not ratios) so that several recordings add
+up to one micro-averaged figure.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ TRUTH_FILES = {
     "dev": TRUTH,
     "seen": Path(__file__).with_name("truth_test.yaml"),  # v1: was the test split until it was tuned on
     "dev2": Path(__file__).with_name("truth_dev2.yaml"),  # development material, new (testset_dev2.py)
+    "dev3": Path(__file__).with_name("truth_dev3.yaml"),  # development material, new (testset_dev3.py)
     "test": Path(__file__).with_name("truth_test_v2.yaml"),
 }
 # A name on a voice is right when that voice's speech (in the block) is at least this share the named person's.

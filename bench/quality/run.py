@@ -1,16 +1,17 @@
 """Diary quality on recordings with truth: extractive vs each local model vs OpenAI (the fake), one table.
 
-    .venv/bin/python bench/quality/run.py [--split dev|seen|dev2|test|both] [--only NAME ...] [--llm-model PATH_OR_REPO/FILE ...]
+    .venv/bin/python bench/quality/run.py [--split dev|seen|dev2|dev3|test|both] [--only NAME ...] [--llm-model PATH_OR_REPO/FILE ...]
                                           [--speed] [--minutes 10] [--write] [--no-helpers] [--json OUT]
     .venv/bin/python bench/quality/run.py --speed-only [--speed-summarizer local extractive] [--json OUT]
 
 Splits (issue 19), side by side. Development material, which may be tuned on: `dev` (truth.yaml, the material
 the code, its weights and thresholds were tuned on) and `seen` (truth_test.yaml, recordings built by
 testset_build.py from testset.py: the first held-out split, "v1", whose failures were read and which a rule
-was fixed after, b41f1df) and `dev2` (truth_dev2.yaml, built from testset_dev2.py: new material written to
-find issue 19's failure classes). `test` is v2 (truth_test_v2.yaml, from testset_v2.py), held out: run only
-to report, never tuned on. `--split dev` gives the dev, seen and dev2 columns, `seen` or `dev2` one of them,
-`test` the v2 column, `both` (the default) all four. The scripted splits add rows: abstention (questions
+was fixed after, b41f1df), `dev2` (truth_dev2.yaml, built from testset_dev2.py: new material written to
+find issue 19's failure classes) and `dev3` (truth_dev3.yaml, from testset_dev3.py: newer material of the
+same kind). `test` is v2 (truth_test_v2.yaml, from testset_v2.py), held out: run only to report, never tuned
+on. `--split dev` gives the dev, seen, dev2 and dev3 columns, `seen`, `dev2` or `dev3` one of them, `test`
+the v2 column, `both` (the default) all five. The scripted splits add rows: abstention (questions
 nothing answers), wrong task owners, and name precision / recall (a name on a voice is right when that
 voice's speech is >= 80 % the named person's, by the reference RTTM).
 
@@ -135,14 +136,17 @@ def _durations() -> dict[str, float]:
 
 
 SPLITS = {
-    "dev": ("dev", "seen", "dev2"),
+    "dev": ("dev", "seen", "dev2", "dev3"),
     "seen": ("seen",),
     "dev2": ("dev2",),
+    "dev3": ("dev3",),
     "test": ("test",),
-    "both": ("dev", "seen", "dev2", "test"),
+    "both": ("dev", "seen", "dev2", "dev3", "test"),
 }
-SPLIT_LABELS = {"dev": "dev", "seen": "dev: seen (v1)", "dev2": "dev: dev2", "test": "test (v2)"}
-SCRIPTED = ("seen", "dev2", "test")  # the splits built by testset_build.py from a script (its SCRIPTS)
+SPLIT_LABELS = {
+    "dev": "dev", "seen": "dev: seen (v1)", "dev2": "dev: dev2", "dev3": "dev: dev3", "test": "test (v2)",
+}  # fmt: skip
+SCRIPTED = ("seen", "dev2", "dev3", "test")  # the splits testset_build.py builds from a script (its SCRIPTS)
 
 
 def _recordings(split: str, only: list[str]):
@@ -169,6 +173,8 @@ def asked_on(split: str):
         from bench.retrieval.corpus_test import TEST_NOW, TEST_TZ
     elif split == "dev2":
         from testset_dev2 import ASKED_NOW as TEST_NOW, ASKED_TZ as TEST_TZ
+    elif split == "dev3":
+        from testset_dev3 import ASKED_NOW as TEST_NOW, ASKED_TZ as TEST_TZ
     elif split == "test":
         from bench.retrieval.corpus_test_v2 import TEST_NOW, TEST_TZ
     else:
@@ -291,7 +297,7 @@ def main() -> None:
     parser.add_argument("--write", action="store_true", help="update bench/RESULTS.md")
     parser.add_argument(
         "--split", choices=tuple(SPLITS), default="both",
-        help="dev: development material (dev, the seen v1 split and dev2); test: v2, held out, run only to report",
+        help="dev: development material (dev, seen v1, dev2, dev3); test: v2, held out, run only to report",
     )  # fmt: skip
     parser.add_argument("--heading", default=HEADING, help="the RESULTS.md section --write replaces")
     parser.add_argument("--no-helpers", action="store_true", help="skip speakers.py and ocr.py")
@@ -361,8 +367,9 @@ def main() -> None:
                 (
                     f"Development material: {', '.join(metrics.truth('dev'))} (bench/quality/truth.yaml, "
                     f"sources in recordings.py), the seen v1 split {', '.join(metrics.truth('seen'))} "
-                    f"(truth_test.yaml, testset.py) and dev2 {', '.join(metrics.truth('dev2'))} "
-                    "(truth_dev2.yaml, testset_dev2.py). Test split v2, held out: "
+                    f"(truth_test.yaml, testset.py), dev2 {', '.join(metrics.truth('dev2'))} "
+                    f"(truth_dev2.yaml, testset_dev2.py) and dev3 {', '.join(metrics.truth('dev3'))} "
+                    "(truth_dev3.yaml, testset_dev3.py). Test split v2, held out: "
                     f"{', '.join(metrics.truth('test'))} (truth_test_v2.yaml, built by testset_build.py from "
                     "testset_v2.py), run only to report. Local Whisper base transcripts; 2 cores."
                 ),

