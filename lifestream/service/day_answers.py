@@ -37,6 +37,8 @@ person spend spent time times else make made call calls called conversation conv
 discuss discussed busy together anything everything doing done tell say said whole along
 """.split()
 )
+# Parts of a day ("on Friday evening"), local hours [from, to): when the question's day is, not what about.
+PARTS_OF_DAY = {"morning": (5, 12), "afternoon": (12, 17), "evening": (17, 24), "night": (18, 24)}
 _TASK_WORDS = frozenset("task tasks todo to-do action actions item items promise promised need".split())
 _SAYING = re.compile(r"\b(?:say|said|tell|told|ask|asked|mention|mentioned|promise|promised)\b", re.I)
 _ABOUT = re.compile(r"\b(?:about|regarding|concerning|discuss|discussed)\b", re.I)
@@ -105,7 +107,8 @@ def answer_about_day(
     days = _days(dates.date_from, dates.date_to) if dates else None
     if dates is None or days is None:
         return None
-    topic = topic_of(dates.query)
+    part = next((w for w in words(dates.query) if w in PARTS_OF_DAY), None)
+    topic = topic_of(dates.query) - {stem(w) for w in PARTS_OF_DAY}
     searching = dates.label
     entries = [entry for day in days for entry in read_day(day)]
     when = _day_words(days)
@@ -116,6 +119,10 @@ def answer_about_day(
         return AnswerView(text=text, grounded=False, citations=[], searching=searching)
     # Blocks per day, in recording order; a topic keeps the blocks that hold every word of it.
     moments = [m for entry in entries for m in moments_of(entry)]
+    if part is not None:
+        moments = within(part, moments)
+        if not moments:
+            return None  # nothing recorded then: search may still find a moment said to be then
     if len(days) > 1:  # "last week": each time says its day
         moments = [replace(m, at=f"{m.at} on {_short_day(m.date)}") if m.at and m.date else m for m in moments]
     if kind == "what" and _SAYING.search(dates.query):
@@ -147,6 +154,13 @@ def answer_about_day(
         citations=citations,
         searching=searching,
     )
+
+
+def within(part: str, moments: Sequence[Moment]) -> list[Moment]:
+    """The moments that start in `part` of their day ("evening"), by their local clock; one of unknown
+    time is kept (a wrong "nothing then" is worse than one line too many)."""
+    first, last = PARTS_OF_DAY[part]
+    return [m for m in moments if m.at is None or first <= int(m.at[:2]) < last]
 
 
 def _about_people(topic: set[str], moments: Sequence[Moment]) -> bool:

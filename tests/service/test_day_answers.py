@@ -140,6 +140,16 @@ def test_what_did_i_do_lists_the_blocks_with_times(days):
     assert answer.grounded and len(answer.citations) == 2
 
 
+def test_a_part_of_the_day_is_when_not_what_and_keeps_the_moments_within_it(days):
+    # "Friday evening" was read as a topic ("evening"), which no diary says: the question abstained.
+    evening = days.library.ask(A, "What did I do yesterday evening?")
+    assert evening.grounded and "At 19:00: Launch plan" in evening.text
+    assert len(evening.citations) == 2
+    # Nothing was recorded yesterday morning: no line of the evening is given as the morning's.
+    morning = days.library.ask(A, "Who did I talk to yesterday morning?")
+    assert "Lena" not in morning.text and "19:00" not in morning.text
+
+
 def test_where_says_mentioned_places_as_mentioned(days):
     answer = days.library.ask(A, "Where was I yesterday?")
     assert f"At 19:00 (Launch plan) Lisbon was mentioned [{days.call}, 00:00:00–00:00:31]" in answer.text
