@@ -45,7 +45,12 @@ _SHOWN = re.compile(
     re.IGNORECASE,
 )
 _KIND = (
-    ("count", r"how (?:many|much)|what (?:number|amount|price)|what did \w+(?: \w+)? cost"),
+    # "How hot was it?", "How far did we walk?": a measure, which a number answers.
+    (
+        "count",
+        r"how (?:many|much|hot|cold|warm|far|high|tall|big|heavy|old|fast|deep)|what (?:number|amount|price)|"
+        r"what did \w+(?: \w+)? cost",
+    ),
     ("time", r"when|by when|until when|how (?:often|long|soon)|what (?:time|day|date)"),
     ("place", r"where|from where|what (?:place|city|town|country)"),
     ("person", r"who|whom|whose"),
@@ -58,17 +63,20 @@ _NUMBER_WORDS = (
     "million dozen half couple pair"
 )
 _COUNT = re.compile(rf"\d|\b(?:{'|'.join(_NUMBER_WORDS.split())})\b", re.IGNORECASE)
-# A time of day ("7 am", "at 7", "9:15", "six o'clock"): a number that counts nothing.
+_HOUR = rf"(?:{'|'.join(_NUMBER_WORDS.split()[:12])}|\d{{1,2}})"
+# An hour said in words: "half past six", "quarter to seven", "by seven", "at 7".
+_SAID_HOUR = rf"(?:half|quarter)\s+(?:past|to)\s+{_HOUR}|(?:at|by|until|till)\s+{_HOUR}(?![.:,]?\d)"
+# A time of day ("7 am", "at 7", "9:15", "six o'clock", "half past six"): a number that counts nothing.
 _CLOCK = re.compile(
     rf"\b(?:\d{{1,2}}(?:[:.]\d\d)?\s?(?:am|pm|a\.m\.|p\.m\.|o'clock)|\d{{1,2}}[:]\d\d|"
-    rf"(?:{'|'.join(_NUMBER_WORDS.split()[:12])}) o'clock|at \d{{1,2}}(?:[:.]\d\d)?)(?!\w)",
+    rf"{_HOUR} o'clock|at \d{{1,2}}(?:[:.]\d\d)?|{_SAID_HOUR})(?!\w)",
     re.IGNORECASE,
 )
 _TIME = re.compile(
     rf"\b(?:{'|'.join((*WEEKDAYS, *MONTHS))}|today|tomorrow|tonight|yesterday|weekend|"
     r"morning|afternoon|evening|noon|midnight|o'clock|every|daily|weekly|monthly|minutes?|hours?|days?|"
     r"weeks?|months?|years?|soon|later|\w+teenth|\w+tieth|\d{1,2}(?:st|nd|rd|th)|\d{1,2}[:.]\d\d|"
-    r"\d+\s?(?:am|pm|a\.m\.|p\.m\.))\b",
+    rf"\d+\s?(?:am|pm|a\.m\.|p\.m\.)|{_SAID_HOUR})\b",
     re.IGNORECASE,
 )
 _PLACE_NOUNS = (

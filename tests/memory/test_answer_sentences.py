@@ -330,3 +330,30 @@ def test_a_time_of_day_is_no_count(sentence, holds_a_count):
 
     question = "How many people came to the bird walk?"
     assert holds("count", sentence, speaker=None, question=question) is holds_a_count
+
+
+@pytest.mark.parametrize(
+    ("sentence", "holds_a_time"),
+    [
+        ("Half past six, let's begin.", True),
+        ("Can you be here by seven?", True),
+        ("It's a quarter to nine already.", True),
+        ("A chickadee weighs about 11 grams.", False),
+        ("We cut the price by 11.5 percent.", False),
+        ("Tickets are 15 dollars at the door.", False),
+    ],
+)
+def test_an_hour_said_in_words_is_a_time(sentence, holds_a_time):
+    from lifestream.memory.answer_kinds import holds
+
+    question = "What time did the meeting begin?"
+    assert holds("time", sentence, speaker=None, question=question) is holds_a_time
+    assert not holds("count", "Half past six, let's begin.", speaker=None, question="How many came?")
+
+
+@pytest.mark.parametrize("question", ["How hot was it on my walk?", "How far did we walk?", "How old is the bridge?"])
+def test_a_question_of_measure_wants_a_number(question):
+    from lifestream.memory.answer_kinds import holds, kind
+
+    assert kind(question) == "count"
+    assert holds("count", "It was already 24 degrees at nine.", speaker=None, question=question)
