@@ -44,6 +44,13 @@ _SHOWN = re.compile(
     r"written|caption|subtitles?|menu board)\b",
     re.IGNORECASE,
 )
+# "Which suburb was …?", "What pub did …?": a place asked for by its kind (the verb after it: "Which room
+# test …" asks for no place).
+_AUXILIARY = "is|was|were|are|did|do|does|has|had|will|would|should|can|could"
+_PLACE_ASKED = (
+    "place|city|town|country|suburb|neighbou?rhood|village|building|street|road|venue|pub|bar|restaurant|"
+    "cafe|shop|store|hotel|park|beach|station|room|island|mountain|lake|river|state|region"
+)
 _KIND = (
     # "How hot was it?", "How far did we walk?": a measure, which a number answers.
     (
@@ -52,7 +59,7 @@ _KIND = (
         r"what did \w+(?: \w+)? cost",
     ),
     ("time", r"when|by when|until when|how (?:often|long|soon)|what (?:time|day|date)"),
-    ("place", r"where|from where|what (?:place|city|town|country)"),
+    ("place", rf"where|from where|(?:what|which) (?:{_PLACE_ASKED})s? (?:{_AUXILIARY})\b"),
     ("person", r"who|whom|whose"),
     ("reason", r"why|how come|for what reason"),
 )

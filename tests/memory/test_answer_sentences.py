@@ -357,3 +357,19 @@ def test_a_question_of_measure_wants_a_number(question):
 
     assert kind(question) == "count"
     assert holds("count", "It was already 24 degrees at nine.", speaker=None, question=question)
+
+
+@pytest.mark.parametrize(
+    ("question", "wanted"),
+    [
+        ("Which pub was our gig at?", "place"),
+        ("Which suburb was the bakery in?", "place"),
+        ("What city is Rosa from?", "place"),
+        ("Which room test speaker was last?", None),  # a place word that asks for no place
+        ("Which bird is the easiest to spot?", None),
+    ],
+)
+def test_a_place_asked_for_by_its_kind_wants_a_place(question, wanted):
+    from lifestream.memory.answer_kinds import kind
+
+    assert kind(question) == wanted
