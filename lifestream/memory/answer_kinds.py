@@ -120,6 +120,8 @@ REPLY_WITHIN_SECONDS = 5.0
 # The share of its score a question keeps ("Can we compost orange peel too?"): it repeats what is asked
 # and answers nothing, unless what is asked is who asked it.
 QUESTION_SHARE = 0.5
+# A word in capitals, as signs and slides are read.
+_SHOUTED = re.compile(r"\b[A-Z]{2,}\b")
 # A run of capitalised words ("Rosa", "Maple Street Kitchen"), not "I".
 _CAPITALISED_RUN = re.compile(r"\b(?!I\b)[A-Z][a-z]+(?:\s+(?!I\b)[A-Z][a-z]+)*\b")
 # A capital that opens a sentence is a name only before a verb a person does ("Priya is bringing …"), and
@@ -163,7 +165,12 @@ def holds(wanted: str | None, sentence: str, *, speaker: str | None, question: s
     if wanted == "reason":
         return bool(_REASON.search(sentence))
     if wanted == "place":
-        return any(m.group().split()[-1].casefold() not in asked for m in _PLACE.finditer(sentence))
+        # A sign is read in capitals ("MOUNT BEACON SUMMIT"): its words, as a name is written, may name one.
+        titled = _SHOUTED.sub(lambda m: m.group().capitalize(), sentence)
+        runs = [{w.casefold() for w in r.split()} for r in _CAPITALISED_RUN.findall(titled)]
+        return any(m.group().split()[-1].casefold() not in asked for m in _PLACE.finditer(titled)) or any(
+            run & _PLACE_NAME_WORDS and run - asked - _PLACE_NAME_WORDS for run in runs
+        )
     # A person: the named voice that said it, or a name in it, other than those the question names.
     names = [speaker] if speaker else []
     names += _names_within(sentence)

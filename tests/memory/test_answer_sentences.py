@@ -373,3 +373,19 @@ def test_a_place_asked_for_by_its_kind_wants_a_place(question, wanted):
     from lifestream.memory.answer_kinds import kind
 
     assert kind(question) == wanted
+
+
+@pytest.mark.parametrize(
+    ("sentence", "holds_a_place"),
+    [
+        ('On screen: "MOUNT BEACON SUMMIT ELEV. 1531 FT"', True),
+        ('On screen: "THE BOTTLEBRUSH HOTEL Live music Fridays"', True),
+        ('On screen: "WEEKLY SYNC Sprint 14"', False),
+        ("The mountain was steep.", False),
+    ],
+)
+def test_a_sign_in_capitals_may_name_a_place(sentence, holds_a_place):
+    # Asked "Which mountain …?", the summit's sign lost to a sentence with a misheard place (dev2).
+    from lifestream.memory.answer_kinds import holds
+
+    assert holds("place", sentence, speaker=None, question="Which mountain did we climb?") is holds_a_place
