@@ -137,10 +137,7 @@ def cluster(embeds: np.ndarray, seconds: list[float]) -> np.ndarray:
         # window the voice whose centroid it is nearest to.
         step = -(-len(embeds) // MAX_CLUSTERED)
         sampled = cluster(embeds[::step], seconds[::step])
-        kinds = sorted(set(sampled.tolist()))
-        centroids = np.stack([_unit(embeds[::step][sampled == k].mean(axis=0)) for k in kinds])
-        unit = embeds / (np.linalg.norm(embeds, axis=1, keepdims=True) + 1e-9)
-        return np.asarray(kinds)[np.argmax(unit @ centroids.T, axis=1)]
+        return _nearest(embeds, embeds[::step], sampled, sorted(set(sampled.tolist())))
     from sklearn.cluster import AgglomerativeClustering
 
     labels = AgglomerativeClustering(
@@ -151,11 +148,10 @@ def cluster(embeds: np.ndarray, seconds: list[float]) -> np.ndarray:
     keep = [k for k, v in amount.items() if v >= MIN_SPEAKER_SECONDS]
     if not keep:
         return np.zeros(len(embeds), dtype=int)
-    centroids = np.stack([_unit(embeds[labels == k].mean(axis=0)) for k in keep])
     out = labels.copy()
-    for i, k in enumerate(labels):
-        if k not in keep:
-            out[i] = keep[int(np.argmax(centroids @ _unit(embeds[i])))]
+    noise = ~np.isin(labels, keep)
+    if noise.any():
+        out[noise] = _nearest(embeds[noise], embeds, labels, keep)
     return out
 
 
@@ -175,13 +171,19 @@ def halves(embeds: np.ndarray, labels: np.ndarray) -> np.ndarray:
         sample = idx[::step]
         split = AgglomerativeClustering(n_clusters=2, metric="cosine", linkage="complete")
         sub = split.fit_predict(embeds[sample])
-        if step > 1:  # every window joins the nearer half's centroid
-            centroids = np.stack([_unit(embeds[sample][sub == h].mean(axis=0)) for h in (0, 1)])
-            sub = np.argmax(embeds[idx] @ centroids.T, axis=1)
+        if step > 1:  # every window joins the nearer half
+            sub = _nearest(embeds[idx], embeds[sample], sub, [0, 1])
         # A half with less speech than a voice may have (`cluster`) is noise, not a second person.
         if HOP_SECONDS * min(int(np.sum(sub == 0)), int(np.sum(sub == 1))) >= MIN_SPEAKER_SECONDS:
             out[idx] = sub
     return out
+
+
+def _nearest(embeds: np.ndarray, grouped: np.ndarray, groups: np.ndarray, kinds: list[int]) -> np.ndarray:
+    """For each row of `embeds`, the kind whose centroid (the mean direction of the rows of `grouped`
+    labelled with it in `groups`) is nearest by cosine."""
+    centroids = np.stack([_unit(grouped[groups == k].mean(axis=0)) for k in kinds])
+    return np.asarray(kinds)[np.argmax(embeds @ centroids.T, axis=1)]
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
@@ -203,9 +205,12 @@ def label_frames(
     step = int(FRAME_SECONDS * SAMPLE_RATE)
     frames = int(np.ceil(duration / FRAME_SECONDS)) + 1
     kinds = sorted(set(labels.tolist()))
+    # Each window's frames [first, past): at least the one it starts in.
+    edges = np.asarray(spans).reshape(-1, 2) // step
+    firsts, pasts = edges[:, 0], np.maximum(edges[:, 0] + 1, edges[:, 1])
     votes = np.zeros((frames, len(kinds)), dtype=np.float32)
-    for label, (lo, hi) in zip(labels, spans, strict=True):
-        votes[lo // step : max(lo // step + 1, hi // step), kinds.index(label)] += 1
+    for label, lo, hi in zip(labels, firsts, pasts, strict=True):
+        votes[lo:hi, kinds.index(label)] += 1
     centres = np.array([((lo + hi) // 2) // step for lo, hi in spans])
     is_speech = np.zeros(frames, dtype=bool)
     for a, b in speech:
@@ -235,19 +240,19 @@ def label_frames(
         f = g + 1
     turns = _absorb_short(merge_turns(turns, gap=0.3))
     if parts is not None:
-        turns = [piece for turn in turns for piece in _by_half(turn, labels, spans, parts, step)]
+        turns = [piece for turn in turns for piece in _by_half(turn, labels, (firsts, pasts), parts)]
     return number_speakers(turns)
 
 
 def _by_half(
-    turn: Turn, labels: np.ndarray, spans: list[tuple[int, int]], parts: np.ndarray, step: int
+    turn: Turn, labels: np.ndarray, frames_of: tuple[np.ndarray, np.ndarray], parts: np.ndarray
 ) -> list[Turn]:
     """`turn` cut into runs of one half of its voice (`halves`): each frame takes the half most of its
-    voice's windows covering it vote for; a frame none covers, the nearest voted frame's."""
+    voice's windows covering it vote for (`frames_of`: each window's first frame and the frame past it); a
+    frame none covers, the nearest voted frame's."""
     first = round(turn.start / FRAME_SECONDS)
     last = max(first + 1, round(turn.end / FRAME_SECONDS))
-    edges = np.asarray(spans).reshape(-1, 2) // step
-    los, his = edges[:, 0], np.maximum(edges[:, 0] + 1, edges[:, 1])
+    los, his = frames_of
     mine = np.flatnonzero((labels == int(turn.speaker)) & (parts >= 0) & (his > first) & (los < last))
     if not len(mine):
         return [turn]
