@@ -16,8 +16,8 @@ import re
 from collections.abc import Sequence
 
 from lifestream.core.models import TranscriptSegment
-from lifestream.understand.speakers.turns import Turn, _overlaps, by_sentence
-from lifestream.understand.summarize.names import merged, speaker_names
+from lifestream.understand.speakers.turns import Turn, by_sentence, overlaps
+from lifestream.understand.summarize.names import named_and_joined
 
 # A segment belongs to a half when at least this share of its voiced time is in it.
 CLEAR_SHARE = 0.75
@@ -30,10 +30,11 @@ _NUMBER = re.compile(r"^Speaker (\d+)$")
 def split_joined(segments: Sequence[TranscriptSegment], turns: Sequence[Turn]) -> list[TranscriptSegment]:
     """`segments` with each joined voice split in two where the words accept it (the module docstring)."""
     segments = list(segments)
-    cuts = {label: c for label in sorted(merged(segments)) if (c := _cut(segments, turns, label)) is not None}
+    names, joined = named_and_joined(segments)
+    cuts = {label: c for label in sorted(joined) if (c := _cut(segments, turns, label)) is not None}
     if not cuts:
         return segments
-    best, best_named = segments, len(speaker_names(segments))
+    best, best_named = segments, len(names)
     numbers = [int(m.group(1)) for s in segments if s.speaker and (m := _NUMBER.match(s.speaker))]
     tried = sorted(cuts)[:MAX_TRIED]
     for size in range(1, len(tried) + 1):
@@ -48,9 +49,9 @@ def split_joined(segments: Sequence[TranscriptSegment], turns: Sequence[Turn]) -
                     piece.model_copy(update={"speaker": new[seg.speaker] if second else seg.speaker})
                     for piece, second in cuts[seg.speaker][i]
                 ]
-            named = len(speaker_names(candidate))
-            if not merged(candidate) & (set(new) | set(new.values())) and named > best_named:
-                best, best_named = candidate, named
+            names, joined = named_and_joined(candidate)
+            if not joined & (set(new) | set(new.values())) and len(names) > best_named:
+                best, best_named = candidate, len(names)
     return best if best is segments else _renumbered(best)
 
 
@@ -83,7 +84,7 @@ def _cut(
             continue
         out[i] = []
         for piece in by_sentence(seg, halves):
-            time = _overlaps(piece, halves)
+            time = overlaps(piece, halves)
             total = sum(time.values())
             if total <= 0:
                 return None

@@ -49,7 +49,7 @@ def merge_turns(turns: Sequence[Turn], gap: float = 0.0) -> list[Turn]:
     return out
 
 
-def _overlaps(seg: TranscriptSegment, turns: Sequence[Turn]) -> dict[str, float]:
+def overlaps(seg: TranscriptSegment, turns: Sequence[Turn]) -> dict[str, float]:
     found: dict[str, float] = {}
     for turn in turns:
         shared = min(seg.end, turn.end) - max(seg.start, turn.start)
@@ -67,7 +67,7 @@ def assign_speakers(segments: Sequence[TranscriptSegment], turns: Sequence[Turn]
     so a turn change inside a sentence is not split (its words cannot be placed on either side of it)."""
     out: list[TranscriptSegment] = []
     for seg in segments:
-        shares = _overlaps(seg, turns)
+        shares = overlaps(seg, turns)
         if len(shares) > 1:
             out += by_sentence(seg, turns)
             continue
@@ -99,7 +99,7 @@ def by_sentence(seg: TranscriptSegment, turns: Sequence[Turn]) -> list[Transcrip
     )
     voiced = sum(b - a for a, b, _ in inside)
     if len(sentences) < 2 or voiced <= 0:
-        return [seg.model_copy(update={"speaker": _label(seg, turns, _overlaps(seg, turns))})]
+        return [seg.model_copy(update={"speaker": _label(seg, turns, overlaps(seg, turns))})]
     total = sum(len(s) for s in sentences)
 
     def clock(share: float) -> float:
@@ -117,7 +117,7 @@ def by_sentence(seg: TranscriptSegment, turns: Sequence[Turn]) -> list[Transcrip
         lo, hi = clock(done / total), clock((done + len(sentence)) / total)
         done += len(sentence)
         part = TranscriptSegment(start=round(lo, 3), end=round(max(hi, lo), 3), text=sentence)
-        shares = _overlaps(part, turns) or _overlaps(seg, turns)
+        shares = overlaps(part, turns) or overlaps(seg, turns)
         speaker = _label(part, turns, shares)
         if pieces and pieces[-1].speaker == speaker:
             last = pieces[-1]

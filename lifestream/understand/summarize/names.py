@@ -215,8 +215,14 @@ def _addressed_names(text: str, *, kin: bool = False) -> set[str]:
 def speaker_names(segments: Sequence[TranscriptSegment]) -> dict[str, str]:
     """Label -> name, for each voice whose own turns give evidence for one name and that stands for one
     person (`merged`)."""
+    return named_and_joined(segments)[0]
+
+
+def named_and_joined(segments: Sequence[TranscriptSegment]) -> tuple[dict[str, str], set[str]]:
+    """(`speaker_names`, `merged`) of the same segments, their evidence read once."""
     found = evidence(segments)
-    return _named(found, merged(segments, found))
+    joined = merged(segments, found)
+    return _named(found, joined), joined
 
 
 def _named(found: Mapping[str, list[str]], unsure: set[str]) -> dict[str, str]:
