@@ -20,16 +20,14 @@ import testset_dev2 as script
 from bench.retrieval.corpus import DEV, truth_spans
 from bench.retrieval.corpus_dev2 import DEV2, local_date
 from bench.retrieval.corpus_test import SEEN
-
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-
-
-def _speakers(rec: testset.Recording) -> set[str]:
-    return {who for _, who, _ in testset.spoken_lines(rec)}
-
-
-def _said(rec: testset.Recording) -> str:
-    return " ".join(text for _, _, text in testset.spoken_lines(rec))
+from tests.support.scripted_split import (
+    named_days,
+    places_on_signs,
+    said,
+    speakers,
+    spoken_seconds,
+    task_owners,
+)
 
 
 def test_the_questions_cover_the_kinds_the_issue_names():
@@ -49,21 +47,7 @@ def test_questions_about_a_day_name_the_recordings_own_day_in_the_diarists_zone(
     the Monday after; call_with_mum is Thursday in New York though its file's UTC date is the Friday."""
     import datetime as dt
 
-    now = script.ASKED_NOW.astimezone(__import__("zoneinfo").ZoneInfo(script.ASKED_TZ)).date()
-    named = 0
-    for name, want in metrics.truth("dev2").items():
-        day = dt.date.fromisoformat(local_date(script.recording(name).recorded_at))
-        assert dt.timedelta(days=1) <= now - day <= dt.timedelta(days=7)
-        for qa in want["qa"]:
-            if not qa.get("day"):
-                continue
-            q = qa["question"].lower()
-            if m := re.search(r"\b(\d{1,2}) october\b", q):
-                assert int(m.group(1)) == day.day and day.month == 10, qa
-                named += 1
-            if weekday := next((w for w in WEEKDAYS if w in q), None):
-                assert WEEKDAYS[day.weekday()] == weekday and now - day < dt.timedelta(days=7), qa  # unambiguous
-                named += 1
+    named = named_days("dev2", script, lambda at: dt.date.fromisoformat(local_date(at)), ("october", 10))
     assert named >= 5
     assert local_date(script.recording("call_with_mum").recorded_at) == "2026-10-15"
     assert script.recording("call_with_mum").recorded_at.startswith("2026-10-16")
@@ -73,27 +57,19 @@ def test_six_recordings_on_distinct_october_days_each_under_a_minute():
     assert len(script.RECORDINGS) == 6
     days = {local_date(r.recorded_at) for r in script.RECORDINGS}
     assert len(days) == 6 and all(d.startswith("2026-10-") for d in days)
-    total = 0.0
-    for rec in script.RECORDINGS:
-        seconds = 1.0  # the lead-in and -out
-        for part in rec.parts:
-            if isinstance(part, testset.Said):
-                _, _, wpm = script.VOICES[part.speaker]
-                seconds += len(part.text.split()) * 60 / wpm + part.pause
-            else:
-                seconds += 1.6 + part.pause  # one short real call ("Front, left.")
-        assert seconds < 60, (rec.name, seconds)
-        total += seconds
+    lengths = {rec.name: spoken_seconds(rec, script.VOICES) for rec in script.RECORDINGS}
+    assert all(seconds < 60 for seconds in lengths.values()), lengths
+    total = sum(lengths.values())
     assert 150 < total < 300
 
 
 def test_close_voices_short_turns_and_real_speech_from_a_new_package():
-    many = [r for r in script.RECORDINGS if len(_speakers(r)) >= 3]
-    assert len(many) >= 3 and all(len(_speakers(r)) <= 4 for r in many)
+    many = [r for r in script.RECORDINGS if len(speakers(r)) >= 3]
+    assert len(many) >= 3 and all(len(speakers(r)) <= 4 for r in many)
     pitch = {name: (variant.split("+")[-1], p) for name, (variant, p, _) in script.VOICES.items()}
     for a, b in (("Nadia", "Grace"), ("Victor", "intern"), ("Rosa", "Laura"), ("me", "Martin")):
         assert abs(pitch[a][1] - pitch[b][1]) <= 3, (a, b)
-        assert any({a, b} <= _speakers(r) for r in many), (a, b)
+        assert any({a, b} <= speakers(r) for r in many), (a, b)
     short = [p for r in many for p in r.parts if isinstance(p, testset.Said) and len(p.text.split()) <= 3]
     assert len(short) >= 5
     real = [p for r in script.RECORDINGS for p in r.parts if isinstance(p, testset.Real)]
@@ -110,10 +86,10 @@ def test_participants_are_the_named_voices_and_only_they():
     forms = Counter()
     for name, want in metrics.truth("dev2").items():
         rec = script.recording(name)
-        named = {who for who in _speakers(rec) if who[:1].isupper()}
+        named = {who for who in speakers(rec) if who[:1].isupper()}
         assert set(want["participants"]) == named, name
         for person in named:
-            assert person in _said(rec), (name, person)
+            assert person in said(rec), (name, person)
             own = " ".join(p.text for p in rec.parts if isinstance(p, testset.Said) and p.speaker == person)
             for form, pattern in (
                 ("my name is", rf"my name is {person}"), ("here", rf"{person} here"), ("i'm", rf"I'm {person}"),
@@ -125,38 +101,18 @@ def test_participants_are_the_named_voices_and_only_they():
                 forms["addressed"] += 1
     assert set(forms) == {"my name is", "here", "i'm", "this is", "speaking", "addressed"}, forms
     spoken_about = ("Tariq", "father")
-    assert all(any(p in _said(r) for r in script.RECORDINGS) for p in spoken_about)
+    assert all(any(p in said(r) for r in script.RECORDINGS) for p in spoken_about)
     assert not {"Tariq", "Dad"} & {p for w in metrics.truth("dev2").values() for p in w["participants"]}
 
 
 def test_tasks_are_said_and_owned_by_a_participant_or_nobody():
-    owners = Counter()
-    for name, want in metrics.truth("dev2").items():
-        rec = script.recording(name)
-        lines = [text for _, _, text in testset.spoken_lines(rec)]
-        for task in want["action_items"]:
-            assert any(metrics.same_task(task["text"], line) for line in lines), task
-            assert task["owner"] is None or task["owner"] in want["participants"], task
-            owners["none" if task["owner"] is None else "named"] += 1
-        for non_task in ("let's start", "Maybe we could", "already fixed", "should have", "I wish", "chop"):
-            for line in lines:
-                if non_task in line:
-                    assert not any(metrics.same_task(t["text"], line) for t in want["action_items"]), line
+    non_tasks = ("let's start", "Maybe we could", "already fixed", "should have", "I wish", "chop")
+    owners = task_owners("dev2", script, non_tasks)
     assert owners["named"] >= 6 and owners["none"] >= 4
 
 
 def test_places_are_said_or_on_a_sign_and_slides_name_none():
-    on_sign = 0
-    for name, want in metrics.truth("dev2").items():
-        rec = script.recording(name)
-        said = _said(rec).lower()
-        shown = [(p.screen[0].startswith(testset.SLIDE), " ".join(p.screen).lower()) for p in rec.parts if p.screen]
-        signs = [text for slide, text in shown if not slide]
-        slides = [text for slide, text in shown if slide]
-        for place in want["places"]:
-            assert place.lower() in said or any(place.lower() in s for s in signs), (name, place)
-            assert not any(place.lower() in s for s in slides), (name, place)
-            on_sign += place.lower() not in said
+    on_sign = places_on_signs("dev2", script)
     assert on_sign >= 1
     assert sum(bool(testset.screens(r)) for r in script.RECORDINGS) >= 5
 

@@ -26,21 +26,19 @@ from bench.retrieval.corpus import DEV, truth_spans
 from bench.retrieval.corpus_dev2 import DEV2
 from bench.retrieval.corpus_dev3 import DEV3
 from bench.retrieval.corpus_test import SEEN
-
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+from tests.support.scripted_split import (
+    named_days,
+    places_on_signs,
+    said,
+    speakers,
+    spoken_seconds,
+    task_owners,
+)
 
 
 def _local_date(recorded_at: str) -> dt.date:
     """A recording's day where the diarist lives (its file's time is UTC)."""
     return dt.datetime.fromisoformat(recorded_at).astimezone(ZoneInfo(script.ASKED_TZ)).date()
-
-
-def _speakers(rec: testset.Recording) -> set[str]:
-    return {who for _, who, _ in testset.spoken_lines(rec)}
-
-
-def _said(rec: testset.Recording) -> str:
-    return " ".join(text for _, _, text in testset.spoken_lines(rec))
 
 
 def _questions() -> list[tuple[str, str]]:
@@ -73,23 +71,9 @@ def test_the_questions_cover_the_kinds_and_point_at_a_part_of_their_recording():
 def test_questions_about_a_day_name_the_recordings_own_day_in_the_diarists_zone():
     """"on 14 November", "on Tuesday", "on Saturday morning": the recording's date in Sydney, asked on the
     Monday after; shop_huddle and coastal_walk are a day earlier in UTC (their files' creation_time)."""
-    now = script.ASKED_NOW.astimezone(ZoneInfo(script.ASKED_TZ)).date()
-    assert now.weekday() == 0 and script.ASKED_TZ != testset_dev2.ASKED_TZ
-    named = 0
-    for name, want in metrics.truth("dev3").items():
-        day = _local_date(script.recording(name).recorded_at)
-        assert dt.timedelta(days=1) <= now - day <= dt.timedelta(days=7)
-        for qa in want["qa"]:
-            if not qa.get("day"):
-                continue
-            q = qa["question"].lower()
-            if m := re.search(r"\b(\d{1,2}) november\b", q):
-                assert int(m.group(1)) == day.day and day.month == 11, qa
-                named += 1
-            if weekday := next((w for w in WEEKDAYS if w in q), None):
-                assert WEEKDAYS[day.weekday()] == weekday, qa
-                assert now - day < dt.timedelta(days=7), qa  # unambiguous: that weekday of the past week
-                named += 1
+    assert script.ASKED_NOW.astimezone(ZoneInfo(script.ASKED_TZ)).weekday() == 0
+    assert script.ASKED_TZ != testset_dev2.ASKED_TZ
+    named = named_days("dev3", script, _local_date, ("november", 11))
     assert named >= 5
     for name, local in (("shop_huddle", "2026-11-10"), ("coastal_walk", "2026-11-14")):
         rec = script.recording(name)
@@ -105,27 +89,19 @@ def test_five_recordings_on_distinct_november_days_each_under_a_minute():
     assert len(script.RECORDINGS) == 5
     days = {_local_date(r.recorded_at) for r in script.RECORDINGS}
     assert len(days) == 5 and all(d.month == 11 and d.year == 2026 for d in days)
-    total = 0.0
-    for rec in script.RECORDINGS:
-        seconds = 1.0  # the lead-in and -out
-        for part in rec.parts:
-            if isinstance(part, testset.Said):
-                _, _, wpm = script.VOICES[part.speaker]
-                seconds += len(part.text.split()) * 60 / wpm + part.pause
-            else:
-                seconds += 1.6 + part.pause  # one short real call ("Side, left.")
-        assert seconds < 60, (rec.name, seconds)
-        total += seconds
+    lengths = {rec.name: spoken_seconds(rec, script.VOICES) for rec in script.RECORDINGS}
+    assert all(seconds < 60 for seconds in lengths.values()), lengths
+    total = sum(lengths.values())
     assert 150 < total < 300
 
 
 def test_close_voices_short_turns_real_speech_and_one_quiet_day():
-    many = [r for r in script.RECORDINGS if len(_speakers(r)) >= 3]
-    assert len(many) >= 3 and all(len(_speakers(r)) <= 4 for r in many)
+    many = [r for r in script.RECORDINGS if len(speakers(r)) >= 3]
+    assert len(many) >= 3 and all(len(speakers(r)) <= 4 for r in many)
     pitch = {name: p for name, (_, p, _) in script.VOICES.items()}
     for a, b in (("Kofi", "Declan"), ("Siobhan", "Noor"), ("me", "Olu"), ("Femi", "Gus")):
         assert abs(pitch[a] - pitch[b]) <= 3, (a, b)
-        assert any({a, b} <= _speakers(r) for r in many), (a, b)
+        assert any({a, b} <= speakers(r) for r in many), (a, b)
     short = [p for r in many for p in r.parts if isinstance(p, testset.Said) and len(p.text.split()) <= 3]
     assert len(short) >= 6
     real = [p for r in script.RECORDINGS for p in r.parts if isinstance(p, testset.Real)]
@@ -135,8 +111,8 @@ def test_close_voices_short_turns_real_speech_and_one_quiet_day():
     assert not used & {p.source for p in real}  # other files of the speaker test than dev2's
     ours = [p for r in script.RECORDINGS for p in r.parts]
     assert set(script.VOICES) == {p.speaker for p in ours if isinstance(p, testset.Said)}
-    quiet = [r for r in script.RECORDINGS if len(_speakers(r)) == 1]
-    assert [r.name for r in quiet] == ["coastal_walk"] and _speakers(quiet[0]) == {"me"}
+    quiet = [r for r in script.RECORDINGS if len(speakers(r)) == 1]
+    assert [r.name for r in quiet] == ["coastal_walk"] and speakers(quiet[0]) == {"me"}
 
 
 def test_participants_are_the_named_voices_and_only_they():
@@ -145,10 +121,10 @@ def test_participants_are_the_named_voices_and_only_they():
     forms = Counter()
     for name, want in metrics.truth("dev3").items():
         rec = script.recording(name)
-        named = {who for who in _speakers(rec) if who[:1].isupper()}
+        named = {who for who in speakers(rec) if who[:1].isupper()}
         assert set(want["participants"]) == named, name
         for person in named:
-            assert person in _said(rec), (name, person)
+            assert person in said(rec), (name, person)
             own = " ".join(p.text for p in rec.parts if isinstance(p, testset.Said) and p.speaker == person)
             for form, pattern in (
                 ("here", rf"{person} here"), ("i'm from", rf"I'm {person} from"),
@@ -162,7 +138,7 @@ def test_participants_are_the_named_voices_and_only_they():
     assert set(forms) == {"here", "i'm from", "speaking", "my name's", "it's from", "i'm", "addressed"}, forms
     assert forms["addressed"] >= 4
     only_talked_about = ("Hamish", "Ruth", "Mirela", "Petra")
-    assert all(any(p in _said(r) for r in script.RECORDINGS) for p in only_talked_about)
+    assert all(any(p in said(r) for r in script.RECORDINGS) for p in only_talked_about)
     assert not set(only_talked_about) & {p for w in metrics.truth("dev3").values() for p in w["participants"]}
     ruth = script.recording("call_with_gran")
     after = [p.speaker for p in ruth.parts]
@@ -171,38 +147,16 @@ def test_participants_are_the_named_voices_and_only_they():
 
 
 def test_tasks_are_said_and_owned_by_a_participant_or_nobody():
-    owners = Counter()
-    for name, want in metrics.truth("dev3").items():
-        rec = script.recording(name)
-        lines = [text for _, _, text in testset.spoken_lines(rec)]
-        for task in want["action_items"]:
-            assert any(metrics.same_task(task["text"], line) for line in lines), task
-            assert task["owner"] is None or task["owner"] in want["participants"], task
-            owners["none" if task["owner"] is None else "named"] += 1
-        for non_task in (
-            "let's get going", "let's begin", "already", "I wish", "cash float", "put you on speaker",
-            "hit the snare", "repairs will wait",
-        ):  # fmt: skip
-            for line in lines:
-                if non_task in line:
-                    assert not any(metrics.same_task(t["text"], line) for t in want["action_items"]), line
+    non_tasks = (
+        "let's get going", "let's begin", "already", "I wish", "cash float", "put you on speaker",
+        "hit the snare", "repairs will wait",
+    )  # fmt: skip
+    owners = task_owners("dev3", script, non_tasks)
     assert owners["named"] >= 6 and owners["none"] >= 4
 
 
 def test_places_are_said_or_on_a_sign_and_slides_name_none():
-    on_sign = 0
-    for name, want in metrics.truth("dev3").items():
-        rec = script.recording(name)
-        said = _said(rec).lower()
-        shown = [
-            (p.screen[0].startswith(testset.SLIDE), " ".join(p.screen).lower()) for p in rec.parts if p.screen
-        ]
-        signs = [text for slide, text in shown if not slide]
-        slides = [text for slide, text in shown if slide]
-        for place in want["places"]:
-            assert place.lower() in said or any(place.lower() in s for s in signs), (name, place)
-            assert not any(place.lower() in s for s in slides), (name, place)
-            on_sign += place.lower() not in said
+    on_sign = places_on_signs("dev3", script)
     assert on_sign >= 2
     assert sum(bool(testset.screens(r)) for r in script.RECORDINGS) >= 4  # the call with Gran shows nothing
 
