@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "quality"))
 import testset_dev2  # noqa: E402
 
 TRUTH = Path(testset_dev2.__file__).with_name("truth_dev2.yaml")
-NOW, TZ = testset_dev2.ASKED_NOW, testset_dev2.ASKED_TZ
+TZ = testset_dev2.ASKED_TZ
 
 SUMMARIES = {
     "weekly_sync": "The weekly sync with Nadia, Victor and Grace: release notes, the test server's move to "
@@ -64,10 +64,13 @@ def local_date(recorded_at: str, tz: str = TZ) -> str:
     return dt.datetime.fromisoformat(recorded_at).astimezone(ZoneInfo(tz)).date().isoformat()
 
 
-def _split():
-    split = scripted_split("dev2", testset_dev2, TRUTH, SUMMARIES, ACTIONS, NOW, TZ)
-    dates = {rec.name: local_date(rec.recorded_at) for rec in testset_dev2.RECORDINGS}
-    return dataclasses.replace(split, days={name: (dates[name], *rest) for name, (_, *rest) in split.days.items()})
+def zoned_split(name: str, script, truth: Path, summaries: dict, actions: dict):
+    """`scripted_split` of a script module asked at its ASKED_NOW, each day the recording's date in the
+    diarist's zone (`script.ASKED_TZ`) rather than its file's UTC date."""
+    tz = script.ASKED_TZ
+    split = scripted_split(name, script, truth, summaries, actions, script.ASKED_NOW, tz)
+    dates = {rec.name: local_date(rec.recorded_at, tz) for rec in script.RECORDINGS}
+    return dataclasses.replace(split, days={n: (dates[n], *rest) for n, (_, *rest) in split.days.items()})
 
 
-DEV2 = _split()
+DEV2 = zoned_split("dev2", testset_dev2, TRUTH, SUMMARIES, ACTIONS)

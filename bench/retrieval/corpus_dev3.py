@@ -6,18 +6,15 @@ in UTC). The summaries and the action items' keys below were written by hand fro
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 from pathlib import Path
 
-from bench.retrieval.corpus_dev2 import local_date
-from bench.retrieval.corpus_test import scripted_split
+from bench.retrieval.corpus_dev2 import zoned_split
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "quality"))
 import testset_dev3  # noqa: E402
 
 TRUTH = Path(testset_dev3.__file__).with_name("truth_dev3.yaml")
-NOW, TZ = testset_dev3.ASKED_NOW, testset_dev3.ASKED_TZ
 
 SUMMARIES = {
     "shop_huddle": "The morning huddle at the bike shop's Newtown branch with Ingrid, Kofi, Declan and Zara: "
@@ -59,11 +56,4 @@ ACTIONS = {  # recording -> {line key: the action item as a diary states it}
 }
 
 
-def _split():
-    split = scripted_split("dev3", testset_dev3, TRUTH, SUMMARIES, ACTIONS, NOW, TZ)
-    dates = {rec.name: local_date(rec.recorded_at, TZ) for rec in testset_dev3.RECORDINGS}
-    days = {name: (dates[name], *rest) for name, (_, *rest) in split.days.items()}
-    return dataclasses.replace(split, days=days)
-
-
-DEV3 = _split()
+DEV3 = zoned_split("dev3", testset_dev3, TRUTH, SUMMARIES, ACTIONS)
