@@ -63,6 +63,11 @@ _KIND = (
     ("person", r"who|whom|whose"),
     ("reason", r"why|how come|for what reason"),
 )
+# "How many dolphins …?", "What date is …?": the second word asks for a number or a time, and no more.
+_FORM = re.compile(
+    r"^\s*(?:by |until )?(?:how (many|much|often|long|soon)|(?:what|which) (time|day|date|number|amount))\b",
+    re.IGNORECASE,
+)
 _KIND_PATTERNS = tuple((name, re.compile(rf"^\s*(?:{opening})\b", re.IGNORECASE)) for name, opening in _KIND)
 _NUMBER_WORDS = (
     "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
@@ -70,6 +75,22 @@ _NUMBER_WORDS = (
     "million dozen half couple pair"
 )
 _COUNT = re.compile(rf"\d|\b(?:{'|'.join(_NUMBER_WORDS.split())})\b", re.IGNORECASE)
+_AMOUNT = rf"(?:\d[\d,.]*|\b(?:{'|'.join(_NUMBER_WORDS.split())}))[\s-]*"
+# A measure asked for ("How hot …?", "How far …?") and the units that answer it, after a number.
+_UNITS = {
+    "hot cold warm": r"degrees?|°",
+    "far": r"(?:kilomet(?:re|er)s?|km|miles?|met(?:re|er)s?|m|k)\b",
+    "high tall deep": r"(?:met(?:re|er)s?|m|feet|foot|ft|storeys?|floors?)\b",
+    "heavy": r"(?:kilo(?:gram)?s?|kg|pounds?|lbs?|grams?|g|tonnes?|tons?)\b",
+    "old": r"(?:years?|yrs?|months?|weeks?)\b",
+    "fast": r"(?:km/h|kph|mph|knots?|kilomet(?:re|er)s an hour|miles an hour)",
+}
+_MEASURES = {
+    asked: re.compile(_AMOUNT + f"(?:{units})", re.IGNORECASE)
+    for measures, units in _UNITS.items()
+    for asked in measures.split()
+}
+_MEASURE_ASKED = re.compile(rf"^\s*how ({'|'.join(_MEASURES)})\b", re.IGNORECASE)
 _HOUR = rf"(?:{'|'.join(_NUMBER_WORDS.split()[:12])}|\d{{1,2}})"
 # An hour said in words: "half past six", "quarter to seven", "by seven", "at 7".
 _SAID_HOUR = rf"(?:half|quarter)\s+(?:past|to)\s+{_HOUR}|(?:at|by|until|till)\s+{_HOUR}(?![.:,]?\d)"
@@ -92,7 +113,8 @@ _PLACE_NOUNS = (
 )
 # Words that end or start a place's own name ("Maple Street Kitchen", "Hollow Creek Park", "Mount Beacon").
 _PLACE_NAME_WORDS = frozenset(
-    f"{_PLACE_NOUNS} avenue road lane square bridge creek river lake mount mountain hill valley bay".split()
+    f"{_PLACE_NOUNS} avenue road lane square bridge creek river lake mount mountain hill valley bay court "
+    "terrace crescent plaza centre center tower pier wharf harbour harbor quay arcade".split()
 )
 # A place: a capitalised name after a preposition of place ("from Lisbon", "to the Riverside market"), or a
 # kind of place ("the railway museum").
@@ -147,6 +169,13 @@ def kind(question: str) -> str | None:
     return None
 
 
+def form_words(question: str) -> frozenset[str]:
+    """The words of a question's opening that only say which kind of answer it wants ("how many", "what
+    date"): no moment says them, so they are not part of what the question is about."""
+    m = _FORM.match(question)
+    return frozenset(w.casefold() for w in m.groups() if w) if m else frozenset()
+
+
 def asks_about_screen(question: str) -> bool:
     """True for a question about what was shown (a slide, a sign, the screen)."""
     return bool(_SHOWN.search(question))
@@ -159,6 +188,9 @@ def holds(wanted: str | None, sentence: str, *, speaker: str | None, question: s
         return False
     asked = {w.casefold() for w in re.findall(r"[A-Za-z']+|\d+", question)}
     if wanted == "count":
+        measure = _MEASURE_ASKED.match(question)
+        if measure:  # "How hot …?" is answered by degrees, not by the "3.2 km" on the trail's sign
+            return bool(_MEASURES[measure.group(1).casefold()].search(sentence))
         return any(m.group().casefold() not in asked for m in _COUNT.finditer(_CLOCK.sub(" ", sentence)))
     if wanted == "time":
         return any(m.group().casefold() not in asked for m in _TIME.finditer(sentence))

@@ -18,6 +18,7 @@ from typing import Any
 
 from lifestream.core.models import SearchResult
 from lifestream.core.text import stem
+from lifestream.memory import answer_kinds
 from lifestream.memory.fusion import FusionWeights
 from lifestream.memory.lexical.index import query_terms
 from lifestream.memory.search_filters import MODES
@@ -80,8 +81,10 @@ def calibration_for(embedder_name: str | None, table: dict[str, Any] | None = No
 
 
 def coverage(query: str, hits: list[SearchResult], *, depth: int = 3) -> float | None:
-    """The largest share of the query's content words found in one of the best `depth` lexical hits."""
-    terms = {stem(t) for t in query_terms(query)}
+    """The largest share of the query's content words found in one of the best `depth` lexical hits. The
+    words that ask for a kind of answer ("how many", "what date") are not among them."""
+    form = answer_kinds.form_words(query)
+    terms = {stem(t) for t in query_terms(query) if t not in form}
     if not terms:
         return None
     best = 0.0
