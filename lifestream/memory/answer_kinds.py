@@ -176,6 +176,15 @@ def form_words(question: str) -> frozenset[str]:
     return frozenset(w.casefold() for w in m.groups() if w) if m else frozenset()
 
 
+def measured(question: str, sentence: str) -> frozenset[str]:
+    """The measure a question asks ("hot" in "How hot was it?") when `sentence` states it in its unit ("24
+    degrees"): the sentence says that word of the question, in a number."""
+    asked = _MEASURE_ASKED.match(question)
+    if asked and _MEASURES[asked.group(1).casefold()].search(sentence):
+        return frozenset([asked.group(1).casefold()])
+    return frozenset()
+
+
 def asks_about_screen(question: str) -> bool:
     """True for a question about what was shown (a slide, a sign, the screen)."""
     return bool(_SHOWN.search(question))
@@ -188,9 +197,8 @@ def holds(wanted: str | None, sentence: str, *, speaker: str | None, question: s
         return False
     asked = {w.casefold() for w in re.findall(r"[A-Za-z']+|\d+", question)}
     if wanted == "count":
-        measure = _MEASURE_ASKED.match(question)
-        if measure:  # "How hot …?" is answered by degrees, not by the "3.2 km" on the trail's sign
-            return bool(_MEASURES[measure.group(1).casefold()].search(sentence))
+        if _MEASURE_ASKED.match(question):  # "How hot …?": degrees, not the "3.2 km" on the trail's sign
+            return bool(measured(question, sentence))
         return any(m.group().casefold() not in asked for m in _COUNT.finditer(_CLOCK.sub(" ", sentence)))
     if wanted == "time":
         return any(m.group().casefold() not in asked for m in _TIME.finditer(sentence))

@@ -176,7 +176,10 @@ def extractive_answer(question: str, results: list[SearchResult], *, embedder=No
     if not candidates:
         return Answer(text=NOT_FOUND, citations=[], grounded=False)
     asked = {stem(w) for w in words(question) if w not in _QUESTION_WORDS} or {stem(w) for w in words(question)}
-    lexical = [len(asked & _said(c[0], c[1])) / (len(asked) or 1) for c in candidates]
+    lexical = [
+        len(asked & (_said(c[0], c[1]) | answer_kinds.measured(question, c[0]))) / (len(asked) or 1)
+        for c in candidates
+    ]
     dense = [0.0] * len(candidates)
     if embedder is not None:
         # Plain Python: a few dozen sentences, and the API's asset has no numpy.

@@ -403,3 +403,22 @@ def test_a_sign_in_capitals_may_name_a_place(sentence, holds_a_place):
     from lifestream.memory.answer_kinds import holds
 
     assert holds("place", sentence, speaker=None, question="Which mountain did we climb?") is holds_a_place
+
+
+def test_the_sentence_that_states_the_measure_asked_is_quoted(embedder):
+    # "How hot was it on my walk?" quoted "I'm walking the coastal path" (it shares "walk") and left out
+    # "it's already 24 degrees", which says how hot in degrees (dev3).
+    chunk = _hit(
+        0,
+        "Saturday morning, and I'm walking the coastal path from Bronte. It's only half past nine, and it's "
+        "already 24 degrees.",
+        0.0,
+        10.0,
+        score=0.9,
+    )
+    sign = _hit(1, 'On screen: "COASTAL WALK Bronte 3.2 km"', 0.0, 6.0, kind="screen_text", score=0.8)
+
+    answer = extractive_answer("How hot was it on my walk?", [sign, chunk], embedder=embedder)
+
+    assert "24 degrees" in _quotes(answer)[0], answer.text
+    assert not any("3.2 km" in q for q in _quotes(answer)), answer.text
