@@ -76,13 +76,13 @@ _NUMBER_WORDS = (
 )
 _COUNT = re.compile(rf"\d|\b(?:{'|'.join(_NUMBER_WORDS.split())})\b", re.IGNORECASE)
 _AMOUNT = rf"(?:\d[\d,.]*|\b(?:{'|'.join(_NUMBER_WORDS.split())}))[\s-]*"
-# A measure asked for ("How hot …?", "How far …?") and the units that answer it, after a number.
+# A measure asked for ("How hot …?", "How far …?") and the units that answer it, after a number. An age
+# goes without its unit ("Dad turns sixty"), so "how old" wants any number.
 _UNITS = {
     "hot cold warm": r"degrees?|°",
-    "far": r"(?:kilomet(?:re|er)s?|km|miles?|met(?:re|er)s?|m|k)\b",
+    "far": r"(?:kilomet(?:re|er)s?|km|miles?|mi|met(?:re|er)s?|m|k)\b",
     "high tall deep": r"(?:met(?:re|er)s?|m|feet|foot|ft|storeys?|floors?)\b",
     "heavy": r"(?:kilo(?:gram)?s?|kg|pounds?|lbs?|grams?|g|tonnes?|tons?)\b",
-    "old": r"(?:years?|yrs?|months?|weeks?)\b",
     "fast": r"(?:km/h|kph|mph|knots?|kilomet(?:re|er)s an hour|miles an hour)",
 }
 _MEASURES = {

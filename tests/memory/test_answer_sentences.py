@@ -356,7 +356,7 @@ def test_an_hour_said_in_words_is_a_time(sentence, holds_a_time):
     [
         ("How hot was it on my walk?", "It was twenty-four degrees at nine.", 'On screen: "COASTAL WALK 3.2 km"'),
         ("How far did we walk?", 'On screen: "COASTAL WALK 3.2 km"', "It was already 24 degrees at nine."),
-        ("How old is the bridge?", "The bridge is ninety years old.", "It is 134 metres high."),
+        ("How far away was the tower?", 'On screen: "BEACON FIRE TOWER 0.5 MI"', "We left at 7."),
         ("How heavy is a chickadee?", "A chickadee weighs about 11 grams.", "We saw 11 of them."),
     ],
 )
@@ -422,3 +422,9 @@ def test_the_sentence_that_states_the_measure_asked_is_quoted(embedder):
 
     assert "24 degrees" in _quotes(answer)[0], answer.text
     assert not any("3.2 km" in q for q in _quotes(answer)), answer.text
+
+
+def test_an_age_needs_no_unit():
+    from lifestream.memory.answer_kinds import holds
+
+    assert holds("count", "Dad turns sixty on Saturday.", speaker=None, question="How old is Dad turning?")
