@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from lifestream.core.places import places_of
 from lifestream.core.text import words
 
 TRUTH = Path(__file__).with_name("truth.yaml")
@@ -167,13 +168,8 @@ def _names(blocks: list[dict[str, Any]]) -> set[str]:
 
 
 def _places(blocks: list[dict[str, Any]]) -> set[str]:
-    out: set[str] = set()
-    for b in blocks:
-        location = b.get("location", "")
-        if location.startswith("Mentioned:"):
-            out |= {_LEAD.sub("", p.strip()).lower() for p in location.removeprefix("Mentioned:").split(",")}
-        elif location and location.lower() not in ("not mentioned", "unknown", ""):
-            out.add(_LEAD.sub("", location.strip()).lower())
+    """The places the diary gives: stated, said or seen on a sign (the truth counts a sign that names one)."""
+    out = {_LEAD.sub("", p.strip()).lower() for b in blocks for p in places_of(b.get("location")).all}
     return {p for p in out if p}
 
 

@@ -210,14 +210,20 @@ def _who(moments: Sequence[Moment]) -> tuple[list[str], list[CitationView]]:
 def _where(moments: Sequence[Moment]) -> tuple[list[str], list[CitationView]]:
     lines, cited = [], []
     placed = [m for m in moments if m.places]
-    for run in _runs(placed, lambda m: (m.places, m.places_mentioned)):
-        places, said = run[0].places, run[0].places_mentioned
-        c = _run_citation(run, f"{'Mentioned' if said else 'Where'}: {', '.join(places)}")
+    for run in _runs(placed, lambda m: m.places):
+        places = run[0].places
+        # Only a place the diary states is where you were; one said was mentioned, one on a sign was seen.
+        told = [
+            ("Where", "the place was {}", places.stated),
+            ("Mentioned", "{} {} mentioned", places.said),
+            ("Seen on a sign", "{} {} seen on a sign", places.seen),
+        ]
+        told = [(head, form, ps) for head, form, ps in told if ps]
+        c = _run_citation(run, "; ".join(f"{head}: {', '.join(ps)}" for head, _, ps in told))
         cited.append(c)
-        if said:
-            text = f"{join_words(places)} {'was' if len(places) == 1 else 'were'} mentioned"
-        else:
-            text = f"the place was {join_words(places)}"
+        text = "; ".join(
+            form.format(join_words(ps), "was" if len(ps) == 1 else "were") for _, form, ps in told
+        )
         lines.append(f"{_at(run)} ({_titles(run)}) {text} {c.label}")
     return lines, cited
 

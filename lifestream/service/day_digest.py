@@ -4,7 +4,8 @@ video. Day answers (`day_answers`) and `/api/days/{date}` both read a day this w
 
 A name appears only where the diary has evidence for it: a participant that is a diarization label
 ("Speaker 2") is a voice, counted as "someone not named", never given a name. A place the extractive
-summarizer found in speech ("Mentioned: Lisbon") is said to be mentioned, not to be where you were.
+summarizer found in speech ("Mentioned: Lisbon") is said to be mentioned, and one only read on a sign
+("Seen: Wattle Court") to be seen, neither to be where you were (`lifestream.core.places` reads them).
 """
 
 from __future__ import annotations
@@ -16,15 +17,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from lifestream.core.constants import NO_SPEECH_TITLE
+from lifestream.core.places import Located, places_of
 from lifestream.core.text import is_label, words
 from lifestream.core.text import stem as text_stem
 from lifestream.core.timefmt import span_label
 from lifestream.service.models import CitationView, DigestLine, VideoDiary
 
-# What summarizers write when a block names no place.
-_NO_PLACE = {"", "unknown", "none", "n/a", "not mentioned", "not stated", "not identified", "not named"}
-_MENTIONED = "mentioned:"
-_PREPOSITION = re.compile(r"^(?:to|at|in|on|from|into|near|by)\s+", re.IGNORECASE)
 _NO_SPEECH = re.compile(rf"^{re.escape(NO_SPEECH_TITLE)}\b", re.IGNORECASE)
 MAX_TITLES = 3
 MAX_TASKS = 3
@@ -54,8 +52,7 @@ class Moment:
     activity: str
     people: tuple[str, ...]  # names the diary gives (participants that are not labels)
     voices: frozenset[str]  # labels of voices heard but not named
-    places: tuple[str, ...]
-    places_mentioned: bool  # the places were said in speech, not stated as where the block was
+    places: Located  # where the block was, places said in it, places read on screen in it
     tasks: tuple[str, ...]  # "text (owner)", the owner only when named
     speech: bool
     terms: frozenset[str]  # stemmed words of everything the block holds, for matching a question's topic
@@ -78,19 +75,6 @@ class Moment:
 def _short(text: str, limit: int = MAX_QUOTE) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def places_of(location: str | None) -> tuple[tuple[str, ...], bool]:
-    """(places, mentioned) from a block's `location`."""
-    where = (location or "").strip()
-    folded = where.casefold()
-    if folded in _NO_PLACE or folded.startswith(("not ", "no ")):
-        return (), False
-    if folded.startswith(_MENTIONED):
-        # "Mentioned: to the garden": the phrase as said; the place is what follows its preposition.
-        said = (_PREPOSITION.sub("", p.strip()) for p in where[len(_MENTIONED) :].split(","))
-        return tuple(p for p in said if p), True
-    return (where,), False
 
 
 def _clock(recorded_at: Any, offset: float) -> str | None:
@@ -130,13 +114,13 @@ def moments_of(entry: VideoDiary) -> list[Moment]:
         )
         people = tuple(dict.fromkeys(p.strip() for p in heard if not is_label(p)))
         voices = frozenset(p.strip() for p in heard if is_label(p) and p.strip())
-        places, mentioned = places_of(raw.get("location"))
+        places = places_of(raw.get("location"))
         tasks = tuple(t for t in (_task(i) for i in raw.get("action_items") or []) if t)
         title = str(raw.get("title") or "").strip()
         activity = str(raw.get("activity") or "").strip()
         seen = [s.get("text", "") for s in raw.get("screen_text") or [] if isinstance(s, dict)]
         text = " ".join(
-            [title, activity, *_strings(raw.get("key_points")), *people, *places, *tasks, *seen]
+            [title, activity, *_strings(raw.get("key_points")), *people, *places.all, *tasks, *seen]
             + [str(s.get("text") or "") for s in transcript]
         )
         start = float(raw.get("start") or 0.0)
@@ -152,7 +136,6 @@ def moments_of(entry: VideoDiary) -> list[Moment]:
                 people=people,
                 voices=voices,
                 places=places,
-                places_mentioned=mentioned,
                 tasks=tasks,
                 speech=has_speech(raw),
                 terms=frozenset(stem(w) for w in words(text)),
@@ -179,13 +162,16 @@ def people_phrase(names: Iterable[str], unnamed: int) -> str:
 
 
 def place_phrase(moments: Sequence[Moment]) -> str:
-    stated = list(dict.fromkeys(p for m in moments if not m.places_mentioned for p in m.places))
-    said = list(dict.fromkeys(p for m in moments if m.places_mentioned for p in m.places if p not in stated))
+    stated = list(dict.fromkeys(p for m in moments for p in m.places.stated))
+    said = list(dict.fromkeys(p for m in moments for p in m.places.said if p not in stated))
+    seen = list(dict.fromkeys(p for m in moments for p in m.places.seen if p not in stated + said))
     parts = []
     if stated:
         parts.append(f"at {join_words(stated)}")
     if said:
         parts.append(f"mentioned {join_words(said)}")
+    if seen:
+        parts.append(f"seen on a sign: {join_words(seen)}")
     return "; ".join(parts)
 
 

@@ -10,6 +10,7 @@ from types import SimpleNamespace
 import pytest
 
 from lifestream.core.models import TranscriptSegment
+from lifestream.core.places import Located
 from lifestream.understand.diary import Diary, DiaryBlock
 from lifestream.understand.summarize.models import ActionItem
 from tests.service.conftest import A, B, NOW, Shelf
@@ -242,17 +243,61 @@ def test_the_library_lists_diary_titles_and_thumbnails(days):
 @pytest.mark.parametrize(
     ("location", "places"),
     [
-        ("Mentioned: to the garden, Lisbon", (("the garden", "Lisbon"), True)),
-        ("Kitchen", (("Kitchen",), False)),
-        ("Not mentioned", ((), False)),
-        ("Unknown", ((), False)),
-        ("", ((), False)),
+        ("Mentioned: to the garden, Lisbon", Located(said=("the garden", "Lisbon"))),
+        ("Kitchen", Located(stated=("Kitchen",))),
+        ("Seen: Wattle Court", Located(seen=("Wattle Court",))),
+        ("Mentioned: Parramatta; seen: Wattle Court, Bottlebrush Hotel",
+         Located(said=("Parramatta",), seen=("Wattle Court", "Bottlebrush Hotel"))),
+        ("Not mentioned", Located()),
+        ("Unknown", Located()),
+        ("", Located()),
     ],
-)
+)  # fmt: skip
 def test_places_are_read_as_the_diary_states_them(location, places):
     from lifestream.service.day_digest import places_of
 
     assert places_of(location) == places
+
+
+def test_location_is_written_as_it_is_read():
+    from lifestream.core.places import location_text, places_of
+
+    assert location_text(["Parramatta"], ["Wattle Court"]) == "Mentioned: Parramatta; seen: Wattle Court"
+    assert location_text(["Wattle Court"], ["wattle court"]) == "Mentioned: Wattle Court"  # listed once
+    assert location_text([], []) == "Not mentioned"
+    for said, seen in [(["Lisbon"], []), ([], ["Wattle Court"]), (["Lisbon", "York"], ["Wattle Court"])]:
+        assert places_of(location_text(said, seen)) == Located(said=tuple(said), seen=tuple(seen))
+
+
+def test_a_place_on_a_sign_is_seen_never_where_you_were(days, shelf):
+    from lifestream.service.day_answers import answer_about_day
+
+    sign = put(
+        shelf,
+        B,
+        "court.mp4",
+        date="2026-05-02",
+        at="21:00",
+        blocks=[
+            _block(
+                0, 0.0, 20.0, "Gate and gutters", [], [], location="Mentioned: Parramatta; seen: Wattle Court"
+            ),
+            _block(1, 20.0, 40.0, "Soundcheck", [], [], location="Seen: Bottlebrush Hotel"),
+        ],
+    )
+    read = lambda date: days.library.day(B, date).videos  # noqa: E731
+    answer = answer_about_day("Where was I yesterday?", read, timezone="UTC", now=NOW)
+    assert answer is not None
+    label = f"[{sign.video_id}, 00:00:00–00:00:20]"
+    said_and_seen = "Parramatta was mentioned; Wattle Court was seen on a sign"
+    assert f"At 21:00 (Gate and gutters) {said_and_seen} {label}" in answer.text
+    assert "Bottlebrush Hotel was seen on a sign" in answer.text
+    assert "the place was" not in answer.text
+    assert answer.citations[0].quote == "Mentioned: Parramatta; Seen on a sign: Wattle Court"
+    digest = days.library.day(B, "2026-05-02").digest
+    assert digest[-1].text.endswith(
+        "mentioned Parramatta; seen on a sign: Wattle Court and Bottlebrush Hotel"
+    )
 
 
 def test_a_name_is_never_taken_for_an_asking_word():

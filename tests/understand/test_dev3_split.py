@@ -194,3 +194,13 @@ def test_the_benches_know_the_split():
     assert {name: day[0] for name, day in DEV3.days.items()} == {
         r.name: _local_date(r.recorded_at).isoformat() for r in script.RECORDINGS
     }
+
+
+def test_a_place_seen_on_a_sign_counts_as_a_place_of_the_recording():
+    # The truth counts a sign that names a place though nobody says it; the diary says it was seen.
+    blocks = [
+        {"location": "Mentioned: Parramatta; seen: Wattle Court"},
+        {"location": "Seen: Bottlebrush Hotel"},
+        {"location": "Not mentioned"},
+    ]
+    assert metrics._places(blocks) == {"parramatta", "wattle court", "bottlebrush hotel"}

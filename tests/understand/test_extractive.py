@@ -274,3 +274,47 @@ def test_remind_me_is_the_speakers_own_task():
         (boots, "Julia"),
         ("Julia, please remind me to call the vet.", None),
     ]
+
+
+def test_a_place_only_read_on_a_sign_is_seen():
+    said = _said("Okay everyone, the lift quote came in and the gate needs fixing.")
+    summary = summarize_block_extractive(
+        said,
+        visual_summary="",
+        scene_count=2,
+        screen_text=["WATTLE COURT Residents only", "OWNERS' MEETING Agenda: lift, gate, gutters"],
+    )
+    assert summary.location == "Seen: Wattle Court"
+    # No speech at all: a sign still names the place.
+    silent = summarize_block_extractive(
+        [], visual_summary="", scene_count=1, screen_text=["THE BOTTLEBRUSH HOTEL"]
+    )
+    assert silent.location == "Seen: Bottlebrush Hotel"
+
+
+@pytest.mark.parametrize(
+    "screen",
+    [
+        ["WEEKLY SYNC Sprint 14"],  # a slide's title
+        ["ALMOND CROISSANT 5.80 FLAT WHITE 4.50"],  # a dish and its price
+        ["THIS WEEK: CITYGLIDE E-B $2,400 (was $2,900)"],  # a product and its price
+    ],
+)
+def test_a_title_a_dish_or_a_price_on_screen_is_no_place(screen):
+    summary = summarize_block_extractive(
+        _said("Let's start, we have a lot to get through today."),
+        visual_summary="",
+        scene_count=1,
+        screen_text=screen,
+    )
+    assert summary.location == "Not mentioned"
+
+
+def test_a_place_said_and_seen_is_listed_once_as_mentioned():
+    summary = summarize_block_extractive(
+        _said("Hi everyone, welcome to Maple Street Kitchen, and I grew up near Elm Street."),
+        visual_summary="",
+        scene_count=2,
+        screen_text=["MAPLE STREET KITCHEN Cooking school", "BEACON FIRE TOWER 0.5 MI"],
+    )
+    assert summary.location == "Mentioned: Maple Street Kitchen, Elm Street; seen: Beacon Fire Tower"

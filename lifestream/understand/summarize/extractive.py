@@ -4,7 +4,8 @@ commitment phrases, names from the voices' own evidence (names.py), places from 
 Nothing here guesses beyond the transcript. An owner is given only when a named speaker takes the task on
 ("I'll book the room" said by a named voice), or when it is given to a named person ("Maria will book the
 room", "Tom, can you send …?", "Mia, don't forget to …"), never a placeholder like "Group" or "Speaker"; a
-place only when one is said; participants only from the speakers heard and the names they give.
+place only when one is said, or read on screen where the text names one (a sign's "WATTLE COURT", never a
+slide's title or a dish); participants only from the speakers heard and the names they give.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from collections.abc import Mapping, Sequence
 from lifestream.core.constants import NO_SPEECH_TITLE
 from lifestream.core.models import TranscriptSegment
 from lifestream.core.text import MONTHS, SENTENCE_END, STOPWORDS, TIME_WORDS, WEEKDAYS, words
-from lifestream.understand.summarize.gazetteer import places_in
+from lifestream.core.places import NOT_NAMED, location_text
+from lifestream.understand.summarize.gazetteer import place_key, places_in, places_on_screen
 from lifestream.understand.summarize.models import MAX_TITLE_WORDS, ActionItem, BlockSummary, SpeakerSummary
 from lifestream.understand.summarize.names import (
     addressee,
@@ -141,7 +143,8 @@ _TITLE_FILLER = frozenset(
     ).split()
 )
 _BRIDGES = frozenset({"the", "a", "an", "of", "my", "our", "your", "his", "her", "their"})
-NOT_NAMED = "Not mentioned"
+# Places said, and places only seen, each listed up to this many.
+MAX_PLACES = 3
 
 
 def sentences(segments: Sequence[TranscriptSegment]) -> list[tuple[str, TranscriptSegment]]:
@@ -372,15 +375,17 @@ def summarize_block(
     visual_summary: str,
     scene_count: int,
     names: Mapping[str, str] | None = None,
+    screen_text: Sequence[str] = (),
 ) -> BlockSummary:
     """The block's summary. `names` (label -> name) are the voices named from the whole video's turns (a
-    name given in an earlier block holds for the voice); by default, the block's own evidence."""
+    name given in an earlier block holds for the voice); by default, the block's own evidence.
+    `screen_text` is the text read on the block's keyframes: a place it names is told as seen."""
     items = sentences(segments)
     if not items:
         return BlockSummary(
             title=f"{NO_SPEECH_TITLE} ({scene_count} scene{'s' if scene_count != 1 else ''})",
             activity="No speech in this part of the video.",
-            location=NOT_NAMED,
+            location=location_text([], places_on_screen(screen_text)[:MAX_PLACES]),
             participants=[],
             visual_summary=visual_summary,
         )
@@ -390,6 +395,12 @@ def summarize_block(
     keys = key_sentences(items)
     full_text = " ".join(text for text, _ in items)
     place_list = places_in(full_text, not_places=frozenset(people))
+    said = {place_key(p) for p in place_list}
+    seen = [
+        p
+        for p in places_on_screen(screen_text, heard=full_text, not_places=frozenset(people))
+        if place_key(p) not in said  # said and seen: listed once, as mentioned
+    ]
     per_speaker = []
     for speaker in sorted({s.speaker for s in segments if s.speaker}):
         own = [(t, s) for t, s in items if s.speaker == speaker]
@@ -403,7 +414,7 @@ def summarize_block(
     return BlockSummary(
         title=heading,
         activity=" ".join(text for text, _ in keys),
-        location=f"Mentioned: {', '.join(place_list[:3])}" if place_list else NOT_NAMED,
+        location=location_text(place_list[:MAX_PLACES], seen[:MAX_PLACES]),
         participants=people,
         per_speaker=per_speaker,
         visual_summary=visual_summary,

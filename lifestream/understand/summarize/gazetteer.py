@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from functools import lru_cache
 
 from lifestream.core.text import MONTHS, STOPWORDS, WEEKDAYS
@@ -140,7 +141,7 @@ _OPEN_KINDS = frozenset(
     "tower bridge pier harbour harbor beach island airport station terminal market mall store shop kitchen "
     "cafe café restaurant bakery bistro diner pub hotel inn museum gallery library school college "
     "university hospital clinic cathedral mosque synagogue stadium arena theatre theater cinema zoo aquarium "
-    "trail forest gardens".split()
+    "trail forest gardens terrace crescent wharf quay arcade".split()
 )
 # Kinds that are also surnames ("Anna Hall", "Jiwoo Park", "Shirley Temple"): a place only after a
 # preposition ("in Hyde Park", "at the Village Hall").
@@ -237,11 +238,16 @@ def places_in(text: str, *, not_places: frozenset[str] = frozenset()) -> list[st
     seen: set[str] = set()
     out = []
     for _, place in sorted(found):
-        key = _LEAD.sub("", place.lower())  # "at the Riverside Market" and "Riverside Market" are one place
+        key = place_key(place)
         if key not in seen:
             seen.add(key)
             out.append(place)
     return out
+
+
+def place_key(place: str) -> str:
+    """What a place is compared by: "at the Riverside Market" and "Riverside Market" are one place."""
+    return _LEAD.sub("", place.lower())
 
 
 def _known(name: str, regions: frozenset[str], cities: frozenset[str], after_preposition) -> bool:
@@ -259,3 +265,87 @@ def names_a_place(name: str) -> bool:
         return True
     tail = [w.lower() for w in words[-2:]]
     return any(places_in(f"We went to the {' '.join(tail[k:])}.") for k in range(len(tail)))
+
+
+# --- places read on screen ------------------------------------------------------------------------------
+# Signs are read in capitals: a shouted word is titled ("WATTLE COURT" → "Wattle Court"), and a line in
+# capitals is kept apart from the mixed-case line after it ("Residents only"), which is never part of a name.
+_SHOUTED = re.compile(r"^[^a-z]*[A-Z][^a-z]*$")
+# Small words a shouted sign holds, lowered once titled: "THE" ends a name, "TO" leads to one ("WELCOME TO
+# CHICAGO").
+_SMALL = frozenset("the a an of and to at in from for on by near".split())
+# OCR splits a short word in two ("TH E BOTTLEBRUSH HOTEL"); joined again, "THE" is no part of the name.
+_SPLIT_WORD = re.compile(r"\b([A-Z]{1,3}) ([A-Z]{1,3})\b")
+_BEFORE_A_CITY = re.compile(r"\b(?:to|in|at|from|near)\s+$")
+_CONNECTOR_BEFORE = re.compile(r"\b(?:of|de|del|da|on|upon)\s+$")
+# Kinds of place that are common surnames ("JIWOO PARK", "ANNA HALL" on a speaker's slide): on screen, a
+# place only after two words of name ("St Mary's Church").
+_SURNAME_KINDS = frozenset(
+    "park hall hill hills lane wood woods field fields brook castle church temple".split()
+)
+
+
+def _joined_word(first: str, second: str) -> str:
+    return first + second if (first + second).lower() in STOPWORDS else f"{first} {second}"
+
+
+def _sign_lines(text: str) -> list[tuple[str, bool]]:
+    """`text` read from a keyframe as lines of words, each with whether it was shouted (its words titled)."""
+    text = _SPLIT_WORD.sub(lambda m: _joined_word(m.group(1), m.group(2)), text)
+    lines: list[tuple[list[str], bool]] = []
+    shouted_before = None
+    for token in text.split():
+        shouted = bool(_SHOUTED.match(token)) and sum(c.isalpha() for c in token) > 0
+        if shouted != shouted_before or not lines:
+            lines.append(([], shouted))
+        shouted_before = shouted
+        if shouted:
+            token = token.lower() if token.lower() in _SMALL and lines[-1][0] else token.capitalize()
+        lines[-1][0].append(token)
+    return [(" ".join(line), shouted) for line, shouted in lines]
+
+
+def places_on_screen(
+    texts: Sequence[str], *, heard: str = "", not_places: frozenset[str] = frozenset()
+) -> list[str]:
+    """Places named by text read on screen, in order, each once: a name ending in a kind of place ("WATTLE
+    COURT", "THE BOTTLEBRUSH HOTEL" → "Bottlebrush Hotel"), after Mount or Lake, a country or state that is
+    a whole line ("JAPAN"), or a city after a preposition ("WELCOME TO CHICAGO"). A slide's title ("WEEKLY
+    SYNC"), a dish ("ALMOND CROISSANT 5.80") or a price names none. `heard` is the block's speech: a
+    surname-like kind ("ANNA HALL") whose first word is said on its own there is a person, not a place."""
+    regions, cities = _gazetteer()
+    found: list[str] = []
+    for text in texts:
+        for line, shouted in _sign_lines(text):
+            for m in _WORD.finditer(line):
+                run = m.group(0)
+                # The sign stands where it names: "at" gives a guarded kind the preposition a sign never says.
+                names = [name for _, name in named_places(f"at {run}", not_places)]
+                # "STOCK MARKET UPDATE" is a title: a shouted line goes on after a place's name only to say
+                # more of it ("MOUNT BEACON SUMMIT"); "ISLE OF DOGS PIER" is no "Dogs Pier".
+                names = [
+                    n
+                    for n in names
+                    if (run.endswith(n) or n.split()[0].lower().rstrip(".") in _PLACE_PREFIXES or not shouted)
+                    and not (run.startswith(n) and _CONNECTOR_BEFORE.search(line[: m.start()]))
+                ]
+                if not names and run not in not_places:
+                    whole_region = run in regions and run == line
+                    city = run in cities and _BEFORE_A_CITY.search(line[: m.start()])
+                    names = [run] if whole_region or city else []
+                found += [n for n in names if _seen_place(n, heard)]
+    return list({n.casefold(): n for n in reversed(found)}.values())[::-1]
+
+
+def _seen_place(name: str, heard: str) -> bool:
+    tokens = name.split()
+    # "Cooking School", "Parking Garage": a use, not a name (speech says them lower-case, a sign shouts them).
+    if len(tokens) == 2 and tokens[0].lower().endswith(("ing", "ed")):
+        return False
+    if tokens[-1].lower() in _SURNAME_KINDS and len(tokens) < 3:
+        return False
+    # "Margaret Court" on a slide, with Margaret said alone: a person.
+    rest = r"\s+".join(re.escape(t) for t in tokens[1:])
+    if tokens[-1].lower() in _GUARDED_KINDS and re.search(rf"\b{re.escape(tokens[0])}\b(?!\s+{rest})", heard):
+        return False
+    return names_a_place(name)

@@ -20,9 +20,9 @@ from pydantic import BaseModel, Field
 
 from lifestream.core.local_llm import LocalLLM, LocalLLMError
 from lifestream.core.models import TranscriptSegment
+from lifestream.core.places import NOT_NAMED
 from lifestream.understand.summarize.extractive import (
     COMMITMENT,
-    NOT_NAMED,
     fit_title,
     key_sentences,
     participants,
