@@ -156,16 +156,23 @@ def test_a_picture_without_text_reads_nothing(ocr, tmp_path):
 
 
 # --- through the pipeline --------------------------------------------------------------------------------
+def _slide(title: str) -> Image.Image:
+    slide = Image.new("RGB", (480, 270), (250, 250, 250))
+    ImageDraw.Draw(slide).text((40, 110), title, fill=(10, 10, 80), font=_font(26))
+    return slide
+
+
 def _text_video(directory: Path) -> Path:
     """9 s, three scenes: a plain wall, a sign (3-6 s), a slide (6-9 s); no audio."""
-    frames = directory / "frames"
-    frames.mkdir()
     plain = Image.new("RGB", (480, 270), (30, 40, 120))
-    pictures = [plain]
-    pictures.append(Image.open(sign_frame(directory / "sign.jpg")))
-    slide = Image.new("RGB", (480, 270), (250, 250, 250))
-    ImageDraw.Draw(slide).text((40, 110), "QUARTERLY BUDGET REVIEW", fill=(10, 10, 80), font=_font(26))
-    pictures.append(slide)
+    sign = Image.open(sign_frame(directory / "sign.jpg"))
+    return _video(directory, [plain, sign, _slide("QUARTERLY BUDGET REVIEW")])
+
+
+def _video(directory: Path, pictures: list[Image.Image]) -> Path:
+    """3 s of each picture at 10 fps, no audio."""
+    frames = directory / "frames"
+    frames.mkdir(parents=True)
     n = 0
     for picture in pictures:
         for _ in range(30):  # 3 s at 10 fps
@@ -368,6 +375,21 @@ def test_ocr_stops_between_keyframes_when_time_is_short_and_resumes_without_rere
         "HARDWARE STORE OPEN 9-5",
         "QUARTERLY BUDGET REVIEW",
     ]
+
+
+@needs_ocr
+def test_a_place_named_on_a_sign_is_seen_in_the_diary_and_a_slide_title_is_not(offline_settings, tmp_path):
+    """The extractive diary told only places said: a meeting under a "WATTLE COURT" sign was "Location: Not
+    mentioned" (bench/quality dev3). A slide's title is still no place (issue 19, section 4)."""
+    from lifestream.understand.pipeline import process_video
+
+    sign = Image.open(sign_frame(tmp_path / "sign.jpg", lines=("WATTLE COURT", "Residents only")))
+    video = _video(tmp_path / "video", [sign, _slide("OWNERS' MEETING")])
+
+    result = process_video(video, settings=offline_settings(), video_id="court", output_dir=tmp_path / "out")
+
+    assert [b.location for b in result.summary.blocks] == ["Seen: Wattle Court"]
+    assert "- **Location:** Seen: Wattle Court" in result.markdown_path.read_text()
 
 
 @needs_ocr
