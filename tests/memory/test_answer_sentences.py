@@ -354,7 +354,7 @@ def test_an_hour_said_in_words_is_a_time(sentence, holds_a_time):
 @pytest.mark.parametrize(
     ("question", "answered_by", "not_by"),
     [
-        ("How hot was it on my walk?", "It was twenty-four degrees at nine.", 'On screen: "COASTAL WALK 3.2 km"'),
+        ("How hot was it on my walk?", "It was twenty-four degrees.", 'On screen: "COASTAL WALK 3.2 km"'),
         ("How far did we walk?", 'On screen: "COASTAL WALK 3.2 km"', "It was already 24 degrees at nine."),
         ("How far away was the tower?", 'On screen: "BEACON FIRE TOWER 0.5 MI"', "We left at 7."),
         ("How heavy is a chickadee?", "A chickadee weighs about 11 grams.", "We saw 11 of them."),
