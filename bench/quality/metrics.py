@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from lifestream.core.places import places_of
+from lifestream.core.places import place_key, places_of
 from lifestream.core.text import words
 
 TRUTH = Path(__file__).with_name("truth.yaml")
@@ -35,9 +35,6 @@ MAX_TITLE_WORDS = 8
 MAX_CITATION_SECONDS = 25.0
 BOUNDARY_TOLERANCE = 3.0
 _LABEL = re.compile(r"^(?:speaker|spk|voice|unknown)[\s_\-]*\d*$|^\d+ unnamed speakers?$", re.IGNORECASE)
-_LEAD = re.compile(
-    r"^(?:(?:in|at|to|from|inside|outside|into)\s+)?(?:(?:the|my|our|a|his|her|their)\s+)?", re.IGNORECASE
-)
 NOT_FOUND_PREFIX = "Not in your videos"
 
 
@@ -169,7 +166,7 @@ def _names(blocks: list[dict[str, Any]]) -> set[str]:
 
 def _places(blocks: list[dict[str, Any]]) -> set[str]:
     """The places the diary gives: stated, said or seen on a sign (the truth counts a sign that names one)."""
-    out = {_LEAD.sub("", p.strip()).lower() for b in blocks for p in places_of(b.get("location")).all}
+    out = {place_key(p.strip()) for b in blocks for p in places_of(b.get("location")).all}
     return {p for p in out if p}
 
 

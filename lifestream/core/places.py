@@ -17,11 +17,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 NOT_NAMED = "Not mentioned"
+MAX_PLACES = 3  # places said, and places only seen, each listed up to this many
 _MENTIONED = "mentioned:"
 _SEEN = "seen:"
 # What summarizers write when a block names no place.
 _NO_PLACE = {"", "unknown", "none", "n/a", "not mentioned", "not stated", "not identified", "not named"}
 _PREPOSITION = re.compile(r"^(?:to|at|in|on|from|into|near|by)\s+", re.IGNORECASE)
+_LEAD = re.compile(r"^(?:(?:in|at|to|from|inside|outside|into)\s+)?(?:(?:the|my|our|a|his|her|their)\s+)?")
 
 
 @dataclass(frozen=True)
@@ -40,10 +42,17 @@ class Located:
         return bool(self.all)
 
 
+def place_key(place: str) -> str:
+    """What a place is compared by: "at the Riverside Market" and "Riverside Market" are one place."""
+    return _LEAD.sub("", place.lower())
+
+
 def location_text(said: Sequence[str], seen: Sequence[str]) -> str:
-    """The `location` of places said and places seen (see the module docstring)."""
-    folded = {p.casefold() for p in said}
-    seen = [p for p in seen if p.casefold() not in folded]
+    """The `location` of places said and places seen, each listed up to MAX_PLACES (see the module
+    docstring)."""
+    keys = {place_key(p) for p in said}
+    seen = [p for p in seen if place_key(p) not in keys][:MAX_PLACES]
+    said = said[:MAX_PLACES]
     if said and seen:
         return f"Mentioned: {', '.join(said)}; seen: {', '.join(seen)}"
     if said:

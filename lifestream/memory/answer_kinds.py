@@ -74,8 +74,9 @@ _NUMBER_WORDS = (
     "seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand "
     "million dozen half couple pair"
 )
-_COUNT = re.compile(rf"\d|\b(?:{'|'.join(_NUMBER_WORDS.split())})\b", re.IGNORECASE)
-_AMOUNT = rf"(?:\d[\d,.]*|\b(?:{'|'.join(_NUMBER_WORDS.split())}))[\s-]*"
+_NUMBERS = "|".join(_NUMBER_WORDS.split())
+_COUNT = re.compile(rf"\d|\b(?:{_NUMBERS})\b", re.IGNORECASE)
+_AMOUNT = rf"(?:\d[\d,.]*|\b(?:{_NUMBERS}))[\s-]*"
 # A measure asked for ("How hot …?", "How far …?") and the units that answer it, after a number. An age
 # goes without its unit ("Dad turns sixty"), so "how old" wants any number.
 _UNITS = {

@@ -23,7 +23,7 @@ import testset_dev2
 import testset_dev3 as script
 
 from bench.retrieval.corpus import DEV, truth_spans
-from bench.retrieval.corpus_dev2 import DEV2
+from bench.retrieval.corpus_dev2 import DEV2, local_date
 from bench.retrieval.corpus_dev3 import DEV3
 from bench.retrieval.corpus_test import SEEN
 from tests.support.scripted_split import (
@@ -38,7 +38,7 @@ from tests.support.scripted_split import (
 
 def _local_date(recorded_at: str) -> dt.date:
     """A recording's day where the diarist lives (its file's time is UTC)."""
-    return dt.datetime.fromisoformat(recorded_at).astimezone(ZoneInfo(script.ASKED_TZ)).date()
+    return dt.date.fromisoformat(local_date(recorded_at, script.ASKED_TZ))
 
 
 def _questions() -> list[tuple[str, str]]:

@@ -18,7 +18,7 @@ from lifestream.core.constants import NO_SPEECH_TITLE
 from lifestream.core.models import TranscriptSegment
 from lifestream.core.text import MONTHS, SENTENCE_END, STOPWORDS, TIME_WORDS, WEEKDAYS, words
 from lifestream.core.places import NOT_NAMED, location_text
-from lifestream.understand.summarize.gazetteer import place_key, places_in, places_on_screen
+from lifestream.understand.summarize.gazetteer import places_in, places_on_screen
 from lifestream.understand.summarize.models import MAX_TITLE_WORDS, ActionItem, BlockSummary, SpeakerSummary
 from lifestream.understand.summarize.names import (
     addressee,
@@ -143,8 +143,6 @@ _TITLE_FILLER = frozenset(
     ).split()
 )
 _BRIDGES = frozenset({"the", "a", "an", "of", "my", "our", "your", "his", "her", "their"})
-# Places said, and places only seen, each listed up to this many.
-MAX_PLACES = 3
 
 
 def sentences(segments: Sequence[TranscriptSegment]) -> list[tuple[str, TranscriptSegment]]:
@@ -385,7 +383,7 @@ def summarize_block(
         return BlockSummary(
             title=f"{NO_SPEECH_TITLE} ({scene_count} scene{'s' if scene_count != 1 else ''})",
             activity="No speech in this part of the video.",
-            location=location_text([], places_on_screen(screen_text)[:MAX_PLACES]),
+            location=location_text([], places_on_screen(screen_text)),
             participants=[],
             visual_summary=visual_summary,
         )
@@ -395,12 +393,7 @@ def summarize_block(
     keys = key_sentences(items)
     full_text = " ".join(text for text, _ in items)
     place_list = places_in(full_text, not_places=frozenset(people))
-    said = {place_key(p) for p in place_list}
-    seen = [
-        p
-        for p in places_on_screen(screen_text, heard=full_text, not_places=frozenset(people))
-        if place_key(p) not in said  # said and seen: listed once, as mentioned
-    ]
+    seen = places_on_screen(screen_text, heard=full_text, not_places=frozenset(people))
     per_speaker = []
     for speaker in sorted({s.speaker for s in segments if s.speaker}):
         own = [(t, s) for t, s in items if s.speaker == speaker]
@@ -414,7 +407,7 @@ def summarize_block(
     return BlockSummary(
         title=heading,
         activity=" ".join(text for text, _ in keys),
-        location=location_text(place_list[:MAX_PLACES], seen[:MAX_PLACES]),
+        location=location_text(place_list, seen),  # a place said and seen: listed once, as mentioned
         participants=people,
         per_speaker=per_speaker,
         visual_summary=visual_summary,

@@ -19,6 +19,7 @@ import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 
+from lifestream.core.places import place_key
 from lifestream.core.text import MONTHS, STOPWORDS, WEEKDAYS
 
 # A city needs this many people to count: small towns share their names with too many other things.
@@ -33,7 +34,6 @@ _KIND = re.compile(
     r"market|dentist)\b",
     re.IGNORECASE,
 )
-_LEAD = re.compile(r"^(?:(?:in|at|to|from|inside|outside|into)\s+)?(?:(?:the|my|our|a|his|her|their)\s+)?")
 # A word before a kind of place that names it ("the railway museum", "the Riverside market"), unless it only
 # describes it: "the new office", "the Italian restaurant", "the busiest station".
 _DESCRIBING = frozenset(
@@ -243,11 +243,6 @@ def places_in(text: str, *, not_places: frozenset[str] = frozenset()) -> list[st
             seen.add(key)
             out.append(place)
     return out
-
-
-def place_key(place: str) -> str:
-    """What a place is compared by: "at the Riverside Market" and "Riverside Market" are one place."""
-    return _LEAD.sub("", place.lower())
 
 
 def _known(name: str, regions: frozenset[str], cities: frozenset[str], after_preposition) -> bool:
