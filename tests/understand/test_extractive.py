@@ -66,6 +66,14 @@ def _said(text: str, speaker: str | None = None) -> list[TranscriptSegment]:
         "Let us go round by the lake.",
         "Group will be fine.",
         "to do for them.",
+        # Said as it is done on a call: a pause, or an act on the call itself.
+        "Yeah, hang on, I'll put you on speaker.",
+        "I'll put you on speaker.",
+        "Hold on, I'll get a pen.",
+        "One sec, I'll grab the charger.",
+        "I'll let you go, love.",
+        "I'll pass you to Dad.",
+        "I'll share my screen.",
     ],
 )
 def test_remarks_and_fragments_are_not_tasks(sentence):
@@ -85,6 +93,9 @@ def test_remarks_and_fragments_are_not_tasks(sentence):
         "Let's call her back at 7pm.",
         "Remind me to buy new hiking boots before winter.",
         "Please remind me to renew the passport.",
+        # A pause, but the task is for later.
+        "Hang on, I'll call you back tomorrow.",
+        "I'll put the bins out tonight.",
     ],
 )
 def test_stated_tasks_are_found(sentence):

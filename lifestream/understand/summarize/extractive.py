@@ -209,6 +209,7 @@ def action_items(
             and _task(match.group("rest"))
             and not _conditional(text, match.start())
             and not _invitation(match)
+            and not _on_the_spot(text)
         ):
             if match.group("me"):
                 speaker = names.get(seg.speaker or "", seg.speaker)
@@ -252,6 +253,24 @@ _ON_THE_WAY = re.compile(
 def _later(text: str) -> bool:
     """The words put what is asked after now: a time ahead, or on the way ("pick up the cake on the way")."""
     return bool(_AHEAD.search(text) or _ON_THE_WAY.search(text))
+
+
+# Said as it is done, not a task: a pause in the talk ("Hang on, I'll …", "One sec, I'll …"), or an act on
+# the call itself ("I'll put you on speaker", "I'll let you go", "I'll pass you to Dad").
+_ON_THE_SPOT = re.compile(
+    r"\b(?:hang on|hold on|one sec(?:ond)?|just a sec(?:ond)?|one moment|just a moment|bear with me|"
+    r"give me a (?:sec(?:ond)?|moment|minute))\b|"
+    r"\b(?:put|have) (?:you|him|her|them|the phone) on (?:the )?(?:speaker(?:phone)?|loudspeaker|hold|mute)\b|"
+    r"\blet (?:you|him|her|them) go\b|\b(?:pass|hand|put) (?:you|the phone) (?:over |through )?to\b|"
+    r"\bshare my screen\b",
+    re.IGNORECASE,
+)
+
+
+def _on_the_spot(text: str) -> bool:
+    """A commitment carried out as it is said; with a time ahead ("Hang on, I'll call you back tomorrow") it
+    is still something to do later."""
+    return bool(_ON_THE_SPOT.search(text)) and not _later(text)
 
 
 def _invitation(match: re.Match) -> bool:
