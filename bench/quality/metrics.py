@@ -91,6 +91,10 @@ def same_task(said: str, found: str, *, share: float = 0.6) -> bool:
     return bool(want) and len(want & _content(found)) / len(want) >= share
 
 
+# The rows that count (shown whole), not share.
+COUNTS = ("invented owners", "wrong owners", "wrong owners on no true task")
+
+
 @dataclass
 class Score:
     """Counts over one or more recordings."""
@@ -119,6 +123,7 @@ class Score:
     abstained: int = 0  # replies that said "not in your videos"
     abstained_right: int = 0  # of those, to a question nothing answers
     owners_wrong: int = 0  # action items whose owner is not the task's true owner
+    owners_on_no_task: int = 0  # of those, items that match no true task (a remark, or a task misheard)
     names_attached: int = 0  # (block, voice) pairs shown under a name
     names_right: int = 0  # of those, the voice is (>= NAME_PURITY) the named person
     names_true: int = 0  # named people who speak (truth participants), with a reference
@@ -155,6 +160,7 @@ class Score:
             "abstention precision": r(self.abstained_right, self.abstained),
             "abstention recall": r(self.abstained_right, self.nothing_asked),
             "wrong owners": float(self.owners_wrong),
+            "wrong owners on no true task": float(self.owners_on_no_task),
             "name precision": r(self.names_right, self.names_attached),
             "name recall": r(self.names_recalled, self.names_true),
         }
@@ -227,6 +233,7 @@ def score_diary(name: str, diary: dict[str, Any], want: dict[str, Any]) -> Score
             and not any(t.get("owner") and same_name(owner, t["owner"]) for t in matched)
         ):
             s.owners_wrong += 1
+            s.owners_on_no_task += not matched
             s.notes.append(f"{name}: wrong owner {owner!r} on {task['text']!r}")
     return s
 

@@ -274,7 +274,7 @@ def helper_rows(split: str = "dev") -> list[tuple[str, str]]:
 def _fmt(value: float | None, name: str) -> str:
     if value is None:
         return "–"
-    return f"{value:.0f}" if name in ("invented owners", "wrong owners") else f"{value:.2f}"
+    return f"{value:.0f}" if name in metrics.COUNTS else f"{value:.2f}"
 
 
 def main() -> None:
