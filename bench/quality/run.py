@@ -28,6 +28,9 @@ offline pipeline on a generated N-minute talk video as a ratio to real time, in 
 RSS and the local model's calls and tokens; `--speed-summarizer` runs it once per summarizer (a baseline
 in the same run), `--speed-only` skips the quality table. `--write` puts the table in the "Diary quality" section of bench/RESULTS.md.
 
+`--words-as-said` reads the scripted splits' words and voices from their script instead of hearing them
+(said_words.py): a bound on what recognition and diarization cost, not a score.
+
 The OpenAI column is a fake: its chat answers are an extractive stand-in built from the prompt it is sent
 (tests/support/openai_fake/ has no language model). It measures the OpenAI path's plumbing (request
 shapes, structured output, citations mapped from the sources), not GPT's quality.
@@ -54,6 +57,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 import metrics
+import said_words
 import recordings
 from speed import speed, speed_line
 
@@ -184,7 +188,7 @@ def asked_on(split: str):
 
 def run_configuration(
     name: str, overrides: dict[str, Any], work: Path, only: list[str], save_heard: bool = False,
-    split: str = "dev",
+    split: str = "dev", said: bool = False,
 ) -> tuple[dict, list]:  # fmt: skip
     from lifestream.core.settings import load_settings
     from lifestream.local.files import FileProcessor
@@ -198,6 +202,8 @@ def run_configuration(
         "embedding_provider": "local",
         **overrides,
     }
+    if said:  # the words and turns as scripted, not as heard: what the rules alone get wrong
+        values["transcriber"] = "subtitles"
     if overrides.get("summarizer") == "openai":
         from tests.support.openai_fake import DEFAULT_API_KEY, OpenAIFake
 
@@ -227,6 +233,8 @@ def run_configuration(
         processor = FileProcessor(settings, library.jobs, index=True, force=True)
         ids: dict[str, str] = {}
         for rec, want, video, reference, cues, duration in _recordings(split, only):
+            if said:
+                video = said_words.as_said(Path(video), cues, work / "said")  # `main` passes scripted splits
             outcome = processor.run(Path(video))
             if outcome.status != "completed" or outcome.video_id is None:
                 raise RuntimeError(f"{rec}: {outcome.status}: {outcome.message}")
@@ -303,6 +311,10 @@ def main() -> None:
     parser.add_argument("--no-helpers", action="store_true", help="skip speakers.py and ocr.py")
     parser.add_argument("--json", type=Path, help="also write the figures and notes to this file")
     parser.add_argument(
+        "--words-as-said", action="store_true",
+        help="the scripted splits only: the script's words and voices, not those heard (see said_words.py)",
+    )  # fmt: skip
+    parser.add_argument(
         "--save-heard",
         action="store_true",
         help="write the transcripts heard to bench/quality/heard/ (for tests)",
@@ -321,7 +333,9 @@ def main() -> None:
         if args.config and not any(name.startswith(c) for c in args.config):
             continue
         for split in splits:
-            column = f"{name} · {SPLIT_LABELS[split]}"
+            if args.words_as_said and split not in SCRIPTED:
+                continue  # the real recordings have no script to read
+            column = f"{name} · {SPLIT_LABELS[split]}" + (" · words as said" if args.words_as_said else "")
             if overrides is None:
                 columns.append((column, None, [note]))
                 continue
@@ -329,7 +343,7 @@ def main() -> None:
             with tempfile.TemporaryDirectory(prefix="lifestream-quality-") as tmp:
                 figures, notes = run_configuration(
                     name, overrides, Path(tmp), args.only,
-                    save_heard=args.save_heard and name == "extractive", split=split,
+                    save_heard=args.save_heard and name == "extractive", split=split, said=args.words_as_said,
                 )  # fmt: skip
             columns.append((column, figures, ([note] if note else []) + notes))
     if args.json:
