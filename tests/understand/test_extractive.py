@@ -74,6 +74,12 @@ def _said(text: str, speaker: str | None = None) -> list[TranscriptSegment]:
         "I'll let you go, love.",
         "I'll pass you to Dad.",
         "I'll share my screen.",
+        # What ought to have been done, and a proposal not yet agreed.
+        "I should have backed up the database before the update.",
+        "I forgot my sunscreen, I should have packed it last night.",
+        "We shouldn't have left so late.",
+        "I think we should move the launch to the fourteenth of July.",
+        "Maybe we should try the other café on Friday.",
     ],
 )
 def test_remarks_and_fragments_are_not_tasks(sentence):
@@ -96,6 +102,7 @@ def test_remarks_and_fragments_are_not_tasks(sentence):
         # A pause, but the task is for later.
         "Hang on, I'll call you back tomorrow.",
         "I'll put the bins out tonight.",
+        "I think I'll call the bank tomorrow.",
     ],
 )
 def test_stated_tasks_are_found(sentence):

@@ -1,5 +1,5 @@
 """Offline summaries: a title from key phrases, key sentences by word salience, action items from
-commitment phrases, names from the voices' own evidence (names.py), places from a gazetteer.
+commitment phrases (tasks.py), names from the voices' own evidence (names.py), places from a gazetteer.
 
 Nothing here guesses beyond the transcript. An owner is given only when a named speaker takes the task on
 ("I'll book the room" said by a named voice), or when it is given to a named person ("Maria will book the
@@ -16,121 +16,15 @@ from collections.abc import Mapping, Sequence
 
 from lifestream.core.constants import NO_SPEECH_TITLE
 from lifestream.core.models import TranscriptSegment
-from lifestream.core.text import MONTHS, SENTENCE_END, STOPWORDS, TIME_WORDS, WEEKDAYS, words
-from lifestream.core.places import NOT_NAMED, location_text
+from lifestream.core.places import location_text
+from lifestream.core.text import STOPWORDS, TIME_WORDS, words
 from lifestream.understand.summarize.gazetteer import places_in, places_on_screen
-from lifestream.understand.summarize.models import MAX_TITLE_WORDS, ActionItem, BlockSummary, SpeakerSummary
-from lifestream.understand.summarize.names import (
-    addressee,
-    introductions,
-    is_label,
-    is_name,
-    participants,
-    speaker_names,
-)
+from lifestream.understand.summarize.models import MAX_TITLE_WORDS, BlockSummary, SpeakerSummary
+from lifestream.understand.summarize.names import introductions, is_label, participants, speaker_names
+from lifestream.understand.summarize.tasks import action_items, sentences
 
-__all__ = ["introductions", "is_label", "participants", "speaker_names"]
+__all__ = ["action_items", "introductions", "is_label", "participants", "sentences", "speaker_names"]
 
-# Who commits, by the phrase that opens the commitment; what follows must be a task (a verb and its object).
-# "Remind me to buy boots" is the speaker's own task, asked to be kept for them.
-_FIRST_PERSON = (
-    r"I will|I'll|I am going to|I'm going to|I need to|I have to|I've got to|I must|I should|remind me to"
-)
-_GROUP = r"we will|we'll|we are going to|we're going to|let's|let us|we need to|we have to|we should|we must"
-_ANYONE = (
-    r"you need to|you have to|you must|remember to|don't forget to|do not forget to|make sure to|"
-    r"make sure you|please(?! remind me to)"
-)
-COMMITMENT = re.compile(
-    rf"\b(?:(?P<me>{_FIRST_PERSON})|(?P<we>{_GROUP})|(?P<anyone>{_ANYONE}))\s+(?P<rest>.+)", re.IGNORECASE
-)
-# "can you send …?", "could you please book …?": a request, a task when said to a named person. Asking
-# someone to hear, see or tell is a question to them, not a task ("Omar, can you hear us?").
-_REQUEST = re.compile(r"\b(?:can|could|would|will) you (?:please )?(?P<rest>.+)", re.IGNORECASE)
-_NOT_REQUESTS = frozenset(
-    "hear see tell say believe imagine guess think feel understand hold wait speak talk help".split()
-)
-_MARKER = re.compile(r"^\s*(?:todo|to-do|action item)\b\s*[:\-]?\s*(?P<rest>.+)", re.IGNORECASE)
-_NAMED_OWNER = re.compile(
-    r"\b(?P<name>[A-Z][a-z]+) (?:will|is going to|needs to|has to|should)\s+(?P<rest>.+)"
-)
-# Words after "I'll" that make a remark, not a task: "I'll be honest", "I'll tell you what", "we'll see".
-_NOT_TASK_VERBS = frozenset(
-    [
-        "be",
-        "been",
-        "being",
-        "say",
-        "tell",
-        "admit",
-        "confess",
-        "guess",
-        "bet",
-        "see",
-        "never",
-        "not",
-        "probably",
-        "maybe",
-        "perhaps",
-        "just",
-        "always",
-        "really",
-        "know",
-        "think",
-        "wonder",
-        "hope",
-        "imagine",
-        "suppose",
-        "mean",
-        "assume",
-        "love",
-        "like",
-        "hate",
-        "die",
-        "believe",
-        "agree",
-        "the",
-        "a",
-        "an",
-        "my",
-        "your",
-        "our",
-        "their",
-        "his",
-        "her",
-        "this",
-        "that",
-        "it",
-        "there",
-        "here",
-        "some",
-        "any",
-        "all",
-        "more",
-        "so",
-        "now",
-        "then",
-        "too",
-    ]
-)
-_HELPERS = frozenset(
-    [
-        "have",
-        "has",
-        "need",
-        "needs",
-        "try",
-        "to",
-        "and",
-        "also",
-        "still",
-        "first",
-        "then",
-        "definitely",
-        "actually",
-        "really",
-    ]
-)
 # Words that carry no topic in a title ("hello", "originally").
 _TITLE_FILLER = frozenset(
     [*TIME_WORDS]
@@ -143,15 +37,6 @@ _TITLE_FILLER = frozenset(
     ).split()
 )
 _BRIDGES = frozenset({"the", "a", "an", "of", "my", "our", "your", "his", "her", "their"})
-
-
-def sentences(segments: Sequence[TranscriptSegment]) -> list[tuple[str, TranscriptSegment]]:
-    out = []
-    for seg in segments:
-        for sentence in SENTENCE_END.split(seg.text.strip()):
-            if sentence.strip():
-                out.append((sentence.strip(), seg))
-    return out
 
 
 def key_sentences(
@@ -169,120 +54,6 @@ def key_sentences(
 
     ranked = sorted(range(len(items)), key=lambda i: (-score(items[i][0]), i))[:limit]
     return [items[i] for i in sorted(ranked)]
-
-
-def _task(rest: str) -> bool:
-    """The words after a commitment phrase make a task: a verb that acts, and something it acts on."""
-    tokens = re.findall(r"[A-Za-z][A-Za-z'\-]*", rest)
-    # "I'll have to call …", "we need to try and fix …": the task is the verb after the helpers.
-    while len(tokens) > 1 and tokens[0].lower() in _HELPERS:
-        tokens = tokens[1:]
-    return len(tokens) >= 2 and tokens[0].lower() not in _NOT_TASK_VERBS
-
-
-def action_items(
-    segments: Sequence[TranscriptSegment], names: Mapping[str, str] | None = None
-) -> list[ActionItem]:
-    """Commitments and tasks said in the segments. `names` maps speaker labels to introduced names."""
-    names = speaker_names(segments) if names is None else names
-    found: list[ActionItem] = []
-    seen: set[str] = set()
-    for text, seg in sentences(segments):
-        owner: str | None = None
-        to = addressee(text)  # "Tom, can you …?", "Mia, don't forget to …": the task is given to them
-        if text.rstrip().endswith("?"):
-            request = _REQUEST.search(text)
-            # "Should we go?" asks; it does not commit. A request to a named person gives them a task when
-            # it is for later ("Tom, can you send the figures by Thursday?"); "Bruno, can you chop the
-            # onions?" is done as it is said.
-            verb = request.group("rest").split()[0].lower() if request else ""
-            if to and request and verb not in _NOT_REQUESTS and _task(request.group("rest")) and _later(text):
-                _add(found, seen, ActionItem(text=text, owner=to, at=seg.start))
-            continue
-        marker = _MARKER.search(text)
-        match = COMMITMENT.search(text)
-        named = _NAMED_OWNER.search(text)
-        if marker and _task(marker.group("rest")):
-            owner = to
-        elif (
-            match
-            and _task(match.group("rest"))
-            and not _conditional(text, match.start())
-            and not _invitation(match)
-            and not _on_the_spot(text)
-        ):
-            if match.group("me"):
-                speaker = names.get(seg.speaker or "", seg.speaker)
-                owner = speaker if speaker and not is_label(speaker) else None
-            elif match.group("anyone"):
-                owner = to
-        elif named and is_name(named.group("name"), frozenset(places_in(text))) and _task(named.group("rest")):
-            owner = named.group("name")
-        else:
-            continue
-        _add(found, seen, ActionItem(text=text, owner=owner, at=seg.start))
-    return found
-
-
-def _add(found: list[ActionItem], seen: set[str], item: ActionItem) -> None:
-    if item.text.lower() not in seen:
-        seen.add(item.text.lower())
-        found.append(item)
-
-
-_DAYS = "|".join(WEEKDAYS)
-_MONTHS = "|".join(MONTHS)
-# A time still to come: "on Friday", "tomorrow", "next week", "in March", "at 7", "before winter".
-_AHEAD = re.compile(
-    rf"\b(?:tomorrow|tonight|later|soon|{_DAYS}|(?:next|this) (?:week|weekend|month|year|time|morning|"
-    r"afternoon|evening|session|meeting|lecture|class)|"
-    rf"(?:in|on|by|before|until|after) (?:the )?(?:{_MONTHS}|spring|summer|autumn|fall|winter|"
-    r"\d+(?:st|nd|rd|th)?)|"
-    r"at (?:\d+(?:[:.]\d\d)?\s*(?:am|pm)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-    r"noon))\b",
-    re.IGNORECASE,
-)
-
-
-# On the way somewhere, or once something else is done: for later, with no time said.
-_ON_THE_WAY = re.compile(
-    r"\b(?:on (?:the|your|their|his|her) way|when you|once you|after (?:the|you|we))\b", re.IGNORECASE
-)
-
-
-def _later(text: str) -> bool:
-    """The words put what is asked after now: a time ahead, or on the way ("pick up the cake on the way")."""
-    return bool(_AHEAD.search(text) or _ON_THE_WAY.search(text))
-
-
-# Said as it is done, not a task: a pause in the talk ("Hang on, I'll …", "One sec, I'll …"), or an act on
-# the call itself ("I'll put you on speaker", "I'll let you go", "I'll pass you to Dad").
-_ON_THE_SPOT = re.compile(
-    r"\b(?:hang on|hold on|one sec(?:ond)?|just a sec(?:ond)?|one moment|just a moment|bear with me|"
-    r"give me a (?:sec(?:ond)?|moment|minute))\b|"
-    r"\b(?:put|have) (?:you|him|her|them|the phone) on (?:the )?(?:speaker(?:phone)?|loudspeaker|hold|mute)\b|"
-    r"\blet (?:you|him|her|them) go\b|\b(?:pass|hand|put) (?:you|the phone) (?:over |through )?to\b|"
-    r"\bshare my screen\b",
-    re.IGNORECASE,
-)
-
-
-def _on_the_spot(text: str) -> bool:
-    """A commitment carried out as it is said; with a time ahead ("Hang on, I'll call you back tomorrow") it
-    is still something to do later."""
-    return bool(_ON_THE_SPOT.search(text)) and not _later(text)
-
-
-def _invitation(match: re.Match) -> bool:
-    """ "Let's take the other trail", "let's start the meeting": a proposal done as it is said, not a task;
-    with a time ahead ("let's meet on Friday") it is something to do later."""
-    we = (match.group("we") or "").lower()
-    return we in ("let's", "let us", "lets") and not _AHEAD.search(match.string)
-
-
-def _conditional(text: str, at: int) -> bool:
-    """ "If we need to, ..." or "I don't know if I'll ..." states a condition, not a commitment."""
-    return bool(re.search(r"\b(?:if|whether|unless|when)\b[^,;]*$", text[:at], re.IGNORECASE))
 
 
 def title(text: str, *, avoid: Sequence[str] = (), max_words: int = MAX_TITLE_WORDS) -> str:

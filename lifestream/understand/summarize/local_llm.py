@@ -21,14 +21,7 @@ from pydantic import BaseModel, Field
 from lifestream.core.local_llm import LocalLLM, LocalLLMError
 from lifestream.core.models import TranscriptSegment
 from lifestream.core.places import NOT_NAMED
-from lifestream.understand.summarize.extractive import (
-    COMMITMENT,
-    fit_title,
-    key_sentences,
-    participants,
-    sentences,
-    speaker_names,
-)
+from lifestream.understand.summarize.extractive import fit_title, key_sentences, participants, speaker_names
 from lifestream.understand.summarize.extractive import summarize_block as summarize_extractive
 from lifestream.understand.summarize.grounding import (
     TASK_SCORE,
@@ -39,6 +32,7 @@ from lifestream.understand.summarize.grounding import (
     ungrounded_details,
 )
 from lifestream.understand.summarize.models import MAX_TITLE_WORDS, ActionItem, BlockSummary, SpeakerSummary
+from lifestream.understand.summarize.tasks import COMMITMENT, sentences
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from lifestream.core.errors import TransientError
 from lifestream.core.llm import call_openai
 from lifestream.core.models import TranscriptSegment
 from lifestream.core.timefmt import hms
-from lifestream.understand.summarize.extractive import action_items as extractive_actions
+from lifestream.understand.summarize.tasks import action_items as extractive_actions
 from lifestream.understand.summarize.models import ActionItem, BlockSummary, BlockSummaryDraft, SpeakerSummary
 
 SYSTEM_PROMPT = (
