@@ -65,6 +65,22 @@ def is_label(speaker: str | None) -> bool:
     return not speaker or bool(_LABEL.match(speaker.strip()))
 
 
+# "Can you send …?", "could you please book …?": a request. Asking someone to hear, see or tell is a question
+# to them, not a request to act ("Omar, can you hear us?"). Here because the diary's tasks
+# (understand/summarize/tasks.py) and the answers (memory/answer_kinds.py) read it alike.
+REQUEST = re.compile(r"\b(?:can|could|would|will) you (?:please )?(?P<rest>.+)", re.IGNORECASE)
+NOT_REQUEST_VERBS = frozenset(
+    "hear see tell say believe imagine guess think feel understand hold wait speak talk help".split()
+)
+
+
+def request_verb(sentence: str) -> str | None:
+    """The verb a sentence asks someone to act with ("Could you bring your chairs?" -> "bring"), or None."""
+    m = REQUEST.search(sentence)
+    verb = m.group("rest").split()[0].lower().strip(",.?!") if m and m.group("rest").split() else ""
+    return verb if verb and verb not in NOT_REQUEST_VERBS else None
+
+
 # A name said to someone at the start of a sentence ("Maya, what …", "Hi Uncle Omar, …", "Yes, Sam, …"): who
 # a sentence is addressed to. Here because the diary's names (understand/summarize/names.py) and the
 # answers (memory/answers.py: a sentence said to Omar tells nothing about Omar) read it alike.

@@ -23,7 +23,7 @@ import re
 
 from typing import TYPE_CHECKING
 
-from lifestream.core.text import ADDRESS, MONTHS, STOPWORDS, WEEKDAYS, words
+from lifestream.core.text import ADDRESS, MONTHS, STOPWORDS, WEEKDAYS, request_verb, words
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -132,6 +132,13 @@ _REASON = re.compile(
 )
 # "Who asked about orange peel?", "What was the question?": asked of a question someone put.
 _ABOUT_ASKING = re.compile(r"\b(?:ask|asks|asked|asking|question|questions|wonder|wondered)\b", re.IGNORECASE)
+# "…, Gran.", "Will do, Tom.": a name said to someone at the end of a sentence.
+_ADDRESSED_LAST = re.compile(r",\s*(?P<name>[A-Z][a-z]+)\s*[.!?]*\s*$")
+# Words that acknowledge and say nothing else ("Sure.", "Of course.", "Will do.").
+_ACKNOWLEDGING = frozenset(
+    "sure yes yeah yep okay ok course right fine alright thanks thank cheers will do done no worries "
+    "absolutely definitely certainly great good lovely perfect".split()
+)
 # A reply takes this share of the score of the question it answers ("Can we compost orange peel too?" —
 # "Yes, but only in small amounts, because it is acidic."): the words asked about are in the question, and
 # the answer in the reply, which need not repeat them.
@@ -256,17 +263,23 @@ def replies(candidates: Sequence[tuple[str, str | None, int, SearchResult]]) -> 
             ]
             if following:
                 out[i] = min(following)[1]
-    return {
-        asked: reply
-        for asked, reply in out.items()
-        if len([w for w in words(candidates[reply][0]) if w not in STOPWORDS]) >= MIN_REPLY_WORDS
-    }
+    return {asked: reply for asked, reply in out.items() if _says_something(candidates[reply][0])}
+
+
+def _says_something(reply: str) -> bool:
+    """A reply says something with MIN_REPLY_WORDS words beyond the common ones, the acknowledging ones and
+    the name it is said to: "Sure, Gran." and "Of course." do not."""
+    own = [w for w in words(reply) if w not in STOPWORDS and w not in _ACKNOWLEDGING and w not in said_to(reply)]
+    return len(own) >= MIN_REPLY_WORDS
 
 
 def _waits_for_answer(sentence: str) -> bool:
-    """A question that waits for its answer. A request put to someone by name ("Tom, can you send the figures
-    by Thursday?") does not: it gives a task, answered by doing it, so it is evidence itself."""
-    return sentence.rstrip().endswith("?") and not ADDRESS.match(sentence.strip())
+    """A question that waits for its answer. A request to act ("Tom, can you send the figures by Thursday?",
+    "Could you bring your folding chairs, love?") does not: it gives a task, answered by doing it, so it is
+    evidence itself. Nor does one put to someone by name."""
+    return (
+        sentence.rstrip().endswith("?") and not ADDRESS.match(sentence.strip()) and not request_verb(sentence)
+    )
 
 
 def about_asking(question: str) -> bool:
@@ -284,12 +297,14 @@ def as_evidence(score: float, sentence: str, *, question: str) -> float:
 
 
 def said_to(sentence: str) -> set[str]:
-    """The words of the names (and titles: "Uncle Omar") a sentence is addressed to, casefolded."""
+    """The words of the names (and titles: "Uncle Omar") a sentence is addressed to, at its start or at its
+    end ("Sure, Gran."), casefolded."""
     out: set[str] = set()
     for m in ADDRESS.finditer(sentence):
         out.add(m.group("name").casefold())
         if m.group("title"):
             out.add(m.group("title").strip(" .").casefold())
+    out |= {m.group("name").casefold() for m in _ADDRESSED_LAST.finditer(sentence)}
     return out
 
 

@@ -264,6 +264,32 @@ def test_a_request_by_name_is_the_answer_not_its_short_reply(embedder):
     assert "Tom, can you send the budget figures" in _quotes(answer)[0], answer.text
 
 
+def test_a_request_by_endearment_is_the_answer_not_a_reply_that_only_says_yes_to_a_name(embedder):
+    # dev3's call with Gran, with the words as said: "Sure, Gran." took half the request's score and its own
+    # "Gran", and was quoted first.
+    hits = [
+        _hit(0, "Could you bring your folding chairs for the picnic, love?", 38.3, 41.7, score=0.9),
+        _hit(1, "Olu: Sure, Gran.", 41.9, 43.0, score=0.8),
+        _hit(2, "Olu: We're taking Gran to Katoomba on the twenty-eighth.", 28.9, 33.0, score=0.7),
+    ]
+
+    answer = extractive_answer("What does Gran want me to bring for the picnic?", hits, embedder=embedder)
+
+    assert "folding chairs" in _quotes(answer)[0], answer.text
+    assert not any("Sure, Gran" in q for q in _quotes(answer)), answer.text
+
+
+@pytest.mark.parametrize(
+    "reply, says_something",
+    [("Sure, Gran.", False), ("Will do, Tom.", False), ("Of course.", False), ("Yes, love.", False),
+     ("No, feed them all year round.", True), ("Yes, but only a little, it is acidic.", True)],
+)  # fmt: skip
+def test_a_reply_says_something_beyond_yes_and_a_name(reply, says_something):
+    from lifestream.memory.answer_kinds import _says_something
+
+    assert _says_something(reply) is says_something
+
+
 def test_asked_who_asked_the_question_is_quoted_not_its_reply(embedder):
     hits = [
         _hit(0, "Carlos: Should we stop feeding the birds in spring?", 11.0, 14.0, score=0.9),

@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from lifestream.core.models import TranscriptSegment
-from lifestream.core.text import MONTHS, SENTENCE_END, WEEKDAYS
+from lifestream.core.text import MONTHS, REQUEST, SENTENCE_END, WEEKDAYS, request_verb
 from lifestream.understand.summarize.gazetteer import places_in
 from lifestream.understand.summarize.models import ActionItem
 from lifestream.understand.summarize.names import addressee, is_label, is_name, speaker_names
@@ -31,12 +31,6 @@ _ANYONE = (
 )
 COMMITMENT = re.compile(
     rf"\b(?:(?P<me>{_FIRST_PERSON})|(?P<we>{_GROUP})|(?P<anyone>{_ANYONE}))\s+(?P<rest>.+)", re.IGNORECASE
-)
-# "can you send …?", "could you please book …?": a request, a task when said to a named person. Asking
-# someone to hear, see or tell is a question to them, not a task ("Omar, can you hear us?").
-_REQUEST = re.compile(r"\b(?:can|could|would|will) you (?:please )?(?P<rest>.+)", re.IGNORECASE)
-_NOT_REQUESTS = frozenset(
-    "hear see tell say believe imagine guess think feel understand hold wait speak talk help".split()
 )
 _MARKER = re.compile(r"^\s*(?:todo|to-do|action item)\b\s*[:\-]?\s*(?P<rest>.+)", re.IGNORECASE)
 _NAMED_OWNER = re.compile(
@@ -149,12 +143,11 @@ def action_items(
         owner: str | None = None
         to = addressee(text)  # "Tom, can you …?", "Mia, don't forget to …": the task is given to them
         if text.rstrip().endswith("?"):
-            request = _REQUEST.search(text)
+            request = REQUEST.search(text)
             # "Should we go?" asks; it does not commit. A request to a named person gives them a task when
             # it is for later ("Tom, can you send the figures by Thursday?"); "Bruno, can you chop the
             # onions?" is done as it is said.
-            verb = request.group("rest").split()[0].lower() if request else ""
-            if to and request and verb not in _NOT_REQUESTS and _task(request.group("rest")) and _later(text):
+            if to and request and request_verb(text) and _task(request.group("rest")) and _later(text):
                 _add(found, seen, ActionItem(text=text, owner=to, at=seg.start))
             continue
         marker = _MARKER.search(text)
