@@ -40,8 +40,10 @@ SCREEN_SHARE = 0.6
 
 # "What did the slide say?", "Which platform did the sign show?": asked of what was read on screen.
 _SHOWN = re.compile(
-    r"\b(?:slides?|signs?|screens?|boards?|whiteboard|banner|placard|displayed|display|shown|showed|"
-    r"written|caption|subtitles?|menu board)\b",
+    r"\b(?:slides?|screens?|boards?|whiteboard|banner|placard|displayed|display|shown|showed|"
+    r"written|caption|subtitles?|menu board)\b|"
+    # A sign, not the verb: "Where do I sign up?", "I need to sign the lease" ask of no sign.
+    r"(?<!\bI )(?<!\bwe )(?<!\byou )(?<!\bto )(?<!\bplease )\bsigns?\b(?!\s+(?:up|in|off|out|for)\b)",
     re.IGNORECASE,
 )
 # "Which suburb was …?", "What pub did …?": a place asked for by its kind (the verb after it: "Which room

@@ -120,6 +120,35 @@ def test_a_question_about_what_was_said_is_not_answered_from_the_screen(embedder
     assert "chapter five" in _quotes(answer)[0], answer.text
 
 
+@pytest.mark.parametrize(
+    "question, about_screen",
+    [("What did the sign on the door say?", True), ("How far was Bronte by the trail sign?", True),
+     ("Where do I sign up for the bird walk?", False), ("When do we sign the lease?", False),
+     ("Who has to sign in at reception?", False)],
+)  # fmt: skip
+def test_to_sign_is_not_a_sign(question, about_screen):
+    from lifestream.memory.answer_kinds import asks_about_screen
+
+    assert asks_about_screen(question) is about_screen
+
+
+def test_asked_where_to_sign_up_the_place_said_answers_not_the_sign_of_the_event(embedder):
+    # dev2's bird talk, with the words as said: "sign up" was read as a question about a sign.
+    said = _hit(
+        0,
+        "Fiona: Our next bird walk is in Hollow Creek Park at seven on Sunday morning. "
+        "Please sign up at the front desk before you leave.",
+        19.8,
+        31.1,
+        score=0.6,
+    )
+    shown = _hit(1, 'On screen: "BIRD WALK Sunday 7 am"', 23.0, 28.2, kind="screen_text", score=0.9)
+
+    answer = extractive_answer("Where do I sign up for the bird walk?", [shown, said], embedder=embedder)
+
+    assert not _quotes(answer)[0].startswith("- On screen"), answer.text
+
+
 def test_the_sentence_said_to_a_person_does_not_answer_a_question_about_them(embedder):
     # "Where is Uncle Omar calling from?" was answered with "Hi Uncle Omar, it's Lena, can you hear us?": a
     # sentence addressed to Omar says nothing of where he is; what Omar's own voice said does.
