@@ -80,6 +80,19 @@ def _said(text: str, speaker: str | None = None) -> list[TranscriptSegment]:
         "We shouldn't have left so late.",
         "I think we should move the launch to the fourteenth of July.",
         "Maybe we should try the other café on Friday.",
+        # Nothing named to act on: done as it is said, or a pleasantry.
+        "I'll take it.",
+        "I'll get it.",
+        "I need to sit down.",
+        "Please come in.",
+        "Please help yourself.",
+        "I'll show you around.",
+        "I'll go first.",
+        "I'm going to miss you.",
+        "I have to go, bye.",
+        "I'll talk to you soon.",
+        "I'll let you know.",
+        "Hello, I'll speak in.",
     ],
 )
 def test_remarks_and_fragments_are_not_tasks(sentence):
@@ -103,6 +116,9 @@ def test_remarks_and_fragments_are_not_tasks(sentence):
         "Hang on, I'll call you back tomorrow.",
         "I'll put the bins out tonight.",
         "I think I'll call the bank tomorrow.",
+        "I'll call you later.",
+        "I'll do it tonight.",
+        "Please sign up at the front desk before you leave.",
     ],
 )
 def test_stated_tasks_are_found(sentence):

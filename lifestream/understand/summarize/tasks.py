@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from lifestream.core.models import TranscriptSegment
-from lifestream.core.text import MONTHS, REQUEST, SENTENCE_END, WEEKDAYS, request_verb
+from lifestream.core.text import MONTHS, REQUEST, SENTENCE_END, STOPWORDS, WEEKDAYS, request_verb
 from lifestream.understand.summarize.gazetteer import places_in
 from lifestream.understand.summarize.models import ActionItem
 from lifestream.understand.summarize.names import addressee, is_label, is_name, speaker_names
@@ -95,6 +95,11 @@ _NOT_TASK_VERBS = frozenset(
         "too",
     ]
 )
+# Words after the verb that name nothing to act on ("show you around", "help yourself", "go first").
+_NAMES_NOTHING = frozenset(
+    "us yourself yourselves themselves himself herself ourselves around first bye soon sometime back anyway "
+    "please together again".split()
+)
 _HELPERS = frozenset(
     [
         "have",
@@ -124,12 +129,17 @@ def sentences(segments: Sequence[TranscriptSegment]) -> list[tuple[str, Transcri
 
 
 def _task(rest: str) -> bool:
-    """The words after a commitment phrase make a task: a verb that acts, and something it acts on."""
+    """The words after a commitment phrase make a task: a verb that acts, and something it acts on that the
+    words name ("I'll get it", "please sit down", "I'll show you around" name nothing: they are done as they
+    are said), unless a time ahead makes it one ("I'll call you later")."""
     tokens = re.findall(r"[A-Za-z][A-Za-z'\-]*", rest)
     # "I'll have to call …", "we need to try and fix …": the task is the verb after the helpers.
     while len(tokens) > 1 and tokens[0].lower() in _HELPERS:
         tokens = tokens[1:]
-    return len(tokens) >= 2 and tokens[0].lower() not in _NOT_TASK_VERBS
+    if len(tokens) < 2 or tokens[0].lower() in _NOT_TASK_VERBS:
+        return False
+    named = [t for t in tokens[1:] if t.lower() not in STOPWORDS and t.lower() not in _NAMES_NOTHING]
+    return bool(named) or _later(rest)
 
 
 def action_items(
@@ -220,10 +230,16 @@ _ON_THE_SPOT = re.compile(
 )
 
 
+# "I'll talk to you soon", "I'll catch you later": a goodbye, though it says a time ahead.
+_FAREWELL = re.compile(
+    r"\b(?:talk|speak|chat|catch up) (?:to|with) you (?:soon|later)\b|\bcatch you later\b", re.IGNORECASE
+)
+
+
 def _on_the_spot(text: str) -> bool:
-    """A commitment carried out as it is said; with a time ahead ("Hang on, I'll call you back tomorrow") it
-    is still something to do later."""
-    return bool(_ON_THE_SPOT.search(text)) and not _later(text)
+    """A commitment carried out as it is said, or a goodbye; with a time ahead ("Hang on, I'll call you back
+    tomorrow") it is still something to do later."""
+    return bool(_ON_THE_SPOT.search(text)) and not _later(text) or bool(_FAREWELL.search(text))
 
 
 # "I should have backed up …": what ought to have been done, past; "should have the report ready" is a task.
