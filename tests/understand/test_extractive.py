@@ -93,6 +93,8 @@ def _said(text: str, speaker: str | None = None) -> list[TranscriptSegment]:
         "I'll talk to you soon.",
         "I'll let you know.",
         "Hello, I'll speak in.",
+        "It needs cooking for twenty minutes.",
+        "I need saving.",
     ],
 )
 def test_remarks_and_fragments_are_not_tasks(sentence):
@@ -119,6 +121,12 @@ def test_remarks_and_fragments_are_not_tasks(sentence):
         "I'll call you later.",
         "I'll do it tonight.",
         "Please sign up at the front desk before you leave.",
+        # A chore no one has taken yet, and a note to oneself.
+        "Someone has to sweep the workshop floor before we open at nine.",
+        "Somebody needs to set up the merch table by the stairs.",
+        "The gutters need clearing before the storm season.",
+        "The car needs washing.",
+        "Note to self, book a physio appointment before the first of December.",
     ],
 )
 def test_stated_tasks_are_found(sentence):
@@ -134,6 +142,13 @@ def test_no_owner_without_a_named_speaker(speaker):
     ):
         (item,) = action_items(_said(sentence, speaker))
         assert item.owner is None, (sentence, speaker)
+
+
+def test_a_note_to_self_is_the_speakers_and_a_chore_is_no_ones():
+    named = {"Speaker 1": "Tom"}
+    (note,) = action_items(_said("Note to self, renew the car registration by Friday.", "Speaker 1"), named)
+    (chore,) = action_items(_said("Someone has to sweep the workshop floor tonight.", "Speaker 1"), named)
+    assert (note.owner, chore.owner) == ("Tom", None)
 
 
 def test_the_owner_is_the_name_a_voice_gave():

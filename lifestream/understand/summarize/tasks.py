@@ -24,7 +24,10 @@ from lifestream.understand.summarize.names import addressee, is_label, is_name, 
 _FIRST_PERSON = (
     r"I will|I'll|I am going to|I'm going to|I need to|I have to|I've got to|I must|I should|remind me to"
 )
-_GROUP = r"we will|we'll|we are going to|we're going to|let's|let us|we need to|we have to|we should|we must"
+_GROUP = (
+    r"we will|we'll|we are going to|we're going to|let's|let us|we need to|we have to|we should|we must|"
+    r"(?:someone|somebody|one of us) (?:needs to|has to|should|must|will have to)"
+)
 _ANYONE = (
     r"you need to|you have to|you must|remember to|don't forget to|do not forget to|make sure to|"
     r"make sure you|please(?! remind me to)"
@@ -32,7 +35,12 @@ _ANYONE = (
 COMMITMENT = re.compile(
     rf"\b(?:(?P<me>{_FIRST_PERSON})|(?P<we>{_GROUP})|(?P<anyone>{_ANYONE}))\s+(?P<rest>.+)", re.IGNORECASE
 )
-_MARKER = re.compile(r"^\s*(?:todo|to-do|action item)\b\s*[:\-]?\s*(?P<rest>.+)", re.IGNORECASE)
+_MARKER = re.compile(
+    r"^\s*(?:todo|to-do|action item|(?P<own>note to self|reminder to self))\b\s*[:,\-]?\s*(?P<rest>.+)",
+    re.IGNORECASE,
+)
+# "The gutters need clearing before the storm season": a chore, no one's yet.
+_CHORE = re.compile(r"\b(?:needs?|wants?) (?P<rest>(?!being|going|saying|thinking|talking)[a-z]+ing\b.*)")
 _NAMED_OWNER = re.compile(
     r"\b(?P<name>[A-Z][a-z]+) (?:will|is going to|needs to|has to|should)\s+(?P<rest>.+)"
 )
@@ -163,8 +171,11 @@ def action_items(
         marker = _MARKER.search(text)
         match = COMMITMENT.search(text)
         named = _NAMED_OWNER.search(text)
+        chore = _CHORE.search(text)
+        speaker = names.get(seg.speaker or "", seg.speaker)
         if marker and _task(marker.group("rest")):
-            owner = to
+            # "Note to self, …" is the speaker's own.
+            owner = (speaker if speaker and not is_label(speaker) else None) if marker.group("own") else to
         elif (
             match
             and _task(match.group("rest"))
@@ -174,16 +185,26 @@ def action_items(
             and not _regret_or_proposal(text, match)
         ):
             if match.group("me"):
-                speaker = names.get(seg.speaker or "", seg.speaker)
                 owner = speaker if speaker and not is_label(speaker) else None
             elif match.group("anyone"):
                 owner = to
         elif named and is_name(named.group("name"), frozenset(places_in(text))) and _task(named.group("rest")):
             owner = named.group("name")
-        else:
+        elif not (chore and _chore(text, chore)):
             continue
         _add(found, seen, ActionItem(text=text, owner=owner, at=seg.start))
     return found
+
+
+def _chore(text: str, chore: re.Match) -> bool:
+    """A thing named needs doing ("the car needs washing"); "it needs cooking for twenty minutes" (a recipe's
+    step) and "I need saving" name nothing."""
+    before = text[: chore.start()].split()
+    subject = before[-1].lower().strip(",") if before else ""
+    return subject not in _PRONOUNS and subject not in STOPWORDS and _task(f"do {chore.group('rest')}")
+
+
+_PRONOUNS = frozenset("i you he she it we they this that these those everything something".split())
 
 
 def _add(found: list[ActionItem], seen: set[str], item: ActionItem) -> None:
