@@ -94,6 +94,8 @@ def _said(text: str, speaker: str | None = None) -> list[TranscriptSegment]:
         "I'll let you know.",
         "Hello, I'll speak in.",
         "It needs cooking for twenty minutes.",
+        "I'll order the pizza now.",
+        "I'll be with you in a minute, I'll just finish this email.",
         "I need saving.",
     ],
 )
@@ -126,6 +128,7 @@ def test_remarks_and_fragments_are_not_tasks(sentence):
         "Somebody needs to set up the merch table by the stairs.",
         "The gutters need clearing before the storm season.",
         "The car needs washing.",
+        "I'll book it now for Friday.",
         "Note to self, book a physio appointment before the first of December.",
     ],
 )

@@ -246,7 +246,9 @@ _ON_THE_SPOT = re.compile(
     r"\b(?:put|have) (?:you|him|her|them|the phone) on (?:the )?"
     r"(?:speaker(?:phone)?|loudspeaker|hold|mute)\b|"
     r"\blet (?:you|him|her|them) go\b|\b(?:pass|hand|put) (?:you|the phone) (?:over |through )?to\b|"
-    r"\bshare my screen\b",
+    r"\bshare my screen\b|"
+    # "I'll order the pizza now", "I'll do it right away".
+    r"\b(?:right )?now\b|\bright away\b|\bstraight away\b|\bin a (?:sec(?:ond)?|minute|moment)\b",
     re.IGNORECASE,
 )
 
