@@ -77,7 +77,12 @@ _NUMBER_WORDS = (
     "million dozen half couple pair"
 )
 _NUMBERS = "|".join(_NUMBER_WORDS.split())
-_COUNT = re.compile(rf"\d|\b(?:{_NUMBERS})\b", re.IGNORECASE)
+# A number, or how many times it took ("on the second go", "twice").
+_COUNT = re.compile(
+    rf"\d|\b(?:{_NUMBERS}|once|twice|thrice|"
+    r"first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\b",
+    re.IGNORECASE,
+)
 _AMOUNT = rf"(?:\d[\d,.]*|\b(?:{_NUMBERS}))[\s-]*"
 # A measure asked for ("How hot …?", "How far …?") and the units that answer it, after a number. An age
 # goes without its unit ("Dad turns sixty"), so "how old" wants any number.
@@ -271,7 +276,8 @@ def replies(candidates: Sequence[tuple[str, str | None, int, SearchResult]]) -> 
 def _says_something(reply: str) -> bool:
     """A reply says something with MIN_REPLY_WORDS words beyond the common ones, the acknowledging ones and
     the name it is said to: "Sure, Gran." and "Of course." do not."""
-    own = [w for w in words(reply) if w not in STOPWORDS and w not in _ACKNOWLEDGING and w not in said_to(reply)]
+    named = said_to(reply)
+    own = [w for w in words(reply) if w not in STOPWORDS and w not in _ACKNOWLEDGING and w not in named]
     return len(own) >= MIN_REPLY_WORDS
 
 

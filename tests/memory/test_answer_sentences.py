@@ -483,3 +483,34 @@ def test_an_age_needs_no_unit():
     from lifestream.memory.answer_kinds import holds
 
     assert holds("count", "Dad turns sixty on Saturday.", speaker=None, question="How old is Dad turning?")
+
+
+@pytest.mark.parametrize(
+    "question, said",
+    [
+        ("How much did the inner tubes cost?", "Declan: I'll ring the supplier about the inner tubes."),
+        ("Where did Hamish go on his leave?", "Hamish is on leave until the twentieth, so repairs wait."),
+        ("How many people came to the bird walk?", "Our next bird walk is in Hollow Creek Park at seven."),
+    ],
+)
+def test_asked_where_or_how_many_a_moment_without_a_place_or_number_answers_nothing(embedder, question, said):
+    # dev2's and dev3's "nothing" questions, with the words as said: the moment shares the question's topic
+    # and was quoted, though it holds no place or number.
+    answer = extractive_answer(question, [_hit(0, said, 10.0, 14.0, score=0.9)], embedder=embedder)
+
+    assert answer.text.startswith("Not in your videos"), answer.text
+    assert answer.citations == []
+
+
+@pytest.mark.parametrize(
+    "question, said",
+    [
+        ("How many tries did it take me to pass the driving test?", "I passed, on the second go."),
+        ("Where did Gran walk to on her new hip?", "My new hip is fine, I walked to the post office today."),
+        ("Why wasn't Ruth on the call?", "She's asleep, she did a night shift at the hospital."),
+    ],
+)
+def test_a_moment_that_holds_the_place_or_number_asked_still_answers(embedder, question, said):
+    answer = extractive_answer(question, [_hit(0, said, 10.0, 14.0, score=0.9)], embedder=embedder)
+
+    assert said in answer.text, answer.text

@@ -15,7 +15,7 @@ from lifestream.understand.transcribe.subtitles import read_subtitle_file
 CUES = [
     {"key": "intro", "start": 0.5, "end": 4.5, "speaker": "Leo", "text": "Leo here, recording the call."},
     {"key": "call", "start": 5.0, "end": 11.0, "speaker": "Diane", "text": "This is Diane."},
-    {"key": "call.2", "start": 5.0, "end": 11.0, "speaker": "Sheila", "text": "And I'm Sheila, in Texas, hi."},
+    {"key": "call.2", "start": 5.0, "end": 11.0, "speaker": "Sheila", "text": "And I'm Sheila, in Texas."},
     {"key": "after", "start": 12.0, "end": 14.0, "speaker": "Leo", "text": "That was Diane and Sheila."},
 ]
 
