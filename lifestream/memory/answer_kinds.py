@@ -131,6 +131,12 @@ _PLACE = re.compile(
     r"(?!I\b)[A-Z][a-z]+"
     rf"|\b(?i:{'|'.join(_PLACE_NOUNS.split())})s?\b"
 )
+# Where a thing is: "in the shed", "on the kitchen table", "under my bed", "next to the door".
+_WHERE_A_THING_IS = re.compile(
+    r"\b(?:in|on|under|underneath|behind|inside|beside|near|next to|on top of|in front of)\s+"
+    r"(?:the|my|our|your|his|her|their)\s+(?:\w+\s+)?(?P<thing>\w+)\b",
+    re.IGNORECASE,
+)
 # A reason given: "because it is acidic", "so that it dries", "it's too wet, so …", "due to the rain".
 _REASON = re.compile(
     r"\b(?:because|since|so that|so it|so we|so I|due to|thanks to|in order to|otherwise|that's why|"
@@ -223,8 +229,10 @@ def holds(wanted: str | None, sentence: str, *, speaker: str | None, question: s
         # A sign is read in capitals ("MOUNT BEACON SUMMIT"): its words, as a name is written, may name one.
         titled = _SHOUTED.sub(lambda m: m.group().capitalize(), sentence)
         runs = [{w.casefold() for w in r.split()} for r in _CAPITALISED_RUN.findall(titled)]
-        return any(m.group().split()[-1].casefold() not in asked for m in _PLACE.finditer(titled)) or any(
-            run & _PLACE_NAME_WORDS and run - asked - _PLACE_NAME_WORDS for run in runs
+        return (
+            any(m.group().split()[-1].casefold() not in asked for m in _PLACE.finditer(titled))
+            or any(run & _PLACE_NAME_WORDS and run - asked - _PLACE_NAME_WORDS for run in runs)
+            or any(m.group("thing").casefold() not in asked for m in _WHERE_A_THING_IS.finditer(sentence))
         )
     # A person: the named voice that said it, or a name in it, other than those the question names.
     names = [speaker] if speaker else []

@@ -508,6 +508,9 @@ def test_asked_where_or_how_many_a_moment_without_a_place_or_number_answers_noth
         ("How many tries did it take me to pass the driving test?", "I passed, on the second go."),
         ("Where did Gran walk to on her new hip?", "My new hip is fine, I walked to the post office today."),
         ("Why wasn't Ruth on the call?", "She's asleep, she did a night shift at the hospital."),
+        # Where a thing is, said with a common noun.
+        ("Where is the old rocket?", "Priya: The old rocket is in the shed."),
+        ("Where did I leave my keys?", "They're under the red cushion."),
     ],
 )
 def test_a_moment_that_holds_the_place_or_number_asked_still_answers(embedder, question, said):

@@ -96,8 +96,9 @@ def test_an_owner_asks_over_their_own_videos(world: World):
 
 
 def test_an_answer_never_comes_from_another_owners_videos(world: World):
-    # Only A's garden walk speaks of tomatoes and a watering can.
-    question = "Where is the watering can for the tomatoes?"
+    # Only A's garden walk speaks of tomatoes and a watering can. (Not "Where is the watering can?": "Buy
+    # compost and a watering can" says no place, so it answers no "where".)
+    question = "What do I need to buy for the tomatoes?"
     assert {c.video_id for c in world.library.ask(A, question).citations} == {world.a_garden.video_id}
     answer = world.library.ask(B, question)
     assert answer.text == NOT_FOUND and not answer.grounded and answer.citations == []
