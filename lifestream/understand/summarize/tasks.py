@@ -103,11 +103,9 @@ _NOT_TASK_VERBS = frozenset(
         "too",
     ]
 )
-# Words after the verb that name nothing to act on ("show you around", "help yourself", "go first").
-_NAMES_NOTHING = frozenset(
-    "us yourself yourselves themselves himself herself ourselves around first bye soon sometime back anyway "
-    "please together again".split()
-)
+# Words after the verb that name nothing to act on ("show you around", "go first"), beside the stopwords
+# (which hold "it", "yourself", "again").
+_NAMES_NOTHING = frozenset("us around first bye soon sometime back anyway please together".split())
 _HELPERS = frozenset(
     [
         "have",
@@ -171,11 +169,10 @@ def action_items(
         marker = _MARKER.search(text)
         match = COMMITMENT.search(text)
         named = _NAMED_OWNER.search(text)
-        chore = _CHORE.search(text)
         speaker = names.get(seg.speaker or "", seg.speaker)
+        named_speaker = speaker if speaker and not is_label(speaker) else None
         if marker and _task(marker.group("rest")):
-            # "Note to self, …" is the speaker's own.
-            owner = (speaker if speaker and not is_label(speaker) else None) if marker.group("own") else to
+            owner = named_speaker if marker.group("own") else to  # "Note to self, …" is the speaker's own
         elif (
             match
             and _task(match.group("rest"))
@@ -185,26 +182,29 @@ def action_items(
             and not _regret_or_proposal(text, match)
         ):
             if match.group("me"):
-                owner = speaker if speaker and not is_label(speaker) else None
+                owner = named_speaker
             elif match.group("anyone"):
                 owner = to
         elif named and is_name(named.group("name"), frozenset(places_in(text))) and _task(named.group("rest")):
             owner = named.group("name")
-        elif not (chore and _chore(text, chore)):
+        elif not _chore(text):
             continue
         _add(found, seen, ActionItem(text=text, owner=owner, at=seg.start))
     return found
 
 
-def _chore(text: str, chore: re.Match) -> bool:
+def _chore(text: str) -> bool:
     """A thing named needs doing ("the car needs washing"); "it needs cooking for twenty minutes" (a recipe's
-    step) and "I need saving" name nothing."""
+    step) and "I need saving" name nothing (the pronouns are among the stopwords)."""
+    chore = _CHORE.search(text)
+    if not chore:
+        return False
     before = text[: chore.start()].split()
     subject = before[-1].lower().strip(",") if before else ""
-    return subject not in _PRONOUNS and subject not in STOPWORDS and _task(f"do {chore.group('rest')}")
+    return subject not in _VAGUE and subject not in STOPWORDS and _task(f"do {chore.group('rest')}")
 
 
-_PRONOUNS = frozenset("i you he she it we they this that these those everything something".split())
+_VAGUE = frozenset({"everything", "something"})
 
 
 def _add(found: list[ActionItem], seen: set[str], item: ActionItem) -> None:
@@ -262,7 +262,7 @@ _FAREWELL = re.compile(
 def _on_the_spot(text: str) -> bool:
     """A commitment carried out as it is said, or a goodbye; with a time ahead ("Hang on, I'll call you back
     tomorrow") it is still something to do later."""
-    return bool(_ON_THE_SPOT.search(text)) and not _later(text) or bool(_FAREWELL.search(text))
+    return (bool(_ON_THE_SPOT.search(text)) and not _later(text)) or bool(_FAREWELL.search(text))
 
 
 # "I should have backed up …": what ought to have been done, past; "should have the report ready" is a task.
